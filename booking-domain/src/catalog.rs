@@ -1,0 +1,599 @@
+//! What the business offers and when: services, staff with weekly hours, date
+//! overrides, blocked periods, and the policy that governs booking.
+//!
+//! Each entity is an id plus a *spec*: the spec is the command type an admin
+//! fills in to add or edit (public fields, each already a validated value),
+//! and the entity constructor checks the rules that span fields.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::time::Interval;
+use crate::values::{
+    CancelReason, Minutes, Money, PhoneRegion, ServiceId, ServiceName, StaffId, StaffName,
+    TimeOffId,
+};
+
+const MINUTES_PER_DAY: u16 = 24 * 60;
+
+/// Why working hours were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidHours {
+    #[error("a period must start before it ends ({start} is not before {end})")]
+    NotIncreasing { start: String, end: String },
+    #[error("a time of day is between 00:00 and 24:00, got {0:?}")]
+    BadTime(String),
+    #[error("write a period as HH:MM-HH:MM, got {0:?}")]
+    Malformed(String),
+    #[error("periods on {day} overlap: {first} and {second}")]
+    Overlapping {
+        day: String,
+        first: String,
+        second: String,
+    },
+}
+
+fn format_minutes(m: u16) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn parse_clock(text: &str) -> Result<u16, InvalidHours> {
+    let bad = || InvalidHours::BadTime(text.to_owned());
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+/// A period of a day in local wall-clock time, `[start, end)` in minutes
+/// since midnight; `end` may be 24:00. Periods never cross midnight: a night
+/// shift is two periods on two days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalTimeRange {
+    start: u16,
+    end: u16,
+}
+
+impl LocalTimeRange {
+    /// # Errors
+    /// [`InvalidHours`] unless `start < end <= 24:00`.
+    pub fn new(start_minute: u16, end_minute: u16) -> Result<Self, InvalidHours> {
+        if end_minute > MINUTES_PER_DAY {
+            return Err(InvalidHours::BadTime(format!("{end_minute} minutes")));
+        }
+        if start_minute >= end_minute {
+            return Err(InvalidHours::NotIncreasing {
+                start: format_minutes(start_minute),
+                end: format_minutes(end_minute),
+            });
+        }
+        Ok(Self {
+            start: start_minute,
+            end: end_minute,
+        })
+    }
+
+    /// Parses `"09:00-13:00"` (also with an en dash and spaces).
+    ///
+    /// # Errors
+    /// [`InvalidHours`] saying what is wrong.
+    pub fn parse(text: &str) -> Result<Self, InvalidHours> {
+        let (start, end) = text
+            .split_once(['-', '–'])
+            .ok_or_else(|| InvalidHours::Malformed(text.to_owned()))?;
+        Self::new(parse_clock(start)?, parse_clock(end)?)
+    }
+
+    pub fn start_minute(&self) -> u16 {
+        self.start
+    }
+
+    pub fn end_minute(&self) -> u16 {
+        self.end
+    }
+}
+
+impl fmt::Display for LocalTimeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}-{}",
+            format_minutes(self.start),
+            format_minutes(self.end)
+        )
+    }
+}
+
+/// Sorts periods and refuses overlaps; touching periods are merged so that
+/// "09:00-12:00, 12:00-18:00" means one continuous stretch.
+fn normalise_periods(
+    mut periods: Vec<LocalTimeRange>,
+    day: &str,
+) -> Result<Vec<LocalTimeRange>, InvalidHours> {
+    periods.sort();
+    let mut merged: Vec<LocalTimeRange> = Vec::with_capacity(periods.len());
+    for period in periods {
+        match merged.last_mut() {
+            Some(last) if period.start < last.end => {
+                return Err(InvalidHours::Overlapping {
+                    day: day.to_owned(),
+                    first: last.to_string(),
+                    second: period.to_string(),
+                });
+            }
+            Some(last) if period.start == last.end => last.end = period.end,
+            _ => merged.push(period),
+        }
+    }
+    Ok(merged)
+}
+
+/// Working hours for each day of the week, as several periods per day so a
+/// break is a gap between periods.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WeeklyHours {
+    days: [Vec<LocalTimeRange>; 7],
+}
+
+impl WeeklyHours {
+    /// # Errors
+    /// [`InvalidHours::Overlapping`] when two periods of one day overlap.
+    pub fn new(
+        periods: impl IntoIterator<Item = (Weekday, LocalTimeRange)>,
+    ) -> Result<Self, InvalidHours> {
+        let mut days: [Vec<LocalTimeRange>; 7] = Default::default();
+        for (weekday, period) in periods {
+            days[weekday.num_days_from_monday() as usize].push(period);
+        }
+        for (index, periods) in days.iter_mut().enumerate() {
+            let day = weekday_from_index(index).to_string();
+            *periods = normalise_periods(std::mem::take(periods), &day)?;
+        }
+        Ok(Self { days })
+    }
+
+    /// The periods of `weekday`, sorted and disjoint; empty on a day off.
+    pub fn on(&self, weekday: Weekday) -> &[LocalTimeRange] {
+        &self.days[weekday.num_days_from_monday() as usize]
+    }
+
+    /// Every `(weekday, period)`, Monday first.
+    pub fn periods(&self) -> impl Iterator<Item = (Weekday, LocalTimeRange)> + '_ {
+        self.days
+            .iter()
+            .enumerate()
+            .flat_map(|(i, periods)| periods.iter().map(move |p| (weekday_from_index(i), *p)))
+    }
+}
+
+fn weekday_from_index(index: usize) -> Weekday {
+    const WEEK: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+    WEEK[index % 7]
+}
+
+/// What a date override says about its day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverrideHours {
+    /// Nobody it applies to works that day.
+    Closed,
+    /// Special hours for that day (sorted, disjoint).
+    Open(Vec<LocalTimeRange>),
+}
+
+/// An exception to the weekly hours on one date, for one staff member or,
+/// when `staff` is `None`, for the whole business.
+///
+/// How overrides combine: a staff member's own override replaces their
+/// weekly hours for the day; a business-wide `Closed` closes everyone; a
+/// business-wide `Open` limits everyone to those hours (the intersection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateOverride {
+    date: NaiveDate,
+    staff: Option<StaffId>,
+    hours: OverrideHours,
+}
+
+impl DateOverride {
+    /// # Errors
+    /// [`InvalidHours::Overlapping`] when special hours overlap each other.
+    pub fn new(
+        date: NaiveDate,
+        staff: Option<StaffId>,
+        hours: OverrideHours,
+    ) -> Result<Self, InvalidHours> {
+        let hours = match hours {
+            OverrideHours::Closed => OverrideHours::Closed,
+            OverrideHours::Open(periods) => {
+                OverrideHours::Open(normalise_periods(periods, &date.to_string())?)
+            }
+        };
+        Ok(Self { date, staff, hours })
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    pub fn staff(&self) -> Option<StaffId> {
+        self.staff
+    }
+
+    pub fn hours(&self) -> &OverrideHours {
+        &self.hours
+    }
+}
+
+/// Why a service was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidService {
+    #[error("a service must last at least one minute")]
+    ZeroDuration,
+    #[error("a service, buffers included, must fit in one day")]
+    LongerThanADay,
+}
+
+/// What an admin fills in to add or edit a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSpec {
+    pub name: ServiceName,
+    pub duration: Minutes,
+    pub price: Money,
+    /// Time kept free before each booking of this service (preparation).
+    pub buffer_before: Minutes,
+    /// Time kept free after each booking of this service (cleaning up).
+    pub buffer_after: Minutes,
+    /// Inactive services are kept for history but not offered.
+    pub active: bool,
+    /// Who can perform it; a service nobody performs is not offered.
+    pub performers: Vec<StaffId>,
+}
+
+impl ServiceSpec {
+    /// # Errors
+    /// [`InvalidService`] for a zero duration or one that, with its buffers,
+    /// exceeds a day.
+    pub fn validate(&self) -> Result<(), InvalidService> {
+        if self.duration.is_zero() {
+            return Err(InvalidService::ZeroDuration);
+        }
+        let total = self.duration.get() + self.buffer_before.get() + self.buffer_after.get();
+        if total > u32::from(MINUTES_PER_DAY) {
+            return Err(InvalidService::LongerThanADay);
+        }
+        Ok(())
+    }
+}
+
+/// A service the business offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    id: ServiceId,
+    spec: ServiceSpec,
+}
+
+impl Service {
+    /// # Errors
+    /// [`InvalidService`] when the spec breaks a rule.
+    pub fn new(id: ServiceId, mut spec: ServiceSpec) -> Result<Self, InvalidService> {
+        spec.validate()?;
+        spec.performers.sort();
+        spec.performers.dedup();
+        Ok(Self { id, spec })
+    }
+
+    pub fn id(&self) -> ServiceId {
+        self.id
+    }
+
+    pub fn spec(&self) -> &ServiceSpec {
+        &self.spec
+    }
+
+    pub fn name(&self) -> &ServiceName {
+        &self.spec.name
+    }
+
+    pub fn duration(&self) -> Minutes {
+        self.spec.duration
+    }
+
+    pub fn price(&self) -> Money {
+        self.spec.price
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.spec.active
+    }
+
+    pub fn is_performed_by(&self, staff: StaffId) -> bool {
+        self.spec.performers.binary_search(&staff).is_ok()
+    }
+}
+
+/// Why a staff member was refused. Every field of [`StaffSpec`] is already
+/// valid on its own; this exists so that later cross-field rules have a home
+/// without changing the constructor's signature.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidStaff {}
+
+/// What an admin fills in to add or edit a staff member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSpec {
+    pub name: StaffName,
+    pub hours: WeeklyHours,
+    /// Inactive staff keep their history but get no new bookings.
+    pub active: bool,
+}
+
+/// A person who performs services.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    id: StaffId,
+    spec: StaffSpec,
+}
+
+impl StaffMember {
+    /// # Errors
+    /// None today; see [`InvalidStaff`].
+    pub fn new(id: StaffId, spec: StaffSpec) -> Result<Self, InvalidStaff> {
+        Ok(Self { id, spec })
+    }
+
+    pub fn id(&self) -> StaffId {
+        self.id
+    }
+
+    pub fn spec(&self) -> &StaffSpec {
+        &self.spec
+    }
+
+    pub fn name(&self) -> &StaffName {
+        &self.spec.name
+    }
+
+    pub fn hours(&self) -> &WeeklyHours {
+        &self.spec.hours
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.spec.active
+    }
+}
+
+/// Why a blocked period was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidTimeOff {
+    #[error("a blocked period may last at most {max_days} days")]
+    TooLong { max_days: i64 },
+}
+
+/// What an admin fills in to block a period: a day off, a few hours, a
+/// holiday. `staff: None` blocks everyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeOffSpec {
+    pub staff: Option<StaffId>,
+    pub period: Interval,
+    pub reason: Option<CancelReason>,
+}
+
+impl TimeOffSpec {
+    pub const MAX_DAYS: i64 = 366;
+
+    /// # Errors
+    /// [`InvalidTimeOff::TooLong`] for a period over a year.
+    pub fn validate(&self) -> Result<(), InvalidTimeOff> {
+        if self.period.duration().num_days() > Self::MAX_DAYS {
+            return Err(InvalidTimeOff::TooLong {
+                max_days: Self::MAX_DAYS,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether the block applies to `staff`.
+    pub fn applies_to(&self, staff: StaffId) -> bool {
+        self.staff.is_none_or(|s| s == staff)
+    }
+}
+
+/// A blocked period in the calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeOff {
+    id: TimeOffId,
+    spec: TimeOffSpec,
+}
+
+impl TimeOff {
+    /// # Errors
+    /// [`InvalidTimeOff`] when the spec breaks a rule.
+    pub fn new(id: TimeOffId, spec: TimeOffSpec) -> Result<Self, InvalidTimeOff> {
+        spec.validate()?;
+        Ok(Self { id, spec })
+    }
+
+    pub fn id(&self) -> TimeOffId {
+        self.id
+    }
+
+    pub fn spec(&self) -> &TimeOffSpec {
+        &self.spec
+    }
+
+    pub fn period(&self) -> Interval {
+        self.spec.period
+    }
+
+    pub fn applies_to(&self, staff: StaffId) -> bool {
+        self.spec.applies_to(staff)
+    }
+}
+
+/// Why a policy was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidPolicy {
+    #[error("the slot step must be between 5 and 720 minutes and divide a day evenly, got {0}")]
+    SlotStep(u32),
+    #[error("the booking horizon must be between 1 and 366 days, got {0}")]
+    Horizon(u16),
+    #[error("a customer must be allowed at least one active booking")]
+    ZeroActiveBookings,
+}
+
+/// What an owner sets for the whole business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySettings {
+    /// The IANA time zone in which hours are read and days begin.
+    pub time_zone: Tz,
+    /// Offered starts are multiples of this since local midnight.
+    pub slot_step: Minutes,
+    /// How far ahead of now a booking must start.
+    pub min_notice: Minutes,
+    /// How many days ahead, counting from today, can be booked.
+    pub horizon_days: u16,
+    /// A customer cannot cancel later than this before the start.
+    pub cancellation_cutoff: Minutes,
+    /// A customer cannot reschedule later than this before the start.
+    pub reschedule_cutoff: Minutes,
+    /// Upcoming pending or confirmed bookings one customer may hold.
+    pub max_active_bookings_per_customer: u16,
+    /// Whether new bookings wait for staff confirmation (pending) or are
+    /// confirmed at once.
+    pub requires_confirmation: bool,
+    /// The region of phone numbers typed without a country code.
+    pub phone_region: PhoneRegion,
+}
+
+/// The business policy, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy(PolicySettings);
+
+impl Policy {
+    /// # Errors
+    /// [`InvalidPolicy`] naming the setting that is out of range.
+    pub fn new(settings: PolicySettings) -> Result<Self, InvalidPolicy> {
+        let step = settings.slot_step.get();
+        if !(5..=720).contains(&step) || u32::from(MINUTES_PER_DAY) % step != 0 {
+            return Err(InvalidPolicy::SlotStep(step));
+        }
+        if !(1..=366).contains(&settings.horizon_days) {
+            return Err(InvalidPolicy::Horizon(settings.horizon_days));
+        }
+        if settings.max_active_bookings_per_customer == 0 {
+            return Err(InvalidPolicy::ZeroActiveBookings);
+        }
+        Ok(Self(settings))
+    }
+
+    pub fn settings(&self) -> &PolicySettings {
+        &self.0
+    }
+
+    pub fn time_zone(&self) -> Tz {
+        self.0.time_zone
+    }
+
+    pub fn slot_step(&self) -> Minutes {
+        self.0.slot_step
+    }
+
+    pub fn min_notice(&self) -> Minutes {
+        self.0.min_notice
+    }
+
+    pub fn horizon_days(&self) -> u16 {
+        self.0.horizon_days
+    }
+
+    pub fn cancellation_cutoff(&self) -> Minutes {
+        self.0.cancellation_cutoff
+    }
+
+    pub fn reschedule_cutoff(&self) -> Minutes {
+        self.0.reschedule_cutoff
+    }
+
+    pub fn max_active_bookings_per_customer(&self) -> u16 {
+        self.0.max_active_bookings_per_customer
+    }
+
+    pub fn requires_confirmation(&self) -> bool {
+        self.0.requires_confirmation
+    }
+
+    pub fn phone_region(&self) -> PhoneRegion {
+        self.0.phone_region
+    }
+
+    /// The business's local date at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.0.time_zone).date_naive()
+    }
+
+    /// The last local date that can be booked at `now`.
+    pub fn last_bookable_day(&self, now: DateTime<Utc>) -> NaiveDate {
+        self.today(now) + chrono::Days::new(u64::from(self.0.horizon_days))
+    }
+
+    /// The weekday of a local date, for reading weekly hours.
+    pub fn weekday(date: NaiveDate) -> Weekday {
+        date.weekday()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_and_refuse_bad_input() {
+        assert_eq!(
+            LocalTimeRange::parse("09:00-13:30").unwrap().to_string(),
+            "09:00-13:30"
+        );
+        assert_eq!(
+            LocalTimeRange::parse("18:00 – 24:00").unwrap().end_minute(),
+            1440
+        );
+        assert!(matches!(
+            LocalTimeRange::parse("13:00-09:00"),
+            Err(InvalidHours::NotIncreasing { .. })
+        ));
+        assert!(matches!(
+            LocalTimeRange::parse("09:60-10:00"),
+            Err(InvalidHours::BadTime(_))
+        ));
+        assert!(matches!(
+            LocalTimeRange::parse("nine to five"),
+            Err(InvalidHours::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn weekly_hours_merge_touching_periods_and_refuse_overlaps() {
+        let p = |s| LocalTimeRange::parse(s).unwrap();
+        let hours = WeeklyHours::new([
+            (Weekday::Mon, p("12:00-18:00")),
+            (Weekday::Mon, p("09:00-12:00")),
+        ])
+        .unwrap();
+        assert_eq!(hours.on(Weekday::Mon), &[p("09:00-18:00")]);
+        assert!(hours.on(Weekday::Tue).is_empty());
+        let overlap = WeeklyHours::new([
+            (Weekday::Fri, p("09:00-13:00")),
+            (Weekday::Fri, p("12:00-18:00")),
+        ]);
+        assert!(matches!(overlap, Err(InvalidHours::Overlapping { .. })));
+    }
+}

@@ -1,0 +1,44 @@
+//! The booking engine's domain: what a service business's calendar is and which
+//! rules it obeys, with no I/O, no async and no ambient time.
+//!
+//! - [`values`]: small values with invariants (ids, money, minutes, names,
+//!   phones, comments), each a newtype with one fallible constructor.
+//! - [`privacy`]: masking of personal data for logs.
+//! - [`catalog`]: services, staff, working hours, date overrides, time off and
+//!   the business policy.
+//! - [`booking`]: a booking and its checked lifecycle.
+//! - [`slots`]: the slot engine, pure functions from the calendar to free times.
+//! - [`rules`]: what it takes to book or reschedule, checked against the slot
+//!   engine so that only offered starts can be booked.
+//!
+//! "Now" is always an argument. Domain types are not serialisable: adapters own
+//! their row and wire types and convert through the constructors here.
+#![forbid(unsafe_code)]
+
+pub mod booking;
+pub mod catalog;
+pub mod privacy;
+pub mod rules;
+pub mod slots;
+pub mod time;
+pub mod values;
+
+pub use booking::{
+    Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking, NewBooking,
+    NewBookingParts, TransitionError,
+};
+pub use catalog::{
+    DateOverride, InvalidHours, InvalidPolicy, InvalidService, InvalidStaff, InvalidTimeOff,
+    LocalTimeRange, OverrideHours, Policy, PolicySettings, Service, ServiceSpec, StaffMember,
+    StaffSpec, TimeOff, TimeOffSpec, WeeklyHours,
+};
+pub use privacy::{mask_name, mask_phone_digits, mask_phones_in_text};
+pub use rules::{BookRequest, BookingRuleError, RescheduleRequest};
+pub use slots::{Availability, FreeStart, SlotRefusal, StaffChoice};
+pub use time::Interval;
+pub use values::{
+    BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
+    InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,
+    InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName, StaffId,
+    StaffName, TimeOffId, Version,
+};

@@ -1,0 +1,183 @@
+//! What it takes to book or to move a booking, decided from the calendar.
+//!
+//! The rules call the slot engine, so a start can be booked exactly when it
+//! is offered. A store must still refuse an overlapping booking atomically:
+//! these rules see a snapshot, and two customers can act on the same one.
+
+use chrono::{DateTime, Utc};
+
+use crate::booking::{
+    Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
+};
+use crate::catalog::Service;
+use crate::slots::{Availability, SlotRefusal, StaffChoice};
+use crate::values::{BookingId, Comment, CustomerId, StaffId};
+
+/// Why a booking or a reschedule cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BookingRuleError {
+    #[error(transparent)]
+    Slot(#[from] SlotRefusal),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("a customer may hold at most {limit} upcoming bookings")]
+    TooManyActiveBookings { limit: u16 },
+    #[error(transparent)]
+    Invalid(#[from] InvalidBooking),
+}
+
+/// A customer's request for a new booking.
+#[derive(Debug, Clone)]
+pub struct BookRequest<'a> {
+    pub customer: CustomerId,
+    pub service: &'a Service,
+    pub staff: StaffChoice,
+    pub start: DateTime<Utc>,
+    pub comment: Option<Comment>,
+}
+
+impl BookRequest<'_> {
+    /// Checks the request against the calendar and gives the booking to
+    /// store. `active_bookings` is how many upcoming pending or confirmed
+    /// bookings the customer holds now.
+    ///
+    /// # Errors
+    /// [`BookingRuleError`] with the first rule the request breaks.
+    pub fn plan(
+        self,
+        calendar: &Availability<'_>,
+        active_bookings: usize,
+    ) -> Result<NewBooking, BookingRuleError> {
+        let limit = calendar.policy.max_active_bookings_per_customer();
+        if active_bookings >= usize::from(limit) {
+            return Err(BookingRuleError::TooManyActiveBookings { limit });
+        }
+        let staff = pick_staff(calendar, self.service, self.staff, self.start)?;
+        let status = if calendar.policy.requires_confirmation() {
+            BookingStatus::Pending
+        } else {
+            BookingStatus::Confirmed
+        };
+        Ok(new_booking(
+            self.customer,
+            self.service,
+            staff,
+            self.start,
+            self.comment,
+            status,
+            calendar.now,
+            None,
+        )?)
+    }
+}
+
+/// A request to move an active booking to a new start (and possibly a new
+/// staff member), by the customer or by staff on their behalf.
+#[derive(Debug, Clone)]
+pub struct RescheduleRequest<'a> {
+    pub booking: &'a Booking,
+    pub service: &'a Service,
+    pub staff: StaffChoice,
+    pub start: DateTime<Utc>,
+    /// Customers are held to the reschedule cutoff; staff are not.
+    pub by_customer: bool,
+}
+
+impl RescheduleRequest<'_> {
+    /// Checks the move and gives the replacement booking to store. The old
+    /// booking's own time does not block the new one. The store must create
+    /// the replacement and close the old booking (see
+    /// [`Booking::close_as_rescheduled`]) in one atomic step.
+    ///
+    /// # Errors
+    /// [`BookingRuleError`] with the first rule the move breaks.
+    pub fn plan(self, calendar: &Availability<'_>) -> Result<NewBooking, BookingRuleError> {
+        let old = self.booking;
+        if self.by_customer {
+            old.check_customer_may_reschedule(calendar.now, calendar.policy)?;
+        } else if !old.is_active() {
+            return Err(TransitionError::NotAllowed {
+                from: old.status().name(),
+                action: "rescheduled",
+            }
+            .into());
+        }
+        let calendar = Availability {
+            ignoring: Some(old.id()),
+            ..*calendar
+        };
+        let staff = pick_staff(&calendar, self.service, self.staff, self.start)?;
+        // A move by staff is agreed with the customer; a customer's own move
+        // needs confirmation again when the business confirms bookings.
+        let status = if self.by_customer && calendar.policy.requires_confirmation() {
+            BookingStatus::Pending
+        } else if self.by_customer {
+            BookingStatus::Confirmed
+        } else {
+            old.status().clone()
+        };
+        Ok(new_booking(
+            old.customer(),
+            self.service,
+            staff,
+            self.start,
+            old.comment().cloned(),
+            status,
+            calendar.now,
+            Some(old.id()),
+        )?)
+    }
+}
+
+fn pick_staff(
+    calendar: &Availability<'_>,
+    service: &Service,
+    choice: StaffChoice,
+    start: DateTime<Utc>,
+) -> Result<StaffId, SlotRefusal> {
+    match choice {
+        StaffChoice::Only(staff) => calendar.check_start(service, staff, start).map(|()| staff),
+        StaffChoice::Any => {
+            if !service.is_active() {
+                return Err(SlotRefusal::ServiceUnavailable);
+            }
+            calendar.check_timing(start)?;
+            let day = start
+                .with_timezone(&calendar.policy.time_zone())
+                .date_naive();
+            calendar
+                .free_starts(service, day, StaffChoice::Any)
+                .into_iter()
+                .find(|free| free.start == start)
+                .and_then(|free| free.staff.first().copied())
+                .ok_or(SlotRefusal::NotFree)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_booking(
+    customer: CustomerId,
+    service: &Service,
+    staff: StaffId,
+    start: DateTime<Utc>,
+    comment: Option<Comment>,
+    status: BookingStatus,
+    now: DateTime<Utc>,
+    rescheduled_from: Option<BookingId>,
+) -> Result<NewBooking, InvalidBooking> {
+    let spec = service.spec();
+    NewBooking::new(NewBookingParts {
+        customer,
+        service: service.id(),
+        staff,
+        start,
+        end: start + spec.duration.to_duration(),
+        buffer_before: spec.buffer_before,
+        buffer_after: spec.buffer_after,
+        comment,
+        status,
+        created_at: now,
+        rescheduled_from,
+    })
+}

@@ -1,0 +1,344 @@
+//! The slot engine: pure functions from the calendar to the starts a
+//! customer can book.
+//!
+//! A start `t` is free for a staff member when:
+//! - `[t, t + duration)` lies inside one of their working periods that day
+//!   (weekly hours after date overrides) and overlaps no blocked period;
+//! - `[t - buffer_before, t + duration + buffer_after)` overlaps the occupied
+//!   time (visit plus buffers) of none of their pending or confirmed bookings.
+//!   Buffers keep bookings apart; they need not fall inside working hours;
+//! - `t` is on the step grid (a multiple of the slot step since local
+//!   midnight), no earlier than now plus the minimum notice, and its local
+//!   date is within the booking horizon.
+//!
+//! Days are read in the business time zone and starts are returned as UTC
+//! instants. Grid times that do not exist (clocks spring forward) are never
+//! offered; a repeated hour (clocks fall back) gives each real instant once.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+
+use crate::booking::Booking;
+use crate::catalog::{
+    DateOverride, LocalTimeRange, OverrideHours, Policy, Service, StaffMember, TimeOff,
+};
+use crate::time::{Interval, instants_of_local, local_end_instant, local_start_instant};
+use crate::values::{BookingId, StaffId};
+
+/// Whose free time to look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StaffChoice {
+    /// Anyone who performs the service.
+    Any,
+    Only(StaffId),
+}
+
+/// A free start and the staff members free at it (sorted by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeStart {
+    pub start: DateTime<Utc>,
+    pub staff: Vec<StaffId>,
+}
+
+/// Why a particular start cannot be booked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlotRefusal {
+    #[error("the service is not offered")]
+    ServiceUnavailable,
+    #[error("this staff member does not perform the service")]
+    StaffCannotPerform,
+    #[error("the earliest start that can be booked now is {earliest}")]
+    TooSoon { earliest: DateTime<Utc> },
+    #[error("bookings are open until {last_day}")]
+    BeyondHorizon { last_day: NaiveDate },
+    #[error("this time is not free")]
+    NotFree,
+}
+
+/// Everything the slot engine reads, borrowed from the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Availability<'a> {
+    pub policy: &'a Policy,
+    pub staff: &'a [StaffMember],
+    pub overrides: &'a [DateOverride],
+    pub time_off: &'a [TimeOff],
+    /// Bookings that may overlap the days asked about; inactive ones are
+    /// ignored, so callers may pass whatever their query returned.
+    pub bookings: &'a [Booking],
+    pub now: DateTime<Utc>,
+    /// A booking to leave out, so a booking being moved does not block its
+    /// own new time.
+    pub ignoring: Option<BookingId>,
+}
+
+/// One staff member's calendar, prepared once per query.
+struct StaffCalendar<'a> {
+    member: &'a StaffMember,
+    /// Occupied intervals of their active bookings, sorted by start.
+    occupied: Vec<Interval>,
+    /// Blocked periods that apply to them. They can be long (a holiday), so
+    /// they are filtered by overlap, not by a window on their start.
+    blocked: Vec<Interval>,
+}
+
+/// Bookings last at most a day and buffers at most a day, so a booking that
+/// starts this long before a window cannot reach into it.
+const LONGEST_OCCUPATION: Duration = Duration::days(3);
+
+impl<'a> Availability<'a> {
+    /// The free starts of local `day` for `service`, in time order.
+    pub fn free_starts(
+        &self,
+        service: &Service,
+        day: NaiveDate,
+        who: StaffChoice,
+    ) -> Vec<FreeStart> {
+        let calendars = self.calendars(service, who);
+        self.free_starts_on(service, day, &calendars, usize::MAX)
+    }
+
+    /// The local days in `from..=to` that have at least one free start.
+    pub fn days_with_free_starts(
+        &self,
+        service: &Service,
+        from: NaiveDate,
+        to: NaiveDate,
+        who: StaffChoice,
+    ) -> Vec<NaiveDate> {
+        let calendars = self.calendars(service, who);
+        if calendars.is_empty() {
+            return Vec::new();
+        }
+        let first = from.max(self.policy.today(self.now));
+        let last = to.min(self.policy.last_bookable_day(self.now));
+        first
+            .iter_days()
+            .take_while(|day| *day <= last)
+            .filter(|day| !self.free_starts_on(service, *day, &calendars, 1).is_empty())
+            .collect()
+    }
+
+    /// Whether `start` with `staff` can be booked, and if not, why.
+    ///
+    /// # Errors
+    /// [`SlotRefusal`] with the first reason that applies.
+    pub fn check_start(
+        &self,
+        service: &Service,
+        staff: StaffId,
+        start: DateTime<Utc>,
+    ) -> Result<(), SlotRefusal> {
+        if !service.is_active() {
+            return Err(SlotRefusal::ServiceUnavailable);
+        }
+        let performs = service.is_performed_by(staff)
+            && self.staff.iter().any(|m| m.id() == staff && m.is_active());
+        if !performs {
+            return Err(SlotRefusal::StaffCannotPerform);
+        }
+        self.check_timing(start)?;
+        let day = start.with_timezone(&self.policy.time_zone()).date_naive();
+        // Deciding by membership in what the engine offers keeps "bookable"
+        // and "offered" the same by construction.
+        let offered = self
+            .free_starts(service, day, StaffChoice::Only(staff))
+            .iter()
+            .any(|free| free.start == start);
+        if offered {
+            Ok(())
+        } else {
+            Err(SlotRefusal::NotFree)
+        }
+    }
+
+    /// Whether `start` respects the minimum notice and the horizon, whoever
+    /// performs the service.
+    ///
+    /// # Errors
+    /// [`SlotRefusal::TooSoon`] or [`SlotRefusal::BeyondHorizon`].
+    pub fn check_timing(&self, start: DateTime<Utc>) -> Result<(), SlotRefusal> {
+        let earliest = self.earliest_start();
+        if start < earliest {
+            return Err(SlotRefusal::TooSoon { earliest });
+        }
+        let day = start.with_timezone(&self.policy.time_zone()).date_naive();
+        let last_day = self.policy.last_bookable_day(self.now);
+        if day > last_day {
+            return Err(SlotRefusal::BeyondHorizon { last_day });
+        }
+        Ok(())
+    }
+
+    /// A staff member's working periods on local `day` as UTC intervals,
+    /// after date overrides.
+    pub fn working_periods(&self, member: &StaffMember, day: NaiveDate) -> Vec<Interval> {
+        let own = self
+            .overrides
+            .iter()
+            .find(|o| o.date() == day && o.staff() == Some(member.id()));
+        let business = self
+            .overrides
+            .iter()
+            .find(|o| o.date() == day && o.staff().is_none());
+        let mut periods: Vec<LocalTimeRange> = match own.map(DateOverride::hours) {
+            Some(OverrideHours::Closed) => Vec::new(),
+            Some(OverrideHours::Open(periods)) => periods.clone(),
+            None => member.hours().on(Policy::weekday(day)).to_vec(),
+        };
+        match business.map(DateOverride::hours) {
+            Some(OverrideHours::Closed) => periods.clear(),
+            Some(OverrideHours::Open(open)) => periods = intersect(&periods, open),
+            None => {}
+        }
+        let tz = self.policy.time_zone();
+        let midnight = day.and_time(NaiveTime::MIN);
+        periods
+            .iter()
+            .filter_map(|p| {
+                let start = local_start_instant(tz, at_minute(midnight, p.start_minute()));
+                let end = local_end_instant(tz, at_minute(midnight, p.end_minute()));
+                Interval::new(start, end)
+            })
+            .collect()
+    }
+
+    fn earliest_start(&self) -> DateTime<Utc> {
+        self.now + self.policy.min_notice().to_duration()
+    }
+
+    fn calendars(&self, service: &Service, who: StaffChoice) -> Vec<StaffCalendar<'a>> {
+        if !service.is_active() {
+            return Vec::new();
+        }
+        let mut calendars: Vec<StaffCalendar<'a>> = self
+            .staff
+            .iter()
+            .filter(|m| m.is_active() && service.is_performed_by(m.id()))
+            .filter(|m| who == StaffChoice::Any || who == StaffChoice::Only(m.id()))
+            .map(|member| StaffCalendar {
+                member,
+                occupied: Vec::new(),
+                blocked: Vec::new(),
+            })
+            .collect();
+        calendars.sort_by_key(|c| c.member.id());
+        for booking in self.bookings {
+            if !booking.is_active() || Some(booking.id()) == self.ignoring {
+                continue;
+            }
+            if let Ok(i) = calendars.binary_search_by_key(&booking.staff(), |c| c.member.id()) {
+                calendars[i].occupied.push(booking.occupied());
+            }
+        }
+        for calendar in &mut calendars {
+            calendar.blocked = self
+                .time_off
+                .iter()
+                .filter(|t| t.applies_to(calendar.member.id()))
+                .map(TimeOff::period)
+                .collect();
+            calendar.occupied.sort();
+        }
+        calendars
+    }
+
+    fn free_starts_on(
+        &self,
+        service: &Service,
+        day: NaiveDate,
+        calendars: &[StaffCalendar<'_>],
+        limit: usize,
+    ) -> Vec<FreeStart> {
+        let today = self.policy.today(self.now);
+        if calendars.is_empty() || day < today || day > self.policy.last_bookable_day(self.now) {
+            return Vec::new();
+        }
+        let duration = service.duration().to_duration();
+        let (before, after) = (
+            service.spec().buffer_before.to_duration(),
+            service.spec().buffer_after.to_duration(),
+        );
+        let earliest = self.earliest_start();
+        let grid = self.grid(day);
+        let mut free: BTreeMap<DateTime<Utc>, Vec<StaffId>> = BTreeMap::new();
+        for calendar in calendars {
+            let periods = self.working_periods(calendar.member, day);
+            let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+                continue;
+            };
+            let window_start = first.start() - before;
+            let window_end = last.end() + after;
+            let occupied = within(&calendar.occupied, window_start, window_end);
+            let blocked: Vec<Interval> = calendar
+                .blocked
+                .iter()
+                .filter(|b| b.start() < last.end() && b.end() > first.start())
+                .copied()
+                .collect();
+            for &start in &grid {
+                if start < earliest {
+                    continue;
+                }
+                let visit = Interval::from_ordered(start, start + duration);
+                let kept = Interval::from_ordered(start - before, start + duration + after);
+                let fits = periods.iter().any(|p| p.contains(&visit))
+                    && !blocked.iter().any(|b| b.overlaps(&visit))
+                    && !occupied.iter().any(|o| o.overlaps(&kept));
+                if fits {
+                    free.entry(start).or_default().push(calendar.member.id());
+                }
+            }
+            if free.len() >= limit {
+                break;
+            }
+        }
+        free.into_iter()
+            .map(|(start, staff)| FreeStart { start, staff })
+            .collect()
+    }
+
+    /// The instants of `day` whose local time is on the step grid, sorted and
+    /// without duplicates.
+    fn grid(&self, day: NaiveDate) -> Vec<DateTime<Utc>> {
+        let tz = self.policy.time_zone();
+        let step = self.policy.slot_step().get();
+        let midnight = day.and_time(NaiveTime::MIN);
+        let mut instants: Vec<DateTime<Utc>> = (0..(24 * 60 / step))
+            .flat_map(|k| instants_of_local(tz, midnight + Duration::minutes(i64::from(k * step))))
+            .collect();
+        instants.sort();
+        instants.dedup();
+        instants
+    }
+}
+
+fn at_minute(midnight: NaiveDateTime, minute: u16) -> NaiveDateTime {
+    midnight + Duration::minutes(i64::from(minute))
+}
+
+/// The intervals of a start-sorted list that overlap `[from, to)`.
+fn within(sorted: &[Interval], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+    let lo = sorted.partition_point(|i| i.start() < from - LONGEST_OCCUPATION);
+    let hi = sorted.partition_point(|i| i.start() < to);
+    sorted[lo..hi.max(lo)]
+        .iter()
+        .filter(|i| i.end() > from)
+        .copied()
+        .collect()
+}
+
+/// The parts of `a` that also lie in `b`; both sorted and disjoint.
+fn intersect(a: &[LocalTimeRange], b: &[LocalTimeRange]) -> Vec<LocalTimeRange> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            let start = x.start_minute().max(y.start_minute());
+            let end = x.end_minute().min(y.end_minute());
+            if let Ok(range) = LocalTimeRange::new(start, end) {
+                out.push(range);
+            }
+        }
+    }
+    out
+}

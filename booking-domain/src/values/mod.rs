@@ -1,0 +1,19 @@
+//! Small values with invariants. Each is a newtype with a private field and
+//! one fallible constructor that normalises its input, so a value that exists
+//! is valid.
+
+mod ids;
+mod minutes;
+mod money;
+mod names;
+mod phone;
+mod text;
+
+pub use ids::{
+    BookingId, CustomerId, InvalidId, InvalidVersion, ServiceId, StaffId, TimeOffId, Version,
+};
+pub use minutes::{InvalidMinutes, Minutes};
+pub use money::{Currency, InvalidCurrency, InvalidMoney, Money};
+pub use names::{CustomerName, InvalidName, ServiceName, StaffName};
+pub use phone::{InvalidPhone, PhoneNumber, PhoneRegion};
+pub use text::{CancelReason, Comment, InvalidComment};

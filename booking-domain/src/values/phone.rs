@@ -1,0 +1,195 @@
+//! Phone numbers: accepted as people type them, kept in E.164.
+//!
+//! Parsing and validation use the `phonenumber` crate (a port of Google's
+//! libphonenumber metadata): numbering plans change, and hand-written rules
+//! for them rot.
+
+use std::fmt;
+use std::str::FromStr;
+
+use phonenumber::Mode;
+use phonenumber::country::Id as CountryId;
+
+use crate::privacy::mask_phone_digits;
+
+/// A region code that libphonenumber does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a known ISO 3166 region code such as RU, GB or US")]
+pub struct UnknownRegion(pub String);
+
+/// The region whose national format applies to numbers typed without a
+/// country code, such as `8 916 123 45 67` in Russia.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhoneRegion(CountryId);
+
+impl PhoneRegion {
+    /// # Errors
+    /// [`UnknownRegion`] for anything but a known two-letter region code.
+    pub fn new(code: &str) -> Result<Self, UnknownRegion> {
+        CountryId::from_str(&code.trim().to_ascii_uppercase())
+            .map(Self)
+            .map_err(|_| UnknownRegion(code.to_owned()))
+    }
+
+    pub fn code(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
+/// Why a phone number was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidPhone {
+    #[error("the phone number is empty")]
+    Empty,
+    #[error("a phone number has at most {max} characters")]
+    TooLong { max: usize },
+    #[error("a phone number has only digits, spaces and + ( ) - . characters")]
+    UnexpectedCharacter,
+    #[error("this is not a phone number")]
+    NotAPhone,
+    #[error("this number does not exist in its country's numbering plan")]
+    NotInUse,
+}
+
+/// A phone number in E.164 form (`+79161234567`). Personal data: `Debug` and
+/// `Display` print the masked form (`+7916***4567`); [`PhoneNumber::expose`]
+/// is the one way to the full number.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Longer input is not a phone, and parsing it would waste time.
+    pub const MAX_INPUT_CHARS: usize = 40;
+
+    /// Parses a number typed in any common way: international with `+`,
+    /// national for `region` (with its trunk prefix, such as 8 in Russia),
+    /// with spaces, dashes, dots and brackets.
+    ///
+    /// # Errors
+    /// [`InvalidPhone`] saying why the input is not a usable phone number.
+    pub fn parse(input: &str, region: PhoneRegion) -> Result<Self, InvalidPhone> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(InvalidPhone::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX_INPUT_CHARS {
+            return Err(InvalidPhone::TooLong {
+                max: Self::MAX_INPUT_CHARS,
+            });
+        }
+        // libphonenumber also reads vanity letters ("1-800-FLOWERS") and
+        // extensions; a booking needs a number someone can dial and text.
+        if !trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
+        {
+            return Err(InvalidPhone::UnexpectedCharacter);
+        }
+        let plus_count = trimmed.matches('+').count();
+        if plus_count > 1 || (plus_count == 1 && !trimmed.starts_with('+')) {
+            return Err(InvalidPhone::NotAPhone);
+        }
+        // The shortest numbers in use anywhere have 7 digits with their
+        // country code; fewer is a typo or an extension, not a phone.
+        if trimmed.chars().filter(char::is_ascii_digit).count() < 7 {
+            return Err(InvalidPhone::NotAPhone);
+        }
+        let parsed =
+            phonenumber::parse(Some(region.0), trimmed).map_err(|_| InvalidPhone::NotAPhone)?;
+        if !parsed.is_valid() {
+            return Err(InvalidPhone::NotInUse);
+        }
+        Ok(Self(parsed.format().mode(Mode::E164).to_string()))
+    }
+
+    /// The full number in E.164. Every call site is a place personal data
+    /// leaves the type: keep them few and never pass the result to a log.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The masked form, as `Display` prints it.
+    pub fn masked(&self) -> String {
+        format!("+{}", mask_phone_digits(self.0.trim_start_matches('+')))
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ru() -> PhoneRegion {
+        PhoneRegion::new("RU").unwrap()
+    }
+
+    #[test]
+    fn accepts_the_ways_people_type_phones() {
+        for (typed, e164) in [
+            ("+7 (916) 123-45-67", "+79161234567"),
+            ("8 916 123 45 67", "+79161234567"),
+            ("89161234567", "+79161234567"),
+            ("+44 20 7946 0958", "+442079460958"),
+            ("+1-202-555-0143", "+12025550143"),
+            ("+49 30 901820", "+4930901820"),
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(typed, ru()).map(|p| p.0),
+                Ok(e164.to_owned()),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_phone_with_a_typed_error() {
+        assert_eq!(PhoneNumber::parse("   ", ru()), Err(InvalidPhone::Empty));
+        assert_eq!(
+            PhoneNumber::parse("call me", ru()),
+            Err(InvalidPhone::UnexpectedCharacter)
+        );
+        assert_eq!(PhoneNumber::parse("12", ru()), Err(InvalidPhone::NotAPhone));
+        assert_eq!(
+            PhoneNumber::parse("+7 916 12+3", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse(&"1".repeat(41), ru()),
+            Err(InvalidPhone::TooLong { max: 40 })
+        );
+        // libphonenumber refuses most numbers outside every numbering plan
+        // while parsing already; either error is the right answer.
+        assert!(matches!(
+            PhoneNumber::parse("+7 000 000 00 00", ru()),
+            Err(InvalidPhone::NotAPhone | InvalidPhone::NotInUse)
+        ));
+    }
+
+    #[test]
+    fn phone_masks_itself_in_debug_and_display() {
+        let phone = PhoneNumber::parse("+7 916 123 45 67", ru()).unwrap();
+        assert_eq!(phone.to_string(), "+7916***4567");
+        assert_eq!(format!("{phone:?}"), "PhoneNumber(+7916***4567)");
+        assert_eq!(phone.expose(), "+79161234567");
+    }
+
+    #[test]
+    fn region_codes_are_checked() {
+        assert_eq!(
+            PhoneRegion::new("gb").map(|r| r.code().to_owned()),
+            Ok("GB".to_owned())
+        );
+        assert!(PhoneRegion::new("XX").is_err());
+    }
+}

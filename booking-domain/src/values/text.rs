@@ -1,0 +1,134 @@
+//! Free text customers and staff attach to bookings.
+
+use std::fmt;
+
+use crate::privacy::mask_phones_in_text;
+
+/// Why a comment or reason was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidComment {
+    #[error("the text is empty")]
+    Empty,
+    #[error("the text must have at most {max} characters, got {got}")]
+    TooLong { max: usize, got: usize },
+    #[error("the text must not contain control characters")]
+    ControlCharacter,
+}
+
+fn normalise_text(input: &str, max: usize) -> Result<String, InvalidComment> {
+    // Line breaks and tabs are how people type; other control characters are
+    // never meant and would corrupt what staff see.
+    if input
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(InvalidComment::ControlCharacter);
+    }
+    let trimmed = input.trim();
+    let got = trimmed.chars().count();
+    if got == 0 {
+        Err(InvalidComment::Empty)
+    } else if got > max {
+        Err(InvalidComment::TooLong { max, got })
+    } else {
+        Ok(trimmed.to_owned())
+    }
+}
+
+/// A customer's note to the business, at most 500 characters. It may hold
+/// personal data, so `Debug` masks phone numbers found in it and shows only
+/// its length.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Comment(String);
+
+impl Comment {
+    pub const MAX_CHARS: usize = 500;
+
+    /// # Errors
+    /// [`InvalidComment`] saying what is wrong.
+    pub fn new(input: &str) -> Result<Self, InvalidComment> {
+        normalise_text(input, Self::MAX_CHARS).map(Self)
+    }
+
+    /// The raw text, for the staff who need to read it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Comment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Comment({} chars)", self.0.chars().count())
+    }
+}
+
+impl fmt::Display for Comment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask_phones_in_text(&self.0))
+    }
+}
+
+/// Why a booking was cancelled, as staff or a customer put it: at most 300
+/// characters, shown to the other side.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CancelReason(String);
+
+impl CancelReason {
+    pub const MAX_CHARS: usize = 300;
+
+    /// # Errors
+    /// [`InvalidComment`] saying what is wrong.
+    pub fn new(input: &str) -> Result<Self, InvalidComment> {
+        normalise_text(input, Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CancelReason({:?})", mask_phones_in_text(&self.0))
+    }
+}
+
+impl fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask_phones_in_text(&self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_allows_500_characters_and_line_breaks() {
+        assert!(Comment::new(&"x".repeat(500)).is_ok());
+        assert_eq!(
+            Comment::new(&"x".repeat(501)),
+            Err(InvalidComment::TooLong { max: 500, got: 501 })
+        );
+        assert_eq!(
+            Comment::new("first\nsecond").unwrap().expose(),
+            "first\nsecond"
+        );
+    }
+
+    #[test]
+    fn comment_refuses_blank_text_and_control_characters() {
+        assert_eq!(Comment::new("  \n "), Err(InvalidComment::Empty));
+        assert_eq!(
+            Comment::new("a\u{0}b"),
+            Err(InvalidComment::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn comment_debug_never_shows_its_text() {
+        let comment = Comment::new("call me on +7 916 123 45 67").unwrap();
+        assert_eq!(format!("{comment:?}"), "Comment(27 chars)");
+        assert!(!comment.to_string().contains("916"));
+    }
+}

@@ -1,0 +1,115 @@
+//! Architecture invariants, enforced from `cargo metadata` rather than
+//! stated in prose (see docs/ARCHITECTURE.md):
+//!
+//! - `booking-domain` depends on none of sqlx, teloxide, tokio, serde_json;
+//! - `booking-ports` depends on neither sqlx nor teloxide;
+//! - the domain does not depend on the ports, and no adapter depends on
+//!   another adapter;
+//!
+//! Only normal and build dependencies count, transitively: a dev-dependency
+//! does not ship.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Crates each workspace member must not reach. A name matches itself and
+/// its `-`-suffixed family (`sqlx` also forbids `sqlx-core`, `sqlx-sqlite`).
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    ("booking-domain", &["sqlx", "teloxide", "tokio", "serde_json", "booking-ports", "adapter-sqlite", "adapter-telegram", "app"]),
+    ("booking-ports", &["sqlx", "teloxide", "adapter-sqlite", "adapter-telegram", "app"]),
+    ("adapter-sqlite", &["adapter-telegram", "teloxide", "app"]),
+    ("adapter-telegram", &["adapter-sqlite", "sqlx", "app"]),
+];
+
+/// Package name -> names of its normal and build dependencies.
+fn dependency_graph(metadata: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let names: BTreeMap<&str, &str> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for node in metadata["resolve"]["nodes"].as_array().unwrap() {
+        let name = names[node["id"].as_str().unwrap()].to_owned();
+        let deps = graph.entry(name).or_default();
+        for dep in node["deps"].as_array().unwrap() {
+            let shipped = dep["dep_kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kind"].is_null() || k["kind"] == "build");
+            if shipped {
+                deps.insert(names[dep["pkg"].as_str().unwrap()].to_owned());
+            }
+        }
+    }
+    graph
+}
+
+fn reachable(graph: &BTreeMap<String, BTreeSet<String>>, from: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.to_owned()];
+    while let Some(name) = stack.pop() {
+        for dep in graph.get(&name).into_iter().flatten() {
+            if seen.insert(dep.clone()) {
+                stack.push(dep.clone());
+            }
+        }
+    }
+    seen
+}
+
+/// Every `(member, forbidden crate)` the graph breaks.
+fn violations(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (member, forbidden) in FORBIDDEN {
+        for dep in reachable(graph, member) {
+            let hit = forbidden.iter().any(|f| dep == *f || dep.starts_with(&format!("{f}-")));
+            if hit {
+                found.push(((*member).to_owned(), dep));
+            }
+        }
+    }
+    found
+}
+
+fn workspace_metadata() -> Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn workspace_dependencies_respect_the_hexagon() {
+    let graph = dependency_graph(&workspace_metadata());
+    for member in FORBIDDEN.iter().map(|(m, _)| m) {
+        assert!(graph.contains_key(*member), "{member} is missing from the workspace");
+    }
+    assert_eq!(violations(&graph), Vec::<(String, String)>::new());
+}
+
+#[test]
+fn the_check_catches_sqlx_added_to_the_domain() {
+    let mut graph = dependency_graph(&workspace_metadata());
+    graph.get_mut("booking-domain").unwrap().insert("sqlx".to_owned());
+    graph.entry("sqlx".to_owned()).or_default().insert("sqlx-core".to_owned());
+    let found = violations(&graph);
+    assert!(found.contains(&("booking-domain".to_owned(), "sqlx".to_owned())));
+    assert!(found.contains(&("booking-domain".to_owned(), "sqlx-core".to_owned())));
+}
+
+#[test]
+fn the_check_catches_an_adapter_depending_on_another() {
+    let mut graph = dependency_graph(&workspace_metadata());
+    graph.get_mut("adapter-telegram").unwrap().insert("adapter-sqlite".to_owned());
+    assert!(violations(&graph).contains(&("adapter-telegram".to_owned(), "adapter-sqlite".to_owned())));
+}
