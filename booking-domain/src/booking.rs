@@ -107,7 +107,9 @@ pub enum InvalidBooking {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingParts {
     pub id: BookingId,
-    pub customer: CustomerId,
+    /// `None` once the customer erased their personal data: the row stays,
+    /// anonymous, for statistics.
+    pub customer: Option<CustomerId>,
     pub service: ServiceId,
     pub staff: StaffId,
     pub start: DateTime<Utc>,
@@ -179,7 +181,7 @@ impl Booking {
         } = new;
         Self(BookingParts {
             id,
-            customer,
+            customer: Some(customer),
             service,
             staff,
             start,
@@ -207,8 +209,25 @@ impl Booking {
         self.0.id
     }
 
-    pub fn customer(&self) -> CustomerId {
+    /// The customer, or `None` for an anonymised booking.
+    pub fn customer(&self) -> Option<CustomerId> {
         self.0.customer
+    }
+
+    /// Whether `customer` holds this booking; an anonymised booking belongs
+    /// to nobody.
+    pub fn is_held_by(&self, customer: CustomerId) -> bool {
+        self.0.customer == Some(customer)
+    }
+
+    /// The same booking without its link to the person and without the
+    /// comment they wrote, for erasure. The version is bumped like any change.
+    #[must_use]
+    pub fn anonymised(&self) -> Booking {
+        let mut next = self.next(self.0.status.clone());
+        next.0.customer = None;
+        next.0.comment = None;
+        next
     }
 
     pub fn service(&self) -> ServiceId {
@@ -237,6 +256,26 @@ impl Booking {
 
     pub fn comment(&self) -> Option<&Comment> {
         self.0.comment.as_ref()
+    }
+
+    pub fn buffer_before(&self) -> Minutes {
+        self.0.buffer_before
+    }
+
+    pub fn buffer_after(&self) -> Minutes {
+        self.0.buffer_after
+    }
+
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    pub fn rescheduled_from(&self) -> Option<BookingId> {
+        self.0.rescheduled_from
+    }
+
+    pub fn attendance_confirmed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.attendance_confirmed_at
     }
 
     pub fn is_active(&self) -> bool {

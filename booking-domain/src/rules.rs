@@ -116,8 +116,12 @@ impl RescheduleRequest<'_> {
         } else {
             old.status().clone()
         };
+        let customer = old.customer().ok_or(TransitionError::NotAllowed {
+            from: "anonymised",
+            action: "rescheduled",
+        })?;
         Ok(new_booking(
-            old.customer(),
+            customer,
             self.service,
             staff,
             self.start,

@@ -18,8 +18,29 @@ use serde_json::Value;
 /// Crates each workspace member must not reach. A name matches itself and
 /// its `-`-suffixed family (`sqlx` also forbids `sqlx-core`, `sqlx-sqlite`).
 const FORBIDDEN: &[(&str, &[&str])] = &[
-    ("booking-domain", &["sqlx", "teloxide", "tokio", "serde_json", "booking-ports", "adapter-sqlite", "adapter-telegram", "app"]),
-    ("booking-ports", &["sqlx", "teloxide", "adapter-sqlite", "adapter-telegram", "app"]),
+    (
+        "booking-domain",
+        &[
+            "sqlx",
+            "teloxide",
+            "tokio",
+            "serde_json",
+            "booking-ports",
+            "adapter-sqlite",
+            "adapter-telegram",
+            "app",
+        ],
+    ),
+    (
+        "booking-ports",
+        &[
+            "sqlx",
+            "teloxide",
+            "adapter-sqlite",
+            "adapter-telegram",
+            "app",
+        ],
+    ),
     ("adapter-sqlite", &["adapter-telegram", "teloxide", "app"]),
     ("adapter-telegram", &["adapter-sqlite", "sqlx", "app"]),
 ];
@@ -68,7 +89,9 @@ fn violations(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<(String, String
     let mut found = Vec::new();
     for (member, forbidden) in FORBIDDEN {
         for dep in reachable(graph, member) {
-            let hit = forbidden.iter().any(|f| dep == *f || dep.starts_with(&format!("{f}-")));
+            let hit = forbidden
+                .iter()
+                .any(|f| dep == *f || dep.starts_with(&format!("{f}-")));
             if hit {
                 found.push(((*member).to_owned(), dep));
             }
@@ -84,7 +107,11 @@ fn workspace_metadata() -> Value {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -92,7 +119,10 @@ fn workspace_metadata() -> Value {
 fn workspace_dependencies_respect_the_hexagon() {
     let graph = dependency_graph(&workspace_metadata());
     for member in FORBIDDEN.iter().map(|(m, _)| m) {
-        assert!(graph.contains_key(*member), "{member} is missing from the workspace");
+        assert!(
+            graph.contains_key(*member),
+            "{member} is missing from the workspace"
+        );
     }
     assert_eq!(violations(&graph), Vec::<(String, String)>::new());
 }
@@ -100,8 +130,14 @@ fn workspace_dependencies_respect_the_hexagon() {
 #[test]
 fn the_check_catches_sqlx_added_to_the_domain() {
     let mut graph = dependency_graph(&workspace_metadata());
-    graph.get_mut("booking-domain").unwrap().insert("sqlx".to_owned());
-    graph.entry("sqlx".to_owned()).or_default().insert("sqlx-core".to_owned());
+    graph
+        .get_mut("booking-domain")
+        .unwrap()
+        .insert("sqlx".to_owned());
+    graph
+        .entry("sqlx".to_owned())
+        .or_default()
+        .insert("sqlx-core".to_owned());
     let found = violations(&graph);
     assert!(found.contains(&("booking-domain".to_owned(), "sqlx".to_owned())));
     assert!(found.contains(&("booking-domain".to_owned(), "sqlx-core".to_owned())));
@@ -110,6 +146,11 @@ fn the_check_catches_sqlx_added_to_the_domain() {
 #[test]
 fn the_check_catches_an_adapter_depending_on_another() {
     let mut graph = dependency_graph(&workspace_metadata());
-    graph.get_mut("adapter-telegram").unwrap().insert("adapter-sqlite".to_owned());
-    assert!(violations(&graph).contains(&("adapter-telegram".to_owned(), "adapter-sqlite".to_owned())));
+    graph
+        .get_mut("adapter-telegram")
+        .unwrap()
+        .insert("adapter-sqlite".to_owned());
+    assert!(
+        violations(&graph).contains(&("adapter-telegram".to_owned(), "adapter-sqlite".to_owned()))
+    );
 }
