@@ -28,3 +28,4 @@ pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxChange, Recipient,
 };
+pub mod memory;
