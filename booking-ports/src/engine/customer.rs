@@ -401,18 +401,16 @@ where
             FindBookingError::NotFound => BookingChangeError::NotFound,
             FindBookingError::Store(e) => BookingChangeError::Store(e),
         })?;
-        if booking.attendance_confirmed_at().is_some() && booking.is_active() {
-            // Saying it again changes nothing, so nothing is written.
+        let updated = booking
+            .confirm_attendance(now)
+            .map_err(BookingChangeError::Refused)?;
+        if updated == booking {
+            // Said before: the domain changes nothing, so nothing is written.
             return Ok(self.details_of(booking, false).await?);
         }
         let expected = booking.version();
         let updated = self
-            .change(
-                booking,
-                expected,
-                |b| b.confirm_attendance(now),
-                |_| OutboxChange::none(),
-            )
+            .change(booking, expected, |_| Ok(updated), |_| OutboxChange::none())
             .await?;
         Ok(self.details_of(updated, false).await?)
     }
