@@ -11,7 +11,7 @@ use booking_domain::{
     Service, ServiceId, ServiceName, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffName,
     StaffSpec, WeeklyHours,
 };
-use booking_ports::engine::BookingForm;
+use booking_ports::engine::{BookingChangeError, BookingForm};
 use booking_ports::{
     CatalogSnapshot, Engine, EngineSettings, ManualClock, MemoryStore, NotificationOutbox,
     StaffActor, StaffUser,
@@ -36,11 +36,11 @@ pub(crate) async fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
     //    clock: `SystemClock` in production, a manual one here so the example
     //    gives the same output every day.
     let store = MemoryStore::new();
-    let clock = ManualClock::new(
-        Utc.with_ymd_and_hms(2030, 3, 4, 7, 0, 0)
-            .single()
-            .ok_or("bad date")?,
-    );
+    let now = Utc
+        .with_ymd_and_hms(2030, 3, 4, 7, 0, 0)
+        .single()
+        .ok_or("bad date")?;
+    let clock = ManualClock::new(now);
     let engine = Engine::on_store(store.clone(), clock, policy, EngineSettings::default());
 
     // 3. On first start, import the catalog from the configuration.
@@ -53,18 +53,14 @@ pub(crate) async fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
         Weekday::Thu,
         Weekday::Fri,
     ];
+    let nine_to_five = LocalTimeRange::parse("09:00-17:00")?;
     engine
         .import_catalog_if_empty(CatalogSnapshot {
             staff: vec![StaffMember::new(
                 mia,
                 StaffSpec {
                     name: StaffName::new("Mia")?,
-                    hours: WeeklyHours::new(weekdays.map(|d| {
-                        (
-                            d,
-                            LocalTimeRange::parse("09:00-17:00").unwrap_or_else(|_| unreachable!()),
-                        )
-                    }))?,
+                    hours: WeeklyHours::new(weekdays.map(|day| (day, nine_to_five)))?,
                     active: true,
                 },
             )?],
@@ -116,20 +112,13 @@ pub(crate) async fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
     //    its own authentication; every staff use case requires one.
     let staff = StaffActor::authenticated(StaffUser::new(1), Some(mia));
     let confirmed = engine
-        .confirm_booking(&staff, booking_id(&booked), booked.booking.version())
+        .confirm_booking(&staff, booked.booking.id(), booked.booking.version())
         .await?;
     println!("now {}", confirmed.booking.status().name());
 
     // 6. The dispatcher side reads the outbox: the staff notice of the new
     //    booking, the customer's "confirmed" notice, then the reminders.
-    let due_now = store
-        .due_notifications(
-            Utc.with_ymd_and_hms(2030, 3, 4, 7, 0, 0)
-                .single()
-                .ok_or("bad date")?,
-            10,
-        )
-        .await?;
+    let due_now = store.due_notifications(now, 10).await?;
     for notification in &due_now {
         println!(
             "due: {:?} to {:?}",
@@ -141,18 +130,17 @@ pub(crate) async fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
     // 7. A stale action is refused with the current state: the customer's
     //    screen still shows version 1.
     let stale = engine
-        .cancel_my_booking(customer, booking_id(&booked), booked.booking.version())
+        .cancel_my_booking(customer, booked.booking.id(), booked.booking.version())
         .await;
-    assert!(stale.is_err());
+    assert!(matches!(
+        stale,
+        Err(BookingChangeError::VersionConflict { .. })
+    ));
     let cancelled = engine
-        .cancel_my_booking(customer, booking_id(&booked), confirmed.booking.version())
+        .cancel_my_booking(customer, booked.booking.id(), confirmed.booking.version())
         .await?;
     println!("finally {}", cancelled.booking.status().name());
     Ok(())
-}
-
-fn booking_id(details: &booking_ports::BookingDetails) -> booking_domain::BookingId {
-    details.booking.id()
 }
 
 #[tokio::main]

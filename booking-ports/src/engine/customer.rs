@@ -540,8 +540,9 @@ where
         })
     }
 
-    /// Erases the customer's personal data: cancels their upcoming bookings
-    /// (whatever the cutoff: erasure is their right; staff are told), then
+    /// Erases the customer's personal data: cancels their bookings that have
+    /// not started (whatever the cutoff: erasure is their right; staff are
+    /// told), then
     /// deletes their profile and notifications and anonymises their bookings,
     /// which stay for statistics. Safe to repeat after a failure.
     ///
@@ -553,10 +554,15 @@ where
         let mut cancelled = Vec::new();
         for _ in 0..FORGET_ROUNDS {
             let now = self.clock.now();
-            let upcoming = self
+            // A visit under way is left to staff to complete; it is
+            // anonymised below like every other booking.
+            let upcoming: Vec<Booking> = self
                 .bookings
                 .upcoming_bookings_of_customer(customer, now)
-                .await?;
+                .await?
+                .into_iter()
+                .filter(|b| b.start() > now)
+                .collect();
             if upcoming.is_empty() {
                 let erasure = self.customers.erase_customer(customer).await?;
                 return Ok(Forgotten { cancelled, erasure });
