@@ -800,3 +800,45 @@ async fn my_data_shows_the_profile_and_every_booking() {
     assert_eq!(data.profile.unwrap().id, customer(1));
     assert_eq!(data.bookings, vec![booking]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn customers_racing_for_one_time_get_one_booking_and_clear_refusals() {
+    let s = std::sync::Arc::new(salon(false).await);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let mut tasks = Vec::new();
+    for n in 0..20 {
+        let (s, barrier) = (s.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            s.engine
+                .book(
+                    customer(n),
+                    form(s.haircut, StaffChoice::Only(s.anna), moscow(1, 10, 0)),
+                )
+                .await
+        }));
+    }
+    let mut booked = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => booked += 1,
+            Err(BookError::SlotTaken { start }) => assert_eq!(start, moscow(1, 10, 0)),
+            Err(other) => panic!("a customer who lost the race must hear SlotTaken, got {other:?}"),
+        }
+    }
+    assert_eq!(booked, 1);
+}
+
+#[tokio::test]
+async fn forget_me_leaves_a_visit_under_way_to_staff() {
+    let s = salon(false).await;
+    let now_running = s.book_haircut(customer(1), moscow(0, 10, 0)).await;
+    s.clock.set(moscow(0, 10, 30));
+
+    let forgotten = s.engine.forget_me(customer(1)).await.unwrap();
+
+    assert!(forgotten.cancelled.is_empty());
+    let after = s.store.booking(now_running.id()).await.unwrap().unwrap();
+    assert_eq!(after.status(), &BookingStatus::Confirmed);
+    assert_eq!(after.customer(), None);
+}

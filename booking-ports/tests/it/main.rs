@@ -8,4 +8,5 @@ mod contract_memory;
 mod embedding;
 mod engine_customer;
 mod engine_mocks;
+mod engine_properties;
 mod engine_staff;
