@@ -842,3 +842,60 @@ async fn forget_me_leaves_a_visit_under_way_to_staff() {
     assert_eq!(after.status(), &BookingStatus::Confirmed);
     assert_eq!(after.customer(), None);
 }
+
+#[tokio::test]
+async fn free_times_to_move_do_not_count_the_booking_itself() {
+    let s = salon(false).await;
+    let booking = s.book_haircut(customer(1), moscow(1, 11, 0)).await;
+    let mover = booking_ports::engine::Mover::Customer(customer(1));
+
+    let times = s
+        .engine
+        .free_times_to_move(mover, booking.id(), StaffChoice::Only(s.anna), day(1))
+        .await
+        .unwrap();
+    let plain = s
+        .engine
+        .free_times(s.haircut, StaffChoice::Only(s.anna), day(1))
+        .await
+        .unwrap();
+
+    assert!(
+        times.iter().any(|f| f.start == moscow(1, 11, 30)),
+        "half an hour later is offered"
+    );
+    assert!(!plain.iter().any(|f| f.start == moscow(1, 11, 30)));
+    s.engine
+        .reschedule_my_booking(
+            customer(1),
+            booking.id(),
+            booking.version(),
+            StaffChoice::Only(s.anna),
+            moscow(1, 11, 30),
+        )
+        .await
+        .unwrap();
+
+    let days = s
+        .engine
+        .days_to_move(
+            booking_ports::engine::Mover::Staff(&s.staff),
+            booking.id(),
+            StaffChoice::Any,
+            day(0),
+            day(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(days, vec![day(0), day(1), day(2)]);
+    let forged = s
+        .engine
+        .free_times_to_move(
+            booking_ports::engine::Mover::Customer(customer(2)),
+            booking.id(),
+            StaffChoice::Any,
+            day(1),
+        )
+        .await;
+    assert!(matches!(forged, Err(FindBookingError::NotFound)));
+}
