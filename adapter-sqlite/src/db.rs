@@ -1,0 +1,172 @@
+//! Opening the database: connection settings, the pool, and the embedded
+//! migrations that bring any earlier schema up to date.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use booking_ports::BoxError;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, SqliteConnection};
+
+use crate::settings::{Durability, SqliteSettings};
+
+/// The schema, embedded in the binary: `migrations/NNNN_name.sql`.
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The schema level this build creates and understands: the version of its
+/// newest migration.
+pub fn schema_level() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// SQLite could not open or configure the file (missing directory, no
+    /// permission, not a database).
+    #[error("cannot open the database {}", path.display())]
+    Connect {
+        path: PathBuf,
+        #[source]
+        source: BoxError,
+    },
+    /// The file was migrated by a newer release. Running an older release on
+    /// it could misread rows, so it is refused; upgrade the binary instead.
+    #[error(
+        "the database {} has schema level {found}, newer than the {known} this release knows",
+        path.display()
+    )]
+    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    /// A migration this release ships differs from the one applied to the
+    /// file: a released migration was edited, which must never happen.
+    #[error("migration {version} applied to {} differs from this release's", path.display())]
+    ModifiedMigration { path: PathBuf, version: i64 },
+    /// Applying a migration failed; the file keeps its previous level.
+    #[error("cannot bring the schema of {} up to date", path.display())]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// Connection settings shared by the pool and by one-off connections.
+pub(crate) fn connect_options(path: &Path, settings: &SqliteSettings) -> SqliteConnectOptions {
+    let synchronous = match settings.durability {
+        Durability::SurvivesPowerLoss => SqliteSynchronous::Full,
+        Durability::SurvivesProcessCrash => SqliteSynchronous::Normal,
+    };
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        // WAL: readers never block the writer and a commit appends to the log
+        // instead of rewriting pages, so one fsync per commit suffices.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(synchronous)
+        // sqlx turns this on by default; said here because the schema's
+        // cascades and references rely on it.
+        .foreign_keys(true)
+        .busy_timeout(settings.busy_timeout)
+}
+
+/// Opens the pool on `settings.path` and migrates the schema.
+pub(crate) async fn open_pool(settings: &SqliteSettings) -> Result<SqlitePool, OpenError> {
+    let path = settings.path.clone();
+    let connect_error = |source: sqlx::Error| OpenError::Connect {
+        path: path.clone(),
+        source: source.into(),
+    };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(settings.max_connections.max(1))
+        // Keep one connection open for the pool's lifetime: while any
+        // connection is open, SQLite keeps the WAL index, and the first query
+        // after an idle period does not pay to open the file again.
+        .min_connections(1)
+        .connect_with(connect_options(&settings.path, settings))
+        .await
+        .map_err(connect_error)?;
+    let mut connection = pool.acquire().await.map_err(connect_error)?;
+    migrate(&mut connection, &settings.path).await?;
+    Ok(pool)
+}
+
+/// Brings the schema of the open database up to date.
+///
+/// Runs inside one `BEGIN IMMEDIATE` transaction: two processes opening a new
+/// file at once take turns (the second finds the schema in place), and a
+/// failed migration leaves the previous level untouched. sqlx's migrator
+/// nests its per-migration transactions as savepoints inside it.
+pub(crate) async fn migrate(connection: &mut SqliteConnection, path: &Path) -> Result<(), OpenError> {
+    let migrate_error = |source: BoxError| OpenError::Migrate {
+        path: path.to_owned(),
+        source,
+    };
+    let mut tx = connection
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| migrate_error(e.into()))?;
+    let applied = applied_migrations(&mut tx)
+        .await
+        .map_err(|e| migrate_error(e.into()))?;
+    check_applied(&applied, path)?;
+    MIGRATOR
+        .run(&mut *tx)
+        .await
+        .map_err(|e| migrate_error(e.into()))?;
+    tx.commit().await.map_err(|e| migrate_error(e.into()))
+}
+
+/// The migrations applied to a database, version to checksum; empty for a
+/// database sqlx never migrated.
+pub(crate) async fn applied_migrations(
+    connection: &mut SqliteConnection,
+) -> Result<BTreeMap<i64, Vec<u8>>, sqlx::Error> {
+    let table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(&mut *connection)
+    .await?;
+    if table.is_none() {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success = 1")
+            .fetch_all(&mut *connection)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Refuses a database with migrations this build does not ship (a newer
+/// release's) or with a shipped migration applied in a different form.
+pub(crate) fn check_applied(applied: &BTreeMap<i64, Vec<u8>>, path: &Path) -> Result<(), OpenError> {
+    for (&version, checksum) in applied {
+        match MIGRATOR.iter().find(|m| m.version == version) {
+            None => {
+                return Err(OpenError::NewerSchema {
+                    path: path.to_owned(),
+                    found: applied.keys().max().copied().unwrap_or(version),
+                    known: schema_level(),
+                });
+            }
+            Some(known) if known.checksum.as_ref() != checksum.as_slice() => {
+                return Err(OpenError::ModifiedMigration {
+                    path: path.to_owned(),
+                    version,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether `error` is the overlap trigger's refusal (`RAISE(ABORT,
+/// 'slot_taken')`, extended code 1811, `SQLITE_CONSTRAINT_TRIGGER`).
+pub(crate) fn is_slot_taken(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.code().as_deref() == Some("1811") && e.message() == "slot_taken")
+}
