@@ -1,0 +1,230 @@
+//! The booking store: an atomic "create if free", conditional updates under
+//! optimistic locking, an atomic reschedule, and the queries the engine needs.
+//!
+//! Every change carries the outbox messages it causes and the store commits
+//! them in the same transaction: a booking and its notices exist together or
+//! not at all.
+
+use async_trait::async_trait;
+use booking_domain::{
+    Booking, BookingId, CustomerId, Interval, NewBooking, StaffId, TransitionError, Version,
+};
+use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
+
+use crate::error::StoreError;
+use crate::ports::outbox::{NewNotice, OutboxChange};
+
+/// The active-booking limit a new booking must respect: the customer may hold
+/// fewer than `max` *upcoming active* bookings before it is created, that is
+/// pending or confirmed bookings whose end is after `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveBookingLimit {
+    pub max: u16,
+    pub now: DateTime<Utc>,
+}
+
+/// Which bookings a period query returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingScope {
+    /// Pending and confirmed bookings only: what occupies the calendar.
+    ActiveOnly,
+    /// Every status, for day views and reports.
+    AllStatuses,
+}
+
+/// Why a booking was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateBookingError {
+    /// An active booking of the same staff member overlaps (buffers
+    /// included). `start` is the start that was asked for.
+    #[error("the time starting at {start} is taken")]
+    SlotTaken { start: DateTime<Utc> },
+    /// The customer already holds `limit` upcoming active bookings.
+    #[error("the customer already holds {limit} upcoming bookings")]
+    TooManyActiveBookings { limit: u16 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a booking change was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateBookingError {
+    #[error("no such booking")]
+    NotFound,
+    /// The stored booking changed since the caller read it; `current` is what
+    /// is stored now. Nothing was written.
+    #[error("the booking changed meanwhile (now {})", current.version())]
+    VersionConflict { current: Box<Booking> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a reschedule was not stored. In every case nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum RescheduleError {
+    #[error("no such booking")]
+    NotFound,
+    /// The old booking changed since the caller read it; `current` is what is
+    /// stored now.
+    #[error("the booking changed meanwhile (now {})", current.version())]
+    VersionConflict { current: Box<Booking> },
+    /// Another active booking of the new staff member overlaps the new time.
+    #[error("the time starting at {start} is taken")]
+    SlotTaken { start: DateTime<Utc> },
+    /// The old booking, as the caller passed it, cannot be closed (it is not
+    /// active). A caller that planned with the domain rules never sees this.
+    #[error(transparent)]
+    NotMovable(#[from] TransitionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The outcome of a reschedule: the old booking closed as
+/// [`Rescheduled`](booking_domain::BookingStatus::Rescheduled) and linked to
+/// the new one, and the new booking linked back through `rescheduled_from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rescheduled {
+    pub old: Booking,
+    pub new: Booking,
+}
+
+/// Where bookings live.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait BookingStore: Send + Sync {
+    /// Creates `new` if its staff member is free and the customer is under
+    /// the limit, and stores `notices` about it, all in one atomic step.
+    ///
+    /// Free means: no pending or confirmed booking of `new.staff()` whose
+    /// [`occupied`](Booking::occupied) interval overlaps
+    /// [`new.occupied()`](NewBooking::occupied) (half-open: touching is
+    /// free). The limit: fewer than `limit.max` bookings of `new.customer()`
+    /// that are pending or confirmed and end after `limit.now`.
+    ///
+    /// MUST decide both conditions and insert atomically with respect to every
+    /// concurrent `create_booking` and `reschedule_booking`, whatever the
+    /// number of processes: two overlapping creations never both succeed.
+    /// MUST assign a fresh id and return `Booking::created(id, new)` (version
+    /// 1). MUST link every notice to the new booking and store it pending
+    /// with `next_attempt_at = due_at`. On any error MUST store nothing, no
+    /// booking and no notice.
+    ///
+    /// # Errors
+    /// [`CreateBookingError::SlotTaken`], [`CreateBookingError::TooManyActiveBookings`]
+    /// (when both apply either may be reported), [`CreateBookingError::Store`].
+    async fn create_booking(
+        &self,
+        new: NewBooking,
+        limit: ActiveBookingLimit,
+        notices: Vec<NewNotice>,
+    ) -> Result<Booking, CreateBookingError>;
+
+    /// Stores `updated` if the stored booking with its id is still at
+    /// version `expected`, and applies `outbox` to that booking, in one
+    /// atomic step.
+    ///
+    /// MUST compare versions in the same atomic step as the write (one
+    /// conditional update, not read-compare-write) and fail with
+    /// [`UpdateBookingError::VersionConflict`] carrying the stored booking
+    /// when they differ. On success MUST store the version `expected.next()`
+    /// (exactly one more; domain transitions already return that) and return
+    /// the booking as stored. MUST add `outbox.add` linked to the booking and,
+    /// when `outbox.withdraw_pending_reminders`, mark every pending reminder
+    /// of the booking withdrawn, in the same commit. On any error MUST change
+    /// nothing.
+    ///
+    /// `updated` changes status, attendance or (for erasure) customer and
+    /// comment; callers never change its staff member or times here, which is
+    /// what [`BookingStore::reschedule_booking`] is for.
+    ///
+    /// # Errors
+    /// [`UpdateBookingError::NotFound`], [`UpdateBookingError::VersionConflict`],
+    /// [`UpdateBookingError::Store`].
+    async fn update_booking(
+        &self,
+        expected: Version,
+        updated: Booking,
+        outbox: OutboxChange,
+    ) -> Result<Booking, UpdateBookingError>;
+
+    /// Moves `old` (as the caller read it: its version is the expected one)
+    /// to `new` in one atomic step: creates `new` if its staff member is free
+    /// ignoring `old`, closes `old` with
+    /// [`Booking::close_as_rescheduled`] to the new id, stores `outbox.add`
+    /// linked to the new booking and, when
+    /// `outbox.withdraw_pending_reminders`, withdraws the old booking's
+    /// pending reminders.
+    ///
+    /// MUST check the old booking's version and the new time's freedom in
+    /// the same atomic step as the writes. MUST leave everything unchanged on
+    /// any error: if the new time is taken, the old booking stays as it was.
+    /// The closed old booking's version is one more than before; the new
+    /// booking has version 1. No customer limit applies: one active booking
+    /// replaces another.
+    ///
+    /// # Errors
+    /// [`RescheduleError::NotFound`], [`RescheduleError::VersionConflict`],
+    /// [`RescheduleError::SlotTaken`], [`RescheduleError::NotMovable`],
+    /// [`RescheduleError::Store`].
+    async fn reschedule_booking(
+        &self,
+        old: Booking,
+        new: NewBooking,
+        outbox: OutboxChange,
+    ) -> Result<Rescheduled, RescheduleError>;
+
+    /// The booking `id`, in any status.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or the row is corrupt.
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError>;
+
+    /// The customer's upcoming active bookings: pending or confirmed, ending
+    /// after `now`, ordered by start.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn upcoming_bookings_of_customer(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Booking>, StoreError>;
+
+    /// Every booking the customer holds, in any status, ordered by start
+    /// (anonymised bookings belong to nobody and are not returned).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn bookings_of_customer(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError>;
+
+    /// The bookings whose [`occupied`](Booking::occupied) interval overlaps
+    /// `period` (half-open), of `staff` only when given, in `scope`, ordered
+    /// by start then id. A booking starting within `period` always overlaps
+    /// it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn bookings_overlapping(
+        &self,
+        period: Interval,
+        staff: Option<StaffId>,
+        scope: BookingScope,
+    ) -> Result<Vec<Booking>, StoreError>;
+
+    /// The bookings that start within `period` (half-open), in any status,
+    /// ordered by start then id, as a stream. MUST NOT load the period into
+    /// memory: rows are read as the stream is polled (or in bounded batches).
+    fn export_bookings(&self, period: Interval) -> BoxStream<'_, Result<Booking, StoreError>>;
+
+    /// Those of `among` that hold a booking, in any status, starting before
+    /// `before`: the returning customers of a period that starts at `before`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn customers_with_bookings_before(
+        &self,
+        before: DateTime<Utc>,
+        among: Vec<CustomerId>,
+    ) -> Result<Vec<CustomerId>, StoreError>;
+}

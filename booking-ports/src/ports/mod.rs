@@ -1,0 +1,10 @@
+//! The driven ports: what the engine needs from storage and time. Each trait
+//! states its contract in rustdoc (`MUST`); the contract
+//! suite (`booking_ports::contract`) checks it against any adapter.
+
+pub mod bookings;
+pub mod catalog;
+pub mod clock;
+pub mod conversations;
+pub mod customers;
+pub mod outbox;

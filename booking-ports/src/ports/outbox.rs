@@ -1,0 +1,255 @@
+//! The notification outbox: messages to customers and staff about bookings,
+//! stored in the same transaction as the booking change that causes them, and
+//! delivered later by a dispatcher.
+//!
+//! A notification records who is told what about which booking and when; the
+//! text is rendered at send time from the booking's current state, so a
+//! message never describes a booking as it no longer is. Booking changes carry
+//! an [`OutboxChange`] that the booking store commits with the change.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use booking_domain::{BookingId, CustomerId, InvalidId, Minutes, StaffId};
+use chrono::{DateTime, Utc};
+
+use crate::error::StoreError;
+
+/// A stored notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NotificationId(i64);
+
+impl NotificationId {
+    /// # Errors
+    /// [`InvalidId`] when `value <= 0`.
+    pub fn new(value: i64) -> Result<Self, InvalidId> {
+        if value > 0 {
+            Ok(Self(value))
+        } else {
+            Err(InvalidId(value))
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for NotificationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Who is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// The customer who holds the booking.
+    Customer(CustomerId),
+    /// The staff member who performs the booking; the dispatcher decides which
+    /// admin chats see notices about them.
+    Staff(StaffId),
+}
+
+/// What a notification says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeKind {
+    /// To staff: a booking was made. `awaiting_confirmation` when it was made
+    /// pending, so the message asks staff to confirm it.
+    NewBooking { awaiting_confirmation: bool },
+    /// To the customer: staff confirmed the booking.
+    Confirmed,
+    /// The booking was cancelled (the reason is on the booking).
+    Cancelled,
+    /// The booking replaced an earlier one (see
+    /// [`Booking::rescheduled_from`](booking_domain::Booking::rescheduled_from)).
+    Rescheduled,
+    /// To the customer, `before` the visit.
+    CustomerReminder { before: Minutes },
+    /// To staff, `before` the visit.
+    StaffReminder { before: Minutes },
+}
+
+impl NoticeKind {
+    /// Reminders are withdrawn when their booking is cancelled or moved;
+    /// notices about a change are not.
+    pub fn is_reminder(&self) -> bool {
+        matches!(
+            self,
+            Self::CustomerReminder { .. } | Self::StaffReminder { .. }
+        )
+    }
+}
+
+/// A notification about to be stored, without id and without booking: the
+/// booking store links it to the booking the change is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice {
+    pub recipient: Recipient,
+    pub kind: NoticeKind,
+    /// When it should be sent: now for notices, before the visit for reminders.
+    pub due_at: DateTime<Utc>,
+}
+
+/// The outbox side of a booking change, committed in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutboxChange {
+    /// Notices to store, linked to the booking the change is about (for a
+    /// reschedule: the new booking).
+    pub add: Vec<NewNotice>,
+    /// Withdraw the pending reminders of the booking the change is about (for
+    /// a reschedule: the old booking's).
+    pub withdraw_pending_reminders: bool,
+}
+
+impl OutboxChange {
+    /// No notices, nothing withdrawn.
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
+/// Why a delivery failed for good, as the delivery channel put it. Never
+/// holds personal data; at most [`FailureReason::MAX_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FailureReason(String);
+
+impl FailureReason {
+    pub const MAX_CHARS: usize = 300;
+
+    /// `reason`, trimmed and cut to [`FailureReason::MAX_CHARS`] characters.
+    pub fn new(reason: &str) -> Self {
+        Self(reason.trim().chars().take(Self::MAX_CHARS).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a notification is in its delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting to be sent at `next_attempt_at`.
+    Pending,
+    Sent {
+        at: DateTime<Utc>,
+    },
+    /// Will not be retried (the user blocked the bot, the chat is gone).
+    Failed {
+        at: DateTime<Utc>,
+        reason: FailureReason,
+    },
+    /// Its booking was cancelled or moved before it was sent.
+    Withdrawn,
+}
+
+impl DeliveryState {
+    /// A stable lower-case name, for storage and logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent { .. } => "sent",
+            Self::Failed { .. } => "failed",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// A stored notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub booking: BookingId,
+    pub recipient: Recipient,
+    pub kind: NoticeKind,
+    pub due_at: DateTime<Utc>,
+    pub state: DeliveryState,
+    /// Delivery attempts made so far.
+    pub attempts: u32,
+    /// When the dispatcher should try next: `due_at` at first, later after a
+    /// temporary failure.
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// Why a delivery outcome could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum MarkNotificationError {
+    #[error("no such notification")]
+    NotFound,
+    /// Only a pending notification changes state; `current` is what it is now
+    /// (withdrawn meanwhile, for instance).
+    #[error("the notification is {} already", current.name())]
+    NotPending { current: DeliveryState },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The dispatcher's side of the outbox. Notifications are written by the
+/// booking store together with booking changes; this port reads the due ones
+/// and records what delivery did.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait NotificationOutbox: Send + Sync {
+    /// Up to `limit` pending notifications with `next_attempt_at <= now`,
+    /// ordered by `next_attempt_at` then id. MUST NOT return sent, failed or
+    /// withdrawn ones.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a stored row is corrupt.
+    async fn due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError>;
+
+    /// Records a delivery. MUST count the attempt and make the state
+    /// [`DeliveryState::Sent`].
+    ///
+    /// # Errors
+    /// [`MarkNotificationError::NotPending`] unless pending;
+    /// [`MarkNotificationError::NotFound`] for an unknown id.
+    async fn mark_sent(
+        &self,
+        id: NotificationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), MarkNotificationError>;
+
+    /// Records a temporary failure. MUST count the attempt, keep the state
+    /// pending and set `next_attempt_at`.
+    ///
+    /// # Errors
+    /// As [`NotificationOutbox::mark_sent`].
+    async fn retry_later(
+        &self,
+        id: NotificationId,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), MarkNotificationError>;
+
+    /// Records a permanent failure. MUST count the attempt and make the state
+    /// [`DeliveryState::Failed`]; it is never returned as due again.
+    ///
+    /// # Errors
+    /// As [`NotificationOutbox::mark_sent`].
+    async fn mark_failed(
+        &self,
+        id: NotificationId,
+        at: DateTime<Utc>,
+        reason: FailureReason,
+    ) -> Result<(), MarkNotificationError>;
+
+    /// Every notification about `booking`, in any state, ordered by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a stored row is corrupt.
+    async fn notifications_of_booking(
+        &self,
+        booking: BookingId,
+    ) -> Result<Vec<Notification>, StoreError>;
+}
