@@ -174,6 +174,17 @@ CREATE INDEX bookings_by_staff_occupied ON bookings (staff_id, occupied_start_ms
 CREATE INDEX bookings_by_start ON bookings (start_ms);
 -- A customer's bookings, and the active-booking count a new booking checks.
 CREATE INDEX bookings_by_customer ON bookings (customer_id, start_ms);
+-- Indexes on the referencing side of foreign keys. SQLite looks up the
+-- referencing rows when a referenced row is inserted while a deferred
+-- violation is outstanding (every reschedule: the old booking names the new
+-- one before it exists) and when a referenced key changes; without these it
+-- would scan the whole table each time. Partial, because most bookings were
+-- never rescheduled.
+CREATE INDEX bookings_by_service ON bookings (service_id);
+CREATE INDEX bookings_by_rescheduled_to ON bookings (rescheduled_to_id)
+    WHERE rescheduled_to_id IS NOT NULL;
+CREATE INDEX bookings_by_rescheduled_from ON bookings (rescheduled_from_id)
+    WHERE rescheduled_from_id IS NOT NULL;
 
 -- The database itself refuses an overlapping active booking of one staff
 -- member, so no code path, present or future, can create one. Both triggers

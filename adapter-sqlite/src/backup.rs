@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use booking_ports::BoxError;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
+use crate::SqliteStore;
 use crate::db::{self, OpenError};
 use crate::settings::SqliteSettings;
-use crate::SqliteStore;
+use crate::sql;
 
 /// Why a backup was not written.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +64,10 @@ pub enum RestoreError {
     /// `integrity_check` or `foreign_key_check` found problems; the first few
     /// are listed (they name tables and pages, never row contents).
     #[error("the backup {} is damaged: {}", path.display(), problems.join("; "))]
-    Damaged { path: PathBuf, problems: Vec<String> },
+    Damaged {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     /// The file is an SQLite database but not one this store wrote.
     #[error("the backup {} is not a booking database (it has no schema level)", path.display())]
     NotABookingDatabase { path: PathBuf },
@@ -104,7 +108,7 @@ impl SqliteStore {
             path: target.to_owned(),
             source,
         };
-        if let Err(e) = sqlx::query("VACUUM INTO ?")
+        if let Err(e) = sqlx::query(sql::VACUUM_INTO)
             .bind(target_text)
             .execute(&self.pool)
             .await
@@ -196,7 +200,8 @@ impl SqliteStore {
         } else {
             None
         };
-        fs::rename(&staging, target).map_err(io_error("moving the restored database to", target))?;
+        fs::rename(&staging, target)
+            .map_err(io_error("moving the restored database to", target))?;
         sync_file_and_directory(target).map_err(io_error("syncing", target))?;
         Ok(RestoreReport {
             backup_schema_level,
@@ -223,22 +228,9 @@ async fn verify_and_migrate(
         .await
         .map_err(unreadable)?;
 
-    let mut problems: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check(20)")
-        .fetch_all(&mut connection)
+    let problems = db::integrity_problems(&mut connection)
         .await
         .map_err(unreadable)?;
-    problems.retain(|p| p != "ok");
-    let foreign_key_problems: Vec<(String, Option<i64>, String)> =
-        sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check LIMIT 20")
-            .fetch_all(&mut connection)
-            .await
-            .map_err(unreadable)?;
-    problems.extend(foreign_key_problems.into_iter().map(|(table, rowid, parent)| {
-        format!(
-            "row {} of {table} refers to a missing {parent}",
-            rowid.map_or_else(|| "?".to_owned(), |r| r.to_string())
-        )
-    }));
     if !problems.is_empty() {
         return Err(RestoreError::Damaged {
             path: backup.to_owned(),

@@ -31,29 +31,12 @@ use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
 use crate::db::is_slot_taken;
 use crate::outbox;
+use crate::sql;
 
 const DAY_MS: i64 = 86_400_000;
 /// The longest occupied interval the schema admits: a one-day visit plus a
 /// one-day buffer on each side.
 const MAX_OCCUPIED_MS: i64 = 3 * DAY_MS;
-
-/// The columns of a booking row, in [`BookingRow`]'s order; generated
-/// columns are left out (they are derived, not data).
-macro_rules! booking_columns {
-    () => {
-        "id, customer_id, service_id, staff_id, start_ms, end_ms, buffer_before_min, \
-         buffer_after_min, comment, status, cancelled_by, cancelled_by_staff_id, cancel_reason, \
-         cancelled_at_ms, rescheduled_to_id, rescheduled_from_id, attendance_confirmed_at_ms, \
-         version, created_at_ms"
-    };
-}
-
-/// `SELECT <booking columns> FROM bookings <rest>`, as a `&'static str`.
-macro_rules! select_bookings {
-    ($rest:literal) => {
-        concat!("SELECT ", booking_columns!(), " FROM bookings ", $rest)
-    };
-}
 
 /// A row of `bookings` as stored.
 #[derive(Debug, sqlx::FromRow)]
@@ -216,40 +199,28 @@ async fn insert_booking(
         Some(limit) => (to_ms(limit.now), i64::from(limit.max)),
         None => (i64::MIN / 2, i64::MAX),
     };
-    sqlx::query_scalar(concat!(
-        "INSERT INTO bookings (",
-        booking_columns!(),
-        ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL, NULL, NULL, NULL, ?11, \
-         NULL, 1, ?12 \
-         WHERE (SELECT count(*) FROM bookings \
-                WHERE customer_id = ?2 AND status IN ('pending', 'confirmed') \
-                  AND end_ms > ?13 AND start_ms > ?13 - 86400000) < ?14 \
-         RETURNING id"
-    ))
-    .bind(id)
-    .bind(new.customer().get())
-    .bind(new.service().get())
-    .bind(new.staff().get())
-    .bind(to_ms(new.start()))
-    .bind(to_ms(new.end()))
-    .bind(i64::from(new.buffer_before().get()))
-    .bind(i64::from(new.buffer_after().get()))
-    .bind(new.comment().map(Comment::expose))
-    .bind(status.status)
-    .bind(rescheduled_from.map(BookingId::get))
-    .bind(to_ms(new.created_at()))
-    .bind(now_ms)
-    .bind(max)
-    .fetch_optional(&mut *conn)
-    .await
+    sqlx::query_scalar(sql::INSERT_BOOKING_UNDER_LIMIT)
+        .bind(id)
+        .bind(new.customer().get())
+        .bind(new.service().get())
+        .bind(new.staff().get())
+        .bind(to_ms(new.start()))
+        .bind(to_ms(new.end()))
+        .bind(i64::from(new.buffer_before().get()))
+        .bind(i64::from(new.buffer_after().get()))
+        .bind(new.comment().map(Comment::expose))
+        .bind(status.status)
+        .bind(rescheduled_from.map(BookingId::get))
+        .bind(to_ms(new.created_at()))
+        .bind(now_ms)
+        .bind(max)
+        .fetch_optional(&mut *conn)
+        .await
 }
 
 /// The booking `id` as stored, read on `conn`.
-async fn booking_on(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<Option<Booking>, StoreError> {
-    let row: Option<BookingRow> = sqlx::query_as(select_bookings!("WHERE id = ?"))
+async fn booking_on(conn: &mut SqliteConnection, id: i64) -> Result<Option<Booking>, StoreError> {
+    let row: Option<BookingRow> = sqlx::query_as(sql::BOOKING_BY_ID)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await
@@ -317,27 +288,21 @@ impl BookingStore for SqliteStore {
         // The version check and the write are one statement: the row changes
         // only if it is still at `expected`, and the new version is computed
         // from the stored one, so it is exactly one more.
-        let row: Option<BookingRow> = sqlx::query_as(concat!(
-            "UPDATE bookings SET customer_id = ?, comment = ?, status = ?, cancelled_by = ?, \
-             cancelled_by_staff_id = ?, cancel_reason = ?, cancelled_at_ms = ?, \
-             rescheduled_to_id = ?, attendance_confirmed_at_ms = ?, version = version + 1 \
-             WHERE id = ? AND version = ? RETURNING ",
-            booking_columns!()
-        ))
-        .bind(updated.customer().map(CustomerId::get))
-        .bind(updated.comment().map(Comment::expose))
-        .bind(status.status)
-        .bind(status.cancelled_by)
-        .bind(status.cancelled_by_staff_id)
-        .bind(status.cancel_reason)
-        .bind(status.cancelled_at_ms)
-        .bind(status.rescheduled_to_id)
-        .bind(updated.attendance_confirmed_at().map(to_ms))
-        .bind(updated.id().get())
-        .bind(expected.get())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(&fail)?;
+        let row: Option<BookingRow> = sqlx::query_as(sql::UPDATE_BOOKING_IF_VERSION)
+            .bind(updated.customer().map(CustomerId::get))
+            .bind(updated.comment().map(Comment::expose))
+            .bind(status.status)
+            .bind(status.cancelled_by)
+            .bind(status.cancelled_by_staff_id)
+            .bind(status.cancel_reason)
+            .bind(status.cancelled_at_ms)
+            .bind(status.rescheduled_to_id)
+            .bind(updated.attendance_confirmed_at().map(to_ms))
+            .bind(updated.id().get())
+            .bind(expected.get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&fail)?;
         let Some(row) = row else {
             // Nothing was written; the read only explains why, inside the
             // same transaction, so it is the state the update saw.
@@ -371,27 +336,19 @@ impl BookingStore for SqliteStore {
         // needs the new booking's id, which is therefore chosen here: the
         // next AUTOINCREMENT value, read under the write lock. The old row's
         // reference to it is checked at commit (a deferred foreign key).
-        let new_id: i64 = sqlx::query_scalar(
-            "SELECT max(ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'bookings'), 0), \
-                        ifnull((SELECT max(id) FROM bookings), 0)) + 1",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(&fail)?;
+        let new_id: i64 = sqlx::query_scalar(sql::NEXT_BOOKING_ID)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(&fail)?;
         let new_booking_id = convert::id(Record::new("booking", new_id), new_id, BookingId::new)?;
         let closed = old.close_as_rescheduled(new_booking_id)?;
-        let row: Option<BookingRow> = sqlx::query_as(concat!(
-            "UPDATE bookings SET status = 'rescheduled', rescheduled_to_id = ?, \
-             version = version + 1 \
-             WHERE id = ? AND version = ? AND status IN ('pending', 'confirmed') RETURNING ",
-            booking_columns!()
-        ))
-        .bind(new_id)
-        .bind(old.id().get())
-        .bind(old.version().get())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(&fail)?;
+        let row: Option<BookingRow> = sqlx::query_as(sql::CLOSE_BOOKING_AS_RESCHEDULED)
+            .bind(new_id)
+            .bind(old.id().get())
+            .bind(old.version().get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&fail)?;
         let Some(row) = row else {
             return match booking_on(&mut tx, old.id().get()).await? {
                 None => Err(RescheduleError::NotFound),
@@ -423,8 +380,8 @@ impl BookingStore for SqliteStore {
 
         let mut parts = Booking::created(new_booking_id, new).into_parts();
         parts.rescheduled_from = Some(old.id());
-        let new = Booking::from_parts(parts)
-            .map_err(|e| Record::new("booking", new_id).corrupt(e))?;
+        let new =
+            Booking::from_parts(parts).map_err(|e| Record::new("booking", new_id).corrupt(e))?;
         Ok(Rescheduled {
             old: closed_stored,
             new,
@@ -445,29 +402,21 @@ impl BookingStore for SqliteStore {
         customer: CustomerId,
         now: DateTime<Utc>,
     ) -> Result<Vec<Booking>, StoreError> {
-        let rows: Vec<BookingRow> = sqlx::query_as(select_bookings!(
-            "WHERE customer_id = ?1 AND status IN ('pending', 'confirmed') \
-               AND end_ms > ?2 AND start_ms > ?2 - 86400000 \
-             ORDER BY start_ms, id"
-        ))
-        .bind(customer.get())
-        .bind(to_ms(now))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend("reading a customer's upcoming bookings"))?;
+        let rows: Vec<BookingRow> = sqlx::query_as(sql::UPCOMING_BOOKINGS_OF_CUSTOMER)
+            .bind(customer.get())
+            .bind(to_ms(now))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading a customer's upcoming bookings"))?;
         collect_bookings(rows)
     }
 
-    async fn bookings_of_customer(
-        &self,
-        customer: CustomerId,
-    ) -> Result<Vec<Booking>, StoreError> {
-        let rows: Vec<BookingRow> =
-            sqlx::query_as(select_bookings!("WHERE customer_id = ? ORDER BY start_ms, id"))
-                .bind(customer.get())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend("reading a customer's bookings"))?;
+    async fn bookings_of_customer(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError> {
+        let rows: Vec<BookingRow> = sqlx::query_as(sql::BOOKINGS_OF_CUSTOMER)
+            .bind(customer.get())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading a customer's bookings"))?;
         collect_bookings(rows)
     }
 
@@ -484,28 +433,17 @@ impl BookingStore for SqliteStore {
         // staff index. The bounds on the indexed column are implied by the
         // overlap and the three-day bound on occupied intervals.
         let query = match staff {
-            Some(staff) => sqlx::query_as(select_bookings!(
-                "WHERE staff_id = ?3 \
-                   AND occupied_start_ms > ?1 - ?5 AND occupied_start_ms < ?2 \
-                   AND occupied_end_ms > ?1 \
-                   AND (?4 OR status IN ('pending', 'confirmed')) \
-                 ORDER BY start_ms, id"
-            ))
-            .bind(from)
-            .bind(to)
-            .bind(staff.get()),
+            Some(staff) => sqlx::query_as(sql::BOOKINGS_OF_STAFF_OVERLAPPING)
+                .bind(from)
+                .bind(to)
+                .bind(staff.get()),
             // Without a staff member, the start index: an occupied interval
             // overlapping [from, to) belongs to a visit starting within
             // (from - 2 days, to + 1 day).
-            None => sqlx::query_as(select_bookings!(
-                "WHERE start_ms > ?1 - ?5 + 86400000 AND start_ms < ?2 + 86400000 \
-                   AND occupied_start_ms < ?2 AND occupied_end_ms > ?1 \
-                   AND (?4 OR status IN ('pending', 'confirmed')) \
-                 ORDER BY start_ms, id"
-            ))
-            .bind(from)
-            .bind(to)
-            .bind(Option::<i64>::None),
+            None => sqlx::query_as(sql::BOOKINGS_OVERLAPPING)
+                .bind(from)
+                .bind(to)
+                .bind(Option::<i64>::None),
         };
         let rows: Vec<BookingRow> = query
             .bind(all_statuses)
@@ -519,17 +457,15 @@ impl BookingStore for SqliteStore {
     fn export_bookings(&self, period: Interval) -> BoxStream<'_, Result<Booking, StoreError>> {
         // `fetch` yields rows as SQLite steps through the start index, which
         // is already in (start, id) order: nothing is sorted or collected.
-        sqlx::query_as::<_, BookingRow>(select_bookings!(
-            "WHERE start_ms >= ? AND start_ms < ? ORDER BY start_ms, id"
-        ))
-        .bind(to_ms(period.start()))
-        .bind(to_ms(period.end()))
-        .fetch(&self.pool)
-        .map(|row| {
-            row.map_err(backend("exporting bookings"))
-                .and_then(BookingRow::into_booking)
-        })
-        .boxed()
+        sqlx::query_as::<_, BookingRow>(sql::BOOKINGS_STARTING_BETWEEN)
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .fetch(&self.pool)
+            .map(|row| {
+                row.map_err(backend("exporting bookings"))
+                    .and_then(BookingRow::into_booking)
+            })
+            .boxed()
     }
 
     async fn customers_with_bookings_before(
@@ -547,17 +483,12 @@ impl BookingStore for SqliteStore {
             .map(|c| c.get().to_string())
             .collect::<Vec<_>>()
             .join(",");
-        let found: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT candidate.value FROM json_each(?1) AS candidate \
-             WHERE EXISTS (SELECT 1 FROM bookings \
-                           WHERE customer_id = candidate.value AND start_ms < ?2) \
-             ORDER BY candidate.value",
-        )
-        .bind(format!("[{ids}]"))
-        .bind(to_ms(before))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend("finding returning customers"))?;
+        let found: Vec<i64> = sqlx::query_scalar(sql::CUSTOMERS_WITH_BOOKINGS_BEFORE)
+            .bind(format!("[{ids}]"))
+            .bind(to_ms(before))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("finding returning customers"))?;
         found
             .into_iter()
             .map(|c| convert::id(Record::new("customer", c), c, CustomerId::new))

@@ -21,6 +21,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
+use crate::sql;
 
 /// The longest blocked period the schema admits (its CHECK), which bounds
 /// the range search for the blocks overlapping a period.
@@ -147,8 +148,8 @@ fn overrides_from_rows(rows: Vec<OverrideRow>) -> Result<Vec<DateOverride>, Stor
         .into_iter()
         .map(|(row, periods)| {
             let record = Record::new("date override", row.id);
-            let date = NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
-                .map_err(|e| record.corrupt(e))?;
+            let date =
+                NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").map_err(|e| record.corrupt(e))?;
             let staff = row
                 .staff_id
                 .map(|s| convert::id(record, s, StaffId::new))
@@ -178,20 +179,17 @@ async fn insert_service(
     id: Option<ServiceId>,
     spec: &ServiceSpec,
 ) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO services (id, name, duration_min, price_minor, currency, buffer_before_min, \
-         buffer_after_min, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(id.map(ServiceId::get))
-    .bind(spec.name.as_str())
-    .bind(i64::from(spec.duration.get()))
-    .bind(spec.price.minor())
-    .bind(spec.price.currency().code())
-    .bind(i64::from(spec.buffer_before.get()))
-    .bind(i64::from(spec.buffer_after.get()))
-    .bind(spec.active)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id: i64 = sqlx::query_scalar(sql::INSERT_SERVICE)
+        .bind(id.map(ServiceId::get))
+        .bind(spec.name.as_str())
+        .bind(i64::from(spec.duration.get()))
+        .bind(spec.price.minor())
+        .bind(spec.price.currency().code())
+        .bind(i64::from(spec.buffer_before.get()))
+        .bind(i64::from(spec.buffer_after.get()))
+        .bind(spec.active)
+        .fetch_one(&mut *tx)
+        .await?;
     insert_performers(tx, id, &spec.performers).await?;
     Ok(id)
 }
@@ -202,13 +200,11 @@ async fn insert_performers(
     performers: &[StaffId],
 ) -> Result<(), sqlx::Error> {
     for staff in performers {
-        sqlx::query(
-            "INSERT OR IGNORE INTO service_performers (service_id, staff_id) VALUES (?, ?)",
-        )
-        .bind(service)
-        .bind(staff.get())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(sql::INSERT_PERFORMER)
+            .bind(service)
+            .bind(staff.get())
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(())
 }
@@ -218,13 +214,12 @@ async fn insert_staff(
     id: Option<StaffId>,
     spec: &StaffSpec,
 ) -> Result<i64, sqlx::Error> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO staff (id, name, active) VALUES (?, ?, ?) RETURNING id")
-            .bind(id.map(StaffId::get))
-            .bind(spec.name.as_str())
-            .bind(spec.active)
-            .fetch_one(&mut *tx)
-            .await?;
+    let id: i64 = sqlx::query_scalar(sql::INSERT_STAFF)
+        .bind(id.map(StaffId::get))
+        .bind(spec.name.as_str())
+        .bind(spec.active)
+        .fetch_one(&mut *tx)
+        .await?;
     insert_hours(tx, id, &spec.hours).await?;
     Ok(id)
 }
@@ -235,16 +230,13 @@ async fn insert_hours(
     hours: &WeeklyHours,
 ) -> Result<(), sqlx::Error> {
     for (weekday, period) in hours.periods() {
-        sqlx::query(
-            "INSERT INTO staff_hours (staff_id, weekday, start_minute, end_minute) \
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(staff)
-        .bind(weekday_index(weekday))
-        .bind(i64::from(period.start_minute()))
-        .bind(i64::from(period.end_minute()))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(sql::INSERT_HOURS)
+            .bind(staff)
+            .bind(weekday_index(weekday))
+            .bind(i64::from(period.start_minute()))
+            .bind(i64::from(period.end_minute()))
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(())
 }
@@ -257,7 +249,7 @@ async fn insert_override(
     let staff = date_override.staff().map(StaffId::get);
     // At most one override per date and staff member: the new one replaces
     // the old (its periods go with it, ON DELETE CASCADE).
-    sqlx::query("DELETE FROM date_overrides WHERE date = ? AND ifnull(staff_id, 0) = ?")
+    sqlx::query(sql::DELETE_DATE_OVERRIDE)
         .bind(&date)
         .bind(staff.unwrap_or(0))
         .execute(&mut *tx)
@@ -266,24 +258,19 @@ async fn insert_override(
         OverrideHours::Closed => (true, &[]),
         OverrideHours::Open(periods) => (false, periods),
     };
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO date_overrides (date, staff_id, closed) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(&date)
-    .bind(staff)
-    .bind(closed)
-    .fetch_one(&mut *tx)
-    .await?;
-    for period in periods {
-        sqlx::query(
-            "INSERT INTO date_override_periods (override_id, start_minute, end_minute) \
-             VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(i64::from(period.start_minute()))
-        .bind(i64::from(period.end_minute()))
-        .execute(&mut *tx)
+    let id: i64 = sqlx::query_scalar(sql::INSERT_DATE_OVERRIDE)
+        .bind(&date)
+        .bind(staff)
+        .bind(closed)
+        .fetch_one(&mut *tx)
         .await?;
+    for period in periods {
+        sqlx::query(sql::INSERT_OVERRIDE_PERIOD)
+            .bind(id)
+            .bind(i64::from(period.start_minute()))
+            .bind(i64::from(period.end_minute()))
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(())
 }
@@ -293,17 +280,14 @@ async fn insert_time_off(
     id: Option<TimeOffId>,
     spec: &TimeOffSpec,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO time_off (id, staff_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?, ?) \
-         RETURNING id",
-    )
-    .bind(id.map(TimeOffId::get))
-    .bind(spec.staff.map(StaffId::get))
-    .bind(to_ms(spec.period.start()))
-    .bind(to_ms(spec.period.end()))
-    .bind(spec.reason.as_ref().map(CancelReason::expose))
-    .fetch_one(&mut *tx)
-    .await
+    sqlx::query_scalar(sql::INSERT_TIME_OFF)
+        .bind(id.map(TimeOffId::get))
+        .bind(spec.staff.map(StaffId::get))
+        .bind(to_ms(spec.period.start()))
+        .bind(to_ms(spec.period.end()))
+        .bind(spec.reason.as_ref().map(CancelReason::expose))
+        .fetch_one(&mut *tx)
+        .await
 }
 
 impl SqliteStore {
@@ -320,18 +304,16 @@ impl SqliteStore {
         id: i64,
     ) -> Result<Service, StoreError> {
         let load = backend("reading a service");
-        let row: ServiceRow = sqlx::query_as("SELECT * FROM services WHERE id = ?")
+        let row: ServiceRow = sqlx::query_as(sql::SERVICE_BY_ID)
             .bind(id)
             .fetch_one(&mut *conn)
             .await
             .map_err(&load)?;
-        let performers: Vec<i64> = sqlx::query_scalar(
-            "SELECT staff_id FROM service_performers WHERE service_id = ? ORDER BY staff_id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(&load)?;
+        let performers: Vec<i64> = sqlx::query_scalar(sql::PERFORMERS_OF_SERVICE)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(&load)?;
         let record = Record::new("service", id);
         let performers = performers
             .into_iter()
@@ -346,19 +328,16 @@ impl SqliteStore {
         id: i64,
     ) -> Result<StaffMember, StoreError> {
         let load = backend("reading a staff member");
-        let row: StaffRow = sqlx::query_as("SELECT id, name, active FROM staff WHERE id = ?")
+        let row: StaffRow = sqlx::query_as(sql::STAFF_BY_ID)
             .bind(id)
             .fetch_one(&mut *conn)
             .await
             .map_err(&load)?;
-        let hours: Vec<HoursRow> = sqlx::query_as(
-            "SELECT staff_id, weekday, start_minute, end_minute FROM staff_hours \
-             WHERE staff_id = ? ORDER BY weekday, start_minute",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(&load)?;
+        let hours: Vec<HoursRow> = sqlx::query_as(sql::HOURS_OF_STAFF)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(&load)?;
         let hours = hours_from_rows(hours)?.remove(&id).unwrap_or_default();
         staff_from_row(row, hours)
     }
@@ -375,7 +354,10 @@ fn hours_from_rows(rows: Vec<HoursRow>) -> Result<HoursByStaff, StoreError> {
             .and_then(|d| Weekday::try_from(d).ok())
             .ok_or_else(|| record.corrupt(format!("{} is not a weekday", row.weekday)))?;
         let period = period(record, row.start_minute, row.end_minute)?;
-        by_staff.entry(row.staff_id).or_default().push((weekday, period));
+        by_staff
+            .entry(row.staff_id)
+            .or_default()
+            .push((weekday, period));
     }
     Ok(by_staff)
 }
@@ -383,12 +365,10 @@ fn hours_from_rows(rows: Vec<HoursRow>) -> Result<HoursByStaff, StoreError> {
 #[async_trait]
 impl CatalogStore for SqliteStore {
     async fn is_catalog_empty(&self) -> Result<bool, StoreError> {
-        sqlx::query_scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(backend("checking whether the catalog is empty"))
+        sqlx::query_scalar(sql::CATALOG_IS_EMPTY)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend("checking whether the catalog is empty"))
     }
 
     async fn import_catalog(&self, catalog: CatalogSnapshot) -> Result<(), ImportCatalogError> {
@@ -396,12 +376,10 @@ impl CatalogStore for SqliteStore {
         let mut tx = self.begin_write().await.map_err(&fail)?;
         // Checked inside the write transaction, so of two processes importing
         // at once the second sees the first's catalog and is refused.
-        let empty: bool = sqlx::query_scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(&fail)?;
+        let empty: bool = sqlx::query_scalar(sql::CATALOG_IS_EMPTY)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(&fail)?;
         if !empty {
             return Err(ImportCatalogError::NotEmpty);
         }
@@ -434,16 +412,14 @@ impl CatalogStore for SqliteStore {
         let mut conn = self.pool.acquire().await.map_err(&load)?;
         // One read transaction, so services and performers are one snapshot.
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(&load)?;
-        let rows: Vec<ServiceRow> = sqlx::query_as("SELECT * FROM services ORDER BY id")
+        let rows: Vec<ServiceRow> = sqlx::query_as(sql::ALL_SERVICES)
             .fetch_all(&mut *tx)
             .await
             .map_err(&load)?;
-        let performer_rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT service_id, staff_id FROM service_performers ORDER BY service_id, staff_id",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(&load)?;
+        let performer_rows: Vec<(i64, i64)> = sqlx::query_as(sql::ALL_PERFORMERS)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(&load)?;
         tx.commit().await.map_err(&load)?;
         let mut performers: BTreeMap<i64, Vec<StaffId>> = BTreeMap::new();
         for (service, staff) in performer_rows {
@@ -460,6 +436,10 @@ impl CatalogStore for SqliteStore {
 
     async fn add_service(&self, spec: ServiceSpec) -> Result<Service, StoreError> {
         let fail = backend("adding a service");
+        // The caller validated the spec; checking again before writing keeps
+        // an invalid service out of the file rather than failing to read it.
+        spec.validate()
+            .map_err(|e| StoreError::backend("adding a service", e))?;
         let mut tx = self.begin_write().await.map_err(&fail)?;
         let id = insert_service(&mut tx, None, &spec).await.map_err(&fail)?;
         let service = self.service_by_id(&mut tx, id).await?;
@@ -473,26 +453,25 @@ impl CatalogStore for SqliteStore {
         spec: ServiceSpec,
     ) -> Result<Service, CatalogChangeError> {
         let fail = backend("updating a service");
+        spec.validate()
+            .map_err(|e| StoreError::backend("updating a service", e))?;
         let mut tx = self.begin_write().await.map_err(&fail)?;
-        let updated = sqlx::query(
-            "UPDATE services SET name = ?, duration_min = ?, price_minor = ?, currency = ?, \
-             buffer_before_min = ?, buffer_after_min = ?, active = ? WHERE id = ?",
-        )
-        .bind(spec.name.as_str())
-        .bind(i64::from(spec.duration.get()))
-        .bind(spec.price.minor())
-        .bind(spec.price.currency().code())
-        .bind(i64::from(spec.buffer_before.get()))
-        .bind(i64::from(spec.buffer_after.get()))
-        .bind(spec.active)
-        .bind(id.get())
-        .execute(&mut *tx)
-        .await
-        .map_err(&fail)?;
+        let updated = sqlx::query(sql::UPDATE_SERVICE)
+            .bind(spec.name.as_str())
+            .bind(i64::from(spec.duration.get()))
+            .bind(spec.price.minor())
+            .bind(spec.price.currency().code())
+            .bind(i64::from(spec.buffer_before.get()))
+            .bind(i64::from(spec.buffer_after.get()))
+            .bind(spec.active)
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await
+            .map_err(&fail)?;
         if updated.rows_affected() == 0 {
             return Err(CatalogChangeError::NotFound);
         }
-        sqlx::query("DELETE FROM service_performers WHERE service_id = ?")
+        sqlx::query(sql::DELETE_PERFORMERS)
             .bind(id.get())
             .execute(&mut *tx)
             .await
@@ -509,17 +488,14 @@ impl CatalogStore for SqliteStore {
         let load = backend("reading the staff");
         let mut conn = self.pool.acquire().await.map_err(&load)?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(&load)?;
-        let rows: Vec<StaffRow> = sqlx::query_as("SELECT id, name, active FROM staff ORDER BY id")
+        let rows: Vec<StaffRow> = sqlx::query_as(sql::ALL_STAFF)
             .fetch_all(&mut *tx)
             .await
             .map_err(&load)?;
-        let hours: Vec<HoursRow> = sqlx::query_as(
-            "SELECT staff_id, weekday, start_minute, end_minute FROM staff_hours \
-             ORDER BY staff_id, weekday, start_minute",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(&load)?;
+        let hours: Vec<HoursRow> = sqlx::query_as(sql::ALL_HOURS)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(&load)?;
         tx.commit().await.map_err(&load)?;
         let mut hours = hours_from_rows(hours)?;
         rows.into_iter()
@@ -546,7 +522,7 @@ impl CatalogStore for SqliteStore {
     ) -> Result<StaffMember, CatalogChangeError> {
         let fail = backend("updating a staff member");
         let mut tx = self.begin_write().await.map_err(&fail)?;
-        let updated = sqlx::query("UPDATE staff SET name = ?, active = ? WHERE id = ?")
+        let updated = sqlx::query(sql::UPDATE_STAFF)
             .bind(spec.name.as_str())
             .bind(spec.active)
             .bind(id.get())
@@ -556,7 +532,7 @@ impl CatalogStore for SqliteStore {
         if updated.rows_affected() == 0 {
             return Err(CatalogChangeError::NotFound);
         }
-        sqlx::query("DELETE FROM staff_hours WHERE staff_id = ?")
+        sqlx::query(sql::DELETE_HOURS)
             .bind(id.get())
             .execute(&mut *tx)
             .await
@@ -574,18 +550,12 @@ impl CatalogStore for SqliteStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DateOverride>, StoreError> {
-        let rows: Vec<OverrideRow> = sqlx::query_as(
-            "SELECT o.id, o.date, o.staff_id, o.closed, p.start_minute, p.end_minute \
-             FROM date_overrides AS o \
-             LEFT JOIN date_override_periods AS p ON p.override_id = o.id \
-             WHERE o.date BETWEEN ? AND ? \
-             ORDER BY o.date, ifnull(o.staff_id, 0), o.id, p.start_minute",
-        )
-        .bind(from.format("%Y-%m-%d").to_string())
-        .bind(to.format("%Y-%m-%d").to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend("reading date overrides"))?;
+        let rows: Vec<OverrideRow> = sqlx::query_as(sql::DATE_OVERRIDES_BETWEEN)
+            .bind(from.format("%Y-%m-%d").to_string())
+            .bind(to.format("%Y-%m-%d").to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading date overrides"))?;
         overrides_from_rows(rows)
     }
 
@@ -603,13 +573,12 @@ impl CatalogStore for SqliteStore {
         date: NaiveDate,
         staff: Option<StaffId>,
     ) -> Result<(), CatalogChangeError> {
-        let removed =
-            sqlx::query("DELETE FROM date_overrides WHERE date = ? AND ifnull(staff_id, 0) = ?")
-                .bind(date.format("%Y-%m-%d").to_string())
-                .bind(staff.map_or(0, StaffId::get))
-                .execute(&self.pool)
-                .await
-                .map_err(backend("removing a date override"))?;
+        let removed = sqlx::query(sql::DELETE_DATE_OVERRIDE)
+            .bind(date.format("%Y-%m-%d").to_string())
+            .bind(staff.map_or(0, StaffId::get))
+            .execute(&self.pool)
+            .await
+            .map_err(backend("removing a date override"))?;
         if removed.rows_affected() == 0 {
             return Err(CatalogChangeError::NotFound);
         }
@@ -617,22 +586,20 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn time_off(&self, period: Interval) -> Result<Vec<TimeOff>, StoreError> {
-        let rows: Vec<TimeOffRow> = sqlx::query_as(
-            "SELECT id, staff_id, start_ms, end_ms, reason FROM time_off \
-             WHERE start_ms > ?1 - ?3 AND start_ms < ?2 AND end_ms > ?1 \
-             ORDER BY start_ms, id",
-        )
-        .bind(to_ms(period.start()))
-        .bind(to_ms(period.end()))
-        .bind(MAX_TIME_OFF_MS)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend("reading blocked periods"))?;
+        let rows: Vec<TimeOffRow> = sqlx::query_as(sql::TIME_OFF_OVERLAPPING)
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .bind(MAX_TIME_OFF_MS)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading blocked periods"))?;
         rows.into_iter().map(time_off_from_row).collect()
     }
 
     async fn add_time_off(&self, spec: TimeOffSpec) -> Result<TimeOff, StoreError> {
         let fail = backend("blocking a period");
+        spec.validate()
+            .map_err(|e| StoreError::backend("blocking a period", e))?;
         let mut conn = self.pool.acquire().await.map_err(&fail)?;
         let id = insert_time_off(&mut conn, None, &spec)
             .await
@@ -643,7 +610,7 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn remove_time_off(&self, id: TimeOffId) -> Result<(), CatalogChangeError> {
-        let removed = sqlx::query("DELETE FROM time_off WHERE id = ?")
+        let removed = sqlx::query(sql::DELETE_TIME_OFF)
             .bind(id.get())
             .execute(&self.pool)
             .await

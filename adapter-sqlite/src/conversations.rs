@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::SqliteStore;
 use crate::convert::to_ms;
+use crate::sql;
 
 fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| StoreError::backend(context, e)
@@ -19,16 +20,13 @@ impl ConversationStore for SqliteStore {
         key: ConversationKey,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        // An expired state reads as absent even before the purge removes it.
-        sqlx::query_scalar(
-            "SELECT state FROM conversations WHERE bot = ? AND chat_id = ? AND expires_at_ms > ?",
-        )
-        .bind(key.bot.as_str())
-        .bind(key.chat.get())
-        .bind(to_ms(now))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend("reading a conversation"))
+        sqlx::query_scalar(sql::LIVE_CONVERSATION)
+            .bind(key.bot.as_str())
+            .bind(key.chat.get())
+            .bind(to_ms(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend("reading a conversation"))
     }
 
     async fn save_conversation(
@@ -37,23 +35,19 @@ impl ConversationStore for SqliteStore {
         state: String,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO conversations (bot, chat_id, state, expires_at_ms) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (bot, chat_id) DO UPDATE \
-             SET state = excluded.state, expires_at_ms = excluded.expires_at_ms",
-        )
-        .bind(key.bot.as_str())
-        .bind(key.chat.get())
-        .bind(state)
-        .bind(to_ms(expires_at))
-        .execute(&self.pool)
-        .await
-        .map_err(backend("saving a conversation"))?;
+        sqlx::query(sql::UPSERT_CONVERSATION)
+            .bind(key.bot.as_str())
+            .bind(key.chat.get())
+            .bind(state)
+            .bind(to_ms(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(backend("saving a conversation"))?;
         Ok(())
     }
 
     async fn delete_conversation(&self, key: ConversationKey) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM conversations WHERE bot = ? AND chat_id = ?")
+        sqlx::query(sql::DELETE_CONVERSATION)
             .bind(key.bot.as_str())
             .bind(key.chat.get())
             .execute(&self.pool)
@@ -63,7 +57,7 @@ impl ConversationStore for SqliteStore {
     }
 
     async fn purge_expired_conversations(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let purged = sqlx::query("DELETE FROM conversations WHERE expires_at_ms <= ?")
+        let purged = sqlx::query(sql::PURGE_EXPIRED_CONVERSATIONS)
             .bind(to_ms(now))
             .execute(&self.pool)
             .await

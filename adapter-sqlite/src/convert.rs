@@ -41,11 +41,8 @@ pub(crate) fn to_ms(instant: DateTime<Utc>) -> i64 {
 
 /// A stored instant.
 pub(crate) fn instant(record: Record, ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-        record.corrupt(
-            format!("{ms} ms is outside the representable instants"),
-        )
-    })
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| record.corrupt(format!("{ms} ms is outside the representable instants")))
 }
 
 /// A stored optional instant.
@@ -75,19 +72,13 @@ pub(crate) fn flag(record: Record, value: i64) -> Result<bool, StoreError> {
     match value {
         0 => Ok(false),
         1 => Ok(true),
-        other => Err(record.corrupt(
-            format!("{other} is not a boolean"),
-        )),
+        other => Err(record.corrupt(format!("{other} is not a boolean"))),
     }
 }
 
 /// A count or size the domain keeps unsigned.
-pub(crate) fn unsigned<T: TryFrom<i64>>(
-    record: Record,
-    value: i64,
-) -> Result<T, StoreError> {
-    T::try_from(value)
-        .map_err(|_| record.corrupt(format!("{value} is out of range")))
+pub(crate) fn unsigned<T: TryFrom<i64>>(record: Record, value: i64) -> Result<T, StoreError> {
+    T::try_from(value).map_err(|_| record.corrupt(format!("{value} is out of range")))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use booking_ports::{CustomerProfile, CustomerStore, Erasure, Language, StoreErro
 
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
+use crate::sql;
 
 #[derive(sqlx::FromRow)]
 struct CustomerRow {
@@ -44,59 +45,47 @@ fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
 #[async_trait]
 impl CustomerStore for SqliteStore {
     async fn customer(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
-        let row: Option<CustomerRow> = sqlx::query_as(
-            "SELECT id, name, phone, language, consented_at_ms FROM customers WHERE id = ?",
-        )
-        .bind(id.get())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend("reading a customer"))?;
+        let row: Option<CustomerRow> = sqlx::query_as(sql::CUSTOMER_BY_ID)
+            .bind(id.get())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend("reading a customer"))?;
         row.map(CustomerRow::into_profile).transpose()
     }
 
     async fn save_customer(&self, profile: CustomerProfile) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO customers (id, name, phone, language, consented_at_ms) \
-             VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, \
-               language = excluded.language, consented_at_ms = excluded.consented_at_ms",
-        )
-        .bind(profile.id.get())
-        .bind(profile.name.expose())
-        .bind(profile.phone.expose())
-        .bind(profile.language.as_ref().map(Language::as_str))
-        .bind(to_ms(profile.consented_at))
-        .execute(&self.pool)
-        .await
-        .map_err(backend("saving a customer"))?;
+        sqlx::query(sql::UPSERT_CUSTOMER)
+            .bind(profile.id.get())
+            .bind(profile.name.expose())
+            .bind(profile.phone.expose())
+            .bind(profile.language.as_ref().map(Language::as_str))
+            .bind(to_ms(profile.consented_at))
+            .execute(&self.pool)
+            .await
+            .map_err(backend("saving a customer"))?;
         Ok(())
     }
 
     async fn erase_customer(&self, id: CustomerId) -> Result<Erasure, StoreError> {
         let fail = backend("erasing a customer");
         let mut tx = self.begin_write().await.map_err(&fail)?;
-        let profile = sqlx::query("DELETE FROM customers WHERE id = ?")
+        let profile = sqlx::query(sql::DELETE_CUSTOMER)
             .bind(id.get())
             .execute(&mut *tx)
             .await
             .map_err(&fail)?;
         // What `Booking::anonymised` does, for every booking at once: no
         // customer, no comment, one version further.
-        let bookings = sqlx::query(
-            "UPDATE bookings SET customer_id = NULL, comment = NULL, version = version + 1 \
-             WHERE customer_id = ?",
-        )
-        .bind(id.get())
-        .execute(&mut *tx)
-        .await
-        .map_err(&fail)?;
-        let notifications = sqlx::query(
-            "DELETE FROM notifications WHERE recipient_kind = 'customer' AND recipient_id = ?",
-        )
-        .bind(id.get())
-        .execute(&mut *tx)
-        .await
-        .map_err(&fail)?;
+        let bookings = sqlx::query(sql::ANONYMISE_BOOKINGS_OF_CUSTOMER)
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        let notifications = sqlx::query(sql::DELETE_NOTIFICATIONS_TO_CUSTOMER)
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await
+            .map_err(&fail)?;
         tx.commit().await.map_err(&fail)?;
         let record = Record::new("customer", id.get());
         Ok(Erasure {

@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, SqliteConnection};
 
 use crate::settings::{Durability, SqliteSettings};
+use crate::sql;
 
 /// The schema, embedded in the binary: `migrations/NNNN_name.sql`.
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -39,7 +40,11 @@ pub enum OpenError {
         "the database {} has schema level {found}, newer than the {known} this release knows",
         path.display()
     )]
-    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     /// A migration this release ships differs from the one applied to the
     /// file: a released migration was edited, which must never happen.
     #[error("migration {version} applied to {} differs from this release's", path.display())]
@@ -99,7 +104,10 @@ pub(crate) async fn open_pool(settings: &SqliteSettings) -> Result<SqlitePool, O
 /// file at once take turns (the second finds the schema in place), and a
 /// failed migration leaves the previous level untouched. sqlx's migrator
 /// nests its per-migration transactions as savepoints inside it.
-pub(crate) async fn migrate(connection: &mut SqliteConnection, path: &Path) -> Result<(), OpenError> {
+pub(crate) async fn migrate(
+    connection: &mut SqliteConnection,
+    path: &Path,
+) -> Result<(), OpenError> {
     let migrate_error = |source: BoxError| OpenError::Migrate {
         path: path.to_owned(),
         source,
@@ -124,24 +132,24 @@ pub(crate) async fn migrate(connection: &mut SqliteConnection, path: &Path) -> R
 pub(crate) async fn applied_migrations(
     connection: &mut SqliteConnection,
 ) -> Result<BTreeMap<i64, Vec<u8>>, sqlx::Error> {
-    let table: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(&mut *connection)
-    .await?;
+    let table: Option<String> = sqlx::query_scalar(sql::MIGRATIONS_TABLE_EXISTS)
+        .fetch_optional(&mut *connection)
+        .await?;
     if table.is_none() {
         return Ok(BTreeMap::new());
     }
-    let rows: Vec<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success = 1")
-            .fetch_all(&mut *connection)
-            .await?;
+    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(sql::APPLIED_MIGRATIONS)
+        .fetch_all(&mut *connection)
+        .await?;
     Ok(rows.into_iter().collect())
 }
 
 /// Refuses a database with migrations this build does not ship (a newer
 /// release's) or with a shipped migration applied in a different form.
-pub(crate) fn check_applied(applied: &BTreeMap<i64, Vec<u8>>, path: &Path) -> Result<(), OpenError> {
+pub(crate) fn check_applied(
+    applied: &BTreeMap<i64, Vec<u8>>,
+    path: &Path,
+) -> Result<(), OpenError> {
     for (&version, checksum) in applied {
         match MIGRATOR.iter().find(|m| m.version == version) {
             None => {
@@ -169,4 +177,29 @@ pub(crate) fn is_slot_taken(error: &sqlx::Error) -> bool {
     error
         .as_database_error()
         .is_some_and(|e| e.code().as_deref() == Some("1811") && e.message() == "slot_taken")
+}
+
+/// What `integrity_check` and `foreign_key_check` find wrong, at most 20 of
+/// each; empty for a healthy database. The messages name tables, pages and
+/// row ids, never row contents.
+pub(crate) async fn integrity_problems(
+    connection: &mut SqliteConnection,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut problems: Vec<String> = sqlx::query_scalar(sql::INTEGRITY_CHECK)
+        .fetch_all(&mut *connection)
+        .await?;
+    problems.retain(|p| p != "ok");
+    let foreign_key_problems: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as(sql::FOREIGN_KEY_PROBLEMS)
+            .fetch_all(&mut *connection)
+            .await?;
+    problems.extend(
+        foreign_key_problems
+            .into_iter()
+            .map(|(table, rowid, parent)| match rowid {
+                Some(rowid) => format!("row {rowid} of {table} refers to a missing {parent}"),
+                None => format!("a row of {table} refers to a missing {parent}"),
+            }),
+    );
+    Ok(problems)
 }

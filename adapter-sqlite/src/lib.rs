@@ -29,6 +29,8 @@ mod customers;
 mod db;
 mod outbox;
 pub mod settings;
+#[macro_use]
+mod sql;
 
 use booking_ports::StoreError;
 use sqlx::SqlitePool;
@@ -72,22 +74,13 @@ impl SqliteStore {
     /// # Errors
     /// [`StoreError`] when the check itself cannot run.
     pub async fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
-        let backend = |e: sqlx::Error| StoreError::backend("checking integrity", e);
-        let mut problems: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check(20)")
-            .fetch_all(&self.pool)
+        let mut connection = self
+            .pool
+            .acquire()
             .await
-            .map_err(backend)?;
-        problems.retain(|p| p != "ok");
-        let foreign: Vec<(String, i64)> =
-            sqlx::query_as("SELECT \"table\", count(*) FROM pragma_foreign_key_check GROUP BY 1")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend)?;
-        problems.extend(
-            foreign
-                .into_iter()
-                .map(|(table, n)| format!("{n} rows of {table} refer to missing rows")),
-        );
-        Ok(problems)
+            .map_err(|e| StoreError::backend("checking integrity", e))?;
+        db::integrity_problems(&mut connection)
+            .await
+            .map_err(|e| StoreError::backend("checking integrity", e))
     }
 }

@@ -13,13 +13,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
-
-macro_rules! notification_columns {
-    () => {
-        "id, booking_id, recipient_kind, recipient_id, kind, awaiting_confirmation, before_min, \
-         due_at_ms, state, settled_at_ms, failure_reason, attempts, next_attempt_at_ms"
-    };
-}
+use crate::sql;
 
 #[derive(sqlx::FromRow)]
 struct NotificationRow {
@@ -107,10 +101,7 @@ pub(crate) async fn insert_notices(
     if notices.is_empty() {
         return Ok(());
     }
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO notifications (booking_id, recipient_kind, recipient_id, kind, \
-         awaiting_confirmation, before_min, due_at_ms, state, attempts, next_attempt_at_ms) ",
-    );
+    let mut insert = QueryBuilder::<Sqlite>::new(sql::INSERT_NOTIFICATIONS_HEAD);
     insert.push_values(notices, |mut row, notice| {
         let (recipient_kind, recipient_id) = match notice.recipient {
             Recipient::Customer(customer) => ("customer", customer.get()),
@@ -152,14 +143,10 @@ pub(crate) async fn withdraw_pending_reminders(
     conn: &mut SqliteConnection,
     booking: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE notifications SET state = 'withdrawn' \
-         WHERE booking_id = ? AND state = 'pending' \
-           AND kind IN ('customer_reminder', 'staff_reminder')",
-    )
-    .bind(booking)
-    .execute(conn)
-    .await?;
+    sqlx::query(sql::WITHDRAW_PENDING_REMINDERS)
+        .bind(booking)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -183,15 +170,11 @@ impl SqliteStore {
         // A notification leaves `pending` for good (sent, failed, withdrawn
         // never go back), so reading the state after the missed update
         // reports what made it miss.
-        let row: Option<NotificationRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            notification_columns!(),
-            " FROM notifications WHERE id = ?"
-        ))
-        .bind(id.get())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(&fail)?;
+        let row: Option<NotificationRow> = sqlx::query_as(sql::NOTIFICATION_BY_ID)
+            .bind(id.get())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(&fail)?;
         match row {
             None => Err(MarkNotificationError::NotFound),
             Some(row) => Err(MarkNotificationError::NotPending {
@@ -208,17 +191,12 @@ impl NotificationOutbox for SqliteStore {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Notification>, StoreError> {
-        let rows: Vec<NotificationRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            notification_columns!(),
-            " FROM notifications WHERE state = 'pending' AND next_attempt_at_ms <= ? \
-              ORDER BY next_attempt_at_ms, id LIMIT ?"
-        ))
-        .bind(to_ms(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend("reading due notifications"))?;
+        let rows: Vec<NotificationRow> = sqlx::query_as(sql::DUE_NOTIFICATIONS)
+            .bind(to_ms(now))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading due notifications"))?;
         rows.into_iter()
             .map(NotificationRow::into_notification)
             .collect()
@@ -229,12 +207,7 @@ impl NotificationOutbox for SqliteStore {
         id: NotificationId,
         at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        let update = sqlx::query(
-            "UPDATE notifications SET state = 'sent', settled_at_ms = ?, attempts = attempts + 1 \
-             WHERE id = ? AND state = 'pending'",
-        )
-        .bind(to_ms(at))
-        .bind(id.get());
+        let update = sqlx::query(sql::MARK_SENT).bind(to_ms(at)).bind(id.get());
         self.settle(id, update).await
     }
 
@@ -243,12 +216,9 @@ impl NotificationOutbox for SqliteStore {
         id: NotificationId,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        let update = sqlx::query(
-            "UPDATE notifications SET next_attempt_at_ms = ?, attempts = attempts + 1 \
-             WHERE id = ? AND state = 'pending'",
-        )
-        .bind(to_ms(next_attempt_at))
-        .bind(id.get());
+        let update = sqlx::query(sql::RETRY_LATER)
+            .bind(to_ms(next_attempt_at))
+            .bind(id.get());
         self.settle(id, update).await
     }
 
@@ -258,13 +228,10 @@ impl NotificationOutbox for SqliteStore {
         at: DateTime<Utc>,
         reason: FailureReason,
     ) -> Result<(), MarkNotificationError> {
-        let update = sqlx::query(
-            "UPDATE notifications SET state = 'failed', settled_at_ms = ?, failure_reason = ?, \
-             attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-        )
-        .bind(to_ms(at))
-        .bind(reason.as_str().to_owned())
-        .bind(id.get());
+        let update = sqlx::query(sql::MARK_FAILED)
+            .bind(to_ms(at))
+            .bind(reason.as_str().to_owned())
+            .bind(id.get());
         self.settle(id, update).await
     }
 
@@ -272,15 +239,11 @@ impl NotificationOutbox for SqliteStore {
         &self,
         booking: BookingId,
     ) -> Result<Vec<Notification>, StoreError> {
-        let rows: Vec<NotificationRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            notification_columns!(),
-            " FROM notifications WHERE booking_id = ? ORDER BY id"
-        ))
-        .bind(booking.get())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend("reading a booking's notifications"))?;
+        let rows: Vec<NotificationRow> = sqlx::query_as(sql::NOTIFICATIONS_OF_BOOKING)
+            .bind(booking.get())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading a booking's notifications"))?;
         rows.into_iter()
             .map(NotificationRow::into_notification)
             .collect()

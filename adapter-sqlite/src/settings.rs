@@ -45,7 +45,9 @@ impl fmt::Display for Durability {
 
 /// A durability name that is neither `full` nor `normal`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("durability is \"full\" (survives power loss) or \"normal\" (survives a process crash), got {0:?}")]
+#[error(
+    "durability is \"full\" (survives power loss) or \"normal\" (survives a process crash), got {0:?}"
+)]
 pub struct InvalidDurability(pub String);
 
 impl FromStr for Durability {
