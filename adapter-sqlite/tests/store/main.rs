@@ -1,0 +1,8 @@
+//! Integration tests of the SQLite store: one test binary, one module per
+//! concern, shared helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod backup;
+mod corrupt;
+mod helpers;
+mod processes;
