@@ -1,0 +1,11 @@
+//! The in-memory adapter runs the whole adapter contract suite, as every
+//! storage adapter does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use booking_ports::MemoryStore;
+
+async fn fixture() -> MemoryStore {
+    MemoryStore::new()
+}
+
+booking_ports::contract_tests!(fixture);
