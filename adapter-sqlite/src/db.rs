@@ -203,3 +203,73 @@ pub(crate) async fn integrity_problems(
     );
     Ok(problems)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sqlx::pool::PoolConnection;
+    use sqlx::{AssertSqlSafe, Sqlite};
+
+    use super::*;
+
+    async fn pragma(conn: &mut PoolConnection<Sqlite>, name: &str) -> String {
+        let value: sqlx::sqlite::SqliteRow = sqlx::query(AssertSqlSafe(format!("PRAGMA {name}")))
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        use sqlx::Row;
+        value
+            .try_get::<String, _>(0)
+            .or_else(|_| value.try_get::<i64, _>(0).map(|v| v.to_string()))
+            .unwrap()
+    }
+
+    /// Every connection of the pool, held at once so none is reused.
+    async fn every_connection(settings: &SqliteSettings) -> Vec<PoolConnection<Sqlite>> {
+        let pool = open_pool(settings).await.unwrap();
+        let mut connections = Vec::new();
+        for _ in 0..settings.max_connections {
+            connections.push(pool.acquire().await.unwrap());
+        }
+        connections
+    }
+
+    #[tokio::test]
+    async fn every_connection_gets_wal_foreign_keys_busy_timeout_and_full_sync_by_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = SqliteSettings::new(dir.path().join("pragmas.db"));
+        for mut conn in every_connection(&settings).await {
+            assert_eq!(pragma(&mut conn, "journal_mode").await, "wal");
+            assert_eq!(pragma(&mut conn, "foreign_keys").await, "1");
+            assert_eq!(pragma(&mut conn, "busy_timeout").await, "5000");
+            // 2 is FULL.
+            assert_eq!(pragma(&mut conn, "synchronous").await, "2");
+        }
+    }
+
+    #[tokio::test]
+    async fn durability_and_busy_timeout_follow_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = SqliteSettings::new(dir.path().join("pragmas.db"));
+        settings.durability = Durability::SurvivesProcessCrash;
+        settings.busy_timeout = Duration::from_millis(1500);
+        settings.max_connections = 2;
+        let connections = every_connection(&settings).await;
+        assert_eq!(connections.len(), 2);
+        for mut conn in connections {
+            // 1 is NORMAL.
+            assert_eq!(pragma(&mut conn, "synchronous").await, "1");
+            assert_eq!(pragma(&mut conn, "busy_timeout").await, "1500");
+        }
+    }
+
+    #[tokio::test]
+    async fn opening_a_file_in_a_missing_directory_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no/such/dir/bookings.db");
+        let error = open_pool(&SqliteSettings::new(&path)).await.unwrap_err();
+        assert!(matches!(&error, OpenError::Connect { path: p, .. } if *p == path));
+        assert!(error.to_string().contains("no/such/dir"));
+    }
+}

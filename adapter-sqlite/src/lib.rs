@@ -27,6 +27,8 @@ mod conversations;
 mod convert;
 mod customers;
 mod db;
+#[cfg(test)]
+mod migration_tests;
 mod outbox;
 pub mod settings;
 #[macro_use]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backup;
+mod contract;
 mod corrupt;
 mod helpers;
 mod processes;
