@@ -135,7 +135,9 @@ impl SqliteStore {
     ///    stale log can never be replayed onto the restored file);
     /// 5. rename the copy over the target (atomic) and fsync the directory.
     ///
-    /// A refusal in steps 1 to 3 leaves the target untouched.
+    /// A refusal in steps 1 to 3 leaves the target untouched. The copies
+    /// are blocking file I/O on the calling thread: this is a maintenance
+    /// command for a stopped app, not something to run beside live traffic.
     ///
     /// # Errors
     /// [`RestoreError`] saying which step refused or failed.
@@ -225,6 +227,9 @@ async fn verify_and_migrate(
     let mut connection: SqliteConnection = db::connect_options(staging, settings)
         .create_if_missing(false)
         .connect()
+        .await
+        .map_err(unreadable)?;
+    db::enable_wal(&mut connection, settings.busy_timeout)
         .await
         .map_err(unreadable)?;
 

@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use booking_ports::BoxError;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use crate::settings::{Durability, SqliteSettings};
 use crate::sql;
@@ -64,12 +63,12 @@ pub(crate) fn connect_options(path: &Path, settings: &SqliteSettings) -> SqliteC
         Durability::SurvivesPowerLoss => SqliteSynchronous::Full,
         Durability::SurvivesProcessCrash => SqliteSynchronous::Normal,
     };
+    // No journal mode here: WAL is set once per file by `enable_wal`, which
+    // copes with other processes doing the same at the same moment, and then
+    // stays (it is a property of the file, not of the connection).
     SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
-        // WAL: readers never block the writer and a commit appends to the log
-        // instead of rewriting pages, so one fsync per commit suffices.
-        .journal_mode(SqliteJournalMode::Wal)
         .synchronous(synchronous)
         // sqlx turns this on by default; said here because the schema's
         // cascades and references rely on it.
@@ -77,25 +76,76 @@ pub(crate) fn connect_options(path: &Path, settings: &SqliteSettings) -> SqliteC
         .busy_timeout(settings.busy_timeout)
 }
 
+/// Switches the file to WAL (readers never block the writer, and a commit
+/// appends to the log instead of rewriting pages, so one fsync per commit
+/// suffices) and checks that it took.
+///
+/// Changing the journal mode needs an exclusive lock that SQLite does not
+/// wait for: the busy timeout does not apply, and two processes opening a
+/// new file at the same moment would see "database is locked". So this
+/// retries, with short growing pauses, until the busy timeout has passed.
+/// On a file already in WAL it is a no-op that needs no such lock.
+pub(crate) async fn enable_wal(
+    connection: &mut SqliteConnection,
+    busy_timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match sqlx::query_scalar::<_, String>(sql::ENABLE_WAL)
+            .fetch_one(&mut *connection)
+            .await
+        {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(sqlx::Error::Configuration(
+                    format!("SQLite kept journal mode {mode:?} instead of WAL").into(),
+                ));
+            }
+            Err(e) if is_busy(&e) && started.elapsed() < busy_timeout => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `SQLITE_BUSY` and its extended codes (the low byte is the primary code).
+fn is_busy(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
+}
+
 /// Opens the pool on `settings.path` and migrates the schema.
+///
+/// A first connection of its own switches the file to WAL and migrates it,
+/// so that the pool's connections only ever meet a ready file.
 pub(crate) async fn open_pool(settings: &SqliteSettings) -> Result<SqlitePool, OpenError> {
     let path = settings.path.clone();
     let connect_error = |source: sqlx::Error| OpenError::Connect {
         path: path.clone(),
         source: source.into(),
     };
-    let pool = SqlitePoolOptions::new()
+    let options = connect_options(&settings.path, settings);
+    let mut bootstrap = options.connect().await.map_err(connect_error)?;
+    enable_wal(&mut bootstrap, settings.busy_timeout)
+        .await
+        .map_err(connect_error)?;
+    migrate(&mut bootstrap, &settings.path).await?;
+    bootstrap.close().await.map_err(connect_error)?;
+    SqlitePoolOptions::new()
         .max_connections(settings.max_connections.max(1))
         // Keep one connection open for the pool's lifetime: while any
         // connection is open, SQLite keeps the WAL index, and the first query
         // after an idle period does not pay to open the file again.
         .min_connections(1)
-        .connect_with(connect_options(&settings.path, settings))
+        .connect_with(options)
         .await
-        .map_err(connect_error)?;
-    let mut connection = pool.acquire().await.map_err(connect_error)?;
-    migrate(&mut connection, &settings.path).await?;
-    Ok(pool)
+        .map_err(connect_error)
 }
 
 /// Brings the schema of the open database up to date.
@@ -206,8 +256,6 @@ pub(crate) async fn integrity_problems(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use sqlx::pool::PoolConnection;
     use sqlx::{AssertSqlSafe, Sqlite};
 

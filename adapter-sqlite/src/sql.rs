@@ -55,6 +55,8 @@ statements! {
     FOREIGN_KEY_PROBLEMS =
         "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check LIMIT 20";
     VACUUM_INTO = "VACUUM INTO ?";
+    /// Returns the journal mode in effect afterwards.
+    ENABLE_WAL = "PRAGMA journal_mode = WAL";
 
     // ----- Catalog --------------------------------------------------------
 
@@ -373,6 +375,27 @@ mod tests {
         }
         assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
         assert!(statements.len() > 50, "every statement was checked");
+    }
+
+    /// Statements whose rows are streamed or polled in index order: a sort
+    /// would make SQLite read every matching row before yielding the first.
+    #[tokio::test]
+    async fn streamed_statements_read_in_index_order_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(dir.path()).await;
+        let mut conn = store.pool.acquire().await.unwrap();
+        for statement in [super::BOOKINGS_STARTING_BETWEEN, super::DUE_NOTIFICATIONS] {
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {statement}")))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .unwrap();
+            assert!(
+                plan.iter()
+                    .all(|(_, _, _, detail)| !detail.contains("TEMP B-TREE")),
+                "{statement} sorts: {plan:?}"
+            );
+        }
     }
 
     #[tokio::test]

@@ -13,7 +13,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
 use booking_domain::{BookingId, StaffId};
-use booking_ports::{BookingScope, BookingStore, CreateBookingError};
+use booking_ports::{BookingScope, BookingStore, CatalogStore, CreateBookingError};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::helpers::{Catalog, TestDb, haircut, monday, no_limit, seed_catalog};
@@ -45,6 +45,7 @@ fn child_process() {
     match role.as_str() {
         "racer" => runtime.block_on(racer(&database)),
         "writer" => runtime.block_on(writer(&database)),
+        "opener" => runtime.block_on(opener(&database)),
         other => panic!("unknown child role {other}"),
     }
 }
@@ -122,6 +123,20 @@ async fn writer(database: &Path) {
             }
         }
         start += Duration::hours(2);
+    }
+}
+
+/// Opens the (not yet existing) database when told to, and says how it went.
+async fn opener(database: &Path) {
+    say("READY");
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).unwrap();
+    match SqliteStore::open(&SqliteSettings::new(database)).await {
+        Ok(store) => match store.is_catalog_empty().await {
+            Ok(_) => say("RESULT opened"),
+            Err(e) => say(&format!("RESULT error {e:?}")),
+        },
+        Err(e) => say(&format!("RESULT error {e:?}")),
     }
 }
 
@@ -308,5 +323,58 @@ async fn bookings_acknowledged_before_a_sigkill_survive_it() {
         );
         unacknowledged = extra;
         reopened.close().await;
+    }
+}
+
+#[test]
+fn processes_opening_a_new_file_at_once_all_succeed_and_migrate_it_once() {
+    const OPENERS: usize = 4;
+    for round in 0..3 {
+        // Arrange: openers waiting at the barrier for a file that does not
+        // exist yet.
+        let db = TestDb::new();
+        let mut openers: Vec<Racer> = (0..OPENERS)
+            .map(|_| {
+                let mut child = spawn_child("opener", &db.path, &[]);
+                let stdin = child.stdin.take().unwrap();
+                let stdout = BufReader::new(child.stdout.take().unwrap());
+                Racer {
+                    child,
+                    stdin,
+                    stdout,
+                }
+            })
+            .collect();
+        for opener in &mut openers {
+            assert_eq!(next_message(&mut opener.stdout).as_deref(), Some("READY"));
+        }
+
+        // Act: release them together.
+        for opener in &mut openers {
+            writeln!(opener.stdin, "GO").unwrap();
+            opener.stdin.flush().unwrap();
+        }
+
+        // Assert: each opened the store; the schema was applied once.
+        for mut opener in openers {
+            assert_eq!(
+                next_message(&mut opener.stdout).as_deref(),
+                Some("RESULT opened"),
+                "round {round}"
+            );
+            assert!(opener.child.wait().unwrap().success());
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut raw = crate::helpers::raw_connection(&db.path).await;
+            let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+                .fetch_one(&mut raw)
+                .await
+                .unwrap();
+            assert_eq!(applied, adapter_sqlite::schema_level());
+        });
     }
 }
