@@ -191,12 +191,10 @@ async fn insert_booking(
     limit: Option<ActiveBookingLimit>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let status = StatusColumns::of(new.status());
-    // One statement decides the limit and inserts: the SELECT yields no row
-    // when the customer already holds `max` upcoming active bookings. A
-    // booking ending after `now` started less than a day before it (a
-    // booking lasts at most a day), which bounds the index search.
+    // One statement decides the limit and inserts (see the statement).
     let (now_ms, max) = match limit {
         Some(limit) => (to_ms(limit.now), i64::from(limit.max)),
+        // A reschedule replaces one active booking with another: no limit.
         None => (i64::MIN / 2, i64::MAX),
     };
     sqlx::query_scalar(sql::INSERT_BOOKING_UNDER_LIMIT)

@@ -4,8 +4,11 @@
 //! - [`settings`]: where the file is and how durable commits are.
 //! - `db`: connection settings, the pool and the embedded migrations
 //!   (`migrations/`), applied when the store opens.
+//! - `sql`: every statement the adapter runs, in one place, so a test can
+//!   check the query plan of each.
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`: one
-//!   module per port, each with its private row types and SQL.
+//!   module per port, each with its private row types; `convert` holds the
+//!   column conversions they share.
 //! - `backup`: online backup to a file and verified restore.
 //!
 //! The database itself guarantees what the engine relies on most: a trigger
@@ -31,7 +34,6 @@ mod db;
 mod migration_tests;
 mod outbox;
 pub mod settings;
-#[macro_use]
 mod sql;
 
 use booking_ports::StoreError;
