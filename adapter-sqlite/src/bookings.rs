@@ -240,6 +240,23 @@ async fn apply_outbox(
     outbox::insert_notices(conn, booking, add).await
 }
 
+/// The booking `Booking::created(id, new)` as it reads back: instants at
+/// millisecond precision, so the value a write returns equals every later
+/// read of it. `rescheduled_from` is what was stored.
+fn created_as_stored(
+    id: i64,
+    new: NewBooking,
+    rescheduled_from: Option<BookingId>,
+) -> Result<Booking, StoreError> {
+    let record = Record::new("booking", id);
+    let mut parts = Booking::created(convert::id(record, id, BookingId::new)?, new).into_parts();
+    parts.start = convert::at_stored_precision(parts.start);
+    parts.end = convert::at_stored_precision(parts.end);
+    parts.created_at = convert::at_stored_precision(parts.created_at);
+    parts.rescheduled_from = rescheduled_from;
+    Booking::from_parts(parts).map_err(|e| record.corrupt(e))
+}
+
 fn collect_bookings(rows: Vec<BookingRow>) -> Result<Vec<Booking>, StoreError> {
     rows.into_iter().map(BookingRow::into_booking).collect()
 }
@@ -270,8 +287,8 @@ impl BookingStore for SqliteStore {
             .await
             .map_err(&fail)?;
         tx.commit().await.map_err(&fail)?;
-        let id = convert::id(Record::new("booking", id), id, BookingId::new)?;
-        Ok(Booking::created(id, new))
+        let rescheduled_from = new.rescheduled_from();
+        Ok(created_as_stored(id, new, rescheduled_from)?)
     }
 
     async fn update_booking(
@@ -376,10 +393,7 @@ impl BookingStore for SqliteStore {
             .map_err(&fail)?;
         tx.commit().await.map_err(&fail)?;
 
-        let mut parts = Booking::created(new_booking_id, new).into_parts();
-        parts.rescheduled_from = Some(old.id());
-        let new =
-            Booking::from_parts(parts).map_err(|e| Record::new("booking", new_id).corrupt(e))?;
+        let new = created_as_stored(new_id, new, Some(old.id()))?;
         Ok(Rescheduled {
             old: closed_stored,
             new,

@@ -39,6 +39,12 @@ pub(crate) fn to_ms(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_millis()
 }
 
+/// `instant` as it reads back after being stored: its sub-millisecond part
+/// dropped.
+pub(crate) fn at_stored_precision(instant: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(to_ms(instant)).unwrap_or(instant)
+}
+
 /// A stored instant.
 pub(crate) fn instant(record: Record, ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)

@@ -6,4 +6,5 @@ mod backup;
 mod contract;
 mod corrupt;
 mod helpers;
+mod precision;
 mod processes;
