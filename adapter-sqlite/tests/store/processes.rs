@@ -378,3 +378,55 @@ fn processes_opening_a_new_file_at_once_all_succeed_and_migrate_it_once() {
         });
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_after_a_crash_keeps_the_crashed_database_together_with_its_log() {
+    // Arrange: a backup of the catalog alone, then a writer killed after 30
+    // acknowledged bookings, which live only in the write-ahead log (too
+    // few pages for an automatic checkpoint).
+    let db = TestDb::new();
+    let store = db.open().await;
+    seed_catalog(&store).await;
+    let backup = db.sibling("catalog-only.db");
+    store.backup_to(&backup).await.unwrap();
+    store.close().await;
+    let mut child = spawn_child("writer", &db.path, &[]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 30 {
+        let message = next_message(&mut stdout).unwrap();
+        let id: i64 = message.strip_prefix("ACK ").unwrap().parse().unwrap();
+        acknowledged.push(BookingId::new(id).unwrap());
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let wal = PathBuf::from(format!("{}-wal", db.path.display()));
+    assert!(wal.exists(), "the killed writer leaves its log behind");
+
+    // Act
+    let report = SqliteStore::restore(&backup, &db.settings()).await.unwrap();
+
+    // Assert: the target is the backup (no bookings), and the crashed
+    // database was kept with its log, so nothing it acknowledged is lost.
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+    let restored = db.open().await;
+    for id in &acknowledged {
+        assert_eq!(restored.booking(*id).await.unwrap(), None);
+    }
+    restored.close().await;
+    let kept = report.replaced_kept_at.unwrap();
+    assert!(PathBuf::from(format!("{}-wal", kept.display())).exists());
+    let kept_store = SqliteStore::open(&SqliteSettings::new(&kept))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept_store.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+    for id in &acknowledged {
+        assert!(
+            kept_store.booking(*id).await.unwrap().is_some(),
+            "{id} lost"
+        );
+    }
+}
