@@ -6,7 +6,7 @@
 //! macro, which writes one `#[tokio::test]` (multi-threaded, so races are
 //! real) per function here:
 //!
-//! ```ignore
+//! ```text
 //! // adapter-x/tests/contract.rs
 //! async fn fixture() -> (XStore, tempfile::TempDir) { /* a fresh, empty store */ }
 //! booking_ports::contract_tests!(fixture);

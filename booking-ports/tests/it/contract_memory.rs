@@ -1,6 +1,5 @@
 //! The in-memory adapter runs the whole adapter contract suite, as every
 //! storage adapter does.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use booking_ports::MemoryStore;
 
