@@ -36,7 +36,7 @@ use crate::sql;
 const DAY_MS: i64 = 86_400_000;
 /// The longest occupied interval the schema admits: a one-day visit plus a
 /// one-day buffer on each side.
-const MAX_OCCUPIED_MS: i64 = 3 * DAY_MS;
+pub(crate) const MAX_OCCUPIED_MS: i64 = 3 * DAY_MS;
 
 /// A row of `bookings` as stored.
 #[derive(Debug, sqlx::FromRow)]

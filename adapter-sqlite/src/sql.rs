@@ -377,6 +377,21 @@ mod tests {
         assert!(statements.len() > 50, "every statement was checked");
     }
 
+    /// The triggers and the adapter's range queries rely on one bound on the
+    /// length of an occupied interval; the schema spells it as a literal.
+    #[tokio::test]
+    async fn the_triggers_use_the_adapters_bound_on_occupied_intervals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(dir.path()).await;
+        let mut conn = store.pool.acquire().await.unwrap();
+        for (name, search) in trigger_searches(&mut conn).await {
+            assert!(
+                search.contains(&crate::bookings::MAX_OCCUPIED_MS.to_string()),
+                "{name} does not bound its search by MAX_OCCUPIED_MS"
+            );
+        }
+    }
+
     /// Statements whose rows are streamed or polled in index order: a sort
     /// would make SQLite read every matching row before yielding the first.
     #[tokio::test]
