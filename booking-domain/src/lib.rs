@@ -17,6 +17,7 @@
 
 pub mod booking;
 pub mod catalog;
+mod digits;
 pub mod privacy;
 pub mod rules;
 pub mod slots;
