@@ -17,13 +17,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use crate::booking::Booking;
 use crate::catalog::{
     DateOverride, LocalTimeRange, OverrideHours, Policy, Service, StaffMember, TimeOff,
 };
-use crate::time::{Interval, instants_of_local, local_end_instant, local_start_instant};
+use crate::time::{Interval, instants_of_local, instants_reading, merge_touching};
 use crate::values::{BookingId, StaffId};
 
 /// Whose free time to look at.
@@ -170,8 +170,10 @@ impl<'a> Availability<'a> {
         Ok(())
     }
 
-    /// A staff member's working periods on local `day` as UTC intervals,
-    /// after date overrides.
+    /// A staff member's working periods on local `day` as sorted UTC
+    /// intervals, after date overrides: the instants at which the wall clock
+    /// reads a time inside one of their periods (see
+    /// [`crate::time`] for what that means on the days clocks change).
     pub fn working_periods(&self, member: &StaffMember, day: NaiveDate) -> Vec<Interval> {
         let own = self
             .overrides
@@ -192,15 +194,15 @@ impl<'a> Availability<'a> {
             None => {}
         }
         let tz = self.policy.time_zone();
-        let midnight = day.and_time(NaiveTime::MIN);
-        periods
-            .iter()
-            .filter_map(|p| {
-                let start = local_start_instant(tz, at_minute(midnight, p.start_minute()));
-                let end = local_end_instant(tz, at_minute(midnight, p.end_minute()));
-                Interval::new(start, end)
-            })
-            .collect()
+        // Periods of a day never touch, but on a spring-forward day two of
+        // them can meet where the clocks skip a break: they are then one
+        // stretch of work.
+        merge_touching(
+            periods
+                .iter()
+                .flat_map(|p| instants_reading(tz, day, p.start_minute(), p.end_minute()))
+                .collect(),
+        )
     }
 
     fn earliest_start(&self) -> DateTime<Utc> {
@@ -311,10 +313,6 @@ impl<'a> Availability<'a> {
         instants.dedup();
         instants
     }
-}
-
-fn at_minute(midnight: NaiveDateTime, minute: u16) -> NaiveDateTime {
-    midnight + Duration::minutes(i64::from(minute))
 }
 
 /// The intervals of a start-sorted list that overlap `[from, to)`.
