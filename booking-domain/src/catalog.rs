@@ -42,6 +42,14 @@ fn format_minutes(m: u16) -> String {
 fn parse_clock(text: &str) -> Result<u16, InvalidHours> {
     let bad = || InvalidHours::BadTime(text.to_owned());
     let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    // One or two digits for the hour, exactly two for the minutes: "9:5"
+    // could mean 09:05 or 09:50, and `u16::from_str` would also take "+9".
+    let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) || !digits(m, 2..=2) {
+        return Err(bad());
+    }
     let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if m >= 60 || h > 24 || (h == 24 && m != 0) {
         return Err(bad());
@@ -394,7 +402,9 @@ impl TimeOffSpec {
     /// # Errors
     /// [`InvalidTimeOff::TooLong`] for a period over a year.
     pub fn validate(&self) -> Result<(), InvalidTimeOff> {
-        if self.period.duration().num_days() > Self::MAX_DAYS {
+        // Compared as durations: counting whole days would let 366 days and
+        // 23 hours through.
+        if self.period.duration() > chrono::Duration::days(Self::MAX_DAYS) {
             return Err(InvalidTimeOff::TooLong {
                 max_days: Self::MAX_DAYS,
             });

@@ -75,16 +75,12 @@ pub struct Availability<'a> {
 /// One staff member's calendar, prepared once per query.
 struct StaffCalendar<'a> {
     member: &'a StaffMember,
-    /// Occupied intervals of their active bookings, sorted by start.
+    /// Occupied intervals of their active bookings.
     occupied: Vec<Interval>,
     /// Blocked periods that apply to them. They can be long (a holiday), so
     /// they are filtered by overlap, not by a window on their start.
     blocked: Vec<Interval>,
 }
-
-/// Bookings last at most a day and buffers at most a day, so a booking that
-/// starts this long before a window cannot reach into it.
-const LONGEST_OCCUPATION: Duration = Duration::days(3);
 
 impl<'a> Availability<'a> {
     /// The free starts of local `day` for `service`, in time order.
@@ -240,7 +236,6 @@ impl<'a> Availability<'a> {
                 .filter(|t| t.applies_to(calendar.member.id()))
                 .map(TimeOff::period)
                 .collect();
-            calendar.occupied.sort();
         }
         calendars
     }
@@ -315,13 +310,13 @@ impl<'a> Availability<'a> {
     }
 }
 
-/// The intervals of a start-sorted list that overlap `[from, to)`.
-fn within(sorted: &[Interval], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
-    let lo = sorted.partition_point(|i| i.start() < from - LONGEST_OCCUPATION);
-    let hi = sorted.partition_point(|i| i.start() < to);
-    sorted[lo..hi.max(lo)]
+/// The intervals that overlap `[from, to)`. A plain scan: stored bookings
+/// are not trusted to keep their buffers short, and callers pass only the
+/// bookings of the days they ask about.
+fn within(intervals: &[Interval], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+    intervals
         .iter()
-        .filter(|i| i.end() > from)
+        .filter(|i| i.start() < to && i.end() > from)
         .copied()
         .collect()
 }
@@ -340,3 +335,6 @@ fn intersect(a: &[LocalTimeRange], b: &[LocalTimeRange]) -> Vec<LocalTimeRange> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
