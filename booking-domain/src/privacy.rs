@@ -155,4 +155,44 @@ mod tests {
             "room 12, 2026-11-24"
         );
     }
+
+    #[test]
+    fn dates_and_timestamps_in_text_are_kept() {
+        for text in [
+            "the earliest start is 2026-11-24 10:30:00 UTC",
+            "приду 24.11.2026 в 10:30.",
+            "at 2026-11-24T10:30:00Z",
+        ] {
+            assert_eq!(mask_phones_in_text(text), text);
+        }
+        // A date-shaped start that more digits continue is a number.
+        assert_eq!(mask_phones_in_text("2026-11-2412345"), "****-**-***2345");
+        assert_eq!(
+            mask_phones_in_text("on 2026-11-24 call 8 916 123 45 67"),
+            "on 2026-11-24 call * *** *** 45 67"
+        );
+        // An impossible date is not a date.
+        assert_eq!(mask_phones_in_text("2026-13-45"), "****-13-45");
+    }
+
+    #[test]
+    fn pasted_phones_in_text_are_masked() {
+        assert_eq!(
+            mask_phones_in_text("call +7\u{A0}916\u{A0}123\u{A0}45\u{A0}67 now"),
+            "call +*\u{A0}***\u{A0}***\u{A0}45\u{A0}67 now"
+        );
+        assert_eq!(mask_phones_in_text("тел ۰۹۱۲۳۴۵۶۷۸۹"), "тел *******۶۷۸۹");
+        assert_eq!(
+            mask_phones_in_text("８９１６１２３４５６７"),
+            "*******４５６７"
+        );
+    }
+
+    #[test]
+    fn short_numbers_in_text_are_kept() {
+        assert_eq!(
+            mask_phones_in_text("room 12, 150 000 RUB, code 123456"),
+            "room 12, 150 000 RUB, code 123456"
+        );
+    }
 }

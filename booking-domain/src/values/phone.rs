@@ -292,4 +292,145 @@ mod tests {
         );
         assert!(PhoneRegion::new("XX").is_err());
     }
+
+    #[test]
+    fn phone_refusals_read_well() {
+        for (error, message) in [
+            (InvalidPhone::Empty, "the phone number is empty"),
+            (
+                InvalidPhone::TooLong { max: 40 },
+                "a phone number has at most 40 characters",
+            ),
+            (
+                InvalidPhone::UnexpectedCharacter,
+                "a phone number has only digits, spaces and + ( ) - . characters",
+            ),
+            (InvalidPhone::NotAPhone, "this is not a phone number"),
+            (
+                InvalidPhone::NotInUse,
+                "this number does not exist in its country's numbering plan",
+            ),
+        ] {
+            assert_eq!(error.to_string(), message);
+        }
+        assert_eq!(
+            UnknownRegion("XX".to_owned()).to_string(),
+            "\"XX\" is not a known ISO 3166 region code such as RU, GB or US"
+        );
+    }
+
+    #[test]
+    fn each_phone_refusal_has_its_own_cause() {
+        assert_eq!(PhoneNumber::parse("", ru()), Err(InvalidPhone::Empty));
+        assert_eq!(
+            PhoneNumber::parse("\u{A0}\u{200E}", ru()),
+            Err(InvalidPhone::Empty)
+        );
+        assert_eq!(
+            PhoneNumber::parse("8 916 123 45 67 ext 12", ru()),
+            Err(InvalidPhone::UnexpectedCharacter)
+        );
+        assert_eq!(
+            PhoneNumber::parse("1-800-FLOWERS", ru()),
+            Err(InvalidPhone::UnexpectedCharacter)
+        );
+        assert_eq!(
+            PhoneNumber::parse("123", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+123456", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse("++79161234567", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+1 123 456 7890", ru()),
+            Err(InvalidPhone::NotInUse)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+44 11 1111 1111", ru()),
+            Err(InvalidPhone::NotInUse)
+        );
+        assert_eq!(PhoneRegion::new("XX"), Err(UnknownRegion("XX".to_owned())));
+        assert_eq!(PhoneRegion::new(""), Err(UnknownRegion(String::new())));
+    }
+
+    #[test]
+    fn russian_numbers_with_area_codes_starting_with_8_are_read() {
+        // St Petersburg (812) and Kazan (843): the phonenumber crate strips
+        // the trunk prefix 8 twice from these.
+        for typed in [
+            "8 812 123-45-67",
+            "+7 812 123-45-67",
+            "88121234567",
+            "812 123 45 67",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(typed, ru()).map(|p| p.0),
+                Ok("+78121234567".to_owned()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            PhoneNumber::parse("8 (843) 123-45-67", ru()).map(|p| p.0),
+            Ok("+78431234567".to_owned())
+        );
+        assert_eq!(
+            PhoneNumber::parse("8 800 555-35-35", ru()).map(|p| p.0),
+            Ok("+78005553535".to_owned())
+        );
+    }
+
+    #[test]
+    fn international_numbers_do_not_depend_on_the_default_region() {
+        let regions = ["RU", "GB", "US", "DE", "NU"].map(|r| PhoneRegion::new(r).unwrap());
+        for region in regions {
+            for (typed, e164) in [
+                ("+683 888 4012", "+6838884012"),
+                ("+44 (0)20 7946 0958", "+442079460958"),
+                ("+7 800 555 35 35", "+78005553535"),
+                ("+33 6 12 34 56 78", "+33612345678"),
+            ] {
+                assert_eq!(
+                    PhoneNumber::parse(typed, region).map(|p| p.0),
+                    Ok(e164.to_owned()),
+                    "{typed} in {}",
+                    region.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn short_national_numbers_of_small_countries_are_read() {
+        let andorra = PhoneRegion::new("AD").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("712 345", andorra).map(|p| p.0),
+            Ok("+376712345".to_owned())
+        );
+        let niue = PhoneRegion::new("NU").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("7012", niue).map(|p| p.0),
+            Ok("+6837012".to_owned())
+        );
+    }
+
+    #[test]
+    fn pasted_numbers_are_read_like_typed_ones() {
+        for pasted in [
+            "\u{202A}+7\u{A0}916\u{A0}123\u{2011}45\u{2011}67\u{202C}",
+            "+7 916 123–45–67",
+            "＋７ ９１６ １２３ ４５ ６７",
+            "۸ ۹۱۶ ۱۲۳ ۴۵ ۶۷",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(pasted, ru()).map(|p| p.0),
+                Ok("+79161234567".to_owned()),
+                "{pasted:?}"
+            );
+        }
+    }
 }
