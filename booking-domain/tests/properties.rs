@@ -25,13 +25,16 @@ use support::oracle::{DayClock, Oracle, holds_slot, minutes_of};
 use support::phones::{self, Written};
 use support::zones::{DST_ZONES, transition_days};
 
-/// Random calendars: each case builds a day's clock and brute-forces it.
-const CALENDAR_CASES: u32 = 192;
+/// Random calendars: each case reads the wall clock at 4,320 minutes and
+/// tries every grid instant against every staff member.
+const CALENDAR_CASES: u32 = 256;
 /// Operation sequences of up to 40 steps, each step a slot-engine query.
-const SEQUENCE_CASES: u32 = 96;
+const SEQUENCE_CASES: u32 = 192;
 /// One transition day each.
-const DST_CASES: u32 = 128;
-/// Strings and phone numbers are cheap.
+const DST_CASES: u32 = 256;
+/// libphonenumber parses with regular expressions: a few milliseconds a case.
+const PHONE_CASES: u32 = 256;
+/// Masking plain strings is cheap.
 const TEXT_CASES: u32 = 512;
 
 fn describe(offered: &BTreeMap<DateTime<Utc>, Vec<StaffId>>, tz: Tz) -> String {
@@ -49,8 +52,9 @@ fn as_map(free: Vec<FreeStart>) -> BTreeMap<DateTime<Utc>, Vec<StaffId>> {
     free.into_iter().map(|f| (f.start, f.staff)).collect()
 }
 
-/// Which offered starts the (quadratic) booking checks run on: all of a
-/// short day, and an even spread of a long one.
+/// Which offered starts the full booking plans run on: all of a day with
+/// up to 24 starts, and an even spread of 24 on a longer one. (Every start
+/// is checked with `check_start`, which the plans call too.)
 fn sampled(index: usize, len: usize) -> bool {
     const SAMPLES: usize = 24;
     len <= SAMPLES || index.is_multiple_of(len.div_ceil(SAMPLES)) || index + 1 == len
@@ -83,12 +87,12 @@ proptest! {
                     oracle.refusal(member, free.start), None,
                     "offered {} for staff {}", free.start, staff
                 );
+                prop_assert_eq!(calendar.check_start(service, staff, free.start), Ok(()));
             }
             if !sampled(index, offered.len()) {
                 continue;
             }
             for &staff in &free.staff {
-                prop_assert_eq!(calendar.check_start(service, staff, free.start), Ok(()));
                 let planned = BookRequest {
                     customer: CustomerId::new(99).unwrap(),
                     service,
@@ -694,10 +698,8 @@ fn contains_date(run: &[char]) -> bool {
 }
 
 proptest! {
-    #![proptest_config(support::config(TEXT_CASES))]
+    #![proptest_config(support::config(PHONE_CASES))]
 
-    /// A phone's `Display` and `Debug` show at most the country and area
-    /// prefix (up to 4 digits) and the last 4 digits, and hide at least 3;
     /// a customer's name shows only its first letter, for any Unicode name.
     #[test]
     fn masking_never_shows_more_than_last_four_digits_or_first_letter(
@@ -729,26 +731,6 @@ proptest! {
         }
     }
 
-    /// `mask_phone_digits` of any digit string shows at most a 4-digit prefix
-    /// and the last 4 digits, hides at least 3, and shows nothing of a
-    /// string too short to hide 3 digits and show any.
-    #[test]
-    fn masked_phone_digits_hide_at_least_three(digits in "[0-9]{0,20}") {
-        let masked = mask_phone_digits(&digits);
-        let (prefix, suffix) = masked.split_once("***").unwrap();
-        if digits.len() < 7 {
-            prop_assert_eq!(masked, "***");
-        } else {
-            prop_assert!(prefix.len() <= 4 && digits.starts_with(prefix));
-            prop_assert_eq!(suffix, &digits[digits.len() - 4..]);
-            prop_assert!(digits.len() - prefix.len() - suffix.len() >= 3);
-        }
-    }
-
-    /// A phone number of 7 or more digits, written the ways people write it
-    /// (any format, digits in any common script, no-break spaces, dashes,
-    /// bidi marks) inside any text, keeps exactly its last 4 digits visible
-    /// after `mask_phones_in_text` and hides the rest; the text around it
     /// keeps every character except digits of numbers it holds itself.
     #[test]
     fn mask_phones_in_text_never_leaves_five_digits_of_an_embedded_phone(
@@ -780,10 +762,58 @@ proptest! {
         prop_assert_eq!(&shown[..], visible, "{:?} became {:?}", phone, masked[span].iter().collect::<String>());
     }
 
-    /// In any text, every run of digits and separators with 7 or more digits
-    /// (dates such as 2026-11-24 and 24.11.2026 excepted) keeps at most its
-    /// last 4 digits;
-    /// masking changes nothing but digits to `*` and masking twice changes
+    /// parsing that form again, for any region, gives the same number.
+    #[test]
+    fn phone_parsing_is_idempotent(
+        number in phones::valid_number(),
+        how in phones::written(),
+        other in select(phones::REGIONS.to_vec()),
+    ) {
+        let own = PhoneRegion::new(number.region).unwrap();
+        let other = PhoneRegion::new(other).unwrap();
+        let text = phones::write(&number, how);
+        let parsed = PhoneNumber::parse(&text, own);
+        prop_assert!(parsed.is_ok(), "{:?} in {}: {:?}", text, number.region, parsed);
+        let parsed = parsed.unwrap();
+        prop_assert_eq!(parsed.expose(), number.e164.as_str());
+        prop_assert_eq!(PhoneNumber::parse(parsed.expose(), own), Ok(parsed.clone()));
+        prop_assert_eq!(PhoneNumber::parse(parsed.expose(), other), Ok(parsed.clone()));
+        if how != Written::National {
+            prop_assert_eq!(PhoneNumber::parse(&text, other), Ok(parsed.clone()));
+        }
+    }
+
+    /// another script parses to the same number as its plain form.
+    #[test]
+    fn phone_parsing_sees_through_scripts_and_separators(
+        number in phones::valid_number(),
+        how in phones::written(),
+        dress in phones::dress(),
+    ) {
+        let own = PhoneRegion::new(number.region).unwrap();
+        let text = phones::dressed(&phones::write(&number, how), dress);
+        let parsed = PhoneNumber::parse(&text, own);
+        prop_assert_eq!(parsed.as_ref().map(PhoneNumber::expose), Ok(number.e164.as_str()), "{:?}", text);
+    }
+}
+
+proptest! {
+    #![proptest_config(support::config(TEXT_CASES))]
+
+    /// string too short to hide 3 digits and show any.
+    #[test]
+    fn masked_phone_digits_hide_at_least_three(digits in "[0-9]{0,20}") {
+        let masked = mask_phone_digits(&digits);
+        let (prefix, suffix) = masked.split_once("***").unwrap();
+        if digits.len() < 7 {
+            prop_assert_eq!(masked, "***");
+        } else {
+            prop_assert!(prefix.len() <= 4 && digits.starts_with(prefix));
+            prop_assert_eq!(suffix, &digits[digits.len() - 4..]);
+            prop_assert!(digits.len() - prefix.len() - suffix.len() >= 3);
+        }
+    }
+
     /// nothing more.
     #[test]
     fn mask_phones_in_text_hides_every_long_run_of_digits(text in prop_oneof![digit_heavy_text(), any::<String>()]) {
@@ -817,43 +847,6 @@ proptest! {
         }
     }
 
-    /// Parsing a number written in any format gives its E.164 form, and
-    /// parsing that form again, for any region, gives the same number.
-    #[test]
-    fn phone_parsing_is_idempotent(
-        number in phones::valid_number(),
-        how in phones::written(),
-        other in select(phones::REGIONS.to_vec()),
-    ) {
-        let own = PhoneRegion::new(number.region).unwrap();
-        let other = PhoneRegion::new(other).unwrap();
-        let text = phones::write(&number, how);
-        let parsed = PhoneNumber::parse(&text, own);
-        prop_assert!(parsed.is_ok(), "{:?} in {}: {:?}", text, number.region, parsed);
-        let parsed = parsed.unwrap();
-        prop_assert_eq!(parsed.expose(), number.e164.as_str());
-        prop_assert_eq!(PhoneNumber::parse(parsed.expose(), own), Ok(parsed.clone()));
-        prop_assert_eq!(PhoneNumber::parse(parsed.expose(), other), Ok(parsed.clone()));
-        if how != Written::National {
-            prop_assert_eq!(PhoneNumber::parse(&text, other), Ok(parsed.clone()));
-        }
-    }
-
-    /// A number pasted with no-break spaces, dashes, bidi marks or digits of
-    /// another script parses to the same number as its plain form.
-    #[test]
-    fn phone_parsing_sees_through_scripts_and_separators(
-        number in phones::valid_number(),
-        how in phones::written(),
-        dress in phones::dress(),
-    ) {
-        let own = PhoneRegion::new(number.region).unwrap();
-        let text = phones::dressed(&phones::write(&number, how), dress);
-        let parsed = PhoneNumber::parse(&text, own);
-        prop_assert_eq!(parsed.as_ref().map(PhoneNumber::expose), Ok(number.e164.as_str()), "{:?}", text);
-    }
-
-    /// Whatever is typed, parsing returns instead of panicking, and whatever
     /// it accepts parses again to itself.
     #[test]
     fn phone_parsing_accepts_only_what_it_can_read_back(
