@@ -14,6 +14,10 @@
 //! Days are read in the business time zone and starts are returned as UTC
 //! instants. Grid times that do not exist (clocks spring forward) are never
 //! offered; a repeated hour (clocks fall back) gives each real instant once.
+//! Working hours are read by the wall clock: the visit is inside them when,
+//! at every moment of it, the clock reads a time of that day inside one of
+//! the periods, so no start is offered whose visit runs past the time the
+//! hours say (see `time::instants_reading` for the days clocks change).
 
 use std::collections::BTreeMap;
 

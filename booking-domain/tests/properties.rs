@@ -175,7 +175,7 @@ proptest! {
         }
         let days = calendar.days_with_free_starts(
             service,
-            plus_days(scenario.day, 0),
+            scenario.day,
             scenario.day,
             StaffChoice::Any,
         );
