@@ -52,7 +52,12 @@ fn example(region: &str, mobile: bool) -> Option<String> {
 fn valid(region: &'static str, national: &str) -> Option<ValidNumber> {
     let id: CountryId = region.parse().ok()?;
     let number = phonenumber::parse(Some(id), national).ok()?;
-    number.is_valid().then(|| ValidNumber {
+    // A variant can begin with the region's international prefix ("00" in
+    // Italy) and be read as another country's number; its national format
+    // is then not the region's, so it is not a number of this region.
+    let own_code = DATABASE.by_id(region)?.country_code();
+    let of_region = number.code().value() == own_code;
+    (of_region && number.is_valid()).then(|| ValidNumber {
         region,
         e164: number.format().mode(Mode::E164).to_string(),
         number,
