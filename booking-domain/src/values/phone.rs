@@ -15,99 +15,6 @@ use phonenumber::metadata::DATABASE;
 use crate::digits::plain_phone_text;
 use crate::privacy::mask_phone_digits;
 
-/// A region whose numbering plan has no trunk prefix, so that parsing with
-/// it as the default reads the digits after a country code as they stand.
-/// Looked up rather than hard-coded so a metadata update cannot silently
-/// break it.
-static LITERAL_REGION: LazyLock<Option<CountryId>> = LazyLock::new(|| {
-    DATABASE
-        .iter()
-        .filter(|meta| meta.national_prefix().is_none())
-        .filter(|meta| meta.national_prefix_for_parsing().is_none())
-        .find_map(|meta| CountryId::from_str(meta.id()).ok())
-});
-
-/// The number `+{digits}` read as it stands: the digits after the country
-/// code are the national number, as E.164 defines it.
-fn literal(digits: &str) -> Result<phonenumber::PhoneNumber, phonenumber::ParseError> {
-    phonenumber::parse(*LITERAL_REGION, format!("+{digits}"))
-}
-
-/// The main region of a country calling code, such as GB for 44.
-fn region_of_code(code: u16) -> Option<CountryId> {
-    let regions = DATABASE.by_code(&code)?;
-    let main = regions
-        .iter()
-        .find(|meta| meta.is_main_country_for_code())
-        .or_else(|| regions.first())?;
-    CountryId::from_str(main.id()).ok()
-}
-
-/// The country calling code at the start of international `digits`.
-/// Calling codes form a prefix code, so the first one that exists is it.
-fn leading_code(digits: &str) -> Option<u16> {
-    (1..=3)
-        .filter_map(|len| digits.get(..len)?.parse::<u16>().ok())
-        .find(|code| DATABASE.by_code(code).is_some())
-}
-
-/// Reads a cleaned-up number, trying readings in order and taking the first
-/// that is valid.
-///
-/// The `phonenumber` crate (0.3.10) strips the *default* region's trunk
-/// prefix even from a number that carries another country code, and can
-/// strip a trunk prefix twice: "+683 888 4012" with Russia as the default
-/// lost its "88", and no Russian number whose area code starts with 8 (St
-/// Petersburg 812, Kazan 843, Rostov 863...) validated in any format. The
-/// readings below work around that without giving up what the crate does
-/// well (carrier codes and national prefix rules of complex plans).
-fn read(
-    text: &str,
-    digits: &str,
-    international: bool,
-    region: PhoneRegion,
-) -> Result<phonenumber::PhoneNumber, InvalidPhone> {
-    let mut parsed_any = false;
-    let mut attempt =
-        |result: Result<phonenumber::PhoneNumber, phonenumber::ParseError>| match result {
-            Ok(number) if number.is_valid() => Some(number),
-            Ok(_) => {
-                parsed_any = true;
-                None
-            }
-            Err(_) => None,
-        };
-    let found = if international {
-        // E.164 first; then the country's own rules, which read the trunk
-        // prefix people keep in brackets ("+44 (0)20 7946 0958").
-        attempt(literal(digits)).or_else(|| {
-            leading_code(digits)
-                .and_then(region_of_code)
-                .and_then(|own| attempt(phonenumber::parse(Some(own), text)))
-        })
-    } else {
-        let meta = DATABASE.by_id(region.code());
-        let code = meta.map(|m| m.country_code());
-        let trunk = meta.and_then(|m| m.national_prefix());
-        attempt(phonenumber::parse(Some(region.0), text))
-            .or_else(|| {
-                // The trunk prefix stripped once, the rest as it stands.
-                let (code, trunk) = (code?, trunk?);
-                let national = digits.strip_prefix(trunk)?;
-                attempt(literal(&format!("{code}{national}")))
-            })
-            .or_else(|| {
-                // No trunk prefix typed ("812 123 45 67" in Russia).
-                attempt(literal(&format!("{}{digits}", code?)))
-            })
-    };
-    match found {
-        Some(number) => Ok(number),
-        None if parsed_any => Err(InvalidPhone::NotInUse),
-        None => Err(InvalidPhone::NotAPhone),
-    }
-}
-
 /// A region code that libphonenumber does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a known ISO 3166 region code such as RU, GB or US")]
@@ -223,6 +130,99 @@ impl fmt::Debug for PhoneNumber {
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.masked())
+    }
+}
+
+/// A region whose numbering plan has no trunk prefix, so that parsing with
+/// it as the default reads the digits after a country code as they stand.
+/// Looked up rather than hard-coded so a metadata update cannot silently
+/// break it.
+static LITERAL_REGION: LazyLock<Option<CountryId>> = LazyLock::new(|| {
+    DATABASE
+        .iter()
+        .filter(|meta| meta.national_prefix().is_none())
+        .filter(|meta| meta.national_prefix_for_parsing().is_none())
+        .find_map(|meta| CountryId::from_str(meta.id()).ok())
+});
+
+/// The number `+{digits}` read as it stands: the digits after the country
+/// code are the national number, as E.164 defines it.
+fn literal(digits: &str) -> Result<phonenumber::PhoneNumber, phonenumber::ParseError> {
+    phonenumber::parse(*LITERAL_REGION, format!("+{digits}"))
+}
+
+/// The main region of a country calling code, such as GB for 44.
+fn region_of_code(code: u16) -> Option<CountryId> {
+    let regions = DATABASE.by_code(&code)?;
+    let main = regions
+        .iter()
+        .find(|meta| meta.is_main_country_for_code())
+        .or_else(|| regions.first())?;
+    CountryId::from_str(main.id()).ok()
+}
+
+/// The country calling code at the start of international `digits`.
+/// Calling codes form a prefix code, so the first one that exists is it.
+fn leading_code(digits: &str) -> Option<u16> {
+    (1..=3)
+        .filter_map(|len| digits.get(..len)?.parse::<u16>().ok())
+        .find(|code| DATABASE.by_code(code).is_some())
+}
+
+/// Reads a cleaned-up number, trying readings in order and taking the first
+/// that is valid.
+///
+/// The `phonenumber` crate (0.3.10) strips the *default* region's trunk
+/// prefix even from a number that carries another country code, and can
+/// strip a trunk prefix twice: "+683 888 4012" with Russia as the default
+/// lost its "88", and no Russian number whose area code starts with 8 (St
+/// Petersburg 812, Kazan 843, Rostov 863...) validated in any format. The
+/// readings below work around that without giving up what the crate does
+/// well (carrier codes and national prefix rules of complex plans).
+fn read(
+    text: &str,
+    digits: &str,
+    international: bool,
+    region: PhoneRegion,
+) -> Result<phonenumber::PhoneNumber, InvalidPhone> {
+    let mut parsed_any = false;
+    let mut attempt =
+        |result: Result<phonenumber::PhoneNumber, phonenumber::ParseError>| match result {
+            Ok(number) if number.is_valid() => Some(number),
+            Ok(_) => {
+                parsed_any = true;
+                None
+            }
+            Err(_) => None,
+        };
+    let found = if international {
+        // E.164 first; then the country's own rules, which read the trunk
+        // prefix people keep in brackets ("+44 (0)20 7946 0958").
+        attempt(literal(digits)).or_else(|| {
+            leading_code(digits)
+                .and_then(region_of_code)
+                .and_then(|own| attempt(phonenumber::parse(Some(own), text)))
+        })
+    } else {
+        let meta = DATABASE.by_id(region.code());
+        let code = meta.map(|m| m.country_code());
+        let trunk = meta.and_then(|m| m.national_prefix());
+        attempt(phonenumber::parse(Some(region.0), text))
+            .or_else(|| {
+                // The trunk prefix stripped once, the rest as it stands.
+                let (code, trunk) = (code?, trunk?);
+                let national = digits.strip_prefix(trunk)?;
+                attempt(literal(&format!("{code}{national}")))
+            })
+            .or_else(|| {
+                // No trunk prefix typed ("812 123 45 67" in Russia).
+                attempt(literal(&format!("{}{digits}", code?)))
+            })
+    };
+    match found {
+        Some(number) => Ok(number),
+        None if parsed_any => Err(InvalidPhone::NotInUse),
+        None => Err(InvalidPhone::NotAPhone),
     }
 }
 
