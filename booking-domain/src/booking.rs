@@ -548,3 +548,6 @@ impl NewBooking {
         occupied(self.start, self.end, self.buffer_before, self.buffer_after)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,9 +17,12 @@
 
 pub mod booking;
 pub mod catalog;
+mod digits;
 pub mod privacy;
 pub mod rules;
 pub mod slots;
+#[cfg(test)]
+mod test_fixtures;
 pub mod time;
 pub mod values;
 
@@ -40,5 +43,5 @@ pub use values::{
     BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
     InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,
     InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName, StaffId,
-    StaffName, TimeOffId, Version,
+    StaffName, TimeOffId, UnknownRegion, Version,
 };

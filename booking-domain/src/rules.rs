@@ -185,3 +185,6 @@ fn new_booking(
         rescheduled_from,
     })
 }
+
+#[cfg(test)]
+mod tests;

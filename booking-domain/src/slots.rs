@@ -14,16 +14,20 @@
 //! Days are read in the business time zone and starts are returned as UTC
 //! instants. Grid times that do not exist (clocks spring forward) are never
 //! offered; a repeated hour (clocks fall back) gives each real instant once.
+//! Working hours are read by the wall clock: the visit is inside them when,
+//! at every moment of it, the clock reads a time of that day inside one of
+//! the periods, so no start is offered whose visit runs past the time the
+//! hours say (see `time::instants_reading` for the days clocks change).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use crate::booking::Booking;
 use crate::catalog::{
     DateOverride, LocalTimeRange, OverrideHours, Policy, Service, StaffMember, TimeOff,
 };
-use crate::time::{Interval, instants_of_local, local_end_instant, local_start_instant};
+use crate::time::{Interval, instants_of_local, instants_reading, merge_touching};
 use crate::values::{BookingId, StaffId};
 
 /// Whose free time to look at.
@@ -75,16 +79,12 @@ pub struct Availability<'a> {
 /// One staff member's calendar, prepared once per query.
 struct StaffCalendar<'a> {
     member: &'a StaffMember,
-    /// Occupied intervals of their active bookings, sorted by start.
+    /// Occupied intervals of their active bookings.
     occupied: Vec<Interval>,
     /// Blocked periods that apply to them. They can be long (a holiday), so
     /// they are filtered by overlap, not by a window on their start.
     blocked: Vec<Interval>,
 }
-
-/// Bookings last at most a day and buffers at most a day, so a booking that
-/// starts this long before a window cannot reach into it.
-const LONGEST_OCCUPATION: Duration = Duration::days(3);
 
 impl<'a> Availability<'a> {
     /// The free starts of local `day` for `service`, in time order.
@@ -170,8 +170,10 @@ impl<'a> Availability<'a> {
         Ok(())
     }
 
-    /// A staff member's working periods on local `day` as UTC intervals,
-    /// after date overrides.
+    /// A staff member's working periods on local `day` as sorted UTC
+    /// intervals, after date overrides: the instants at which the wall clock
+    /// reads a time inside one of their periods (see
+    /// [`crate::time`] for what that means on the days clocks change).
     pub fn working_periods(&self, member: &StaffMember, day: NaiveDate) -> Vec<Interval> {
         let own = self
             .overrides
@@ -192,15 +194,15 @@ impl<'a> Availability<'a> {
             None => {}
         }
         let tz = self.policy.time_zone();
-        let midnight = day.and_time(NaiveTime::MIN);
-        periods
-            .iter()
-            .filter_map(|p| {
-                let start = local_start_instant(tz, at_minute(midnight, p.start_minute()));
-                let end = local_end_instant(tz, at_minute(midnight, p.end_minute()));
-                Interval::new(start, end)
-            })
-            .collect()
+        // Periods of a day never touch, but on a spring-forward day two of
+        // them can meet where the clocks skip a break: they are then one
+        // stretch of work.
+        merge_touching(
+            periods
+                .iter()
+                .flat_map(|p| instants_reading(tz, day, p.start_minute(), p.end_minute()))
+                .collect(),
+        )
     }
 
     fn earliest_start(&self) -> DateTime<Utc> {
@@ -238,7 +240,6 @@ impl<'a> Availability<'a> {
                 .filter(|t| t.applies_to(calendar.member.id()))
                 .map(TimeOff::period)
                 .collect();
-            calendar.occupied.sort();
         }
         calendars
     }
@@ -313,17 +314,13 @@ impl<'a> Availability<'a> {
     }
 }
 
-fn at_minute(midnight: NaiveDateTime, minute: u16) -> NaiveDateTime {
-    midnight + Duration::minutes(i64::from(minute))
-}
-
-/// The intervals of a start-sorted list that overlap `[from, to)`.
-fn within(sorted: &[Interval], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
-    let lo = sorted.partition_point(|i| i.start() < from - LONGEST_OCCUPATION);
-    let hi = sorted.partition_point(|i| i.start() < to);
-    sorted[lo..hi.max(lo)]
+/// The intervals that overlap `[from, to)`. A plain scan: stored bookings
+/// are not trusted to keep their buffers short, and callers pass only the
+/// bookings of the days they ask about.
+fn within(intervals: &[Interval], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+    intervals
         .iter()
-        .filter(|i| i.end() > from)
+        .filter(|i| i.start() < to && i.end() > from)
         .copied()
         .collect()
 }
@@ -342,3 +339,6 @@ fn intersect(a: &[LocalTimeRange], b: &[LocalTimeRange]) -> Vec<LocalTimeRange> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,9 @@
 //! Half-open UTC intervals and the conversion of business-local wall-clock
 //! times to instants, which is where daylight-saving time is handled.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 /// A half-open interval `[start, end)` of UTC instants with `start < end`.
@@ -47,52 +49,98 @@ impl Interval {
     }
 }
 
-/// The instant at which a local wall-clock time begins in `tz`.
-///
-/// An ambiguous time (the repeated hour when clocks fall back) maps to its
-/// first occurrence; a time that does not exist (skipped when clocks spring
-/// forward) maps to the first instant after the gap, so a working period that
-/// starts inside the gap starts when the clocks resume.
-pub(crate) fn local_start_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    resolve(tz, local, |first, _| first)
+/// The longest a UTC offset in use is from UTC, with room to spare: an
+/// instant whose wall-clock reading falls on a given date lies within this
+/// much of that date's midnight read as UTC.
+const WIDEST_OFFSET: Duration = Duration::hours(15);
+
+fn offset_at(tz: Tz, instant: DateTime<Utc>) -> Duration {
+    let seconds = tz
+        .offset_from_utc_datetime(&instant.naive_utc())
+        .fix()
+        .local_minus_utc();
+    Duration::seconds(i64::from(seconds))
 }
 
-/// The instant at which a local wall-clock time ends a period in `tz`.
-///
-/// An ambiguous time maps to its last occurrence, so someone who works "until
-/// 02:30" on a fall-back night works until the second 02:30, the wall-clock
-/// reading they see at the end of the shift; a nonexistent time maps to the
-/// end of the gap.
-pub(crate) fn local_end_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    resolve(tz, local, |_, last| last)
-}
-
-fn resolve(
-    tz: Tz,
-    local: NaiveDateTime,
-    pick: fn(DateTime<Utc>, DateTime<Utc>) -> DateTime<Utc>,
-) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(a, b) => pick(a.with_timezone(&Utc), b.with_timezone(&Utc)),
-        LocalResult::None => {
-            // Gaps in the tz database are at most a few hours and start on a
-            // minute boundary, so the first valid minute after the gap is found
-            // within a bounded walk.
-            let mut probe = local;
-            for _ in 0..(24 * 60) {
-                probe += Duration::minutes(1);
-                if let LocalResult::Single(t) | LocalResult::Ambiguous(t, _) =
-                    tz.from_local_datetime(&probe)
-                {
-                    return t.with_timezone(&Utc);
+/// The stretches of time around local `day` during which `tz` keeps one UTC
+/// offset, in order, with that offset: one stretch on most days, two when
+/// the clocks change.
+fn offset_stretches(tz: Tz, day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>, Duration)> {
+    let midnight = day.and_time(NaiveTime::MIN).and_utc();
+    let (from, to) = (
+        midnight - WIDEST_OFFSET,
+        midnight + Duration::days(1) + WIDEST_OFFSET,
+    );
+    let mut stretches = Vec::new();
+    let (mut start, mut offset) = (from, offset_at(tz, from));
+    // Offsets change at most a few times a year, never twice within an
+    // hour, so hourly probes find every change and bisection pins it down
+    // to the second.
+    let mut probe = from;
+    while probe < to {
+        let next = (probe + Duration::hours(1)).min(to);
+        if offset_at(tz, next) != offset {
+            let (mut lo, mut hi) = (probe, next);
+            while hi - lo > Duration::seconds(1) {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(tz, mid) == offset {
+                    lo = mid;
+                } else {
+                    hi = mid;
                 }
             }
-            // Unreachable with real tz data; treating the wall clock as UTC
-            // keeps the function total without panicking.
-            local.and_utc()
+            stretches.push((start, hi, offset));
+            start = hi;
+            offset = offset_at(tz, hi);
+        }
+        probe = next;
+    }
+    stretches.push((start, to, offset));
+    stretches
+}
+
+/// The instants at which the wall clock in `tz` reads a time of local `day`
+/// in `[from_minute, to_minute)` (minutes since midnight; `to_minute` may be
+/// 24:00), as sorted, disjoint, non-touching intervals.
+///
+/// This is the wall clock taken literally. Times the clocks skip belong to
+/// no instant, so a period is shorter on a spring-forward day. On a
+/// fall-back day, times of the repeated hour belong to two instants: a
+/// period that covers part of that hour covers it on both passes, and a
+/// period that ends as the hour begins ("until 02:00") ends the first time
+/// the clock reaches its end, so no instant inside it reads a later time.
+pub(crate) fn instants_reading(
+    tz: Tz,
+    day: NaiveDate,
+    from_minute: u16,
+    to_minute: u16,
+) -> Vec<Interval> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    let wall_from = midnight + Duration::minutes(i64::from(from_minute));
+    let wall_to = midnight + Duration::minutes(i64::from(to_minute));
+    let pieces = offset_stretches(tz, day)
+        .into_iter()
+        .filter_map(|(start, end, offset)| {
+            // While the offset holds, the reading is the instant plus it.
+            let from = (wall_from - offset).and_utc().max(start);
+            let to = (wall_to - offset).and_utc().min(end);
+            Interval::new(from, to)
+        })
+        .collect();
+    merge_touching(pieces)
+}
+
+/// The union of `intervals` as sorted, disjoint, non-touching intervals.
+pub(crate) fn merge_touching(mut intervals: Vec<Interval>) -> Vec<Interval> {
+    intervals.sort();
+    let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());
+    for interval in intervals {
+        match merged.last_mut() {
+            Some(last) if interval.start <= last.end => last.end = last.end.max(interval.end),
+            _ => merged.push(interval),
         }
     }
+    merged
 }
 
 /// Every instant whose wall-clock reading in `tz` is `local`: none in a

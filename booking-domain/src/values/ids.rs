@@ -114,4 +114,43 @@ mod tests {
         assert_eq!(Version::new(0), Err(InvalidVersion(0)));
         assert_eq!(Version::FIRST.next(), Version::new(2).unwrap());
     }
+
+    #[test]
+    fn every_id_refuses_zero_and_negatives_with_the_value_in_the_message() {
+        let refusals = [
+            ServiceId::new(0).err(),
+            StaffId::new(-1).err(),
+            BookingId::new(0).err(),
+            TimeOffId::new(i64::MIN).err(),
+            CustomerId::new(0).err(),
+        ];
+        assert_eq!(
+            refusals,
+            [
+                Some(InvalidId(0)),
+                Some(InvalidId(-1)),
+                Some(InvalidId(0)),
+                Some(InvalidId(i64::MIN)),
+                Some(InvalidId(0))
+            ]
+        );
+        assert_eq!(
+            InvalidId(-1).to_string(),
+            "an id must be a positive integer, got -1"
+        );
+        assert_eq!(CustomerId::new(i64::MAX).map(CustomerId::get), Ok(i64::MAX));
+        assert_eq!(TimeOffId::new(1).unwrap().to_string(), "1");
+    }
+
+    #[test]
+    fn version_refusal_names_the_value() {
+        assert_eq!(Version::new(-5), Err(InvalidVersion(-5)));
+        assert_eq!(
+            InvalidVersion(0).to_string(),
+            "a version starts at 1, got 0"
+        );
+        assert_eq!(Version::new(1), Ok(Version::FIRST));
+        assert_eq!(Version::new(i64::MAX).unwrap().next().get(), i64::MAX);
+        assert_eq!(Version::FIRST.to_string(), "v1");
+    }
 }

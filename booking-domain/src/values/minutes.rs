@@ -68,4 +68,22 @@ mod tests {
             Ok("1 h 30 min".to_owned())
         );
     }
+
+    #[test]
+    fn minutes_accept_zero_to_a_year_and_say_so_when_refusing() {
+        assert_eq!(Minutes::new(0), Ok(Minutes::ZERO));
+        assert_eq!(Minutes::new(527_040), Ok(Minutes::MAX));
+        assert_eq!(Minutes::new(527_041), Err(InvalidMinutes { got: 527_041 }));
+        assert_eq!(
+            Minutes::new(i64::MIN),
+            Err(InvalidMinutes { got: i64::MIN })
+        );
+        assert_eq!(
+            InvalidMinutes { got: -1 }.to_string(),
+            "a duration must be between 0 and 527040 minutes, got -1"
+        );
+        for (value, text) in [(0, "0 min"), (45, "45 min"), (120, "2 h")] {
+            assert_eq!(Minutes::new(value).unwrap().to_string(), text);
+        }
+    }
 }

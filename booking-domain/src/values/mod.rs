@@ -15,5 +15,5 @@ pub use ids::{
 pub use minutes::{InvalidMinutes, Minutes};
 pub use money::{Currency, InvalidCurrency, InvalidMoney, Money};
 pub use names::{CustomerName, InvalidName, ServiceName, StaffName};
-pub use phone::{InvalidPhone, PhoneNumber, PhoneRegion};
+pub use phone::{InvalidPhone, PhoneNumber, PhoneRegion, UnknownRegion};
 pub use text::{CancelReason, Comment, InvalidComment};

@@ -123,4 +123,35 @@ mod tests {
         assert_eq!(Money::new(1500, jpy).unwrap().to_string(), "1500 JPY");
         assert_eq!(Money::new(-1, rub), Err(InvalidMoney(-1)));
     }
+
+    #[test]
+    fn currency_refusals_keep_what_was_typed() {
+        for typed in ["", "EU", "EURO", "E1R", "ЕВР", "€UR", "E R"] {
+            assert_eq!(
+                Currency::new(typed),
+                Err(InvalidCurrency(typed.to_owned())),
+                "{typed:?}"
+            );
+        }
+        assert_eq!(
+            InvalidCurrency("EURO".to_owned()).to_string(),
+            "a currency is a three-letter ISO 4217 code such as EUR or RUB, got \"EURO\""
+        );
+        assert_eq!(Currency::new("jpy").unwrap().minor_digits(), 0);
+        assert_eq!(Currency::new("EUR").unwrap().minor_digits(), 2);
+    }
+
+    #[test]
+    fn money_refuses_negative_amounts_and_shows_small_ones_with_zeros() {
+        let eur = Currency::new("EUR").unwrap();
+        assert_eq!(
+            InvalidMoney(-1).to_string(),
+            "an amount must not be negative, got -1 minor units"
+        );
+        assert_eq!(Money::new(i64::MIN, eur), Err(InvalidMoney(i64::MIN)));
+        assert_eq!(Money::new(5, eur).unwrap().to_string(), "0.05 EUR");
+        assert_eq!(Money::new(0, eur).unwrap().to_string(), "0.00 EUR");
+        let max = Money::new(i64::MAX, eur).unwrap();
+        assert_eq!((max.minor(), max.currency()), (i64::MAX, eur));
+    }
 }

@@ -149,4 +149,48 @@ mod tests {
         );
         assert_eq!(ServiceName::new(" Haircut ").unwrap().as_str(), "Haircut");
     }
+
+    #[test]
+    fn name_refusals_read_well() {
+        assert_eq!(
+            InvalidName::TooShort { min: 2 }.to_string(),
+            "a name must have at least 2 characters"
+        );
+        assert_eq!(
+            InvalidName::TooLong { max: 100 }.to_string(),
+            "a name must have at most 100 characters"
+        );
+        assert_eq!(
+            InvalidName::ControlCharacter.to_string(),
+            "a name must not contain control characters"
+        );
+    }
+
+    #[test]
+    fn every_kind_of_name_refuses_each_way_a_name_can_be_wrong() {
+        type Constructor = fn(&str) -> Result<(), InvalidName>;
+        let kinds: [(Constructor, usize); 3] = [
+            (|s| CustomerName::new(s).map(drop), 2),
+            (|s| ServiceName::new(s).map(drop), 1),
+            (|s| StaffName::new(s).map(drop), 1),
+        ];
+        for (new, min) in kinds {
+            assert_eq!(new(" \t "), Err(InvalidName::TooShort { min }));
+            assert_eq!(
+                new(&"ж".repeat(101)),
+                Err(InvalidName::TooLong { max: 100 })
+            );
+            assert_eq!(new("Ann\u{0}a"), Err(InvalidName::ControlCharacter));
+            assert_eq!(new("Ann\u{1b}[31ma"), Err(InvalidName::ControlCharacter));
+            assert_eq!(new("Anna\nMaria"), Ok(()), "line breaks are whitespace");
+        }
+        // Length counts characters after collapsing whitespace, not bytes.
+        assert!(CustomerName::new(&format!("  {}  ", "я".repeat(100))).is_ok());
+        assert_eq!(
+            CustomerName::new("Ян").map(|n| n.expose().to_owned()),
+            Ok("Ян".to_owned())
+        );
+        assert_eq!(StaffName::new("  Anna  ").unwrap().as_str(), "Anna");
+        assert_eq!(ServiceName::new("Cut").unwrap().to_string(), "Cut");
+    }
 }

@@ -6,10 +6,13 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use phonenumber::Mode;
 use phonenumber::country::Id as CountryId;
+use phonenumber::metadata::DATABASE;
 
+use crate::digits::plain_phone_text;
 use crate::privacy::mask_phone_digits;
 
 /// A region code that libphonenumber does not know.
@@ -63,12 +66,16 @@ impl PhoneNumber {
 
     /// Parses a number typed in any common way: international with `+`,
     /// national for `region` (with its trunk prefix, such as 8 in Russia),
-    /// with spaces, dashes, dots and brackets.
+    /// with spaces, dashes, dots and brackets. Pasted numbers are read too:
+    /// no-break spaces, typographic dashes, fullwidth forms, invisible
+    /// direction marks and digits of other scripts (Persian, Devanagari...)
+    /// count as their plain equivalents.
     ///
     /// # Errors
     /// [`InvalidPhone`] saying why the input is not a usable phone number.
     pub fn parse(input: &str, region: PhoneRegion) -> Result<Self, InvalidPhone> {
-        let trimmed = input.trim();
+        let plain = plain_phone_text(input);
+        let trimmed = plain.trim();
         if trimmed.is_empty() {
             return Err(InvalidPhone::Empty);
         }
@@ -89,17 +96,17 @@ impl PhoneNumber {
         if plus_count > 1 || (plus_count == 1 && !trimmed.starts_with('+')) {
             return Err(InvalidPhone::NotAPhone);
         }
-        // The shortest numbers in use anywhere have 7 digits with their
-        // country code; fewer is a typo or an extension, not a phone.
-        if trimmed.chars().filter(char::is_ascii_digit).count() < 7 {
+        let international = plus_count == 1;
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        // The shortest numbers in use (Niue, Tokelau) have 4 digits in their
+        // country and 7 with the country code; fewer is a typo or an
+        // extension, not a phone.
+        let min_digits = if international { 7 } else { 4 };
+        if digits.len() < min_digits {
             return Err(InvalidPhone::NotAPhone);
         }
-        let parsed =
-            phonenumber::parse(Some(region.0), trimmed).map_err(|_| InvalidPhone::NotAPhone)?;
-        if !parsed.is_valid() {
-            return Err(InvalidPhone::NotInUse);
-        }
-        Ok(Self(parsed.format().mode(Mode::E164).to_string()))
+        let number = read(trimmed, &digits, international, region)?;
+        Ok(Self(number.format().mode(Mode::E164).to_string()))
     }
 
     /// The full number in E.164. Every call site is a place personal data
@@ -123,6 +130,99 @@ impl fmt::Debug for PhoneNumber {
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.masked())
+    }
+}
+
+/// A region whose numbering plan has no trunk prefix, so that parsing with
+/// it as the default reads the digits after a country code as they stand.
+/// Looked up rather than hard-coded so a metadata update cannot silently
+/// break it.
+static LITERAL_REGION: LazyLock<Option<CountryId>> = LazyLock::new(|| {
+    DATABASE
+        .iter()
+        .filter(|meta| meta.national_prefix().is_none())
+        .filter(|meta| meta.national_prefix_for_parsing().is_none())
+        .find_map(|meta| CountryId::from_str(meta.id()).ok())
+});
+
+/// The number `+{digits}` read as it stands: the digits after the country
+/// code are the national number, as E.164 defines it.
+fn literal(digits: &str) -> Result<phonenumber::PhoneNumber, phonenumber::ParseError> {
+    phonenumber::parse(*LITERAL_REGION, format!("+{digits}"))
+}
+
+/// The main region of a country calling code, such as GB for 44.
+fn region_of_code(code: u16) -> Option<CountryId> {
+    let regions = DATABASE.by_code(&code)?;
+    let main = regions
+        .iter()
+        .find(|meta| meta.is_main_country_for_code())
+        .or_else(|| regions.first())?;
+    CountryId::from_str(main.id()).ok()
+}
+
+/// The country calling code at the start of international `digits`.
+/// Calling codes form a prefix code, so the first one that exists is it.
+fn leading_code(digits: &str) -> Option<u16> {
+    (1..=3)
+        .filter_map(|len| digits.get(..len)?.parse::<u16>().ok())
+        .find(|code| DATABASE.by_code(code).is_some())
+}
+
+/// Reads a cleaned-up number, trying readings in order and taking the first
+/// that is valid.
+///
+/// The `phonenumber` crate (0.3.10) strips the *default* region's trunk
+/// prefix even from a number that carries another country code, and can
+/// strip a trunk prefix twice: "+683 888 4012" with Russia as the default
+/// lost its "88", and no Russian number whose area code starts with 8 (St
+/// Petersburg 812, Kazan 843, Rostov 863...) validated in any format. The
+/// readings below work around that without giving up what the crate does
+/// well (carrier codes and national prefix rules of complex plans).
+fn read(
+    text: &str,
+    digits: &str,
+    international: bool,
+    region: PhoneRegion,
+) -> Result<phonenumber::PhoneNumber, InvalidPhone> {
+    let mut parsed_any = false;
+    let mut attempt =
+        |result: Result<phonenumber::PhoneNumber, phonenumber::ParseError>| match result {
+            Ok(number) if number.is_valid() => Some(number),
+            Ok(_) => {
+                parsed_any = true;
+                None
+            }
+            Err(_) => None,
+        };
+    let found = if international {
+        // E.164 first; then the country's own rules, which read the trunk
+        // prefix people keep in brackets ("+44 (0)20 7946 0958").
+        attempt(literal(digits)).or_else(|| {
+            leading_code(digits)
+                .and_then(region_of_code)
+                .and_then(|own| attempt(phonenumber::parse(Some(own), text)))
+        })
+    } else {
+        let meta = DATABASE.by_id(region.code());
+        let code = meta.map(|m| m.country_code());
+        let trunk = meta.and_then(|m| m.national_prefix());
+        attempt(phonenumber::parse(Some(region.0), text))
+            .or_else(|| {
+                // The trunk prefix stripped once, the rest as it stands.
+                let (code, trunk) = (code?, trunk?);
+                let national = digits.strip_prefix(trunk)?;
+                attempt(literal(&format!("{code}{national}")))
+            })
+            .or_else(|| {
+                // No trunk prefix typed ("812 123 45 67" in Russia).
+                attempt(literal(&format!("{}{digits}", code?)))
+            })
+    };
+    match found {
+        Some(number) => Ok(number),
+        None if parsed_any => Err(InvalidPhone::NotInUse),
+        None => Err(InvalidPhone::NotAPhone),
     }
 }
 
@@ -191,5 +291,146 @@ mod tests {
             Ok("GB".to_owned())
         );
         assert!(PhoneRegion::new("XX").is_err());
+    }
+
+    #[test]
+    fn phone_refusals_read_well() {
+        for (error, message) in [
+            (InvalidPhone::Empty, "the phone number is empty"),
+            (
+                InvalidPhone::TooLong { max: 40 },
+                "a phone number has at most 40 characters",
+            ),
+            (
+                InvalidPhone::UnexpectedCharacter,
+                "a phone number has only digits, spaces and + ( ) - . characters",
+            ),
+            (InvalidPhone::NotAPhone, "this is not a phone number"),
+            (
+                InvalidPhone::NotInUse,
+                "this number does not exist in its country's numbering plan",
+            ),
+        ] {
+            assert_eq!(error.to_string(), message);
+        }
+        assert_eq!(
+            UnknownRegion("XX".to_owned()).to_string(),
+            "\"XX\" is not a known ISO 3166 region code such as RU, GB or US"
+        );
+    }
+
+    #[test]
+    fn each_phone_refusal_has_its_own_cause() {
+        assert_eq!(PhoneNumber::parse("", ru()), Err(InvalidPhone::Empty));
+        assert_eq!(
+            PhoneNumber::parse("\u{A0}\u{200E}", ru()),
+            Err(InvalidPhone::Empty)
+        );
+        assert_eq!(
+            PhoneNumber::parse("8 916 123 45 67 ext 12", ru()),
+            Err(InvalidPhone::UnexpectedCharacter)
+        );
+        assert_eq!(
+            PhoneNumber::parse("1-800-FLOWERS", ru()),
+            Err(InvalidPhone::UnexpectedCharacter)
+        );
+        assert_eq!(
+            PhoneNumber::parse("123", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+123456", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse("++79161234567", ru()),
+            Err(InvalidPhone::NotAPhone)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+1 123 456 7890", ru()),
+            Err(InvalidPhone::NotInUse)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+44 11 1111 1111", ru()),
+            Err(InvalidPhone::NotInUse)
+        );
+        assert_eq!(PhoneRegion::new("XX"), Err(UnknownRegion("XX".to_owned())));
+        assert_eq!(PhoneRegion::new(""), Err(UnknownRegion(String::new())));
+    }
+
+    #[test]
+    fn russian_numbers_with_area_codes_starting_with_8_are_read() {
+        // St Petersburg (812) and Kazan (843): the phonenumber crate strips
+        // the trunk prefix 8 twice from these.
+        for typed in [
+            "8 812 123-45-67",
+            "+7 812 123-45-67",
+            "88121234567",
+            "812 123 45 67",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(typed, ru()).map(|p| p.0),
+                Ok("+78121234567".to_owned()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            PhoneNumber::parse("8 (843) 123-45-67", ru()).map(|p| p.0),
+            Ok("+78431234567".to_owned())
+        );
+        assert_eq!(
+            PhoneNumber::parse("8 800 555-35-35", ru()).map(|p| p.0),
+            Ok("+78005553535".to_owned())
+        );
+    }
+
+    #[test]
+    fn international_numbers_do_not_depend_on_the_default_region() {
+        let regions = ["RU", "GB", "US", "DE", "NU"].map(|r| PhoneRegion::new(r).unwrap());
+        for region in regions {
+            for (typed, e164) in [
+                ("+683 888 4012", "+6838884012"),
+                ("+44 (0)20 7946 0958", "+442079460958"),
+                ("+7 800 555 35 35", "+78005553535"),
+                ("+33 6 12 34 56 78", "+33612345678"),
+            ] {
+                assert_eq!(
+                    PhoneNumber::parse(typed, region).map(|p| p.0),
+                    Ok(e164.to_owned()),
+                    "{typed} in {}",
+                    region.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn short_national_numbers_of_small_countries_are_read() {
+        let andorra = PhoneRegion::new("AD").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("712 345", andorra).map(|p| p.0),
+            Ok("+376712345".to_owned())
+        );
+        let niue = PhoneRegion::new("NU").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("7012", niue).map(|p| p.0),
+            Ok("+6837012".to_owned())
+        );
+    }
+
+    #[test]
+    fn pasted_numbers_are_read_like_typed_ones() {
+        for pasted in [
+            "\u{202A}+7\u{A0}916\u{A0}123\u{2011}45\u{2011}67\u{202C}",
+            "+7 916 123–45–67",
+            "＋７ ９１６ １２３ ４５ ６７",
+            "۸ ۹۱۶ ۱۲۳ ۴۵ ۶۷",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(pasted, ru()).map(|p| p.0),
+                Ok("+79161234567".to_owned()),
+                "{pasted:?}"
+            );
+        }
     }
 }

@@ -131,4 +131,42 @@ mod tests {
         assert_eq!(format!("{comment:?}"), "Comment(27 chars)");
         assert!(!comment.to_string().contains("916"));
     }
+
+    #[test]
+    fn comment_and_cancel_reason_refusals_read_well() {
+        assert_eq!(InvalidComment::Empty.to_string(), "the text is empty");
+        assert_eq!(
+            InvalidComment::TooLong { max: 500, got: 501 }.to_string(),
+            "the text must have at most 500 characters, got 501"
+        );
+        assert_eq!(
+            InvalidComment::ControlCharacter.to_string(),
+            "the text must not contain control characters"
+        );
+    }
+
+    #[test]
+    fn cancel_reason_allows_300_characters_and_refuses_like_a_comment() {
+        assert!(CancelReason::new(&"ы".repeat(300)).is_ok());
+        assert_eq!(
+            CancelReason::new(&"ы".repeat(301)),
+            Err(InvalidComment::TooLong { max: 300, got: 301 })
+        );
+        assert_eq!(CancelReason::new(" \r\n\t "), Err(InvalidComment::Empty));
+        assert_eq!(
+            CancelReason::new("sick\u{7f}"),
+            Err(InvalidComment::ControlCharacter)
+        );
+        assert_eq!(CancelReason::new(" sick ").unwrap().expose(), "sick");
+    }
+
+    #[test]
+    fn a_cancel_reason_masks_phones_in_debug_and_display() {
+        let reason = CancelReason::new("call +7 916 123 45 67").unwrap();
+        assert_eq!(reason.to_string(), "call +* *** *** 45 67");
+        assert_eq!(
+            format!("{reason:?}"),
+            "CancelReason(\"call +* *** *** 45 67\")"
+        );
+    }
 }
