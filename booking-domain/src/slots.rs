@@ -19,15 +19,13 @@
 //! the periods, so no start is offered whose visit runs past the time the
 //! hours say (see `time::instants_reading` for the days clocks change).
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::booking::Booking;
 use crate::catalog::{
     DateOverride, LocalTimeRange, OverrideHours, Policy, Service, StaffMember, TimeOff,
 };
-use crate::time::{Interval, instants_of_local, instants_reading, merge_touching};
+use crate::time::{DayClock, Interval, merge_touching};
 use crate::values::{BookingId, StaffId};
 
 /// Whose free time to look at.
@@ -175,6 +173,15 @@ impl<'a> Availability<'a> {
     /// reads a time inside one of their periods (see
     /// [`crate::time`] for what that means on the days clocks change).
     pub fn working_periods(&self, member: &StaffMember, day: NaiveDate) -> Vec<Interval> {
+        self.working_periods_by(member, day, &DayClock::new(self.policy.time_zone(), day))
+    }
+
+    fn working_periods_by(
+        &self,
+        member: &StaffMember,
+        day: NaiveDate,
+        clock: &DayClock,
+    ) -> Vec<Interval> {
         let own = self
             .overrides
             .iter()
@@ -193,14 +200,13 @@ impl<'a> Availability<'a> {
             Some(OverrideHours::Open(open)) => periods = intersect(&periods, open),
             None => {}
         }
-        let tz = self.policy.time_zone();
         // Periods of a day never touch, but on a spring-forward day two of
         // them can meet where the clocks skip a break: they are then one
         // stretch of work.
         merge_touching(
             periods
                 .iter()
-                .flat_map(|p| instants_reading(tz, day, p.start_minute(), p.end_minute()))
+                .flat_map(|p| clock.reading(p.start_minute(), p.end_minute()))
                 .collect(),
         )
     }
@@ -261,10 +267,14 @@ impl<'a> Availability<'a> {
             service.spec().buffer_after.to_duration(),
         );
         let earliest = self.earliest_start();
-        let grid = self.grid(day);
-        let mut free: BTreeMap<DateTime<Utc>, Vec<StaffId>> = BTreeMap::new();
+        let clock = DayClock::new(self.policy.time_zone(), day);
+        let grid = self.grid(&clock);
+        // Free staff per grid instant, indexed like `grid`: the grid is
+        // already in time order, so no map is needed.
+        let mut free: Vec<Vec<StaffId>> = vec![Vec::new(); grid.len()];
+        let mut free_starts = 0;
         for calendar in calendars {
-            let periods = self.working_periods(calendar.member, day);
+            let periods = self.working_periods_by(calendar.member, day, &clock);
             let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
                 continue;
             };
@@ -277,8 +287,8 @@ impl<'a> Availability<'a> {
                 .filter(|b| b.start() < last.end() && b.end() > first.start())
                 .copied()
                 .collect();
-            for &start in &grid {
-                if start < earliest {
+            for (index, &start) in grid.iter().enumerate() {
+                if start < earliest || start < first.start() || start >= last.end() {
                     continue;
                 }
                 let visit = Interval::from_ordered(start, start + duration);
@@ -287,26 +297,29 @@ impl<'a> Availability<'a> {
                     && !blocked.iter().any(|b| b.overlaps(&visit))
                     && !occupied.iter().any(|o| o.overlaps(&kept));
                 if fits {
-                    free.entry(start).or_default().push(calendar.member.id());
+                    if free[index].is_empty() {
+                        free_starts += 1;
+                    }
+                    free[index].push(calendar.member.id());
                 }
             }
-            if free.len() >= limit {
+            if free_starts >= limit {
                 break;
             }
         }
-        free.into_iter()
+        grid.into_iter()
+            .zip(free)
+            .filter(|(_, staff)| !staff.is_empty())
             .map(|(start, staff)| FreeStart { start, staff })
             .collect()
     }
 
-    /// The instants of `day` whose local time is on the step grid, sorted and
-    /// without duplicates.
-    fn grid(&self, day: NaiveDate) -> Vec<DateTime<Utc>> {
-        let tz = self.policy.time_zone();
+    /// The instants of the clock's day whose local time is on the step grid,
+    /// sorted and without duplicates.
+    fn grid(&self, clock: &DayClock) -> Vec<DateTime<Utc>> {
         let step = self.policy.slot_step().get();
-        let midnight = day.and_time(NaiveTime::MIN);
         let mut instants: Vec<DateTime<Utc>> = (0..(24 * 60 / step))
-            .flat_map(|k| instants_of_local(tz, midnight + Duration::minutes(i64::from(k * step))))
+            .flat_map(|k| clock.instants_at(k * step))
             .collect();
         instants.sort();
         instants.dedup();
