@@ -628,6 +628,8 @@ impl ConversationStore for MemoryStore {
 }
 
 impl MemoryStore {
+    /// Applies `change` to a pending notification; `change` counts the
+    /// attempt when the outcome is one.
     fn mark(
         &self,
         id: NotificationId,
@@ -643,10 +645,13 @@ impl MemoryStore {
                 current: notification.state.clone(),
             });
         }
-        notification.attempts = notification.attempts.saturating_add(1);
         change(notification);
         Ok(())
     }
+}
+
+fn count_attempt(notification: &mut Notification) {
+    notification.attempts = notification.attempts.saturating_add(1);
 }
 
 #[async_trait]
@@ -673,7 +678,10 @@ impl NotificationOutbox for MemoryStore {
         id: NotificationId,
         at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.state = DeliveryState::Sent { at })
+        self.mark(id, |n| {
+            count_attempt(n);
+            n.state = DeliveryState::Sent { at };
+        })
     }
 
     async fn retry_later(
@@ -681,7 +689,10 @@ impl NotificationOutbox for MemoryStore {
         id: NotificationId,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.next_attempt_at = next_attempt_at)
+        self.mark(id, |n| {
+            count_attempt(n);
+            n.next_attempt_at = next_attempt_at;
+        })
     }
 
     async fn mark_failed(
@@ -690,7 +701,14 @@ impl NotificationOutbox for MemoryStore {
         at: DateTime<Utc>,
         reason: FailureReason,
     ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.state = DeliveryState::Failed { at, reason })
+        self.mark(id, |n| {
+            count_attempt(n);
+            n.state = DeliveryState::Failed { at, reason };
+        })
+    }
+
+    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
+        self.mark(id, |n| n.state = DeliveryState::Withdrawn)
     }
 
     async fn notifications_of_booking(

@@ -287,6 +287,7 @@ where
                 }
                 CreateBookingError::Store(e) => BookError::Store(e),
             })?;
+        self.outbox_changed();
         Ok(self.details_of(booking, false).await?)
     }
 
@@ -522,6 +523,7 @@ where
                 RescheduleError::NotMovable(refusal) => RescheduleBookingError::Refused(refusal),
                 RescheduleError::Store(e) => RescheduleBookingError::Store(e),
             })?;
+        self.outbox_changed();
         Ok(RescheduledBooking {
             old: outcome.old,
             new: self.details_of(outcome.new, !by_customer).await?,
