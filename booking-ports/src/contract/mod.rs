@@ -18,9 +18,16 @@
 //! fixture. The adapter's dev-dependencies need `tokio` with the `macros` and
 //! `rt-multi-thread` features.
 //!
+//! Beside the port contract, [`dispatch`] holds the dispatcher scenarios
+//! (run them with [`dispatch_tests!`](crate::dispatch_tests) the same way)
+//! and [`sender::RecordingSender`], a sender that records deliveries.
+//!
 //! Every function panics with a message naming the broken MUST; they are
 //! assertions, which is why this module allows `unwrap` and `panic`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod dispatch;
+pub mod sender;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -36,7 +36,8 @@ use std::sync::Arc;
 
 use booking_domain::{Booking, BookingId, CustomerId, Service, ServiceId, StaffId, StaffMember};
 use chrono::{DateTime, Duration, Utc};
-use futures::{FutureExt, StreamExt, stream};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 use tokio::sync::Notify;
 
 use crate::error::StoreError;
@@ -555,19 +556,41 @@ where
     /// once more right before its send, so a booking cancelled while the
     /// step ran gets no reminder.
     async fn send_all(&self, outgoing: &[Outgoing]) -> Vec<(usize, Destination, SendOutcome)> {
-        let jobs = outgoing.iter().enumerate().flat_map(|(index, out)| {
-            out.now_sending
-                .iter()
-                .map(move |to| (index, to, &out.message))
-        });
-        stream::iter(jobs)
-            .map(|(index, to, message)| async move {
-                let outcome = self.send_one(to, message).await;
-                (index, to.clone(), outcome)
-            })
-            .buffer_unordered(self.settings.parts().concurrency)
-            .collect()
-            .await
+        // A plain loop over `async fn` futures rather than stream
+        // combinators with closures: those make the run loop's future fail
+        // to be `Send` (higher-ranked lifetime inference), and the app
+        // spawns it.
+        let mut jobs = Vec::new();
+        for (index, out) in outgoing.iter().enumerate() {
+            for to in &out.now_sending {
+                jobs.push((index, to, &out.message));
+            }
+        }
+        let concurrency = self.settings.parts().concurrency;
+        let mut jobs = jobs.into_iter();
+        let mut running = FuturesUnordered::new();
+        let mut outcomes = Vec::new();
+        loop {
+            while running.len() < concurrency {
+                match jobs.next() {
+                    Some((index, to, message)) => running.push(self.send_job(index, to, message)),
+                    None => break,
+                }
+            }
+            match running.next().await {
+                Some(outcome) => outcomes.push(outcome),
+                None => return outcomes,
+            }
+        }
+    }
+
+    async fn send_job(
+        &self,
+        index: usize,
+        to: &Destination,
+        message: &OutgoingMessage,
+    ) -> (usize, Destination, SendOutcome) {
+        (index, to.clone(), self.send_one(to, message).await)
     }
 
     async fn send_one(&self, to: &Destination, message: &OutgoingMessage) -> SendOutcome {

@@ -5,6 +5,7 @@
 
 mod common;
 mod contract_memory;
+mod dispatch_memory;
 mod embedding;
 mod engine_customer;
 mod engine_mocks;
