@@ -145,6 +145,11 @@ impl RecordingSender {
         self.lock().hang_on_call = Some(call);
     }
 
+    /// Sends return normally again.
+    pub fn stop_hanging(&self) {
+        self.lock().hang_on_call = None;
+    }
+
     /// Completes once a send hung (see [`RecordingSender::hang_on_call`]).
     pub async fn hung(&self) {
         self.hung.notified().await;

@@ -6,6 +6,7 @@
 mod common;
 mod contract_memory;
 mod dispatch_memory;
+mod dispatch_properties;
 mod embedding;
 mod engine_customer;
 mod engine_mocks;
