@@ -472,15 +472,13 @@ fn check(world: &World, notifications: &[Notification], crashes: usize) {
             if early.booking == late.booking
                 && early.recipient == late.recipient
                 && offset(early.kind) > offset(late.kind)
-            {
-                if let (Some(last_early), Some(first_late)) =
+                && let (Some(last_early), Some(first_late)) =
                     (delivered_at(early.id).max(), delivered_at(late.id).min())
-                {
-                    assert!(
-                        last_early <= first_late,
-                        "{early:?} went out after {late:?}"
-                    );
-                }
+            {
+                assert!(
+                    last_early <= first_late,
+                    "{early:?} went out after {late:?}"
+                );
             }
         }
     }

@@ -5,6 +5,7 @@
 
 mod common;
 mod contract_memory;
+mod dispatch_load;
 mod dispatch_memory;
 mod dispatch_properties;
 mod embedding;
