@@ -319,6 +319,9 @@ where
     /// shutdown. A step in progress always finishes, so nothing sent goes
     /// unrecorded; shutdown is noticed between steps. Failures are logged
     /// (ids and reasons only, never personal data) and retried.
+    ///
+    /// Waits on Tokio's timer: run it on a runtime with time enabled. The
+    /// future is `Send`, so it can be spawned.
     pub async fn run(&mut self, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown);
         let wakeup = self.wakeup.clone();
