@@ -235,6 +235,11 @@ impl NotificationOutbox for SqliteStore {
         self.settle(id, update).await
     }
 
+    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
+        let update = sqlx::query(sql::WITHDRAW_NOTIFICATION).bind(id.get());
+        self.settle(id, update).await
+    }
+
     async fn notifications_of_booking(
         &self,
         booking: BookingId,

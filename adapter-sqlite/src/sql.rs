@@ -256,6 +256,9 @@ statements! {
     MARK_FAILED =
         "UPDATE notifications SET state = 'failed', settled_at_ms = ?, failure_reason = ?, \
          attempts = attempts + 1 WHERE id = ? AND state = 'pending'";
+    /// Withdrawing is not a delivery attempt, so `attempts` stays.
+    WITHDRAW_NOTIFICATION =
+        "UPDATE notifications SET state = 'withdrawn' WHERE id = ? AND state = 'pending'";
 }
 
 #[cfg(test)]

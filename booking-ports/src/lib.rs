@@ -6,6 +6,9 @@
 //!   failure they share.
 //! - [`engine`]: the [`Engine`], every customer and staff use case over those
 //!   ports.
+//! - [`dispatch`]: the [`Dispatcher`], which delivers the notification outbox
+//!   through a [`NotificationSender`] (the driven port a messaging adapter
+//!   implements) with the reminder rules, rate limits and retries.
 //! - [`memory`]: an in-memory adapter implementing every port, for tests and
 //!   demos and as the reference for the contract.
 //! - `contract` (feature `contract`): the test suite every adapter runs.
@@ -14,11 +17,16 @@
 //! adapter implements the same traits without changing the engine.
 #![forbid(unsafe_code)]
 
+pub mod dispatch;
 pub mod engine;
 pub mod error;
 pub mod memory;
 pub mod ports;
 
+pub use dispatch::{
+    DispatchError, DispatchReport, DispatchSettings, DispatchSettingsParts, DispatchWakeup,
+    Dispatcher, InvalidDispatchSettings, RateLimiter, WithdrawReason,
+};
 pub use engine::{BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffUser};
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;
@@ -36,6 +44,7 @@ pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxChange, Recipient,
 };
+pub use ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
 
 #[cfg(feature = "contract")]
 pub mod contract;

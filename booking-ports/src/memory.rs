@@ -63,9 +63,15 @@ struct State {
     /// before every id and gives the ranges below a lower bound.
     by_start: BTreeSet<(DateTime<Utc>, i64)>,
     last_booking_id: i64,
+    /// The bookings each customer holds (anonymised ones belong to nobody),
+    /// so the active-booking limit is checked without a scan.
+    by_customer: HashMap<CustomerId, BTreeSet<BookingId>>,
     customers: HashMap<CustomerId, CustomerProfile>,
     conversations: HashMap<ConversationKey, (String, DateTime<Utc>)>,
     notifications: BTreeMap<NotificationId, Notification>,
+    /// `(booking, notification)` of every notification, so a booking's
+    /// notifications are found without a scan of the whole outbox.
+    notifications_by_booking: BTreeSet<(BookingId, NotificationId)>,
     last_notification_id: i64,
 }
 
@@ -121,9 +127,42 @@ impl State {
         customer: CustomerId,
         now: DateTime<Utc>,
     ) -> impl Iterator<Item = &Booking> + '_ {
-        self.bookings
-            .values()
-            .filter(move |b| b.is_held_by(customer) && b.is_active() && b.end() > now)
+        self.held_by(customer)
+            .filter(move |b| b.is_active() && b.end() > now)
+    }
+
+    /// Every booking `customer` holds, in id order.
+    fn held_by(&self, customer: CustomerId) -> impl Iterator<Item = &Booking> + '_ {
+        self.by_customer
+            .get(&customer)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.bookings.get(id))
+            .filter(move |b| b.is_held_by(customer))
+    }
+
+    /// Keeps `by_customer` in step when booking `id` passes from `old` to
+    /// `new` (creation: `old` is `None`; erasure: `new` is `None`).
+    fn reindex_customer(
+        &mut self,
+        id: BookingId,
+        old: Option<CustomerId>,
+        new: Option<CustomerId>,
+    ) {
+        if old == new {
+            return;
+        }
+        if let Some(old) = old
+            && let Some(held) = self.by_customer.get_mut(&old)
+        {
+            held.remove(&id);
+            if held.is_empty() {
+                self.by_customer.remove(&old);
+            }
+        }
+        if let Some(new) = new {
+            self.by_customer.entry(new).or_default().insert(id);
+        }
     }
 
     fn booking_by_raw(&self, raw: i64) -> Option<&Booking> {
@@ -134,6 +173,7 @@ impl State {
 
     fn insert_booking(&mut self, booking: Booking) {
         self.by_start.insert((booking.start(), booking.id().get()));
+        self.reindex_customer(booking.id(), None, booking.customer());
         self.bookings.insert(booking.id(), booking);
     }
 
@@ -161,14 +201,29 @@ impl State {
             });
         }
         self.last_notification_id = last;
+        self.notifications_by_booking
+            .extend(built.iter().map(|n| (booking, n.id)));
         self.notifications
             .extend(built.into_iter().map(|n| (n.id, n)));
         Ok(())
     }
 
+    /// The ids of `booking`'s notifications, in id order.
+    fn notification_ids_of(&self, booking: BookingId) -> Vec<NotificationId> {
+        // Every stored id is at least 1, so `(booking, 1)` starts the range.
+        let Ok(first) = NotificationId::new(1) else {
+            return Vec::new();
+        };
+        self.notifications_by_booking
+            .range((booking, first)..)
+            .take_while(|(of, _)| *of == booking)
+            .map(|(_, id)| *id)
+            .collect()
+    }
+
     fn withdraw_reminders(&mut self, booking: BookingId) {
-        for notification in self.notifications.values_mut() {
-            if notification.booking == booking
+        for id in self.notification_ids_of(booking) {
+            if let Some(notification) = self.notifications.get_mut(&id)
                 && notification.kind.is_reminder()
                 && notification.state == DeliveryState::Pending
             {
@@ -409,11 +464,13 @@ impl BookingStore for MemoryStore {
                 current: Box::new(stored.clone()),
             });
         }
+        let held_by = stored.customer();
         let booking = at_version(updated, expected.next())?;
         state.add_notices(id, outbox.add)?;
         if outbox.withdraw_pending_reminders {
             state.withdraw_reminders(id);
         }
+        state.reindex_customer(id, held_by, booking.customer());
         state.bookings.insert(id, booking.clone());
         Ok(booking)
     }
@@ -471,12 +528,7 @@ impl BookingStore for MemoryStore {
 
     async fn bookings_of_customer(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError> {
         let state = self.lock("reading a customer's bookings")?;
-        let mut found: Vec<Booking> = state
-            .bookings
-            .values()
-            .filter(|b| b.is_held_by(customer))
-            .cloned()
-            .collect();
+        let mut found: Vec<Booking> = state.held_by(customer).cloned().collect();
         found.sort_by_key(|b| (b.start(), b.id()));
         Ok(found)
     }
@@ -565,8 +617,11 @@ impl CustomerStore for MemoryStore {
         let mut state = self.lock("erasing a customer")?;
         let profile_deleted = state.customers.remove(&id).is_some();
         let mut bookings_anonymised = 0;
-        for booking in state.bookings.values_mut() {
-            if booking.is_held_by(id) {
+        let held = state.by_customer.remove(&id).unwrap_or_default();
+        for booking_id in held {
+            if let Some(booking) = state.bookings.get_mut(&booking_id)
+                && booking.is_held_by(id)
+            {
                 *booking = booking.anonymised();
                 bookings_anonymised += 1;
             }
@@ -575,6 +630,12 @@ impl CustomerStore for MemoryStore {
         state
             .notifications
             .retain(|_, n| n.recipient != Recipient::Customer(id));
+        let State {
+            notifications,
+            notifications_by_booking,
+            ..
+        } = &mut *state;
+        notifications_by_booking.retain(|(_, n)| notifications.contains_key(n));
         Ok(Erasure {
             profile_deleted,
             bookings_anonymised,
@@ -628,6 +689,8 @@ impl ConversationStore for MemoryStore {
 }
 
 impl MemoryStore {
+    /// Applies `change` to a pending notification; `change` counts the
+    /// attempt when the outcome is one.
     fn mark(
         &self,
         id: NotificationId,
@@ -643,10 +706,13 @@ impl MemoryStore {
                 current: notification.state.clone(),
             });
         }
-        notification.attempts = notification.attempts.saturating_add(1);
         change(notification);
         Ok(())
     }
+}
+
+fn count_attempt(notification: &mut Notification) {
+    notification.attempts = notification.attempts.saturating_add(1);
 }
 
 #[async_trait]
@@ -657,15 +723,20 @@ impl NotificationOutbox for MemoryStore {
         limit: usize,
     ) -> Result<Vec<Notification>, StoreError> {
         let state = self.lock("reading due notifications")?;
-        let mut due: Vec<Notification> = state
+        let mut due: Vec<&Notification> = state
             .notifications
             .values()
             .filter(|n| n.state == DeliveryState::Pending && n.next_attempt_at <= now)
-            .cloned()
             .collect();
-        due.sort_by_key(|n| (n.next_attempt_at, n.id));
-        due.truncate(limit);
-        Ok(due)
+        // A backlog can be large and a batch is small: pick the first
+        // `limit` in linear time, then order only those.
+        let key = |n: &&Notification| (n.next_attempt_at, n.id);
+        if due.len() > limit {
+            due.select_nth_unstable_by_key(limit, key);
+            due.truncate(limit);
+        }
+        due.sort_by_key(key);
+        Ok(due.into_iter().cloned().collect())
     }
 
     async fn mark_sent(
@@ -673,7 +744,10 @@ impl NotificationOutbox for MemoryStore {
         id: NotificationId,
         at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.state = DeliveryState::Sent { at })
+        self.mark(id, |n| {
+            count_attempt(n);
+            n.state = DeliveryState::Sent { at };
+        })
     }
 
     async fn retry_later(
@@ -681,7 +755,10 @@ impl NotificationOutbox for MemoryStore {
         id: NotificationId,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.next_attempt_at = next_attempt_at)
+        self.mark(id, |n| {
+            count_attempt(n);
+            n.next_attempt_at = next_attempt_at;
+        })
     }
 
     async fn mark_failed(
@@ -690,7 +767,14 @@ impl NotificationOutbox for MemoryStore {
         at: DateTime<Utc>,
         reason: FailureReason,
     ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.state = DeliveryState::Failed { at, reason })
+        self.mark(id, |n| {
+            count_attempt(n);
+            n.state = DeliveryState::Failed { at, reason };
+        })
+    }
+
+    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
+        self.mark(id, |n| n.state = DeliveryState::Withdrawn)
     }
 
     async fn notifications_of_booking(
@@ -699,10 +783,9 @@ impl NotificationOutbox for MemoryStore {
     ) -> Result<Vec<Notification>, StoreError> {
         let state = self.lock("reading notifications")?;
         Ok(state
-            .notifications
-            .values()
-            .filter(|n| n.booking == booking)
-            .cloned()
+            .notification_ids_of(booking)
+            .into_iter()
+            .filter_map(|id| state.notifications.get(&id).cloned())
             .collect())
     }
 }

@@ -5,6 +5,7 @@
 mod backup;
 mod contract;
 mod corrupt;
+mod dispatch;
 mod engine;
 mod helpers;
 mod precision;

@@ -16,6 +16,7 @@ use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
     RescheduleBookingError,
 };
+use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
 use crate::error::StoreError;
@@ -287,6 +288,7 @@ where
                 }
                 CreateBookingError::Store(e) => BookError::Store(e),
             })?;
+        self.outbox_changed();
         Ok(self.details_of(booking, false).await?)
     }
 
@@ -436,20 +438,23 @@ where
             FindBookingError::NotFound => RescheduleBookingError::NotFound,
             FindBookingError::Store(e) => RescheduleBookingError::Store(e),
         })?;
-        self.move_booking(booking, expected, staff, start, true)
+        self.move_booking(booking, expected, staff, start, Mover::Customer(customer))
             .await
     }
 
-    /// The reschedule shared by customers and staff: `by_customer` holds the
-    /// move to the cutoff and tells staff; otherwise the customer is told.
+    /// The reschedule shared by customers and staff. A customer's move is
+    /// held to the cutoff and tells the staff members involved. A staff move
+    /// tells the customer, and the staff members involved other than the one
+    /// who moved it (an owner moving Anna's visit to Boris tells both).
     pub(crate) async fn move_booking(
         &self,
         booking: Booking,
         expected: Version,
         staff: StaffChoice,
         start: DateTime<Utc>,
-        by_customer: bool,
+        mover: Mover<'_>,
     ) -> Result<RescheduledBooking, RescheduleBookingError> {
+        let by_customer = matches!(mover, Mover::Customer(_));
         let policy = self.policy();
         let settings = self.settings();
         let now = self.clock.now();
@@ -473,26 +478,27 @@ where
         .map_err(|e| reschedule_rule_error(e, start))?;
 
         let mut add = Vec::new();
-        if by_customer {
-            add.push(notice_now(
-                Recipient::Staff(new.staff()),
-                NoticeKind::Rescheduled,
-                now,
-            ));
-            if new.staff() != booking.staff() {
-                add.push(notice_now(
-                    Recipient::Staff(booking.staff()),
-                    NoticeKind::Rescheduled,
-                    now,
-                ));
-            }
-        } else {
+        if !by_customer {
             add.extend(to_customer(
                 booking.customer(),
                 NoticeKind::Rescheduled,
                 now,
             ));
         }
+        let acting_member = match mover {
+            Mover::Customer(_) => None,
+            Mover::Staff(actor) => actor.member(),
+        };
+        let mut involved = vec![new.staff()];
+        if booking.staff() != new.staff() {
+            involved.push(booking.staff());
+        }
+        add.extend(
+            involved
+                .into_iter()
+                .filter(|member| Some(*member) != acting_member)
+                .map(|member| notice_now(Recipient::Staff(member), NoticeKind::Rescheduled, now)),
+        );
         if *new.status() == BookingStatus::Confirmed {
             add.extend(reminders(
                 &settings,
@@ -522,6 +528,7 @@ where
                 RescheduleError::NotMovable(refusal) => RescheduleBookingError::Refused(refusal),
                 RescheduleError::Store(e) => RescheduleBookingError::Store(e),
             })?;
+        self.outbox_changed();
         Ok(RescheduledBooking {
             old: outcome.old,
             new: self.details_of(outcome.new, !by_customer).await?,

@@ -32,6 +32,7 @@ use booking_domain::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::dispatch::DispatchWakeup;
 use crate::error::StoreError;
 use crate::ports::bookings::{BookingScope, BookingStore, UpdateBookingError};
 use crate::ports::catalog::{CatalogSnapshot, CatalogStore, ImportCatalogError};
@@ -82,6 +83,8 @@ pub struct Engine<C, B, U, K> {
     clock: K,
     policy: RwLock<Arc<Policy>>,
     settings: RwLock<Arc<EngineSettings>>,
+    /// Pokes the dispatcher after a change wrote notifications.
+    wakeup: Option<DispatchWakeup>,
 }
 
 impl<C, B, U, K> fmt::Debug for Engine<C, B, U, K> {
@@ -121,6 +124,22 @@ impl<C, B, U, K> Engine<C, B, U, K> {
             clock,
             policy: RwLock::new(Arc::new(policy)),
             settings: RwLock::new(Arc::new(settings)),
+            wakeup: None,
+        }
+    }
+
+    /// Wakes the dispatcher behind `wakeup` after every change that wrote
+    /// notifications, so notices go out at once rather than at its next
+    /// poll. See [`Dispatcher::with_wakeup`](crate::Dispatcher::with_wakeup).
+    pub fn with_dispatch_wakeup(mut self, wakeup: DispatchWakeup) -> Self {
+        self.wakeup = Some(wakeup);
+        self
+    }
+
+    /// Tells the dispatcher, if one listens, that the outbox changed.
+    pub(crate) fn outbox_changed(&self) {
+        if let Some(wakeup) = &self.wakeup {
+            wakeup.wake();
         }
     }
 
@@ -315,7 +334,9 @@ where
             .map_err(|current| BookingChangeError::VersionConflict { current })?;
         let updated = transition(&booking).map_err(BookingChangeError::Refused)?;
         let outbox = outbox(&updated);
-        self.bookings
+        let notifies = !outbox.add.is_empty();
+        let stored = self
+            .bookings
             .update_booking(expected, updated, outbox)
             .await
             .map_err(|e| match e {
@@ -324,7 +345,11 @@ where
                     BookingChangeError::VersionConflict { current }
                 }
                 UpdateBookingError::Store(e) => BookingChangeError::Store(e),
-            })
+            })?;
+        if notifies {
+            self.outbox_changed();
+        }
+        Ok(stored)
     }
 
     pub(crate) async fn details_of(

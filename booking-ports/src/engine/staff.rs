@@ -18,7 +18,8 @@ use super::errors::{
     BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError,
     RescheduleBookingError, ServiceEditError, StaffEditError, UnblockPeriodError,
 };
-use super::notices::{reminders, to_customer};
+use super::moving::Mover;
+use super::notices::{notice_now, reminders, to_customer};
 use super::period::Period;
 use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
 use crate::error::StoreError;
@@ -26,7 +27,7 @@ use crate::ports::bookings::{BookingScope, BookingStore};
 use crate::ports::catalog::{CatalogChangeError, CatalogStore};
 use crate::ports::clock::Clock;
 use crate::ports::customers::CustomerStore;
-use crate::ports::outbox::{NoticeKind, OutboxChange};
+use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
 
 /// A blocked period and the active bookings it collides with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +148,9 @@ where
     }
 
     /// Cancels an active booking seen at `expected`, at any time, with an
-    /// optional reason shown to the customer. The customer is told; pending
-    /// reminders are withdrawn in the same commit.
+    /// optional reason shown to the customer. The customer is told, and so
+    /// is the booking's staff member unless they cancelled it themselves;
+    /// pending reminders are withdrawn in the same commit.
     ///
     /// # Errors
     /// [`BookingChangeError`]: `Refused` unless active, `NotFound`,
@@ -171,11 +173,21 @@ where
                 booking,
                 expected,
                 |b| b.cancel(by, reason, now, &policy),
-                |b| OutboxChange {
-                    add: to_customer(b.customer(), NoticeKind::Cancelled, now)
+                |b| {
+                    let mut add: Vec<_> = to_customer(b.customer(), NoticeKind::Cancelled, now)
                         .into_iter()
-                        .collect(),
-                    withdraw_pending_reminders: true,
+                        .collect();
+                    if actor.member() != Some(b.staff()) {
+                        add.push(notice_now(
+                            Recipient::Staff(b.staff()),
+                            NoticeKind::Cancelled,
+                            now,
+                        ));
+                    }
+                    OutboxChange {
+                        add,
+                        withdraw_pending_reminders: true,
+                    }
                 },
             )
             .await?;
@@ -235,7 +247,7 @@ where
     /// `SlotTaken`, `NotFound`, `VersionConflict`.
     pub async fn reschedule_booking(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: BookingId,
         expected: Version,
         staff: StaffChoice,
@@ -245,7 +257,7 @@ where
             FindBookingError::NotFound => RescheduleBookingError::NotFound,
             FindBookingError::Store(e) => RescheduleBookingError::Store(e),
         })?;
-        self.move_booking(booking, expected, staff, start, false)
+        self.move_booking(booking, expected, staff, start, Mover::Staff(actor))
             .await
     }
 

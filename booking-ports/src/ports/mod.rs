@@ -1,4 +1,5 @@
-//! The driven ports: what the engine needs from storage and time. Each trait
+//! The driven ports: what the engine needs from storage and time, and what
+//! the dispatcher needs to deliver notifications. Each trait
 //! states its contract in rustdoc (`MUST`); the contract
 //! suite (`booking_ports::contract`) checks it against any adapter.
 
@@ -8,3 +9,4 @@ pub mod clock;
 pub mod conversations;
 pub mod customers;
 pub mod outbox;
+pub mod sender;

@@ -244,6 +244,16 @@ pub trait NotificationOutbox: Send + Sync {
         reason: FailureReason,
     ) -> Result<(), MarkNotificationError>;
 
+    /// Records that a pending notification will not be sent because it no
+    /// longer makes sense: its booking is no longer active, its visit has
+    /// started, or a later reminder superseded it. MUST make the state
+    /// [`DeliveryState::Withdrawn`] without counting an attempt; it is never
+    /// returned as due again.
+    ///
+    /// # Errors
+    /// As [`NotificationOutbox::mark_sent`].
+    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError>;
+
     /// Every notification about `booking`, in any state, ordered by id.
     ///
     /// # Errors

@@ -9,7 +9,7 @@ use booking_ports::engine::{
     BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError, Period,
     ServiceEditError,
 };
-use booking_ports::{BookingStore, DeliveryState, NoticeKind, Recipient};
+use booking_ports::{BookingStore, DeliveryState, NoticeKind, Recipient, StaffActor, StaffUser};
 use chrono::Duration;
 use futures::StreamExt;
 
@@ -563,4 +563,69 @@ async fn the_catalog_is_imported_only_into_an_empty_store() {
         .unwrap();
     assert!(!again);
     assert_eq!(s.engine.all_staff(&s.staff).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn an_owner_cancelling_a_booking_tells_its_staff_member_too() {
+    let s = salon(false).await;
+    let owner = StaffActor::authenticated(StaffUser::new(1), None);
+    let by_owner = s.book_haircut(customer(1), moscow(0, 11, 0)).await;
+    let by_anna = s.book_haircut(customer(2), moscow(0, 14, 0)).await;
+
+    s.engine
+        .cancel_booking(&owner, by_owner.id(), by_owner.version(), None)
+        .await
+        .unwrap();
+    s.engine
+        .cancel_booking(&s.staff, by_anna.id(), by_anna.version(), None)
+        .await
+        .unwrap();
+
+    let told = |notices: Vec<booking_ports::Notification>| -> Vec<Recipient> {
+        notices
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::Cancelled)
+            .map(|n| n.recipient)
+            .collect()
+    };
+    assert_eq!(
+        told(s.notices(by_owner.id()).await),
+        vec![Recipient::Customer(customer(1)), Recipient::Staff(s.anna)]
+    );
+    assert_eq!(
+        told(s.notices(by_anna.id()).await),
+        vec![Recipient::Customer(customer(2))],
+        "Anna cancelled it herself"
+    );
+}
+
+#[tokio::test]
+async fn a_staff_member_moving_a_visit_to_a_colleague_tells_the_colleague() {
+    let s = salon(false).await;
+    let old = s.book_haircut(customer(1), moscow(1, 11, 0)).await;
+
+    let moved = s
+        .engine
+        .reschedule_booking(
+            &s.staff,
+            old.id(),
+            old.version(),
+            StaffChoice::Only(s.boris),
+            moscow(1, 12, 0),
+        )
+        .await
+        .unwrap();
+
+    let told: Vec<_> = s
+        .notices(moved.new.booking.id())
+        .await
+        .into_iter()
+        .filter(|n| n.kind == NoticeKind::Rescheduled)
+        .map(|n| n.recipient)
+        .collect();
+    assert_eq!(
+        told,
+        vec![Recipient::Customer(customer(1)), Recipient::Staff(s.boris)],
+        "Anna moved it herself; Boris and the customer learn of it"
+    );
 }

@@ -5,6 +5,10 @@
 
 mod common;
 mod contract_memory;
+mod dispatch_load;
+mod dispatch_memory;
+mod dispatch_mocks;
+mod dispatch_properties;
 mod embedding;
 mod engine_customer;
 mod engine_mocks;

@@ -18,9 +18,16 @@
 //! fixture. The adapter's dev-dependencies need `tokio` with the `macros` and
 //! `rt-multi-thread` features.
 //!
+//! Beside the port contract, [`dispatch`] holds the dispatcher scenarios
+//! (run them with [`dispatch_tests!`](crate::dispatch_tests) the same way)
+//! and [`sender::RecordingSender`], a sender that records deliveries.
+//!
 //! Every function panics with a message naming the broken MUST; they are
 //! assertions, which is why this module allows `unwrap` and `panic`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod dispatch;
+pub mod sender;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -135,6 +142,7 @@ macro_rules! contract_tests {
             bots_never_see_each_others_conversations,
             due_notifications_are_pending_ordered_and_limited,
             delivery_outcomes_are_recorded_once,
+            a_pending_notification_can_be_withdrawn_alone,
         );
     };
     (@each $fixture:path; $($name:ident),* $(,)?) => {
@@ -2052,6 +2060,88 @@ pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
     let unknown = crate::ports::outbox::NotificationId::new(9_999_999).unwrap();
     assert!(matches!(
         w.store.mark_sent(unknown, at(9, 0)).await,
+        Err(MarkNotificationError::NotFound)
+    ));
+}
+
+/// A single notification withdrawn by the dispatcher: the state becomes
+/// withdrawn, no attempt is counted, it is never due again, and only a
+/// pending one can be withdrawn.
+pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(store: S) {
+    let w = world(store, 1).await;
+    let start = at(18, 0);
+    let booking = w
+        .store
+        .create_booking(
+            w.visit(customer(0), w.anna, start, 60, (0, 0)),
+            no_limit(),
+            vec![
+                reminder(customer(0), 600, start),
+                reminder(customer(0), 60, start),
+                staff_notice(
+                    w.anna,
+                    NoticeKind::NewBooking {
+                        awaiting_confirmation: false,
+                    },
+                    at(9, 0),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = w
+        .store
+        .notifications_of_booking(booking.id())
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    let (superseded, kept, sent) = (ids[0], ids[1], ids[2]);
+    w.store.retry_later(superseded, at(8, 30)).await.unwrap();
+    w.store.mark_sent(sent, at(9, 0)).await.unwrap();
+
+    w.store.withdraw_notification(superseded).await.unwrap();
+
+    let stored = w
+        .store
+        .notifications_of_booking(booking.id())
+        .await
+        .unwrap();
+    assert_eq!(stored[0].state, DeliveryState::Withdrawn);
+    assert_eq!(
+        stored[0].attempts, 1,
+        "withdrawing MUST NOT count an attempt"
+    );
+    assert_eq!(
+        stored[1].state,
+        DeliveryState::Pending,
+        "only the one named MUST change"
+    );
+    let due: Vec<_> = w
+        .store
+        .due_notifications(at(23, 0), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(due, vec![kept], "a withdrawn one MUST never be due again");
+    assert!(matches!(
+        w.store.withdraw_notification(superseded).await,
+        Err(MarkNotificationError::NotPending {
+            current: DeliveryState::Withdrawn
+        })
+    ));
+    assert!(matches!(
+        w.store.withdraw_notification(sent).await,
+        Err(MarkNotificationError::NotPending {
+            current: DeliveryState::Sent { .. }
+        })
+    ));
+    let unknown = crate::ports::outbox::NotificationId::new(9_999_999).unwrap();
+    assert!(matches!(
+        w.store.withdraw_notification(unknown).await,
         Err(MarkNotificationError::NotFound)
     ));
 }

@@ -1,0 +1,812 @@
+//! The notification dispatcher: reads due notifications from the outbox,
+//! decides whether each still makes sense, hands it to a
+//! [`NotificationSender`] within the rate limits, and records what happened.
+//!
+//! Guarantees, and how they are kept:
+//! - **Never wrong.** A reminder goes out only while its booking is pending
+//!   or confirmed and its visit is ahead ([`rules`]), checked when the
+//!   notification is read and again right before the sender is called. A
+//!   reminder that fell due while the process was down still goes out if the
+//!   visit is ahead, unless a later reminder is due too.
+//! - **Never lost.** A notification is marked sent only after the sender
+//!   returned `Ok`; a crash in between sends it again after the restart
+//!   (at least once; at most one duplicate per crash). Temporary failures are
+//!   retried with exponential backoff, honouring the platform's
+//!   `retry_after`; permanent failures are recorded on the notification and
+//!   never retried.
+//! - **Within the limits, dropping nothing.** The [`RateLimiter`] allows one
+//!   message per second per chat and about 30 per second per bot; what may
+//!   not go now stays pending and goes in a later step.
+//!
+//! [`Dispatcher::dispatch_due`] is one step, driven by the clock: tests call
+//! it with a [`ManualClock`](crate::ManualClock) and never sleep.
+//! [`Dispatcher::run`] is the long-running loop around it.
+//!
+//! Run **one** dispatcher per database: two would both send what is due.
+
+pub mod limiter;
+pub mod rules;
+pub mod settings;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::error::Error;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use booking_domain::{Booking, BookingId, CustomerId, Service, ServiceId, StaffId, StaffMember};
+use chrono::{DateTime, Duration, Utc};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+use tokio::sync::Notify;
+
+use crate::error::StoreError;
+use crate::ports::bookings::BookingStore;
+use crate::ports::catalog::CatalogStore;
+use crate::ports::clock::Clock;
+use crate::ports::customers::{CustomerProfile, CustomerStore};
+use crate::ports::outbox::{
+    FailureReason, MarkNotificationError, NoticeKind, Notification, NotificationId,
+    NotificationOutbox,
+};
+use crate::ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
+
+pub use limiter::RateLimiter;
+pub use rules::{Verdict, WithdrawReason};
+pub use settings::{DispatchSettings, DispatchSettingsParts, InvalidDispatchSettings};
+
+/// Wakes the dispatcher's run loop: the engine pokes it after each change
+/// that wrote notifications, so notices go out at once instead of at the next
+/// poll. Cheap to clone; clones wake the same loop. A wake-up while the loop
+/// is busy is remembered, never lost.
+#[derive(Debug, Clone, Default)]
+pub struct DispatchWakeup(Arc<Notify>);
+
+impl DispatchWakeup {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the loop to step now.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+
+    /// Completes at the next [`DispatchWakeup::wake`] (or at once if one
+    /// came since the last wait).
+    pub async fn woken(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// Why a step could not run at all. Failures of single notifications do not
+/// stop a step; they are in [`DispatchReport::errors`].
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error("could not read the due notifications")]
+    ReadDue(#[source] StoreError),
+}
+
+/// A store failure while handling one notification. It stays pending and is
+/// handled again in a later step.
+#[derive(Debug, thiserror::Error)]
+#[error("notification {id}: the store failed")]
+pub struct NotificationStoreError {
+    pub id: NotificationId,
+    #[source]
+    pub source: StoreError,
+}
+
+/// What one step did. Ids only: no personal data.
+#[derive(Debug, Default)]
+pub struct DispatchReport {
+    /// The instant the step ran at.
+    pub now: DateTime<Utc>,
+    /// How many notifications were read as due.
+    pub due: usize,
+    /// Whether the step read a full batch, so more may be due.
+    pub batch_was_full: bool,
+    pub sent: Vec<NotificationId>,
+    pub withdrawn: Vec<(NotificationId, WithdrawReason)>,
+    /// Recorded as failed for good.
+    pub failed: Vec<(NotificationId, FailureReason)>,
+    /// Temporary failures, with the next attempt.
+    pub retried: Vec<(NotificationId, DateTime<Utc>)>,
+    /// Due but held back by the rate limits (or waiting for some of their
+    /// destinations); they go in a later step.
+    pub deferred: Vec<NotificationId>,
+    /// The earliest instant a deferred notification may go.
+    pub next_send_at: Option<DateTime<Utc>>,
+    /// Withdrawn or erased by a booking change while being handled; nothing
+    /// to record.
+    pub settled_elsewhere: Vec<NotificationId>,
+    pub errors: Vec<NotificationStoreError>,
+}
+
+impl DispatchReport {
+    fn progressed(&self) -> bool {
+        !(self.sent.is_empty()
+            && self.withdrawn.is_empty()
+            && self.failed.is_empty()
+            && self.retried.is_empty()
+            && self.settled_elsewhere.is_empty())
+    }
+
+    /// When the next step should run: at once when a full batch moved
+    /// (more is waiting), when the first deferred notification may go, and
+    /// after `poll_interval` at the latest (reminders fall due without
+    /// anyone waking the loop).
+    pub fn next_step_at(&self, poll_interval: Duration) -> DateTime<Utc> {
+        if self.batch_was_full && self.progressed() {
+            return self.now;
+        }
+        let poll = self.now + poll_interval;
+        self.next_send_at.map_or(poll, |at| at.min(poll))
+    }
+
+    fn defer(&mut self, id: NotificationId, until: DateTime<Utc>) {
+        self.deferred.push(id);
+        self.next_send_at = Some(self.next_send_at.map_or(until, |at| at.min(until)));
+    }
+}
+
+/// What a notification's destinations did so far, in this process. Lost on
+/// a crash, which then re-sends to every destination once.
+#[derive(Debug)]
+struct Progress {
+    delivered: BTreeSet<Destination>,
+    refused: BTreeMap<Destination, FailureReason>,
+    touched: DateTime<Utc>,
+}
+
+impl Progress {
+    fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            delivered: BTreeSet::new(),
+            refused: BTreeMap::new(),
+            touched: now,
+        }
+    }
+
+    fn settled(&self, to: &Destination) -> bool {
+        self.delivered.contains(to) || self.refused.contains_key(to)
+    }
+}
+
+/// A notification read as due and found worth sending.
+struct Outgoing {
+    message: OutgoingMessage,
+    destinations: Vec<Destination>,
+    /// The destinations the rate limits let through in this step.
+    now_sending: Vec<Destination>,
+}
+
+/// What one send to one destination did.
+enum SendOutcome {
+    Delivered,
+    Failed(SendError),
+    /// The final check before sending found the reminder pointless.
+    Withdrawn(WithdrawReason),
+    /// The final check could not read the booking.
+    Unchecked(StoreError),
+}
+
+/// What the outbox and catalog said during one step, read once.
+#[derive(Default)]
+struct StepReads {
+    bookings: HashMap<BookingId, Option<Booking>>,
+    notifications: HashMap<BookingId, Vec<Notification>>,
+    customers: HashMap<CustomerId, Option<CustomerProfile>>,
+    services: Option<HashMap<ServiceId, Service>>,
+    staff: Option<HashMap<StaffId, StaffMember>>,
+}
+
+/// What to do with a due notification, after reading its booking.
+enum Prepared {
+    Send(Box<OutgoingMessage>),
+    Withdraw(WithdrawReason),
+    /// Its booking does not exist (bookings are never deleted: corruption).
+    NoBooking,
+}
+
+/// Delivers the notification outbox through a [`NotificationSender`].
+/// Generic over the outbox (`O`), the booking, catalog and customer stores
+/// (`B`, `C`, `U`), the sender (`S`) and the clock (`K`); with one store
+/// implementing every port, see [`Dispatcher::on_store`].
+pub struct Dispatcher<O, B, C, U, S, K> {
+    outbox: O,
+    bookings: B,
+    catalog: C,
+    customers: U,
+    sender: S,
+    clock: K,
+    settings: DispatchSettings,
+    limiter: RateLimiter,
+    progress: HashMap<NotificationId, Progress>,
+    wakeup: DispatchWakeup,
+}
+
+impl<O, B, C, U, S, K> fmt::Debug for Dispatcher<O, B, C, U, S, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("settings", &self.settings)
+            .field("in_progress", &self.progress.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<St, S, K> Dispatcher<St, St, St, St, S, K>
+where
+    St: NotificationOutbox + BookingStore + CatalogStore + CustomerStore + Clone,
+{
+    /// A dispatcher whose outbox, bookings, catalog and customers all live
+    /// in `store`.
+    pub fn on_store(store: St, sender: S, clock: K, settings: DispatchSettings) -> Self {
+        Self::new(
+            store.clone(),
+            store.clone(),
+            store.clone(),
+            store,
+            sender,
+            clock,
+            settings,
+        )
+    }
+}
+
+impl<O, B, C, U, S, K> Dispatcher<O, B, C, U, S, K> {
+    /// A dispatcher over separate ports. It starts with an empty rate
+    /// limiter and no memory of earlier runs: everything it needs is in the
+    /// outbox.
+    pub fn new(
+        outbox: O,
+        bookings: B,
+        catalog: C,
+        customers: U,
+        sender: S,
+        clock: K,
+        settings: DispatchSettings,
+    ) -> Self {
+        let limits = settings.parts();
+        let limiter = RateLimiter::new(limits.per_chat_interval, limits.per_bot_per_second);
+        Self {
+            outbox,
+            bookings,
+            catalog,
+            customers,
+            sender,
+            clock,
+            settings,
+            limiter,
+            progress: HashMap::new(),
+            wakeup: DispatchWakeup::new(),
+        }
+    }
+
+    /// Uses `wakeup` (shared with the engine, see
+    /// [`Engine::with_dispatch_wakeup`](crate::Engine::with_dispatch_wakeup))
+    /// to start a step early.
+    pub fn with_wakeup(mut self, wakeup: DispatchWakeup) -> Self {
+        self.wakeup = wakeup;
+        self
+    }
+
+    /// The handle that wakes this dispatcher's run loop.
+    pub fn wakeup(&self) -> DispatchWakeup {
+        self.wakeup.clone()
+    }
+
+    pub fn settings(&self) -> &DispatchSettings {
+        &self.settings
+    }
+
+    pub fn sender(&self) -> &S {
+        &self.sender
+    }
+}
+
+impl<O, B, C, U, S, K> Dispatcher<O, B, C, U, S, K>
+where
+    O: NotificationOutbox,
+    B: BookingStore,
+    C: CatalogStore,
+    U: CustomerStore,
+    S: NotificationSender,
+    K: Clock,
+{
+    /// Runs until `shutdown` completes: a step, then a wait until the next
+    /// step is due ([`DispatchReport::next_step_at`]), a wake-up, or
+    /// shutdown. A step in progress always finishes, so nothing sent goes
+    /// unrecorded; shutdown is noticed between steps. Failures are logged
+    /// (ids and reasons only, never personal data) and retried.
+    ///
+    /// Waits on Tokio's timer: run it on a runtime with time enabled. The
+    /// future is `Send`, so it can be spawned.
+    pub async fn run(&mut self, shutdown: impl Future<Output = ()>) {
+        let mut shutdown = std::pin::pin!(shutdown);
+        let wakeup = self.wakeup.clone();
+        let poll = self.settings.parts().poll_interval;
+        loop {
+            let next = match self.dispatch_due().await {
+                Ok(report) => {
+                    log_report(&report);
+                    report.next_step_at(poll)
+                }
+                Err(error) => {
+                    tracing::warn!(error = %chain(&error), "notification dispatch step failed");
+                    self.clock.now() + poll
+                }
+            };
+            let wait = (next - self.clock.now()).to_std().unwrap_or_default();
+            if wait.is_zero() {
+                // More is waiting: step again, but let shutdown in first.
+                if shutdown.as_mut().now_or_never().is_some() {
+                    break;
+                }
+                tokio::task::yield_now().await;
+                continue;
+            }
+            tokio::select! {
+                biased;
+                () = shutdown.as_mut() => break,
+                () = wakeup.woken() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// One step at the clock's current time: reads up to a batch of due
+    /// notifications and, for each, withdraws it, sends it, or leaves it for
+    /// later when the rate limits say so. Sends run concurrently (up to the
+    /// configured number); outcomes are recorded once all of the step's sends
+    /// returned.
+    ///
+    /// # Errors
+    /// [`DispatchError::ReadDue`] when the due notifications cannot be read;
+    /// failures of single notifications are in the report instead.
+    pub async fn dispatch_due(&mut self) -> Result<DispatchReport, DispatchError> {
+        let now = self.clock.now();
+        let batch = self.settings.parts().batch_size;
+        self.limiter.forget_before(now);
+        self.forget_old_progress(now);
+        let due = self
+            .outbox
+            .due_notifications(now, batch)
+            .await
+            .map_err(DispatchError::ReadDue)?;
+        let mut report = DispatchReport {
+            now,
+            due: due.len(),
+            batch_was_full: due.len() >= batch,
+            ..DispatchReport::default()
+        };
+
+        let mut reads = StepReads::default();
+        let mut outgoing = Vec::new();
+        for notification in due {
+            if let Some(out) = self
+                .consider(notification, now, &mut reads, &mut report)
+                .await
+            {
+                outgoing.push(out);
+            }
+        }
+
+        let outcomes = self.send_all(&outgoing).await;
+        let mut by_message: Vec<Vec<(Destination, SendOutcome)>> =
+            outgoing.iter().map(|_| Vec::new()).collect();
+        for (index, to, outcome) in outcomes {
+            if let Some(slot) = by_message.get_mut(index) {
+                slot.push((to, outcome));
+            }
+        }
+        for (out, outcomes) in outgoing.into_iter().zip(by_message) {
+            self.settle(out, outcomes, &mut report).await;
+        }
+        Ok(report)
+    }
+
+    /// Decides what to do with one due notification. Returns it when some
+    /// of its destinations may be sent to now.
+    async fn consider(
+        &mut self,
+        notification: Notification,
+        now: DateTime<Utc>,
+        reads: &mut StepReads,
+        report: &mut DispatchReport,
+    ) -> Option<Outgoing> {
+        let id = notification.id;
+        let destinations = self.sender.destinations(&notification.recipient);
+        if destinations.is_empty() {
+            let reason = FailureReason::new("nobody to deliver it to");
+            self.record_failure(id, reason, report).await;
+            return None;
+        }
+        let open: Vec<Destination> = match self.progress.get(&id) {
+            Some(progress) => destinations
+                .iter()
+                .filter(|to| !progress.settled(to))
+                .cloned()
+                .collect(),
+            None => destinations.clone(),
+        };
+        // Ask the limiter before reading anything: most of a large backlog
+        // waits, and waiting costs no queries.
+        let available = open
+            .iter()
+            .map(|to| self.limiter.available_at(to, now))
+            .min();
+        if let Some(at) = available.filter(|at| *at > now) {
+            report.defer(id, at);
+            return None;
+        }
+
+        let message = match self.prepare(&notification, now, reads).await {
+            Ok(Prepared::Send(message)) => *message,
+            Ok(Prepared::Withdraw(reason)) => {
+                self.withdraw(id, reason, report).await;
+                return None;
+            }
+            Ok(Prepared::NoBooking) => {
+                let reason = FailureReason::new("its booking does not exist");
+                self.record_failure(id, reason, report).await;
+                return None;
+            }
+            Err(source) => {
+                report.errors.push(NotificationStoreError { id, source });
+                return None;
+            }
+        };
+        let mut now_sending = Vec::new();
+        let mut waiting_until = None;
+        for to in open {
+            match self.limiter.try_acquire(&to, now) {
+                Ok(()) => now_sending.push(to),
+                Err(at) => {
+                    waiting_until = Some(waiting_until.map_or(at, |w: DateTime<Utc>| w.min(at)))
+                }
+            }
+        }
+        if let Some(at) = waiting_until {
+            report.defer(id, at);
+        }
+        Some(Outgoing {
+            message,
+            destinations,
+            now_sending,
+        })
+    }
+
+    /// Reads what rendering needs and applies the reminder rules.
+    async fn prepare(
+        &self,
+        notification: &Notification,
+        now: DateTime<Utc>,
+        reads: &mut StepReads,
+    ) -> Result<Prepared, StoreError> {
+        let Some(booking) = self.booking(notification.booking, reads).await? else {
+            return Ok(Prepared::NoBooking);
+        };
+        if notification.kind.is_reminder() {
+            let siblings = match reads.notifications.get(&booking.id()) {
+                Some(siblings) => siblings,
+                None => {
+                    let read = self.outbox.notifications_of_booking(booking.id()).await?;
+                    reads.notifications.entry(booking.id()).or_insert(read)
+                }
+            };
+            if let Verdict::Withdraw(reason) = rules::verdict(notification, &booking, siblings, now)
+            {
+                return Ok(Prepared::Withdraw(reason));
+            }
+        }
+        let customer = match booking.customer() {
+            Some(id) => match reads.customers.get(&id) {
+                Some(profile) => profile.clone(),
+                None => {
+                    let profile = self.customers.customer(id).await?;
+                    reads.customers.insert(id, profile.clone());
+                    profile
+                }
+            },
+            None => None,
+        };
+        let replaced = match (notification.kind, booking.rescheduled_from()) {
+            (NoticeKind::Rescheduled, Some(old)) => self.booking(old, reads).await?,
+            _ => None,
+        };
+        if reads.services.is_none() {
+            let services = self.catalog.services().await?;
+            reads.services = Some(services.into_iter().map(|s| (s.id(), s)).collect());
+        }
+        if reads.staff.is_none() {
+            let staff = self.catalog.staff().await?;
+            reads.staff = Some(staff.into_iter().map(|m| (m.id(), m)).collect());
+        }
+        let service = reads
+            .services
+            .as_ref()
+            .and_then(|all| all.get(&booking.service()).cloned());
+        let staff = reads
+            .staff
+            .as_ref()
+            .and_then(|all| all.get(&booking.staff()).cloned());
+        Ok(Prepared::Send(Box::new(OutgoingMessage {
+            notification: notification.clone(),
+            booking,
+            service,
+            staff,
+            customer,
+            replaced,
+        })))
+    }
+
+    async fn booking(
+        &self,
+        id: BookingId,
+        reads: &mut StepReads,
+    ) -> Result<Option<Booking>, StoreError> {
+        if let Some(booking) = reads.bookings.get(&id) {
+            return Ok(booking.clone());
+        }
+        let booking = self.bookings.booking(id).await?;
+        reads.bookings.insert(id, booking.clone());
+        Ok(booking)
+    }
+
+    /// Sends every message of the step to the destinations the limiter let
+    /// through, a bounded number at a time. Each reminder's booking is read
+    /// once more right before its send, so a booking cancelled while the
+    /// step ran gets no reminder.
+    async fn send_all(&self, outgoing: &[Outgoing]) -> Vec<(usize, Destination, SendOutcome)> {
+        // A plain loop over `async fn` futures rather than stream
+        // combinators with closures: those make the run loop's future fail
+        // to be `Send` (higher-ranked lifetime inference), and the app
+        // spawns it.
+        let mut jobs = Vec::new();
+        for (index, out) in outgoing.iter().enumerate() {
+            for to in &out.now_sending {
+                jobs.push((index, to, &out.message));
+            }
+        }
+        let concurrency = self.settings.parts().concurrency;
+        let mut jobs = jobs.into_iter();
+        let mut running = FuturesUnordered::new();
+        let mut outcomes = Vec::new();
+        loop {
+            while running.len() < concurrency {
+                match jobs.next() {
+                    Some((index, to, message)) => running.push(self.send_job(index, to, message)),
+                    None => break,
+                }
+            }
+            match running.next().await {
+                Some(outcome) => outcomes.push(outcome),
+                None => return outcomes,
+            }
+        }
+    }
+
+    async fn send_job(
+        &self,
+        index: usize,
+        to: &Destination,
+        message: &OutgoingMessage,
+    ) -> (usize, Destination, SendOutcome) {
+        (index, to.clone(), self.send_one(to, message).await)
+    }
+
+    async fn send_one(&self, to: &Destination, message: &OutgoingMessage) -> SendOutcome {
+        if message.notification.kind.is_reminder() {
+            match self.bookings.booking(message.booking.id()).await {
+                Ok(Some(booking)) => {
+                    if let Some(reason) = rules::closed_or_started(&booking, self.clock.now()) {
+                        return SendOutcome::Withdrawn(reason);
+                    }
+                }
+                Ok(None) => {
+                    return SendOutcome::Withdrawn(WithdrawReason::BookingNotActive {
+                        status: "missing",
+                    });
+                }
+                Err(error) => return SendOutcome::Unchecked(error),
+            }
+        }
+        match self.sender.send(to, message).await {
+            Ok(()) => SendOutcome::Delivered,
+            Err(error) => SendOutcome::Failed(error),
+        }
+    }
+
+    /// Records what the sends of one notification did.
+    async fn settle(
+        &mut self,
+        out: Outgoing,
+        outcomes: Vec<(Destination, SendOutcome)>,
+        report: &mut DispatchReport,
+    ) {
+        let notification = &out.message.notification;
+        let id = notification.id;
+        let now = self.clock.now();
+        let progress = self
+            .progress
+            .entry(id)
+            .or_insert_with(|| Progress::new(now));
+        progress.touched = now;
+        let mut temporary: Option<Option<Duration>> = None;
+        let mut withdrawn = None;
+        for (to, outcome) in outcomes {
+            match outcome {
+                SendOutcome::Delivered => {
+                    progress.delivered.insert(to);
+                }
+                SendOutcome::Failed(SendError::Permanent { reason }) => {
+                    tracing::info!(
+                        notification = %id, bot = %to.bot, %reason,
+                        "a chat refused a notification for good"
+                    );
+                    progress.refused.insert(to, reason);
+                }
+                SendOutcome::Failed(SendError::Temporary {
+                    retry_after,
+                    source,
+                }) => {
+                    tracing::warn!(
+                        notification = %id, bot = %to.bot, error = %chain(source.as_ref()),
+                        retry_after_s = retry_after.map(|d| d.num_seconds()),
+                        "a notification could not be delivered for now"
+                    );
+                    if let Some(wait) = retry_after {
+                        self.limiter.pause(&to.bot, now + wait);
+                    }
+                    // Several destinations may each ask for a wait; the
+                    // longest one holds.
+                    temporary = Some(temporary.flatten().max(retry_after));
+                }
+                SendOutcome::Withdrawn(reason) => withdrawn = Some(reason),
+                SendOutcome::Unchecked(source) => {
+                    report.errors.push(NotificationStoreError { id, source });
+                }
+            }
+        }
+
+        if let Some(reason) = withdrawn {
+            self.withdraw(id, reason, report).await;
+            return;
+        }
+        if let Some(retry_after) = temporary {
+            let attempts = notification.attempts.saturating_add(1);
+            if attempts >= self.settings.parts().max_attempts {
+                let reason =
+                    FailureReason::new(&format!("gave up after {attempts} failed attempts"));
+                self.record_failure(id, reason, report).await;
+                return;
+            }
+            let next = now
+                + self
+                    .settings
+                    .retry_delay(notification.attempts, retry_after);
+            match self.outbox.retry_later(id, next).await {
+                Ok(()) => report.retried.push((id, next)),
+                Err(error) => self.mark_error(id, error, report),
+            }
+            return;
+        }
+        let progress = self.progress.get(&id);
+        let all_settled = out
+            .destinations
+            .iter()
+            .all(|to| progress.is_some_and(|p| p.settled(to)));
+        if !all_settled {
+            // Some destinations wait for the rate limits; a later step sends
+            // to them and records the whole.
+            return;
+        }
+        let delivered = progress.is_some_and(|p| !p.delivered.is_empty());
+        let refusal = progress.and_then(|p| p.refused.values().next().cloned());
+        match (delivered, refusal) {
+            (false, Some(reason)) => self.record_failure(id, reason, report).await,
+            _ => match self.outbox.mark_sent(id, now).await {
+                Ok(()) => {
+                    self.progress.remove(&id);
+                    report.sent.push(id);
+                }
+                // The progress stays, so the next step records it without
+                // sending again.
+                Err(error) => self.mark_error(id, error, report),
+            },
+        }
+    }
+
+    async fn withdraw(
+        &mut self,
+        id: NotificationId,
+        reason: WithdrawReason,
+        report: &mut DispatchReport,
+    ) {
+        tracing::debug!(notification = %id, %reason, "reminder withdrawn");
+        match self.outbox.withdraw_notification(id).await {
+            Ok(()) => {
+                self.progress.remove(&id);
+                report.withdrawn.push((id, reason));
+            }
+            Err(error) => self.mark_error(id, error, report),
+        }
+    }
+
+    async fn record_failure(
+        &mut self,
+        id: NotificationId,
+        reason: FailureReason,
+        report: &mut DispatchReport,
+    ) {
+        tracing::warn!(notification = %id, %reason, "notification failed for good");
+        match self
+            .outbox
+            .mark_failed(id, self.clock.now(), reason.clone())
+            .await
+        {
+            Ok(()) => {
+                self.progress.remove(&id);
+                report.failed.push((id, reason));
+            }
+            Err(error) => self.mark_error(id, error, report),
+        }
+    }
+
+    /// A settling write that missed: someone else settled it (a booking
+    /// change withdrew it, an erasure deleted it), or the store failed.
+    fn mark_error(
+        &mut self,
+        id: NotificationId,
+        error: MarkNotificationError,
+        report: &mut DispatchReport,
+    ) {
+        match error {
+            MarkNotificationError::NotFound | MarkNotificationError::NotPending { .. } => {
+                self.progress.remove(&id);
+                report.settled_elsewhere.push(id);
+            }
+            MarkNotificationError::Store(source) => {
+                report.errors.push(NotificationStoreError { id, source });
+            }
+        }
+    }
+
+    /// Progress is kept across retries; what nobody touched for longer than
+    /// any retry delay belongs to notifications settled elsewhere.
+    fn forget_old_progress(&mut self, now: DateTime<Utc>) {
+        let keep = (self.settings.parts().max_retry_delay * 2).max(Duration::days(1));
+        self.progress
+            .retain(|_, progress| now - progress.touched < keep);
+    }
+}
+
+/// An error and its sources, on one line, for logs.
+fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn log_report(report: &DispatchReport) {
+    for error in &report.errors {
+        tracing::warn!(error = %chain(error), "a notification could not be handled");
+    }
+    if report.progressed() || !report.deferred.is_empty() {
+        tracing::debug!(
+            due = report.due,
+            sent = report.sent.len(),
+            withdrawn = report.withdrawn.len(),
+            failed = report.failed.len(),
+            retried = report.retried.len(),
+            deferred = report.deferred.len(),
+            "notification dispatch step"
+        );
+    }
+}
