@@ -1,19 +1,27 @@
-//! The application layer of the booking engine: the driven ports every
-//! storage adapter implements, and their shared error type.
+//! The application layer of the booking engine.
 //!
 //! - [`ports`]: the driven-port traits (catalog, bookings, customers,
 //!   conversations, the notification outbox, the clock), each documenting its
-//!   contract.
-//! - [`error`]: [`StoreError`], the unexpected failure every port shares.
+//!   contract with MUST clauses, and [`error::StoreError`], the unexpected
+//!   failure they share.
+//! - [`engine`]: the [`Engine`], every customer and staff use case over those
+//!   ports.
+//! - [`memory`]: an in-memory adapter implementing every port, for tests and
+//!   demos and as the reference for the contract.
+//! - `contract` (feature `contract`): the test suite every adapter runs.
 //!
 //! No infrastructure type appears in a port signature, so a second storage
 //! adapter implements the same traits without changing the engine.
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod error;
+pub mod memory;
 pub mod ports;
 
+pub use engine::{BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffUser};
 pub use error::{BoxError, StoreError};
+pub use memory::MemoryStore;
 pub use ports::bookings::{
     ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, RescheduleError,
     Rescheduled, UpdateBookingError,
@@ -28,4 +36,3 @@ pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxChange, Recipient,
 };
-pub mod memory;

@@ -1,0 +1,598 @@
+//! What a customer can do: browse the offer and free times, book, see and
+//! change their own bookings, and erase their data.
+//!
+//! Every call takes the acting [`CustomerId`]. A booking that is not theirs is
+//! answered exactly as a booking that does not exist, so a forged id learns
+//! nothing.
+
+use booking_domain::{
+    BookRequest, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy, Comment,
+    CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
+    SlotRefusal, StaffChoice, StaffMember, Version,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::errors::{
+    AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
+    RescheduleBookingError,
+};
+use super::notices::{notice_now, reminders, to_customer};
+use super::{BookingDetails, Engine, RescheduledBooking, check_version};
+use crate::error::StoreError;
+use crate::ports::bookings::{
+    ActiveBookingLimit, BookingStore, CreateBookingError, RescheduleError,
+};
+use crate::ports::catalog::CatalogStore;
+use crate::ports::clock::Clock;
+use crate::ports::customers::{CustomerProfile, CustomerStore, Erasure, Language};
+use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
+
+/// A service customers can book, with the staff members who perform it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceOffer {
+    pub service: Service,
+    /// Active staff members who perform it, by id; never empty.
+    pub performers: Vec<StaffMember>,
+}
+
+/// What a customer fills in to book, as they typed it. The engine validates
+/// every field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingForm {
+    pub service: ServiceId,
+    pub staff: StaffChoice,
+    pub start: DateTime<Utc>,
+    pub name: String,
+    /// As typed or shared; numbers without a country code are read in the
+    /// policy's phone region.
+    pub phone: String,
+    /// `None` or blank for no comment.
+    pub comment: Option<String>,
+    /// The customer's language, when the client reports one.
+    pub language: Option<Language>,
+}
+
+/// What the business stores about a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerData {
+    pub profile: Option<CustomerProfile>,
+    /// Every booking they hold, in any status, by start.
+    pub bookings: Vec<Booking>,
+}
+
+/// The outcome of "forget me".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forgotten {
+    /// The upcoming bookings that were cancelled first (staff were told).
+    pub cancelled: Vec<BookingId>,
+    pub erasure: Erasure,
+}
+
+/// How many rounds "forget me" makes when bookings change under it.
+const FORGET_ROUNDS: usize = 5;
+
+fn book_rule_error(error: BookingRuleError, start: DateTime<Utc>) -> BookError {
+    match error {
+        BookingRuleError::Slot(SlotRefusal::NotFree) => BookError::SlotTaken { start },
+        BookingRuleError::Slot(refusal) => BookError::Slot(refusal),
+        BookingRuleError::TooManyActiveBookings { limit } => {
+            BookError::TooManyActiveBookings { limit }
+        }
+        // Booking a new visit involves no transition, and a new booking is
+        // only invalid when the stored service is.
+        other => BookError::Store(StoreError::backend("planning a booking", other)),
+    }
+}
+
+pub(crate) fn reschedule_rule_error(
+    error: BookingRuleError,
+    start: DateTime<Utc>,
+) -> RescheduleBookingError {
+    match error {
+        BookingRuleError::Slot(SlotRefusal::NotFree) => RescheduleBookingError::SlotTaken { start },
+        BookingRuleError::Slot(refusal) => RescheduleBookingError::Slot(refusal),
+        BookingRuleError::Transition(refusal) => RescheduleBookingError::Refused(refusal),
+        other => RescheduleBookingError::Store(StoreError::backend("planning a reschedule", other)),
+    }
+}
+
+fn parse_comment(comment: Option<&str>) -> Result<Option<Comment>, BookError> {
+    match comment {
+        Some(text) if !text.trim().is_empty() => Comment::new(text)
+            .map(Some)
+            .map_err(BookError::InvalidComment),
+        _ => Ok(None),
+    }
+}
+
+impl<C, B, U, K> Engine<C, B, U, K>
+where
+    C: CatalogStore,
+    B: BookingStore,
+    U: CustomerStore,
+    K: Clock,
+{
+    /// The services customers can book now: active, with at least one active
+    /// performer, by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn services(&self) -> Result<Vec<ServiceOffer>, StoreError> {
+        let services = self.catalog.services().await?;
+        let staff = self.catalog.staff().await?;
+        Ok(services
+            .into_iter()
+            .filter(|s| s.is_active())
+            .filter_map(|service| {
+                let performers: Vec<StaffMember> = staff
+                    .iter()
+                    .filter(|m| m.is_active() && service.is_performed_by(m.id()))
+                    .cloned()
+                    .collect();
+                (!performers.is_empty()).then_some(ServiceOffer {
+                    service,
+                    performers,
+                })
+            })
+            .collect())
+    }
+
+    /// The local days in `from..=to` (clamped to today and the horizon) with
+    /// at least one free start for `service` with `staff`.
+    ///
+    /// # Errors
+    /// [`AvailabilityError::UnknownService`], or the store failed.
+    pub async fn days_with_free_times(
+        &self,
+        service: ServiceId,
+        staff: StaffChoice,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NaiveDate>, AvailabilityError> {
+        let policy = self.policy();
+        let now = self.clock.now();
+        let first = from.max(policy.today(now));
+        let last = to.min(policy.last_bookable_day(now));
+        if last < first {
+            self.known_service(service).await?;
+            return Ok(Vec::new());
+        }
+        let calendar = self.calendar(&policy, first, last).await?;
+        let service = calendar
+            .service(service)
+            .ok_or(AvailabilityError::UnknownService)?;
+        Ok(calendar
+            .availability(&policy, now)
+            .days_with_free_starts(service, first, last, staff))
+    }
+
+    /// The free starts of local `day` for `service` with `staff`, in time
+    /// order, each with the staff members free at it.
+    ///
+    /// # Errors
+    /// [`AvailabilityError::UnknownService`], or the store failed.
+    pub async fn free_times(
+        &self,
+        service: ServiceId,
+        staff: StaffChoice,
+        day: NaiveDate,
+    ) -> Result<Vec<FreeStart>, AvailabilityError> {
+        let policy = self.policy();
+        let now = self.clock.now();
+        let calendar = self.calendar(&policy, day, day).await?;
+        let service = calendar
+            .service(service)
+            .ok_or(AvailabilityError::UnknownService)?;
+        Ok(calendar
+            .availability(&policy, now)
+            .free_starts(service, day, staff))
+    }
+
+    async fn known_service(&self, id: ServiceId) -> Result<(), AvailabilityError> {
+        let services = self.catalog.services().await?;
+        if services.iter().any(|s| s.id() == id) {
+            Ok(())
+        } else {
+            Err(AvailabilityError::UnknownService)
+        }
+    }
+
+    /// Books `form` for `customer`: validates name, phone and comment, checks
+    /// the start against the calendar and the policy, stores the customer's
+    /// profile and creates the booking (pending or confirmed per policy)
+    /// atomically with its notices: one to the staff member, and the
+    /// reminders when it is confirmed.
+    ///
+    /// # Errors
+    /// [`BookError`] saying which rule the request breaks; `SlotTaken` when
+    /// someone else took the time, possibly a moment ago.
+    pub async fn book(
+        &self,
+        customer: CustomerId,
+        form: BookingForm,
+    ) -> Result<BookingDetails, BookError> {
+        let policy = self.policy();
+        let settings = self.settings();
+        let now = self.clock.now();
+        let name = CustomerName::new(&form.name).map_err(BookError::InvalidName)?;
+        let phone = PhoneNumber::parse(&form.phone, policy.phone_region())
+            .map_err(BookError::InvalidPhone)?;
+        let comment = parse_comment(form.comment.as_deref())?;
+
+        let day = form.start.with_timezone(&policy.time_zone()).date_naive();
+        let calendar = self.calendar(&policy, day, day).await?;
+        let service = calendar
+            .service(form.service)
+            .ok_or(BookError::UnknownService)?;
+        let held = self
+            .bookings
+            .upcoming_bookings_of_customer(customer, now)
+            .await?
+            .len();
+        let new = BookRequest {
+            customer,
+            service,
+            staff: form.staff,
+            start: form.start,
+            comment,
+        }
+        .plan(&calendar.availability(&policy, now), held)
+        .map_err(|e| book_rule_error(e, form.start))?;
+
+        // The profile is saved before the booking so that every booking has
+        // one; submitting the form is the customer's consent to storing it.
+        let existing = self.customers.customer(customer).await?;
+        let profile = CustomerProfile {
+            id: customer,
+            name,
+            phone,
+            language: form
+                .language
+                .or_else(|| existing.as_ref().and_then(|p| p.language.clone())),
+            consented_at: existing.as_ref().map_or(now, |p| p.consented_at),
+        };
+        if existing.as_ref() != Some(&profile) {
+            self.customers.save_customer(profile).await?;
+        }
+
+        let pending = *new.status() == BookingStatus::Pending;
+        let mut notices = vec![notice_now(
+            Recipient::Staff(new.staff()),
+            NoticeKind::NewBooking {
+                awaiting_confirmation: pending,
+            },
+            now,
+        )];
+        if !pending {
+            notices.extend(reminders(
+                &settings,
+                new.start(),
+                Some(customer),
+                new.staff(),
+                now,
+            ));
+        }
+        let limit = ActiveBookingLimit {
+            max: policy.max_active_bookings_per_customer(),
+            now,
+        };
+        let booking = self
+            .bookings
+            .create_booking(new, limit, notices)
+            .await
+            .map_err(|e| match e {
+                CreateBookingError::SlotTaken { start } => BookError::SlotTaken { start },
+                CreateBookingError::TooManyActiveBookings { limit } => {
+                    BookError::TooManyActiveBookings { limit }
+                }
+                CreateBookingError::Store(e) => BookError::Store(e),
+            })?;
+        Ok(self.details_of(booking, false).await?)
+    }
+
+    /// The customer's profile, to offer the name they used last time.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn profile(
+        &self,
+        customer: CustomerId,
+    ) -> Result<Option<CustomerProfile>, StoreError> {
+        self.customers.customer(customer).await
+    }
+
+    /// The customer's upcoming pending or confirmed bookings, by start.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn my_bookings(
+        &self,
+        customer: CustomerId,
+    ) -> Result<Vec<BookingDetails>, StoreError> {
+        let now = self.clock.now();
+        let bookings = self
+            .bookings
+            .upcoming_bookings_of_customer(customer, now)
+            .await?;
+        let names = self.names().await?;
+        Ok(bookings
+            .into_iter()
+            .map(|b| names.details(b, None))
+            .collect())
+    }
+
+    /// One of the customer's bookings, in any status.
+    ///
+    /// # Errors
+    /// [`FindBookingError::NotFound`] when it does not exist or is not theirs.
+    pub async fn my_booking(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+    ) -> Result<BookingDetails, FindBookingError> {
+        let booking = self.own_booking(customer, id).await?;
+        Ok(self.details_of(booking, false).await?)
+    }
+
+    async fn own_booking(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+    ) -> Result<Booking, FindBookingError> {
+        match self.bookings.booking(id).await? {
+            Some(booking) if booking.is_held_by(customer) => Ok(booking),
+            _ => Err(FindBookingError::NotFound),
+        }
+    }
+
+    /// Cancels the customer's booking, which they saw at `expected`, if the
+    /// cancellation cutoff allows. Staff are told; pending reminders are
+    /// withdrawn in the same commit.
+    ///
+    /// # Errors
+    /// [`BookingChangeError::Refused`] with
+    /// [`PastCutoff`](booking_domain::TransitionError::PastCutoff) past the
+    /// cutoff, `NotFound`, `VersionConflict`.
+    pub async fn cancel_my_booking(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+        expected: Version,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        let policy = self.policy();
+        let now = self.clock.now();
+        let booking = self.own_booking(customer, id).await.map_err(|e| match e {
+            FindBookingError::NotFound => BookingChangeError::NotFound,
+            FindBookingError::Store(e) => BookingChangeError::Store(e),
+        })?;
+        let cancelled = self
+            .change(
+                booking,
+                expected,
+                |b| b.cancel(CancelledBy::Customer, None, now, &policy),
+                |b| OutboxChange {
+                    add: vec![notice_now(
+                        Recipient::Staff(b.staff()),
+                        NoticeKind::Cancelled,
+                        now,
+                    )],
+                    withdraw_pending_reminders: true,
+                },
+            )
+            .await?;
+        Ok(self.details_of(cancelled, false).await?)
+    }
+
+    /// Records that the customer will come (the "I'll come" button of a
+    /// reminder). Uses the booking as stored now, so a reminder sent before a
+    /// staff change still works; the write is still version-checked.
+    ///
+    /// # Errors
+    /// [`BookingChangeError::Refused`] when the booking is not active or the
+    /// visit started; `NotFound`; `VersionConflict` if it changed during the
+    /// call.
+    pub async fn confirm_attendance(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        let now = self.clock.now();
+        let booking = self.own_booking(customer, id).await.map_err(|e| match e {
+            FindBookingError::NotFound => BookingChangeError::NotFound,
+            FindBookingError::Store(e) => BookingChangeError::Store(e),
+        })?;
+        if booking.attendance_confirmed_at().is_some() && booking.is_active() {
+            // Saying it again changes nothing, so nothing is written.
+            return Ok(self.details_of(booking, false).await?);
+        }
+        let expected = booking.version();
+        let updated = self
+            .change(
+                booking,
+                expected,
+                |b| b.confirm_attendance(now),
+                |_| OutboxChange::none(),
+            )
+            .await?;
+        Ok(self.details_of(updated, false).await?)
+    }
+
+    /// Moves the customer's booking, which they saw at `expected`, to
+    /// `start` with `staff`, if the reschedule cutoff allows. Atomic: if the
+    /// new time is taken the old booking stays as it was. Staff are told; the
+    /// old reminders are withdrawn and the new booking's planned.
+    ///
+    /// # Errors
+    /// [`RescheduleBookingError`]: `Refused` past the cutoff or when not
+    /// active, `Slot` for a start that cannot be booked, `SlotTaken`,
+    /// `NotFound`, `VersionConflict`.
+    pub async fn reschedule_my_booking(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+        expected: Version,
+        staff: StaffChoice,
+        start: DateTime<Utc>,
+    ) -> Result<RescheduledBooking, RescheduleBookingError> {
+        let booking = self.own_booking(customer, id).await.map_err(|e| match e {
+            FindBookingError::NotFound => RescheduleBookingError::NotFound,
+            FindBookingError::Store(e) => RescheduleBookingError::Store(e),
+        })?;
+        self.move_booking(booking, expected, staff, start, true)
+            .await
+    }
+
+    /// The reschedule shared by customers and staff: `by_customer` holds the
+    /// move to the cutoff and tells staff; otherwise the customer is told.
+    pub(crate) async fn move_booking(
+        &self,
+        booking: Booking,
+        expected: Version,
+        staff: StaffChoice,
+        start: DateTime<Utc>,
+        by_customer: bool,
+    ) -> Result<RescheduledBooking, RescheduleBookingError> {
+        let policy = self.policy();
+        let settings = self.settings();
+        let now = self.clock.now();
+        check_version(&booking, expected)
+            .map_err(|current| RescheduleBookingError::VersionConflict { current })?;
+        let day = start.with_timezone(&policy.time_zone()).date_naive();
+        let calendar = self.calendar(&policy, day, day).await?;
+        let Some(service) = calendar.service(booking.service()) else {
+            return Err(RescheduleBookingError::Slot(
+                SlotRefusal::ServiceUnavailable,
+            ));
+        };
+        let new = RescheduleRequest {
+            booking: &booking,
+            service,
+            staff,
+            start,
+            by_customer,
+        }
+        .plan(&calendar.availability(&policy, now))
+        .map_err(|e| reschedule_rule_error(e, start))?;
+
+        let mut add = Vec::new();
+        if by_customer {
+            add.push(notice_now(
+                Recipient::Staff(new.staff()),
+                NoticeKind::Rescheduled,
+                now,
+            ));
+            if new.staff() != booking.staff() {
+                add.push(notice_now(
+                    Recipient::Staff(booking.staff()),
+                    NoticeKind::Rescheduled,
+                    now,
+                ));
+            }
+        } else {
+            add.extend(to_customer(
+                booking.customer(),
+                NoticeKind::Rescheduled,
+                now,
+            ));
+        }
+        if *new.status() == BookingStatus::Confirmed {
+            add.extend(reminders(
+                &settings,
+                new.start(),
+                Some(new.customer()),
+                new.staff(),
+                now,
+            ));
+        }
+        let outcome = self
+            .bookings
+            .reschedule_booking(
+                booking,
+                new,
+                OutboxChange {
+                    add,
+                    withdraw_pending_reminders: true,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                RescheduleError::NotFound => RescheduleBookingError::NotFound,
+                RescheduleError::VersionConflict { current } => {
+                    RescheduleBookingError::VersionConflict { current }
+                }
+                RescheduleError::SlotTaken { start } => RescheduleBookingError::SlotTaken { start },
+                RescheduleError::NotMovable(refusal) => RescheduleBookingError::Refused(refusal),
+                RescheduleError::Store(e) => RescheduleBookingError::Store(e),
+            })?;
+        Ok(RescheduledBooking {
+            old: outcome.old,
+            new: self.details_of(outcome.new, !by_customer).await?,
+        })
+    }
+
+    /// What the business stores about the customer: their profile and their
+    /// bookings.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn my_data(&self, customer: CustomerId) -> Result<CustomerData, StoreError> {
+        Ok(CustomerData {
+            profile: self.customers.customer(customer).await?,
+            bookings: self.bookings.bookings_of_customer(customer).await?,
+        })
+    }
+
+    /// Erases the customer's personal data: cancels their upcoming bookings
+    /// (whatever the cutoff: erasure is their right; staff are told), then
+    /// deletes their profile and notifications and anonymises their bookings,
+    /// which stay for statistics. Safe to repeat after a failure.
+    ///
+    /// # Errors
+    /// [`ForgetError::StillChanging`] when their bookings kept changing
+    /// under the call; [`ForgetError::Store`].
+    pub async fn forget_me(&self, customer: CustomerId) -> Result<Forgotten, ForgetError> {
+        let policy = self.policy();
+        let mut cancelled = Vec::new();
+        for _ in 0..FORGET_ROUNDS {
+            let now = self.clock.now();
+            let upcoming = self
+                .bookings
+                .upcoming_bookings_of_customer(customer, now)
+                .await?;
+            if upcoming.is_empty() {
+                let erasure = self.customers.erase_customer(customer).await?;
+                return Ok(Forgotten { cancelled, erasure });
+            }
+            for booking in upcoming {
+                let id = booking.id();
+                let expected = booking.version();
+                let outcome = self
+                    .change(
+                        booking,
+                        expected,
+                        |b| b.cancel(CancelledBy::System, None, now, &policy),
+                        |b| OutboxChange {
+                            add: vec![notice_now(
+                                Recipient::Staff(b.staff()),
+                                NoticeKind::Cancelled,
+                                now,
+                            )],
+                            withdraw_pending_reminders: true,
+                        },
+                    )
+                    .await;
+                match outcome {
+                    Ok(_) => cancelled.push(id),
+                    // Changed or closed meanwhile: the next round reads it again.
+                    Err(
+                        BookingChangeError::VersionConflict { .. }
+                        | BookingChangeError::Refused(_)
+                        | BookingChangeError::NotFound,
+                    ) => {}
+                    Err(BookingChangeError::Store(e)) => return Err(ForgetError::Store(e)),
+                }
+            }
+        }
+        Err(ForgetError::StillChanging)
+    }
+}

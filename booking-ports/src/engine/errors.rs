@@ -1,0 +1,160 @@
+//! One error enum per use case. Each variant is something a bot can turn into
+//! a message for the person who asked; `Store` is the unexpected, kept with
+//! its source for the log.
+
+use booking_domain::{
+    Booking, InvalidComment, InvalidName, InvalidPhone, InvalidService, InvalidTimeOff,
+    SlotRefusal, StaffId, TransitionError,
+};
+use chrono::{DateTime, Utc};
+
+use crate::error::StoreError;
+
+/// Why free times could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum AvailabilityError {
+    #[error("no such service")]
+    UnknownService,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a booking was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BookError {
+    #[error("the name is not valid: {0}")]
+    InvalidName(#[source] InvalidName),
+    #[error("the phone number is not valid: {0}")]
+    InvalidPhone(#[source] InvalidPhone),
+    #[error("the comment is not valid: {0}")]
+    InvalidComment(#[source] InvalidComment),
+    #[error("no such service")]
+    UnknownService,
+    /// The start cannot be booked: the service is not offered, the staff
+    /// member does not perform it, too soon or beyond the horizon. (A start
+    /// that is simply not free is [`BookError::SlotTaken`].)
+    #[error(transparent)]
+    Slot(SlotRefusal),
+    /// The time is not free (anymore): show the day's current free times.
+    #[error("the time starting at {start} is taken")]
+    SlotTaken { start: DateTime<Utc> },
+    #[error("a customer may hold at most {limit} upcoming bookings")]
+    TooManyActiveBookings { limit: u16 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a booking could not be shown. A booking of someone else is
+/// [`FindBookingError::NotFound`], exactly like a missing one.
+#[derive(Debug, thiserror::Error)]
+pub enum FindBookingError {
+    #[error("no such booking")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a lifecycle change (confirm, cancel, complete, no-show, "I'll come")
+/// was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BookingChangeError {
+    /// Missing, or not the acting customer's.
+    #[error("no such booking")]
+    NotFound,
+    /// The booking changed since the caller saw it; nothing was written.
+    /// Show `current`.
+    #[error("the booking changed meanwhile (now {})", current.version())]
+    VersionConflict { current: Box<Booking> },
+    /// The lifecycle does not allow it now ([`TransitionError::PastCutoff`]
+    /// carries the cutoff, for the explanation).
+    #[error(transparent)]
+    Refused(TransitionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a reschedule was refused. In every case the old booking is unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum RescheduleBookingError {
+    /// Missing, or not the acting customer's.
+    #[error("no such booking")]
+    NotFound,
+    #[error("the booking changed meanwhile (now {})", current.version())]
+    VersionConflict { current: Box<Booking> },
+    /// Not active, or past the reschedule cutoff.
+    #[error(transparent)]
+    Refused(TransitionError),
+    /// The new start cannot be booked (too soon, beyond the horizon, the
+    /// service is no longer offered, the staff member does not perform it).
+    #[error(transparent)]
+    Slot(SlotRefusal),
+    /// The new time is not free (anymore).
+    #[error("the time starting at {start} is taken")]
+    SlotTaken { start: DateTime<Utc> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a customer's data could not be erased.
+#[derive(Debug, thiserror::Error)]
+pub enum ForgetError {
+    /// Their bookings kept changing while they were being cancelled; nothing
+    /// was erased yet. Trying again is safe.
+    #[error("the customer's bookings kept changing; try again")]
+    StillChanging,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a service could not be added or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceEditError {
+    #[error(transparent)]
+    Invalid(InvalidService),
+    #[error("no staff member {id}")]
+    UnknownStaff { id: StaffId },
+    #[error("no such service")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a staff member could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffEditError {
+    #[error("no such staff member")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a date override could not be set or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideEditError {
+    #[error("no staff member {id}")]
+    UnknownStaff { id: StaffId },
+    #[error("no such date override")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a period could not be blocked.
+#[derive(Debug, thiserror::Error)]
+pub enum BlockPeriodError {
+    #[error(transparent)]
+    Invalid(InvalidTimeOff),
+    #[error("no staff member {id}")]
+    UnknownStaff { id: StaffId },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a blocked period could not be removed.
+#[derive(Debug, thiserror::Error)]
+pub enum UnblockPeriodError {
+    #[error("no such blocked period")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,349 @@
+//! The booking engine: every use case of customers and staff, over the driven
+//! ports.
+//!
+//! The engine reads the calendar through the ports, decides with the domain
+//! (the slot engine, the booking rules, the lifecycle transitions) and writes
+//! each change in one store call together with the notifications it causes.
+//! It holds the business [`Policy`], which the app may swap at run time.
+//!
+//! - Customer use cases ([`customer`]) take the acting [`CustomerId`]: a
+//!   booking of someone else is "not found", exactly like a missing one.
+//! - Staff use cases ([`staff`], [`reports`]) take a [`StaffActor`], which
+//!   only [`StaffActor::authenticated`] makes.
+//! - Every change names the version the caller saw; a stale one is refused
+//!   with the current state and nothing is overwritten.
+
+pub mod actor;
+pub mod customer;
+pub mod errors;
+pub mod notices;
+pub mod period;
+pub mod reports;
+pub mod staff;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use booking_domain::{
+    Availability, Booking, DateOverride, Interval, Policy, Service, ServiceId, StaffId,
+    StaffMember, TimeOff, TransitionError, Version,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::StoreError;
+use crate::ports::bookings::{BookingScope, BookingStore, UpdateBookingError};
+use crate::ports::catalog::{CatalogSnapshot, CatalogStore, ImportCatalogError};
+use crate::ports::clock::Clock;
+use crate::ports::customers::{CustomerProfile, CustomerStore};
+use crate::ports::outbox::OutboxChange;
+
+pub use actor::{StaffActor, StaffUser};
+pub use customer::{BookingForm, CustomerData, Forgotten, ServiceOffer};
+pub use errors::{
+    AvailabilityError, BlockPeriodError, BookError, BookingChangeError, FindBookingError,
+    ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
+    UnblockPeriodError,
+};
+pub use notices::{EngineSettings, ZeroReminderOffset};
+pub use period::{InvalidPeriod, Period};
+pub use reports::{Rate, ServiceCount, Statistics, StatusCounts, TOP_SERVICES};
+pub use staff::{BlockedPeriod, ScheduleChange};
+
+/// A booking with what a person needs to read it: its service, its staff
+/// member and, in staff views, the customer's profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingDetails {
+    pub booking: Booking,
+    /// `None` only if the catalog lost the entry (entries are never deleted).
+    pub service: Option<Service>,
+    pub staff: Option<StaffMember>,
+    /// Filled in staff views; `None` in customer views and for anonymised
+    /// bookings.
+    pub customer: Option<CustomerProfile>,
+}
+
+/// The outcome of a reschedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RescheduledBooking {
+    /// The old booking, now closed and linked to the new one.
+    pub old: Booking,
+    pub new: BookingDetails,
+}
+
+/// The booking engine, generic over the driven ports. With one store that
+/// implements every port, see [`Engine::on_store`].
+pub struct Engine<C, B, U, K> {
+    catalog: C,
+    bookings: B,
+    customers: U,
+    clock: K,
+    policy: RwLock<Arc<Policy>>,
+    settings: RwLock<Arc<EngineSettings>>,
+}
+
+impl<C, B, U, K> fmt::Debug for Engine<C, B, U, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("policy", &self.policy())
+            .field("settings", &self.settings())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, K> Engine<S, S, S, K>
+where
+    S: CatalogStore + BookingStore + CustomerStore + Clone,
+    K: Clock,
+{
+    /// An engine whose catalog, bookings and customers all live in `store`.
+    pub fn on_store(store: S, clock: K, policy: Policy, settings: EngineSettings) -> Self {
+        Self::new(store.clone(), store.clone(), store, clock, policy, settings)
+    }
+}
+
+impl<C, B, U, K> Engine<C, B, U, K> {
+    /// An engine over separate ports (mocks in tests, or split stores).
+    pub fn new(
+        catalog: C,
+        bookings: B,
+        customers: U,
+        clock: K,
+        policy: Policy,
+        settings: EngineSettings,
+    ) -> Self {
+        Self {
+            catalog,
+            bookings,
+            customers,
+            clock,
+            policy: RwLock::new(Arc::new(policy)),
+            settings: RwLock::new(Arc::new(settings)),
+        }
+    }
+
+    /// The policy in force. Each use case reads it once, so a swap never
+    /// mixes two policies in one decision.
+    pub fn policy(&self) -> Arc<Policy> {
+        // The lock guards an `Arc` swapped in one step: a poisoned lock still
+        // holds a whole policy.
+        Arc::clone(&self.policy.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces the policy for every later call (a configuration reload).
+    pub fn set_policy(&self, policy: Policy) {
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(policy);
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Arc<EngineSettings> {
+        Arc::clone(&self.settings.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces the settings for every later change.
+    pub fn set_settings(&self, settings: EngineSettings) {
+        *self
+            .settings
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
+    }
+
+    pub fn catalog_store(&self) -> &C {
+        &self.catalog
+    }
+
+    pub fn booking_store(&self) -> &B {
+        &self.bookings
+    }
+
+    pub fn customer_store(&self) -> &U {
+        &self.customers
+    }
+
+    pub fn clock(&self) -> &K {
+        &self.clock
+    }
+}
+
+/// The catalog entries, by id, for rendering bookings.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    services: HashMap<ServiceId, Service>,
+    staff: HashMap<StaffId, StaffMember>,
+}
+
+impl Names {
+    fn details(&self, booking: Booking, customer: Option<CustomerProfile>) -> BookingDetails {
+        BookingDetails {
+            service: self.services.get(&booking.service()).cloned(),
+            staff: self.staff.get(&booking.staff()).cloned(),
+            customer,
+            booking,
+        }
+    }
+
+    pub(crate) fn service(&self, id: ServiceId) -> Option<&Service> {
+        self.services.get(&id)
+    }
+}
+
+/// Everything the slot engine reads for a few days.
+#[derive(Debug, Default)]
+pub(crate) struct Calendar {
+    services: Vec<Service>,
+    staff: Vec<StaffMember>,
+    overrides: Vec<DateOverride>,
+    time_off: Vec<TimeOff>,
+    bookings: Vec<Booking>,
+}
+
+impl Calendar {
+    fn availability<'a>(&'a self, policy: &'a Policy, now: DateTime<Utc>) -> Availability<'a> {
+        Availability {
+            policy,
+            staff: &self.staff,
+            overrides: &self.overrides,
+            time_off: &self.time_off,
+            bookings: &self.bookings,
+            now,
+            ignoring: None,
+        }
+    }
+
+    fn service(&self, id: ServiceId) -> Option<&Service> {
+        self.services.iter().find(|s| s.id() == id)
+    }
+}
+
+/// The interval from the start of local day `first` to the end of `last`.
+fn days_interval(policy: &Policy, first: NaiveDate, last: NaiveDate) -> Option<Interval> {
+    Interval::new(
+        period::start_of_day(policy, first),
+        period::start_of_day(policy, last.succ_opt()?),
+    )
+}
+
+/// Refuses a change computed from a stale read before any write.
+fn check_version(booking: &Booking, expected: Version) -> Result<(), Box<Booking>> {
+    if booking.version() == expected {
+        Ok(())
+    } else {
+        Err(Box::new(booking.clone()))
+    }
+}
+
+impl<C, B, U, K> Engine<C, B, U, K>
+where
+    C: CatalogStore,
+    B: BookingStore,
+    U: CustomerStore,
+    K: Clock,
+{
+    /// Imports `catalog` (from configuration) when the store has none yet.
+    /// Returns whether it was imported; `false` means the store's catalog,
+    /// which staff may have edited, stays the source of truth.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn import_catalog_if_empty(
+        &self,
+        catalog: CatalogSnapshot,
+    ) -> Result<bool, StoreError> {
+        if !self.catalog.is_catalog_empty().await? {
+            return Ok(false);
+        }
+        match self.catalog.import_catalog(catalog).await {
+            Ok(()) => Ok(true),
+            // Another process imported it between the two calls.
+            Err(ImportCatalogError::NotEmpty) => Ok(false),
+            Err(ImportCatalogError::Store(e)) => Err(e),
+        }
+    }
+
+    pub(crate) async fn names(&self) -> Result<Names, StoreError> {
+        let services = self.catalog.services().await?;
+        let staff = self.catalog.staff().await?;
+        Ok(Names {
+            services: services.into_iter().map(|s| (s.id(), s)).collect(),
+            staff: staff.into_iter().map(|m| (m.id(), m)).collect(),
+        })
+    }
+
+    /// The calendar around local days `first..=last`: a day on each side, so
+    /// that bookings crossing midnight and buffers are seen.
+    pub(crate) async fn calendar(
+        &self,
+        policy: &Policy,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Calendar, StoreError> {
+        let from = first.pred_opt().unwrap_or(first);
+        let to = last.succ_opt().unwrap_or(last);
+        let services = self.catalog.services().await?;
+        let staff = self.catalog.staff().await?;
+        let overrides = self.catalog.date_overrides(from, to).await?;
+        let (time_off, bookings) = match days_interval(policy, from, to) {
+            Some(window) => (
+                self.catalog.time_off(window).await?,
+                self.bookings
+                    .bookings_overlapping(window, None, BookingScope::ActiveOnly)
+                    .await?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(Calendar {
+            services,
+            staff,
+            overrides,
+            time_off,
+            bookings,
+        })
+    }
+
+    /// Applies `transition` to `booking` (read at `expected`) and stores it
+    /// with the outbox change `outbox` computes from the result.
+    pub(crate) async fn change(
+        &self,
+        booking: Booking,
+        expected: Version,
+        transition: impl FnOnce(&Booking) -> Result<Booking, TransitionError>,
+        outbox: impl FnOnce(&Booking) -> OutboxChange,
+    ) -> Result<Booking, BookingChangeError> {
+        check_version(&booking, expected)
+            .map_err(|current| BookingChangeError::VersionConflict { current })?;
+        let updated = transition(&booking).map_err(BookingChangeError::Refused)?;
+        let outbox = outbox(&updated);
+        self.bookings
+            .update_booking(expected, updated, outbox)
+            .await
+            .map_err(|e| match e {
+                UpdateBookingError::NotFound => BookingChangeError::NotFound,
+                UpdateBookingError::VersionConflict { current } => {
+                    BookingChangeError::VersionConflict { current }
+                }
+                UpdateBookingError::Store(e) => BookingChangeError::Store(e),
+            })
+    }
+
+    pub(crate) async fn details_of(
+        &self,
+        booking: Booking,
+        with_customer: bool,
+    ) -> Result<BookingDetails, StoreError> {
+        let names = self.names().await?;
+        self.details_with(&names, booking, with_customer).await
+    }
+
+    pub(crate) async fn details_with(
+        &self,
+        names: &Names,
+        booking: Booking,
+        with_customer: bool,
+    ) -> Result<BookingDetails, StoreError> {
+        let customer = match booking.customer() {
+            Some(id) if with_customer => self.customers.customer(id).await?,
+            _ => None,
+        };
+        Ok(names.details(booking, customer))
+    }
+}

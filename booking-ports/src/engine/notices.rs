@@ -1,0 +1,210 @@
+//! Which notifications a booking change writes to the outbox, and when they
+//! are due. Pure functions, so the rules are tested without a store.
+//!
+//! - A new booking tells its staff member once (asking for confirmation when
+//!   it is pending).
+//! - A confirmed booking gets the configured customer reminders (and the
+//!   staff reminder, when set); a pending one gets them when staff confirm
+//!   it, so nobody is reminded of a visit the business has not accepted.
+//!   Offsets already in the past are skipped: a booking made 90 minutes ahead
+//!   gets no 24-hour reminder.
+//! - Cancelling or moving a booking withdraws its pending reminders in the
+//!   same commit; the moved-to booking plans its own.
+
+use booking_domain::{CustomerId, Minutes, StaffId};
+use chrono::{DateTime, Utc};
+
+use crate::ports::outbox::{NewNotice, NoticeKind, Recipient};
+
+/// A reminder offset of zero minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a reminder must be due some time before the visit, not at its start")]
+pub struct ZeroReminderOffset;
+
+/// Engine settings the app may configure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineSettings {
+    customer_reminders: Vec<Minutes>,
+    staff_reminder: Option<Minutes>,
+}
+
+impl EngineSettings {
+    /// Reminders to the customer `customer_reminders` before each confirmed
+    /// visit (duplicates dropped), and to staff `staff_reminder` before it.
+    ///
+    /// # Errors
+    /// [`ZeroReminderOffset`] for an offset of zero.
+    pub fn new(
+        mut customer_reminders: Vec<Minutes>,
+        staff_reminder: Option<Minutes>,
+    ) -> Result<Self, ZeroReminderOffset> {
+        if customer_reminders
+            .iter()
+            .chain(&staff_reminder)
+            .any(|m| m.is_zero())
+        {
+            return Err(ZeroReminderOffset);
+        }
+        // Earliest reminder first, which is also the order they fall due.
+        customer_reminders.sort_by(|a, b| b.cmp(a));
+        customer_reminders.dedup();
+        Ok(Self {
+            customer_reminders,
+            staff_reminder,
+        })
+    }
+
+    /// The customer reminder offsets, longest first.
+    pub fn customer_reminders(&self) -> &[Minutes] {
+        &self.customer_reminders
+    }
+
+    pub fn staff_reminder(&self) -> Option<Minutes> {
+        self.staff_reminder
+    }
+}
+
+impl Default for EngineSettings {
+    /// Customer reminders 24 hours and 2 hours before; no staff reminder.
+    fn default() -> Self {
+        let hours = |h: u32| Minutes::new(i64::from(h) * 60).unwrap_or(Minutes::ZERO);
+        Self {
+            customer_reminders: vec![hours(24), hours(2)],
+            staff_reminder: None,
+        }
+    }
+}
+
+/// A notice due now.
+pub(crate) fn notice_now(recipient: Recipient, kind: NoticeKind, now: DateTime<Utc>) -> NewNotice {
+    NewNotice {
+        recipient,
+        kind,
+        due_at: now,
+    }
+}
+
+/// A notice to the customer due now, unless the booking is anonymised.
+pub(crate) fn to_customer(
+    customer: Option<CustomerId>,
+    kind: NoticeKind,
+    now: DateTime<Utc>,
+) -> Option<NewNotice> {
+    customer.map(|c| notice_now(Recipient::Customer(c), kind, now))
+}
+
+/// The reminders of a confirmed visit starting at `start`, skipping those
+/// whose time has already passed at `now`.
+pub(crate) fn reminders(
+    settings: &EngineSettings,
+    start: DateTime<Utc>,
+    customer: Option<CustomerId>,
+    staff: StaffId,
+    now: DateTime<Utc>,
+) -> Vec<NewNotice> {
+    let customer_reminders = customer.into_iter().flat_map(|c| {
+        settings
+            .customer_reminders
+            .iter()
+            .map(move |before| NewNotice {
+                recipient: Recipient::Customer(c),
+                kind: NoticeKind::CustomerReminder { before: *before },
+                due_at: start - before.to_duration(),
+            })
+    });
+    let staff_reminder = settings.staff_reminder.map(|before| NewNotice {
+        recipient: Recipient::Staff(staff),
+        kind: NoticeKind::StaffReminder { before },
+        due_at: start - before.to_duration(),
+    });
+    customer_reminders
+        .chain(staff_reminder)
+        .filter(|notice| notice.due_at >= now)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn minutes(m: i64) -> Minutes {
+        Minutes::new(m).unwrap()
+    }
+
+    #[test]
+    fn default_settings_remind_customers_a_day_and_two_hours_ahead() {
+        let settings = EngineSettings::default();
+        assert_eq!(
+            settings.customer_reminders(),
+            &[minutes(1440), minutes(120)]
+        );
+        assert_eq!(settings.staff_reminder(), None);
+    }
+
+    #[test]
+    fn settings_refuse_a_zero_offset_and_drop_duplicates() {
+        assert_eq!(
+            EngineSettings::new(vec![Minutes::ZERO], None),
+            Err(ZeroReminderOffset)
+        );
+        assert_eq!(
+            EngineSettings::new(vec![], Some(Minutes::ZERO)),
+            Err(ZeroReminderOffset)
+        );
+        let settings =
+            EngineSettings::new(vec![minutes(60), minutes(600), minutes(60)], None).unwrap();
+        assert_eq!(settings.customer_reminders(), &[minutes(600), minutes(60)]);
+    }
+
+    #[test]
+    fn a_booking_made_ninety_minutes_ahead_gets_no_reminder_in_the_past() {
+        let now = Utc.with_ymd_and_hms(2030, 3, 1, 10, 0, 0).unwrap();
+        let customer = CustomerId::new(5).unwrap();
+        let staff = StaffId::new(1).unwrap();
+        let settings = EngineSettings::default();
+
+        let soon = reminders(
+            &settings,
+            now + Duration::minutes(90),
+            Some(customer),
+            staff,
+            now,
+        );
+        assert!(soon.is_empty(), "both offsets are past: {soon:?}");
+
+        let later = reminders(
+            &settings,
+            now + Duration::hours(5),
+            Some(customer),
+            staff,
+            now,
+        );
+        assert_eq!(later.len(), 1);
+        assert_eq!(
+            later[0].kind,
+            NoticeKind::CustomerReminder {
+                before: minutes(120)
+            }
+        );
+        assert_eq!(later[0].due_at, now + Duration::hours(3));
+    }
+
+    #[test]
+    fn an_anonymised_booking_gets_only_the_staff_reminder() {
+        let now = Utc.with_ymd_and_hms(2030, 3, 1, 10, 0, 0).unwrap();
+        let settings = EngineSettings::new(vec![minutes(60)], Some(minutes(30))).unwrap();
+        let planned = reminders(
+            &settings,
+            now + Duration::days(2),
+            None,
+            StaffId::new(1).unwrap(),
+            now,
+        );
+        assert_eq!(planned.len(), 1);
+        assert_eq!(
+            planned[0].recipient,
+            Recipient::Staff(StaffId::new(1).unwrap())
+        );
+    }
+}

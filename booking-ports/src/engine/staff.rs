@@ -1,0 +1,563 @@
+//! What staff can do: see and act on bookings, block periods and edit the
+//! catalog. Every call takes a [`StaffActor`].
+//!
+//! Schedule edits that can strand bookings (blocking a period, a date
+//! override, new weekly hours, deactivating someone) report the active
+//! bookings that no longer fit, so the admin can move or cancel them with a
+//! message to each customer. Nothing is ever cancelled silently.
+
+use booking_domain::{
+    Availability, Booking, BookingId, CancelReason, CancelledBy, DateOverride, Interval, Service,
+    ServiceId, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId,
+    TimeOffSpec, Version,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::actor::StaffActor;
+use super::errors::{
+    BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError,
+    RescheduleBookingError, ServiceEditError, StaffEditError, UnblockPeriodError,
+};
+use super::notices::{reminders, to_customer};
+use super::period::Period;
+use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
+use crate::error::StoreError;
+use crate::ports::bookings::{BookingScope, BookingStore};
+use crate::ports::catalog::{CatalogChangeError, CatalogStore};
+use crate::ports::clock::Clock;
+use crate::ports::customers::CustomerStore;
+use crate::ports::outbox::{NoticeKind, OutboxChange};
+
+/// A blocked period and the active bookings it collides with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedPeriod {
+    pub time_off: TimeOff,
+    /// Upcoming active bookings whose visit overlaps the period, by start.
+    /// They still stand: staff decide what to do with each.
+    pub colliding: Vec<BookingDetails>,
+}
+
+/// A stored schedule edit and the active bookings that no longer fit it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleChange<T> {
+    pub entry: T,
+    /// Upcoming active bookings whose visit now falls outside working hours,
+    /// inside a blocked period, or with an inactive staff member, by start.
+    pub colliding: Vec<BookingDetails>,
+}
+
+fn find_to_change(error: FindBookingError) -> BookingChangeError {
+    match error {
+        FindBookingError::NotFound => BookingChangeError::NotFound,
+        FindBookingError::Store(e) => BookingChangeError::Store(e),
+    }
+}
+
+impl<C, B, U, K> Engine<C, B, U, K>
+where
+    C: CatalogStore,
+    B: BookingStore,
+    U: CustomerStore,
+    K: Clock,
+{
+    /// The bookings starting within `period`, in any status, of `staff` or of
+    /// everyone, by start, with the customers' profiles.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn bookings_in(
+        &self,
+        _actor: &StaffActor,
+        period: Period,
+        staff: Option<StaffId>,
+    ) -> Result<Vec<BookingDetails>, StoreError> {
+        let policy = self.policy();
+        let Some(interval) = period.interval(&policy) else {
+            return Ok(Vec::new());
+        };
+        let bookings = self
+            .bookings
+            .bookings_overlapping(interval, staff, BookingScope::AllStatuses)
+            .await?;
+        let names = self.names().await?;
+        let mut details = Vec::new();
+        for booking in bookings
+            .into_iter()
+            .filter(|b| interval.start() <= b.start() && b.start() < interval.end())
+        {
+            details.push(self.details_with(&names, booking, true).await?);
+        }
+        Ok(details)
+    }
+
+    /// One booking with its customer's profile.
+    ///
+    /// # Errors
+    /// [`FindBookingError::NotFound`] for an unknown id.
+    pub async fn booking_details(
+        &self,
+        _actor: &StaffActor,
+        id: BookingId,
+    ) -> Result<BookingDetails, FindBookingError> {
+        let booking = self.any_booking(id).await?;
+        Ok(self.details_of(booking, true).await?)
+    }
+
+    async fn any_booking(&self, id: BookingId) -> Result<Booking, FindBookingError> {
+        self.bookings
+            .booking(id)
+            .await?
+            .ok_or(FindBookingError::NotFound)
+    }
+
+    /// Confirms a pending booking seen at `expected`. The customer is told
+    /// and their reminders are planned.
+    ///
+    /// # Errors
+    /// [`BookingChangeError`]: `Refused` unless pending, `NotFound`,
+    /// `VersionConflict`.
+    pub async fn confirm_booking(
+        &self,
+        _actor: &StaffActor,
+        id: BookingId,
+        expected: Version,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        let settings = self.settings();
+        let now = self.clock.now();
+        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let confirmed = self
+            .change(booking, expected, Booking::confirm, |b| {
+                let mut add: Vec<_> = to_customer(b.customer(), NoticeKind::Confirmed, now)
+                    .into_iter()
+                    .collect();
+                add.extend(reminders(
+                    &settings,
+                    b.start(),
+                    b.customer(),
+                    b.staff(),
+                    now,
+                ));
+                OutboxChange {
+                    add,
+                    withdraw_pending_reminders: false,
+                }
+            })
+            .await?;
+        Ok(self.details_of(confirmed, true).await?)
+    }
+
+    /// Cancels an active booking seen at `expected`, at any time, with an
+    /// optional reason shown to the customer. The customer is told; pending
+    /// reminders are withdrawn in the same commit.
+    ///
+    /// # Errors
+    /// [`BookingChangeError`]: `Refused` unless active, `NotFound`,
+    /// `VersionConflict`.
+    pub async fn cancel_booking(
+        &self,
+        actor: &StaffActor,
+        id: BookingId,
+        expected: Version,
+        reason: Option<CancelReason>,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        let policy = self.policy();
+        let now = self.clock.now();
+        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        // An owner or receptionist is not a staff member; the cancellation
+        // is then recorded against the calendar it was made in.
+        let by = CancelledBy::Staff(actor.member().unwrap_or(booking.staff()));
+        let cancelled = self
+            .change(
+                booking,
+                expected,
+                |b| b.cancel(by, reason, now, &policy),
+                |b| OutboxChange {
+                    add: to_customer(b.customer(), NoticeKind::Cancelled, now)
+                        .into_iter()
+                        .collect(),
+                    withdraw_pending_reminders: true,
+                },
+            )
+            .await?;
+        Ok(self.details_of(cancelled, true).await?)
+    }
+
+    /// Marks a confirmed booking, seen at `expected`, as completed once its
+    /// visit started.
+    ///
+    /// # Errors
+    /// [`BookingChangeError`]: `Refused` unless confirmed and started,
+    /// `NotFound`, `VersionConflict`.
+    pub async fn complete_booking(
+        &self,
+        _actor: &StaffActor,
+        id: BookingId,
+        expected: Version,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        let now = self.clock.now();
+        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let done = self
+            .change(booking, expected, |b| b.complete(now), |_| withdraw_only())
+            .await?;
+        Ok(self.details_of(done, true).await?)
+    }
+
+    /// Marks a confirmed booking, seen at `expected`, as a no-show once its
+    /// visit started.
+    ///
+    /// # Errors
+    /// As [`Engine::complete_booking`].
+    pub async fn mark_no_show(
+        &self,
+        _actor: &StaffActor,
+        id: BookingId,
+        expected: Version,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        let now = self.clock.now();
+        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let done = self
+            .change(
+                booking,
+                expected,
+                |b| b.mark_no_show(now),
+                |_| withdraw_only(),
+            )
+            .await?;
+        Ok(self.details_of(done, true).await?)
+    }
+
+    /// Moves a booking, seen at `expected`, on the customer's behalf (no
+    /// cutoff; the status is kept). Atomic; the customer is told; reminders
+    /// are re-planned.
+    ///
+    /// # Errors
+    /// [`RescheduleBookingError`]: `Refused` when not active, `Slot`,
+    /// `SlotTaken`, `NotFound`, `VersionConflict`.
+    pub async fn reschedule_booking(
+        &self,
+        _actor: &StaffActor,
+        id: BookingId,
+        expected: Version,
+        staff: StaffChoice,
+        start: DateTime<Utc>,
+    ) -> Result<RescheduledBooking, RescheduleBookingError> {
+        let booking = self.any_booking(id).await.map_err(|e| match e {
+            FindBookingError::NotFound => RescheduleBookingError::NotFound,
+            FindBookingError::Store(e) => RescheduleBookingError::Store(e),
+        })?;
+        self.move_booking(booking, expected, staff, start, false)
+            .await
+    }
+
+    /// Blocks a period for one staff member or everyone, and reports the
+    /// active bookings it collides with. Those bookings stand until staff
+    /// cancel or move them.
+    ///
+    /// # Errors
+    /// [`BlockPeriodError`]: `Invalid`, `UnknownStaff`, `Store`.
+    pub async fn block_period(
+        &self,
+        _actor: &StaffActor,
+        spec: TimeOffSpec,
+    ) -> Result<BlockedPeriod, BlockPeriodError> {
+        spec.validate().map_err(BlockPeriodError::Invalid)?;
+        if let Some(id) = spec.staff {
+            self.require_staff(id)
+                .await?
+                .ok_or(BlockPeriodError::UnknownStaff { id })?;
+        }
+        let (period, staff) = (spec.period, spec.staff);
+        let time_off = self.catalog.add_time_off(spec).await?;
+        let colliding = self.schedule_conflicts(period, staff).await?;
+        Ok(BlockedPeriod {
+            time_off,
+            colliding,
+        })
+    }
+
+    /// Unblocks a period.
+    ///
+    /// # Errors
+    /// [`UnblockPeriodError::NotFound`] for an unknown id.
+    pub async fn unblock_period(
+        &self,
+        _actor: &StaffActor,
+        id: TimeOffId,
+    ) -> Result<(), UnblockPeriodError> {
+        self.catalog.remove_time_off(id).await.map_err(|e| match e {
+            CatalogChangeError::NotFound => UnblockPeriodError::NotFound,
+            CatalogChangeError::Store(e) => UnblockPeriodError::Store(e),
+        })
+    }
+
+    /// The blocked periods overlapping `period`, by start.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn blocked_periods(
+        &self,
+        _actor: &StaffActor,
+        period: Period,
+    ) -> Result<Vec<TimeOff>, StoreError> {
+        match period.interval(&self.policy()) {
+            Some(interval) => self.catalog.time_off(interval).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Every service, active or not, by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn all_services(&self, _actor: &StaffActor) -> Result<Vec<Service>, StoreError> {
+        self.catalog.services().await
+    }
+
+    /// Every staff member, active or not, by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn all_staff(&self, _actor: &StaffActor) -> Result<Vec<StaffMember>, StoreError> {
+        self.catalog.staff().await
+    }
+
+    /// Adds a service.
+    ///
+    /// # Errors
+    /// [`ServiceEditError`]: `Invalid`, `UnknownStaff` for a performer that
+    /// does not exist, `Store`.
+    pub async fn add_service(
+        &self,
+        _actor: &StaffActor,
+        spec: ServiceSpec,
+    ) -> Result<Service, ServiceEditError> {
+        self.check_service_spec(&spec).await?;
+        Ok(self.catalog.add_service(spec).await?)
+    }
+
+    /// Replaces a service's spec (name, duration, price, buffers, active,
+    /// performers). Existing bookings keep the times and buffers they were
+    /// booked with.
+    ///
+    /// # Errors
+    /// As [`Engine::add_service`], plus `NotFound`.
+    pub async fn update_service(
+        &self,
+        _actor: &StaffActor,
+        id: ServiceId,
+        spec: ServiceSpec,
+    ) -> Result<Service, ServiceEditError> {
+        self.check_service_spec(&spec).await?;
+        self.catalog
+            .update_service(id, spec)
+            .await
+            .map_err(|e| match e {
+                CatalogChangeError::NotFound => ServiceEditError::NotFound,
+                CatalogChangeError::Store(e) => ServiceEditError::Store(e),
+            })
+    }
+
+    async fn check_service_spec(&self, spec: &ServiceSpec) -> Result<(), ServiceEditError> {
+        spec.validate().map_err(ServiceEditError::Invalid)?;
+        let staff = self.catalog.staff().await?;
+        match spec
+            .performers
+            .iter()
+            .find(|id| !staff.iter().any(|m| m.id() == **id))
+        {
+            Some(id) => Err(ServiceEditError::UnknownStaff { id: *id }),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a staff member.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn add_staff(
+        &self,
+        _actor: &StaffActor,
+        spec: StaffSpec,
+    ) -> Result<StaffMember, StoreError> {
+        self.catalog.add_staff(spec).await
+    }
+
+    /// Replaces a staff member's spec (name, weekly hours, active), and
+    /// reports their upcoming bookings that no longer fit.
+    ///
+    /// # Errors
+    /// [`StaffEditError::NotFound`] for an unknown id.
+    pub async fn update_staff(
+        &self,
+        _actor: &StaffActor,
+        id: StaffId,
+        spec: StaffSpec,
+    ) -> Result<ScheduleChange<StaffMember>, StaffEditError> {
+        let member = self
+            .catalog
+            .update_staff(id, spec)
+            .await
+            .map_err(|e| match e {
+                CatalogChangeError::NotFound => StaffEditError::NotFound,
+                CatalogChangeError::Store(e) => StaffEditError::Store(e),
+            })?;
+        let policy = self.policy();
+        let now = self.clock.now();
+        let colliding =
+            match days_interval(&policy, policy.today(now), policy.last_bookable_day(now)) {
+                Some(window) => self.schedule_conflicts(window, Some(id)).await?,
+                None => Vec::new(),
+            };
+        Ok(ScheduleChange {
+            entry: member,
+            colliding,
+        })
+    }
+
+    /// The date overrides within `period`, by date.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn date_overrides(
+        &self,
+        _actor: &StaffActor,
+        period: Period,
+    ) -> Result<Vec<DateOverride>, StoreError> {
+        self.catalog
+            .date_overrides(period.first(), period.last())
+            .await
+    }
+
+    /// Sets the override of its date for its staff member (or the whole
+    /// business), replacing any earlier one, and reports the bookings of
+    /// that day that no longer fit.
+    ///
+    /// # Errors
+    /// [`OverrideEditError::UnknownStaff`], or the store failed.
+    pub async fn set_date_override(
+        &self,
+        _actor: &StaffActor,
+        date_override: DateOverride,
+    ) -> Result<ScheduleChange<DateOverride>, OverrideEditError> {
+        if let Some(id) = date_override.staff() {
+            self.require_staff(id)
+                .await?
+                .ok_or(OverrideEditError::UnknownStaff { id })?;
+        }
+        self.catalog
+            .set_date_override(date_override.clone())
+            .await?;
+        let policy = self.policy();
+        let date = date_override.date();
+        let colliding = match days_interval(&policy, date, date) {
+            Some(window) => {
+                self.schedule_conflicts(window, date_override.staff())
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(ScheduleChange {
+            entry: date_override,
+            colliding,
+        })
+    }
+
+    /// Removes the override of `date` for `staff` (`None`: business-wide).
+    ///
+    /// # Errors
+    /// [`OverrideEditError::NotFound`] when there is none.
+    pub async fn remove_date_override(
+        &self,
+        _actor: &StaffActor,
+        date: NaiveDate,
+        staff: Option<StaffId>,
+    ) -> Result<(), OverrideEditError> {
+        self.catalog
+            .remove_date_override(date, staff)
+            .await
+            .map_err(|e| match e {
+                CatalogChangeError::NotFound => OverrideEditError::NotFound,
+                CatalogChangeError::Store(e) => OverrideEditError::Store(e),
+            })
+    }
+
+    async fn require_staff(&self, id: StaffId) -> Result<Option<StaffMember>, StoreError> {
+        Ok(self
+            .catalog
+            .staff()
+            .await?
+            .into_iter()
+            .find(|m| m.id() == id))
+    }
+
+    /// The upcoming active bookings overlapping `window` (of `staff` only,
+    /// when given) whose visit the schedule as stored now no longer allows.
+    async fn schedule_conflicts(
+        &self,
+        window: Interval,
+        staff: Option<StaffId>,
+    ) -> Result<Vec<BookingDetails>, StoreError> {
+        let policy = self.policy();
+        let now = self.clock.now();
+        let bookings: Vec<Booking> = self
+            .bookings
+            .bookings_overlapping(window, staff, BookingScope::ActiveOnly)
+            .await?
+            .into_iter()
+            .filter(|b| b.end() > now)
+            .collect();
+        let (Some(first), Some(last)) = (bookings.first(), bookings.iter().map(Booking::end).max())
+        else {
+            return Ok(Vec::new());
+        };
+        let tz = policy.time_zone();
+        let first_day = first.start().with_timezone(&tz).date_naive();
+        let last_day = last.with_timezone(&tz).date_naive();
+        let members = self.catalog.staff().await?;
+        let overrides = self.catalog.date_overrides(first_day, last_day).await?;
+        let time_off = match Interval::new(first.start(), last) {
+            Some(span) => self.catalog.time_off(span).await?,
+            None => Vec::new(),
+        };
+        let calendar = Availability {
+            policy: &policy,
+            staff: &members,
+            overrides: &overrides,
+            time_off: &time_off,
+            bookings: &[],
+            now,
+            ignoring: None,
+        };
+        let names = self.names().await?;
+        let mut colliding = Vec::new();
+        for booking in bookings {
+            let fits = members
+                .iter()
+                .find(|m| m.id() == booking.staff())
+                .filter(|m| m.is_active())
+                .zip(Interval::new(booking.start(), booking.end()))
+                .is_some_and(|(member, visit)| {
+                    let day = booking.start().with_timezone(&tz).date_naive();
+                    calendar
+                        .working_periods(member, day)
+                        .iter()
+                        .any(|p| p.contains(&visit))
+                        && !time_off
+                            .iter()
+                            .any(|t| t.applies_to(member.id()) && t.period().overlaps(&visit))
+                });
+            if !fits {
+                colliding.push(self.details_with(&names, booking, true).await?);
+            }
+        }
+        Ok(colliding)
+    }
+}
+
+/// Closing a visit leaves nothing to remind anyone of.
+fn withdraw_only() -> OutboxChange {
+    OutboxChange {
+        add: Vec::new(),
+        withdraw_pending_reminders: true,
+    }
+}
