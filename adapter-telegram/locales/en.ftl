@@ -117,6 +117,7 @@ name-too-long = A name can have at most { $max ->
 name-control = A name cannot contain control characters. Please type your name.
 name-is-button = “{ $text }” is the label of a button, not a name. Please type your name.
 book-ask-phone = Your phone number, so that we can reach you about this booking: tap “Share my phone” below, or type it.
+phone-saved = 📱 Phone: { $phone }
 phone-not-own = That is not your own contact. Please share your own number with the button, or type it.
 phone-empty = Please type your phone number.
 phone-too-long = A phone number has at most { $max } characters. Please check it.

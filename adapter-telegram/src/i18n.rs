@@ -211,6 +211,19 @@ impl Locales {
     }
 }
 
+impl Locales {
+    /// Whether `text` is the label of button `id` in any language, as a
+    /// reply-keyboard button sends it (or as typed, in any case).
+    pub fn matches_button(&self, text: &str, id: &str) -> bool {
+        let wanted = normalise_label(text);
+        !wanted.is_empty()
+            && self
+                .bundles
+                .iter()
+                .any(|b| normalise_label(&Text { bundle: Some(b) }.get(id)) == wanted)
+    }
+}
+
 /// Lower case, without emoji and punctuation around the words, so "⬅️ Back"
 /// and "back" compare equal.
 fn normalise_label(text: &str) -> String {

@@ -18,8 +18,9 @@ pub mod conversation;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod telegram;
 
-pub use client::{BusinessInfo, CLIENT_BOT};
+pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree};
 pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;
 pub use i18n::{Language, Locales};
