@@ -301,6 +301,22 @@ impl Harness {
         self.dispatch().await
     }
 
+    /// Several customers press buttons at the same moment: one dispatch,
+    /// so the dispatcher runs their chats concurrently.
+    pub async fn press_together(&mut self, presses: &[(&Customer, &Message, &str)]) -> Responses {
+        let queries: Vec<MockCallbackQuery> = presses
+            .iter()
+            .map(|(who, message, label)| {
+                MockCallbackQuery::new()
+                    .data(button_data(message, label))
+                    .from(who.user())
+                    .message((*message).clone())
+            })
+            .collect();
+        self.bot.update(queries);
+        self.dispatch().await
+    }
+
     /// Books directly through the engine, as another channel would.
     pub async fn book_directly(
         &self,
