@@ -1,1 +1,90 @@
+//! The embedded default store: one SQLite file, through sqlx, implementing
+//! every driven port of `booking-ports` on one cloneable [`SqliteStore`].
+//!
+//! - [`settings`]: where the file is and how durable commits are.
+//! - `db`: connection settings, the pool and the embedded migrations
+//!   (`migrations/`), applied when the store opens.
+//! - `sql`: every statement the adapter runs, in one place, so a test can
+//!   check the query plan of each.
+//! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`: one
+//!   module per port, each with its private row types; `convert` holds the
+//!   column conversions they share.
+//! - `backup`: online backup to a file and verified restore.
+//!
+//! The database itself guarantees what the engine relies on most: a trigger
+//! refuses an overlapping active booking of one staff member, whatever code
+//! writes it, and the adapter reports that refusal as "slot taken". Every
+//! write transaction is `BEGIN IMMEDIATE`, so concurrent writers (threads or
+//! processes) queue for the lock instead of failing; optimistic locking is
+//! one conditional `UPDATE ... WHERE id = ? AND version = ?`.
+//!
+//! SQL, driver error codes and row types stay private: the public surface is
+//! the store, its settings, its open/backup/restore errors and the port
+//! implementations.
 #![forbid(unsafe_code)]
+
+mod backup;
+mod bookings;
+mod catalog;
+mod conversations;
+mod convert;
+mod customers;
+mod db;
+#[cfg(test)]
+mod migration_tests;
+mod outbox;
+pub mod settings;
+mod sql;
+
+use booking_ports::StoreError;
+use sqlx::SqlitePool;
+
+pub use backup::{BackupError, RestoreError, RestoreReport};
+pub use db::{OpenError, schema_level};
+pub use settings::{Durability, InvalidDurability, SqliteSettings};
+
+/// The SQLite store. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database at `settings.path`, with
+    /// WAL, foreign keys, the busy timeout and the durability of `settings`,
+    /// and migrates its schema to [`schema_level`].
+    ///
+    /// Several processes may open the same file; migrations take turns.
+    ///
+    /// # Errors
+    /// [`OpenError`] when the file cannot be opened, was written by a newer
+    /// release, or cannot be migrated.
+    pub async fn open(settings: &SqliteSettings) -> Result<Self, OpenError> {
+        let pool = db::open_pool(settings).await?;
+        Ok(Self { pool })
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    /// The last one to close checkpoints the write-ahead log into the file.
+    /// Clones become unusable.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Runs SQLite's `integrity_check` and `foreign_key_check` on the live
+    /// database and returns the problems found (empty when healthy). For
+    /// health checks and after a crash; it reads the whole file.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the check itself cannot run.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut connection = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| StoreError::backend("checking integrity", e))?;
+        db::integrity_problems(&mut connection)
+            .await
+            .map_err(|e| StoreError::backend("checking integrity", e))
+    }
+}

@@ -36,3 +36,6 @@ pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxChange, Recipient,
 };
+
+#[cfg(feature = "contract")]
+pub mod contract;

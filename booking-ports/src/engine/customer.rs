@@ -401,18 +401,16 @@ where
             FindBookingError::NotFound => BookingChangeError::NotFound,
             FindBookingError::Store(e) => BookingChangeError::Store(e),
         })?;
-        if booking.attendance_confirmed_at().is_some() && booking.is_active() {
-            // Saying it again changes nothing, so nothing is written.
+        let updated = booking
+            .confirm_attendance(now)
+            .map_err(BookingChangeError::Refused)?;
+        if updated == booking {
+            // Said before: the domain changes nothing, so nothing is written.
             return Ok(self.details_of(booking, false).await?);
         }
         let expected = booking.version();
         let updated = self
-            .change(
-                booking,
-                expected,
-                |b| b.confirm_attendance(now),
-                |_| OutboxChange::none(),
-            )
+            .change(booking, expected, |_| Ok(updated), |_| OutboxChange::none())
             .await?;
         Ok(self.details_of(updated, false).await?)
     }
@@ -542,8 +540,9 @@ where
         })
     }
 
-    /// Erases the customer's personal data: cancels their upcoming bookings
-    /// (whatever the cutoff: erasure is their right; staff are told), then
+    /// Erases the customer's personal data: cancels their bookings that have
+    /// not started (whatever the cutoff: erasure is their right; staff are
+    /// told), then
     /// deletes their profile and notifications and anonymises their bookings,
     /// which stay for statistics. Safe to repeat after a failure.
     ///
@@ -555,10 +554,15 @@ where
         let mut cancelled = Vec::new();
         for _ in 0..FORGET_ROUNDS {
             let now = self.clock.now();
-            let upcoming = self
+            // A visit under way is left to staff to complete; it is
+            // anonymised below like every other booking.
+            let upcoming: Vec<Booking> = self
                 .bookings
                 .upcoming_bookings_of_customer(customer, now)
-                .await?;
+                .await?
+                .into_iter()
+                .filter(|b| b.start() > now)
+                .collect();
             if upcoming.is_empty() {
                 let erasure = self.customers.erase_customer(customer).await?;
                 return Ok(Forgotten { cancelled, erasure });

@@ -16,6 +16,7 @@
 pub mod actor;
 pub mod customer;
 pub mod errors;
+pub mod moving;
 pub mod notices;
 pub mod period;
 pub mod reports;
@@ -45,6 +46,7 @@ pub use errors::{
     ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
     UnblockPeriodError,
 };
+pub use moving::Mover;
 pub use notices::{EngineSettings, ZeroReminderOffset};
 pub use period::{InvalidPeriod, Period};
 pub use reports::{Rate, ServiceCount, Statistics, StatusCounts, TOP_SERVICES};

@@ -1,0 +1,477 @@
+//! Migrations from an empty file and from every released schema level.
+//!
+//! Each level has a fixture, `tests/fixtures/schema_level_NNNN.sql`, that
+//! writes one canonical set of business data in that level's schema. The
+//! test migrates a fresh file to the level, runs the fixture, opens the
+//! store (which migrates to the latest level) and checks that the canonical
+//! data reads back through the ports. A new migration therefore comes with
+//! its own fixture, which `every_schema_level_has_a_fixture` demands.
+
+use std::path::{Path, PathBuf};
+
+use booking_domain::{
+    Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation, CancelledBy,
+    Comment, Currency, CustomerId, CustomerName, DateOverride, Interval, LocalTimeRange, Minutes,
+    Money, OverrideHours, PhoneNumber, PhoneRegion, ServiceId, ServiceName, StaffId, StaffName,
+    TimeOffId, Version, WeeklyHours,
+};
+use booking_ports::{
+    BookingStore, BotName, CatalogStore, ChatKey, ConversationKey, ConversationStore,
+    CustomerStore, DeliveryState, FailureReason, Language, NoticeKind, NotificationId,
+    NotificationOutbox, Recipient,
+};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+
+use crate::db::{self, MIGRATOR};
+use crate::{SqliteSettings, SqliteStore};
+
+fn fixtures() -> Vec<(i64, PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut found: Vec<(i64, PathBuf)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let level = name
+                .strip_prefix("schema_level_")?
+                .strip_suffix(".sql")?
+                .parse()
+                .ok()?;
+            Some((level, path))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn every_schema_level_has_a_fixture() {
+    let levels: Vec<i64> = fixtures().into_iter().map(|(level, _)| level).collect();
+    let migrations: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    assert_eq!(
+        levels, migrations,
+        "add tests/fixtures/schema_level_NNNN.sql for every migration"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_empty_file_gets_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    for path in [dir.path().join("missing.db"), empty] {
+        let store = SqliteStore::open(&SqliteSettings::new(&path))
+            .await
+            .unwrap();
+        let mut conn = store.pool.acquire().await.unwrap();
+        let applied = db::applied_migrations(&mut conn).await.unwrap();
+        assert_eq!(applied.keys().max().copied(), Some(db::schema_level()));
+        assert!(store.is_catalog_empty().await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn every_released_level_migrates_to_the_latest_with_its_data() {
+    for (level, fixture) in fixtures() {
+        // Arrange: a file at `level`, holding the canonical data.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let settings = SqliteSettings::new(&path);
+        let mut conn = db::connect_options(&path, &settings)
+            .connect()
+            .await
+            .unwrap();
+        MIGRATOR.run_to(level, &mut conn).await.unwrap();
+        let data = std::fs::read_to_string(&fixture).unwrap();
+        sqlx::raw_sql(AssertSqlSafe(data))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("fixture of level {level}: {e}"));
+        conn.close().await.unwrap();
+
+        // Act
+        let store = SqliteStore::open(&settings).await.unwrap();
+
+        // Assert
+        let mut conn = store.pool.acquire().await.unwrap();
+        let applied = db::applied_migrations(&mut conn).await.unwrap();
+        drop(conn);
+        assert_eq!(applied.keys().max().copied(), Some(db::schema_level()));
+        assert_eq!(
+            store.integrity_problems().await.unwrap(),
+            Vec::<String>::new()
+        );
+        check_canonical_data(&store)
+            .await
+            .unwrap_or_else(|e| panic!("from level {level}: {e}"));
+    }
+}
+
+fn ms(value: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(value).unwrap()
+}
+
+fn minutes(value: i64) -> Minutes {
+    Minutes::new(value).unwrap()
+}
+
+fn range(text: &str) -> LocalTimeRange {
+    LocalTimeRange::parse(text).unwrap()
+}
+
+fn staff(id: i64) -> StaffId {
+    StaffId::new(id).unwrap()
+}
+
+fn customer(id: i64) -> CustomerId {
+    CustomerId::new(id).unwrap()
+}
+
+fn booking_id(id: i64) -> BookingId {
+    BookingId::new(id).unwrap()
+}
+
+/// A haircut booking of the canonical data with the fields that differ.
+fn haircut(id: i64, who: Option<i64>, with: i64, start: i64) -> BookingParts {
+    BookingParts {
+        id: booking_id(id),
+        customer: who.map(customer),
+        service: ServiceId::new(1).unwrap(),
+        staff: staff(with),
+        start: ms(start),
+        end: ms(start + 3_600_000),
+        buffer_before: minutes(10),
+        buffer_after: minutes(5),
+        comment: None,
+        status: BookingStatus::Confirmed,
+        version: Version::FIRST,
+        created_at: ms(1_893_492_000_000),
+        rescheduled_from: None,
+        attendance_confirmed_at: None,
+    }
+}
+
+/// The business data every fixture writes, read through the ports. Returns
+/// what differs, so the caller can name the level.
+async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
+    fn same<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{what}: got {got:?}, want {want:?}"))
+        }
+    }
+
+    // Catalog.
+    let team = store.staff().await.map_err(|e| e.to_string())?;
+    same("staff count", team.len(), 2)?;
+    same(
+        "staff 1 name",
+        team[0].name(),
+        &StaffName::new("Anna").unwrap(),
+    )?;
+    same(
+        "staff 1 hours",
+        team[0].hours(),
+        &WeeklyHours::new([
+            (Weekday::Mon, range("09:00-13:00")),
+            (Weekday::Mon, range("14:00-18:00")),
+            (Weekday::Sat, range("10:00-14:00")),
+        ])
+        .unwrap(),
+    )?;
+    same("staff 2 active", team[1].is_active(), false)?;
+    same("staff 2 hours", team[1].hours(), &WeeklyHours::default())?;
+
+    let services = store.services().await.map_err(|e| e.to_string())?;
+    same("service count", services.len(), 2)?;
+    let eur = Currency::new("EUR").unwrap();
+    same(
+        "service 1",
+        (
+            services[0].name().clone(),
+            services[0].duration(),
+            services[0].price(),
+            services[0].spec().buffer_before,
+            services[0].spec().buffer_after,
+            services[0].is_active(),
+            services[0].spec().performers.clone(),
+        ),
+        (
+            ServiceName::new("Haircut").unwrap(),
+            minutes(60),
+            Money::new(2500, eur).unwrap(),
+            minutes(10),
+            minutes(5),
+            true,
+            vec![staff(1), staff(2)],
+        ),
+    )?;
+    same("service 2 active", services[1].is_active(), false)?;
+    same(
+        "service 2 performers",
+        services[1].spec().performers.len(),
+        0,
+    )?;
+
+    let date = |d| NaiveDate::from_ymd_opt(2030, 1, d).unwrap();
+    let overrides = store
+        .date_overrides(date(1), date(31))
+        .await
+        .map_err(|e| e.to_string())?;
+    same(
+        "date overrides",
+        overrides,
+        vec![
+            DateOverride::new(date(1), None, OverrideHours::Closed).unwrap(),
+            DateOverride::new(
+                date(8),
+                Some(staff(1)),
+                OverrideHours::Open(vec![range("10:00-12:00")]),
+            )
+            .unwrap(),
+        ],
+    )?;
+    let january = Interval::new(ms(1_893_456_000_000), ms(1_896_134_400_000)).unwrap();
+    let blocks = store.time_off(january).await.map_err(|e| e.to_string())?;
+    same(
+        "time off",
+        blocks
+            .iter()
+            .map(|t| (t.id(), t.spec().staff, t.period(), t.spec().reason.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                TimeOffId::new(1).unwrap(),
+                Some(staff(1)),
+                Interval::new(ms(1_894_579_200_000), ms(1_894_665_600_000)).unwrap(),
+                Some(CancelReason::new("Holiday").unwrap()),
+            ),
+            (
+                TimeOffId::new(2).unwrap(),
+                None,
+                Interval::new(ms(1_895_184_000_000), ms(1_895_270_400_000)).unwrap(),
+                None,
+            ),
+        ],
+    )?;
+
+    // Customers.
+    let anna = store
+        .customer(customer(42))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("customer 42 is missing")?;
+    same(
+        "customer 42",
+        (anna.name, anna.phone, anna.language, anna.consented_at),
+        (
+            CustomerName::new("Анна Петровна").unwrap(),
+            PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap(),
+            Some(Language::new("ru").unwrap()),
+            ms(1_893_492_000_000),
+        ),
+    )?;
+    let john = store
+        .customer(customer(43))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("customer 43 is missing")?;
+    same("customer 43 language", john.language, None)?;
+
+    // Bookings.
+    let mut expected = Vec::new();
+    let mut one = haircut(1, Some(42), 1, 1_894_615_200_000);
+    one.comment = Some(Comment::new("Window seat, please").unwrap());
+    one.attendance_confirmed_at = Some(ms(1_894_600_000_000));
+    one.version = Version::new(3).unwrap();
+    expected.push(one);
+    let mut two = haircut(2, Some(42), 2, 1_894_615_200_000);
+    two.status = BookingStatus::Cancelled(Cancellation {
+        by: CancelledBy::Staff(staff(1)),
+        reason: Some(CancelReason::new("Ill today").unwrap()),
+        at: ms(1_894_500_000_000),
+    });
+    two.version = Version::new(2).unwrap();
+    expected.push(two);
+    let mut three = haircut(3, Some(43), 1, 1_894_701_600_000);
+    three.status = BookingStatus::Rescheduled { to: booking_id(4) };
+    three.version = Version::new(2).unwrap();
+    expected.push(three);
+    let mut four = haircut(4, Some(43), 1, 1_894_708_800_000);
+    four.status = BookingStatus::Pending;
+    four.rescheduled_from = Some(booking_id(3));
+    four.created_at = ms(1_893_500_000_000);
+    expected.push(four);
+    expected.push(BookingParts {
+        id: booking_id(5),
+        customer: None,
+        service: ServiceId::new(2).unwrap(),
+        staff: staff(2),
+        start: ms(1_893_600_000_000),
+        end: ms(1_893_601_800_000),
+        buffer_before: Minutes::ZERO,
+        buffer_after: Minutes::ZERO,
+        comment: None,
+        status: BookingStatus::Completed,
+        version: Version::new(4).unwrap(),
+        created_at: ms(1_893_400_000_000),
+        rescheduled_from: None,
+        attendance_confirmed_at: None,
+    });
+    let mut six = haircut(6, Some(42), 1, 1_894_788_000_000);
+    six.status = BookingStatus::Cancelled(Cancellation {
+        by: CancelledBy::Customer,
+        reason: None,
+        at: ms(1_894_000_000_000),
+    });
+    six.version = Version::new(2).unwrap();
+    expected.push(six);
+    let mut seven = haircut(7, Some(43), 2, 1_893_700_000_000);
+    seven.status = BookingStatus::NoShow;
+    seven.version = Version::new(3).unwrap();
+    expected.push(seven);
+    for parts in expected {
+        let id = parts.id;
+        let got = store.booking(id).await.map_err(|e| e.to_string())?;
+        same(
+            &format!("booking {id}"),
+            got,
+            Some(Booking::from_parts(parts).unwrap()),
+        )?;
+    }
+
+    // Notifications.
+    let summary = |booking: i64| async move {
+        store
+            .notifications_of_booking(booking_id(booking))
+            .await
+            .map(|list| {
+                list.into_iter()
+                    .map(|n| (n.id, n.recipient, n.kind, n.state, n.attempts, n.due_at))
+                    .collect::<Vec<_>>()
+            })
+            .map_err(|e| e.to_string())
+    };
+    let id = |n| NotificationId::new(n).unwrap();
+    same(
+        "notifications of booking 1",
+        summary(1).await?,
+        vec![
+            (
+                id(1),
+                Recipient::Customer(customer(42)),
+                NoticeKind::CustomerReminder {
+                    before: minutes(1440),
+                },
+                DeliveryState::Pending,
+                0,
+                ms(1_894_528_800_000),
+            ),
+            (
+                id(2),
+                Recipient::Staff(staff(1)),
+                NoticeKind::NewBooking {
+                    awaiting_confirmation: false,
+                },
+                DeliveryState::Sent {
+                    at: ms(1_893_492_001_000),
+                },
+                1,
+                ms(1_893_492_000_000),
+            ),
+        ],
+    )?;
+    same(
+        "notifications of booking 2",
+        summary(2).await?,
+        vec![
+            (
+                id(3),
+                Recipient::Customer(customer(42)),
+                NoticeKind::Cancelled,
+                DeliveryState::Failed {
+                    at: ms(1_894_500_060_000),
+                    reason: FailureReason::new("bot was blocked by the user"),
+                },
+                2,
+                ms(1_894_500_000_000),
+            ),
+            (
+                id(6),
+                Recipient::Customer(customer(42)),
+                NoticeKind::Confirmed,
+                DeliveryState::Sent {
+                    at: ms(1_893_492_002_000),
+                },
+                1,
+                ms(1_893_492_000_000),
+            ),
+        ],
+    )?;
+    same(
+        "notifications of booking 3",
+        summary(3).await?,
+        vec![(
+            id(4),
+            Recipient::Staff(staff(1)),
+            NoticeKind::StaffReminder {
+                before: minutes(60),
+            },
+            DeliveryState::Withdrawn,
+            0,
+            ms(1_894_698_000_000),
+        )],
+    )?;
+    let of_four = store
+        .notifications_of_booking(booking_id(4))
+        .await
+        .map_err(|e| e.to_string())?;
+    same(
+        "notifications of booking 4",
+        of_four
+            .iter()
+            .map(|n| (n.id, n.kind, n.next_attempt_at))
+            .collect::<Vec<_>>(),
+        vec![
+            (id(5), NoticeKind::Rescheduled, ms(1_893_500_300_000)),
+            (
+                id(7),
+                NoticeKind::NewBooking {
+                    awaiting_confirmation: true,
+                },
+                ms(1_893_500_000_000),
+            ),
+        ],
+    )?;
+
+    // Conversations.
+    let now = ms(1_893_492_000_000);
+    let key = |bot: &str, chat| ConversationKey {
+        bot: BotName::new(bot).unwrap(),
+        chat: ChatKey::new(chat),
+    };
+    let load = |k| async move {
+        store
+            .load_conversation(k, now)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    same(
+        "client conversation",
+        load(key("client", 42)).await?,
+        Some(r#"{"v":1,"step":"pick_day"}"#.to_owned()),
+    )?;
+    same(
+        "admin conversation",
+        load(key("admin", 42)).await?,
+        Some(r#"{"v":1,"step":"menu"}"#.to_owned()),
+    )?;
+    same(
+        "expired conversation",
+        load(key("client", -1_001_234)).await?,
+        None,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The notification outbox: rows written by the booking module inside the
+//! transaction of the change that causes them, read and settled here by the
+//! dispatcher.
+
+use async_trait::async_trait;
+use booking_domain::{BookingId, CustomerId, StaffId};
+use booking_ports::{
+    DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
+    NotificationId, NotificationOutbox, Recipient, StoreError,
+};
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::SqliteStore;
+use crate::convert::{self, Record, to_ms};
+use crate::sql;
+
+#[derive(sqlx::FromRow)]
+struct NotificationRow {
+    id: i64,
+    booking_id: i64,
+    recipient_kind: String,
+    recipient_id: i64,
+    kind: String,
+    awaiting_confirmation: Option<i64>,
+    before_min: Option<i64>,
+    due_at_ms: i64,
+    state: String,
+    settled_at_ms: Option<i64>,
+    failure_reason: Option<String>,
+    attempts: i64,
+    next_attempt_at_ms: i64,
+}
+
+impl NotificationRow {
+    fn into_notification(self) -> Result<Notification, StoreError> {
+        let record = Record::new("notification", self.id);
+        let recipient = match self.recipient_kind.as_str() {
+            "customer" => {
+                Recipient::Customer(convert::id(record, self.recipient_id, CustomerId::new)?)
+            }
+            "staff" => Recipient::Staff(convert::id(record, self.recipient_id, StaffId::new)?),
+            other => return Err(record.corrupt(format!("unknown recipient kind {other:?}"))),
+        };
+        let before = || {
+            self.before_min
+                .ok_or_else(|| record.corrupt("a reminder without its lead time"))
+                .and_then(|m| convert::minutes(record, m))
+        };
+        let kind = match self.kind.as_str() {
+            "new_booking" => NoticeKind::NewBooking {
+                awaiting_confirmation: convert::flag(
+                    record,
+                    self.awaiting_confirmation
+                        .ok_or_else(|| record.corrupt("a new-booking notice without its flag"))?,
+                )?,
+            },
+            "confirmed" => NoticeKind::Confirmed,
+            "cancelled" => NoticeKind::Cancelled,
+            "rescheduled" => NoticeKind::Rescheduled,
+            "customer_reminder" => NoticeKind::CustomerReminder { before: before()? },
+            "staff_reminder" => NoticeKind::StaffReminder { before: before()? },
+            other => return Err(record.corrupt(format!("unknown notice kind {other:?}"))),
+        };
+        let settled_at = || {
+            self.settled_at_ms
+                .ok_or_else(|| record.corrupt("a settled notification without a time"))
+                .and_then(|ms| convert::instant(record, ms))
+        };
+        let state = match self.state.as_str() {
+            "pending" => DeliveryState::Pending,
+            "sent" => DeliveryState::Sent { at: settled_at()? },
+            "failed" => DeliveryState::Failed {
+                at: settled_at()?,
+                reason: FailureReason::new(self.failure_reason.as_deref().unwrap_or_default()),
+            },
+            "withdrawn" => DeliveryState::Withdrawn,
+            other => return Err(record.corrupt(format!("unknown delivery state {other:?}"))),
+        };
+        Ok(Notification {
+            id: convert::id(record, self.id, NotificationId::new)?,
+            booking: convert::id(record, self.booking_id, BookingId::new)?,
+            recipient,
+            kind,
+            due_at: convert::instant(record, self.due_at_ms)?,
+            state,
+            attempts: convert::unsigned(record, self.attempts)?,
+            next_attempt_at: convert::instant(record, self.next_attempt_at_ms)?,
+        })
+    }
+}
+
+/// Stores `notices` about `booking`, pending, first attempt at their due
+/// time: one multi-row INSERT, because every statement costs a hand-off to
+/// SQLite's worker thread.
+pub(crate) async fn insert_notices(
+    conn: &mut SqliteConnection,
+    booking: i64,
+    notices: &[NewNotice],
+) -> Result<(), sqlx::Error> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::<Sqlite>::new(sql::INSERT_NOTIFICATIONS_HEAD);
+    insert.push_values(notices, |mut row, notice| {
+        let (recipient_kind, recipient_id) = match notice.recipient {
+            Recipient::Customer(customer) => ("customer", customer.get()),
+            Recipient::Staff(staff) => ("staff", staff.get()),
+        };
+        let (kind, awaiting, before) = match notice.kind {
+            NoticeKind::NewBooking {
+                awaiting_confirmation,
+            } => ("new_booking", Some(awaiting_confirmation), None),
+            NoticeKind::Confirmed => ("confirmed", None, None),
+            NoticeKind::Cancelled => ("cancelled", None, None),
+            NoticeKind::Rescheduled => ("rescheduled", None, None),
+            NoticeKind::CustomerReminder { before } => {
+                ("customer_reminder", None, Some(i64::from(before.get())))
+            }
+            NoticeKind::StaffReminder { before } => {
+                ("staff_reminder", None, Some(i64::from(before.get())))
+            }
+        };
+        let due = to_ms(notice.due_at);
+        row.push_bind(booking)
+            .push_bind(recipient_kind)
+            .push_bind(recipient_id)
+            .push_bind(kind)
+            .push_bind(awaiting)
+            .push_bind(before)
+            .push_bind(due)
+            .push_bind("pending")
+            .push_bind(0_i64)
+            .push_bind(due);
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
+}
+
+/// Marks the pending reminders of `booking` withdrawn; notices about a
+/// change stay, since the change did happen.
+pub(crate) async fn withdraw_pending_reminders(
+    conn: &mut SqliteConnection,
+    booking: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql::WITHDRAW_PENDING_REMINDERS)
+        .bind(booking)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| StoreError::backend(context, e)
+}
+
+impl SqliteStore {
+    /// Runs one settling UPDATE, which only matches a pending notification,
+    /// and explains a miss.
+    async fn settle(
+        &self,
+        id: NotificationId,
+        update: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> Result<(), MarkNotificationError> {
+        let fail = backend("recording a delivery");
+        let done = update.execute(&self.pool).await.map_err(&fail)?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        // A notification leaves `pending` for good (sent, failed, withdrawn
+        // never go back), so reading the state after the missed update
+        // reports what made it miss.
+        let row: Option<NotificationRow> = sqlx::query_as(sql::NOTIFICATION_BY_ID)
+            .bind(id.get())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(&fail)?;
+        match row {
+            None => Err(MarkNotificationError::NotFound),
+            Some(row) => Err(MarkNotificationError::NotPending {
+                current: row.into_notification()?.state,
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl NotificationOutbox for SqliteStore {
+    async fn due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(sql::DUE_NOTIFICATIONS)
+            .bind(to_ms(now))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading due notifications"))?;
+        rows.into_iter()
+            .map(NotificationRow::into_notification)
+            .collect()
+    }
+
+    async fn mark_sent(
+        &self,
+        id: NotificationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), MarkNotificationError> {
+        let update = sqlx::query(sql::MARK_SENT).bind(to_ms(at)).bind(id.get());
+        self.settle(id, update).await
+    }
+
+    async fn retry_later(
+        &self,
+        id: NotificationId,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), MarkNotificationError> {
+        let update = sqlx::query(sql::RETRY_LATER)
+            .bind(to_ms(next_attempt_at))
+            .bind(id.get());
+        self.settle(id, update).await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: NotificationId,
+        at: DateTime<Utc>,
+        reason: FailureReason,
+    ) -> Result<(), MarkNotificationError> {
+        let update = sqlx::query(sql::MARK_FAILED)
+            .bind(to_ms(at))
+            .bind(reason.as_str().to_owned())
+            .bind(id.get());
+        self.settle(id, update).await
+    }
+
+    async fn notifications_of_booking(
+        &self,
+        booking: BookingId,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(sql::NOTIFICATIONS_OF_BOOKING)
+            .bind(booking.get())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading a booking's notifications"))?;
+        rows.into_iter()
+            .map(NotificationRow::into_notification)
+            .collect()
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the SQLite store: one test binary, one module per
+//! concern, shared helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod backup;
+mod contract;
+mod corrupt;
+mod engine;
+mod helpers;
+mod precision;
+mod processes;

@@ -1,0 +1,12 @@
+//! The integration tests of booking-ports, in one binary: the contract suite
+//! on the in-memory adapter, state-based engine tests on that adapter, engine
+//! interaction tests with mockall mocks, and the embedding example.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod contract_memory;
+mod embedding;
+mod engine_customer;
+mod engine_mocks;
+mod engine_properties;
+mod engine_staff;
