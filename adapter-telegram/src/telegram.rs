@@ -162,7 +162,7 @@ where
         };
         match wait {
             Some(wait) if tries < ATTEMPTS => {
-                tracing::warn!(attempt = tries, wait_ms = wait.as_millis() as u64, error = %error, "Telegram request failed; retrying");
+                tracing::warn!(attempt = tries, wait_ms = wait.as_millis() as u64, error = %crate::error::chain(&error), "Telegram request failed; retrying");
                 tokio::time::sleep(wait).await;
                 tries += 1;
             }

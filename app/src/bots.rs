@@ -24,7 +24,7 @@ struct ListenerErrors {
 impl ErrorHandler<RequestError> for ListenerErrors {
     fn handle_error(self: Arc<Self>, error: RequestError) -> BoxFuture<'static, ()> {
         Box::pin(async move {
-            tracing::warn!(bot = self.bot, error = %error, "getting updates failed");
+            tracing::warn!(bot = self.bot, error = %adapter_telegram::error::chain(&error), "getting updates failed");
         })
     }
 }

@@ -5,6 +5,7 @@
 //! - `config`: settings from the TOML file and the environment.
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
 //! - `bots`: running a bot with long polling until a stop signal.
+//! - `maintenance`: housekeeping beside the bots.
 //! - `shutdown`: SIGINT and SIGTERM.
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]
@@ -13,5 +14,6 @@ pub mod bots;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod maintenance;
 pub mod shutdown;
 pub mod telemetry;

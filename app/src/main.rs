@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use adapter_telegram::{ClientBot, Locales, handler_tree};
-use app::{bots, cli, config, database, telemetry};
+use app::{bots, cli, config, database, maintenance, telemetry};
 use booking_ports::{Engine, EngineSettings, SystemClock};
 use clap::Parser;
 use teloxide::Bot;
@@ -93,8 +93,14 @@ async fn serve(settings: config::Settings) -> Result<(), Box<dyn std::error::Err
     )?;
     let bot =
         Bot::new(settings.client_token.expose()).set_api_url(settings.telegram_api_url.clone());
+    let housekeeping = tokio::spawn(maintenance::purge_expired_conversations(
+        store.clone(),
+        SystemClock,
+        maintenance::PURGE_EVERY,
+    ));
     tracing::info!(business = %settings.business.name, "client bot starting");
     let outcome = bots::run("client", bot, handler_tree(), client.dependencies()).await;
+    housekeeping.abort();
 
     store.close().await;
     tracing::info!("stopped");
