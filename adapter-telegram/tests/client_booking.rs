@@ -388,6 +388,34 @@ async fn back_and_cancel_work_at_every_step() {
 }
 
 #[tokio::test]
+async fn leaving_the_phone_step_with_start_removes_its_keyboard() {
+    use teloxide::types::ReplyMarkup;
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+    let menu = screen(&h.send(&ivan, "/start").await);
+    let services = screen(&h.press(&ivan, &menu, "📅 Book").await);
+    let days = screen(&h.press(&ivan, &services, "Men's haircut").await);
+    let times = screen(&h.press(&ivan, &days, "Tue 4 Jun").await);
+    let names = screen(&h.press(&ivan, &times, "11:00").await);
+    assert!(asks_for_contact(&h.press(&ivan, &names, "Ivan").await));
+
+    let left = h.send(&ivan, "/start").await;
+
+    let removal = &left.sent_messages_text[0];
+    assert!(matches!(
+        removal.bot_request.reply_markup,
+        Some(ReplyMarkup::KeyboardRemove(_))
+    ));
+    assert_eq!(
+        left.deleted_messages.len(),
+        1,
+        "the removal message is deleted again"
+    );
+    assert_eq!(left.deleted_messages[0].message.id, removal.message.id);
+    assert!(text(&screen(&left)).starts_with("Welcome to Studio Lotos!"));
+}
+
+#[tokio::test]
 async fn a_time_taken_meanwhile_is_refused_and_the_current_times_are_shown() {
     let mut h = Harness::new().await;
     let ivan = Customer::new(1001, "Ivan").surname("Petrov");

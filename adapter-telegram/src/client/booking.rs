@@ -979,7 +979,7 @@ pub(crate) async fn on_message(
 
 /// Removes the phone step's reply keyboard: a message carrying the removal,
 /// deleted at once so it leaves nothing in the chat.
-async fn hide_reply_keyboard(s: &Session<'_>) -> Result<(), HandlerError> {
+pub(crate) async fn hide_reply_keyboard(s: &Session<'_>) -> Result<(), HandlerError> {
     use teloxide::prelude::*;
     use teloxide::types::{KeyboardRemove, ReplyMarkup};
     let sent = crate::telegram::retrying(false, || {

@@ -176,6 +176,16 @@ async fn on_message(
     let (state, notice) = load_state(&conversations, message.chat.id).await?;
 
     if let Some(command) = message.text().and_then(command_of) {
+        if matches!(
+            state,
+            State::Booking {
+                step: state::BookingStep::Phone { .. },
+                ..
+            }
+        ) {
+            // Leaving the phone step: its reply keyboard must go too.
+            booking::hide_reply_keyboard(&session).await?;
+        }
         return match command {
             "start" | "menu" => menu::show_main(&session, notice, Place::New).await,
             _ => menu::show_hint(&session, notice).await,
