@@ -6,7 +6,7 @@
 //! each change in one store call together with the notifications it causes.
 //! It holds the business [`Policy`], which the app may swap at run time.
 //!
-//! - Customer use cases ([`customer`]) take the acting [`CustomerId`]: a
+//! - Customer use cases ([`customer`]) take the acting [`CustomerId`](booking_domain::CustomerId): a
 //!   booking of someone else is "not found", exactly like a missing one.
 //! - Staff use cases ([`staff`], [`reports`]) take a [`StaffActor`], which
 //!   only [`StaffActor::authenticated`] makes.
