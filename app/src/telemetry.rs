@@ -6,6 +6,8 @@
 //! themselves, teloxide strips tokens from request errors, and updates the
 //! bots do not handle are dropped without being logged.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber. Calling it twice is harmless.
@@ -14,6 +16,8 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not in journald or files.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
