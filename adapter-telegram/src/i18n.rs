@@ -363,6 +363,55 @@ mod tests {
         assert!(!locales.is_button_label("Anna Petrova"));
     }
 
+    /// Message ids in the code are kebab-case string literals; each must
+    /// exist in every locale, or a customer would see the id.
+    #[test]
+    fn every_message_id_in_the_code_exists_in_every_locale() {
+        fn rust_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    rust_files(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        rust_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let locales = locales();
+        let mut checked = 0;
+        for file in files {
+            let source = std::fs::read_to_string(&file).unwrap();
+            for literal in source.split('"').skip(1).step_by(2) {
+                let kebab = literal.contains('-')
+                    && literal.starts_with(|c: char| c.is_ascii_lowercase())
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !kebab {
+                    continue;
+                }
+                for bundle in &locales.bundles {
+                    assert!(
+                        bundle.bundle.has_message(literal),
+                        "{} uses {literal:?}, missing from locales/{}.ftl",
+                        file.display(),
+                        bundle.language
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(
+            checked > 100,
+            "only {checked} message ids found: is the scan broken?"
+        );
+    }
+
     #[test]
     fn every_button_label_exists() {
         let locales = locales();
