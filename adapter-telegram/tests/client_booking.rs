@@ -701,3 +701,45 @@ mod panics {
         assert_eq!(*recorded.0.lock().unwrap(), ["a handler panicked: boom"]);
     }
 }
+
+#[tokio::test]
+async fn the_limit_of_upcoming_bookings_is_explained_at_confirmation() {
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+    for day in [5, 6, 7] {
+        h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(day, 11, 0))
+            .await;
+    }
+    let summary = walk_to_summary(&mut h, &ivan, "Tue 4 Jun", "11:00").await;
+
+    let refused = screen(&h.press(&ivan, &summary, "✅ Confirm").await);
+
+    assert_eq!(
+        text(&refused),
+        "You already hold 3 upcoming bookings, the most one customer can hold. Cancel one in “My bookings” to book another."
+    );
+    assert_eq!(h.bookings_of(&ivan).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_comment_that_is_too_long_is_refused_with_the_reason() {
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+    let menu = screen(&h.send(&ivan, "/start").await);
+    let services = screen(&h.press(&ivan, &menu, "📅 Book").await);
+    let days = screen(&h.press(&ivan, &services, "Men's haircut").await);
+    let times = screen(&h.press(&ivan, &days, "Tue 4 Jun").await);
+    let names = screen(&h.press(&ivan, &times, "11:00").await);
+    h.press(&ivan, &names, "Ivan").await;
+    h.share_contact(&ivan, "79161234567", Some(1001)).await;
+
+    let refused = screen(&h.send(&ivan, &"a".repeat(501)).await);
+    assert_eq!(
+        text(&refused),
+        "A comment can have at most 500 characters; yours has 501. Please shorten it."
+    );
+    // Typing the Skip label skips, as the button does.
+    let summary = screen(&h.send(&ivan, "skip").await);
+    assert!(text(&summary).starts_with("Please check your booking:"));
+    assert!(!text(&summary).contains("Comment:"));
+}
