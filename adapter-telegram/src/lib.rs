@@ -1,5 +1,26 @@
-//! Telegram adapter: the client bot and the admin bot, built on teloxide.
+//! Telegram adapter: the customer-facing client bot (and, later, the staff
+//! bot), built on teloxide.
 //!
-//! The bots arrive with the client-bot work (issue 5); until then this crate is
-//! an empty library so the workspace has its final shape.
+//! - [`client`]: the client bot's handler tree, conversation state, callback
+//!   data and screens.
+//! - [`conversation`]: teloxide dialogue storage over the
+//!   conversation-store port, with the bot in the key, idle expiry and a
+//!   versioned state.
+//! - [`i18n`]: every user-facing string, from Fluent locale files.
+//! - [`guard`]: the panic-catching layer and the production error handler.
+//!
+//! Endpoints translate updates into engine calls and engine results into
+//! messages; no business rule and no storage detail lives here.
 #![forbid(unsafe_code)]
+
+pub mod client;
+pub mod conversation;
+pub mod error;
+pub mod guard;
+pub mod i18n;
+pub mod telegram;
+
+pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree};
+pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
+pub use error::HandlerError;
+pub use i18n::{Language, Locales};

@@ -1,0 +1,202 @@
+# English texts of the client bot (Project Fluent syntax).
+# Every message id here must also exist in every other locale file: the bot
+# refuses to start otherwise. Plural forms use CLDR categories.
+
+## Buttons. A typed text equal to one of these is refused as a name.
+
+btn-book = 📅 Book
+btn-my-bookings = 🗂 My bookings
+btn-about = ℹ️ About
+btn-menu = 🏠 Menu
+btn-back = ⬅️ Back
+btn-cancel = ✖️ Cancel
+btn-any-staff = Any specialist
+btn-earlier = ◀️ Earlier
+btn-later = Later ▶️
+btn-share-phone = 📱 Share my phone
+btn-skip-comment = Skip
+btn-confirm = ✅ Confirm
+btn-cancel-booking = Cancel booking
+btn-reschedule = Reschedule
+btn-yes-cancel = Yes, cancel it
+btn-keep = No, keep it
+btn-my-data = 🔒 My data
+btn-erase-data = Erase my data
+btn-yes-erase = Yes, erase my data
+
+## Main menu and conversation.
+
+start-greeting = Welcome to { $business }!
+    What would you like to do?
+menu-prompt = What would you like to do?
+conversation-expired = Your previous conversation was idle for { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }, so we are starting over.
+conversation-unreadable = We could not continue your previous conversation after an update of the bot, so we are starting over.
+button-expired = This button has expired.
+unexpected-error = Sorry, something went wrong on our side. Please try again in a moment.
+use-buttons = Please use the buttons, or send /start to see the menu.
+flow-cancelled = Cancelled. Nothing was booked.
+
+## Units.
+
+days-ahead = { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
+hours = { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    }
+minutes = { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+duration-short = { $hours ->
+        [0] { $minutes } min
+       *[other] { $minutes ->
+            [0] { $hours } h
+           *[other] { $hours } h { $minutes } min
+        }
+    }
+weekday-short = { $day ->
+        [1] Mon
+        [2] Tue
+        [3] Wed
+        [4] Thu
+        [5] Fri
+        [6] Sat
+       *[7] Sun
+    }
+month-short = { $month ->
+        [1] Jan
+        [2] Feb
+        [3] Mar
+        [4] Apr
+        [5] May
+        [6] Jun
+        [7] Jul
+        [8] Aug
+        [9] Sep
+        [10] Oct
+        [11] Nov
+       *[12] Dec
+    }
+# A day: "Tue 2 Jun".
+date-short = { $weekday } { $day } { $month }
+# A day and time: "Tue 2 Jun, 14:30".
+date-time = { $date }, { $time }
+
+## Booking flow.
+
+service-button = { $name } · { $duration } · { $price }
+book-choose-service = Choose a service:
+book-no-services = Sorry, nothing can be booked online right now.
+book-choose-staff = { $service }
+    Choose a specialist:
+book-choose-day = { $service } · { $staff }
+    Choose a day:
+book-no-days = { $service } · { $staff }
+    There are no free times in the next { $days }. Please try another specialist or call us.
+book-choose-time = { $service } · { $staff }
+    { $day }: choose a time:
+book-no-times = Sorry, { $day } has no free times left. Please choose another day.
+book-slot-taken = Sorry, { $time } was just taken by someone else. These times on { $day } are free now:
+book-too-soon = That time is now too close to book. Please choose a later one:
+book-ask-name = What name should we book under? Type it, or tap a suggestion below.
+book-ask-name-plain = What name should we book under? Please type it.
+name-too-short = A name needs at least { $min ->
+        [one] { $min } character
+       *[other] { $min } characters
+    }. Please type your name.
+name-too-long = A name can have at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }. Please type a shorter one.
+name-control = A name cannot contain control characters. Please type your name.
+name-is-button = “{ $text }” is the label of a button, not a name. Please type your name.
+book-ask-phone = Your phone number, so that we can reach you about this booking: tap “Share my phone” below, or type it.
+phone-saved = 📱 Phone: { $phone }
+phone-not-own = That is not your own contact. Please share your own number with the button, or type it.
+phone-empty = Please type your phone number.
+phone-too-long = A phone number has at most { $max } characters. Please check it.
+phone-characters = A phone number has only digits, spaces and + ( ) - . characters. Please check it.
+phone-not-a-phone = This does not look like a phone number. Please type it with the country code, for example +44 20 7946 0958.
+phone-not-in-use = This number does not exist in its country's numbering plan. Please check it.
+book-ask-comment = Anything you would like us to know? Type a comment, or skip.
+comment-too-long = A comment can have at most { $max } characters; yours has { $got }. Please shorten it.
+comment-control = A comment cannot contain control characters. Please type it again.
+comment-empty = The comment is empty. Type a comment, or skip.
+book-summary = Please check your booking:
+
+    { $service } ({ $duration }, { $price })
+    Specialist: { $staff }
+    When: { $when }
+    Name: { $name }
+    Phone: { $phone }
+book-summary-comment = Comment: { $comment }
+book-done-confirmed = ✅ Booked: { $service } with { $staff }, { $when }. See you!
+book-done-pending = 📨 Request sent: { $service } with { $staff }, { $when }. We will confirm it shortly.
+book-too-many = You already hold { $limit ->
+        [one] { $limit } upcoming booking
+       *[other] { $limit } upcoming bookings
+    }, the most one customer can hold. Cancel one in “My bookings” to book another.
+book-unavailable = Sorry, this service can no longer be booked.
+
+## My bookings.
+
+my-bookings-title = Your upcoming bookings:
+my-bookings-empty = You have no upcoming bookings.
+booking-button = { $when } · { $service }
+booking-details = { $service }
+    Specialist: { $staff }
+    When: { $when }
+    Status: { $status }
+booking-details-comment = Comment: { $comment }
+status-pending = waiting for confirmation
+status-confirmed = confirmed
+status-completed = completed
+status-no-show = missed
+status-cancelled = cancelled
+status-rescheduled = moved
+cancel-question = Cancel { $service } on { $when }?
+cancel-done = Your booking for { $service } on { $when } is cancelled.
+cancel-past-cutoff = Bookings can be cancelled online until { $cutoff } before the start, so this one can no longer be cancelled here. Please contact us.
+booking-not-active = This booking is { $status } and can no longer be changed.
+reschedule-choose-day = Moving { $service } ({ $when }).
+    Choose a new day:
+reschedule-past-cutoff = Bookings can be moved online until { $cutoff } before the start, so this one can no longer be moved here. Please contact us.
+reschedule-summary = Move { $service } with { $staff }
+    from { $old }
+    to { $new }?
+reschedule-done = ✅ Moved: { $service } is now on { $when }.
+reschedule-slot-taken = Sorry, { $time } was just taken. Your booking stays on { $old }. These times on { $day } are free now:
+booking-changed = This booking was changed meanwhile. Here it is as it stands now:
+
+## About and personal data.
+
+about-title = { $business }
+about-address = 📍 { $address }
+about-phone = 📞 { $phone }
+about-email = ✉️ { $email }
+about-website = 🌐 { $website }
+about-hours = Opening hours:
+hours-line = { $days }: { $periods }
+hours-closed = closed
+my-data = What we store about you:
+    Name: { $name }
+    Phone: { $phone }
+    Stored since: { $since }
+    Upcoming bookings: { $upcoming }
+my-data-none = We store no personal data about you.
+erase-question = Erase your name and phone number from our records?
+erase-question-upcoming = Erase your name and phone number from our records? Your { $count ->
+        [one] upcoming booking
+       *[other] { $count } upcoming bookings
+    } will be cancelled first.
+erase-done = Done: your personal data is erased.
+erase-done-cancelled = Done: { $count ->
+        [one] your upcoming booking is cancelled
+       *[other] your { $count } upcoming bookings are cancelled
+    } and your personal data is erased.

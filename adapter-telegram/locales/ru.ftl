@@ -1,0 +1,209 @@
+# Русские тексты клиентского бота (синтаксис Project Fluent).
+# Каждый идентификатор должен быть и в остальных файлах локалей, иначе бот
+# не запустится. Формы множественного числа по CLDR: one (1, 21, 31...),
+# few (2-4, 22-24...), many (0, 5-20, 25-30...), other (дроби).
+
+## Кнопки. Текст, совпадающий с надписью кнопки, не принимается как имя.
+
+btn-book = 📅 Записаться
+btn-my-bookings = 🗂 Мои записи
+btn-about = ℹ️ О нас
+btn-menu = 🏠 Меню
+btn-back = ⬅️ Назад
+btn-cancel = ✖️ Отмена
+btn-any-staff = Любой мастер
+btn-earlier = ◀️ Раньше
+btn-later = Позже ▶️
+btn-share-phone = 📱 Отправить мой номер
+btn-skip-comment = Пропустить
+btn-confirm = ✅ Подтвердить
+btn-cancel-booking = Отменить запись
+btn-reschedule = Перенести
+btn-yes-cancel = Да, отменить
+btn-keep = Нет, оставить
+btn-my-data = 🔒 Мои данные
+btn-erase-data = Удалить мои данные
+btn-yes-erase = Да, удалить мои данные
+
+## Главное меню и диалог.
+
+start-greeting = Добро пожаловать в { $business }!
+    Что вы хотите сделать?
+menu-prompt = Что вы хотите сделать?
+conversation-expired = Предыдущий диалог не продолжался { $minutes ->
+        [one] { $minutes } минуту
+        [few] { $minutes } минуты
+       *[other] { $minutes } минут
+    }, поэтому начнём сначала.
+conversation-unreadable = После обновления бота не удалось продолжить предыдущий диалог, поэтому начнём сначала.
+button-expired = Эта кнопка устарела.
+unexpected-error = Извините, у нас что-то пошло не так. Попробуйте ещё раз чуть позже.
+use-buttons = Пожалуйста, воспользуйтесь кнопками или отправьте /start, чтобы открыть меню.
+flow-cancelled = Отменено. Запись не создана.
+
+## Единицы.
+
+days-ahead = { $count ->
+        [one] { $count } день
+        [few] { $count } дня
+       *[other] { $count } дней
+    }
+hours = { $count ->
+        [one] { $count } час
+        [few] { $count } часа
+       *[other] { $count } часов
+    }
+minutes = { $count ->
+        [one] { $count } минута
+        [few] { $count } минуты
+       *[other] { $count } минут
+    }
+duration-short = { $hours ->
+        [0] { $minutes } мин
+       *[other] { $minutes ->
+            [0] { $hours } ч
+           *[other] { $hours } ч { $minutes } мин
+        }
+    }
+weekday-short = { $day ->
+        [1] Пн
+        [2] Вт
+        [3] Ср
+        [4] Чт
+        [5] Пт
+        [6] Сб
+       *[7] Вс
+    }
+# Месяц в родительном падеже: «2 июня».
+month-short = { $month ->
+        [1] янв
+        [2] фев
+        [3] мар
+        [4] апр
+        [5] мая
+        [6] июн
+        [7] июл
+        [8] авг
+        [9] сен
+        [10] окт
+        [11] ноя
+       *[12] дек
+    }
+date-short = { $weekday }, { $day } { $month }
+date-time = { $date }, { $time }
+
+## Запись.
+
+service-button = { $name } · { $duration } · { $price }
+book-choose-service = Выберите услугу:
+book-no-services = К сожалению, сейчас записаться онлайн нельзя.
+book-choose-staff = { $service }
+    Выберите мастера:
+book-choose-day = { $service } · { $staff }
+    Выберите день:
+book-no-days = { $service } · { $staff }
+    В ближайшие { $days } свободного времени нет. Выберите другого мастера или позвоните нам.
+book-choose-time = { $service } · { $staff }
+    { $day }: выберите время:
+book-no-times = К сожалению, на { $day } свободного времени не осталось. Выберите другой день.
+book-slot-taken = К сожалению, время { $time } только что занял кто-то другой. Свободное время на { $day } сейчас:
+book-too-soon = На это время уже нельзя записаться. Выберите время позже:
+book-ask-name = На какое имя записать? Напишите его или выберите ниже.
+book-ask-name-plain = На какое имя записать? Напишите его, пожалуйста.
+name-too-short = В имени должно быть не меньше { $min ->
+        [one] { $min } символа
+       *[other] { $min } символов
+    }. Напишите ваше имя.
+name-too-long = В имени может быть не больше { $max ->
+        [one] { $max } символа
+       *[other] { $max } символов
+    }. Напишите имя короче.
+name-control = Имя не может содержать управляющие символы. Напишите ваше имя.
+name-is-button = «{ $text }» — это надпись кнопки, а не имя. Напишите ваше имя.
+book-ask-phone = Ваш номер телефона, чтобы мы могли связаться с вами по записи: нажмите «Отправить мой номер» ниже или напишите его.
+phone-saved = 📱 Телефон: { $phone }
+phone-not-own = Это не ваш контакт. Отправьте свой номер кнопкой или напишите его.
+phone-empty = Напишите ваш номер телефона.
+phone-too-long = В номере телефона не больше { $max } символов. Проверьте его.
+phone-characters = В номере телефона могут быть только цифры, пробелы и символы + ( ) - . Проверьте его.
+phone-not-a-phone = Это не похоже на номер телефона. Напишите его, например, так: +7 916 123-45-67.
+phone-not-in-use = Такого номера нет в плане нумерации его страны. Проверьте его.
+book-ask-comment = Хотите что-нибудь добавить? Напишите комментарий или пропустите.
+comment-too-long = В комментарии может быть не больше { $max } символов, а в вашем { $got }. Сократите его.
+comment-control = Комментарий не может содержать управляющие символы. Напишите его ещё раз.
+comment-empty = Комментарий пустой. Напишите комментарий или пропустите.
+book-summary = Проверьте запись:
+
+    { $service } ({ $duration }, { $price })
+    Мастер: { $staff }
+    Когда: { $when }
+    Имя: { $name }
+    Телефон: { $phone }
+book-summary-comment = Комментарий: { $comment }
+book-done-confirmed = ✅ Вы записаны: { $service }, мастер { $staff }, { $when }. Ждём вас!
+book-done-pending = 📨 Заявка отправлена: { $service }, мастер { $staff }, { $when }. Мы скоро её подтвердим.
+book-too-many = У вас уже { $limit ->
+        [one] { $limit } предстоящая запись
+        [few] { $limit } предстоящие записи
+       *[other] { $limit } предстоящих записей
+    } — это максимум для одного клиента. Отмените одну в «Моих записях», чтобы записаться снова.
+book-unavailable = К сожалению, на эту услугу больше нельзя записаться.
+
+## Мои записи.
+
+my-bookings-title = Ваши предстоящие записи:
+my-bookings-empty = У вас нет предстоящих записей.
+booking-button = { $when } · { $service }
+booking-details = { $service }
+    Мастер: { $staff }
+    Когда: { $when }
+    Статус: { $status }
+booking-details-comment = Комментарий: { $comment }
+status-pending = ждёт подтверждения
+status-confirmed = подтверждена
+status-completed = состоялась
+status-no-show = пропущена
+status-cancelled = отменена
+status-rescheduled = перенесена
+cancel-question = Отменить запись «{ $service }» на { $when }?
+cancel-done = Запись «{ $service }» на { $when } отменена.
+cancel-past-cutoff = Онлайн отменить запись можно не позже чем за { $cutoff } до начала, поэтому эту запись здесь отменить уже нельзя. Пожалуйста, свяжитесь с нами.
+booking-not-active = Эта запись { $status }, изменить её уже нельзя.
+reschedule-choose-day = Переносим «{ $service }» ({ $when }).
+    Выберите новый день:
+reschedule-past-cutoff = Онлайн перенести запись можно не позже чем за { $cutoff } до начала, поэтому эту запись здесь перенести уже нельзя. Пожалуйста, свяжитесь с нами.
+reschedule-summary = Перенести «{ $service }», мастер { $staff },
+    с { $old }
+    на { $new }?
+reschedule-done = ✅ Перенесено: «{ $service }» теперь { $when }.
+reschedule-slot-taken = К сожалению, время { $time } только что заняли. Ваша запись остаётся на { $old }. Свободное время на { $day } сейчас:
+booking-changed = Запись изменилась. Вот она сейчас:
+
+## О нас и личные данные.
+
+about-title = { $business }
+about-address = 📍 { $address }
+about-phone = 📞 { $phone }
+about-email = ✉️ { $email }
+about-website = 🌐 { $website }
+about-hours = Часы работы:
+hours-line = { $days }: { $periods }
+hours-closed = выходной
+my-data = Что мы храним о вас:
+    Имя: { $name }
+    Телефон: { $phone }
+    Храним с: { $since }
+    Предстоящих записей: { $upcoming }
+my-data-none = Мы не храним о вас личных данных.
+erase-question = Удалить ваше имя и номер телефона из наших записей?
+erase-question-upcoming = Удалить ваше имя и номер телефона из наших записей? Сначала { $count ->
+        [one] будет отменена { $count } предстоящая запись
+        [few] будут отменены { $count } предстоящие записи
+       *[other] будут отменены { $count } предстоящих записей
+    }.
+erase-done = Готово: ваши личные данные удалены.
+erase-done-cancelled = Готово: { $count ->
+        [one] { $count } предстоящая запись отменена
+        [few] { $count } предстоящие записи отменены
+       *[other] { $count } предстоящих записей отменены
+    }, ваши личные данные удалены.

@@ -1,0 +1,459 @@
+//! Conversation state through the conversation-store port.
+//!
+//! [`ConversationStorage`] is a teloxide [`Storage`] over
+//! [`ConversationStore`], so a conversation survives a restart and lives in
+//! the same database as everything else. It adds what teloxide's storages
+//! lack (TECH_NOTES):
+//!
+//! - **The bot is in the key.** A user's private chat id is the same in the
+//!   client and the admin bot; each storage is bound to one [`BotName`].
+//! - **Idle expiry.** Each save sets the expiry to now plus the configured
+//!   idle time. The port forgets expired states; to tell "expired" from
+//!   "never started", the envelope carries our own expiry and the port is
+//!   asked to keep the state [`EXPIRY_NOTICE_WINDOW`] longer, so the next
+//!   message after expiry can say why the conversation starts over.
+//! - **Versioned state.** The state is stored as JSON inside an envelope with
+//!   the schema version of the state type. A state written by an older
+//!   schema, or one that does not parse, is reported as
+//!   [`Loaded::Unreadable`] so the bot can say so and start fresh, where
+//!   teloxide's own dialogue layer would silently drop the update.
+
+use std::fmt;
+use std::sync::Arc;
+
+use booking_ports::{BotName, ChatKey, Clock, ConversationKey, ConversationStore, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::types::ChatId;
+
+/// How long after its expiry a state is kept so that the next message can be
+/// told that the conversation expired. After that the store forgets it and a
+/// returning user simply starts fresh.
+pub const EXPIRY_NOTICE_WINDOW: Duration = Duration::hours(24);
+
+/// The default idle time after which a conversation expires.
+pub const DEFAULT_IDLE_EXPIRY: Duration = Duration::minutes(30);
+
+/// A dialogue state type that can be stored: serialisable, with a schema
+/// version to bump whenever a change makes old stored states unreadable.
+pub trait DialogueState: Serialize + DeserializeOwned + Send + 'static {
+    /// The schema version of the stored form.
+    const SCHEMA_VERSION: u32;
+}
+
+/// The stored form: the state with its schema version and our own expiry.
+#[derive(Serialize, Deserialize)]
+struct Envelope<S> {
+    v: u32,
+    expires_at: DateTime<Utc>,
+    state: S,
+}
+
+/// The first fields of any envelope, read before the state itself so that
+/// the version decides how (whether) to read the rest.
+#[derive(Deserialize)]
+struct EnvelopeHeader {
+    v: u32,
+    expires_at: DateTime<Utc>,
+}
+
+/// Why a stored state could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Written by another schema version of the state type.
+    OtherVersion { stored: u32, current: u32 },
+    /// Not a state of the current schema (corrupt, or a change that forgot
+    /// to bump the version).
+    Malformed,
+}
+
+/// A conversation as loaded for one update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded<S> {
+    /// Nothing stored: a new conversation.
+    Fresh,
+    /// The state to continue from.
+    Active(S),
+    /// The conversation was idle for longer than the expiry; start fresh and
+    /// say so.
+    Expired,
+    /// Something is stored that cannot be read; start fresh and say so.
+    Unreadable(Unreadable),
+}
+
+/// The conversation store failed, or a state did not serialise.
+#[derive(Debug, thiserror::Error)]
+pub enum ConversationError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the dialogue state did not serialise")]
+    Serialise(#[source] serde_json::Error),
+    /// Only from teloxide's [`Storage::get_dialogue`], which has no way to
+    /// say "unreadable" other than an error.
+    #[error("the stored dialogue state is unreadable: {0:?}")]
+    Unreadable(Unreadable),
+}
+
+/// Dialogue storage of one bot over the conversation-store port.
+pub struct ConversationStorage {
+    store: Arc<dyn ConversationStore>,
+    clock: Arc<dyn Clock>,
+    bot: BotName,
+    idle_expiry: Duration,
+}
+
+impl fmt::Debug for ConversationStorage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConversationStorage")
+            .field("bot", &self.bot)
+            .field("idle_expiry", &self.idle_expiry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConversationStorage {
+    /// The storage of `bot`'s conversations, which expire after
+    /// `idle_expiry` without a message.
+    pub fn new(
+        store: Arc<dyn ConversationStore>,
+        clock: Arc<dyn Clock>,
+        bot: BotName,
+        idle_expiry: Duration,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            bot,
+            idle_expiry,
+        }
+    }
+
+    pub fn idle_expiry(&self) -> Duration {
+        self.idle_expiry
+    }
+
+    fn key(&self, chat: ChatId) -> ConversationKey {
+        ConversationKey {
+            bot: self.bot.clone(),
+            chat: ChatKey::new(chat.0),
+        }
+    }
+
+    /// The conversation of `chat`, telling apart a fresh start, an expired
+    /// conversation and an unreadable state.
+    ///
+    /// # Errors
+    /// [`ConversationError::Store`] when the store fails.
+    pub async fn load<S: DialogueState>(
+        &self,
+        chat: ChatId,
+    ) -> Result<Loaded<S>, ConversationError> {
+        let now = self.clock.now();
+        let Some(stored) = self.store.load_conversation(self.key(chat), now).await? else {
+            return Ok(Loaded::Fresh);
+        };
+        Ok(decode(&stored, now))
+    }
+
+    /// Stores `state` for `chat`, expiring after the idle time from now.
+    ///
+    /// # Errors
+    /// [`ConversationError`] when the state does not serialise or the store
+    /// fails.
+    pub async fn save<S: DialogueState>(
+        &self,
+        chat: ChatId,
+        state: &S,
+    ) -> Result<(), ConversationError> {
+        let expires_at = self.clock.now() + self.idle_expiry;
+        let envelope = Envelope {
+            v: S::SCHEMA_VERSION,
+            expires_at,
+            state,
+        };
+        let json = serde_json::to_string(&envelope).map_err(ConversationError::Serialise)?;
+        self.store
+            .save_conversation(self.key(chat), json, expires_at + EXPIRY_NOTICE_WINDOW)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the conversation of `chat`.
+    ///
+    /// # Errors
+    /// [`ConversationError::Store`] when the store fails.
+    pub async fn remove(&self, chat: ChatId) -> Result<(), ConversationError> {
+        self.store.delete_conversation(self.key(chat)).await?;
+        Ok(())
+    }
+}
+
+fn decode<S: DialogueState>(stored: &str, now: DateTime<Utc>) -> Loaded<S> {
+    let Ok(header) = serde_json::from_str::<EnvelopeHeader>(stored) else {
+        return Loaded::Unreadable(Unreadable::Malformed);
+    };
+    if header.expires_at <= now {
+        // Checked before the version: an expired state is stale whatever
+        // its schema, and "expired" is the more useful thing to say.
+        return Loaded::Expired;
+    }
+    if header.v != S::SCHEMA_VERSION {
+        return Loaded::Unreadable(Unreadable::OtherVersion {
+            stored: header.v,
+            current: S::SCHEMA_VERSION,
+        });
+    }
+    match serde_json::from_str::<Envelope<S>>(stored) {
+        Ok(envelope) => Loaded::Active(envelope.state),
+        Err(_) => Loaded::Unreadable(Unreadable::Malformed),
+    }
+}
+
+impl<S: DialogueState + Sync> Storage<S> for ConversationStorage {
+    type Error = ConversationError;
+
+    fn remove_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+    ) -> BoxFuture<'static, Result<(), Self::Error>>
+    where
+        S: Send + 'static,
+    {
+        Box::pin(async move { self.remove(chat_id).await })
+    }
+
+    fn update_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+        dialogue: S,
+    ) -> BoxFuture<'static, Result<(), Self::Error>>
+    where
+        S: Send + 'static,
+    {
+        Box::pin(async move { self.save(chat_id, &dialogue).await })
+    }
+
+    /// An expired conversation reads as none, so teloxide starts from the
+    /// default state; an unreadable one is an error rather than a silent
+    /// reset. The bots themselves use [`ConversationStorage::load`], which
+    /// tells the cases apart.
+    fn get_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+    ) -> BoxFuture<'static, Result<Option<S>, Self::Error>> {
+        Box::pin(async move {
+            match self.load::<S>(chat_id).await? {
+                Loaded::Active(state) => Ok(Some(state)),
+                Loaded::Fresh | Loaded::Expired => Ok(None),
+                Loaded::Unreadable(why) => Err(ConversationError::Unreadable(why)),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use booking_ports::ManualClock;
+    use booking_ports::memory::MemoryStore;
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    enum Talk {
+        Asking { question: u8 },
+    }
+
+    impl DialogueState for Talk {
+        const SCHEMA_VERSION: u32 = 3;
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    struct Renamed {
+        different: bool,
+    }
+
+    impl DialogueState for Renamed {
+        const SCHEMA_VERSION: u32 = 3;
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    struct NextSchema;
+
+    impl DialogueState for NextSchema {
+        const SCHEMA_VERSION: u32 = 4;
+    }
+
+    const CHAT: ChatId = ChatId(42);
+
+    struct Fixture {
+        store: MemoryStore,
+        clock: ManualClock,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            Self {
+                store: MemoryStore::default(),
+                clock: ManualClock::new(Utc.with_ymd_and_hms(2030, 5, 1, 9, 0, 0).unwrap()),
+            }
+        }
+
+        fn storage(&self, bot: &str) -> ConversationStorage {
+            ConversationStorage::new(
+                Arc::new(self.store.clone()),
+                Arc::new(self.clock.clone()),
+                BotName::new(bot).unwrap(),
+                Duration::minutes(30),
+            )
+        }
+    }
+
+    #[tokio::test]
+    async fn a_saved_state_is_continued() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
+        let state = Talk::Asking { question: 2 };
+        storage.save(CHAT, &state).await.unwrap();
+        fixture.clock.advance(Duration::minutes(29));
+        assert_eq!(
+            storage.load::<Talk>(CHAT).await.unwrap(),
+            Loaded::Active(state)
+        );
+    }
+
+    #[tokio::test]
+    async fn an_idle_conversation_expires_and_says_so_then_is_forgotten() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        storage
+            .save(CHAT, &Talk::Asking { question: 1 })
+            .await
+            .unwrap();
+        fixture.clock.advance(Duration::minutes(30));
+        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Expired);
+        fixture.clock.advance(EXPIRY_NOTICE_WINDOW);
+        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
+    }
+
+    #[tokio::test]
+    async fn each_save_restarts_the_idle_time() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        storage
+            .save(CHAT, &Talk::Asking { question: 1 })
+            .await
+            .unwrap();
+        fixture.clock.advance(Duration::minutes(20));
+        storage
+            .save(CHAT, &Talk::Asking { question: 2 })
+            .await
+            .unwrap();
+        fixture.clock.advance(Duration::minutes(20));
+        assert_eq!(
+            storage.load::<Talk>(CHAT).await.unwrap(),
+            Loaded::Active(Talk::Asking { question: 2 })
+        );
+    }
+
+    #[tokio::test]
+    async fn two_bots_keep_separate_conversations_with_one_chat() {
+        let fixture = Fixture::new();
+        let client = fixture.storage("client");
+        let admin = fixture.storage("admin");
+        client
+            .save(CHAT, &Talk::Asking { question: 1 })
+            .await
+            .unwrap();
+        admin
+            .save(CHAT, &Talk::Asking { question: 9 })
+            .await
+            .unwrap();
+        assert_eq!(
+            client.load::<Talk>(CHAT).await.unwrap(),
+            Loaded::Active(Talk::Asking { question: 1 })
+        );
+        admin.remove(CHAT).await.unwrap();
+        assert_eq!(admin.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
+        assert!(matches!(
+            client.load::<Talk>(CHAT).await.unwrap(),
+            Loaded::Active(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_state_of_another_schema_version_is_reported_not_dropped() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        storage
+            .save(CHAT, &Talk::Asking { question: 1 })
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.load::<NextSchema>(CHAT).await.unwrap(),
+            Loaded::Unreadable(Unreadable::OtherVersion {
+                stored: 3,
+                current: 4
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_state_that_does_not_parse_is_reported_not_dropped() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        storage
+            .save(CHAT, &Talk::Asking { question: 1 })
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.load::<Renamed>(CHAT).await.unwrap(),
+            Loaded::Unreadable(Unreadable::Malformed)
+        );
+        let key = ConversationKey {
+            bot: BotName::new("client").unwrap(),
+            chat: ChatKey::new(CHAT.0),
+        };
+        let far = fixture.clock.now() + Duration::days(1);
+        fixture
+            .store
+            .save_conversation(key, "not json".to_owned(), far)
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.load::<Talk>(CHAT).await.unwrap(),
+            Loaded::Unreadable(Unreadable::Malformed)
+        );
+    }
+
+    #[tokio::test]
+    async fn teloxide_sees_expired_as_none_and_unreadable_as_an_error() {
+        let fixture = Fixture::new();
+        let storage = Arc::new(fixture.storage("client"));
+        Arc::clone(&storage)
+            .update_dialogue(CHAT, Talk::Asking { question: 5 })
+            .await
+            .unwrap();
+        let got = Storage::<Talk>::get_dialogue(Arc::clone(&storage), CHAT)
+            .await
+            .unwrap();
+        assert_eq!(got, Some(Talk::Asking { question: 5 }));
+        assert!(
+            Storage::<NextSchema>::get_dialogue(Arc::clone(&storage), CHAT)
+                .await
+                .is_err()
+        );
+        fixture.clock.advance(Duration::hours(1));
+        let got = Storage::<Talk>::get_dialogue(Arc::clone(&storage), CHAT)
+            .await
+            .unwrap();
+        assert_eq!(got, None);
+        Storage::<Talk>::remove_dialogue(storage, CHAT)
+            .await
+            .unwrap();
+    }
+}

@@ -1,0 +1,219 @@
+//! Sending screens to Telegram: one place that edits or sends a message,
+//! treats "not modified" as success, and retries what is safe to retry.
+//!
+//! Retries: a `429 Too Many Requests` means Telegram did not act on the
+//! request, so any request is repeated after the `retry_after` it names. A
+//! network error while connecting means the request never left, so it is
+//! repeated too. A timeout after sending is repeated only for idempotent
+//! requests (edits, callback answers, deletions): a repeated `sendMessage`
+//! could show the customer the same message twice.
+
+use std::future::Future;
+use std::time::Duration;
+
+use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{
+    ChatId, InlineKeyboardMarkup, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+};
+use teloxide::{ApiError, RequestError};
+
+/// How many times a request is attempted at most.
+const ATTEMPTS: u32 = 3;
+
+/// The longest `retry_after` we wait for inside a handler; longer means the
+/// bot is flooding and the update is better dropped than stalled.
+const LONGEST_WAIT: Duration = Duration::from_secs(30);
+
+/// The keyboard under a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Markup {
+    None,
+    Inline(InlineKeyboardMarkup),
+    /// A keyboard replacing the phone's keyboard; needed for "share my
+    /// phone", which inline buttons cannot do.
+    Reply(KeyboardMarkup),
+    /// Removes a reply keyboard shown earlier.
+    RemoveReply,
+}
+
+/// A message to show: text and keyboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screen {
+    pub text: String,
+    pub markup: Markup,
+}
+
+impl Screen {
+    pub fn new(text: impl Into<String>, markup: Markup) -> Self {
+        Self {
+            text: text.into(),
+            markup,
+        }
+    }
+
+    pub fn inline(text: impl Into<String>, keyboard: InlineKeyboardMarkup) -> Self {
+        Self::new(text, Markup::Inline(keyboard))
+    }
+
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::new(text, Markup::None)
+    }
+}
+
+/// Where a screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Replace the message whose button was pressed.
+    Edit(MessageId),
+    /// A new message at the bottom of the chat.
+    New,
+}
+
+/// Shows `screen` in `chat`: edits the message in place when asked and
+/// possible, otherwise sends a new one.
+///
+/// # Errors
+/// The request error after retries.
+pub async fn show(
+    bot: &Bot,
+    chat: ChatId,
+    screen: &Screen,
+    place: Place,
+) -> Result<(), RequestError> {
+    if let (Place::Edit(id), Markup::None | Markup::Inline(_)) = (place, &screen.markup) {
+        let edited = retrying(true, || {
+            let request = bot.edit_message_text(chat, id, screen.text.clone());
+            let request = match &screen.markup {
+                Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
+                _ => request,
+            };
+            request.send()
+        })
+        .await;
+        match edited {
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => return Ok(()),
+            // Too old to edit, or deleted by the user: say it anew instead.
+            Err(RequestError::Api(
+                ApiError::MessageCantBeEdited | ApiError::MessageToEditNotFound,
+            )) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    retrying(false, || {
+        let request = bot.send_message(chat, screen.text.clone());
+        let request = match &screen.markup {
+            Markup::None => request,
+            Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
+            Markup::Reply(keyboard) => {
+                request.reply_markup(ReplyMarkup::Keyboard(keyboard.clone()))
+            }
+            Markup::RemoveReply => {
+                request.reply_markup(ReplyMarkup::KeyboardRemove(KeyboardRemove::new()))
+            }
+        };
+        request.send()
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Answers a pressed button, with a short notice when `text` is given.
+///
+/// # Errors
+/// The request error after retries.
+pub async fn answer(
+    bot: &Bot,
+    query: &CallbackQuery,
+    text: Option<String>,
+) -> Result<(), RequestError> {
+    retrying(true, || {
+        let request = bot.answer_callback_query(query.id.clone());
+        match &text {
+            Some(text) => request.text(text.clone()).send(),
+            None => request.send(),
+        }
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or [`ATTEMPTS`] are
+/// used. `idempotent` allows repeating after a timeout.
+pub async fn retrying<T, F, Fut>(idempotent: bool, mut attempt: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let mut tries = 1;
+    loop {
+        let error = match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        let wait = match &error {
+            RequestError::RetryAfter(after) if after.duration() <= LONGEST_WAIT => {
+                Some(after.duration())
+            }
+            RequestError::Network(e) if e.is_connect() || (idempotent && e.is_timeout()) => {
+                Some(Duration::from_millis(500 * u64::from(tries)))
+            }
+            _ => None,
+        };
+        match wait {
+            Some(wait) if tries < ATTEMPTS => {
+                tracing::warn!(attempt = tries, wait_ms = wait.as_millis() as u64, error = %crate::error::chain(&error), "Telegram request failed; retrying");
+                tokio::time::sleep(wait).await;
+                tries += 1;
+            }
+            _ => return Err(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use teloxide::types::Seconds;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_flood_wait_is_honoured_then_the_request_repeated() {
+        let calls = AtomicU32::new(0);
+        let result = retrying(false, || {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    Err(RequestError::RetryAfter(Seconds::from_seconds(3)))
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 1);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn api_errors_are_not_retried_and_attempts_are_bounded() {
+        let calls = AtomicU32::new(0);
+        let result: Result<(), _> = retrying(true, || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err(RequestError::Api(ApiError::BotBlocked)) }
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let calls = AtomicU32::new(0);
+        let result: Result<(), _> = retrying(true, || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err(RequestError::RetryAfter(Seconds::from_seconds(1))) }
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), ATTEMPTS);
+    }
+}
