@@ -589,9 +589,12 @@ async fn cancel_with_reason(
         .engine
         .cancel_booking(&ctx.actor, id, v, reason)
         .await;
-    if let Some(notice) = after_change(ctx, id, result, "admin-cancelled", Place::New).await? {
-        ctx.say(notice).await?;
+    if matches!(result, Err(BookingChangeError::NotFound)) {
+        return ctx.say(ctx.t.get("admin-not-found")).await;
     }
+    // Otherwise the card is shown, with the conflict or refusal on top; the
+    // short notice is only for answering a button.
+    after_change(ctx, id, result, "admin-cancelled", Place::New).await?;
     Ok(())
 }
 
