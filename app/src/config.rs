@@ -73,7 +73,10 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(setting: impl Into<String>, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+    fn invalid(
+        setting: impl Into<String>,
+        source: impl Into<Box<dyn Error + Send + Sync>>,
+    ) -> Self {
         Self::Invalid {
             setting: setting.into(),
             source: source.into(),
@@ -579,11 +582,16 @@ impl StaffEntry {
 }
 
 /// Parses "1500", "1500.5" or "1500.50" into minor units of `currency`.
-fn parse_price(entry: &PriceEntry, currency: Currency) -> Result<Money, Box<dyn Error + Send + Sync>> {
+fn parse_price(
+    entry: &PriceEntry,
+    currency: Currency,
+) -> Result<Money, Box<dyn Error + Send + Sync>> {
     let digits = currency.minor_digits();
     let scale = 10_i64.pow(digits);
     let minor = match entry {
-        PriceEntry::Whole(whole) => whole.checked_mul(scale).ok_or(Reason("the price is too large"))?,
+        PriceEntry::Whole(whole) => whole
+            .checked_mul(scale)
+            .ok_or(Reason("the price is too large"))?,
         PriceEntry::Text(text) => {
             let text = text.trim();
             let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
@@ -595,12 +603,16 @@ fn parse_price(entry: &PriceEntry, currency: Currency) -> Result<Money, Box<dyn 
             {
                 return Err(Box::new(bad));
             }
-            let whole: i64 = whole.parse().map_err(|_| Reason("the price is too large"))?;
+            let whole: i64 = whole
+                .parse()
+                .map_err(|_| Reason("the price is too large"))?;
             let fraction_value: i64 = if fraction.is_empty() {
                 0
             } else {
                 let padded = format!("{fraction:0<width$}", width = digits as usize);
-                padded.parse().map_err(|_| Reason("the price is too large"))?
+                padded
+                    .parse()
+                    .map_err(|_| Reason("the price is too large"))?
             };
             whole
                 .checked_mul(scale)
@@ -621,7 +633,8 @@ impl ServiceEntry {
         let at = |field: &str| format!("services[{index}].{field}");
         let id = ServiceId::new(self.id).map_err(|e| ConfigError::invalid(at("id"), e))?;
         let name = ServiceName::new(&self.name).map_err(|e| ConfigError::invalid(at("name"), e))?;
-        let price = parse_price(&self.price, currency).map_err(|e| ConfigError::invalid(at("price"), e))?;
+        let price =
+            parse_price(&self.price, currency).map_err(|e| ConfigError::invalid(at("price"), e))?;
         let mut performers = Vec::new();
         for raw in &self.staff {
             let member = StaffId::new(*raw).map_err(|e| ConfigError::invalid(at("staff"), e))?;
@@ -650,7 +663,11 @@ impl ServiceEntry {
 }
 
 impl OverrideEntry {
-    fn validate(&self, index: usize, staff: &BTreeSet<StaffId>) -> Result<DateOverride, ConfigError> {
+    fn validate(
+        &self,
+        index: usize,
+        staff: &BTreeSet<StaffId>,
+    ) -> Result<DateOverride, ConfigError> {
         let at = |field: &str| format!("date_overrides[{index}].{field}");
         let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
             .map_err(|e| ConfigError::invalid(at("date"), e))?;
@@ -742,7 +759,10 @@ mod tests {
         assert_eq!(settings.catalog.date_overrides.len(), 2);
         assert_eq!(settings.conversation_expiry, chrono::Duration::minutes(30));
         assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
-        assert_eq!(settings.telegram_api_url.as_str(), "https://api.telegram.org/");
+        assert_eq!(
+            settings.telegram_api_url.as_str(),
+            "https://api.telegram.org/"
+        );
         let haircut = &settings.catalog.services[0];
         assert_eq!(haircut.price().minor(), 250_000);
         assert!(haircut.is_performed_by(StaffId::new(2).unwrap()));
@@ -753,7 +773,10 @@ mod tests {
         let mut env = environment(&[]);
         env.0.remove(env::CLIENT_BOT_TOKEN);
         let error = load(&env).unwrap_err().to_string();
-        assert!(error.starts_with("BOOKING_CLIENT_BOT_TOKEN is not set"), "{error}");
+        assert!(
+            error.starts_with("BOOKING_CLIENT_BOT_TOKEN is not set"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -762,7 +785,10 @@ mod tests {
         let error = load(&environment(&[(env::CLIENT_BOT_TOKEN, bad)]))
             .unwrap_err()
             .to_string();
-        assert!(error.starts_with("BOOKING_CLIENT_BOT_TOKEN is invalid"), "{error}");
+        assert!(
+            error.starts_with("BOOKING_CLIENT_BOT_TOKEN is invalid"),
+            "{error}"
+        );
         assert!(!error.contains("short-secret"), "{error}");
     }
 
@@ -770,7 +796,10 @@ mod tests {
     fn tokens_do_not_appear_in_debug_output() {
         let settings = load(&environment(&[(env::ADMIN_BOT_TOKEN, TOKEN)])).unwrap();
         let debug = format!("{settings:?}");
-        assert!(!debug.contains("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"), "{debug}");
+        assert!(
+            !debug.contains("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"),
+            "{debug}"
+        );
         assert!(debug.contains("bot 123456789"));
     }
 
@@ -790,7 +819,10 @@ mod tests {
         let error = load(&environment(&[(env::TELEGRAM_API_URL, "ftp://x")]))
             .unwrap_err()
             .to_string();
-        assert!(error.starts_with("BOOKING_TELEGRAM_API_URL is invalid"), "{error}");
+        assert!(
+            error.starts_with("BOOKING_TELEGRAM_API_URL is invalid"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -806,7 +838,10 @@ mod tests {
     fn file_errors_name_the_setting_in_one_line() {
         let cases = [
             (
-                example_with("time_zone = \"Europe/Moscow\"", "time_zone = \"Mars/Olympus\""),
+                example_with(
+                    "time_zone = \"Europe/Moscow\"",
+                    "time_zone = \"Mars/Olympus\"",
+                ),
                 "business.time_zone is invalid",
             ),
             (
@@ -838,7 +873,10 @@ mod tests {
                 "business.default_language is invalid",
             ),
             (
-                example_with("conversation_expiry_minutes = 30", "conversation_expiry_minutes = 0"),
+                example_with(
+                    "conversation_expiry_minutes = 30",
+                    "conversation_expiry_minutes = 0",
+                ),
                 "telegram.conversation_expiry_minutes is invalid",
             ),
         ];

@@ -1,12 +1,102 @@
 //! The `booking` binary: the composition root of the bundled deployment.
 //!
-//! It wires configuration, the SQLite store, the engine and the bots. The bots
-//! arrive with the client-bot work (issue 5); until then it only says so.
+//! It reads the settings, starts logging, opens the SQLite store, imports
+//! the configured catalog into an empty database, builds the engine and the
+//! client bot, and runs the bot until SIGINT or SIGTERM. Nothing here
+//! decides anything: each step lives in its own module or crate.
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    eprintln!(
-        "booking: the Telegram bots are not built yet (see issue 5); run `cargo test --workspace` to test the engine."
-    );
-    std::process::ExitCode::from(2)
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use adapter_telegram::{ClientBot, Locales, handler_tree};
+use app::{bots, cli, config, database, telemetry};
+use booking_ports::{Engine, EngineSettings, SystemClock};
+use clap::Parser;
+use teloxide::Bot;
+
+/// Exit codes: 0 after a clean stop; 1 when running failed; 2 when the
+/// settings are missing or wrong.
+const EXIT_FAILURE: u8 = 1;
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.subcommand() {
+        cli::Command::Run => run(),
+    }
+}
+
+fn run() -> ExitCode {
+    // `.env` first, so its variables count as environment; then logging, so
+    // the settings' own errors are the only thing printed without it.
+    if let Err(e) = config::load_dotenv() {
+        eprintln!("booking: {e}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
+    telemetry::init();
+    let settings = match config::load(&config::ProcessEnvironment) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("booking: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("booking: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(serve(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("booking: {}", adapter_telegram::error::chain(e.as_ref()));
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+async fn serve(settings: config::Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let store = database::open(&settings.database_url).await?;
+    tracing::info!(database = %settings.database_url, "database open");
+
+    let engine = Arc::new(Engine::on_store(
+        store.clone(),
+        SystemClock,
+        settings.policy.clone(),
+        EngineSettings::default(),
+    ));
+    if engine
+        .import_catalog_if_empty(settings.catalog.clone())
+        .await?
+    {
+        tracing::info!(config = %settings.config_path.display(), "catalog imported from the config file");
+    } else {
+        tracing::info!("the database has a catalog; the config file's catalog is not imported");
+    }
+    if settings.admin_token.is_some() {
+        tracing::warn!("BOOKING_ADMIN_BOT_TOKEN is set, but this build has no admin bot yet");
+    }
+
+    let client = ClientBot::new(
+        engine,
+        Arc::new(Locales::load(settings.default_language)?),
+        settings.business.clone(),
+        Arc::new(store.clone()),
+        Arc::new(SystemClock),
+        settings.conversation_expiry,
+    )?;
+    let bot =
+        Bot::new(settings.client_token.expose()).set_api_url(settings.telegram_api_url.clone());
+    tracing::info!(business = %settings.business.name, "client bot starting");
+    let outcome = bots::run("client", bot, handler_tree(), client.dependencies()).await;
+
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(outcome?)
 }

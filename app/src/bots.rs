@@ -1,0 +1,78 @@
+//! Running a bot: a teloxide dispatcher with long polling, our error
+//! handler, and a stop on SIGINT or SIGTERM that lets updates in flight
+//! finish.
+
+use std::sync::Arc;
+
+use adapter_telegram::HandlerError;
+use adapter_telegram::guard::LogErrors;
+use futures::future::BoxFuture;
+use teloxide::RequestError;
+use teloxide::dispatching::{Dispatcher, UpdateHandler};
+use teloxide::error_handlers::ErrorHandler;
+use teloxide::prelude::*;
+use teloxide::update_listeners::polling_default;
+
+use crate::shutdown;
+
+/// Logs failures of the update listener (polling) without the update or the
+/// token; teloxide retries polling with a backoff by itself.
+struct ListenerErrors {
+    bot: &'static str,
+}
+
+impl ErrorHandler<RequestError> for ListenerErrors {
+    fn handle_error(self: Arc<Self>, error: RequestError) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            tracing::warn!(bot = self.bot, error = %error, "getting updates failed");
+        })
+    }
+}
+
+/// The bot could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("the {bot} bot could not reach Telegram (is the token right?): {source}")]
+pub struct StartError {
+    pub bot: &'static str,
+    #[source]
+    pub source: RequestError,
+}
+
+/// Runs `tree` for `bot` with long polling until SIGINT or SIGTERM.
+///
+/// # Errors
+/// [`StartError`] when the first request (`getMe`) fails: a wrong token or
+/// no way to reach the Bot API.
+pub async fn run(
+    name: &'static str,
+    bot: Bot,
+    tree: UpdateHandler<HandlerError>,
+    dependencies: DependencyMap,
+) -> Result<(), StartError> {
+    let mut dispatcher = Dispatcher::builder(bot.clone(), tree)
+        .dependencies(dependencies)
+        .error_handler(Arc::new(LogErrors { bot: name }))
+        // Updates the tree does not handle are dropped silently: teloxide's
+        // default logs them whole, names and texts included.
+        .default_handler(|_| async {})
+        .build();
+    let token = dispatcher.shutdown_token();
+    let dispatch = async {
+        let listener = polling_default(bot).await;
+        dispatcher
+            .try_dispatch_with_listener(listener, Arc::new(ListenerErrors { bot: name }))
+            .await
+    };
+    tokio::pin!(dispatch);
+    tokio::select! {
+        started = &mut dispatch => started.map_err(|source| StartError { bot: name, source }),
+        () = shutdown::signalled() => {
+            // Stopping a running dispatcher lets it finish the updates in
+            // flight; one still connecting has none and is simply dropped.
+            if token.shutdown().is_ok() {
+                dispatch.await.map_err(|source| StartError { bot: name, source })?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The bundled deployment as a library, so its parts are testable and the
+//! `booking` binary (`src/main.rs`) is only the composition root.
+//!
+//! - `cli`: the command line.
+//! - `config`: settings from the TOML file and the environment.
+//! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
+//! - `bots`: running a bot with long polling until a stop signal.
+//! - `shutdown`: SIGINT and SIGTERM.
+//! - `telemetry`: logging.
+#![forbid(unsafe_code)]
+
+pub mod bots;
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod shutdown;
+pub mod telemetry;
