@@ -200,3 +200,106 @@ erase-done-cancelled = Done: { $count ->
         [one] your upcoming booking is cancelled
        *[other] your { $count } upcoming bookings are cancelled
     } and your personal data is erased.
+
+## Admin bot. Staff-facing texts; every id starts with "admin-".
+
+admin-whoami = Your Telegram user id is { $id }.
+admin-refused = Sorry, this bot is for the staff of the business only.
+admin-ask-pin = Please send your PIN to sign in.
+admin-pin-wrong = Wrong PIN. { $left ->
+        [one] { $left } attempt left
+       *[other] { $left } attempts left
+    } before a lockout.
+admin-locked-out = Too many wrong PINs. You can try again after { $until }.
+admin-signed-in = Signed in until { $until }.
+admin-signed-out = Signed out. Send your PIN to sign in again.
+admin-no-session = You are on the allow-list; there is no session to end.
+admin-help = Commands:
+    /today, /tomorrow, /day YYYY-MM-DD [staff id] — bookings of a day
+    /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block a period
+    /stats today|week|month|YYYY-MM-DD YYYY-MM-DD — statistics
+    /export today|week|month|YYYY-MM-DD YYYY-MM-DD — bookings as CSV
+    /whoami — your Telegram id
+    /logout — sign out
+admin-unknown-command = Unknown command. /help lists them.
+admin-usage-day = Usage: /day YYYY-MM-DD [staff id], for example /day 2030-06-04 2
+admin-usage-block = Usage: /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason], for example /block 2 2030-06-04 12:00-15:00 Training
+admin-usage-stats = Usage: /stats today|week|month, or /stats YYYY-MM-DD YYYY-MM-DD
+admin-usage-export = Usage: /export today|week|month, or /export YYYY-MM-DD YYYY-MM-DD
+admin-period-invalid = That period is reversed or too long.
+admin-everyone = all staff
+admin-day-title = { $day } · { $who } · { $count ->
+        [one] { $count } booking
+       *[other] { $count } bookings
+    }
+admin-day-empty = No bookings.
+admin-page = Page { $page } of { $pages }
+admin-customer-unknown = (customer data erased)
+admin-status-pending = pending
+admin-status-confirmed = confirmed
+admin-status-completed = completed
+admin-status-no-show = no-show
+admin-status-cancelled = cancelled
+admin-status-rescheduled = moved
+admin-card = Booking #{ $id } · { $service }
+    When: { $when }–{ $end }
+    Specialist: { $staff }
+    Customer: { $customer }
+    Status: { $status }
+admin-card-comment = Comment: { $comment }
+admin-card-reason = Reason: { $reason }
+admin-btn-confirm = ✅ Confirm
+admin-btn-cancel = ✖️ Cancel booking
+admin-btn-complete = Completed
+admin-btn-no-show = No-show
+admin-btn-move = Reschedule
+admin-btn-back-day = ⬅️ Day view
+admin-btn-prev-day = ◀️ Previous day
+admin-btn-next-day = Next day ▶️
+admin-btn-all-staff = All staff
+admin-btn-cancel-colliding = Cancel them with a message
+admin-confirmed = Confirmed; the customer is told.
+admin-cancelled = Cancelled; the customer is told.
+admin-completed = Marked as completed.
+admin-marked-no-show = Marked as a no-show.
+admin-moved = Moved to { $when }; the customer is told.
+admin-conflict = This booking changed meanwhile, so nothing was done. Its current state:
+admin-conflict-short = The booking changed meanwhile.
+admin-not-possible = That is not possible in the booking's current state.
+admin-not-found = No such booking.
+admin-ask-reason = Write the reason for cancelling booking #{ $id } (the customer will see it), or send /skip to cancel without one.
+admin-reason-invalid = That text cannot be used as a reason: it is empty or longer than 300 characters. Write it again, or send /skip.
+admin-move-days = Pick the new day for booking #{ $id }:
+admin-move-none = There are no free times to move this booking to.
+admin-move-times = Pick the new time on { $day }:
+admin-slot-taken = That time is no longer free; pick another.
+admin-blocked = Blocked { $from } – { $to } for { $who } (block #{ $id }).
+admin-blocked-no-collisions = No bookings collide with it.
+admin-blocked-collisions = { $count ->
+        [one] { $count } booking collides with it and still stands:
+       *[other] { $count } bookings collide with it and still stand:
+    }
+admin-ask-colliding-reason = Write the message for the customers of these { $count ->
+        [one] { $count } booking
+       *[other] { $count } bookings
+    }; they will be cancelled with it. Or send /skip to cancel them without a message.
+admin-colliding-done = { $count ->
+        [one] { $count } booking cancelled
+       *[other] { $count } bookings cancelled
+    }; the customers are told.
+admin-colliding-changed = Booking #{ $id } changed meanwhile and was left as it is; check it with /day.
+admin-colliding-not-cancelled = Booking #{ $id } could not be cancelled in its current state.
+admin-block-invalid = That period cannot be blocked: it must end after it starts and span at most a year.
+admin-unknown-staff = There is no staff member { $id }.
+admin-stats = Statistics { $first } – { $last }
+    Bookings: { $total } (pending { $pending }, confirmed { $confirmed }, completed { $completed }, no-show { $noshow }, cancelled { $cancelled }, moved { $moved })
+    Estimated revenue: { $revenue }
+    Top services: { $top }
+    Customers: { $new } new, { $returning } returning
+    Cancellation rate: { $cancelrate }
+    No-show rate: { $noshowrate }
+admin-export-caption = Bookings { $first } – { $last }: { $count ->
+        [one] { $count } row
+       *[other] { $count } rows
+    }.
+admin-export-too-large = This export would exceed Telegram's 50 MB limit for documents. Please choose a shorter period.

@@ -207,3 +207,111 @@ erase-done-cancelled = Готово: { $count ->
         [few] { $count } предстоящие записи отменены
        *[other] { $count } предстоящих записей отменены
     }, ваши личные данные удалены.
+
+## Admin bot. Staff-facing texts; every id starts with "admin-".
+
+admin-whoami = Ваш идентификатор пользователя Telegram: { $id }.
+admin-refused = Извините, этот бот только для сотрудников.
+admin-ask-pin = Отправьте PIN-код, чтобы войти.
+admin-pin-wrong = Неверный PIN. { $left ->
+        [one] Осталась { $left } попытка
+        [few] Осталось { $left } попытки
+       *[other] Осталось { $left } попыток
+    } до блокировки.
+admin-locked-out = Слишком много неверных PIN-кодов. Попробуйте снова после { $until }.
+admin-signed-in = Вход выполнен до { $until }.
+admin-signed-out = Вы вышли. Отправьте PIN-код, чтобы войти снова.
+admin-no-session = Вы в списке доступа; завершать нечего.
+admin-help = Команды:
+    /today, /tomorrow, /day ГГГГ-ММ-ДД [id мастера] — записи на день
+    /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина] — закрыть время
+    /stats today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — статистика
+    /export today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — записи в CSV
+    /whoami — ваш id в Telegram
+    /logout — выйти
+admin-unknown-command = Неизвестная команда. Список: /help.
+admin-usage-day = Формат: /day ГГГГ-ММ-ДД [id мастера], например /day 2030-06-04 2
+admin-usage-block = Формат: /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина], например /block 2 2030-06-04 12:00-15:00 Обучение
+admin-usage-stats = Формат: /stats today|week|month или /stats ГГГГ-ММ-ДД ГГГГ-ММ-ДД
+admin-usage-export = Формат: /export today|week|month или /export ГГГГ-ММ-ДД ГГГГ-ММ-ДД
+admin-period-invalid = Период перевёрнут или слишком длинный.
+admin-everyone = все мастера
+admin-day-title = { $day } · { $who } · { $count ->
+        [one] { $count } запись
+        [few] { $count } записи
+       *[other] { $count } записей
+    }
+admin-day-empty = Записей нет.
+admin-page = Страница { $page } из { $pages }
+admin-customer-unknown = (данные клиента удалены)
+admin-status-pending = ждёт подтверждения
+admin-status-confirmed = подтверждена
+admin-status-completed = состоялась
+admin-status-no-show = неявка
+admin-status-cancelled = отменена
+admin-status-rescheduled = перенесена
+admin-card = Запись #{ $id } · { $service }
+    Когда: { $when }–{ $end }
+    Мастер: { $staff }
+    Клиент: { $customer }
+    Статус: { $status }
+admin-card-comment = Комментарий: { $comment }
+admin-card-reason = Причина: { $reason }
+admin-btn-confirm = ✅ Подтвердить
+admin-btn-cancel = ✖️ Отменить запись
+admin-btn-complete = Состоялась
+admin-btn-no-show = Неявка
+admin-btn-move = Перенести
+admin-btn-back-day = ⬅️ К дню
+admin-btn-prev-day = ◀️ Предыдущий день
+admin-btn-next-day = Следующий день ▶️
+admin-btn-all-staff = Все мастера
+admin-btn-cancel-colliding = Отменить с сообщением
+admin-confirmed = Подтверждено; клиент уведомлён.
+admin-cancelled = Отменено; клиент уведомлён.
+admin-completed = Отмечено как состоявшееся.
+admin-marked-no-show = Отмечена неявка.
+admin-moved = Перенесено на { $when }; клиент уведомлён.
+admin-conflict = Запись изменилась за это время, поэтому ничего не сделано. Текущее состояние:
+admin-conflict-short = Запись изменилась за это время.
+admin-not-possible = В текущем состоянии записи это невозможно.
+admin-not-found = Такой записи нет.
+admin-ask-reason = Напишите причину отмены записи #{ $id } (клиент её увидит) или отправьте /skip, чтобы отменить без причины.
+admin-reason-invalid = Этот текст не подходит как причина: он пустой или длиннее 300 символов. Напишите снова или отправьте /skip.
+admin-move-days = Выберите новый день для записи #{ $id }:
+admin-move-none = Нет свободного времени для переноса этой записи.
+admin-move-times = Выберите новое время на { $day }:
+admin-slot-taken = Это время уже занято; выберите другое.
+admin-blocked = Закрыто { $from } – { $to } для: { $who } (блок #{ $id }).
+admin-blocked-no-collisions = Записей в это время нет.
+admin-blocked-collisions = { $count ->
+        [one] { $count } запись попадает в это время и остаётся в силе:
+        [few] { $count } записи попадают в это время и остаются в силе:
+       *[other] { $count } записей попадают в это время и остаются в силе:
+    }
+admin-ask-colliding-reason = Напишите сообщение клиентам { $count ->
+        [one] этой { $count } записи
+       *[other] этих записей ({ $count })
+    }; записи будут отменены с ним. Или отправьте /skip, чтобы отменить без сообщения.
+admin-colliding-done = { $count ->
+        [one] Отменена { $count } запись
+        [few] Отменены { $count } записи
+       *[other] Отменено { $count } записей
+    }; клиенты уведомлены.
+admin-colliding-changed = Запись #{ $id } изменилась за это время и оставлена как есть; проверьте её через /day.
+admin-colliding-not-cancelled = Запись #{ $id } нельзя отменить в её текущем состоянии.
+admin-block-invalid = Этот период нельзя закрыть: он должен заканчиваться после начала и длиться не больше года.
+admin-unknown-staff = Мастера { $id } нет.
+admin-stats = Статистика { $first } – { $last }
+    Записей: { $total } (ждут { $pending }, подтверждены { $confirmed }, состоялись { $completed }, неявки { $noshow }, отменены { $cancelled }, перенесены { $moved })
+    Ожидаемая выручка: { $revenue }
+    Популярные услуги: { $top }
+    Клиенты: новых { $new }, постоянных { $returning }
+    Доля отмен: { $cancelrate }
+    Доля неявок: { $noshowrate }
+admin-export-caption = Записи { $first } – { $last }: { $count ->
+        [one] { $count } строка
+        [few] { $count } строки
+       *[other] { $count } строк
+    }.
+admin-export-too-large = Файл превысит лимит Telegram в 50 МБ для документов. Выберите период короче.

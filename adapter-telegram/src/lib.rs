@@ -13,6 +13,7 @@
 //! messages; no business rule and no storage detail lives here.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod client;
 pub mod conversation;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod guard;
 pub mod i18n;
 pub mod telegram;
 
+pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, AdminEngine, PinHash, hash_pin};
 pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree};
 pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;

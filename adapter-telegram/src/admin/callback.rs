@@ -1,0 +1,214 @@
+//! The admin bot's button data.
+//!
+//! As in the client bot, callback data is untrusted text parsed strictly;
+//! it names what the pressing user asks for, and the gate decides whether
+//! they may ask at all. Buttons that change a booking carry the version the
+//! staff member saw, so a press on a stale card is refused by the engine's
+//! version check instead of overwriting a change made meanwhile.
+//!
+//! Format: a short tag and colon-separated numbers, dates as `YYYYMMDD`,
+//! times as minutes since the Unix epoch; always far below 64 bytes.
+
+use booking_domain::{BookingId, StaffId, Version};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// What a pressed admin button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminCallback {
+    /// The day view of `day`, for one staff member or all, at `page`.
+    Day {
+        day: NaiveDate,
+        staff: Option<StaffId>,
+        page: u8,
+    },
+    /// One booking's card.
+    Booking(BookingId),
+    Confirm(BookingId, Version),
+    /// Cancel: asks for the reason first.
+    Cancel(BookingId, Version),
+    Complete(BookingId, Version),
+    NoShow(BookingId, Version),
+    /// Reschedule: the days with free times.
+    Move(BookingId, Version),
+    /// Reschedule: the free times of a day.
+    MoveDay(BookingId, Version, NaiveDate),
+    /// Reschedule to this start.
+    MoveTo(BookingId, Version, DateTime<Utc>),
+    /// Cancel the bookings a blocked period collides with (listed in the
+    /// conversation state).
+    CancelColliding,
+}
+
+/// Callback data that is not something the admin bot sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unrecognised admin callback data")]
+pub struct UnknownAdminCallback;
+
+fn date_code(day: NaiveDate) -> String {
+    day.format("%Y%m%d").to_string()
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    (text.len() == 8)
+        .then(|| NaiveDate::parse_from_str(text, "%Y%m%d").ok())
+        .flatten()
+}
+
+fn number(text: &str) -> Option<i64> {
+    // Digits only: no signs, no spaces, no leading "+".
+    (!text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+impl AdminCallback {
+    pub fn encode(&self) -> String {
+        let pair = |tag: &str, id: BookingId, v: Version| format!("{tag}:{}:{}", id.get(), v.get());
+        match self {
+            Self::Day { day, staff, page } => format!(
+                "d:{}:{}:{page}",
+                date_code(*day),
+                staff.map_or(0, StaffId::get)
+            ),
+            Self::Booking(id) => format!("b:{}", id.get()),
+            Self::Confirm(id, v) => pair("c", *id, *v),
+            Self::Cancel(id, v) => pair("x", *id, *v),
+            Self::Complete(id, v) => pair("k", *id, *v),
+            Self::NoShow(id, v) => pair("n", *id, *v),
+            Self::Move(id, v) => pair("m", *id, *v),
+            Self::MoveDay(id, v, day) => format!("{}:{}", pair("md", *id, *v), date_code(*day)),
+            Self::MoveTo(id, v, start) => {
+                format!("{}:{}", pair("mt", *id, *v), start.timestamp() / 60)
+            }
+            Self::CancelColliding => "bc".to_owned(),
+        }
+    }
+
+    /// # Errors
+    /// [`UnknownAdminCallback`] for anything [`AdminCallback::encode`] does
+    /// not produce.
+    pub fn parse(data: &str) -> Result<Self, UnknownAdminCallback> {
+        Self::parse_inner(data).ok_or(UnknownAdminCallback)
+    }
+
+    fn parse_inner(data: &str) -> Option<Self> {
+        if data.len() > 64 {
+            return None;
+        }
+        let parts: Vec<&str> = data.split(':').collect();
+        let id = |i: usize| {
+            parts
+                .get(i)
+                .and_then(|t| number(t))
+                .and_then(|n| BookingId::new(n).ok())
+        };
+        let version = |i: usize| {
+            parts
+                .get(i)
+                .and_then(|t| number(t))
+                .and_then(|n| Version::new(n).ok())
+        };
+        let pair = || Some((id(1)?, version(2)?));
+        let callback = match (parts[0], parts.len()) {
+            ("d", 4) => {
+                let staff = match number(parts[2])? {
+                    0 => None,
+                    n => Some(StaffId::new(n).ok()?),
+                };
+                Self::Day {
+                    day: parse_date(parts[1])?,
+                    staff,
+                    page: u8::try_from(number(parts[3])?).ok()?,
+                }
+            }
+            ("b", 2) => Self::Booking(id(1)?),
+            ("c", 3) => pair().map(|(i, v)| Self::Confirm(i, v))?,
+            ("x", 3) => pair().map(|(i, v)| Self::Cancel(i, v))?,
+            ("k", 3) => pair().map(|(i, v)| Self::Complete(i, v))?,
+            ("n", 3) => pair().map(|(i, v)| Self::NoShow(i, v))?,
+            ("m", 3) => pair().map(|(i, v)| Self::Move(i, v))?,
+            ("md", 4) => {
+                let (i, v) = pair()?;
+                Self::MoveDay(i, v, parse_date(parts[3])?)
+            }
+            ("mt", 4) => {
+                let (i, v) = pair()?;
+                let start = DateTime::<Utc>::from_timestamp(number(parts[3])?.checked_mul(60)?, 0)?;
+                Self::MoveTo(i, v, start)
+            }
+            ("bc", 1) => Self::CancelColliding,
+            _ => return None,
+        };
+        Some(callback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn every_callback_survives_encoding_within_telegrams_limit() {
+        let id = BookingId::new(123_456_789).unwrap();
+        let v = Version::new(42).unwrap();
+        let day = NaiveDate::from_ymd_opt(2030, 6, 3).unwrap();
+        let start = Utc.with_ymd_and_hms(2030, 6, 3, 7, 30, 0).unwrap();
+        let all = [
+            AdminCallback::Day {
+                day,
+                staff: None,
+                page: 0,
+            },
+            AdminCallback::Day {
+                day,
+                staff: Some(StaffId::new(7).unwrap()),
+                page: 3,
+            },
+            AdminCallback::Booking(id),
+            AdminCallback::Confirm(id, v),
+            AdminCallback::Cancel(id, v),
+            AdminCallback::Complete(id, v),
+            AdminCallback::NoShow(id, v),
+            AdminCallback::Move(id, v),
+            AdminCallback::MoveDay(id, v, day),
+            AdminCallback::MoveTo(id, v, start),
+            AdminCallback::CancelColliding,
+        ];
+        for callback in all {
+            let data = callback.encode();
+            assert!(data.len() <= 64, "{data}");
+            assert_eq!(AdminCallback::parse(&data), Ok(callback), "{data}");
+        }
+    }
+
+    #[test]
+    fn forged_or_foreign_data_is_refused() {
+        for data in [
+            "",
+            "b",
+            "b:",
+            "b:0",
+            "b:-1",
+            "b:+5",
+            "b: 5",
+            "c:5",
+            "c:5:0",
+            "d:2030063:0:0",
+            "d:20301332:0:0",
+            "d:20300603:0:999",
+            "mt:1:1:99999999999999999",
+            "zz:1",
+            "m:menu",
+            "bc:1",
+            "b:1:2",
+        ] {
+            assert_eq!(
+                AdminCallback::parse(data),
+                Err(UnknownAdminCallback),
+                "{data}"
+            );
+        }
+    }
+}

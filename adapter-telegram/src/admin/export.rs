@@ -1,0 +1,142 @@
+//! The export as CSV (RFC 4180), written row by row from the engine's
+//! export stream with a byte limit, so a period too large for a Telegram
+//! document is refused without building the whole file first.
+
+use booking_domain::BookingStatus;
+use booking_ports::{BookingDetails, StoreError};
+use chrono_tz::Tz;
+use futures::{Stream, StreamExt};
+
+use crate::client::format;
+
+/// Why no file was produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the export exceeds {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The CSV columns.
+pub const HEADER: &str =
+    "id,date,start,end,status,service,staff,customer,phone,comment,price,created_at";
+
+/// One field, quoted when it holds a separator, a quote or a line break.
+/// A leading `=`, `+`, `-` or `@` gets a `'` so spreadsheets do not run a
+/// customer's comment as a formula.
+fn field(out: &mut String, value: &str) {
+    let guarded = matches!(value.chars().next(), Some('=' | '+' | '-' | '@'));
+    let needs_quotes = guarded || value.contains([',', '"', '\n', '\r']);
+    if needs_quotes {
+        out.push('"');
+        if guarded {
+            out.push('\'');
+        }
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+fn row(details: &BookingDetails, tz: Tz) -> String {
+    let b = &details.booking;
+    let start = b.start().with_timezone(&tz);
+    let status = match b.status() {
+        BookingStatus::Cancelled(c) => match &c.reason {
+            Some(reason) => format!("cancelled: {}", reason.expose()),
+            None => "cancelled".to_owned(),
+        },
+        other => other.name().to_owned(),
+    };
+    let fields = [
+        b.id().get().to_string(),
+        start.format("%Y-%m-%d").to_string(),
+        start.format("%H:%M").to_string(),
+        b.end().with_timezone(&tz).format("%H:%M").to_string(),
+        status,
+        details
+            .service
+            .as_ref()
+            .map(|s| s.name().to_string())
+            .unwrap_or_default(),
+        details
+            .staff
+            .as_ref()
+            .map(|s| s.name().to_string())
+            .unwrap_or_default(),
+        // Staff exports carry the real name and phone: that is their use.
+        details
+            .customer
+            .as_ref()
+            .map(|c| c.name.expose().to_owned())
+            .unwrap_or_default(),
+        details
+            .customer
+            .as_ref()
+            .map(|c| c.phone.expose().to_owned())
+            .unwrap_or_default(),
+        b.comment()
+            .map(|c| c.expose().to_owned())
+            .unwrap_or_default(),
+        details
+            .service
+            .as_ref()
+            .map(|s| format::price(s.price()))
+            .unwrap_or_default(),
+        b.created_at()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+    ];
+    let mut line = String::new();
+    for (i, value) in fields.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        field(&mut line, value);
+    }
+    line.push_str("\r\n");
+    line
+}
+
+/// Writes the rows of `bookings` as CSV, stopping as soon as the file
+/// would exceed `limit` bytes. Returns the file and its row count.
+///
+/// # Errors
+/// [`ExportError::TooLarge`] past the limit, or the store's error.
+pub async fn write_csv<S>(bookings: S, tz: Tz, limit: u64) -> Result<(Vec<u8>, usize), ExportError>
+where
+    S: Stream<Item = Result<BookingDetails, StoreError>>,
+{
+    let mut out = Vec::new();
+    out.extend_from_slice(HEADER.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let mut rows = 0;
+    let mut bookings = std::pin::pin!(bookings);
+    while let Some(details) = bookings.next().await {
+        out.extend_from_slice(row(&details?, tz).as_bytes());
+        rows += 1;
+        if out.len() as u64 > limit {
+            return Err(ExportError::TooLarge { limit });
+        }
+    }
+    Ok((out, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_formulas_defused() {
+        let mut out = String::new();
+        field(&mut out, "plain");
+        out.push('|');
+        field(&mut out, "a, \"b\"");
+        out.push('|');
+        field(&mut out, "=HYPERLINK(1)");
+        assert_eq!(out, "plain|\"a, \"\"b\"\"\"|\"'=HYPERLINK(1)\"");
+    }
+}

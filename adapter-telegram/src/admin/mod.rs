@@ -1,0 +1,113 @@
+//! The admin bot: what staff use to see the day's bookings, act on them,
+//! block periods, and read statistics and exports.
+//!
+//! Shape, as in the client bot: [`access`] decides who may use it (allow-
+//! list, PIN, sessions, lockout), [`commands`] and [`callback`] parse what
+//! was typed or pressed, [`state`] holds the few steps that wait for text,
+//! [`handler_tree`] builds the tree and `handlers` holds thin endpoints that
+//! call the engine through [`AdminEngine`] and render with `view`. Every
+//! user-facing string is in the locale files (`## Admin bot`).
+//!
+//! Architecture invariant: every endpoint asks the gate first, with the
+//! Telegram user id of the update; only [`access::Gate::Admitted`] leads to
+//! a `StaffActor`, the engine's proof of authentication.
+
+pub mod access;
+pub mod callback;
+pub mod commands;
+pub mod engine;
+pub mod export;
+mod handlers;
+pub mod pin;
+pub mod state;
+mod view;
+
+use std::fmt;
+use std::sync::Arc;
+
+use booking_ports::{BotName, Clock, ConversationStore, InvalidBotName};
+use teloxide::dispatching::UpdateHandler;
+use teloxide::dptree;
+use teloxide::prelude::*;
+
+pub use self::access::{Access, AdminBotConfig, AdminConfigError, Gate, PinOutcome};
+pub use self::engine::AdminEngine;
+pub use self::pin::{HashPinError, InvalidPinHash, PinHash, hash_pin};
+use crate::conversation::ConversationStorage;
+use crate::error::HandlerError;
+use crate::guard::catch_panics;
+use crate::i18n::Locales;
+
+/// The name of the admin bot in conversation keys.
+pub const ADMIN_BOT: &str = "admin";
+
+/// Everything the admin bot's handlers need; one dependency, so it cannot
+/// collide with the client bot's types in a shared dependency map.
+#[derive(Clone)]
+pub struct AdminBot {
+    pub engine: Arc<dyn AdminEngine>,
+    pub locales: Arc<Locales>,
+    pub access: Arc<Access>,
+    pub conversations: Arc<ConversationStorage>,
+}
+
+impl fmt::Debug for AdminBot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdminBot")
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the admin bot could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminBotError {
+    #[error(transparent)]
+    Config(#[from] AdminConfigError),
+    #[error(transparent)]
+    BotName(#[from] InvalidBotName),
+}
+
+impl AdminBot {
+    /// The admin bot over `engine`. Access records live in `store` under
+    /// `admin-auth`, conversations under [`ADMIN_BOT`] (idle for at most
+    /// `idle_expiry`).
+    ///
+    /// # Errors
+    /// [`AdminBotError::Config`] for a configuration that admits nobody.
+    pub fn new(
+        engine: Arc<dyn AdminEngine>,
+        locales: Arc<Locales>,
+        config: AdminBotConfig,
+        store: Arc<dyn ConversationStore>,
+        clock: Arc<dyn Clock>,
+        idle_expiry: chrono::Duration,
+    ) -> Result<Self, AdminBotError> {
+        config.validate()?;
+        let access = Access::new(Arc::new(config), Arc::clone(&store), Arc::clone(&clock))?;
+        Ok(Self {
+            engine,
+            locales,
+            access: Arc::new(access),
+            conversations: Arc::new(ConversationStorage::new(
+                store,
+                clock,
+                BotName::new(ADMIN_BOT)?,
+                idle_expiry,
+            )),
+        })
+    }
+
+    /// The dependencies [`handler_tree`] needs.
+    pub fn dependencies(&self) -> DependencyMap {
+        dptree::deps![Arc::new(self.clone())]
+    }
+}
+
+/// The admin bot's handler tree: messages and button presses, under the
+/// panic guard.
+pub fn handler_tree() -> UpdateHandler<HandlerError> {
+    catch_panics()
+        .branch(Update::filter_message().endpoint(handlers::on_message))
+        .branch(Update::filter_callback_query().endpoint(handlers::on_callback))
+}

@@ -1,0 +1,66 @@
+//! The admin bot's conversation state: the few steps that wait for typed
+//! text. Everything else is carried by the buttons themselves (with the
+//! booking version), so most of the admin bot is stateless.
+//!
+//! Stored through [`ConversationStorage`] under the bot name `admin`. Ids
+//! are stored as numbers and re-checked by the domain constructors when
+//! used. Bump [`AdminState::SCHEMA_VERSION`] with any incompatible change.
+//!
+//! [`ConversationStorage`]: crate::conversation::ConversationStorage
+
+use serde::{Deserialize, Serialize};
+
+use crate::conversation::DialogueState;
+
+/// A booking as a staff member saw it: id and version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub booking: i64,
+    pub version: i64,
+}
+
+/// What the admin bot waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "at", rename_all = "snake_case")]
+pub enum AdminState {
+    #[default]
+    Idle,
+    /// The reason for cancelling one booking (or `/skip`).
+    CancelReason { seen: Seen },
+    /// A blocked period collided with these bookings; a button offers to
+    /// cancel them.
+    Colliding { bookings: Vec<Seen> },
+    /// The message to the customers of these bookings, which are then
+    /// cancelled (or `/skip` for none).
+    CollidingReason { bookings: Vec<Seen> },
+}
+
+impl DialogueState for AdminState {
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_survive_a_round_trip() {
+        let seen = Seen {
+            booking: 4,
+            version: 2,
+        };
+        for state in [
+            AdminState::Idle,
+            AdminState::CancelReason { seen },
+            AdminState::Colliding {
+                bookings: vec![seen],
+            },
+            AdminState::CollidingReason {
+                bookings: vec![seen, seen],
+            },
+        ] {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(serde_json::from_str::<AdminState>(&json).unwrap(), state);
+        }
+    }
+}
