@@ -348,3 +348,24 @@ admin-overrides-title = Date overrides { $first } – { $last }:
 admin-override-set = Date override saved: { $line }
 admin-override-removed = The date override of { $day } for { $who } is removed.
 admin-override-not-found = There is no such date override.
+admin-bad-name-short = a name must have at least { $min ->
+        [one] { $min } character
+       *[other] { $min } characters
+    }
+admin-bad-name-long = a name must have at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }
+admin-bad-name-control = a name must not contain control characters
+admin-bad-minutes = a duration is a whole number of minutes, got "{ $typed }"
+admin-bad-minutes-range = a duration must be between 0 and { $max } minutes, got { $got }
+admin-bad-price = write a price as an amount and a currency, such as 35.00 EUR, got "{ $typed }"
+admin-bad-currency = a currency is a three-letter ISO 4217 code such as EUR or RUB, got "{ $typed }"
+admin-bad-money = a price must not be negative
+admin-bad-staff-ids = staff ids are positive numbers separated by commas, got "{ $typed }"
+admin-bad-period-order = a period must start before it ends ({ $start } is not before { $end })
+admin-bad-time = a time of day is between 00:00 and 24:00, got "{ $typed }"
+admin-bad-period = write a period as HH:MM-HH:MM, got "{ $typed }"
+admin-bad-overlap = periods on { $day } overlap: { $first } and { $second }
+admin-bad-zero-duration = a service must last at least one minute
+admin-bad-longer-than-a-day = a service, buffers included, must fit in one day

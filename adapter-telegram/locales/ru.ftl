@@ -360,3 +360,26 @@ admin-overrides-title = Особые дни { $first } – { $last }:
 admin-override-set = Особый день сохранён: { $line }
 admin-override-removed = Особый день { $day } для: { $who } — убран.
 admin-override-not-found = Такого особого дня нет.
+admin-bad-name-short = имя должно быть не короче { $min ->
+        [one] { $min } символа
+        [few] { $min } символов
+       *[other] { $min } символов
+    }
+admin-bad-name-long = имя должно быть не длиннее { $max ->
+        [one] { $max } символа
+        [few] { $max } символов
+       *[other] { $max } символов
+    }
+admin-bad-name-control = в имени не должно быть управляющих символов
+admin-bad-minutes = длительность — целое число минут, а получено «{ $typed }»
+admin-bad-minutes-range = длительность должна быть от 0 до { $max } минут, а получено { $got }
+admin-bad-price = цену пишут суммой и валютой, например 1500 RUB или 35.00 EUR, а получено «{ $typed }»
+admin-bad-currency = валюта — трёхбуквенный код ISO 4217, например RUB или EUR, а получено «{ $typed }»
+admin-bad-money = цена не может быть отрицательной
+admin-bad-staff-ids = id мастеров — положительные числа через запятую, а получено «{ $typed }»
+admin-bad-period-order = период должен начинаться раньше, чем заканчивается ({ $start } не раньше { $end })
+admin-bad-time = время суток — от 00:00 до 24:00, а получено «{ $typed }»
+admin-bad-period = период пишут как ЧЧ:ММ-ЧЧ:ММ, а получено «{ $typed }»
+admin-bad-overlap = периоды на { $day } пересекаются: { $first } и { $second }
+admin-bad-zero-duration = услуга должна длиться хотя бы минуту
+admin-bad-longer-than-a-day = услуга вместе с перерывами должна укладываться в сутки

@@ -268,6 +268,17 @@ fn period(s: &str) -> LocalTimeRange {
 }
 
 impl Harness {
+    /// Sends `text` from the owner, whose Telegram client is in Russian.
+    async fn send_russian(&mut self, text: &str) -> Responses {
+        let chat = MockPrivateChat::new().id(OWNER as i64).build();
+        let mut user = MockUser::new().id(OWNER).first_name("Someone").build();
+        user.language_code = Some("ru".to_owned());
+        self.bot
+            .update(MockMessageText::new().text(text).from(user).chat(chat));
+        self.bot.dispatch().await;
+        self.bot.get_responses()
+    }
+
     async fn services(&self) -> Vec<Service> {
         self.store.services().await.unwrap()
     }
@@ -679,4 +690,35 @@ async fn help_lists_the_catalog_commands() {
     ] {
         assert!(help.contains(command), "{command} missing from /help");
     }
+}
+
+#[tokio::test]
+async fn refusals_are_told_in_the_readers_language() {
+    let mut h = Harness::new(allow_list()).await;
+    let before = (h.services().await, h.staff().await);
+    let cases = [
+        (
+            "/service_add Стрижка | 0 | 1500 RUB",
+            "Не сохранено: услуга должна длиться хотя бы минуту. Ничего не изменилось.",
+        ),
+        (
+            "/service_edit 1 price 1500 рублей",
+            "Не сохранено: валюта — трёхбуквенный код ISO 4217, например RUB или EUR, а получено «рублей». Ничего не изменилось.",
+        ),
+        (
+            "/hours 1 mon 09:00-13:00,12:00-15:00",
+            "Не сохранено: периоды на Mon пересекаются: 09:00-13:00 и 12:00-15:00. Ничего не изменилось.",
+        ),
+        ("/hours 9 mon off", "Мастера 9 нет."),
+    ];
+    for (command, answer) in cases {
+        assert_eq!(text(&h.send_russian(command).await), answer, "{command}");
+    }
+    let long_name = format!("/staff_add {}", "Я".repeat(200));
+    let refused = text(&h.send_russian(&long_name).await);
+    assert!(
+        refused.starts_with("Не сохранено: имя должно быть не длиннее 100 символов"),
+        "{refused}"
+    );
+    assert_eq!((h.services().await, h.staff().await), before);
 }

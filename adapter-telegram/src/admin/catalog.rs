@@ -15,7 +15,8 @@
 //! Parsing is in two steps on purpose: [`CatalogCommand::parse`] checks the
 //! shape (a wrong shape shows the command's usage), and the values are
 //! built by the domain constructors when the command runs, so a refused
-//! value comes back with the domain's own reason and changes nothing.
+//! value comes back with the domain's own reason (each error variant has
+//! its message in the locale files) and changes nothing.
 
 use booking_domain::{
     Currency, DateOverride, InvalidCurrency, InvalidHours, InvalidMinutes, InvalidMoney,
@@ -29,6 +30,7 @@ use super::commands::CommandError;
 use super::handlers::{Ctx, offer_to_cancel};
 use crate::client::format;
 use crate::error::HandlerError;
+use crate::i18n::{Arg, Text};
 
 /// A service field that `/service_edit` changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -557,10 +559,63 @@ pub(super) async fn run(ctx: &Ctx<'_>, command: CatalogCommand) -> Result<(), Ha
     }
 }
 
+/// The reason for a refusal in the reader's language: one message per
+/// domain error variant, with the values the domain reported.
+fn reason(t: &Text<'_>, error: &CatalogInputError) -> String {
+    let typed = |text: &str| [("typed", Arg::from(text.to_owned()))];
+    match error {
+        CatalogInputError::Name(InvalidName::TooShort { min }) => {
+            t.with("admin-bad-name-short", &[("min", (*min as i64).into())])
+        }
+        CatalogInputError::Name(InvalidName::TooLong { max }) => {
+            t.with("admin-bad-name-long", &[("max", (*max as i64).into())])
+        }
+        CatalogInputError::Name(InvalidName::ControlCharacter) => t.get("admin-bad-name-control"),
+        CatalogInputError::NotMinutes(text) => t.with("admin-bad-minutes", &typed(text)),
+        CatalogInputError::Minutes(InvalidMinutes { got }) => t.with(
+            "admin-bad-minutes-range",
+            &[
+                ("got", (*got).into()),
+                ("max", i64::from(Minutes::MAX.get()).into()),
+            ],
+        ),
+        CatalogInputError::Price(text) => t.with("admin-bad-price", &typed(text)),
+        CatalogInputError::Currency(InvalidCurrency(text)) => {
+            t.with("admin-bad-currency", &typed(text))
+        }
+        CatalogInputError::Money(_) => t.get("admin-bad-money"),
+        CatalogInputError::StaffIds(text) => t.with("admin-bad-staff-ids", &typed(text)),
+        CatalogInputError::Hours(InvalidHours::NotIncreasing { start, end }) => t.with(
+            "admin-bad-period-order",
+            &[("start", start.clone().into()), ("end", end.clone().into())],
+        ),
+        CatalogInputError::Hours(InvalidHours::BadTime(text)) => {
+            t.with("admin-bad-time", &typed(text))
+        }
+        CatalogInputError::Hours(InvalidHours::Malformed(text)) => {
+            t.with("admin-bad-period", &typed(text))
+        }
+        CatalogInputError::Hours(InvalidHours::Overlapping { day, first, second }) => t.with(
+            "admin-bad-overlap",
+            &[
+                ("day", day.clone().into()),
+                ("first", first.clone().into()),
+                ("second", second.clone().into()),
+            ],
+        ),
+        CatalogInputError::Service(InvalidService::ZeroDuration) => {
+            t.get("admin-bad-zero-duration")
+        }
+        CatalogInputError::Service(InvalidService::LongerThanADay) => {
+            t.get("admin-bad-longer-than-a-day")
+        }
+    }
+}
+
 async fn refuse(ctx: &Ctx<'_>, error: &CatalogInputError) -> Result<(), HandlerError> {
     ctx.say(ctx.t.with(
         "admin-catalog-refused",
-        &[("reason", error.to_string().into())],
+        &[("reason", reason(&ctx.t, error).into())],
     ))
     .await
 }
