@@ -316,7 +316,13 @@ async fn invalid_phones_and_other_peoples_contacts_are_refused_with_the_reason()
             "call me",
             "A phone number has only digits, spaces and + ( ) - . characters. Please check it.",
         ),
-        ("12345", "This does not look like a phone number."),
+        ("12", "This does not look like a phone number."),
+        // Long enough to be a short national number somewhere, but no
+        // number in the business's region (Russia) has this shape.
+        (
+            "12345",
+            "This number does not exist in its country's numbering plan.",
+        ),
         (
             "+7 916 123-45-67 +7",
             "This does not look like a phone number.",
