@@ -80,6 +80,32 @@ pub enum Command {
     /// Tokens and the PIN pepper are never printed. Exit 0 valid, 2 with one
     /// line naming the bad setting.
     CheckConfig,
+    /// Export or import the catalog (staff, services, date overrides) as
+    /// TOML in the config file's shape.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum CatalogCommand {
+    /// Write the database's catalog as TOML.
+    ///
+    /// Reads only BOOKING_DATABASE_URL. Exit 0 done, 1 failed, 2 bad URL, 4
+    /// the output file already exists.
+    Export {
+        /// A new file to write; standard output when absent.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Import a catalog file into a database that has no catalog yet.
+    ///
+    /// Prices are in the config's business currency. Exit 0 done, 1
+    /// failed, 2 bad settings or a bad catalog file (one line naming the
+    /// entry), 3 refused: the database already has a catalog.
+    Import {
+        /// The catalog file (as written by `catalog export`).
+        file: PathBuf,
+    },
 }
 
 impl Cli {

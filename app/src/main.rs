@@ -34,6 +34,12 @@ fn main() -> ExitCode {
         }
         cli::Command::HashPin => commands::hash_pin::run().into(),
         cli::Command::CheckConfig => commands::check_config::run().into(),
+        cli::Command::Catalog(cli::CatalogCommand::Export { output }) => {
+            commands::catalog::export(output.as_deref()).into()
+        }
+        cli::Command::Catalog(cli::CatalogCommand::Import { file }) => {
+            commands::catalog::import(&file).into()
+        }
     }
 }
 

@@ -383,3 +383,67 @@ fn check_config_names_the_bad_setting_in_one_line() {
     assert_eq!(stderr(&output).lines().count(), 1);
     assert!(stderr(&output).starts_with("booking: BOOKING_CLIENT_BOT_TOKEN is not set"));
 }
+
+#[tokio::test]
+async fn catalog_export_import_export_is_exact() {
+    let setup = Setup::new();
+    seed_booking(&setup).await;
+    let first = setup.run(&["catalog", "export"]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let text = stdout(&first);
+    assert!(text.contains("[[staff]]\nid = 1\nname = \"Anna\"\nactive = true\n[staff.hours]\nmon = [\"10:00-14:00\", \"15:00-19:00\"]\n"), "{text}");
+    assert!(
+        text.contains("name = \"Women's haircut\"\nduration_minutes = 60\nprice = \"2500.00\"\n"),
+        "{text}"
+    );
+
+    // To a file, then into a new, empty database.
+    let file = setup.path("catalog.toml");
+    let output = setup.run(&["catalog", "export", "--output", file.to_str().unwrap()]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    let output = setup.run(&["catalog", "export", "--output", file.to_str().unwrap()]);
+    assert_eq!(code(&output), 4);
+
+    let other = setup.path("other/booking.db");
+    let other_url = format!("sqlite://{}", other.display());
+    let output = setup
+        .command(&["catalog", "import", file.to_str().unwrap()])
+        .env("BOOKING_DATABASE_URL", &other_url)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let second = setup
+        .command(&["catalog", "export"])
+        .env("BOOKING_DATABASE_URL", &other_url)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&second), text);
+
+    // A database with a catalog refuses an import.
+    let refused = setup.run(&["catalog", "import", file.to_str().unwrap()]);
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+
+    // A bad entry is named in one line.
+    let broken = setup.path("broken.toml");
+    std::fs::write(
+        &broken,
+        text.replacen("price = \"2500.00\"", "price = \"25.001\"", 1),
+    )
+    .unwrap();
+    let output = setup
+        .command(&["catalog", "import", broken.to_str().unwrap()])
+        .env(
+            "BOOKING_DATABASE_URL",
+            format!("sqlite://{}", setup.path("third.db").display()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert_eq!(stderr(&output).lines().count(), 1);
+    assert!(
+        stderr(&output).contains("services[0].price is invalid"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -19,6 +19,7 @@ use crate::config::{self, Environment, ProcessEnvironment, env};
 use crate::database;
 
 pub mod backup;
+pub mod catalog;
 pub mod check_config;
 pub mod export;
 pub mod hash_pin;
