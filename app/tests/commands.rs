@@ -397,6 +397,12 @@ async fn catalog_export_import_export_is_exact() {
         "{text}"
     );
 
+    assert!(text.contains("[[date_overrides]]\ndate = \"2026-12-31\"\nstaff = 2\nclosed = false\nhours = [\"10:00-14:00\"]\n"), "{text}");
+    assert!(
+        text.contains("[[date_overrides]]\ndate = \"2027-01-01\"\nclosed = true\n"),
+        "{text}"
+    );
+
     // To a file, then into a new, empty database.
     let file = setup.path("catalog.toml");
     let output = setup.run(&["catalog", "export", "--output", file.to_str().unwrap()]);
