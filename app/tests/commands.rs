@@ -198,9 +198,8 @@ async fn restore_is_refused_while_the_bots_hold_the_run_lock() {
     let backup = setup.path("backup.db");
     assert_eq!(code(&setup.run(&["backup", backup.to_str().unwrap()])), 0);
 
-    // What `booking run` holds for its lifetime, held here by another
-    // process: a child `flock` would need util-linux, so the test takes
-    // the same lock the binary takes, through the library.
+    // The lock `booking run` holds for its lifetime, taken here by the test
+    // process (tests/binary.rs checks it against a real running bot).
     let lock = app::run_lock::RunLock::try_acquire(&setup.database()).unwrap();
     let output = setup.run(&["restore", backup.to_str().unwrap()]);
     assert_eq!(code(&output), 3, "{}", stderr(&output));

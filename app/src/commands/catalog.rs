@@ -96,12 +96,7 @@ pub fn import(file: &Path) -> Exit {
             );
         }
     };
-    let currency = settings
-        .catalog
-        .services
-        .first()
-        .map(|s| s.spec().price.currency());
-    let currency = match currency.map_or_else(|| business_currency(&settings.config_path), Ok) {
+    let currency = match business_currency(&settings.config_path) {
         Ok(currency) => currency,
         Err(exit) => return exit,
     };
@@ -138,8 +133,8 @@ pub fn import(file: &Path) -> Exit {
     })
 }
 
-/// The business currency from the config file, for a config without
-/// services (prices in the imported file are in this currency).
+/// The business currency from the (already validated) config file: the
+/// imported file's prices are in it.
 fn business_currency(config: &Path) -> Result<Currency, Exit> {
     #[derive(Deserialize)]
     struct File {
