@@ -219,6 +219,15 @@ admin-help = Commands:
     /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block a period
     /stats today|week|month|YYYY-MM-DD YYYY-MM-DD — statistics
     /export today|week|month|YYYY-MM-DD YYYY-MM-DD — bookings as CSV
+    /services, /staff — the catalog with ids
+    /service_add Name | minutes | price CUR [| buffer before | buffer after [| staff ids]] — add a service
+    /service_edit id name|duration|price|before|after|staff value — change one field
+    /service_off id, /service_on id — stop or resume offering a service
+    /staff_add Name, /staff_rename id Name, /staff_off id, /staff_on id — staff members
+    /hours staff id mon[,tue...] HH:MM-HH:MM[,HH:MM-HH:MM]|off — weekly hours
+    /overrides [YYYY-MM-DD [YYYY-MM-DD]] — date overrides
+    /override YYYY-MM-DD all|staff id closed|HH:MM-HH:MM[,...] — close a day or set special hours
+    /override_remove YYYY-MM-DD all|staff id — remove a date override
     /whoami — your Telegram id
     /logout — sign out
 admin-unknown-command = Unknown command. /help lists them.
@@ -303,3 +312,60 @@ admin-export-caption = Bookings { $first } – { $last }: { $count ->
        *[other] { $count } rows
     }.
 admin-export-too-large = This export would exceed Telegram's 50 MB limit for documents. Please choose a shorter period.
+admin-usage-services = Usage: /services
+admin-usage-service-add = Usage: /service_add Name | minutes | price CUR [| buffer before | buffer after [| staff ids]], for example /service_add Beard trim | 45 | 35.00 EUR | 5 | 10 | 1,2
+admin-usage-service-edit = Usage: /service_edit id name|duration|price|before|after|staff value, for example /service_edit 3 price 40.00 EUR or /service_edit 3 staff 1,2
+admin-usage-service-active = Usage: /service_off id or /service_on id, with the id from /services
+admin-usage-staff = Usage: /staff
+admin-usage-staff-add = Usage: /staff_add Name, for example /staff_add Maria
+admin-usage-staff-rename = Usage: /staff_rename id Name, for example /staff_rename 2 Maria K.
+admin-usage-staff-active = Usage: /staff_off id or /staff_on id, with the id from /staff
+admin-usage-hours = Usage: /hours staff id mon[,tue...] HH:MM-HH:MM[,HH:MM-HH:MM] or off, for example /hours 1 mon,tue 09:00-13:00,14:00-19:00
+admin-usage-overrides = Usage: /overrides [YYYY-MM-DD [YYYY-MM-DD]]
+admin-usage-override = Usage: /override YYYY-MM-DD all|staff id closed|HH:MM-HH:MM[,HH:MM-HH:MM], for example /override 2030-06-05 all closed
+admin-usage-override-remove = Usage: /override_remove YYYY-MM-DD all|staff id
+admin-catalog-refused = Not saved: { $reason }. Nothing was changed.
+admin-unknown-service = There is no service { $id }.
+admin-service-gone = That service no longer exists.
+admin-services-title = Services:
+admin-service-line = #{ $id } { $name } · { $duration } · { $price } · buffers { $before }+{ $after } min · staff: { $staff }
+admin-service-added = Service added:
+    { $line }
+admin-service-saved = Service saved:
+    { $line }
+admin-inactive = (inactive)
+admin-nobody = nobody
+admin-catalog-empty = (none)
+admin-staff-title = Staff:
+admin-no-hours = no weekly hours
+admin-staff-added = Staff member added:
+    { $line }
+    Set their hours with /hours { $id } mon 09:00-18:00.
+admin-staff-saved = Saved:
+    { $line }
+admin-closed = closed
+admin-overrides-title = Date overrides { $first } – { $last }:
+admin-override-set = Date override saved: { $line }
+admin-override-removed = The date override of { $day } for { $who } is removed.
+admin-override-not-found = There is no such date override.
+admin-bad-name-short = a name must have at least { $min ->
+        [one] { $min } character
+       *[other] { $min } characters
+    }
+admin-bad-name-long = a name must have at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }
+admin-bad-name-control = a name must not contain control characters
+admin-bad-minutes = a duration is a whole number of minutes, got "{ $typed }"
+admin-bad-minutes-range = a duration must be between 0 and { $max } minutes, got { $got }
+admin-bad-price = write a price as an amount and a currency, such as 35.00 EUR, got "{ $typed }"
+admin-bad-currency = a currency is a three-letter ISO 4217 code such as EUR or RUB, got "{ $typed }"
+admin-bad-money = a price must not be negative
+admin-bad-staff-ids = staff ids are positive numbers separated by commas, got "{ $typed }"
+admin-bad-period-order = a period must start before it ends ({ $start } is not before { $end })
+admin-bad-time = a time of day is between 00:00 and 24:00, got "{ $typed }"
+admin-bad-period = write a period as HH:MM-HH:MM, got "{ $typed }"
+admin-bad-overlap = periods on { $day } overlap: { $first } and { $second }
+admin-bad-zero-duration = a service must last at least one minute
+admin-bad-longer-than-a-day = a service, buffers included, must fit in one day

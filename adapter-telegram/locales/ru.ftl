@@ -227,6 +227,15 @@ admin-help = Команды:
     /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина] — закрыть время
     /stats today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — статистика
     /export today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — записи в CSV
+    /services, /staff — услуги и мастера с их id
+    /service_add Название | минуты | цена ВАЛ [| перерыв до | перерыв после [| id мастеров]] — добавить услугу
+    /service_edit id name|duration|price|before|after|staff значение — изменить одно поле
+    /service_off id, /service_on id — снять услугу или вернуть её
+    /staff_add Имя, /staff_rename id Имя, /staff_off id, /staff_on id — мастера
+    /hours id мастера mon[,tue...] ЧЧ:ММ-ЧЧ:ММ[,ЧЧ:ММ-ЧЧ:ММ]|off — часы работы по дням недели
+    /overrides [ГГГГ-ММ-ДД [ГГГГ-ММ-ДД]] — особые дни
+    /override ГГГГ-ММ-ДД all|id мастера closed|ЧЧ:ММ-ЧЧ:ММ[,...] — закрыть день или задать особые часы
+    /override_remove ГГГГ-ММ-ДД all|id мастера — убрать особый день
     /whoami — ваш id в Telegram
     /logout — выйти
 admin-unknown-command = Неизвестная команда. Список: /help.
@@ -315,3 +324,62 @@ admin-export-caption = Записи { $first } – { $last }: { $count ->
        *[other] { $count } строк
     }.
 admin-export-too-large = Файл превысит лимит Telegram в 50 МБ для документов. Выберите период короче.
+admin-usage-services = Формат: /services
+admin-usage-service-add = Формат: /service_add Название | минуты | цена ВАЛ [| перерыв до | перерыв после [| id мастеров]], например /service_add Борода | 45 | 1500 RUB | 5 | 10 | 1,2
+admin-usage-service-edit = Формат: /service_edit id name|duration|price|before|after|staff значение, например /service_edit 3 price 1800 RUB или /service_edit 3 staff 1,2
+admin-usage-service-active = Формат: /service_off id или /service_on id, id — из /services
+admin-usage-staff = Формат: /staff
+admin-usage-staff-add = Формат: /staff_add Имя, например /staff_add Мария
+admin-usage-staff-rename = Формат: /staff_rename id Имя, например /staff_rename 2 Мария К.
+admin-usage-staff-active = Формат: /staff_off id или /staff_on id, id — из /staff
+admin-usage-hours = Формат: /hours id мастера mon[,tue...] ЧЧ:ММ-ЧЧ:ММ[,ЧЧ:ММ-ЧЧ:ММ] или off, например /hours 1 mon,tue 09:00-13:00,14:00-19:00
+admin-usage-overrides = Формат: /overrides [ГГГГ-ММ-ДД [ГГГГ-ММ-ДД]]
+admin-usage-override = Формат: /override ГГГГ-ММ-ДД all|id мастера closed|ЧЧ:ММ-ЧЧ:ММ[,ЧЧ:ММ-ЧЧ:ММ], например /override 2030-06-05 all closed
+admin-usage-override-remove = Формат: /override_remove ГГГГ-ММ-ДД all|id мастера
+admin-catalog-refused = Не сохранено: { $reason }. Ничего не изменилось.
+admin-unknown-service = Услуги { $id } нет.
+admin-service-gone = Этой услуги больше нет.
+admin-services-title = Услуги:
+admin-service-line = #{ $id } { $name } · { $duration } · { $price } · перерывы { $before }+{ $after } мин · мастера: { $staff }
+admin-service-added = Услуга добавлена:
+    { $line }
+admin-service-saved = Услуга сохранена:
+    { $line }
+admin-inactive = (не активно)
+admin-nobody = никто
+admin-catalog-empty = (нет)
+admin-staff-title = Мастера:
+admin-no-hours = часы работы не заданы
+admin-staff-added = Мастер добавлен:
+    { $line }
+    Задайте часы работы: /hours { $id } mon 09:00-18:00.
+admin-staff-saved = Сохранено:
+    { $line }
+admin-closed = закрыто
+admin-overrides-title = Особые дни { $first } – { $last }:
+admin-override-set = Особый день сохранён: { $line }
+admin-override-removed = Особый день { $day } для: { $who } — убран.
+admin-override-not-found = Такого особого дня нет.
+admin-bad-name-short = имя должно быть не короче { $min ->
+        [one] { $min } символа
+        [few] { $min } символов
+       *[other] { $min } символов
+    }
+admin-bad-name-long = имя должно быть не длиннее { $max ->
+        [one] { $max } символа
+        [few] { $max } символов
+       *[other] { $max } символов
+    }
+admin-bad-name-control = в имени не должно быть управляющих символов
+admin-bad-minutes = длительность — целое число минут, а получено «{ $typed }»
+admin-bad-minutes-range = длительность должна быть от 0 до { $max } минут, а получено { $got }
+admin-bad-price = цену пишут суммой и валютой, например 1500 RUB или 35.00 EUR, а получено «{ $typed }»
+admin-bad-currency = валюта — трёхбуквенный код ISO 4217, например RUB или EUR, а получено «{ $typed }»
+admin-bad-money = цена не может быть отрицательной
+admin-bad-staff-ids = id мастеров — положительные числа через запятую, а получено «{ $typed }»
+admin-bad-period-order = период должен начинаться раньше, чем заканчивается ({ $start } не раньше { $end })
+admin-bad-time = время суток — от 00:00 до 24:00, а получено «{ $typed }»
+admin-bad-period = период пишут как ЧЧ:ММ-ЧЧ:ММ, а получено «{ $typed }»
+admin-bad-overlap = периоды на { $day } пересекаются: { $first } и { $second }
+admin-bad-zero-duration = услуга должна длиться хотя бы минуту
+admin-bad-longer-than-a-day = услуга вместе с перерывами должна укладываться в сутки

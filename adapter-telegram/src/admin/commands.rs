@@ -4,9 +4,12 @@
 //! - `/today`, `/tomorrow`, `/day <date> [<staff id>]`: the day view;
 //! - `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]`;
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
-//! - `/whoami`, `/logout`, `/help`, `/skip`.
+//! - `/whoami`, `/logout`, `/help`, `/skip`;
+//! - the catalog commands, parsed by [`CatalogCommand::parse`].
 
 use booking_domain::StaffId;
+
+use super::catalog::CatalogCommand;
 use chrono::{NaiveDate, NaiveTime};
 
 /// A period as staff name it.
@@ -48,6 +51,7 @@ pub enum AdminCommand {
     Block(BlockRequest),
     Stats(PeriodSpec),
     Export(PeriodSpec),
+    Catalog(CatalogCommand),
 }
 
 /// Which command's syntax was wrong, to show its usage.
@@ -103,6 +107,12 @@ impl AdminCommand {
         let head = words.next().ok_or(CommandError::Unknown)?;
         let name = head.split('@').next().unwrap_or(head).to_ascii_lowercase();
         let args: Vec<&str> = words.collect();
+        // Catalog commands take free text (names, `|`-separated fields), so
+        // they get everything after the command word as typed.
+        let after = rest.trim_start().strip_prefix(head).unwrap_or_default();
+        if let Some(parsed) = CatalogCommand::parse(&name, after) {
+            return parsed.map(Self::Catalog);
+        }
         let usage = CommandError::Usage;
         Ok(match name.as_str() {
             "start" | "help" | "menu" => Self::Help,

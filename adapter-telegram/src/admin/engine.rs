@@ -124,6 +124,11 @@ pub trait AdminEngine: Send + Sync {
         id: StaffId,
         spec: StaffSpec,
     ) -> Result<ScheduleChange<StaffMember>, StaffEditError>;
+    async fn date_overrides(
+        &self,
+        actor: &StaffActor,
+        period: Period,
+    ) -> Result<Vec<DateOverride>, StoreError>;
     async fn set_date_override(
         &self,
         actor: &StaffActor,
@@ -303,6 +308,14 @@ where
         spec: StaffSpec,
     ) -> Result<ScheduleChange<StaffMember>, StaffEditError> {
         Engine::update_staff(self, actor, id, spec).await
+    }
+
+    async fn date_overrides(
+        &self,
+        actor: &StaffActor,
+        period: Period,
+    ) -> Result<Vec<DateOverride>, StoreError> {
+        Engine::date_overrides(self, actor, period).await
     }
 
     async fn set_date_override(

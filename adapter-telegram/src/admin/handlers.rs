@@ -18,6 +18,7 @@ use teloxide::types::{InlineKeyboardMarkup, InputFile, MaybeInaccessibleMessage,
 use super::AdminBot;
 use super::access::{Gate, PinOutcome};
 use super::callback::AdminCallback;
+use super::catalog;
 use super::commands::{AdminCommand, BlockRequest, CommandError, PeriodSpec};
 use super::export::{ExportError, write_csv};
 use super::state::{AdminState, Seen};
@@ -29,26 +30,26 @@ use crate::i18n::Text;
 use crate::telegram::{self, Place, Screen};
 
 /// One admitted update's context.
-struct Ctx<'a> {
-    bot: &'a Bot,
-    chat: ChatId,
-    actor: StaffActor,
-    t: Text<'a>,
-    admin: &'a AdminBot,
-    tz: Tz,
+pub(super) struct Ctx<'a> {
+    pub(super) bot: &'a Bot,
+    pub(super) chat: ChatId,
+    pub(super) actor: StaffActor,
+    pub(super) t: Text<'a>,
+    pub(super) admin: &'a AdminBot,
+    pub(super) tz: Tz,
 }
 
 impl Ctx<'_> {
-    async fn show(&self, screen: &Screen, place: Place) -> Result<(), HandlerError> {
+    pub(super) async fn show(&self, screen: &Screen, place: Place) -> Result<(), HandlerError> {
         telegram::show(self.bot, self.chat, screen, place).await?;
         Ok(())
     }
 
-    async fn say(&self, text: String) -> Result<(), HandlerError> {
+    pub(super) async fn say(&self, text: String) -> Result<(), HandlerError> {
         self.show(&Screen::text(text), Place::New).await
     }
 
-    async fn save(&self, state: &AdminState) -> Result<(), HandlerError> {
+    pub(super) async fn save(&self, state: &AdminState) -> Result<(), HandlerError> {
         match state {
             AdminState::Idle => self.admin.conversations.remove(self.chat).await?,
             other => self.admin.conversations.save(self.chat, other).await?,
@@ -56,7 +57,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn today(&self) -> NaiveDate {
+    pub(super) fn today(&self) -> NaiveDate {
         self.admin.engine.policy().today(self.admin.engine.now())
     }
 }
@@ -198,7 +199,11 @@ async fn admitted_message(
             _ => ctx.say(t.get("admin-help")).await,
         },
         Err(CommandError::Unknown) => ctx.say(t.get("admin-unknown-command")).await,
-        Err(CommandError::Usage(name)) => ctx.say(t.get(&format!("admin-usage-{name}"))).await,
+        Err(CommandError::Usage(name)) => {
+            // Command names use `_` (Telegram allows no `-`), message ids `-`.
+            let id = format!("admin-usage-{}", name.replace('_', "-"));
+            ctx.say(t.get(&id)).await
+        }
         Ok(AdminCommand::Skip) => match state {
             AdminState::CancelReason { seen } => cancel_with_reason(ctx, seen, None).await,
             AdminState::CollidingReason { bookings } => {
@@ -238,6 +243,7 @@ async fn admitted_message(
                 AdminCommand::Block(request) => block(ctx, request).await,
                 AdminCommand::Stats(spec) => stats(ctx, spec).await,
                 AdminCommand::Export(spec) => export(ctx, spec).await,
+                AdminCommand::Catalog(command) => catalog::run(ctx, command).await,
             }
         }
     }
@@ -681,7 +687,7 @@ async fn block(ctx: &Ctx<'_>, request: BlockRequest) -> Result<(), HandlerError>
         Some(id) => format!("#{}", id.get()),
         None => t.get("admin-everyone"),
     };
-    let mut text = t.with(
+    let text = t.with(
         "admin-blocked",
         &[
             ("from", format::when(t, period.start(), ctx.tz).into()),
@@ -690,19 +696,30 @@ async fn block(ctx: &Ctx<'_>, request: BlockRequest) -> Result<(), HandlerError>
             ("id", blocked.time_off.id().get().into()),
         ],
     );
+    offer_to_cancel(ctx, text, &blocked.colliding).await
+}
+
+/// Says `text`, then whether bookings collide with the schedule edit it
+/// reports; when some do, lists them and offers to cancel them with a
+/// message to each customer. Nothing is cancelled without that press.
+pub(super) async fn offer_to_cancel(
+    ctx: &Ctx<'_>,
+    mut text: String,
+    colliding: &[BookingDetails],
+) -> Result<(), HandlerError> {
+    let t = &ctx.t;
     text.push_str("\n\n");
-    if blocked.colliding.is_empty() {
+    if colliding.is_empty() {
         text.push_str(&t.get("admin-blocked-no-collisions"));
         return ctx.say(text).await;
     }
     text.push_str(&t.with(
         "admin-blocked-collisions",
-        &[("count", (blocked.colliding.len() as i64).into())],
+        &[("count", (colliding.len() as i64).into())],
     ));
     text.push('\n');
-    text.push_str(&view::lines(t, ctx.tz, &blocked.colliding));
-    let bookings: Vec<Seen> = blocked
-        .colliding
+    text.push_str(&view::lines(t, ctx.tz, colliding));
+    let bookings: Vec<Seen> = colliding
         .iter()
         .map(|d| Seen {
             booking: d.booking.id().get(),

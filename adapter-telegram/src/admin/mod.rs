@@ -5,7 +5,9 @@
 //! list, PIN, sessions, lockout), [`commands`] and [`callback`] parse what
 //! was typed or pressed, [`state`] holds the few steps that wait for text,
 //! [`handler_tree`] builds the tree and `handlers` holds thin endpoints that
-//! call the engine through [`AdminEngine`] and render with `view`. Every
+//! call the engine through [`AdminEngine`] and render with `view`;
+//! [`catalog`] parses and runs the catalog commands (services, staff,
+//! weekly hours, date overrides). Every
 //! user-facing string is in the locale files (`## Admin bot`).
 //!
 //! Architecture invariant: every endpoint asks the gate first, with the
@@ -14,6 +16,7 @@
 
 pub mod access;
 pub mod callback;
+pub mod catalog;
 pub mod commands;
 pub mod engine;
 pub mod export;

@@ -183,12 +183,12 @@ mod tests {
 
     #[test]
     fn a_hashed_pin_verifies_and_only_with_its_pepper() {
-        let phc = hash_pin("2468\n", Some("pepper-1")).unwrap();
+        let phc = hash_pin("2468\n", Some("Pepper-1")).unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         let hash = PinHash::parse(&phc).unwrap();
-        assert!(verify_pin(&hash, "2468", Some("pepper-1")));
-        assert!(!verify_pin(&hash, "2469", Some("pepper-1")));
-        assert!(!verify_pin(&hash, "2468", Some("pepper-2")));
+        assert!(verify_pin(&hash, "2468", Some("Pepper-1")));
+        assert!(!verify_pin(&hash, "2469", Some("Pepper-1")));
+        assert!(!verify_pin(&hash, "2468", Some("Pepper-2")));
         assert!(!verify_pin(&hash, "2468", None));
     }
 
