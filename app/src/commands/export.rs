@@ -11,11 +11,12 @@ use booking_ports::{Engine, EngineSettings, Period, StaffActor, StaffUser, Syste
 use chrono::NaiveDate;
 use futures::StreamExt;
 
-/// The operator at the console: not a Telegram user, so id 0.
-const CONSOLE_USER: i64 = 0;
-
 use super::{Exit, block_on, chain, fail, settings};
 use crate::database;
+
+/// The operator at the console: the engine's staff operations take an
+/// authenticated actor, and a console user has no Telegram id, so 0.
+const CONSOLE_USER: i64 = 0;
 
 /// Runs the command.
 pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
