@@ -1,5 +1,9 @@
-//! The command line: `booking [run]`.
+//! The command line: `booking [run]` starts the bots; the other subcommands
+//! are maintenance (database, export, PIN hashing, settings check, catalog).
 
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 /// Bookings for small service businesses, over Telegram.
@@ -8,22 +12,106 @@ use clap::{Parser, Subcommand};
 /// booking.toml) and from the environment (a .env file is read when
 /// present); docs/CONFIG.md lists every setting.
 #[derive(Debug, Parser)]
-#[command(name = "booking", version)]
+#[command(
+    name = "booking",
+    version,
+    after_help = "Exit codes: 0 done; 1 failed while running; 2 bad settings or usage; \
+                  3 refused (verification failed, bots running, catalog not empty); \
+                  4 the target file already exists."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Start the bots with long polling (the default).
+    ///
+    /// Holds an exclusive lock on <database>.lock while running, so restore
+    /// can refuse. Exit 0 after a clean stop, 1 on failure, 2 for bad
+    /// settings.
     Run,
+    /// Create or migrate the database and print its schema level.
+    ///
+    /// Reads only BOOKING_DATABASE_URL. Exit 0 done, 1 failed, 2 bad URL.
+    Migrate,
+    /// Write an online backup of the database to FILE (the bots may run).
+    ///
+    /// Exit 0 done, 1 failed, 2 bad URL, 4 FILE already exists.
+    Backup {
+        /// The new backup file; never overwritten.
+        file: PathBuf,
+    },
+    /// Replace the database with a verified backup (stop the bots first).
+    ///
+    /// The backup is checked (integrity, foreign keys, schema level) before
+    /// anything is replaced; the old database is kept as
+    /// <database>.before-restore. Exit 0 done, 1 failed, 2 bad URL, 3
+    /// refused (the bots are running, or the backup is damaged or not a
+    /// booking database).
+    Restore {
+        /// The backup file to restore.
+        file: PathBuf,
+    },
+    /// Export the bookings of a period as CSV, streamed.
+    ///
+    /// Dates are in the business's time zone, both included. Exit 0 done, 1
+    /// failed, 2 bad settings or period, 4 the output file already exists.
+    Export {
+        /// The first day (YYYY-MM-DD).
+        #[arg(long)]
+        from: NaiveDate,
+        /// The last day, included (YYYY-MM-DD).
+        #[arg(long)]
+        to: NaiveDate,
+        /// A new file to write; standard output when absent.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Hash an admin PIN read from standard input; prints the PHC string.
+    ///
+    /// BOOKING_PIN_PEPPER is mixed in when set. Example:
+    /// `printf '%s' 4711 | booking hash-pin`. Exit 0 done, 1 failed, 2 the
+    /// PIN is not acceptable.
+    HashPin,
+    /// Validate the config file and environment and print what would run.
+    ///
+    /// Tokens and the PIN pepper are never printed. Exit 0 valid, 2 with one
+    /// line naming the bad setting.
+    CheckConfig,
+    /// Export or import the catalog (staff, services, date overrides) as
+    /// TOML in the config file's shape.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum CatalogCommand {
+    /// Write the database's catalog as TOML.
+    ///
+    /// Reads only BOOKING_DATABASE_URL. Exit 0 done, 1 failed, 2 bad URL, 4
+    /// the output file already exists.
+    Export {
+        /// A new file to write; standard output when absent.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Import a catalog file into a database that has no catalog yet.
+    ///
+    /// Prices are in the config's business currency. Exit 0 done, 1
+    /// failed, 2 bad settings or a bad catalog file (one line naming the
+    /// entry), 3 refused: the database already has a catalog.
+    Import {
+        /// The catalog file (as written by `catalog export`).
+        file: PathBuf,
+    },
 }
 
 impl Cli {
     /// The subcommand to run: `run` when none is given.
     pub fn subcommand(&self) -> Command {
-        self.command.unwrap_or(Command::Run)
+        self.command.clone().unwrap_or(Command::Run)
     }
 }
 
@@ -41,5 +129,33 @@ mod tests {
         assert_eq!(cli.subcommand(), Command::Run);
         assert!(Cli::try_parse_from(["booking", "fly"]).is_err());
         <Cli as CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn export_takes_dates() {
+        let cli = Cli::try_parse_from([
+            "booking",
+            "export",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-31",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.subcommand(),
+            Command::Export { output: None, .. }
+        ));
+        assert!(
+            Cli::try_parse_from([
+                "booking",
+                "export",
+                "--from",
+                "2026-13-01",
+                "--to",
+                "2026-01-31"
+            ])
+            .is_err()
+        );
     }
 }

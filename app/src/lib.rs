@@ -2,9 +2,12 @@
 //! `booking` binary (`src/main.rs`) is only the composition root.
 //!
 //! - `cli`: the command line.
+//! - `commands`: the maintenance subcommands (migrate, backup, restore,
+//!   export, hash-pin, check-config, catalog).
 //! - `config`: settings from the TOML file and the environment.
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
 //! - `bots`: running a bot with long polling until a stop signal.
+//! - `run_lock`: the lock `booking run` holds on its database.
 //! - `maintenance`: housekeeping beside the bots.
 //! - `shutdown`: SIGINT and SIGTERM.
 //! - `telemetry`: logging.
@@ -12,8 +15,10 @@
 
 pub mod bots;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod database;
 pub mod maintenance;
+pub mod run_lock;
 pub mod shutdown;
 pub mod telemetry;

@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use adapter_telegram::{ClientBot, Locales, handler_tree};
+use app::commands::{self, Exit};
+use app::run_lock::RunLock;
 use app::{bots, cli, config, database, maintenance, telemetry};
 use booking_ports::{Engine, EngineSettings, SystemClock};
 use clap::Parser;
@@ -17,13 +19,27 @@ use teloxide::Bot;
 
 /// Exit codes: 0 after a clean stop; 1 when running failed; 2 when the
 /// settings are missing or wrong.
-const EXIT_FAILURE: u8 = 1;
-const EXIT_CONFIG: u8 = 2;
+const EXIT_FAILURE: u8 = Exit::Failure as u8;
+const EXIT_CONFIG: u8 = Exit::Settings as u8;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.subcommand() {
         cli::Command::Run => run(),
+        cli::Command::Migrate => commands::migrate::run().into(),
+        cli::Command::Backup { file } => commands::backup::run(&file).into(),
+        cli::Command::Restore { file } => commands::restore::run(&file).into(),
+        cli::Command::Export { from, to, output } => {
+            commands::export::run(from, to, output.as_deref()).into()
+        }
+        cli::Command::HashPin => commands::hash_pin::run().into(),
+        cli::Command::CheckConfig => commands::check_config::run().into(),
+        cli::Command::Catalog(cli::CatalogCommand::Export { output }) => {
+            commands::catalog::export(output.as_deref()).into()
+        }
+        cli::Command::Catalog(cli::CatalogCommand::Import { file }) => {
+            commands::catalog::import(&file).into()
+        }
     }
 }
 
@@ -62,6 +78,9 @@ fn run() -> ExitCode {
 }
 
 async fn serve(settings: config::Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // Held until the process ends, so `booking restore` refuses to swap the
+    // file under the running bots.
+    let _run_lock = RunLock::try_acquire(&database::path_of(&settings.database_url)?)?;
     let store = database::open(&settings.database_url).await?;
     tracing::info!(database = %settings.database_url, "database open");
 

@@ -188,6 +188,30 @@ async fn the_binary_answers_start_and_stops_cleanly_on_sigterm() {
     assert_eq!(first_button["text"], json!("📅 Book"));
     assert_eq!(first_button["callback_data"], json!("m:b"));
 
+    // While the bot runs: an online backup works, and restoring it is
+    // refused because `booking run` holds the database's run lock.
+    let backup = workspace.dir.path().join("live-backup.db");
+    let backed_up = workspace
+        .command()
+        .args(["backup", backup.to_str().unwrap()])
+        .env("BOOKING_DATABASE_URL", &database_url)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(backed_up.status.code(), Some(0), "{backed_up:?}");
+    let restore = workspace
+        .command()
+        .args(["restore", backup.to_str().unwrap()])
+        .env("BOOKING_DATABASE_URL", &database_url)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(restore.status.code(), Some(3), "{restore:?}");
+    assert!(
+        String::from_utf8_lossy(&restore.stderr).contains("another booking process is running"),
+        "{restore:?}"
+    );
+
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().unwrap().to_string()])
         .status()

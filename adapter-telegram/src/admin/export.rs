@@ -40,7 +40,9 @@ fn field(out: &mut String, value: &str) {
     }
 }
 
-fn row(details: &BookingDetails, tz: Tz) -> String {
+/// One booking as a CSV line (with its `\r\n`), times in `tz`. Public so
+/// the command-line export streams the same format to a file.
+pub fn row(details: &BookingDetails, tz: Tz) -> String {
     let b = &details.booking;
     let start = b.start().with_timezone(&tz);
     let status = match b.status() {

@@ -1,0 +1,47 @@
+//! `booking check-config`: loads the config file and the environment
+//! exactly as `booking run` would and prints what would run, with tokens
+//! and the PIN pepper hidden. A bad setting exits 2 with one line naming it.
+
+use crate::config::{Environment, ProcessEnvironment};
+
+use super::hash_pin::PIN_PEPPER;
+use super::{Exit, database_path, settings};
+
+/// Runs the command.
+pub fn run() -> Exit {
+    let settings = match settings() {
+        Ok(settings) => settings,
+        Err(exit) => return exit,
+    };
+    let database = match database_path(&settings.database_url) {
+        Ok(path) => path,
+        Err(exit) => return exit,
+    };
+    let catalog = &settings.catalog;
+    let active_staff = catalog.staff.iter().filter(|s| s.is_active()).count();
+    let active_services = catalog.services.iter().filter(|s| s.is_active()).count();
+    println!("config file: {}", settings.config_path.display());
+    println!("business: {}", settings.business.name);
+    println!("time zone: {}", settings.policy.time_zone());
+    println!(
+        "catalog: {} staff ({active_staff} active), {} services ({active_services} active), {} date overrides",
+        catalog.staff.len(),
+        catalog.services.len(),
+        catalog.date_overrides.len()
+    );
+    println!("database: {}", database.display());
+    println!("telegram api: {}", settings.telegram_api_url);
+    println!("client bot: on, {:?}", settings.client_token);
+    match &settings.admin_token {
+        Some(token) => println!("admin bot: on, {token:?}"),
+        None => println!("admin bot: off"),
+    }
+    let pepper = if ProcessEnvironment.var(PIN_PEPPER).is_some() {
+        "set (hidden)"
+    } else {
+        "not set"
+    };
+    println!("PIN pepper: {pepper}");
+    println!("ok");
+    Exit::Ok
+}

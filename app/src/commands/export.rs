@@ -1,0 +1,97 @@
+//! `booking export --from --to [--output]`: the bookings of a period as CSV
+//! (the admin bot's format), streamed row by row from the store to standard
+//! output or a new file, so a long period never sits in memory.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use adapter_telegram::admin::export::{HEADER, row};
+use booking_ports::{Engine, EngineSettings, Period, StaffActor, StaffUser, SystemClock};
+use chrono::NaiveDate;
+use futures::StreamExt;
+
+use super::{Exit, block_on, chain, fail, settings};
+use crate::database;
+
+/// The operator at the console: the engine's staff operations take an
+/// authenticated actor, and a console user has no Telegram id, so 0.
+const CONSOLE_USER: i64 = 0;
+
+/// Runs the command.
+pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
+    let period = match Period::new(from, to) {
+        Ok(period) => period,
+        Err(e) => return fail(Exit::Settings, format_args!("--from/--to: {e}")),
+    };
+    let settings = match settings() {
+        Ok(settings) => settings,
+        Err(exit) => return exit,
+    };
+    let mut out: Box<dyn Write> = match output {
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+        Some(path) => match File::create_new(path) {
+            Ok(file) => Box::new(BufWriter::new(file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return fail(
+                    Exit::TargetExists,
+                    format_args!("the output {} already exists", path.display()),
+                );
+            }
+            Err(e) => {
+                return fail(
+                    Exit::Failure,
+                    format_args!("cannot create {}: {e}", path.display()),
+                );
+            }
+        },
+    };
+    let outcome = block_on(async move {
+        let store = match database::open(&settings.database_url).await {
+            Ok(store) => store,
+            Err(e) => return fail(Exit::Failure, chain(&e)),
+        };
+        let tz = settings.policy.time_zone();
+        let engine = Engine::on_store(
+            store.clone(),
+            SystemClock,
+            settings.policy,
+            EngineSettings::default(),
+        );
+        let actor = StaffActor::authenticated(StaffUser::new(CONSOLE_USER), None);
+        let exit = write_rows(&mut out, engine.export(&actor, period), tz).await;
+        store.close().await;
+        exit
+    });
+    if outcome != Exit::Ok
+        && let Some(path) = output
+    {
+        // A half-written export is worse than none.
+        let _ = std::fs::remove_file(path);
+    }
+    outcome
+}
+
+async fn write_rows<S>(out: &mut dyn Write, bookings: S, tz: chrono_tz::Tz) -> Exit
+where
+    S: futures::Stream<Item = Result<booking_ports::BookingDetails, booking_ports::StoreError>>,
+{
+    let write_failed = |e: io::Error| fail(Exit::Failure, format_args!("writing the export: {e}"));
+    if let Err(e) = write!(out, "{HEADER}\r\n") {
+        return write_failed(e);
+    }
+    let mut bookings = std::pin::pin!(bookings);
+    while let Some(details) = bookings.next().await {
+        let details = match details {
+            Ok(details) => details,
+            Err(e) => return fail(Exit::Failure, chain(&e)),
+        };
+        if let Err(e) = out.write_all(row(&details, tz).as_bytes()) {
+            return write_failed(e);
+        }
+    }
+    match out.flush() {
+        Ok(()) => Exit::Ok,
+        Err(e) => write_failed(e),
+    }
+}

@@ -1,0 +1,106 @@
+//! The maintenance subcommands of `booking`, one module each. They share
+//! the exit codes below, the settings they read and a small runtime.
+//!
+//! Exit codes (documented in `booking --help` and docs/OPERATIONS.md):
+//! 0 done; 1 failed while running; 2 bad settings or usage; 3 refused
+//! (verification failed, bots running, catalog not empty); 4 the target
+//! file exists.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command's output and its one error line are what the operator reads"
+)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::config::{self, Environment, ProcessEnvironment, env};
+use crate::database;
+
+pub mod backup;
+pub mod catalog;
+pub mod check_config;
+pub mod export;
+pub mod hash_pin;
+pub mod migrate;
+pub mod restore;
+
+/// How a command ended, as the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Failure = 1,
+    Settings = 2,
+    Refused = 3,
+    TargetExists = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// Prints `message` as the command's one error line and returns `exit`.
+pub fn fail(exit: Exit, message: impl std::fmt::Display) -> Exit {
+    eprintln!("booking: {message}");
+    exit
+}
+
+/// Reads `.env` (without overriding the environment).
+///
+/// # Errors
+/// [`Exit::Settings`] after printing what is wrong.
+pub fn dotenv() -> Result<(), Exit> {
+    config::load_dotenv().map_err(|e| fail(Exit::Settings, e))
+}
+
+/// The full settings, for commands that need the business's time zone or
+/// catalog.
+///
+/// # Errors
+/// [`Exit::Settings`] after printing the one-line reason.
+pub fn settings() -> Result<config::Settings, Exit> {
+    dotenv()?;
+    config::load(&ProcessEnvironment).map_err(|e| fail(Exit::Settings, e))
+}
+
+/// The database URL alone (`BOOKING_DATABASE_URL` or its default): the
+/// database commands need no bot token.
+///
+/// # Errors
+/// [`Exit::Settings`] after printing what is wrong.
+pub fn database_url() -> Result<String, Exit> {
+    dotenv()?;
+    Ok(ProcessEnvironment
+        .var(env::DATABASE_URL)
+        .unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_owned()))
+}
+
+/// The database file `url` names.
+///
+/// # Errors
+/// [`Exit::Settings`] after printing what is wrong.
+pub fn database_path(url: &str) -> Result<PathBuf, Exit> {
+    database::path_of(url).map_err(|e| fail(Exit::Settings, e))
+}
+
+/// Runs `work` to completion on a single-threaded runtime.
+pub fn block_on<F: Future<Output = Exit>>(work: F) -> Exit {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(work),
+        Err(e) => fail(
+            Exit::Failure,
+            format_args!("cannot start the async runtime: {e}"),
+        ),
+    }
+}
+
+/// The error with its sources, on one line.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    adapter_telegram::error::chain(error)
+}
