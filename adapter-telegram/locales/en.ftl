@@ -303,3 +303,24 @@ admin-export-caption = Bookings { $first } – { $last }: { $count ->
        *[other] { $count } rows
     }.
 admin-export-too-large = This export would exceed Telegram's 50 MB limit for documents. Please choose a shorter period.
+
+## Notifications (rendered at sending time)
+notice-confirmed = ✅ Your booking is confirmed: { $service } with { $staff }, { $when }.
+notice-cancelled = ❌ Your booking was cancelled: { $service } with { $staff }, { $when }.
+notice-rescheduled = 🔁 Your booking for { $service } with { $staff } was moved from { $old } to { $when }.
+notice-reminder = ⏰ Reminder: { $service } with { $staff }, { $when }.
+notice-reason = Reason: { $reason }
+notice-attending = You told us you'll come. Thank you!
+btn-attend = ✅ I'll come
+attend-done = Thank you, we are expecting you!
+notice-staff-new = 🆕 New booking #{ $id }: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-awaiting = It awaits your confirmation.
+notice-staff-now = It is now { $status }.
+notice-staff-confirmed = ✅ Booking #{ $id } confirmed: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-cancelled = ❌ Booking #{ $id } cancelled: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-rescheduled = 🔁 Booking #{ $id } moved: { $service }, now { $when }, { $staff }. Customer: { $customer }.
+notice-staff-moved-from = It was at { $old }.
+notice-staff-reminder = ⏰ Coming up: booking #{ $id }, { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-attending = The customer said they'll come.
+notice-staff-not-confirmed = The customer has not confirmed they'll come.
+notice-btn-open = Open booking

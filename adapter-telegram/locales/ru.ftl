@@ -315,3 +315,24 @@ admin-export-caption = Записи { $first } – { $last }: { $count ->
        *[other] { $count } строк
     }.
 admin-export-too-large = Файл превысит лимит Telegram в 50 МБ для документов. Выберите период короче.
+
+## Notifications (rendered at sending time)
+notice-confirmed = ✅ Ваша запись подтверждена: { $service }, мастер { $staff }, { $when }.
+notice-cancelled = ❌ Ваша запись отменена: { $service }, мастер { $staff }, { $when }.
+notice-rescheduled = 🔁 Ваша запись на { $service } (мастер { $staff }) перенесена с { $old } на { $when }.
+notice-reminder = ⏰ Напоминание: { $service }, мастер { $staff }, { $when }.
+notice-reason = Причина: { $reason }
+notice-attending = Вы подтвердили, что придёте. Спасибо!
+btn-attend = ✅ Приду
+attend-done = Спасибо, ждём вас!
+notice-staff-new = 🆕 Новая запись #{ $id }: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-awaiting = Ожидает вашего подтверждения.
+notice-staff-now = Сейчас: { $status }.
+notice-staff-confirmed = ✅ Запись #{ $id } подтверждена: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-cancelled = ❌ Запись #{ $id } отменена: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-rescheduled = 🔁 Запись #{ $id } перенесена: { $service }, теперь { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-moved-from = Было: { $old }.
+notice-staff-reminder = ⏰ Скоро: запись #{ $id }, { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-attending = Клиент подтвердил, что придёт.
+notice-staff-not-confirmed = Клиент пока не подтвердил, что придёт.
+notice-btn-open = Открыть запись
