@@ -5,6 +5,7 @@
 //! - `config`: settings from the TOML file and the environment.
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
 //! - `bots`: running a bot with long polling until a stop signal.
+//! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `maintenance`: housekeeping beside the bots.
 //! - `shutdown`: SIGINT and SIGTERM.
 //! - `telemetry`: logging.
@@ -15,5 +16,6 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod maintenance;
+pub mod serve;
 pub mod shutdown;
 pub mod telemetry;
