@@ -468,3 +468,127 @@ async fn through_the_dispatcher_a_reminder_is_sent_and_a_blocked_customers_fails
         json!("⏰ Reminder: Men's haircut with Anna, Tue 4 Jun, 11:00.")
     );
 }
+
+/// The rendered text of `booking`'s notification of `kind` (the last one),
+/// with `replaced` for a move.
+async fn rendered(
+    salon: &Salon,
+    booking: &BookingDetails,
+    kind: NoticeKind,
+    replaced: Option<booking_domain::Booking>,
+    language: Language,
+) -> adapter_telegram::notify::Rendered {
+    use booking_ports::BookingStore;
+    let mut message = salon.outgoing(booking, kind).await;
+    message.booking = salon
+        .store
+        .booking(booking.booking.id())
+        .await
+        .unwrap()
+        .unwrap();
+    message.replaced = replaced;
+    message.customer = salon
+        .engine
+        .profile(CustomerId::new(1001).unwrap())
+        .await
+        .unwrap();
+    adapter_telegram::notify::render(&Locales::load(language).unwrap(), tz(), &message)
+}
+
+#[tokio::test]
+async fn moves_cancellations_and_attendance_are_told_as_they_are() {
+    let salon = salon().await;
+    let ivan = CustomerId::new(1001).unwrap();
+    let booked = salon.book(1001).await;
+
+    // "I'll come", then the staff reminder says so.
+    salon
+        .engine
+        .confirm_attendance(ivan, booked.booking.id())
+        .await
+        .unwrap();
+    let staff_kind = NoticeKind::NewBooking {
+        awaiting_confirmation: false,
+    };
+    let new = rendered(&salon, &booked, staff_kind, None, Language::English).await;
+    assert!(new.text.contains("Customer: Ivan, +7"), "{}", new.text);
+    let mut reminder = salon.outgoing(&booked, staff_kind).await;
+    reminder.notification.kind = NoticeKind::StaffReminder {
+        before: booking_domain::Minutes::new(60).unwrap(),
+    };
+    reminder.booking = salon
+        .engine
+        .my_booking(ivan, booked.booking.id())
+        .await
+        .unwrap()
+        .booking;
+    let text = adapter_telegram::notify::render(
+        &Locales::load(Language::English).unwrap(),
+        tz(),
+        &reminder,
+    )
+    .text;
+    assert!(text.ends_with("The customer said they'll come."), "{text}");
+
+    // The customer moves it to 12:00: staff hear the old and new time.
+    let moved = salon
+        .engine
+        .reschedule_my_booking(
+            ivan,
+            booked.booking.id(),
+            salon
+                .engine
+                .my_booking(ivan, booked.booking.id())
+                .await
+                .unwrap()
+                .booking
+                .version(),
+            StaffChoice::Only(StaffId::new(ANNA).unwrap()),
+            local(4, 12, 0),
+        )
+        .await
+        .unwrap();
+    let notice = rendered(
+        &salon,
+        &moved.new,
+        NoticeKind::Rescheduled,
+        Some(moved.old.clone()),
+        Language::English,
+    )
+    .await;
+    let id = moved.new.booking.id().get();
+    assert_eq!(
+        notice.text,
+        format!(
+            "🔁 Booking #{id} moved: Men's haircut, now Tue 4 Jun, 12:00, Anna. Customer: Ivan, +79161234567.\nIt was at Tue 4 Jun, 11:00."
+        )
+    );
+
+    // Then cancels it: staff are told, with the button to the card.
+    let current = salon
+        .engine
+        .my_booking(ivan, moved.new.booking.id())
+        .await
+        .unwrap();
+    salon
+        .engine
+        .cancel_my_booking(ivan, current.booking.id(), current.booking.version())
+        .await
+        .unwrap();
+    let cancelled = rendered(
+        &salon,
+        &moved.new,
+        NoticeKind::Cancelled,
+        None,
+        Language::Russian,
+    )
+    .await;
+    assert!(
+        cancelled
+            .text
+            .starts_with(&format!("❌ Запись #{id} отменена")),
+        "{}",
+        cancelled.text
+    );
+    assert!(cancelled.keyboard.is_some());
+}
