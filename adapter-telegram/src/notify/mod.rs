@@ -8,6 +8,11 @@
 //! (see `docs/NOTIFICATIONS.md`). The sender never retries or sleeps: it
 //! maps what Telegram answered to a [`SendError`] and the dispatcher
 //! decides what happens next.
+//!
+//! One wait is not ours: teloxide-core 0.13 sleeps 10 s inside a request
+//! that Telegram answered with a 5xx before returning the error
+//! (`DELAY_ON_SERVER_ERROR`), so such a send holds one of the dispatcher's
+//! concurrent slots that long. It is then reported as temporary.
 
 mod render;
 
