@@ -369,3 +369,24 @@ admin-bad-period = write a period as HH:MM-HH:MM, got "{ $typed }"
 admin-bad-overlap = periods on { $day } overlap: { $first } and { $second }
 admin-bad-zero-duration = a service must last at least one minute
 admin-bad-longer-than-a-day = a service, buffers included, must fit in one day
+
+## Notifications (rendered at sending time)
+notice-confirmed = ✅ Your booking is confirmed: { $service } with { $staff }, { $when }.
+notice-cancelled = ❌ Your booking was cancelled: { $service } with { $staff }, { $when }.
+notice-rescheduled = 🔁 Your booking for { $service } with { $staff } was moved from { $old } to { $when }.
+notice-reminder = ⏰ Reminder: { $service } with { $staff }, { $when }.
+notice-reason = Reason: { $reason }
+notice-attending = You told us you'll come. Thank you!
+btn-attend = ✅ I'll come
+attend-done = Thank you, we are expecting you!
+notice-staff-new = 🆕 New booking #{ $id }: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-awaiting = It awaits your confirmation.
+notice-staff-now = It is now { $status }.
+notice-staff-confirmed = ✅ Booking #{ $id } confirmed: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-cancelled = ❌ Booking #{ $id } cancelled: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-rescheduled = 🔁 Booking #{ $id } moved: { $service }, now { $when }, { $staff }. Customer: { $customer }.
+notice-staff-moved-from = It was at { $old }.
+notice-staff-reminder = ⏰ Coming up: booking #{ $id }, { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-attending = The customer said they'll come.
+notice-staff-not-confirmed = The customer has not confirmed they'll come.
+notice-btn-open = Open booking

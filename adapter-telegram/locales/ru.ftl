@@ -383,3 +383,24 @@ admin-bad-period = период пишут как ЧЧ:ММ-ЧЧ:ММ, а пол
 admin-bad-overlap = периоды на { $day } пересекаются: { $first } и { $second }
 admin-bad-zero-duration = услуга должна длиться хотя бы минуту
 admin-bad-longer-than-a-day = услуга вместе с перерывами должна укладываться в сутки
+
+## Notifications (rendered at sending time)
+notice-confirmed = ✅ Ваша запись подтверждена: { $service }, мастер { $staff }, { $when }.
+notice-cancelled = ❌ Ваша запись отменена: { $service }, мастер { $staff }, { $when }.
+notice-rescheduled = 🔁 Ваша запись на { $service } (мастер { $staff }) перенесена с { $old } на { $when }.
+notice-reminder = ⏰ Напоминание: { $service }, мастер { $staff }, { $when }.
+notice-reason = Причина: { $reason }
+notice-attending = Вы подтвердили, что придёте. Спасибо!
+btn-attend = ✅ Приду
+attend-done = Спасибо, ждём вас!
+notice-staff-new = 🆕 Новая запись #{ $id }: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-awaiting = Ожидает вашего подтверждения.
+notice-staff-now = Сейчас: { $status }.
+notice-staff-confirmed = ✅ Запись #{ $id } подтверждена: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-cancelled = ❌ Запись #{ $id } отменена: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-rescheduled = 🔁 Запись #{ $id } перенесена: { $service }, теперь { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-moved-from = Было: { $old }.
+notice-staff-reminder = ⏰ Скоро: запись #{ $id }, { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-attending = Клиент подтвердил, что придёт.
+notice-staff-not-confirmed = Клиент пока не подтвердил, что придёт.
+notice-btn-open = Открыть запись

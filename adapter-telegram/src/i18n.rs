@@ -386,13 +386,20 @@ mod tests {
         let mut checked = 0;
         for file in files {
             let source = std::fs::read_to_string(&file).unwrap();
+            // Unit tests hold fixtures ("pepper-1"), not message ids.
+            let source = source
+                .split("#[cfg(test)]\nmod tests")
+                .next()
+                .unwrap_or_default();
             for literal in source.split('"').skip(1).step_by(2) {
                 let kebab = literal.contains('-')
                     && literal.starts_with(|c: char| c.is_ascii_lowercase())
                     && literal
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-                if !kebab {
+                // Kebab-case literals that are not messages: storage keys.
+                const NOT_MESSAGES: [&str; 1] = ["admin-auth"];
+                if !kebab || NOT_MESSAGES.contains(&literal) {
                     continue;
                 }
                 for bundle in &locales.bundles {

@@ -8,6 +8,7 @@
 //!   versioned state.
 //! - [`i18n`]: every user-facing string, from Fluent locale files.
 //! - [`guard`]: the panic-catching layer and the production error handler.
+//! - [`notify`]: the notification sender (customer and staff messages).
 //!
 //! Endpoints translate updates into engine calls and engine results into
 //! messages; no business rule and no storage detail lives here.
@@ -19,6 +20,7 @@ pub mod conversation;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod notify;
 pub mod telegram;
 
 pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, AdminEngine, PinHash, hash_pin};
@@ -26,3 +28,4 @@ pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree
 pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;
 pub use i18n::{Language, Locales};
+pub use notify::{StaffChats, TelegramSender};

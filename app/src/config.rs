@@ -13,13 +13,15 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use adapter_telegram::{BusinessInfo, Language};
+use std::collections::{BTreeMap, HashMap};
+
+use adapter_telegram::{AdminBotConfig, BusinessInfo, Language, PinHash, StaffChats};
 use booking_domain::{
     Currency, DateOverride, LocalTimeRange, Minutes, Money, OverrideHours, PhoneRegion, Policy,
     PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffId, StaffMember, StaffName,
     StaffSpec, WeeklyHours,
 };
-use booking_ports::CatalogSnapshot;
+use booking_ports::{CatalogSnapshot, DispatchSettings, DispatchSettingsParts, EngineSettings};
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
@@ -33,12 +35,15 @@ pub mod env {
     pub const ADMIN_BOT_TOKEN: &str = "BOOKING_ADMIN_BOT_TOKEN";
     pub const DATABASE_URL: &str = "BOOKING_DATABASE_URL";
     pub const TELEGRAM_API_URL: &str = "BOOKING_TELEGRAM_API_URL";
+    pub const PIN_PEPPER: &str = "BOOKING_PIN_PEPPER";
 }
 
 pub const DEFAULT_CONFIG_PATH: &str = "booking.toml";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/booking.db";
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_CONVERSATION_EXPIRY_MINUTES: u32 = 30;
+pub const DEFAULT_SESSION_HOURS: u32 = 12;
+pub const DEFAULT_CUSTOMER_REMINDERS_MINUTES: [i64; 2] = [24 * 60, 2 * 60];
 
 /// Settings could not be loaded. Each variant displays as one line naming
 /// the setting (or file) and the problem.
@@ -138,10 +143,25 @@ pub struct Settings {
     pub catalog: CatalogSnapshot,
     pub conversation_expiry: chrono::Duration,
     pub client_token: BotToken,
-    /// Not used until the admin bot exists; checked when set.
+    /// The admin bot runs when this is set (it then needs `[admin]`).
     pub admin_token: Option<BotToken>,
+    /// `[admin]`: who may use the admin bot, and which chats hear about
+    /// which staff member. `None` without the section.
+    pub admin: Option<AdminSettings>,
+    /// `[reminders]`, as the engine takes them.
+    pub engine: EngineSettings,
+    /// `[dispatch]`: how the outbox is delivered.
+    pub dispatch: DispatchSettings,
     pub database_url: String,
     pub telegram_api_url: Url,
+}
+
+/// The admin bot's settings: access (with the pepper from the environment)
+/// and where staff notices go.
+#[derive(Debug, Clone)]
+pub struct AdminSettings {
+    pub access: AdminBotConfig,
+    pub staff_chats: StaffChats,
 }
 
 /// Where settings come from: the process environment, or a fixed map in
@@ -218,7 +238,14 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
             )),
         })?;
 
-    let validated = file.validate()?;
+    let pepper = environment.var(env::PIN_PEPPER).map(SecretString::from);
+    let validated = file.validate(pepper)?;
+    if admin_token.is_some() && validated.admin.is_none() {
+        return Err(ConfigError::Missing {
+            setting: "admin",
+            hint: "BOOKING_ADMIN_BOT_TOKEN is set: add an [admin] section with allowed_user_ids and/or pin_hash",
+        });
+    }
     Ok(Settings {
         config_path,
         business: validated.business,
@@ -228,6 +255,9 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         conversation_expiry: validated.conversation_expiry,
         client_token,
         admin_token,
+        admin: validated.admin,
+        engine: validated.engine,
+        dispatch: validated.dispatch,
         database_url,
         telegram_api_url,
     })
@@ -269,6 +299,66 @@ struct ConfigFile {
     services: Vec<ServiceEntry>,
     #[serde(default)]
     date_overrides: Vec<OverrideEntry>,
+    admin: Option<AdminSection>,
+    #[serde(default)]
+    reminders: RemindersSection,
+    #[serde(default)]
+    dispatch: DispatchSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminSection {
+    #[serde(default)]
+    allowed_user_ids: Vec<i64>,
+    pin_hash: Option<String>,
+    #[serde(default = "default_session_hours")]
+    session_hours: u32,
+    /// Chats (owner, managers, a staff group) told about every staff member.
+    #[serde(default)]
+    notify_chat_ids: Vec<i64>,
+    /// Staff id (as a key) = that staff member's Telegram user id.
+    #[serde(default)]
+    staff_telegram_ids: BTreeMap<String, i64>,
+}
+
+fn default_session_hours() -> u32 {
+    DEFAULT_SESSION_HOURS
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemindersSection {
+    #[serde(default = "default_customer_reminders")]
+    customer_offsets_minutes: Vec<i64>,
+    staff_offset_minutes: Option<i64>,
+}
+
+fn default_customer_reminders() -> Vec<i64> {
+    DEFAULT_CUSTOMER_REMINDERS_MINUTES.to_vec()
+}
+
+impl Default for RemindersSection {
+    fn default() -> Self {
+        Self {
+            customer_offsets_minutes: default_customer_reminders(),
+            staff_offset_minutes: None,
+        }
+    }
+}
+
+/// Every field optional: an absent one keeps `DispatchSettings::default()`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispatchSection {
+    batch_size: Option<usize>,
+    concurrency: Option<usize>,
+    per_chat_interval_ms: Option<u32>,
+    per_bot_per_second: Option<u32>,
+    first_retry_seconds: Option<u32>,
+    max_retry_delay_seconds: Option<u32>,
+    max_attempts: Option<u32>,
+    poll_interval_seconds: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -425,6 +515,9 @@ struct Validated {
     policy: Policy,
     catalog: CatalogSnapshot,
     conversation_expiry: chrono::Duration,
+    admin: Option<AdminSettings>,
+    engine: EngineSettings,
+    dispatch: DispatchSettings,
 }
 
 fn minutes(setting: &str, value: i64) -> Result<Minutes, ConfigError> {
@@ -432,7 +525,7 @@ fn minutes(setting: &str, value: i64) -> Result<Minutes, ConfigError> {
 }
 
 impl ConfigFile {
-    fn validate(self) -> Result<Validated, ConfigError> {
+    fn validate(self, pepper: Option<SecretString>) -> Result<Validated, ConfigError> {
         let business = &self.business;
         let time_zone = Tz::from_str(business.time_zone.trim()).map_err(|_| {
             ConfigError::invalid(
@@ -513,6 +606,14 @@ impl ConfigFile {
             .map(|(i, entry)| entry.validate(i, &staff_ids))
             .collect::<Result<Vec<_>, _>>()?;
 
+        let admin = self
+            .admin
+            .as_ref()
+            .map(|a| a.validate(pepper, &staff_ids))
+            .transpose()?;
+        let engine = self.reminders.validate()?;
+        let dispatch = self.dispatch.validate()?;
+
         let optional = |value: &Option<String>| {
             value
                 .as_deref()
@@ -537,7 +638,125 @@ impl ConfigFile {
                 time_off: Vec::new(),
             },
             conversation_expiry: chrono::Duration::minutes(i64::from(expiry)),
+            admin,
+            engine,
+            dispatch,
         })
+    }
+}
+
+impl AdminSection {
+    fn validate(
+        &self,
+        pepper: Option<SecretString>,
+        staff_ids: &BTreeSet<StaffId>,
+    ) -> Result<AdminSettings, ConfigError> {
+        if let Some(bad) = self.allowed_user_ids.iter().find(|id| **id <= 0) {
+            return Err(ConfigError::invalid(
+                "admin.allowed_user_ids",
+                format!(
+                    "{bad} is not a Telegram user id (they are positive; /whoami in the admin bot shows yours)"
+                ),
+            ));
+        }
+        let pin = self
+            .pin_hash
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(|h| PinHash::parse(h).map_err(|e| ConfigError::invalid("admin.pin_hash", e)))
+            .transpose()?;
+        if !(1..=24 * 30).contains(&self.session_hours) {
+            return Err(ConfigError::invalid(
+                "admin.session_hours",
+                Reason("expected 1 to 720 hours (30 days)"),
+            ));
+        }
+        if self.notify_chat_ids.contains(&0) {
+            return Err(ConfigError::invalid(
+                "admin.notify_chat_ids",
+                Reason("0 is not a Telegram chat id"),
+            ));
+        }
+        let mut staff_members = BTreeMap::new();
+        let mut by_staff: HashMap<StaffId, Vec<i64>> = HashMap::new();
+        for (key, user) in &self.staff_telegram_ids {
+            let setting = format!("admin.staff_telegram_ids.{key}");
+            let staff = key
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| StaffId::new(id).ok())
+                .filter(|id| staff_ids.contains(id))
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        &setting,
+                        Reason("the key must be the id of a staff member in [[staff]]"),
+                    )
+                })?;
+            if *user <= 0 {
+                return Err(ConfigError::invalid(
+                    &setting,
+                    Reason("expected the staff member's Telegram user id (a positive number)"),
+                ));
+            }
+            staff_members.insert(*user, staff);
+            // A user's private chat id is their user id.
+            by_staff.entry(staff).or_default().push(*user);
+        }
+        let mut access = AdminBotConfig::new(self.allowed_user_ids.iter().copied(), pin)
+            .map_err(|e| ConfigError::invalid("admin", e))?;
+        access.pepper = pepper;
+        access.session_lifetime = chrono::Duration::hours(i64::from(self.session_hours));
+        access.staff_members = staff_members;
+        Ok(AdminSettings {
+            access,
+            staff_chats: StaffChats {
+                all: self.notify_chat_ids.clone(),
+                by_staff,
+            },
+        })
+    }
+}
+
+impl RemindersSection {
+    fn validate(&self) -> Result<EngineSettings, ConfigError> {
+        let customer = self
+            .customer_offsets_minutes
+            .iter()
+            .map(|m| minutes("reminders.customer_offsets_minutes", *m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let staff = self
+            .staff_offset_minutes
+            .map(|m| minutes("reminders.staff_offset_minutes", m))
+            .transpose()?;
+        EngineSettings::new(customer, staff).map_err(|e| ConfigError::invalid("reminders", e))
+    }
+}
+
+impl DispatchSection {
+    fn validate(&self) -> Result<DispatchSettings, ConfigError> {
+        let defaults = DispatchSettingsParts::default();
+        let seconds = |value: Option<u32>, default: chrono::Duration| {
+            value.map_or(default, |s| chrono::Duration::seconds(i64::from(s)))
+        };
+        let parts = DispatchSettingsParts {
+            batch_size: self.batch_size.unwrap_or(defaults.batch_size),
+            concurrency: self.concurrency.unwrap_or(defaults.concurrency),
+            per_chat_interval: self
+                .per_chat_interval_ms
+                .map_or(defaults.per_chat_interval, |ms| {
+                    chrono::Duration::milliseconds(i64::from(ms))
+                }),
+            per_bot_per_second: self
+                .per_bot_per_second
+                .unwrap_or(defaults.per_bot_per_second),
+            first_retry: seconds(self.first_retry_seconds, defaults.first_retry),
+            max_retry_delay: seconds(self.max_retry_delay_seconds, defaults.max_retry_delay),
+            max_attempts: self.max_attempts.unwrap_or(defaults.max_attempts),
+            poll_interval: seconds(self.poll_interval_seconds, defaults.poll_interval),
+        };
+        DispatchSettings::new(parts).map_err(|e| ConfigError::invalid("dispatch", e))
     }
 }
 
@@ -737,7 +956,7 @@ mod tests {
 
     fn file_error(text: &str) -> String {
         let file = parse_file(Path::new("booking.toml"), text);
-        match file.and_then(ConfigFile::validate) {
+        match file.and_then(|f| f.validate(None)) {
             Ok(_) => panic!("accepted"),
             Err(e) => e.to_string(),
         }
@@ -792,15 +1011,173 @@ mod tests {
         assert!(!error.contains("short-secret"), "{error}");
     }
 
+    const ADMIN: &str = "
+[admin]
+allowed_user_ids = [1001, 1002]
+session_hours = 8
+notify_chat_ids = [-100200300]
+[admin.staff_telegram_ids]
+1 = 1001
+2 = 2002
+";
+
+    /// The example with `extra` appended, written to a temporary file.
+    fn example_plus(extra: &str) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("booking.toml");
+        let text = std::fs::read_to_string(example_path()).unwrap();
+        std::fs::write(&path, format!("{text}{extra}")).unwrap();
+        (dir, path.display().to_string())
+    }
+
     #[test]
     fn tokens_do_not_appear_in_debug_output() {
-        let settings = load(&environment(&[(env::ADMIN_BOT_TOKEN, TOKEN)])).unwrap();
+        let (_dir, config) = example_plus(ADMIN);
+        let settings = load(&environment(&[
+            (env::ADMIN_BOT_TOKEN, TOKEN),
+            (env::CONFIG, &config),
+            (env::PIN_PEPPER, "pepper-secret-value"),
+        ]))
+        .unwrap();
         let debug = format!("{settings:?}");
         assert!(
             !debug.contains("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"),
             "{debug}"
         );
         assert!(debug.contains("bot 123456789"));
+        assert!(!debug.contains("pepper-secret-value"), "{debug}");
+    }
+
+    #[test]
+    fn the_admin_section_gives_access_and_staff_chats() {
+        let (_dir, config) = example_plus(ADMIN);
+        let settings = load(&environment(&[
+            (env::CONFIG, &config),
+            (env::PIN_PEPPER, "pepper"),
+        ]))
+        .unwrap();
+        let admin = settings.admin.unwrap();
+        assert_eq!(admin.access.allowed_users, BTreeSet::from([1001, 1002]));
+        assert_eq!(admin.access.session_lifetime, chrono::Duration::hours(8));
+        assert!(admin.access.pepper.is_some());
+        let anna = StaffId::new(1).unwrap();
+        let maria = StaffId::new(2).unwrap();
+        assert_eq!(admin.access.staff_members.get(&2002), Some(&maria));
+        assert_eq!(admin.staff_chats.chats_for(anna), [-100_200_300, 1001]);
+        assert_eq!(admin.staff_chats.chats_for(maria), [-100_200_300, 2002]);
+    }
+
+    #[test]
+    fn reminders_and_dispatch_have_defaults_and_can_be_set() {
+        let settings = load(&environment(&[])).unwrap();
+        let minutes = |m: i64| Minutes::new(m).unwrap();
+        assert_eq!(
+            settings.engine.customer_reminders(),
+            [minutes(1440), minutes(120)]
+        );
+        assert_eq!(settings.engine.staff_reminder(), None);
+        assert_eq!(settings.dispatch, DispatchSettings::default());
+        assert!(settings.admin.is_none());
+
+        let (_dir, config) = example_plus(
+            "\n[dispatch]\nconcurrency = 2\nper_bot_per_second = 20\npoll_interval_seconds = 5\n",
+        );
+        let text = std::fs::read_to_string(&config).unwrap().replacen(
+            "customer_offsets_minutes = [1440, 120]\n# staff_offset_minutes = 60",
+            "customer_offsets_minutes = [180]\nstaff_offset_minutes = 30",
+            1,
+        );
+        std::fs::write(&config, text).unwrap();
+        let settings = load(&environment(&[(env::CONFIG, &config)])).unwrap();
+        assert_eq!(settings.engine.customer_reminders(), [minutes(180)]);
+        assert_eq!(settings.engine.staff_reminder(), Some(minutes(30)));
+        let parts = settings.dispatch.parts();
+        assert_eq!(parts.concurrency, 2);
+        assert_eq!(parts.per_bot_per_second, 20);
+        assert_eq!(parts.poll_interval, chrono::Duration::seconds(5));
+        assert_eq!(
+            parts.batch_size,
+            DispatchSettingsParts::default().batch_size
+        );
+    }
+
+    #[test]
+    fn an_admin_token_without_an_admin_section_is_refused() {
+        let error = load(&environment(&[(env::ADMIN_BOT_TOKEN, TOKEN)]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("admin is not set"), "{error}");
+        assert!(error.contains("[admin]"), "{error}");
+    }
+
+    #[test]
+    fn bad_admin_reminder_and_dispatch_settings_name_the_setting_in_one_line() {
+        let admin = |body: &str| format!("\n[admin]\n{body}\n");
+        let cases = [
+            (
+                admin("allowed_user_ids = []"),
+                "admin is invalid: the admin bot needs",
+            ),
+            (
+                admin("allowed_user_ids = [-5]"),
+                "admin.allowed_user_ids is invalid",
+            ),
+            (
+                admin("allowed_user_ids = [1]\nsession_hours = 0"),
+                "admin.session_hours is invalid",
+            ),
+            (admin("pin_hash = \"1234\""), "admin.pin_hash is invalid"),
+            (
+                admin("allowed_user_ids = [1]\n[admin.staff_telegram_ids]\n9 = 1001"),
+                "admin.staff_telegram_ids.9 is invalid",
+            ),
+            (
+                admin("allowed_user_ids = [1]\n[admin.staff_telegram_ids]\n1 = -3"),
+                "admin.staff_telegram_ids.1 is invalid",
+            ),
+            (
+                admin("allowed_user_ids = [1]\nnotify_chat_ids = [0]"),
+                "admin.notify_chat_ids is invalid",
+            ),
+            (
+                "\n[dispatch]\nconcurrency = 0\n".to_owned(),
+                "dispatch is invalid",
+            ),
+            (
+                "\n[dispatch]\nbatch_size = 0\n".to_owned(),
+                "dispatch is invalid",
+            ),
+        ];
+        for (extra, expected) in cases {
+            let text = format!(
+                "{}{extra}",
+                std::fs::read_to_string(example_path()).unwrap()
+            );
+            let error = file_error(&text);
+            assert!(error.contains(expected), "{error:?} lacks {expected:?}");
+            assert!(!error.contains('\n'), "{error:?} is not one line");
+        }
+        for (from, to, expected) in [
+            (
+                "customer_offsets_minutes = [1440, 120]",
+                "customer_offsets_minutes = [0]",
+                "reminders is invalid",
+            ),
+            (
+                "customer_offsets_minutes = [1440, 120]",
+                "customer_offsets_minutes = [-60]",
+                "reminders.customer_offsets_minutes is invalid",
+            ),
+            (
+                "# staff_offset_minutes = 60",
+                "staff_offset_minutes = 0",
+                "reminders is invalid",
+            ),
+        ] {
+            let error = file_error(&example_with(from, to));
+            assert!(error.contains(expected), "{error:?} lacks {expected:?}");
+            assert!(!error.contains('\n'), "{error:?} is not one line");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
 //! - `bots`: running a bot with long polling until a stop signal.
 //! - `run_lock`: the lock `booking run` holds on its database.
+//! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `maintenance`: housekeeping beside the bots.
 //! - `shutdown`: SIGINT and SIGTERM.
 //! - `telemetry`: logging.
@@ -20,5 +21,6 @@ pub mod config;
 pub mod database;
 pub mod maintenance;
 pub mod run_lock;
+pub mod serve;
 pub mod shutdown;
 pub mod telemetry;

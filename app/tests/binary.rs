@@ -46,7 +46,7 @@ fn ok(result: Value) -> String {
 
 async fn api(
     State(fake): State<FakeTelegram>,
-    UrlPath((_bot, method)): UrlPath<(String, String)>,
+    UrlPath((bot, method)): UrlPath<(String, String)>,
     body: Bytes,
 ) -> String {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -82,6 +82,9 @@ async fn api(
         "sendmessage" => {
             let chat = body["chat_id"].clone();
             let text = body["text"].clone();
+            // Which bot sent it, by its bot id (never the secret part).
+            let mut body = body;
+            body["_bot"] = json!(bot.trim_start_matches("bot").split(':').next());
             fake.requests.send((method, body)).unwrap();
             ok(json!({
                 "message_id": 100, "date": 1_900_000_000,
@@ -282,4 +285,124 @@ async fn a_malformed_setting_names_the_setting_and_never_prints_the_token() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("business.time_zone is invalid"), "{stderr}");
     assert!(!stderr.contains(SECRET_PART));
+}
+
+const ADMIN_TOKEN: &str = "987654321:AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
+/// Anna (staff id 1 in the example) in the admin bot.
+const ANNAS_TELEGRAM_ID: i64 = 5005;
+
+/// A booking made before the start (as the client bot would make it: through
+/// the engine, on the same database) is announced to its staff member by the
+/// admin bot once `booking run` starts: the outbox survives the restart and
+/// the dispatcher delivers it through the admin bot's token.
+#[tokio::test]
+async fn a_new_booking_reaches_its_staff_member_through_the_admin_bot() {
+    use booking_domain::{ServiceId, StaffChoice, StaffId};
+    use booking_ports::engine::BookingForm;
+    use booking_ports::{Engine, EngineSettings, SystemClock};
+
+    let (address, _fake, mut requests) = start_fake_telegram().await;
+    let workspace = Workspace::new();
+    let config = workspace.dir.path().join("booking.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[admin]\nallowed_user_ids = [{ANNAS_TELEGRAM_ID}]\n[admin.staff_telegram_ids]\n1 = {ANNAS_TELEGRAM_ID}\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let database_url = format!("sqlite://{}", workspace.database().display());
+
+    // Book through the engine on the binary's database, before it starts.
+    struct Env(Vec<(&'static str, String)>);
+    impl app::config::Environment for Env {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+    let settings = app::config::load(&Env(vec![
+        ("BOOKING_CONFIG", config.display().to_string()),
+        ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
+    ]))
+    .unwrap();
+    let store = app::database::open(&database_url).await.unwrap();
+    let engine = Engine::on_store(
+        store.clone(),
+        SystemClock,
+        settings.policy.clone(),
+        EngineSettings::default(),
+    );
+    engine
+        .import_catalog_if_empty(settings.catalog.clone())
+        .await
+        .unwrap();
+    let service = ServiceId::new(1).unwrap();
+    let anna = StaffChoice::Only(StaffId::new(1).unwrap());
+    let today = chrono::Utc::now().date_naive();
+    let days = engine
+        .days_with_free_times(service, anna, today, today + chrono::Days::new(30))
+        .await
+        .unwrap();
+    let times = engine.free_times(service, anna, days[0]).await.unwrap();
+    let booked = engine
+        .book(
+            booking_domain::CustomerId::new(1001).unwrap(),
+            BookingForm {
+                service,
+                staff: anna,
+                start: times[0].start,
+                name: "Ivan".to_owned(),
+                phone: "+79161234567".to_owned(),
+                comment: None,
+                language: None,
+            },
+        )
+        .await
+        .unwrap();
+    store.close().await;
+
+    let child = workspace
+        .command()
+        .arg("run")
+        .env("BOOKING_CLIENT_BOT_TOKEN", TOKEN)
+        .env("BOOKING_ADMIN_BOT_TOKEN", ADMIN_TOKEN)
+        .env("BOOKING_DATABASE_URL", &database_url)
+        .env("BOOKING_TELEGRAM_API_URL", format!("http://{address}"))
+        .spawn()
+        .unwrap();
+
+    let notice = tokio::time::timeout(GIVE_UP, async {
+        loop {
+            let (method, body) = requests.recv().await.unwrap();
+            if method == "sendmessage" && body["chat_id"] == json!(ANNAS_TELEGRAM_ID) {
+                return body;
+            }
+        }
+    })
+    .await
+    .expect("the staff member was never told");
+    assert_eq!(notice["_bot"], json!("987654321"), "sent by the admin bot");
+    let text = notice["text"].as_str().unwrap();
+    let id = booked.booking.id().get();
+    assert!(text.starts_with("🆕"), "{text}");
+    assert!(text.contains(&format!("#{id}")), "{text}");
+    let button = &notice["reply_markup"]["inline_keyboard"][0][0];
+    assert_eq!(button["callback_data"], json!(format!("b:{id}")));
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
+        .await
+        .expect("the service did not stop on SIGTERM")
+        .unwrap();
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "exit {:?}: {logs}", output.status);
+    assert!(
+        !logs.contains("AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_"),
+        "{logs}"
+    );
 }

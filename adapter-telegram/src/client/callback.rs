@@ -86,7 +86,15 @@ pub enum FlowAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Callback {
     Menu(MenuItem),
-    Flow { flow: FlowId, action: FlowAction },
+    Flow {
+        flow: FlowId,
+        action: FlowAction,
+    },
+    /// "I'll come", under a reminder: valid at any time, outside any flow.
+    Attend(BookingId),
+    /// "Cancel", under a reminder: starts the cancel-with-confirmation step
+    /// of "My bookings" for this booking.
+    CancelFromReminder(BookingId),
 }
 
 /// Callback data that is not something we sent.
@@ -115,6 +123,8 @@ impl Callback {
                     MenuItem::About => "a",
                 }
             ),
+            Callback::Attend(id) => format!("ra:{id}"),
+            Callback::CancelFromReminder(id) => format!("rc:{id}"),
             Callback::Flow { flow, action } => {
                 let action = match action {
                     FlowAction::Back => "bk".to_owned(),
@@ -161,6 +171,14 @@ impl Callback {
                 _ => return Err(unknown),
             };
             return Ok(Callback::Menu(item));
+        }
+        if let Some(id) = data.strip_prefix("ra:") {
+            let id = parse_positive(id).and_then(|id| BookingId::new(id).ok());
+            return id.map(Callback::Attend).ok_or(unknown);
+        }
+        if let Some(id) = data.strip_prefix("rc:") {
+            let id = parse_positive(id).and_then(|id| BookingId::new(id).ok());
+            return id.map(Callback::CancelFromReminder).ok_or(unknown);
         }
         let (flow, action) = data.split_once('|').ok_or(unknown.clone())?;
         let flow = FlowId::decode(flow).ok_or(unknown.clone())?;
@@ -302,6 +320,11 @@ mod tests {
             ]
             .map(Callback::Menu),
         );
+        let booking = BookingId::new(i64::MAX).unwrap();
+        all.extend([
+            Callback::Attend(booking),
+            Callback::CancelFromReminder(booking),
+        ]);
         for callback in all {
             let data = callback.encode();
             assert!(data.len() <= MAX_CALLBACK_BYTES, "{data} is too long");
@@ -335,6 +358,13 @@ mod tests {
             format!("{}|bk", flow.to_uppercase()),
             format!("0{flow}|bk"),
             format!("{flow}|ok{}", " ".repeat(70)),
+            "ra:".to_owned(),
+            "ra:0".to_owned(),
+            "ra:07".to_owned(),
+            "ra:7:1".to_owned(),
+            "rc:-7".to_owned(),
+            "rc:9223372036854775808".to_owned(),
+            "rx:7".to_owned(),
         ] {
             assert!(Callback::parse(&data).is_err(), "{data:?} was accepted");
         }

@@ -64,6 +64,12 @@ pub trait ClientEngine: Send + Sync {
         staff: StaffChoice,
         start: DateTime<Utc>,
     ) -> Result<RescheduledBooking, RescheduleBookingError>;
+    /// "I'll come", pressed under a reminder.
+    async fn confirm_attendance(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+    ) -> Result<BookingDetails, BookingChangeError>;
     async fn my_data(&self, customer: CustomerId) -> Result<CustomerData, StoreError>;
     async fn forget_me(&self, customer: CustomerId) -> Result<Forgotten, ForgetError>;
 }
@@ -138,6 +144,14 @@ where
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
         Engine::cancel_my_booking(self, customer, id, expected).await
+    }
+
+    async fn confirm_attendance(
+        &self,
+        customer: CustomerId,
+        id: BookingId,
+    ) -> Result<BookingDetails, BookingChangeError> {
+        Engine::confirm_attendance(self, customer, id).await
     }
 
     async fn reschedule_my_booking(

@@ -202,6 +202,41 @@ fn refusal_text(
     }
 }
 
+/// "I'll come" under a reminder: recorded on the booking, so staff see it.
+pub(crate) async fn attend(s: &Session<'_>, id: BookingId) -> Result<Answer, HandlerError> {
+    match s.engine.confirm_attendance(s.customer, id).await {
+        Ok(_) => {
+            tracing::info!(booking = %id, "attendance confirmed by the customer");
+            Ok(Answer::Notice(s.t.get("attend-done")))
+        }
+        Err(BookingChangeError::NotFound) => Ok(Answer::Expired),
+        Err(BookingChangeError::Refused(_) | BookingChangeError::VersionConflict { .. }) => {
+            match own(s, id).await? {
+                Some(details) => Ok(Answer::Notice(s.t.with(
+                    "booking-not-active",
+                    &[("status", status_text(&s.t, details.booking.status()).into())],
+                ))),
+                None => Ok(Answer::Expired),
+            }
+        }
+        Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("confirm attendance", e)),
+    }
+}
+
+/// "Cancel" under a reminder: the same question as in "My bookings" (the
+/// cutoff explained when it has passed), in a new message below, so the
+/// reminder stays readable.
+pub(crate) async fn cancel_from_reminder(
+    s: &Session<'_>,
+    id: BookingId,
+) -> Result<Answer, HandlerError> {
+    let Some(details) = own(s, id).await? else {
+        return Ok(Answer::Expired);
+    };
+    ask_cancel(s, s.new_flow(), &details, Place::New).await?;
+    Ok(Answer::Silent)
+}
+
 /// A pressed button in "My bookings".
 pub(crate) async fn on_action(
     s: &Session<'_>,

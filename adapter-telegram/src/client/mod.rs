@@ -302,6 +302,11 @@ async fn on_callback_inner(
             menu::open(&session, item, place).await?;
             Ok(notice.map_or(Answer::Silent, |n| Answer::Notice(n.text(&session))))
         }
+        Callback::Attend(id) => manage::attend(&session, id).await,
+        Callback::CancelFromReminder(id) => {
+            // A new "My bookings" conversation, asking under the reminder.
+            manage::cancel_from_reminder(&session, id).await
+        }
         Callback::Flow { flow, action } => {
             if let Some(notice) = notice {
                 menu::show_main(&session, Some(notice), place).await?;

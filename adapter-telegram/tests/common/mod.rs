@@ -61,7 +61,7 @@ fn hours(periods: &[(Weekday, &str)]) -> WeeklyHours {
     .unwrap()
 }
 
-fn catalog() -> CatalogSnapshot {
+pub fn catalog() -> CatalogSnapshot {
     use Weekday::*;
     let rub = Currency::new("RUB").unwrap();
     let staff = |id: i64, name: &str, periods: &[(Weekday, &str)]| {
@@ -117,7 +117,7 @@ fn catalog() -> CatalogSnapshot {
     }
 }
 
-fn policy() -> Policy {
+pub fn policy() -> Policy {
     Policy::new(PolicySettings {
         time_zone: tz(),
         slot_step: Minutes::new(30).unwrap(),
