@@ -46,6 +46,25 @@ struct StaffRow {
     active: i64,
 }
 
+/// A service and one of its performers, `None` when nobody performs it.
+#[derive(sqlx::FromRow)]
+struct ServicePerformerRow {
+    #[sqlx(flatten)]
+    service: ServiceRow,
+    performer_id: Option<i64>,
+}
+
+/// A staff member and one period of their weekly hours, all `None` when
+/// they have none.
+#[derive(sqlx::FromRow)]
+struct StaffHoursRow {
+    #[sqlx(flatten)]
+    staff: StaffRow,
+    weekday: Option<i64>,
+    start_minute: Option<i64>,
+    end_minute: Option<i64>,
+}
+
 #[derive(sqlx::FromRow)]
 struct HoursRow {
     staff_id: i64,
@@ -408,29 +427,32 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn services(&self) -> Result<Vec<Service>, StoreError> {
-        let load = backend("reading the services");
-        let mut conn = self.pool.acquire().await.map_err(&load)?;
-        // One read transaction, so services and performers are one snapshot.
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(&load)?;
-        let rows: Vec<ServiceRow> = sqlx::query_as(sql::ALL_SERVICES)
-            .fetch_all(&mut *tx)
+        let rows: Vec<ServicePerformerRow> = sqlx::query_as(sql::SERVICES_WITH_PERFORMERS)
+            .fetch_all(&self.pool)
             .await
-            .map_err(&load)?;
-        let performer_rows: Vec<(i64, i64)> = sqlx::query_as(sql::ALL_PERFORMERS)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(&load)?;
-        tx.commit().await.map_err(&load)?;
-        let mut performers: BTreeMap<i64, Vec<StaffId>> = BTreeMap::new();
-        for (service, staff) in performer_rows {
-            let staff = convert::id(Record::new("service", service), staff, StaffId::new)?;
-            performers.entry(service).or_default().push(staff);
+            .map_err(backend("reading the services"))?;
+        // Rows come grouped by service: start a service at each new id.
+        let mut services: Vec<(ServiceRow, Vec<StaffId>)> = Vec::new();
+        for ServicePerformerRow {
+            service,
+            performer_id,
+        } in rows
+        {
+            let id = service.id;
+            if services.last().is_none_or(|(last, _)| last.id != id) {
+                services.push((service, Vec::new()));
+            }
+            if let (Some(staff), Some((_, performers))) = (performer_id, services.last_mut()) {
+                performers.push(convert::id(
+                    Record::new("service", id),
+                    staff,
+                    StaffId::new,
+                )?);
+            }
         }
-        rows.into_iter()
-            .map(|row| {
-                let performers = performers.remove(&row.id).unwrap_or_default();
-                service_from_row(row, performers)
-            })
+        services
+            .into_iter()
+            .map(|(row, performers)| service_from_row(row, performers))
             .collect()
     }
 
@@ -485,20 +507,32 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn staff(&self) -> Result<Vec<StaffMember>, StoreError> {
-        let load = backend("reading the staff");
-        let mut conn = self.pool.acquire().await.map_err(&load)?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(&load)?;
-        let rows: Vec<StaffRow> = sqlx::query_as(sql::ALL_STAFF)
-            .fetch_all(&mut *tx)
+        let rows: Vec<StaffHoursRow> = sqlx::query_as(sql::STAFF_WITH_HOURS)
+            .fetch_all(&self.pool)
             .await
-            .map_err(&load)?;
-        let hours: Vec<HoursRow> = sqlx::query_as(sql::ALL_HOURS)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(&load)?;
-        tx.commit().await.map_err(&load)?;
+            .map_err(backend("reading the staff"))?;
+        // Rows come grouped by staff member: start one at each new id.
+        let mut staff: Vec<StaffRow> = Vec::new();
+        let mut hours = Vec::new();
+        for row in rows {
+            let id = row.staff.id;
+            match (row.weekday, row.start_minute, row.end_minute) {
+                (Some(weekday), Some(start_minute), Some(end_minute)) => hours.push(HoursRow {
+                    staff_id: id,
+                    weekday,
+                    start_minute,
+                    end_minute,
+                }),
+                (None, None, None) => {}
+                _ => return Err(Record::new("staff member", id).corrupt("incomplete hours")),
+            }
+            if staff.last().is_none_or(|last| last.id != id) {
+                staff.push(row.staff);
+            }
+        }
         let mut hours = hours_from_rows(hours)?;
-        rows.into_iter()
+        staff
+            .into_iter()
             .map(|row| {
                 let hours = hours.remove(&row.id).unwrap_or_default();
                 staff_from_row(row, hours)

@@ -9,6 +9,8 @@
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`: one
 //!   module per port, each with its private row types; `convert` holds the
 //!   column conversions they share.
+//! - `group_commit`: the single writer that stores concurrent new bookings
+//!   in one transaction each batch, so they share one commit and one fsync.
 //! - `backup`: online backup to a file and verified restore.
 //!
 //! The database itself guarantees what the engine relies on most: a trigger
@@ -30,6 +32,7 @@ mod conversations;
 mod convert;
 mod customers;
 mod db;
+mod group_commit;
 #[cfg(test)]
 mod migration_tests;
 mod outbox;
@@ -39,14 +42,21 @@ mod sql;
 use booking_ports::StoreError;
 use sqlx::SqlitePool;
 
+use crate::group_commit::BookingWriter;
+
 pub use backup::{BackupError, RestoreError, RestoreReport};
 pub use db::{OpenError, schema_level};
 pub use settings::{Durability, InvalidDurability, SqliteSettings};
 
-/// The SQLite store. Cheap to clone: clones share one connection pool.
+/// The SQLite store. Cheap to clone: clones share one connection pool and
+/// one booking writer.
+///
+/// Open and use it within one Tokio runtime: new bookings are written by a
+/// task that runs on the runtime that opened the store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    booking_writer: BookingWriter,
 }
 
 impl SqliteStore {
@@ -61,7 +71,11 @@ impl SqliteStore {
     /// release, or cannot be migrated.
     pub async fn open(settings: &SqliteSettings) -> Result<Self, OpenError> {
         let pool = db::open_pool(settings).await?;
-        Ok(Self { pool })
+        let booking_writer = BookingWriter::start(pool.clone());
+        Ok(Self {
+            pool,
+            booking_writer,
+        })
     }
 
     /// Closes every connection, waiting for those in use to be returned.

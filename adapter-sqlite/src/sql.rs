@@ -72,30 +72,36 @@ statements! {
     SERVICE_BY_ID =
         "SELECT id, name, duration_min, price_minor, currency, buffer_before_min, \
          buffer_after_min, active FROM services WHERE id = ?";
-    ALL_SERVICES =
-        "SELECT id, name, duration_min, price_minor, currency, buffer_before_min, \
-         buffer_after_min, active FROM services ORDER BY id";
+    /// Every service with its performers, one row per performer (one with
+    /// a NULL performer for a service nobody performs), by service then
+    /// staff id: one statement, so one snapshot and one round trip.
+    SERVICES_WITH_PERFORMERS =
+        "SELECT s.id, s.name, s.duration_min, s.price_minor, s.currency, s.buffer_before_min, \
+         s.buffer_after_min, s.active, p.staff_id AS performer_id \
+         FROM services AS s LEFT JOIN service_performers AS p ON p.service_id = s.id \
+         ORDER BY s.id, p.staff_id";
     INSERT_PERFORMER =
         "INSERT OR IGNORE INTO service_performers (service_id, staff_id) VALUES (?, ?)";
     DELETE_PERFORMERS = "DELETE FROM service_performers WHERE service_id = ?";
     PERFORMERS_OF_SERVICE =
         "SELECT staff_id FROM service_performers WHERE service_id = ? ORDER BY staff_id";
-    ALL_PERFORMERS =
-        "SELECT service_id, staff_id FROM service_performers ORDER BY service_id, staff_id";
 
     INSERT_STAFF = "INSERT INTO staff (id, name, active) VALUES (?, ?, ?) RETURNING id";
     UPDATE_STAFF = "UPDATE staff SET name = ?, active = ? WHERE id = ?";
     STAFF_BY_ID = "SELECT id, name, active FROM staff WHERE id = ?";
-    ALL_STAFF = "SELECT id, name, active FROM staff ORDER BY id";
+    /// Every staff member with their weekly hours, one row per period (one
+    /// with NULL hours for someone without any), in (staff, weekday, start)
+    /// order: one statement, so one snapshot and one round trip.
+    STAFF_WITH_HOURS =
+        "SELECT s.id, s.name, s.active, h.weekday, h.start_minute, h.end_minute \
+         FROM staff AS s LEFT JOIN staff_hours AS h ON h.staff_id = s.id \
+         ORDER BY s.id, h.weekday, h.start_minute";
     INSERT_HOURS =
         "INSERT INTO staff_hours (staff_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?)";
     DELETE_HOURS = "DELETE FROM staff_hours WHERE staff_id = ?";
     HOURS_OF_STAFF =
         "SELECT staff_id, weekday, start_minute, end_minute FROM staff_hours \
          WHERE staff_id = ? ORDER BY weekday, start_minute";
-    ALL_HOURS =
-        "SELECT staff_id, weekday, start_minute, end_minute FROM staff_hours \
-         ORDER BY staff_id, weekday, start_minute";
 
     /// The business-wide override's key is spelled 0 (see the schema).
     DELETE_DATE_OVERRIDE = "DELETE FROM date_overrides WHERE date = ? AND ifnull(staff_id, 0) = ?";
