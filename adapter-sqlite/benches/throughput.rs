@@ -24,6 +24,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
@@ -37,12 +38,15 @@ use booking_ports::{
     ManualClock, NewNotice, NoticeKind, Recipient,
 };
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use futures::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use common::{Salon, bench_dir, load_average, policy};
 
-const BOOKERS: [usize; 3] = [1, 4, 16];
+const CONCURRENCY: [usize; 3] = [1, 4, 16];
+/// Each line runs in this many slices, alternating with the raw ceiling.
+const SLICES: u32 = 3;
 const STAFF: u64 = 16;
 const SLOTS_PER_DAY: u64 = 24;
 const DAYS: u64 = 365;
@@ -153,77 +157,92 @@ fn remove_database(path: &Path) {
     }
 }
 
-/// What one line measured.
-struct Line {
-    bookings: usize,
+/// Bookings a line made and how long it took, over one or more slices.
+#[derive(Default)]
+struct Tally {
     elapsed: Duration,
     latencies: Vec<Duration>,
 }
 
-impl Line {
-    fn per_second(&self) -> f64 {
-        self.bookings as f64 / self.elapsed.as_secs_f64()
+impl Tally {
+    fn add(&mut self, slice: Tally) {
+        self.elapsed += slice.elapsed;
+        self.latencies.extend(slice.latencies);
     }
 
-    fn latency(&mut self, quantile: f64) -> Duration {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn latency_ms(&mut self, quantile: f64) -> f64 {
         self.latencies.sort_unstable();
         let at = ((self.latencies.len() as f64 - 1.0) * quantile).round() as usize;
-        self.latencies.get(at).copied().unwrap_or_default()
+        self.latencies
+            .get(at)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
     }
 }
 
-/// Runs `bookers` tasks, each calling `book(g)` with its own interleaved
-/// numbers until `run` has passed after the warm-up; counts the calls that
-/// started after the warm-up.
-async fn drive<F, Fut>(bookers: usize, run: Duration, book: F) -> Line
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send,
-{
-    let book = Arc::new(book);
-    let measured_from = Instant::now() + WARM_UP;
-    let deadline = measured_from + run;
-    let tasks: Vec<_> = (0..bookers)
-        .map(|k| {
-            let book = Arc::clone(&book);
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                for i in 0.. {
-                    let started = Instant::now();
-                    if started >= deadline {
-                        break;
-                    }
-                    book(i * bookers as u64 + k as u64).await;
-                    if started >= measured_from {
-                        latencies.push(started.elapsed());
-                    }
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
+/// Books the `g`-th slot of a line.
+type Book = Arc<dyn Fn(u64) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// A way of booking and the numbering of its bookings, which continues
+/// from one slice to the next.
+struct Booker {
+    book: Book,
+    concurrency: usize,
+    next: Arc<AtomicU64>,
+}
+
+impl Booker {
+    fn new(concurrency: usize, book: Book) -> Self {
+        Self {
+            book,
+            concurrency,
+            next: Arc::new(AtomicU64::new(0)),
+        }
     }
-    Line {
-        bookings: latencies.len(),
-        elapsed: measured_from.elapsed(),
-        latencies,
+
+    /// Books with `concurrency` tasks until `slice` has passed, then waits
+    /// for the bookings under way.
+    async fn run(&self, slice: Duration) -> Tally {
+        let started = Instant::now();
+        let deadline = started + slice;
+        let tasks: Vec<_> = (0..self.concurrency)
+            .map(|_| {
+                let book = Arc::clone(&self.book);
+                let next = Arc::clone(&self.next);
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    loop {
+                        let at = Instant::now();
+                        if at >= deadline {
+                            break latencies;
+                        }
+                        book(next.fetch_add(1, Ordering::Relaxed)).await;
+                        latencies.push(at.elapsed());
+                    }
+                })
+            })
+            .collect();
+        let mut tally = Tally::default();
+        for task in tasks {
+            tally.latencies.extend(task.await.unwrap());
+        }
+        tally.elapsed = started.elapsed();
+        tally
     }
 }
 
 /// One `BEGIN IMMEDIATE; INSERT; COMMIT` per booking on one connection with
 /// the store's settings (WAL, `synchronous=FULL`, foreign keys, 5 s busy
 /// timeout): what SQLite through sqlx allows one writer at this durability.
-async fn raw_ceiling(path: &Path, run: Duration) -> Line {
-    // The store switches the file to WAL and creates the schema.
-    SqliteStore::open(&SqliteSettings::new(path))
-        .await
-        .unwrap()
-        .close()
-        .await;
-    let mut conn: SqliteConnection = SqliteConnectOptions::new()
+async fn raw_ceiling(path: &Path) -> Booker {
+    // The template's file is already in WAL mode with the store's schema.
+    let conn: SqliteConnection = SqliteConnectOptions::new()
         .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
@@ -232,149 +251,172 @@ async fn raw_ceiling(path: &Path, run: Duration) -> Line {
         .connect()
         .await
         .unwrap();
-    let measured_from = Instant::now() + WARM_UP;
-    let deadline = measured_from + run;
-    let mut latencies = Vec::new();
-    for g in 0.. {
-        let started = Instant::now();
-        if started >= deadline {
-            break;
-        }
-        let (staff, start) = slot(g);
-        let start_ms = start.timestamp_millis();
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
-        sqlx::query(
-            "INSERT INTO bookings (customer_id, service_id, staff_id, start_ms, end_ms, \
-             buffer_before_min, buffer_after_min, status, version, created_at_ms) \
-             VALUES (?, 1, ?, ?, ?, 0, 0, 'confirmed', 1, ?)",
-        )
-        .bind(customer(g).get())
-        .bind(staff.get())
-        .bind(start_ms)
-        .bind(start_ms + 30 * 60_000)
-        .bind(now().timestamp_millis())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        if started >= measured_from {
-            latencies.push(started.elapsed());
-        }
-    }
-    conn.close().await.unwrap();
-    Line {
-        bookings: latencies.len(),
-        elapsed: measured_from.elapsed(),
-        latencies,
-    }
+    let conn = Arc::new(tokio::sync::Mutex::new(conn));
+    Booker::new(
+        1,
+        Arc::new(move |g| {
+            let conn = Arc::clone(&conn);
+            Box::pin(async move {
+                let (staff, start) = slot(g);
+                let start_ms = start.timestamp_millis();
+                let mut conn = conn.lock().await;
+                let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+                sqlx::query(
+                    "INSERT INTO bookings (customer_id, service_id, staff_id, start_ms, end_ms, \
+                     buffer_before_min, buffer_after_min, status, version, created_at_ms) \
+                     VALUES (?, 1, ?, ?, ?, 0, 0, 'confirmed', 1, ?)",
+                )
+                .bind(customer(g).get())
+                .bind(staff.get())
+                .bind(start_ms)
+                .bind(start_ms + 30 * 60_000)
+                .bind(now().timestamp_millis())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            })
+        }),
+    )
 }
 
-/// `Engine::book` by `bookers` concurrent customers, as the bot calls it.
-async fn engine_line(path: &Path, bookers: usize, run: Duration) -> Line {
-    let store = SqliteStore::open(&SqliteSettings::new(path)).await.unwrap();
+/// `Engine::book` by `concurrency` customers at once, as the bot calls it.
+fn engine_booker(store: &SqliteStore, concurrency: usize) -> Booker {
     let engine = Arc::new(Engine::on_store(
         store.clone(),
         ManualClock::new(now()),
         policy(30),
         EngineSettings::default(),
     ));
-    let line = drive(bookers, run, move |g| {
-        let engine = Arc::clone(&engine);
-        async move {
-            let (staff, start) = slot(g);
-            let customer = customer(g);
-            let form = BookingForm {
-                service: ServiceId::new(common::SERVICE).unwrap(),
-                staff: StaffChoice::Only(staff),
-                start,
-                name: customer_name(customer),
-                phone: PHONE.to_owned(),
-                comment: None,
-                language: None,
-            };
-            engine.book(customer, form).await.unwrap();
-        }
-    })
-    .await;
-    store.close().await;
-    line
-}
-
-/// `SqliteStore::create_booking` alone, with the notices the engine would
-/// send along (the staff member's, and two reminders).
-async fn store_line(path: &Path, bookers: usize, run: Duration) -> Line {
-    let store = SqliteStore::open(&SqliteSettings::new(path)).await.unwrap();
-    let caller = store.clone();
-    let line = drive(bookers, run, move |g| {
-        let store = caller.clone();
-        async move {
-            let (staff, start) = slot(g);
-            let customer = customer(g);
-            let new = NewBooking::new(NewBookingParts {
-                customer,
-                service: ServiceId::new(common::SERVICE).unwrap(),
-                staff,
-                start,
-                end: start + chrono::Duration::minutes(30),
-                buffer_before: Minutes::ZERO,
-                buffer_after: Minutes::ZERO,
-                comment: None,
-                status: BookingStatus::Confirmed,
-                created_at: now(),
-                rescheduled_from: None,
+    Booker::new(
+        concurrency,
+        Arc::new(move |g| {
+            let engine = Arc::clone(&engine);
+            Box::pin(async move {
+                let (staff, start) = slot(g);
+                let customer = customer(g);
+                let form = BookingForm {
+                    service: ServiceId::new(common::SERVICE).unwrap(),
+                    staff: StaffChoice::Only(staff),
+                    start,
+                    name: customer_name(customer),
+                    phone: PHONE.to_owned(),
+                    comment: None,
+                    language: None,
+                };
+                engine.book(customer, form).await.unwrap();
             })
-            .unwrap();
-            let notices = vec![
-                NewNotice {
-                    recipient: Recipient::Staff(staff),
-                    kind: NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    due_at: now(),
-                },
-                NewNotice {
-                    recipient: Recipient::Customer(customer),
-                    kind: NoticeKind::CustomerReminder {
-                        before: Minutes::new(24 * 60).unwrap(),
-                    },
-                    due_at: start - chrono::Duration::hours(24),
-                },
-                NewNotice {
-                    recipient: Recipient::Customer(customer),
-                    kind: NoticeKind::CustomerReminder {
-                        before: Minutes::new(120).unwrap(),
-                    },
-                    due_at: start - chrono::Duration::hours(2),
-                },
-            ];
-            let limit = ActiveBookingLimit {
-                max: 1_000,
-                now: now(),
-            };
-            store.create_booking(new, limit, notices).await.unwrap();
-        }
-    })
-    .await;
-    store.close().await;
-    line
+        }),
+    )
 }
 
-fn report(label: &str, line: &mut Line, ceiling: &Line) {
-    let per_second = line.per_second();
-    println!(
-        "| {label} | {per_second:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
-        ceiling.per_second(),
-        per_second / ceiling.per_second(),
-        line.latency(0.5).as_secs_f64() * 1e3,
-        line.latency(0.99).as_secs_f64() * 1e3,
-    );
+/// `SqliteStore::create_booking` alone, by `concurrency` callers at once,
+/// with the notices the engine sends along (the staff member's, and two
+/// reminders).
+fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
+    let store = store.clone();
+    Booker::new(
+        concurrency,
+        Arc::new(move |g| {
+            let store = store.clone();
+            Box::pin(async move {
+                let (staff, start) = slot(g);
+                let customer = customer(g);
+                let new = NewBooking::new(NewBookingParts {
+                    customer,
+                    service: ServiceId::new(common::SERVICE).unwrap(),
+                    staff,
+                    start,
+                    end: start + chrono::Duration::minutes(30),
+                    buffer_before: Minutes::ZERO,
+                    buffer_after: Minutes::ZERO,
+                    comment: None,
+                    status: BookingStatus::Confirmed,
+                    created_at: now(),
+                    rescheduled_from: None,
+                })
+                .unwrap();
+                let reminder = |hours: i64| NewNotice {
+                    recipient: Recipient::Customer(customer),
+                    kind: NoticeKind::CustomerReminder {
+                        before: Minutes::new(hours * 60).unwrap(),
+                    },
+                    due_at: start - chrono::Duration::hours(hours),
+                };
+                let notices = vec![
+                    NewNotice {
+                        recipient: Recipient::Staff(staff),
+                        kind: NoticeKind::NewBooking {
+                            awaiting_confirmation: false,
+                        },
+                        due_at: now(),
+                    },
+                    reminder(24),
+                    reminder(2),
+                ];
+                let limit = ActiveBookingLimit {
+                    max: 1_000,
+                    now: now(),
+                };
+                store.create_booking(new, limit, notices).await.unwrap();
+            })
+        }),
+    )
 }
 
 /// Which way a line books.
 #[derive(Clone, Copy)]
-enum Booker {
+enum Way {
     Engine,
     Store,
+}
+
+/// Measures one line and the raw ceiling beside it, each on its own copy of
+/// the template, in alternating slices: the load of these shared machines
+/// drifts within seconds, and alternating exposes both to the same drift.
+async fn measure(template: &Path, way: Way, concurrency: usize, run: Duration) {
+    let label = match way {
+        Way::Engine => format!("`Engine::book`, {concurrency} concurrent bookers"),
+        Way::Store => format!("`SqliteStore::create_booking`, {concurrency} concurrent callers"),
+    };
+    // `cargo bench --bench throughput -- Engine` runs the lines whose label
+    // contains one of the words given (Cargo's own `--bench` flag aside).
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+        return;
+    }
+    let raw_path = copy_of(template, "raw");
+    let line_path = copy_of(template, "line");
+    let ceiling = raw_ceiling(&raw_path).await;
+    let store = SqliteStore::open(&SqliteSettings::new(&line_path))
+        .await
+        .unwrap();
+    let line = match way {
+        Way::Engine => engine_booker(&store, concurrency),
+        Way::Store => store_booker(&store, concurrency),
+    };
+    // Open every connection and prepare every statement first.
+    ceiling.run(WARM_UP).await;
+    line.run(WARM_UP).await;
+    let (mut ceiling_tally, mut line_tally) = (Tally::default(), Tally::default());
+    for _ in 0..SLICES {
+        ceiling_tally.add(ceiling.run(run / SLICES).await);
+        line_tally.add(line.run(run / SLICES).await);
+    }
+    store.close().await;
+    remove_database(&raw_path);
+    remove_database(&line_path);
+    let per_second = line_tally.per_second();
+    println!(
+        "| {label} | {per_second:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
+        ceiling_tally.per_second(),
+        per_second / ceiling_tally.per_second(),
+        line_tally.latency_ms(0.5),
+        line_tally.latency_ms(0.99),
+    );
 }
 
 fn main() {
@@ -395,36 +437,19 @@ fn main() {
         let template = dir.path().join("template.db");
         create_template(&template).await;
         println!(
-            "Booking throughput, synchronous=FULL, {} s per line; load average before: {}",
+            "Booking throughput, synchronous=FULL, {} s per line in {SLICES} slices alternating \
+             with the raw ceiling; load average before: {}",
             run.as_secs_f64(),
             load_average()
         );
-        // The load of these shared machines drifts within seconds, so each
-        // line is compared with a ceiling measured just before it.
         println!(
-            "| line | bookings/s | raw ceiling/s, measured just before | ratio | median ms | p99 ms |"
+            "| line | bookings/s | raw ceiling, bookings/s (same slices) | ratio | median ms | p99 ms |"
         );
         println!("|---|---|---|---|---|---|");
-        let lines = [Booker::Engine, Booker::Store]
-            .into_iter()
-            .flat_map(|booker| BOOKERS.map(|n| (booker, n)));
-        for (booker, bookers) in lines {
-            let path = copy_of(&template, "raw");
-            let ceiling = raw_ceiling(&path, run).await;
-            remove_database(&path);
-            let path = copy_of(&template, "line");
-            let (label, mut line) = match booker {
-                Booker::Engine => (
-                    format!("`Engine::book`, {bookers} concurrent bookers"),
-                    engine_line(&path, bookers, run).await,
-                ),
-                Booker::Store => (
-                    format!("`SqliteStore::create_booking`, {bookers} concurrent callers"),
-                    store_line(&path, bookers, run).await,
-                ),
-            };
-            remove_database(&path);
-            report(&label, &mut line, &ceiling);
+        for way in [Way::Engine, Way::Store] {
+            for concurrency in CONCURRENCY {
+                measure(&template, way, concurrency, run).await;
+            }
         }
         println!("Load average after: {}", load_average());
     });

@@ -46,23 +46,21 @@ struct StaffRow {
     active: i64,
 }
 
-/// A service and one of its performers, `None` when nobody performs it.
+/// A service with its performers' ids, comma-separated (see the statement).
 #[derive(sqlx::FromRow)]
-struct ServicePerformerRow {
+struct ServiceWithPerformersRow {
     #[sqlx(flatten)]
     service: ServiceRow,
-    performer_id: Option<i64>,
+    performer_ids: Option<String>,
 }
 
-/// A staff member and one period of their weekly hours, all `None` when
-/// they have none.
+/// A staff member with their hours as `weekday:start-end`, comma-separated
+/// (see the statement).
 #[derive(sqlx::FromRow)]
-struct StaffHoursRow {
+struct StaffWithHoursRow {
     #[sqlx(flatten)]
     staff: StaffRow,
-    weekday: Option<i64>,
-    start_minute: Option<i64>,
-    end_minute: Option<i64>,
+    hours: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -368,17 +366,42 @@ fn hours_from_rows(rows: Vec<HoursRow>) -> Result<HoursByStaff, StoreError> {
     let mut by_staff = HoursByStaff::new();
     for row in rows {
         let record = Record::new("staff member", row.staff_id);
-        let weekday = u8::try_from(row.weekday)
-            .ok()
-            .and_then(|d| Weekday::try_from(d).ok())
-            .ok_or_else(|| record.corrupt(format!("{} is not a weekday", row.weekday)))?;
-        let period = period(record, row.start_minute, row.end_minute)?;
-        by_staff
-            .entry(row.staff_id)
-            .or_default()
-            .push((weekday, period));
+        let period = weekly_period(record, row.weekday, row.start_minute, row.end_minute)?;
+        by_staff.entry(row.staff_id).or_default().push(period);
     }
     Ok(by_staff)
+}
+
+/// One period of weekly hours as stored: weekday 0 is Monday.
+fn weekly_period(
+    record: Record,
+    weekday: i64,
+    start_minute: i64,
+    end_minute: i64,
+) -> Result<(Weekday, LocalTimeRange), StoreError> {
+    let day = u8::try_from(weekday)
+        .ok()
+        .and_then(|d| Weekday::try_from(d).ok())
+        .ok_or_else(|| record.corrupt(format!("{weekday} is not a weekday")))?;
+    Ok((day, period(record, start_minute, end_minute)?))
+}
+
+/// One period of weekly hours as `STAFF_WITH_HOURS` lists it:
+/// `weekday:start-end`.
+fn weekly_period_from_text(
+    record: Record,
+    text: &str,
+) -> Result<(Weekday, LocalTimeRange), StoreError> {
+    let malformed = || record.corrupt(format!("malformed hours {text:?}"));
+    let (weekday, range) = text.split_once(':').ok_or_else(malformed)?;
+    let (start, end) = range.split_once('-').ok_or_else(malformed)?;
+    let number = |n: &str| n.parse::<i64>().map_err(|_| malformed());
+    weekly_period(record, number(weekday)?, number(start)?, number(end)?)
+}
+
+/// The items of a `group_concat` list; none for NULL.
+fn list(text: Option<&str>) -> impl Iterator<Item = &str> {
+    text.into_iter().flat_map(|t| t.split(','))
 }
 
 #[async_trait]
@@ -427,32 +450,21 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn services(&self) -> Result<Vec<Service>, StoreError> {
-        let rows: Vec<ServicePerformerRow> = sqlx::query_as(sql::SERVICES_WITH_PERFORMERS)
+        let rows: Vec<ServiceWithPerformersRow> = sqlx::query_as(sql::SERVICES_WITH_PERFORMERS)
             .fetch_all(&self.pool)
             .await
             .map_err(backend("reading the services"))?;
-        // Rows come grouped by service: start a service at each new id.
-        let mut services: Vec<(ServiceRow, Vec<StaffId>)> = Vec::new();
-        for ServicePerformerRow {
-            service,
-            performer_id,
-        } in rows
-        {
-            let id = service.id;
-            if services.last().is_none_or(|(last, _)| last.id != id) {
-                services.push((service, Vec::new()));
-            }
-            if let (Some(staff), Some((_, performers))) = (performer_id, services.last_mut()) {
-                performers.push(convert::id(
-                    Record::new("service", id),
-                    staff,
-                    StaffId::new,
-                )?);
-            }
-        }
-        services
-            .into_iter()
-            .map(|(row, performers)| service_from_row(row, performers))
+        rows.into_iter()
+            .map(|row| {
+                let record = Record::new("service", row.service.id);
+                let performers = list(row.performer_ids.as_deref())
+                    .map(|id| {
+                        let id = id.parse().map_err(|e| record.corrupt(e))?;
+                        convert::id(record, id, StaffId::new)
+                    })
+                    .collect::<Result<_, _>>()?;
+                service_from_row(row.service, performers)
+            })
             .collect()
     }
 
@@ -507,35 +519,17 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn staff(&self) -> Result<Vec<StaffMember>, StoreError> {
-        let rows: Vec<StaffHoursRow> = sqlx::query_as(sql::STAFF_WITH_HOURS)
+        let rows: Vec<StaffWithHoursRow> = sqlx::query_as(sql::STAFF_WITH_HOURS)
             .fetch_all(&self.pool)
             .await
             .map_err(backend("reading the staff"))?;
-        // Rows come grouped by staff member: start one at each new id.
-        let mut staff: Vec<StaffRow> = Vec::new();
-        let mut hours = Vec::new();
-        for row in rows {
-            let id = row.staff.id;
-            match (row.weekday, row.start_minute, row.end_minute) {
-                (Some(weekday), Some(start_minute), Some(end_minute)) => hours.push(HoursRow {
-                    staff_id: id,
-                    weekday,
-                    start_minute,
-                    end_minute,
-                }),
-                (None, None, None) => {}
-                _ => return Err(Record::new("staff member", id).corrupt("incomplete hours")),
-            }
-            if staff.last().is_none_or(|last| last.id != id) {
-                staff.push(row.staff);
-            }
-        }
-        let mut hours = hours_from_rows(hours)?;
-        staff
-            .into_iter()
+        rows.into_iter()
             .map(|row| {
-                let hours = hours.remove(&row.id).unwrap_or_default();
-                staff_from_row(row, hours)
+                let record = Record::new("staff member", row.staff.id);
+                let hours = list(row.hours.as_deref())
+                    .map(|period| weekly_period_from_text(record, period))
+                    .collect::<Result<_, _>>()?;
+                staff_from_row(row.staff, hours)
             })
             .collect()
     }

@@ -72,14 +72,16 @@ statements! {
     SERVICE_BY_ID =
         "SELECT id, name, duration_min, price_minor, currency, buffer_before_min, \
          buffer_after_min, active FROM services WHERE id = ?";
-    /// Every service with its performers, one row per performer (one with
-    /// a NULL performer for a service nobody performs), by service then
-    /// staff id: one statement, so one snapshot and one round trip.
+    /// Every service, by id, with its performers' ids as one
+    /// comma-separated list (NULL when nobody performs it): one statement,
+    /// so one snapshot, and one row per service, because sqlx hands each row
+    /// over from its worker thread separately.
     SERVICES_WITH_PERFORMERS =
         "SELECT s.id, s.name, s.duration_min, s.price_minor, s.currency, s.buffer_before_min, \
-         s.buffer_after_min, s.active, p.staff_id AS performer_id \
-         FROM services AS s LEFT JOIN service_performers AS p ON p.service_id = s.id \
-         ORDER BY s.id, p.staff_id";
+         s.buffer_after_min, s.active, \
+         (SELECT group_concat(p.staff_id) FROM service_performers AS p \
+          WHERE p.service_id = s.id) AS performer_ids \
+         FROM services AS s ORDER BY s.id";
     INSERT_PERFORMER =
         "INSERT OR IGNORE INTO service_performers (service_id, staff_id) VALUES (?, ?)";
     DELETE_PERFORMERS = "DELETE FROM service_performers WHERE service_id = ?";
@@ -89,13 +91,15 @@ statements! {
     INSERT_STAFF = "INSERT INTO staff (id, name, active) VALUES (?, ?, ?) RETURNING id";
     UPDATE_STAFF = "UPDATE staff SET name = ?, active = ? WHERE id = ?";
     STAFF_BY_ID = "SELECT id, name, active FROM staff WHERE id = ?";
-    /// Every staff member with their weekly hours, one row per period (one
-    /// with NULL hours for someone without any), in (staff, weekday, start)
-    /// order: one statement, so one snapshot and one round trip.
+    /// Every staff member, by id, with their weekly hours as one
+    /// comma-separated list of `weekday:start-end` periods (NULL without
+    /// any; `WeeklyHours` sorts them): one statement and one row per staff
+    /// member, as above.
     STAFF_WITH_HOURS =
-        "SELECT s.id, s.name, s.active, h.weekday, h.start_minute, h.end_minute \
-         FROM staff AS s LEFT JOIN staff_hours AS h ON h.staff_id = s.id \
-         ORDER BY s.id, h.weekday, h.start_minute";
+        "SELECT s.id, s.name, s.active, \
+         (SELECT group_concat(h.weekday || ':' || h.start_minute || '-' || h.end_minute) \
+          FROM staff_hours AS h WHERE h.staff_id = s.id) AS hours \
+         FROM staff AS s ORDER BY s.id";
     INSERT_HOURS =
         "INSERT INTO staff_hours (staff_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?)";
     DELETE_HOURS = "DELETE FROM staff_hours WHERE staff_id = ?";
