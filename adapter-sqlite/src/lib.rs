@@ -40,7 +40,7 @@ pub mod settings;
 mod sql;
 
 use booking_ports::StoreError;
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
 
 use crate::group_commit::BookingWriter;
 
@@ -49,10 +49,8 @@ pub use db::{OpenError, schema_level};
 pub use settings::{Durability, InvalidDurability, SqliteSettings};
 
 /// The SQLite store. Cheap to clone: clones share one connection pool and
-/// one booking writer.
-///
-/// Open and use it within one Tokio runtime: new bookings are written by a
-/// task that runs on the runtime that opened the store.
+/// one booking writer (a thread with a connection of its own, which writes
+/// concurrent new bookings in one transaction; see `group_commit`).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -71,7 +69,16 @@ impl SqliteStore {
     /// release, or cannot be migrated.
     pub async fn open(settings: &SqliteSettings) -> Result<Self, OpenError> {
         let pool = db::open_pool(settings).await?;
-        let booking_writer = BookingWriter::start(pool.clone());
+        let options = db::connect_options(&settings.path, settings);
+        let writer_connection = options.connect().await.map_err(|e| OpenError::Connect {
+            path: settings.path.clone(),
+            source: e.into(),
+        })?;
+        let booking_writer =
+            BookingWriter::start(writer_connection, options).map_err(|e| OpenError::Connect {
+                path: settings.path.clone(),
+                source: e.into(),
+            })?;
         Ok(Self {
             pool,
             booking_writer,
@@ -82,6 +89,8 @@ impl SqliteStore {
     /// The last one to close checkpoints the write-ahead log into the file.
     /// Clones become unusable.
     pub async fn close(&self) {
+        // The booking writer first: it answers the bookings queued so far.
+        self.booking_writer.close().await;
         self.pool.close().await;
     }
 
