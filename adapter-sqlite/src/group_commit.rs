@@ -5,21 +5,22 @@
 //! for the disk, SQLite runs one writer at a time, and every statement
 //! crosses to sqlx's worker thread and back. One transaction per booking pays
 //! all of that per booking, one booking after the other. Here one writer
-//! task owns the creation of bookings: it takes every request waiting in its
+//! owns the creation of bookings: it takes every request waiting in its
 //! queue (at most [`MAX_BATCH`]), writes them one after the other inside one
 //! `BEGIN IMMEDIATE` transaction, commits once, and only then answers each
 //! caller. Nothing waits on a timer: a lone booking is a batch of one, and
 //! requests that arrive while a batch is being written form the next one.
 //!
 //! The writer has a connection and a thread of its own. Measured with 16
-//! customers booking at once, bookings spent most of their time waiting:
-//! first for a pooled connection behind the reads of the moment, then, with
-//! a connection of its own, for the runtime's worker threads busy with the
-//! callers' tasks, once for every statement the writer sent. Its own thread
-//! (running a single-threaded Tokio runtime) answers each statement at once,
-//! and it also frees the writer from the caller's runtime. A transaction
-//! that fails to begin or commit closes the connection; the next batch
-//! opens a new one.
+//! customers booking at once through the engine (replaying its store calls),
+//! the write step took 8.5 ms
+//! on average as a task using the pool: it waited for a pooled connection
+//! behind the reads of the moment. With a connection of its own it took
+//! 4.2 ms: it waited for the runtime's worker threads, busy with the
+//! callers' tasks, once for every statement it sent. On its own thread
+//! (running a single-threaded Tokio runtime) it took 1.3 ms, and it no
+//! longer depends on the caller's runtime. A transaction that fails to
+//! begin or commit closes the connection; the next batch opens a new one.
 //!
 //! What callers get is what one transaction per booking gives them:
 //! - **Acknowledged means durable.** A caller hears "created" only after the
@@ -39,10 +40,9 @@
 //!   transaction, so each caller gets the outcome of its own booking alone.
 //!   That rare path is why no savepoint is needed: a savepoint per booking
 //!   would cost two more round trips to the worker thread for every booking.
-//! - **A failed transaction stores nothing.** When beginning or committing
-//!   the transaction fails, every caller of the batch gets a store error
-//!   (as it would for its own failed commit) and none of the batch is
-//!   stored.
+//! - **A failed transaction fails the batch.** When beginning or committing
+//!   the batch's transaction fails, every caller of the batch gets a store
+//!   error, exactly as each would for a failed commit of its own.
 //!
 //! Other writes (updates, reschedules, the catalog) keep their own
 //! `BEGIN IMMEDIATE` transactions and queue for SQLite's lock beside the
@@ -76,7 +76,7 @@ const CONTEXT: &str = "creating a booking";
 #[error("the booking writer stopped (the store was closed)")]
 struct WriterStopped;
 
-/// What the writer task receives. Nearly every message is a `Create`, so
+/// What the writer receives. Nearly every message is a `Create`, so
 /// boxing it to shrink the rare `Close` would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 enum Message {
@@ -111,9 +111,9 @@ enum BatchFailure {
     Transaction(sqlx::Error),
 }
 
-/// The handle through which the store's clones reach the one writer task.
-/// When the last handle is dropped, the task finishes its batch, closes its
-/// connection and ends.
+/// The handle through which the store's clones reach the one writer. When
+/// the last handle is dropped, the writer finishes its batch, closes its
+/// connection and its thread ends.
 #[derive(Debug, Clone)]
 pub(crate) struct BookingWriter {
     queue: mpsc::Sender<Message>,
@@ -223,7 +223,7 @@ async fn write_and_answer(
         Some(conn) => write(conn, batch).await,
         None => match options.connect().await {
             Ok(conn) => write(connection.insert(conn), batch).await,
-            Err(e) => failed(batch, BatchFailure::Transaction(e)),
+            Err(e) => failed(batch, e),
         },
     };
     if decisions.transaction_failed {
@@ -251,9 +251,9 @@ struct Decisions {
     transaction_failed: bool,
 }
 
-/// The same `failure` for every request of `batch`.
-fn failed(batch: &[Request], failure: BatchFailure) -> Decisions {
-    let (BatchFailure::Request(e) | BatchFailure::Transaction(e)) = failure;
+/// The same error, from beginning or committing the transaction, for every
+/// request of `batch`.
+fn failed(batch: &[Request], e: sqlx::Error) -> Decisions {
     let e = Arc::new(e);
     Decisions {
         each: batch.iter().map(|_| Err(Arc::clone(&e))).collect(),
@@ -292,7 +292,7 @@ async fn write(conn: &mut SqliteConnection, batch: &[Request]) -> Decisions {
             each: vec![Err(Arc::new(e))],
             transaction_failed: false,
         },
-        Err(failure) => failed(batch, failure),
+        Err(BatchFailure::Transaction(e)) => failed(batch, e),
     }
 }
 
