@@ -12,15 +12,15 @@
 //! requests that arrive while a batch is being written form the next one.
 //!
 //! The writer has a connection and a thread of its own. Measured with 16
-//! customers booking at once through the engine (replaying its store calls),
-//! the write step took 8.5 ms
-//! on average as a task using the pool: it waited for a pooled connection
-//! behind the reads of the moment. With a connection of its own it took
-//! 4.2 ms: it waited for the runtime's worker threads, busy with the
-//! callers' tasks, once for every statement it sent. On its own thread
-//! (running a single-threaded Tokio runtime) it took 1.3 ms, and it no
-//! longer depends on the caller's runtime. A transaction that fails to
-//! begin or commit closes the connection; the next batch opens a new one.
+//! customers booking at once through the engine (replaying its store
+//! calls), the write step took 8.5 ms on average as a task using the pool:
+//! it waited for a pooled connection behind the reads of the moment. With a
+//! connection of its own it took 4.2 ms: it waited for the runtime's worker
+//! threads, busy with the callers' tasks, once for every statement it sent.
+//! On its own thread (running a single-threaded Tokio runtime) it took
+//! 1.3 ms, and it no longer depends on the caller's runtime. A transaction
+//! that fails to begin or commit closes the connection; the next batch
+//! opens a new one.
 //!
 //! What callers get is what one transaction per booking gives them:
 //! - **Acknowledged means durable.** A caller hears "created" only after the
