@@ -2,22 +2,28 @@
 //! (`synchronous=FULL`: every acknowledged booking survives a power loss),
 //! docs/BENCHMARKS.md figure 3.
 //!
-//! Prints, from one run on one disk so they compare:
-//! - the raw ceiling: one writer on one sqlx connection with the store's file
-//!   settings, one `BEGIN IMMEDIATE; INSERT; COMMIT` per booking;
-//! - `Engine::book` with 1, 4 and 16 concurrent bookers: what a customer's
-//!   "book" button costs, reads of the day and the customer included;
+//! Each line of the table is measured beside the raw ceiling: one writer on
+//! one sqlx connection with the store's file settings, one
+//! `BEGIN IMMEDIATE; INSERT; COMMIT` per booking. The two alternate in
+//! slices (three of a second each by default, after a warm-up), because the
+//! load of a shared machine drifts within seconds and alternating exposes
+//! both to the same drift. The lines:
+//! - `Engine::book` with 1, 4 and 16 concurrent bookers: a customer's "book"
+//!   button, with the reads of the day and of the customer it makes;
 //! - `SqliteStore::create_booking` alone with 1, 4 and 16 concurrent callers.
 //!
-//! Each line starts from a copy of one template database (the catalog and
-//! 1,000 returning customers, whose profiles are stored, so a booking is one
-//! write) and books distinct free slots spread over the year, so every line
-//! sees the same calendar density after the same number of bookings and no
-//! booking is refused. Divan measures one call at a time; this needs many
-//! concurrent tokio tasks, hence a plain `main`.
+//! Every line and its ceiling start from a copy of one template database
+//! (the catalog: 16 staff members working 08:00 to 20:00 every day, a
+//! 30-minute service; and 1,000 returning customers, whose profiles are
+//! stored, so a booking is one write) and book distinct free slots spread
+//! over the year, so every line sees the same calendar after the same number
+//! of bookings and no booking is refused. Divan measures one call at a
+//! time; this needs many concurrent tokio tasks (on 2 worker threads, as
+//! the machine has 2 cores), hence a plain `main`.
 //!
-//! Run with `cargo bench -p adapter-sqlite --bench throughput`; set
-//! `BENCH_SECONDS` to change the 3 s each line runs.
+//! Run with `cargo bench -p adapter-sqlite --bench throughput`; add
+//! `-- Engine` (or any part of a line's label) to run some lines only, and
+//! set `BENCH_SECONDS` to change the 3 s each line runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod common;
@@ -52,8 +58,8 @@ const SLOTS_PER_DAY: u64 = 24;
 const DAYS: u64 = 365;
 const CUSTOMERS: u64 = 1_000;
 const PHONE: &str = "030 901820";
-/// Bookings made before the clock starts, so connections are open and
-/// statements prepared when it does.
+/// How long each line and its ceiling book before the clock starts, so
+/// connections are open and statements prepared when it does.
 const WARM_UP: Duration = Duration::from_millis(300);
 
 /// Every staff member works 08:00 to 20:00 every day; a visit is 30
@@ -79,9 +85,9 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 1, 7, 6, 0, 0).unwrap()
 }
 
-/// The `g`-th booking of a line (bookers take interleaved numbers, so none
-/// collide): days fill evenly, one slot of each staff member per day
-/// before the next slot. Returns the staff member and the start.
+/// The `g`-th booking of a line (each number is handed out once, so no two
+/// bookings collide): days fill evenly, one slot of each staff member per
+/// day before the next slot. Returns the staff member and the start.
 fn slot(g: u64) -> (StaffId, DateTime<Utc>) {
     let day = 1 + g % DAYS;
     let rank = g / DAYS;
