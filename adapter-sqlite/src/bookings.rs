@@ -183,7 +183,7 @@ fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
 /// Inserts `new` under `id` (or a fresh id when `None`) if the customer is
 /// under `limit`; returns the id, or `None` when the limit refused it. The
 /// overlap trigger may refuse it with `slot_taken`.
-async fn insert_booking(
+pub(crate) async fn insert_booking(
     conn: &mut SqliteConnection,
     id: Option<i64>,
     new: &NewBooking,
@@ -228,7 +228,7 @@ async fn booking_on(conn: &mut SqliteConnection, id: i64) -> Result<Option<Booki
 
 /// Adds `notices` about `booking` and, when asked, withdraws its pending
 /// reminders: the outbox side of a booking change, in its transaction.
-async fn apply_outbox(
+pub(crate) async fn apply_outbox(
     conn: &mut SqliteConnection,
     booking: i64,
     add: &[NewNotice],
@@ -243,7 +243,7 @@ async fn apply_outbox(
 /// The booking `Booking::created(id, new)` as it reads back: instants at
 /// millisecond precision, so the value a write returns equals every later
 /// read of it. `rescheduled_from` is what was stored.
-fn created_as_stored(
+pub(crate) fn created_as_stored(
     id: i64,
     new: NewBooking,
     rescheduled_from: Option<BookingId>,
@@ -269,26 +269,9 @@ impl BookingStore for SqliteStore {
         limit: ActiveBookingLimit,
         notices: Vec<NewNotice>,
     ) -> Result<Booking, CreateBookingError> {
-        let fail = backend("creating a booking");
-        let mut tx = self.begin_write().await.map_err(&fail)?;
-        let inserted = insert_booking(&mut tx, None, &new, new.rescheduled_from(), Some(limit))
-            .await
-            .map_err(|e| {
-                if is_slot_taken(&e) {
-                    CreateBookingError::SlotTaken { start: new.start() }
-                } else {
-                    fail(e).into()
-                }
-            })?;
-        let Some(id) = inserted else {
-            return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
-        };
-        apply_outbox(&mut tx, id, &notices, None)
-            .await
-            .map_err(&fail)?;
-        tx.commit().await.map_err(&fail)?;
-        let rescheduled_from = new.rescheduled_from();
-        Ok(created_as_stored(id, new, rescheduled_from)?)
+        // Concurrent creations share one transaction and one commit; see
+        // `group_commit` for why and for what the answer guarantees.
+        self.booking_writer.create(new, limit, notices).await
     }
 
     async fn update_booking(

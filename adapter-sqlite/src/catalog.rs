@@ -46,6 +46,23 @@ struct StaffRow {
     active: i64,
 }
 
+/// A service with its performers' ids, comma-separated (see the statement).
+#[derive(sqlx::FromRow)]
+struct ServiceWithPerformersRow {
+    #[sqlx(flatten)]
+    service: ServiceRow,
+    performer_ids: Option<String>,
+}
+
+/// A staff member with their hours as `weekday:start-end`, comma-separated
+/// (see the statement).
+#[derive(sqlx::FromRow)]
+struct StaffWithHoursRow {
+    #[sqlx(flatten)]
+    staff: StaffRow,
+    hours: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct HoursRow {
     staff_id: i64,
@@ -349,17 +366,42 @@ fn hours_from_rows(rows: Vec<HoursRow>) -> Result<HoursByStaff, StoreError> {
     let mut by_staff = HoursByStaff::new();
     for row in rows {
         let record = Record::new("staff member", row.staff_id);
-        let weekday = u8::try_from(row.weekday)
-            .ok()
-            .and_then(|d| Weekday::try_from(d).ok())
-            .ok_or_else(|| record.corrupt(format!("{} is not a weekday", row.weekday)))?;
-        let period = period(record, row.start_minute, row.end_minute)?;
-        by_staff
-            .entry(row.staff_id)
-            .or_default()
-            .push((weekday, period));
+        let period = weekly_period(record, row.weekday, row.start_minute, row.end_minute)?;
+        by_staff.entry(row.staff_id).or_default().push(period);
     }
     Ok(by_staff)
+}
+
+/// One period of weekly hours as stored: weekday 0 is Monday.
+fn weekly_period(
+    record: Record,
+    weekday: i64,
+    start_minute: i64,
+    end_minute: i64,
+) -> Result<(Weekday, LocalTimeRange), StoreError> {
+    let day = u8::try_from(weekday)
+        .ok()
+        .and_then(|d| Weekday::try_from(d).ok())
+        .ok_or_else(|| record.corrupt(format!("{weekday} is not a weekday")))?;
+    Ok((day, period(record, start_minute, end_minute)?))
+}
+
+/// One period of weekly hours as `STAFF_WITH_HOURS` lists it:
+/// `weekday:start-end`.
+fn weekly_period_from_text(
+    record: Record,
+    text: &str,
+) -> Result<(Weekday, LocalTimeRange), StoreError> {
+    let malformed = || record.corrupt(format!("malformed hours {text:?}"));
+    let (weekday, range) = text.split_once(':').ok_or_else(malformed)?;
+    let (start, end) = range.split_once('-').ok_or_else(malformed)?;
+    let number = |n: &str| n.parse::<i64>().map_err(|_| malformed());
+    weekly_period(record, number(weekday)?, number(start)?, number(end)?)
+}
+
+/// The items of a `group_concat` list; none for NULL.
+fn list(text: Option<&str>) -> impl Iterator<Item = &str> {
+    text.into_iter().flat_map(|t| t.split(','))
 }
 
 #[async_trait]
@@ -408,28 +450,20 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn services(&self) -> Result<Vec<Service>, StoreError> {
-        let load = backend("reading the services");
-        let mut conn = self.pool.acquire().await.map_err(&load)?;
-        // One read transaction, so services and performers are one snapshot.
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(&load)?;
-        let rows: Vec<ServiceRow> = sqlx::query_as(sql::ALL_SERVICES)
-            .fetch_all(&mut *tx)
+        let rows: Vec<ServiceWithPerformersRow> = sqlx::query_as(sql::SERVICES_WITH_PERFORMERS)
+            .fetch_all(&self.pool)
             .await
-            .map_err(&load)?;
-        let performer_rows: Vec<(i64, i64)> = sqlx::query_as(sql::ALL_PERFORMERS)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(&load)?;
-        tx.commit().await.map_err(&load)?;
-        let mut performers: BTreeMap<i64, Vec<StaffId>> = BTreeMap::new();
-        for (service, staff) in performer_rows {
-            let staff = convert::id(Record::new("service", service), staff, StaffId::new)?;
-            performers.entry(service).or_default().push(staff);
-        }
+            .map_err(backend("reading the services"))?;
         rows.into_iter()
             .map(|row| {
-                let performers = performers.remove(&row.id).unwrap_or_default();
-                service_from_row(row, performers)
+                let record = Record::new("service", row.service.id);
+                let performers = list(row.performer_ids.as_deref())
+                    .map(|id| {
+                        let id = id.parse().map_err(|e| record.corrupt(e))?;
+                        convert::id(record, id, StaffId::new)
+                    })
+                    .collect::<Result<_, _>>()?;
+                service_from_row(row.service, performers)
             })
             .collect()
     }
@@ -485,23 +519,17 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn staff(&self) -> Result<Vec<StaffMember>, StoreError> {
-        let load = backend("reading the staff");
-        let mut conn = self.pool.acquire().await.map_err(&load)?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(&load)?;
-        let rows: Vec<StaffRow> = sqlx::query_as(sql::ALL_STAFF)
-            .fetch_all(&mut *tx)
+        let rows: Vec<StaffWithHoursRow> = sqlx::query_as(sql::STAFF_WITH_HOURS)
+            .fetch_all(&self.pool)
             .await
-            .map_err(&load)?;
-        let hours: Vec<HoursRow> = sqlx::query_as(sql::ALL_HOURS)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(&load)?;
-        tx.commit().await.map_err(&load)?;
-        let mut hours = hours_from_rows(hours)?;
+            .map_err(backend("reading the staff"))?;
         rows.into_iter()
             .map(|row| {
-                let hours = hours.remove(&row.id).unwrap_or_default();
-                staff_from_row(row, hours)
+                let record = Record::new("staff member", row.staff.id);
+                let hours = list(row.hours.as_deref())
+                    .map(|period| weekly_period_from_text(record, period))
+                    .collect::<Result<_, _>>()?;
+                staff_from_row(row.staff, hours)
             })
             .collect()
     }

@@ -143,6 +143,12 @@ pub(crate) async fn open_pool(settings: &SqliteSettings) -> Result<SqlitePool, O
         // connection is open, SQLite keeps the WAL index, and the first query
         // after an idle period does not pay to open the file again.
         .min_connections(1)
+        // sqlx pings an idle connection before lending it, by default: one
+        // more round trip to the connection's worker thread per query, which
+        // costs as much as the query. A SQLite connection is a handle on a
+        // local file: there is no peer that could have hung up, and a broken
+        // file fails the query itself just as it would fail the ping.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(connect_error)

@@ -9,6 +9,8 @@
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`: one
 //!   module per port, each with its private row types; `convert` holds the
 //!   column conversions they share.
+//! - `group_commit`: the single writer that stores concurrent new bookings
+//!   in one transaction each batch, so they share one commit and one fsync.
 //! - `backup`: online backup to a file and verified restore.
 //!
 //! The database itself guarantees what the engine relies on most: a trigger
@@ -30,6 +32,7 @@ mod conversations;
 mod convert;
 mod customers;
 mod db;
+mod group_commit;
 #[cfg(test)]
 mod migration_tests;
 mod outbox;
@@ -37,16 +40,21 @@ pub mod settings;
 mod sql;
 
 use booking_ports::StoreError;
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
+
+use crate::group_commit::BookingWriter;
 
 pub use backup::{BackupError, RestoreError, RestoreReport};
 pub use db::{OpenError, schema_level};
 pub use settings::{Durability, InvalidDurability, SqliteSettings};
 
-/// The SQLite store. Cheap to clone: clones share one connection pool.
+/// The SQLite store. Cheap to clone: clones share one connection pool and
+/// one booking writer (a thread with a connection of its own, which writes
+/// concurrent new bookings in one transaction; see `group_commit`).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    booking_writer: BookingWriter,
 }
 
 impl SqliteStore {
@@ -61,13 +69,28 @@ impl SqliteStore {
     /// release, or cannot be migrated.
     pub async fn open(settings: &SqliteSettings) -> Result<Self, OpenError> {
         let pool = db::open_pool(settings).await?;
-        Ok(Self { pool })
+        let options = db::connect_options(&settings.path, settings);
+        let writer_connection = options.connect().await.map_err(|e| OpenError::Connect {
+            path: settings.path.clone(),
+            source: e.into(),
+        })?;
+        let booking_writer =
+            BookingWriter::start(writer_connection, options).map_err(|e| OpenError::Connect {
+                path: settings.path.clone(),
+                source: e.into(),
+            })?;
+        Ok(Self {
+            pool,
+            booking_writer,
+        })
     }
 
     /// Closes every connection, waiting for those in use to be returned.
     /// The last one to close checkpoints the write-ahead log into the file.
     /// Clones become unusable.
     pub async fn close(&self) {
+        // The booking writer first: it answers the bookings queued so far.
+        self.booking_writer.close().await;
         self.pool.close().await;
     }
 

@@ -1,0 +1,579 @@
+//! Group commit for new bookings: concurrent `create_booking` calls share
+//! one write transaction, so they share its commit and its fsync.
+//!
+//! Why: with the default durability (`synchronous=FULL`) every commit waits
+//! for the disk, SQLite runs one writer at a time, and every statement
+//! crosses to sqlx's worker thread and back. One transaction per booking pays
+//! all of that per booking, one booking after the other. Here one writer
+//! owns the creation of bookings: it takes every request waiting in its
+//! queue (at most [`MAX_BATCH`]), writes them one after the other inside one
+//! `BEGIN IMMEDIATE` transaction, commits once, and only then answers each
+//! caller. Nothing waits on a timer: a lone booking is a batch of one, and
+//! requests that arrive while a batch is being written form the next one.
+//!
+//! The writer has a connection and a thread of its own. Measured with 16
+//! customers booking at once through the engine (replaying its store
+//! calls), the write step took 8.5 ms on average as a task using the pool:
+//! it waited for a pooled connection behind the reads of the moment. With a
+//! connection of its own it took 4.2 ms: it waited for the runtime's worker
+//! threads, busy with the callers' tasks, once for every statement it sent.
+//! On its own thread (running a single-threaded Tokio runtime) it took
+//! 1.3 ms, and it no longer depends on the caller's runtime. A transaction
+//! that fails to begin or commit closes the connection; the next batch
+//! opens a new one.
+//!
+//! What callers get is what one transaction per booking gives them:
+//! - **Acknowledged means durable.** A caller hears "created" only after the
+//!   commit that stored its booking returned, so the booking survives what
+//!   the configured durability promises.
+//! - **Refusals are exact and touch nobody else.** Each booking's checks
+//!   (the overlap trigger, the active-booking limit in the inserting
+//!   statement) run after the earlier bookings of the batch were written
+//!   into the same transaction, so they see them exactly as they would see
+//!   earlier commits. A refusal needs no savepoint: the inserting statement
+//!   is atomic, and SQLite undoes a statement refused by `RAISE(ABORT)` (or
+//!   inserts nothing when the limit's `SELECT` yields no row) while the
+//!   transaction goes on.
+//! - **One booking's failure is its own.** Anything else that goes wrong in
+//!   a booking's statements (it would be a bug or a failing disk) rolls the
+//!   whole transaction back, and the batch is written again one booking per
+//!   transaction, so each caller gets the outcome of its own booking alone.
+//!   That rare path is why no savepoint is needed: a savepoint per booking
+//!   would cost two more round trips to the worker thread for every booking.
+//! - **A failed transaction fails the batch.** When beginning or committing
+//!   the batch's transaction fails, every caller of the batch gets a store
+//!   error, exactly as each would for a failed commit of its own.
+//!
+//! Other writes (updates, reschedules, the catalog) keep their own
+//! `BEGIN IMMEDIATE` transactions and queue for SQLite's lock beside the
+//! writer's, as do other processes on the same file.
+
+use std::sync::Arc;
+use std::{io, slice, thread};
+
+use booking_domain::{Booking, NewBooking};
+use booking_ports::{ActiveBookingLimit, CreateBookingError, NewNotice, StoreError};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::bookings::{apply_outbox, created_as_stored, insert_booking};
+use crate::db::is_slot_taken;
+
+/// The most bookings one transaction writes. Bounds how long one commit
+/// keeps the write lock (and the first callers of a batch waiting for their
+/// answer) when requests keep arriving faster than they are written.
+const MAX_BATCH: usize = 64;
+
+/// Requests that may wait for the writer before callers wait to enqueue.
+const QUEUE: usize = 4 * MAX_BATCH;
+
+const CONTEXT: &str = "creating a booking";
+
+/// The writer went away: the store was closed. Whether the caller's
+/// booking was stored is unknown.
+#[derive(Debug, thiserror::Error)]
+#[error("the booking writer stopped (the store was closed)")]
+struct WriterStopped;
+
+/// What the writer receives. Nearly every message is a `Create`, so
+/// boxing it to shrink the rare `Close` would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Message {
+    Create(Request),
+    /// Write what came before, close the connection, stop.
+    Close(oneshot::Sender<()>),
+}
+
+/// One `create_booking` call, waiting for its batch.
+struct Request {
+    new: NewBooking,
+    limit: ActiveBookingLimit,
+    notices: Vec<NewNotice>,
+    reply: oneshot::Sender<Result<Booking, CreateBookingError>>,
+}
+
+/// What the transaction decided for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Created(i64),
+    SlotTaken,
+    TooManyActiveBookings,
+}
+
+/// Why a batch's transaction did not commit. Either way nothing of the
+/// batch was stored.
+#[derive(Debug)]
+enum BatchFailure {
+    /// One request's statements failed with something other than a refusal.
+    Request(sqlx::Error),
+    /// Beginning or committing the transaction failed.
+    Transaction(sqlx::Error),
+}
+
+/// The handle through which the store's clones reach the one writer. When
+/// the last handle is dropped, the writer finishes its batch, closes its
+/// connection and its thread ends.
+#[derive(Debug, Clone)]
+pub(crate) struct BookingWriter {
+    queue: mpsc::Sender<Message>,
+}
+
+impl BookingWriter {
+    /// Starts the writer on a thread of its own, with its own `connection`;
+    /// `options` open another one when it fails.
+    ///
+    /// # Errors
+    /// When the thread or its runtime cannot be created.
+    pub(crate) fn start(
+        connection: SqliteConnection,
+        options: SqliteConnectOptions,
+    ) -> io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (queue, messages) = mpsc::channel(QUEUE);
+        thread::Builder::new()
+            .name("booking-writer".to_owned())
+            .spawn(move || runtime.block_on(run(Some(connection), options, messages)))?;
+        Ok(Self { queue })
+    }
+
+    /// Creates `new` with its notices in the next batch; see the module
+    /// documentation for what the answer guarantees.
+    pub(crate) async fn create(
+        &self,
+        new: NewBooking,
+        limit: ActiveBookingLimit,
+        notices: Vec<NewNotice>,
+    ) -> Result<Booking, CreateBookingError> {
+        let stopped = || StoreError::backend(CONTEXT, WriterStopped);
+        let (reply, answer) = oneshot::channel();
+        let request = Request {
+            new,
+            limit,
+            notices,
+            reply,
+        };
+        self.queue
+            .send(Message::Create(request))
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Answers the requests queued so far, closes the writer's connection
+    /// and stops the writer: later calls fail. Returns when it is closed.
+    pub(crate) async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.queue.send(Message::Close(done)).await.is_ok() {
+            let _ = closed.await;
+        }
+    }
+}
+
+/// The writer: one batch at a time, until it is closed or every handle is
+/// dropped.
+async fn run(
+    mut connection: Option<SqliteConnection>,
+    options: SqliteConnectOptions,
+    mut messages: mpsc::Receiver<Message>,
+) {
+    let mut received = Vec::with_capacity(MAX_BATCH);
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    // `recv_many` waits for one message, then takes every other one already
+    // queued: the batch is whatever arrived while the previous one was
+    // being written.
+    while messages.recv_many(&mut received, MAX_BATCH).await > 0 {
+        for message in received.drain(..) {
+            match message {
+                Message::Create(request) => batch.push(request),
+                Message::Close(done) => {
+                    write_and_answer(&mut connection, &options, &mut batch).await;
+                    close(connection).await;
+                    let _ = done.send(());
+                    // Dropping `messages` drops the requests queued after
+                    // the close: their callers hear that the writer stopped.
+                    return;
+                }
+            }
+        }
+        write_and_answer(&mut connection, &options, &mut batch).await;
+    }
+    close(connection).await;
+}
+
+async fn close(connection: Option<SqliteConnection>) {
+    if let Some(connection) = connection {
+        // Closing is orderly; an error here changes nothing already written.
+        let _ = connection.close().await;
+    }
+}
+
+/// Writes `batch` (emptying it) and answers each caller.
+async fn write_and_answer(
+    connection: &mut Option<SqliteConnection>,
+    options: &SqliteConnectOptions,
+    batch: &mut Vec<Request>,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let decisions = match connection {
+        Some(conn) => write(conn, batch).await,
+        None => match options.connect().await {
+            Ok(conn) => write(connection.insert(conn), batch).await,
+            Err(e) => failed(batch, e),
+        },
+    };
+    if decisions.transaction_failed {
+        // Whatever broke the transaction may have broken the connection;
+        // the next batch starts on a new one.
+        close(connection.take()).await;
+    }
+    for (request, decision) in batch.drain(..).zip(decisions.each) {
+        let outcome = match decision {
+            Ok(decision) => outcome(decision, request.new, request.limit),
+            Err(e) => Err(StoreError::backend(CONTEXT, e).into()),
+        };
+        // A caller that stopped waiting gets no answer. Its booking, if
+        // created, stays: it was committed like any other.
+        let _ = request.reply.send(outcome);
+    }
+}
+
+/// The outcome of writing one batch.
+struct Decisions {
+    /// Each request's decision, or the error that kept its booking from
+    /// being stored.
+    each: Vec<Result<Decision, Arc<sqlx::Error>>>,
+    /// Whether beginning or committing a transaction failed.
+    transaction_failed: bool,
+}
+
+/// The same error, from beginning or committing the transaction, for every
+/// request of `batch`.
+fn failed(batch: &[Request], e: sqlx::Error) -> Decisions {
+    let e = Arc::new(e);
+    Decisions {
+        each: batch.iter().map(|_| Err(Arc::clone(&e))).collect(),
+        transaction_failed: true,
+    }
+}
+
+/// Writes `batch` on `conn` and returns each request's decision.
+async fn write(conn: &mut SqliteConnection, batch: &[Request]) -> Decisions {
+    match write_batch(conn, batch).await {
+        Ok(decisions) => Decisions {
+            each: decisions.into_iter().map(Ok).collect(),
+            transaction_failed: false,
+        },
+        Err(BatchFailure::Request(_)) if batch.len() > 1 => {
+            // One booking failed the whole transaction. Each one alone, so
+            // that failure is only its own.
+            let mut each = Vec::with_capacity(batch.len());
+            let mut transaction_failed = false;
+            for request in batch {
+                match write_batch(conn, slice::from_ref(request)).await {
+                    Ok(decisions) => each.extend(decisions.into_iter().map(Ok)),
+                    Err(BatchFailure::Request(e)) => each.push(Err(Arc::new(e))),
+                    Err(BatchFailure::Transaction(e)) => {
+                        transaction_failed = true;
+                        each.push(Err(Arc::new(e)));
+                    }
+                }
+            }
+            Decisions {
+                each,
+                transaction_failed,
+            }
+        }
+        Err(BatchFailure::Request(e)) => Decisions {
+            each: vec![Err(Arc::new(e))],
+            transaction_failed: false,
+        },
+        Err(BatchFailure::Transaction(e)) => failed(batch, e),
+    }
+}
+
+/// Writes every request of `batch` in one transaction on `conn` and
+/// commits it.
+async fn write_batch(
+    conn: &mut SqliteConnection,
+    batch: &[Request],
+) -> Result<Vec<Decision>, BatchFailure> {
+    // IMMEDIATE takes the write lock at BEGIN, waiting up to the busy
+    // timeout for other connections and processes.
+    let mut tx = conn
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(BatchFailure::Transaction)?;
+    let mut decisions = Vec::with_capacity(batch.len());
+    for request in batch {
+        // On an error, `tx` is dropped uncommitted, which rolls it back
+        // before the connection runs anything else.
+        let decision = decide(&mut tx, request)
+            .await
+            .map_err(BatchFailure::Request)?;
+        decisions.push(decision);
+    }
+    tx.commit().await.map_err(BatchFailure::Transaction)?;
+    Ok(decisions)
+}
+
+/// Inserts one booking and its notices on `conn`, after the batch's
+/// earlier bookings. A refusal leaves the transaction as it was.
+async fn decide(conn: &mut SqliteConnection, request: &Request) -> Result<Decision, sqlx::Error> {
+    let new = &request.new;
+    let limit = Some(request.limit);
+    match insert_booking(conn, None, new, new.rescheduled_from(), limit).await {
+        Ok(Some(id)) => {
+            apply_outbox(conn, id, &request.notices, None).await?;
+            Ok(Decision::Created(id))
+        }
+        Ok(None) => Ok(Decision::TooManyActiveBookings),
+        Err(e) if is_slot_taken(&e) => Ok(Decision::SlotTaken),
+        Err(e) => Err(e),
+    }
+}
+
+/// The answer to a request whose transaction committed.
+fn outcome(
+    decision: Decision,
+    new: NewBooking,
+    limit: ActiveBookingLimit,
+) -> Result<Booking, CreateBookingError> {
+    match decision {
+        Decision::Created(id) => {
+            let rescheduled_from = new.rescheduled_from();
+            Ok(created_as_stored(id, new, rescheduled_from)?)
+        }
+        Decision::SlotTaken => Err(CreateBookingError::SlotTaken { start: new.start() }),
+        Decision::TooManyActiveBookings => {
+            Err(CreateBookingError::TooManyActiveBookings { limit: limit.max })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use booking_domain::{
+        BookingStatus, Currency, CustomerId, LocalTimeRange, Minutes, Money, NewBookingParts,
+        ServiceId, ServiceName, ServiceSpec, StaffId, StaffName, StaffSpec, WeeklyHours,
+    };
+    use booking_ports::{BookingStore, CatalogStore, NoticeKind, NotificationOutbox, Recipient};
+    use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
+
+    use super::*;
+    use crate::{SqliteSettings, SqliteStore};
+
+    struct World {
+        dir: tempfile::TempDir,
+        store: SqliteStore,
+        service: ServiceId,
+        anna: StaffId,
+        boris: StaffId,
+    }
+
+    async fn world() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&SqliteSettings::new(dir.path().join("batch.db")))
+            .await
+            .unwrap();
+        let hours =
+            WeeklyHours::new([(Weekday::Mon, LocalTimeRange::parse("09:00-18:00").unwrap())])
+                .unwrap();
+        let mut staff = Vec::new();
+        for name in ["Anna", "Boris"] {
+            let spec = StaffSpec {
+                name: StaffName::new(name).unwrap(),
+                hours: hours.clone(),
+                active: true,
+            };
+            staff.push(store.add_staff(spec).await.unwrap().id());
+        }
+        let service = store
+            .add_service(ServiceSpec {
+                name: ServiceName::new("Haircut").unwrap(),
+                duration: Minutes::new(60).unwrap(),
+                price: Money::new(2500, Currency::new("EUR").unwrap()).unwrap(),
+                buffer_before: Minutes::ZERO,
+                buffer_after: Minutes::ZERO,
+                active: true,
+                performers: staff.clone(),
+            })
+            .await
+            .unwrap()
+            .id();
+        World {
+            dir,
+            store,
+            service,
+            anna: staff[0],
+            boris: staff[1],
+        }
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 1, 7, hour, 0, 0).unwrap()
+    }
+
+    /// A request for an hour with `staff`, by `customer`, who may hold
+    /// `max` active bookings, with one notice to the staff member.
+    fn request(
+        service: ServiceId,
+        staff: StaffId,
+        customer: i64,
+        start: DateTime<Utc>,
+        max: u16,
+    ) -> Request {
+        let new = NewBooking::new(NewBookingParts {
+            customer: CustomerId::new(customer).unwrap(),
+            service,
+            staff,
+            start,
+            end: start + Duration::hours(1),
+            buffer_before: Minutes::ZERO,
+            buffer_after: Minutes::ZERO,
+            comment: None,
+            status: BookingStatus::Confirmed,
+            created_at: at(0),
+            rescheduled_from: None,
+        })
+        .unwrap();
+        Request {
+            new,
+            limit: ActiveBookingLimit { max, now: at(0) },
+            notices: vec![NewNotice {
+                recipient: Recipient::Staff(staff),
+                kind: NoticeKind::NewBooking {
+                    awaiting_confirmation: false,
+                },
+                due_at: at(0),
+            }],
+            reply: oneshot::channel().0,
+        }
+    }
+
+    /// A connection like the writer's.
+    async fn connection(w: &World) -> SqliteConnection {
+        let path = w.dir.path().join("batch.db");
+        crate::db::connect_options(&path, &SqliteSettings::new(&path))
+            .connect()
+            .await
+            .unwrap()
+    }
+
+    async fn stored_ids(store: &SqliteStore) -> Vec<i64> {
+        let day = booking_domain::Interval::new(at(0), at(23)).unwrap();
+        let active = store
+            .bookings_overlapping(day, None, booking_ports::BookingScope::AllStatuses)
+            .await
+            .unwrap();
+        active.iter().map(|b| b.id().get()).collect()
+    }
+
+    #[tokio::test]
+    async fn each_booking_of_a_batch_is_checked_after_the_earlier_ones() {
+        // Arrange: in one batch, a booking, one overlapping it, one with
+        // another staff member at the same time, and a second booking of the
+        // first customer, who may hold one.
+        let w = world().await;
+        let batch = [
+            request(w.service, w.anna, 1, at(10), 1),
+            request(w.service, w.anna, 2, at(10) + Duration::minutes(30), 5),
+            request(w.service, w.boris, 3, at(10), 5),
+            request(w.service, w.boris, 1, at(14), 1),
+        ];
+
+        // Act
+        let decisions: Vec<_> = write(&mut connection(&w).await, &batch)
+            .await
+            .each
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+
+        // Assert: one transaction saw its own bookings; the refused ones
+        // left nothing behind, the others were committed with their notices.
+        let [
+            Decision::Created(first),
+            Decision::SlotTaken,
+            Decision::Created(third),
+            Decision::TooManyActiveBookings,
+        ] = decisions[..]
+        else {
+            panic!("unexpected decisions {decisions:?}");
+        };
+        assert_eq!(stored_ids(&w.store).await, [first, third]);
+        for id in [first, third] {
+            let booking = booking_domain::BookingId::new(id).unwrap();
+            assert_eq!(
+                w.store
+                    .notifications_of_booking(booking)
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_booking_that_fails_fails_alone() {
+        // Arrange: the middle booking names a service that does not exist,
+        // which the foreign key refuses: not a refusal, a failure.
+        let w = world().await;
+        let missing = ServiceId::new(99).unwrap();
+        let batch = [
+            request(w.service, w.anna, 1, at(10), 5),
+            request(missing, w.anna, 2, at(12), 5),
+            request(w.service, w.boris, 3, at(10), 5),
+        ];
+
+        // Act
+        let decisions = write(&mut connection(&w).await, &batch).await.each;
+
+        // Assert: the others were written (each alone, after the batch was
+        // rolled back), the failing one got its own error and left nothing.
+        let (Ok(Decision::Created(first)), Err(_), Ok(Decision::Created(third))) =
+            (&decisions[0], &decisions[1], &decisions[2])
+        else {
+            panic!("unexpected decisions {decisions:?}");
+        };
+        assert_eq!(stored_ids(&w.store).await, [*first, *third]);
+        let pending = w.store.due_notifications(at(23), 10).await.unwrap();
+        assert_eq!(pending.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_get_their_own_answers() {
+        // Arrange: 40 callers at once, in pairs wanting the same hour.
+        let w = world().await;
+        let tasks: Vec<_> = (0..40_i64)
+            .map(|i| {
+                let store = w.store.clone();
+                let r = request(w.service, w.anna, i + 1, at(0) + Duration::hours(i / 2), 5);
+                tokio::spawn(async move { store.create_booking(r.new, r.limit, r.notices).await })
+            })
+            .collect();
+
+        // Act
+        let mut created = Vec::new();
+        let mut taken = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(booking) => created.push(booking.id().get()),
+                Err(CreateBookingError::SlotTaken { .. }) => taken += 1,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+
+        // Assert: one of each pair, and exactly the acknowledged ones stored.
+        assert_eq!((created.len(), taken), (20, 20));
+        created.sort_unstable();
+        let mut stored = stored_ids(&w.store).await;
+        stored.sort_unstable();
+        assert_eq!(stored, created);
+    }
+}
