@@ -36,6 +36,9 @@ pub mod env {
     pub const DATABASE_URL: &str = "BOOKING_DATABASE_URL";
     pub const TELEGRAM_API_URL: &str = "BOOKING_TELEGRAM_API_URL";
     pub const PIN_PEPPER: &str = "BOOKING_PIN_PEPPER";
+    pub const DATABASE_DURABILITY: &str = "BOOKING_DATABASE_DURABILITY";
+    pub const DATABASE_POOL_SIZE: &str = "BOOKING_DATABASE_POOL_SIZE";
+    pub const DATABASE_BUSY_TIMEOUT: &str = "BOOKING_DATABASE_BUSY_TIMEOUT_SECONDS";
 }
 
 pub const DEFAULT_CONFIG_PATH: &str = "booking.toml";
@@ -78,7 +81,7 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(
+    pub(crate) fn invalid(
         setting: impl Into<String>,
         source: impl Into<Box<dyn Error + Send + Sync>>,
     ) -> Self {
@@ -225,6 +228,9 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
     let database_url = environment
         .var(env::DATABASE_URL)
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    // Checked here so a bad value stops startup with the other settings;
+    // `database::open` applies them.
+    crate::database::store_settings(PathBuf::new(), environment)?;
     let telegram_api_url = environment
         .var(env::TELEGRAM_API_URL)
         .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned());

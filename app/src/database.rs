@@ -5,9 +5,11 @@
 
 use std::path::PathBuf;
 
-use adapter_sqlite::{OpenError, SqliteSettings, SqliteStore};
+use std::time::Duration;
 
-use crate::config::env;
+use adapter_sqlite::{Durability, OpenError, SqliteSettings, SqliteStore};
+
+use crate::config::{ConfigError, Environment, ProcessEnvironment, env};
 
 /// The database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +24,55 @@ pub enum DatabaseError {
     },
     #[error("cannot open the database: {0}")]
     Open(#[from] OpenError),
+    #[error(transparent)]
+    Setting(#[from] ConfigError),
+}
+
+/// The store's settings for the file at `path`, with the durability, pool
+/// size and busy timeout from the environment (each optional; the
+/// adapter's defaults are `full`, 4 and 5 s). See docs/CONFIG.md.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] naming the variable that is wrong.
+pub fn store_settings(
+    path: PathBuf,
+    environment: &impl Environment,
+) -> Result<SqliteSettings, ConfigError> {
+    let mut settings = SqliteSettings::new(path);
+    if let Some(raw) = environment.var(env::DATABASE_DURABILITY) {
+        settings.durability = raw
+            .trim()
+            .parse::<Durability>()
+            .map_err(|e| ConfigError::invalid(env::DATABASE_DURABILITY, e))?;
+    }
+    if let Some(raw) = environment.var(env::DATABASE_POOL_SIZE) {
+        settings.max_connections = raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (2..=64).contains(n))
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    env::DATABASE_POOL_SIZE,
+                    format!("expected a whole number from 2 to 64, got {raw:?}"),
+                )
+            })?;
+    }
+    if let Some(raw) = environment.var(env::DATABASE_BUSY_TIMEOUT) {
+        let seconds = raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=600).contains(n))
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    env::DATABASE_BUSY_TIMEOUT,
+                    format!("expected a whole number of seconds from 1 to 600, got {raw:?}"),
+                )
+            })?;
+        settings.busy_timeout = Duration::from_secs(seconds);
+    }
+    Ok(settings)
 }
 
 /// The file a database URL names.
@@ -69,7 +120,8 @@ pub async fn open(url: &str) -> Result<SqliteStore, DatabaseError> {
             source,
         })?;
     }
-    Ok(SqliteStore::open(&SqliteSettings::new(path)).await?)
+    let settings = store_settings(path, &ProcessEnvironment)?;
+    Ok(SqliteStore::open(&settings).await?)
 }
 
 #[cfg(test)]
@@ -97,6 +149,53 @@ mod tests {
         assert!(path_of("postgres://db/x").is_err());
         assert!(path_of("sqlite::memory:").is_err());
         assert!(path_of("sqlite://").is_err());
+    }
+
+    struct Vars(&'static [(&'static str, &'static str)]);
+
+    impl Environment for Vars {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn store_settings_default_to_full_durability_and_read_the_environment() {
+        let defaults = store_settings(PathBuf::from("b.db"), &Vars(&[])).unwrap();
+        assert_eq!(defaults.durability, Durability::SurvivesPowerLoss);
+
+        let tuned = store_settings(
+            PathBuf::from("b.db"),
+            &Vars(&[
+                (env::DATABASE_DURABILITY, "normal"),
+                (env::DATABASE_POOL_SIZE, "8"),
+                (env::DATABASE_BUSY_TIMEOUT, "30"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(tuned.durability, Durability::SurvivesProcessCrash);
+        assert_eq!(tuned.max_connections, 8);
+        assert_eq!(tuned.busy_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn bad_store_settings_name_the_variable() {
+        for (var, value) in [
+            (env::DATABASE_DURABILITY, "fast"),
+            (env::DATABASE_POOL_SIZE, "1"),
+            (env::DATABASE_BUSY_TIMEOUT, "0"),
+        ] {
+            let vars: &'static [(&'static str, &'static str)] =
+                Box::leak(vec![(var, value)].into_boxed_slice());
+            let error = store_settings(PathBuf::from("b.db"), &Vars(vars)).unwrap_err();
+            assert!(
+                error.to_string().starts_with(&format!("{var} is invalid")),
+                "{error}"
+            );
+        }
     }
 
     #[tokio::test]
