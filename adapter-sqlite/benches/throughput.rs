@@ -370,6 +370,19 @@ fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
     )
 }
 
+/// Writes out what the kernel still holds of the databases at `paths`
+/// (checkpointed pages, log appends), so that writing it back does not fall
+/// into the next slice and slow whichever of the two runs there.
+fn settle(paths: &[&Path]) {
+    for path in paths {
+        for suffix in ["", "-wal"] {
+            if let Ok(file) = std::fs::File::open(format!("{}{suffix}", path.display())) {
+                file.sync_all().unwrap();
+            }
+        }
+    }
+}
+
 /// Which way a line books.
 #[derive(Clone, Copy)]
 enum Way {
@@ -409,7 +422,9 @@ async fn measure(template: &Path, way: Way, concurrency: usize, run: Duration) {
     line.run(WARM_UP).await;
     let (mut ceiling_tally, mut line_tally) = (Tally::default(), Tally::default());
     for _ in 0..SLICES {
+        settle(&[&raw_path, &line_path]);
         ceiling_tally.add(ceiling.run(run / SLICES).await);
+        settle(&[&raw_path, &line_path]);
         line_tally.add(line.run(run / SLICES).await);
     }
     store.close().await;
