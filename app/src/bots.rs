@@ -3,6 +3,7 @@
 //! finish.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use adapter_telegram::HandlerError;
 use adapter_telegram::guard::LogErrors;
@@ -11,7 +12,7 @@ use teloxide::RequestError;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
-use teloxide::update_listeners::polling_default;
+use teloxide::update_listeners::Polling;
 
 use crate::shutdown;
 
@@ -38,7 +39,8 @@ pub struct StartError {
     pub source: RequestError,
 }
 
-/// Runs `tree` for `bot` with long polling until SIGINT or SIGTERM.
+/// Runs `tree` for `bot` with long polling (each poll waiting up to
+/// `polling_timeout` for updates) until SIGINT or SIGTERM.
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -46,6 +48,7 @@ pub struct StartError {
 pub async fn run(
     name: &'static str,
     bot: Bot,
+    polling_timeout: Duration,
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
 ) -> Result<(), StartError> {
@@ -58,7 +61,11 @@ pub async fn run(
         .build();
     let token = dispatcher.shutdown_token();
     let dispatch = async {
-        let listener = polling_default(bot).await;
+        let listener = Polling::builder(bot)
+            .timeout(polling_timeout)
+            .delete_webhook()
+            .await
+            .build();
         dispatcher
             .try_dispatch_with_listener(listener, Arc::new(ListenerErrors { bot: name }))
             .await

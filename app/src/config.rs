@@ -45,6 +45,11 @@ pub const DEFAULT_CONFIG_PATH: &str = "booking.toml";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/booking.db";
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_CONVERSATION_EXPIRY_MINUTES: u32 = 30;
+pub const DEFAULT_CONNECT_TIMEOUT_SECONDS: u32 = 10;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 30;
+pub const DEFAULT_POLLING_TIMEOUT_SECONDS: u32 = 20;
+/// A request must outlast the long-polling wait by at least this much.
+const POLLING_MARGIN_SECONDS: u32 = 5;
 pub const DEFAULT_SESSION_HOURS: u32 = 12;
 pub const DEFAULT_CUSTOMER_REMINDERS_MINUTES: [i64; 2] = [24 * 60, 2 * 60];
 
@@ -145,6 +150,8 @@ pub struct Settings {
     pub policy: Policy,
     pub catalog: CatalogSnapshot,
     pub conversation_expiry: chrono::Duration,
+    /// `[telegram]` timeouts of every request to the Bot API.
+    pub telegram_timeouts: TelegramTimeouts,
     pub client_token: BotToken,
     /// The admin bot runs when this is set (it then needs `[admin]`).
     pub admin_token: Option<BotToken>,
@@ -157,6 +164,26 @@ pub struct Settings {
     pub dispatch: DispatchSettings,
     pub database_url: String,
     pub telegram_api_url: Url,
+}
+
+/// How long requests to the Bot API may take. The request timeout is
+/// longer than the long-polling wait by a margin, or every quiet poll would
+/// time out as a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TelegramTimeouts {
+    pub connect: std::time::Duration,
+    pub request: std::time::Duration,
+    pub polling: std::time::Duration,
+}
+
+impl Default for TelegramTimeouts {
+    fn default() -> Self {
+        Self {
+            connect: std::time::Duration::from_secs(u64::from(DEFAULT_CONNECT_TIMEOUT_SECONDS)),
+            request: std::time::Duration::from_secs(u64::from(DEFAULT_REQUEST_TIMEOUT_SECONDS)),
+            polling: std::time::Duration::from_secs(u64::from(DEFAULT_POLLING_TIMEOUT_SECONDS)),
+        }
+    }
 }
 
 /// The admin bot's settings: access (with the pepper from the environment)
@@ -259,6 +286,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         policy: validated.policy,
         catalog: validated.catalog,
         conversation_expiry: validated.conversation_expiry,
+        telegram_timeouts: validated.telegram_timeouts,
         client_token,
         admin_token,
         admin: validated.admin,
@@ -428,6 +456,24 @@ mod defaults {
 struct TelegramSection {
     #[serde(default = "default_expiry")]
     conversation_expiry_minutes: u32,
+    #[serde(default = "default_connect_timeout")]
+    connect_timeout_seconds: u32,
+    #[serde(default = "default_request_timeout")]
+    request_timeout_seconds: u32,
+    #[serde(default = "default_polling_timeout")]
+    polling_timeout_seconds: u32,
+}
+
+fn default_connect_timeout() -> u32 {
+    DEFAULT_CONNECT_TIMEOUT_SECONDS
+}
+
+fn default_request_timeout() -> u32 {
+    DEFAULT_REQUEST_TIMEOUT_SECONDS
+}
+
+fn default_polling_timeout() -> u32 {
+    DEFAULT_POLLING_TIMEOUT_SECONDS
 }
 
 fn default_expiry() -> u32 {
@@ -438,7 +484,45 @@ impl Default for TelegramSection {
     fn default() -> Self {
         Self {
             conversation_expiry_minutes: DEFAULT_CONVERSATION_EXPIRY_MINUTES,
+            connect_timeout_seconds: DEFAULT_CONNECT_TIMEOUT_SECONDS,
+            request_timeout_seconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+            polling_timeout_seconds: DEFAULT_POLLING_TIMEOUT_SECONDS,
         }
+    }
+}
+
+impl TelegramSection {
+    fn timeouts(&self) -> Result<TelegramTimeouts, ConfigError> {
+        let seconds = |n: u32| std::time::Duration::from_secs(u64::from(n));
+        if !(1..=60).contains(&self.connect_timeout_seconds) {
+            return Err(ConfigError::invalid(
+                "telegram.connect_timeout_seconds",
+                Reason("expected 1 to 60 seconds"),
+            ));
+        }
+        // Telegram holds a long poll for at most 50 seconds.
+        if self.polling_timeout_seconds > 50 {
+            return Err(ConfigError::invalid(
+                "telegram.polling_timeout_seconds",
+                Reason("expected 0 to 50 seconds"),
+            ));
+        }
+        let least = self.polling_timeout_seconds + POLLING_MARGIN_SECONDS;
+        if !(least..=300).contains(&self.request_timeout_seconds) {
+            return Err(ConfigError::invalid(
+                "telegram.request_timeout_seconds",
+                format!(
+                    "expected {least} to 300 seconds: at least {POLLING_MARGIN_SECONDS} more than \
+                     polling_timeout_seconds ({}), or every quiet long poll would time out",
+                    self.polling_timeout_seconds
+                ),
+            ));
+        }
+        Ok(TelegramTimeouts {
+            connect: seconds(self.connect_timeout_seconds),
+            request: seconds(self.request_timeout_seconds),
+            polling: seconds(self.polling_timeout_seconds),
+        })
     }
 }
 
@@ -521,6 +605,7 @@ struct Validated {
     policy: Policy,
     catalog: CatalogSnapshot,
     conversation_expiry: chrono::Duration,
+    telegram_timeouts: TelegramTimeouts,
     admin: Option<AdminSettings>,
     engine: EngineSettings,
     dispatch: DispatchSettings,
@@ -578,6 +663,8 @@ impl ConfigFile {
                 Reason("expected 1 to 10080 minutes (a week)"),
             ));
         }
+
+        let telegram_timeouts = self.telegram.timeouts()?;
 
         let staff = self
             .staff
@@ -644,6 +731,7 @@ impl ConfigFile {
                 time_off: Vec::new(),
             },
             conversation_expiry: chrono::Duration::minutes(i64::from(expiry)),
+            telegram_timeouts,
             admin,
             engine,
             dispatch,
@@ -984,6 +1072,12 @@ mod tests {
         assert_eq!(settings.catalog.date_overrides.len(), 2);
         assert_eq!(settings.conversation_expiry, chrono::Duration::minutes(30));
         assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
+        let timeouts = settings.telegram_timeouts;
+        assert_eq!(timeouts, TelegramTimeouts::default());
+        assert!(
+            timeouts.request > timeouts.polling,
+            "a quiet poll must not time out"
+        );
         assert_eq!(
             settings.telegram_api_url.as_str(),
             "https://api.telegram.org/"
@@ -1261,6 +1355,27 @@ notify_chat_ids = [-100200300]
                     "conversation_expiry_minutes = 0",
                 ),
                 "telegram.conversation_expiry_minutes is invalid",
+            ),
+            (
+                example_with(
+                    "conversation_expiry_minutes = 30",
+                    "conversation_expiry_minutes = 30\npolling_timeout_seconds = 40\nrequest_timeout_seconds = 30",
+                ),
+                "telegram.request_timeout_seconds is invalid: expected 45 to 300 seconds",
+            ),
+            (
+                example_with(
+                    "conversation_expiry_minutes = 30",
+                    "conversation_expiry_minutes = 30\npolling_timeout_seconds = 51",
+                ),
+                "telegram.polling_timeout_seconds is invalid",
+            ),
+            (
+                example_with(
+                    "conversation_expiry_minutes = 30",
+                    "conversation_expiry_minutes = 30\nconnect_timeout_seconds = 0",
+                ),
+                "telegram.connect_timeout_seconds is invalid",
             ),
         ];
         for (text, expected) in cases {

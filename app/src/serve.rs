@@ -22,8 +22,16 @@ use crate::{bots, database, maintenance, shutdown};
 /// Anything that stops the service from starting or running.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
 
-fn bot(token: &BotToken, settings: &Settings) -> Bot {
-    Bot::new(token.expose()).set_api_url(settings.telegram_api_url.clone())
+/// A bot with the configured timeouts. teloxide's defaults (connect 5 s,
+/// total 17 s) are replaced by `[telegram]`'s, which are checked to outlast
+/// the long-polling wait.
+fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
+    let timeouts = settings.telegram_timeouts;
+    let client = teloxide::net::default_reqwest_settings()
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .build()?;
+    Ok(Bot::with_client(token.expose(), client).set_api_url(settings.telegram_api_url.clone()))
 }
 
 /// Runs the service until a stop signal.
@@ -68,11 +76,11 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         Arc::clone(&clock),
         settings.conversation_expiry,
     )?;
-    let client_bot = bot(&settings.client_token, &settings);
+    let client_bot = bot(&settings.client_token, &settings)?;
 
     let admin = match (&settings.admin_token, &settings.admin) {
         (Some(token), Some(admin)) => Some((
-            bot(token, &settings),
+            bot(token, &settings)?,
             AdminBot::new(
                 engine.clone(),
                 Arc::clone(&locales),
@@ -129,12 +137,20 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         maintenance::PURGE_EVERY,
     ));
     tracing::info!(business = %settings.business.name, admin_bot = admin.is_some(), "bots starting");
-    let client_run = bots::run("client", client_bot, handler_tree(), client.dependencies());
+    let polling = settings.telegram_timeouts.polling;
+    let client_run = bots::run(
+        "client",
+        client_bot,
+        polling,
+        handler_tree(),
+        client.dependencies(),
+    );
     let outcome = match admin {
         Some((admin_bot, admin)) => {
             let admin_run = bots::run(
                 "admin",
                 admin_bot,
+                polling,
                 adapter_telegram::admin::handler_tree(),
                 admin.dependencies(),
             );
