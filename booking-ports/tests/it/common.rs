@@ -11,13 +11,14 @@
 //!   reschedule until 3 h before, at most 3 upcoming bookings per customer.
 
 use booking_domain::{
-    Currency, CustomerId, LocalTimeRange, Minutes, Money, PhoneRegion, Policy, PolicySettings,
-    Service, ServiceId, ServiceName, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffName,
-    StaffSpec, WeeklyHours,
+    Booking, Currency, CustomerId, Interval, LocalTimeRange, Minutes, Money, PhoneRegion, Policy,
+    PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffChoice, StaffId,
+    StaffMember, StaffName, StaffSpec, WeeklyHours,
 };
 use booking_ports::engine::BookingForm;
 use booking_ports::{
-    CatalogSnapshot, Engine, EngineSettings, ManualClock, MemoryStore, StaffActor, StaffUser,
+    BookingScope, BookingStore, CatalogSnapshot, Engine, EngineSettings, ManualClock, MemoryStore,
+    StaffActor, StaffUser,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc, Weekday};
 
@@ -64,6 +65,25 @@ pub(crate) fn moscow(days: u64, hour: u32, minute: u32) -> DateTime<Utc> {
     tz.from_local_datetime(&day(days).and_hms_opt(hour, minute, 0).unwrap())
         .unwrap()
         .with_timezone(&Utc)
+}
+
+/// The start of slot `slot` (half-hours from 09:00) on day `day`, as the
+/// property tests pick them.
+pub(crate) fn start(day: u64, slot: u32) -> DateTime<Utc> {
+    moscow(day, 9 + slot / 2, (slot % 2) * 30)
+}
+
+/// Every booking in the salon's first month, in any status.
+pub(crate) async fn all_bookings(s: &Salon) -> Vec<Booking> {
+    let everything = Interval::new(
+        moscow(0, 0, 0) - Duration::days(2),
+        moscow(0, 0, 0) + Duration::days(30),
+    )
+    .unwrap();
+    s.store
+        .bookings_overlapping(everything, None, BookingScope::AllStatuses)
+        .await
+        .unwrap()
 }
 
 pub(crate) fn customer(n: i64) -> CustomerId {

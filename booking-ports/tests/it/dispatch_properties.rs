@@ -17,17 +17,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use booking_domain::{Booking, BookingId, CancelledBy, Interval, StaffChoice};
+use booking_domain::{BookingId, CancelledBy, StaffChoice};
 use booking_ports::contract::sender::{RecordingSender, Scripted};
 use booking_ports::{
-    BookingScope, BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher,
-    EngineSettings, ManualClock, MemoryStore, NoticeKind, Notification, NotificationOutbox,
-    NotificationSender, OutboxChange, OutgoingMessage, Recipient, SendError,
+    BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher, EngineSettings,
+    ManualClock, MemoryStore, NoticeKind, Notification, NotificationOutbox, NotificationSender,
+    OutboxChange, OutgoingMessage, Recipient, SendError,
 };
 use chrono::Duration;
 use proptest::prelude::*;
 
-use crate::common::{Salon, customer, form, minutes, moscow, policy, salon_with};
+use crate::common::{
+    Salon, all_bookings, customer, form, minutes, moscow, policy, salon_with, start,
+};
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -244,22 +246,6 @@ fn dispatcher(
         s.clock.clone(),
         DispatchSettings::default(),
     )
-}
-
-fn start(day: u64, slot: u32) -> chrono::DateTime<chrono::Utc> {
-    moscow(day, 9 + slot / 2, (slot % 2) * 30)
-}
-
-async fn all_bookings(s: &Salon) -> Vec<Booking> {
-    let everything = Interval::new(
-        moscow(0, 0, 0) - Duration::days(2),
-        moscow(0, 0, 0) + Duration::days(30),
-    )
-    .unwrap();
-    s.store
-        .bookings_overlapping(everything, None, BookingScope::AllStatuses)
-        .await
-        .unwrap()
 }
 
 /// Runs `action`; returns whether it was a crash. Refusals by the engine

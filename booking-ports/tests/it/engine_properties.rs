@@ -6,13 +6,13 @@
 //!   moved, closed or unconfirmed booking is never reminded of;
 //! - no use case ever fails with the unexpected `Store` error.
 
-use booking_domain::{Booking, BookingStatus, Interval, StaffChoice};
+use booking_domain::{Booking, BookingStatus, StaffChoice};
 use booking_ports::engine::{BookError, BookingChangeError, ForgetError, RescheduleBookingError};
-use booking_ports::{BookingScope, BookingStore, DeliveryState};
+use booking_ports::DeliveryState;
 use chrono::Duration;
 use proptest::prelude::*;
 
-use crate::common::{Salon, customer, form, moscow, salon};
+use crate::common::{Salon, all_bookings, customer, form, salon, start};
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -61,22 +61,6 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (0..4_i64).prop_map(|who| Action::Forget { who }),
         1 => (0..600_i64).prop_map(|minutes| Action::Advance { minutes }),
     ]
-}
-
-fn start(day: u64, slot: u32) -> chrono::DateTime<chrono::Utc> {
-    moscow(day, 9 + slot / 2, (slot % 2) * 30)
-}
-
-async fn all_bookings(s: &Salon) -> Vec<Booking> {
-    let everything = Interval::new(
-        moscow(0, 0, 0) - Duration::days(2),
-        moscow(0, 0, 0) + Duration::days(30),
-    )
-    .unwrap();
-    s.store
-        .bookings_overlapping(everything, None, BookingScope::AllStatuses)
-        .await
-        .unwrap()
 }
 
 async fn run(s: &Salon, action: Action) {
