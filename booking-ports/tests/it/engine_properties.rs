@@ -7,8 +7,8 @@
 //! - no use case ever fails with the unexpected `Store` error.
 
 use booking_domain::{Booking, BookingStatus, StaffChoice};
-use booking_ports::engine::{BookError, BookingChangeError, ForgetError, RescheduleBookingError};
 use booking_ports::DeliveryState;
+use booking_ports::engine::{BookError, BookingChangeError, ForgetError, RescheduleBookingError};
 use chrono::Duration;
 use proptest::prelude::*;
 
