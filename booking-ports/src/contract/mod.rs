@@ -324,6 +324,17 @@ fn reminder(customer: CustomerId, before: i64, start: DateTime<Utc>) -> NewNotic
     }
 }
 
+/// The staff notice of a new, already confirmed booking.
+fn new_booking_notice(staff: StaffId, due_at: DateTime<Utc>) -> NewNotice {
+    staff_notice(
+        staff,
+        NoticeKind::NewBooking {
+            awaiting_confirmation: false,
+        },
+        due_at,
+    )
+}
+
 fn staff_notice(staff: StaffId, kind: NoticeKind, due_at: DateTime<Utc>) -> NewNotice {
     NewNotice {
         recipient: Recipient::Staff(staff),
@@ -597,13 +608,7 @@ pub async fn create_stores_a_free_booking_at_version_one_with_its_notices<S: Con
     let w = world(store, 1).await;
     let new = w.visit(customer(0), w.anna, at(10, 0), 60, (5, 10));
     let notices = vec![
-        staff_notice(
-            w.anna,
-            NoticeKind::NewBooking {
-                awaiting_confirmation: false,
-            },
-            long_before(),
-        ),
+        new_booking_notice(w.anna, long_before()),
         reminder(customer(0), 120, at(10, 0)),
     ];
 
@@ -919,13 +924,7 @@ pub async fn update_commits_its_outbox_change_with_it<S: ContractStore>(store: S
             w.visit(customer(0), w.anna, start, 60, (0, 0)),
             no_limit(),
             vec![
-                staff_notice(
-                    w.anna,
-                    NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    at(8, 0),
-                ),
+                new_booking_notice(w.anna, at(8, 0)),
                 reminder(customer(0), 1440, start),
                 reminder(customer(0), 120, start),
                 staff_notice(
@@ -1053,13 +1052,7 @@ pub async fn reschedule_moves_a_booking_atomically<S: ContractStore>(store: S) {
             w.visit(customer(0), w.anna, at(10, 0), 60, (0, 0)),
             no_limit(),
             vec![
-                staff_notice(
-                    w.anna,
-                    NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    at(8, 0),
-                ),
+                new_booking_notice(w.anna, at(8, 0)),
                 reminder(customer(0), 120, at(10, 0)),
             ],
         )
@@ -1673,13 +1666,7 @@ pub async fn erase_anonymises_bookings_and_deletes_the_profile_and_notices<S: Co
             no_limit(),
             vec![
                 reminder(gone, 60, at(9, 0)),
-                staff_notice(
-                    w.anna,
-                    NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    at(8, 0),
-                ),
+                new_booking_notice(w.anna, at(8, 0)),
             ],
         )
         .await
@@ -1955,13 +1942,7 @@ pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
             w.visit(customer(0), w.anna, start, 60, (0, 0)),
             no_limit(),
             vec![
-                staff_notice(
-                    w.anna,
-                    NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    at(9, 0),
-                ),
+                new_booking_notice(w.anna, at(9, 0)),
                 reminder(customer(0), 120, start),
                 reminder(customer(0), 60, start),
             ],
@@ -2078,13 +2059,7 @@ pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(sto
             vec![
                 reminder(customer(0), 600, start),
                 reminder(customer(0), 60, start),
-                staff_notice(
-                    w.anna,
-                    NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    at(9, 0),
-                ),
+                new_booking_notice(w.anna, at(9, 0)),
             ],
         )
         .await
