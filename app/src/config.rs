@@ -28,6 +28,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+use crate::backups::BackupSchedule;
+
 /// The environment variables we read.
 pub mod env {
     pub const CONFIG: &str = "BOOKING_CONFIG";
@@ -162,6 +164,8 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// `[dispatch]`: how the outbox is delivered.
     pub dispatch: DispatchSettings,
+    /// `[backup]`: scheduled online backups; `None` when turned off.
+    pub backups: Option<BackupSchedule>,
     pub database_url: String,
     pub telegram_api_url: Url,
 }
@@ -292,6 +296,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         admin: validated.admin,
         engine: validated.engine,
         dispatch: validated.dispatch,
+        backups: validated.backups,
         database_url,
         telegram_api_url,
     })
@@ -338,6 +343,8 @@ struct ConfigFile {
     reminders: RemindersSection,
     #[serde(default)]
     dispatch: DispatchSection,
+    #[serde(default)]
+    backup: crate::backups::BackupSection,
 }
 
 #[derive(Debug, Deserialize)]
@@ -609,6 +616,7 @@ struct Validated {
     admin: Option<AdminSettings>,
     engine: EngineSettings,
     dispatch: DispatchSettings,
+    backups: Option<BackupSchedule>,
 }
 
 fn minutes(setting: &str, value: i64) -> Result<Minutes, ConfigError> {
@@ -735,6 +743,7 @@ impl ConfigFile {
             admin,
             engine,
             dispatch,
+            backups: self.backup.validate()?,
         })
     }
 }
