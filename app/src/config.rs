@@ -166,6 +166,8 @@ pub struct Settings {
     pub dispatch: DispatchSettings,
     /// `[backup]`: scheduled online backups; `None` when turned off.
     pub backups: Option<BackupSchedule>,
+    /// `[shutdown]`: how long stopping may take after SIGINT or SIGTERM.
+    pub shutdown_deadline: std::time::Duration,
     pub database_url: String,
     pub telegram_api_url: Url,
 }
@@ -297,6 +299,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         engine: validated.engine,
         dispatch: validated.dispatch,
         backups: validated.backups,
+        shutdown_deadline: validated.shutdown_deadline,
         database_url,
         telegram_api_url,
     })
@@ -345,6 +348,8 @@ struct ConfigFile {
     dispatch: DispatchSection,
     #[serde(default)]
     backup: crate::backups::BackupSection,
+    #[serde(default)]
+    shutdown: crate::shutdown::ShutdownSection,
 }
 
 #[derive(Debug, Deserialize)]
@@ -617,6 +622,7 @@ struct Validated {
     engine: EngineSettings,
     dispatch: DispatchSettings,
     backups: Option<BackupSchedule>,
+    shutdown_deadline: std::time::Duration,
 }
 
 fn minutes(setting: &str, value: i64) -> Result<Minutes, ConfigError> {
@@ -744,6 +750,7 @@ impl ConfigFile {
             engine,
             dispatch,
             backups: self.backup.validate()?,
+            shutdown_deadline: self.shutdown.deadline()?,
         })
     }
 }

@@ -112,3 +112,33 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
     assert_eq!(bookings.len(), 1, "{bookings:?}");
     store.close().await;
 }
+
+/// A stop that cannot finish (Telegram never answers the reply in flight)
+/// is given up at `[shutdown] deadline_seconds`: the process still exits,
+/// with 1 and a line saying why, so a service manager never has to kill it.
+#[tokio::test]
+async fn a_stop_that_cannot_finish_ends_at_the_deadline_with_exit_1() {
+    let (address, fake, mut requests) = start_fake_telegram().await;
+    let workspace = Workspace::new();
+    let config = workspace.dir.path().join("booking.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[shutdown]\ndeadline_seconds = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let child = workspace.run(address).spawn().unwrap();
+
+    let _never_released = fake.hold_requests();
+    fake.push_update(start_update(1, CUSTOMER));
+    next_request(&mut requests, "the reply to /start").await;
+    terminate(&child);
+
+    let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
+        .await
+        .expect("the service ignored its deadline")
+        .unwrap();
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{logs}");
+    assert!(
+        logs.contains("did not stop within 1 s of the stop signal"),
+        "{logs}"
+    );
+}
