@@ -388,7 +388,10 @@ mod tests {
     #[test]
     fn the_next_backup_is_an_interval_after_the_newest_and_never_further_than_one_from_now() {
         assert_eq!(next_due(None, DAY, at(9)), at(9));
-        assert_eq!(next_due(Some(at(1)), Duration::from_secs(3600), at(9)), at(2));
+        assert_eq!(
+            next_due(Some(at(1)), Duration::from_secs(3600), at(9)),
+            at(2)
+        );
         let five_hours = Duration::from_secs(5 * 3600);
         assert_eq!(next_due(Some(at(3)), five_hours, at(4)), at(8));
         // The newest is "in the future": the clock went back.

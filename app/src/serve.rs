@@ -13,8 +13,8 @@ use std::sync::Arc;
 use adapter_telegram::admin::AdminBot;
 use adapter_telegram::{ClientBot, Locales, TelegramSender, handler_tree};
 use booking_ports::{Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SystemClock};
-use teloxide::Bot;
 use futures::future::OptionFuture;
+use teloxide::Bot;
 use tokio::sync::watch;
 
 use crate::config::{BotToken, Settings};

@@ -118,7 +118,10 @@ mod tests {
             tokio::time::sleep(DEADLINE / 2).await;
             7
         };
-        assert_eq!(within_deadline(service, async {}, DEADLINE).await.unwrap(), 7);
+        assert_eq!(
+            within_deadline(service, async {}, DEADLINE).await.unwrap(),
+            7
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -126,7 +129,11 @@ mod tests {
         let started = tokio::time::Instant::now();
         let outcome = within_deadline(std::future::pending::<()>(), async {}, DEADLINE).await;
         assert_eq!(outcome.unwrap_err().0, DEADLINE);
-        assert_eq!(started.elapsed(), DEADLINE, "given up exactly at the deadline");
+        assert_eq!(
+            started.elapsed(),
+            DEADLINE,
+            "given up exactly at the deadline"
+        );
     }
 
     #[tokio::test(start_paused = true)]

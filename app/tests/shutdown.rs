@@ -56,18 +56,34 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
     fake.push_update(text_update(next_id(), CUSTOMER, "Zinaida Shutdown"));
     next_screen(&mut requests, "the question for the phone").await;
     fake.push_update(text_update(next_id(), CUSTOMER, "+7 916 555 12 34"));
-    let mut summary = next_screen(&mut requests, "the question for a comment").await;
-    if button(&summary, "✅ Confirm").is_none() {
-        fake.push_update(text_update(next_id(), CUSTOMER, "-"));
-        summary = next_screen(&mut requests, "the summary").await;
+    let comment = screen_with(&mut requests, "Skip").await;
+    let skip = next_id();
+    fake.push_update(press_update(
+        skip,
+        CUSTOMER,
+        &comment,
+        &button(&comment, "Skip").unwrap(),
+    ));
+    // The summary, and the answer to the press: that handler is done, so
+    // holding requests below holds only the next update's.
+    let (mut summary, mut answered) = (None, false);
+    while summary.is_none() || !answered {
+        let (_, body) = next_request(&mut requests, "the summary").await;
+        if button(&body, "✅ Confirm").is_some() {
+            summary = Some(body);
+        } else if body["callback_query_id"] == format!("press-{skip}") {
+            answered = true;
+        }
     }
-    let confirm = button(&summary, "✅ Confirm").unwrap_or_else(|| panic!("{summary}"));
+    let summary = summary.unwrap();
+    let confirm = button(&summary, "✅ Confirm").unwrap();
 
     // Confirm, with the fake holding the bot's requests: the handler is in
     // flight when SIGTERM arrives.
     let gate = fake.hold_requests();
-    fake.push_update(press_update(next_id(), CUSTOMER, &summary, &confirm));
-    next_request(&mut requests, "the confirm handler's first request").await;
+    let press = next_id();
+    fake.push_update(press_update(press, CUSTOMER, &summary, &confirm));
+    let (_, held) = next_request(&mut requests, "the confirm handler's request").await;
     terminate(&child);
     tokio::time::timeout(GIVE_UP, async {
         while let Some(line) = logged.recv().await {
@@ -82,16 +98,21 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
     gate.release();
 
     // The customer is told, and the process stops cleanly.
-    let booked = tokio::time::timeout(GIVE_UP, async {
+    let is_booked = |body: &serde_json::Value| {
+        body["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("✅ Booked:"))
+    };
+    let booked = if is_booked(&held) {
+        held
+    } else {
         loop {
             let body = next_screen(&mut requests, "the confirmation").await;
-            if body["text"].as_str().is_some_and(|t| t.starts_with("✅ Booked:")) {
-                return body;
+            if is_booked(&body) {
+                break body;
             }
         }
-    })
-    .await
-    .expect("the booking was never confirmed to the customer");
+    };
     assert_eq!(booked["chat_id"], serde_json::json!(CUSTOMER));
     let status = tokio::time::timeout(GIVE_UP, child.wait())
         .await
@@ -141,4 +162,17 @@ async fn a_stop_that_cannot_finish_ends_at_the_deadline_with_exit_1() {
         logs.contains("did not stop within 1 s of the stop signal"),
         "{logs}"
     );
+}
+
+/// The next send or edit with a button labelled `label`.
+async fn screen_with(
+    requests: &mut mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+    label: &str,
+) -> serde_json::Value {
+    loop {
+        let screen = next_screen(requests, label).await;
+        if button(&screen, label).is_some() {
+            return screen;
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! 127.0.0.1 (long polling, sends and edits, every other request reported),
 //! a temporary workspace with the example config, and updates as Telegram
 //! would deliver them. No network beyond loopback.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -56,8 +56,12 @@ impl FakeTelegram {
         }
     }
 
-    async fn wait_at_gate(&self) {
+    /// Reports a request to the test, then holds it if requests were held
+    /// when it arrived (checked first, so a request the test has already
+    /// seen before holding is never held).
+    async fn report(&self, method: String, body: Value) {
         let gate = self.gate.lock().unwrap().clone();
+        self.requests.send((method, body)).unwrap();
         if let Some(gate) = gate {
             // Closed by `release`: every held request goes on.
             let _ = gate.acquire().await;
@@ -132,13 +136,11 @@ async fn api(
             // Which bot sent it, by its bot id (never the secret part).
             let mut body = body;
             body["_bot"] = json!(bot.trim_start_matches("bot").split(':').next());
-            fake.requests.send((method, body)).unwrap();
-            fake.wait_at_gate().await;
+            fake.report(method, body).await;
             ok(answer)
         }
         _ => {
-            fake.requests.send((method, body)).unwrap();
-            fake.wait_at_gate().await;
+            fake.report(method, body).await;
             ok(json!(true))
         }
     }
@@ -186,7 +188,8 @@ pub fn text_update(update_id: i64, from: i64, text: &str) -> Value {
     });
     if text.starts_with('/') {
         let length = text.split_whitespace().next().map_or(0, str::len);
-        update["message"]["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
+        update["message"]["entities"] =
+            json!([{ "type": "bot_command", "offset": 0, "length": length }]);
     }
     update
 }
