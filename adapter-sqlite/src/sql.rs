@@ -254,6 +254,11 @@ statements! {
         " FROM notifications WHERE state = 'pending' AND next_attempt_at_ms <= ? \
           ORDER BY next_attempt_at_ms, id LIMIT ?"
     );
+    /// The backlog for monitoring: late pending notifications, retries
+    /// included, and the earliest due time among them.
+    OUTBOX_BACKLOG =
+        "SELECT COUNT(*), MIN(due_at_ms) FROM notifications \
+         WHERE state = 'pending' AND due_at_ms <= ?";
     NOTIFICATIONS_OF_BOOKING = concat!(
         "SELECT ", notification_columns!(), " FROM notifications WHERE booking_id = ? ORDER BY id"
     );
