@@ -517,6 +517,27 @@ mod tests {
         }
     }
 
+    /// The backlog is read at every metrics scrape: from its partial index
+    /// alone, never from the table's history.
+    #[tokio::test]
+    async fn the_outbox_backlog_reads_its_index_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(dir.path()).await;
+        let mut conn = store.pool.acquire().await.unwrap();
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::OUTBOX_BACKLOG
+        )))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let details: Vec<_> = plan.into_iter().map(|(_, _, _, detail)| detail).collect();
+        assert_eq!(
+            details,
+            ["SEARCH notifications USING COVERING INDEX notifications_pending_by_due (due_at_ms<?)"]
+        );
+    }
+
     #[tokio::test]
     async fn the_plan_check_catches_a_full_scan() {
         let dir = tempfile::tempdir().unwrap();
