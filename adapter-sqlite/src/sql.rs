@@ -534,7 +534,9 @@ mod tests {
         let details: Vec<_> = plan.into_iter().map(|(_, _, _, detail)| detail).collect();
         assert_eq!(
             details,
-            ["SEARCH notifications USING COVERING INDEX notifications_pending_by_due (due_at_ms<?)"]
+            [
+                "SEARCH notifications USING COVERING INDEX notifications_pending_by_due (due_at_ms<?)"
+            ]
         );
     }
 

@@ -149,7 +149,10 @@ where
 {
     let sent = request.send().await;
     if let Err(error) = &sent {
-        crate::metrics::telegram_request_failed(<<R as HasPayload>::Payload as Payload>::NAME, error);
+        crate::metrics::telegram_request_failed(
+            <<R as HasPayload>::Payload as Payload>::NAME,
+            error,
+        );
     }
     sent
 }
