@@ -102,8 +102,9 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// The production error handler: logs each failure once, with its cause
-/// chain, and counts it (`booking_update_errors_total`). Errors carry no tokens (teloxide strips them from request errors)
-/// and no personal data (our errors carry ids and masked values only).
+/// chain, and counts it (`booking_update_errors_total`). Errors carry no
+/// tokens (teloxide strips them from request errors) and no personal data
+/// (our errors carry ids and masked values only).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogErrors {
     /// Which bot, for the log line and the counter.
