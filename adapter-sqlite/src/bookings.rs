@@ -30,6 +30,7 @@ use sqlx::SqliteConnection;
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
 use crate::db::is_slot_taken;
+use crate::failure::backend;
 use crate::outbox;
 use crate::sql;
 
@@ -174,10 +175,6 @@ impl<'a> StatusColumns<'a> {
         }
         columns
     }
-}
-
-fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::backend(context, e)
 }
 
 /// Inserts `new` under `id` (or a fresh id when `None`) if the customer is

@@ -21,6 +21,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
+use crate::failure::backend;
 use crate::sql;
 
 /// The longest blocked period the schema admits (its CHECK), which bounds
@@ -181,10 +182,6 @@ fn overrides_from_rows(rows: Vec<OverrideRow>) -> Result<Vec<DateOverride>, Stor
             DateOverride::new(date, staff, hours).map_err(|e| record.corrupt(e))
         })
         .collect()
-}
-
-fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::backend(context, e)
 }
 
 fn weekday_index(weekday: Weekday) -> i64 {

@@ -7,11 +7,8 @@ use chrono::{DateTime, Utc};
 
 use crate::SqliteStore;
 use crate::convert::to_ms;
+use crate::failure::backend;
 use crate::sql;
-
-fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::backend(context, e)
-}
 
 #[async_trait]
 impl ConversationStore for SqliteStore {

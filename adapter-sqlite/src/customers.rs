@@ -6,6 +6,7 @@ use booking_ports::{CustomerProfile, CustomerStore, Erasure, Language, StoreErro
 
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
+use crate::failure::backend;
 use crate::sql;
 
 #[derive(sqlx::FromRow)]
@@ -36,10 +37,6 @@ impl CustomerRow {
             consented_at: convert::instant(record, self.consented_at_ms)?,
         })
     }
-}
-
-fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::backend(context, e)
 }
 
 #[async_trait]

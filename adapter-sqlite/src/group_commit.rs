@@ -59,6 +59,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::bookings::{apply_outbox, created_as_stored, insert_booking};
 use crate::db::is_slot_taken;
+use crate::failure;
 
 /// The most bookings one transaction writes. Bounds how long one commit
 /// keeps the write lock (and the first callers of a batch waiting for their
@@ -234,7 +235,7 @@ async fn write_and_answer(
     for (request, decision) in batch.drain(..).zip(decisions.each) {
         let outcome = match decision {
             Ok(decision) => outcome(decision, request.new, request.limit),
-            Err(e) => Err(StoreError::backend(CONTEXT, e).into()),
+            Err(e) => Err(failure::store_error(CONTEXT, e).into()),
         };
         // A caller that stopped waiting gets no answer. Its booking, if
         // created, stays: it was committed like any other.

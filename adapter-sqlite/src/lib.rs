@@ -12,6 +12,8 @@
 //! - `group_commit`: the single writer that stores concurrent new bookings
 //!   in one transaction each batch, so they share one commit and one fsync.
 //! - `backup`: online backup to a file and verified restore.
+//! - `failure`: driver errors into store errors, counted by kind for
+//!   [`metrics`].
 //!
 //! The database itself guarantees what the engine relies on most: a trigger
 //! refuses an overlapping active booking of one staff member, whatever code
@@ -32,7 +34,9 @@ mod conversations;
 mod convert;
 mod customers;
 mod db;
+mod failure;
 mod group_commit;
+pub mod metrics;
 #[cfg(test)]
 mod migration_tests;
 mod outbox;
@@ -105,9 +109,9 @@ impl SqliteStore {
             .pool
             .acquire()
             .await
-            .map_err(|e| StoreError::backend("checking integrity", e))?;
+            .map_err(failure::backend("checking integrity"))?;
         db::integrity_problems(&mut connection)
             .await
-            .map_err(|e| StoreError::backend("checking integrity", e))
+            .map_err(failure::backend("checking integrity"))
     }
 }

@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use booking_domain::{BookingId, CustomerId, StaffId};
 use booking_ports::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
-    NotificationId, NotificationOutbox, Recipient, StoreError,
+    NotificationId, NotificationOutbox, OutboxBacklog, Recipient, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::SqliteStore;
 use crate::convert::{self, Record, to_ms};
+use crate::failure::backend;
 use crate::sql;
 
 #[derive(sqlx::FromRow)]
@@ -150,10 +151,6 @@ pub(crate) async fn withdraw_pending_reminders(
     Ok(())
 }
 
-fn backend(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| StoreError::backend(context, e)
-}
-
 impl SqliteStore {
     /// Runs one settling UPDATE, which only matches a pending notification,
     /// and explains a miss.
@@ -238,6 +235,20 @@ impl NotificationOutbox for SqliteStore {
     async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
         let update = sqlx::query(sql::WITHDRAW_NOTIFICATION).bind(id.get());
         self.settle(id, update).await
+    }
+
+    async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxBacklog, StoreError> {
+        let (due, oldest): (i64, Option<i64>) = sqlx::query_as(sql::OUTBOX_BACKLOG)
+            .bind(to_ms(now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend("measuring the outbox backlog"))?;
+        // An aggregate of many rows has no key of its own.
+        let record = Record::new("outbox backlog", 0);
+        Ok(OutboxBacklog {
+            due: convert::unsigned(record, due)?,
+            oldest_due_at: convert::optional_instant(record, oldest)?,
+        })
     }
 
     async fn notifications_of_booking(

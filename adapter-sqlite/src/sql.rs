@@ -254,6 +254,11 @@ statements! {
         " FROM notifications WHERE state = 'pending' AND next_attempt_at_ms <= ? \
           ORDER BY next_attempt_at_ms, id LIMIT ?"
     );
+    /// The backlog for monitoring: late pending notifications, retries
+    /// included, and the earliest due time among them.
+    OUTBOX_BACKLOG =
+        "SELECT COUNT(*), MIN(due_at_ms) FROM notifications \
+         WHERE state = 'pending' AND due_at_ms <= ?";
     NOTIFICATIONS_OF_BOOKING = concat!(
         "SELECT ", notification_columns!(), " FROM notifications WHERE booking_id = ? ORDER BY id"
     );
@@ -510,6 +515,29 @@ mod tests {
                 "{statement} sorts: {plan:?}"
             );
         }
+    }
+
+    /// The backlog is read at every metrics scrape: from its partial index
+    /// alone, never from the table's history.
+    #[tokio::test]
+    async fn the_outbox_backlog_reads_its_index_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(dir.path()).await;
+        let mut conn = store.pool.acquire().await.unwrap();
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::OUTBOX_BACKLOG
+        )))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let details: Vec<_> = plan.into_iter().map(|(_, _, _, detail)| detail).collect();
+        assert_eq!(
+            details,
+            [
+                "SEARCH notifications USING COVERING INDEX notifications_pending_by_due (due_at_ms<?)"
+            ]
+        );
     }
 
     #[tokio::test]

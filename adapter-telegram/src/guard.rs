@@ -30,13 +30,6 @@ use crate::error::HandlerError;
 /// A pressed button whose handler panicked still gets its callback answered
 /// (without text), so the customer's client stops showing a spinner.
 pub fn catch_panics() -> UpdateHandler<HandlerError> {
-    // The guard neither needs nor provides any type, and always continues.
-    let signature = HandlerSignature::Other {
-        obligations: BTreeMap::new(),
-        guaranteed_outcomes: BTreeSet::new(),
-        conditional_outcomes: BTreeSet::new(),
-        continues: true,
-    };
     dptree::from_fn_with_description(
         DpHandlerDescription::entry(),
         |deps: DependencyMap, cont| {
@@ -56,14 +49,26 @@ pub fn catch_panics() -> UpdateHandler<HandlerError> {
                 }
             }
         },
-        signature,
+        wrapping_signature(),
     )
+}
+
+/// The type-checking signature of a handler that wraps the rest of the
+/// tree (this guard, the metrics): it neither needs nor provides any type,
+/// and always continues.
+pub(crate) fn wrapping_signature() -> HandlerSignature {
+    HandlerSignature::Other {
+        obligations: BTreeMap::new(),
+        guaranteed_outcomes: BTreeSet::new(),
+        conditional_outcomes: BTreeSet::new(),
+        continues: true,
+    }
 }
 
 async fn answer_pressed_button(bot: &Bot, update: &Update) {
     if let UpdateKind::CallbackQuery(query) = &update.kind {
         // Best effort: the panic is what gets reported, not this.
-        let _ = bot.answer_callback_query(query.id.clone()).await;
+        let _ = crate::telegram::send(bot.answer_callback_query(query.id.clone())).await;
     }
 }
 
@@ -97,16 +102,18 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// The production error handler: logs each failure once, with its cause
-/// chain. Errors carry no tokens (teloxide strips them from request errors)
-/// and no personal data (our errors carry ids and masked values only).
+/// chain, and counts it (`booking_update_errors_total`). Errors carry no
+/// tokens (teloxide strips them from request errors) and no personal data
+/// (our errors carry ids and masked values only).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogErrors {
-    /// Which bot, for the log line.
+    /// Which bot, for the log line and the counter.
     pub bot: &'static str,
 }
 
 impl ErrorHandler<HandlerError> for LogErrors {
     fn handle_error(self: Arc<Self>, error: HandlerError) -> BoxFuture<'static, ()> {
+        crate::metrics::update_failed(self.bot, &error);
         Box::pin(async move {
             tracing::error!(bot = self.bot, error = %crate::error::chain(&error), "update failed");
         })

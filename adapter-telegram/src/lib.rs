@@ -8,6 +8,8 @@
 //!   versioned state.
 //! - [`i18n`]: every user-facing string, from Fluent locale files.
 //! - [`guard`]: the panic-catching layer and the production error handler.
+//! - [`metrics`]: what the bots count (updates, handling time, failed
+//!   updates and requests), through the `metrics` facade.
 //! - [`notify`]: the notification sender (customer and staff messages).
 //!
 //! Endpoints translate updates into engine calls and engine results into
@@ -20,6 +22,7 @@ pub mod conversation;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod metrics;
 pub mod notify;
 pub mod telegram;
 

@@ -1,5 +1,7 @@
 //! Sending screens to Telegram: one place that edits or sends a message,
 //! treats "not modified" as success, and retries what is safe to retry.
+//! Every request of the adapter leaves through [`send`], which counts the
+//! failures by method (see [`crate::metrics`]).
 //!
 //! Retries: a `429 Too Many Requests` means Telegram did not act on the
 //! request, so any request is repeated after the `retry_after` it names. A
@@ -13,6 +15,7 @@ use std::time::Duration;
 
 use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
+use teloxide::requests::{HasPayload, Output, Payload};
 use teloxide::types::{
     ChatId, InlineKeyboardMarkup, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
 };
@@ -84,11 +87,10 @@ pub async fn show(
     if let (Place::Edit(id), Markup::None | Markup::Inline(_)) = (place, &screen.markup) {
         let edited = retrying(true, || {
             let request = bot.edit_message_text(chat, id, screen.text.clone());
-            let request = match &screen.markup {
+            match &screen.markup {
                 Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
                 _ => request,
-            };
-            request.send()
+            }
         })
         .await;
         match edited {
@@ -102,7 +104,7 @@ pub async fn show(
     }
     retrying(false, || {
         let request = bot.send_message(chat, screen.text.clone());
-        let request = match &screen.markup {
+        match &screen.markup {
             Markup::None => request,
             Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
             Markup::Reply(keyboard) => {
@@ -111,8 +113,7 @@ pub async fn show(
             Markup::RemoveReply => {
                 request.reply_markup(ReplyMarkup::KeyboardRemove(KeyboardRemove::new()))
             }
-        };
-        request.send()
+        }
     })
     .await
     .map(|_| ())
@@ -130,17 +131,48 @@ pub async fn answer(
     retrying(true, || {
         let request = bot.answer_callback_query(query.id.clone());
         match &text {
-            Some(text) => request.text(text.clone()).send(),
-            None => request.send(),
+            Some(text) => request.text(text.clone()),
+            None => request,
         }
     })
     .await
     .map(|_| ())
 }
 
+/// Sends `request` once; a failure is counted by the request's method.
+///
+/// # Errors
+/// The request error.
+pub async fn send<R>(request: R) -> Result<Output<R>, RequestError>
+where
+    R: Request<Err = RequestError>,
+{
+    let sent = request.send().await;
+    if let Err(error) = &sent {
+        crate::metrics::telegram_request_failed(
+            <<R as HasPayload>::Payload as Payload>::NAME,
+            error,
+        );
+    }
+    sent
+}
+
+/// Sends the request `request` builds until it succeeds, fails for good, or
+/// [`ATTEMPTS`] are used. `idempotent` allows repeating after a timeout.
+///
+/// # Errors
+/// The request error after retries.
+pub async fn retrying<R, F>(idempotent: bool, mut request: F) -> Result<Output<R>, RequestError>
+where
+    F: FnMut() -> R,
+    R: Request<Err = RequestError>,
+{
+    attempts(idempotent, || send(request())).await
+}
+
 /// Runs `attempt` until it succeeds, fails for good, or [`ATTEMPTS`] are
 /// used. `idempotent` allows repeating after a timeout.
-pub async fn retrying<T, F, Fut>(idempotent: bool, mut attempt: F) -> Result<T, RequestError>
+async fn attempts<T, F, Fut>(idempotent: bool, mut attempt: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
@@ -182,7 +214,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_flood_wait_is_honoured_then_the_request_repeated() {
         let calls = AtomicU32::new(0);
-        let result = retrying(false, || {
+        let result = attempts(false, || {
             let n = calls.fetch_add(1, Ordering::SeqCst);
             async move {
                 if n == 0 {
@@ -200,7 +232,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn api_errors_are_not_retried_and_attempts_are_bounded() {
         let calls = AtomicU32::new(0);
-        let result: Result<(), _> = retrying(true, || {
+        let result: Result<(), _> = attempts(true, || {
             calls.fetch_add(1, Ordering::SeqCst);
             async { Err(RequestError::Api(ApiError::BotBlocked)) }
         })
@@ -208,7 +240,7 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let calls = AtomicU32::new(0);
-        let result: Result<(), _> = retrying(true, || {
+        let result: Result<(), _> = attempts(true, || {
             calls.fetch_add(1, Ordering::SeqCst);
             async { Err(RequestError::RetryAfter(Seconds::from_seconds(1))) }
         })

@@ -360,6 +360,65 @@ async fn a_blocked_bot_is_a_permanent_failure_with_telegrams_reason() {
 }
 
 #[tokio::test]
+async fn failed_requests_are_counted_by_method_and_kind() {
+    let (address, _requests) = fake_telegram().await;
+    let sender = sender(address);
+    let salon = salon().await;
+    let mut messages = Vec::new();
+    for (customer, start) in [(FLOODED, 11), (BLOCKED, 12), (1001, 13)] {
+        let booked = salon.book_at(customer, local(4, start, 0)).await;
+        messages.push((customer, salon.outgoing(&booked, two_hours()).await));
+    }
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    // The sender runs on this test's thread, which the local recorder covers.
+    let _recording = metrics::set_default_local_recorder(&recorder);
+
+    for (customer, message) in &messages {
+        let _ = sender
+            .send(&customer_destination(&sender, *customer), message)
+            .await;
+    }
+
+    let mut counted: Vec<(Vec<String>, u64)> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter_map(|(key, _, _, value)| match value {
+            metrics_util::debugging::DebugValue::Counter(n) => Some((
+                key.key()
+                    .labels()
+                    .map(|l| format!("{}={}", l.key(), l.value()))
+                    .collect(),
+                n,
+            )),
+            _ => None,
+        })
+        .collect();
+    counted.sort();
+    assert_eq!(
+        counted,
+        [
+            (
+                vec![
+                    "method=sendMessage".to_owned(),
+                    "error=rate_limited".to_owned()
+                ],
+                1
+            ),
+            (
+                vec![
+                    "method=sendMessage".to_owned(),
+                    "error=recipient_gone".to_owned()
+                ],
+                1
+            ),
+        ],
+        "a delivered message counts nothing"
+    );
+}
+
+#[tokio::test]
 async fn a_server_error_is_temporary_without_a_wait() {
     let (address, _requests) = fake_telegram().await;
     let sender = sender(address);

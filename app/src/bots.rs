@@ -16,14 +16,15 @@ use teloxide::update_listeners::Polling;
 
 use crate::shutdown;
 
-/// Logs failures of the update listener (polling) without the update or the
-/// token; teloxide retries polling with a backoff by itself.
+/// Logs and counts failures of the update listener (polling), without the
+/// update or the token; teloxide retries polling with a backoff by itself.
 struct ListenerErrors {
     bot: &'static str,
 }
 
 impl ErrorHandler<RequestError> for ListenerErrors {
     fn handle_error(self: Arc<Self>, error: RequestError) -> BoxFuture<'static, ()> {
+        adapter_telegram::metrics::telegram_request_failed("getUpdates", &error);
         Box::pin(async move {
             tracing::warn!(bot = self.bot, error = %adapter_telegram::error::chain(&error), "getting updates failed");
         })

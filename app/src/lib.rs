@@ -11,6 +11,7 @@
 //! - `run_lock`: the lock `booking run` holds on its database.
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `maintenance`: housekeeping beside the bots.
+//! - `metrics`: the Prometheus recorder and the `GET /metrics` route.
 //! - `shutdown`: SIGINT and SIGTERM.
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod maintenance;
+pub mod metrics;
 pub mod run_lock;
 pub mod serve;
 pub mod shutdown;

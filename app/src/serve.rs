@@ -19,7 +19,7 @@ use tokio::sync::watch;
 
 use crate::config::{BotToken, Settings};
 use crate::run_lock::RunLock;
-use crate::{backups, bots, database, maintenance, shutdown};
+use crate::{backups, bots, database, maintenance, metrics, shutdown};
 
 /// Anything that stops the service from starting or running.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
@@ -42,6 +42,8 @@ fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
 /// The store cannot be opened, the catalog cannot be imported, or a bot
 /// cannot reach Telegram at start.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
+    // First, so that failures while starting are counted too.
+    metrics::install();
     // Held until the process ends, so `booking restore` refuses to swap the
     // file under the running bots.
     let database_path = database::path_of(&settings.database_url)?;

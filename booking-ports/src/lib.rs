@@ -9,6 +9,9 @@
 //! - [`dispatch`]: the [`Dispatcher`], which delivers the notification outbox
 //!   through a [`NotificationSender`] (the driven port a messaging adapter
 //!   implements) with the reminder rules, rate limits and retries.
+//! - [`metrics`]: what the engine counts (bookings created, cancelled and
+//!   rescheduled), through the `metrics` facade: a no-op until the
+//!   application installs a recorder.
 //! - [`memory`]: an in-memory adapter implementing every port, for tests and
 //!   demos and as the reference for the contract.
 //! - `contract` (feature `contract`): the test suite every adapter runs.
@@ -21,6 +24,7 @@ pub mod dispatch;
 pub mod engine;
 pub mod error;
 pub mod memory;
+pub mod metrics;
 pub mod ports;
 
 pub use dispatch::{
@@ -42,7 +46,7 @@ pub use ports::conversations::{
 pub use ports::customers::{CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language};
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
-    NotificationId, NotificationOutbox, OutboxChange, Recipient,
+    NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
 pub use ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
 

@@ -32,7 +32,7 @@ use crate::ports::conversations::{ConversationKey, ConversationStore};
 use crate::ports::customers::{CustomerProfile, CustomerStore, Erasure};
 use crate::ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, Notification, NotificationId,
-    NotificationOutbox, OutboxChange, Recipient,
+    NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
 
 /// A booking lasts at most a day and each buffer at most a day, so a booking
@@ -775,6 +775,21 @@ impl NotificationOutbox for MemoryStore {
 
     async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
         self.mark(id, |n| n.state = DeliveryState::Withdrawn)
+    }
+
+    async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxBacklog, StoreError> {
+        let state = self.lock("measuring the outbox backlog")?;
+        let due_at = state
+            .notifications
+            .values()
+            .filter(|n| n.state == DeliveryState::Pending && n.due_at <= now)
+            .map(|n| n.due_at);
+        Ok(
+            due_at.fold(OutboxBacklog::default(), |backlog, due_at| OutboxBacklog {
+                due: backlog.due + 1,
+                oldest_due_at: Some(backlog.oldest_due_at.map_or(due_at, |o| o.min(due_at))),
+            }),
+        )
     }
 
     async fn notifications_of_booking(

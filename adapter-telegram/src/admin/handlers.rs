@@ -119,7 +119,7 @@ pub(super) async fn on_message(
                 return say(&bot, chat, t.get("admin-ask-pin")).await;
             }
             // The PIN should not stay readable in the chat; best effort.
-            let _ = bot.delete_message(chat, message.id).await;
+            let _ = telegram::send(bot.delete_message(chat, message.id)).await;
             let outcome = admin
                 .access
                 .try_pin(user_id, text)
@@ -796,7 +796,6 @@ async fn export(ctx: &Ctx<'_>, spec: PeriodSpec) -> Result<(), HandlerError> {
                 InputFile::memory(file.clone()).file_name(name.clone()),
             )
             .caption(caption.clone())
-            .send()
     })
     .await?;
     Ok(())

@@ -40,6 +40,7 @@ use crate::conversation::ConversationStorage;
 use crate::error::HandlerError;
 use crate::guard::catch_panics;
 use crate::i18n::Locales;
+use crate::metrics::observe_updates;
 
 /// The name of the admin bot in conversation keys.
 pub const ADMIN_BOT: &str = "admin";
@@ -108,9 +109,11 @@ impl AdminBot {
 }
 
 /// The admin bot's handler tree: messages and button presses, under the
-/// panic guard.
+/// panic guard, each update counted and timed.
 pub fn handler_tree() -> UpdateHandler<HandlerError> {
-    catch_panics()
-        .branch(Update::filter_message().endpoint(handlers::on_message))
-        .branch(Update::filter_callback_query().endpoint(handlers::on_callback))
+    observe_updates(ADMIN_BOT).chain(
+        catch_panics()
+            .branch(Update::filter_message().endpoint(handlers::on_message))
+            .branch(Update::filter_callback_query().endpoint(handlers::on_callback)),
+    )
 }

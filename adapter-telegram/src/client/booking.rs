@@ -986,10 +986,9 @@ pub(crate) async fn hide_reply_keyboard(s: &Session<'_>) -> Result<(), HandlerEr
         s.bot
             .send_message(s.chat, "⌛")
             .reply_markup(ReplyMarkup::KeyboardRemove(KeyboardRemove::new()))
-            .send()
     })
     .await?;
     // Best effort: a leftover hourglass is harmless.
-    let _ = s.bot.delete_message(s.chat, sent.id).await;
+    let _ = crate::telegram::send(s.bot.delete_message(s.chat, sent.id)).await;
     Ok(())
 }

@@ -37,6 +37,7 @@ use crate::conversation::{ConversationStorage, Loaded};
 use crate::error::HandlerError;
 use crate::guard::catch_panics;
 use crate::i18n::Locales;
+use crate::metrics::observe_updates;
 use crate::telegram::{self, Place};
 
 /// The name of the client bot in conversation keys.
@@ -108,11 +109,13 @@ impl ClientBot {
 }
 
 /// The client bot's handler tree: private messages and button presses,
-/// under the panic guard.
+/// under the panic guard, each update counted and timed.
 pub fn handler_tree() -> UpdateHandler<HandlerError> {
-    catch_panics()
-        .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_callback_query().endpoint(on_callback))
+    observe_updates(CLIENT_BOT).chain(
+        catch_panics()
+            .branch(Update::filter_message().endpoint(on_message))
+            .branch(Update::filter_callback_query().endpoint(on_callback)),
+    )
 }
 
 /// The conversation of an update, and what to tell the customer about a

@@ -150,7 +150,10 @@ impl NotificationSender for TelegramSender {
         if let Some(keyboard) = rendered.keyboard {
             request = request.reply_markup(keyboard);
         }
-        request.await.map(|_| ()).map_err(classify)
+        crate::telegram::send(request)
+            .await
+            .map(|_| ())
+            .map_err(classify)
     }
 }
 
@@ -172,24 +175,33 @@ pub fn classify(error: RequestError) -> SendError {
 
 fn classify_api(api: ApiError) -> SendError {
     match &api {
-        ApiError::BotBlocked
-        | ApiError::ChatNotFound
-        | ApiError::UserNotFound
-        | ApiError::UserDeactivated
-        | ApiError::CantInitiateConversation
-        | ApiError::CantTalkWithBots
-        | ApiError::BotKicked
-        | ApiError::BotKickedFromSupergroup
-        | ApiError::BotKickedFromChannel => SendError::permanent(&api.to_string()),
         ApiError::Unknown(description) if is_server_side(description) => SendError::temporary(api),
-        // Anything else is a request Telegram refuses (too long, bad
-        // markup): sending it again would be refused again.
+        // Anything else is a request Telegram refuses: the recipient is gone
+        // (blocked the bot, deleted the account) or the request is wrong
+        // (too long, bad markup). Sending it again would be refused again.
         _ => SendError::permanent(&api.to_string()),
     }
 }
 
+/// The recipient cannot be reached any more: they blocked the bot, never
+/// started it, or the chat is gone. Nothing an operator can fix.
+pub(crate) fn recipient_is_gone(api: &ApiError) -> bool {
+    matches!(
+        api,
+        ApiError::BotBlocked
+            | ApiError::ChatNotFound
+            | ApiError::UserNotFound
+            | ApiError::UserDeactivated
+            | ApiError::CantInitiateConversation
+            | ApiError::CantTalkWithBots
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::BotKickedFromChannel
+    )
+}
+
 /// Telegram reports its own 5xx failures with their HTTP reason phrase.
-fn is_server_side(description: &str) -> bool {
+pub(crate) fn is_server_side(description: &str) -> bool {
     const PHRASES: [&str; 4] = [
         "Internal Server Error",
         "Bad Gateway",

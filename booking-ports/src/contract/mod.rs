@@ -54,8 +54,8 @@ use crate::ports::catalog::{
 use crate::ports::conversations::{BotName, ChatKey, ConversationKey, ConversationStore};
 use crate::ports::customers::{CustomerProfile, CustomerStore, Language};
 use crate::ports::outbox::{
-    DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, NotificationOutbox,
-    OutboxChange, Recipient,
+    DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, NotificationId,
+    NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
 
 /// A store that implements every driven port, as the suite needs it.
@@ -143,6 +143,7 @@ macro_rules! contract_tests {
             due_notifications_are_pending_ordered_and_limited,
             delivery_outcomes_are_recorded_once,
             a_pending_notification_can_be_withdrawn_alone,
+            the_backlog_counts_late_pending_notifications,
         );
     };
     (@each $fixture:path; $($name:ident),* $(,)?) => {
@@ -1936,27 +1937,13 @@ pub async fn due_notifications_are_pending_ordered_and_limited<S: ContractStore>
 pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
     let w = world(store, 1).await;
     let start = at(18, 0);
-    let booking = w
-        .store
-        .create_booking(
-            w.visit(customer(0), w.anna, start, 60, (0, 0)),
-            no_limit(),
-            vec![
-                new_booking_notice(w.anna, at(9, 0)),
-                reminder(customer(0), 120, start),
-                reminder(customer(0), 60, start),
-            ],
-        )
-        .await
-        .unwrap();
-    let ids: Vec<_> = w
-        .store
-        .notifications_of_booking(booking.id())
-        .await
-        .unwrap()
-        .iter()
-        .map(|n| n.id)
-        .collect();
+    let (booking, ids) = w
+        .visit_with_notices(vec![
+            new_booking_notice(w.anna, at(9, 0)),
+            reminder(customer(0), 120, start),
+            reminder(customer(0), 60, start),
+        ])
+        .await;
     let (notice, early, late) = (ids[0], ids[1], ids[2]);
 
     w.store.mark_sent(notice, at(9, 1)).await.unwrap();
@@ -2051,27 +2038,13 @@ pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
 pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(store: S) {
     let w = world(store, 1).await;
     let start = at(18, 0);
-    let booking = w
-        .store
-        .create_booking(
-            w.visit(customer(0), w.anna, start, 60, (0, 0)),
-            no_limit(),
-            vec![
-                reminder(customer(0), 600, start),
-                reminder(customer(0), 60, start),
-                new_booking_notice(w.anna, at(9, 0)),
-            ],
-        )
-        .await
-        .unwrap();
-    let ids: Vec<_> = w
-        .store
-        .notifications_of_booking(booking.id())
-        .await
-        .unwrap()
-        .iter()
-        .map(|n| n.id)
-        .collect();
+    let (booking, ids) = w
+        .visit_with_notices(vec![
+            reminder(customer(0), 600, start),
+            reminder(customer(0), 60, start),
+            new_booking_notice(w.anna, at(9, 0)),
+        ])
+        .await;
     let (superseded, kept, sent) = (ids[0], ids[1], ids[2]);
     w.store.retry_later(superseded, at(8, 30)).await.unwrap();
     w.store.mark_sent(sent, at(9, 0)).await.unwrap();
@@ -2121,7 +2094,88 @@ pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(sto
     ));
 }
 
+/// The backlog: pending notifications due by now, retries included, with
+/// the earliest due time; settled ones and later ones left out.
+pub async fn the_backlog_counts_late_pending_notifications<S: ContractStore>(store: S) {
+    let w = world(store, 1).await;
+    let start = at(18, 0);
+    let (_, ids) = w
+        .visit_with_notices(vec![
+            reminder(customer(0), 600, start),
+            new_booking_notice(w.anna, at(9, 0)),
+            reminder(customer(0), 60, start),
+        ])
+        .await;
+    let (early, notice, late) = (ids[0], ids[1], ids[2]);
+    let backlog = |now| {
+        let store = w.store.clone();
+        async move { store.outbox_backlog(now).await.unwrap() }
+    };
+
+    assert_eq!(
+        backlog(at(7, 59)).await,
+        OutboxBacklog::default(),
+        "nothing is due before 08:00"
+    );
+    let at_nine = backlog(at(9, 0)).await;
+    assert_eq!(
+        at_nine,
+        OutboxBacklog {
+            due: 2,
+            oldest_due_at: Some(at(8, 0))
+        },
+        "MUST count every pending one with due_at <= now"
+    );
+    assert_eq!(at_nine.oldest_age(at(9, 30)), Duration::minutes(90));
+
+    w.store.retry_later(early, at(12, 0)).await.unwrap();
+    w.store.mark_sent(notice, at(9, 1)).await.unwrap();
+    assert_eq!(
+        backlog(at(9, 30)).await,
+        OutboxBacklog {
+            due: 1,
+            oldest_due_at: Some(at(8, 0))
+        },
+        "a retry waiting for its next attempt MUST count; a sent one MUST NOT"
+    );
+    assert_eq!(backlog(at(17, 0)).await.due, 2);
+
+    w.store
+        .mark_failed(late, at(17, 1), FailureReason::new("chat not found"))
+        .await
+        .unwrap();
+    w.store.withdraw_notification(early).await.unwrap();
+    assert_eq!(
+        backlog(at(23, 0)).await,
+        OutboxBacklog::default(),
+        "failed and withdrawn ones MUST NOT count"
+    );
+}
+
 impl<S: ContractStore> World<S> {
+    /// A confirmed hour of `customer(0)` with Anna at 18:00 stored with
+    /// `notices`, and the ids of its notifications in the order given.
+    async fn visit_with_notices(&self, notices: Vec<NewNotice>) -> (Booking, Vec<NotificationId>) {
+        let booking = self
+            .store
+            .create_booking(
+                self.visit(customer(0), self.anna, at(18, 0), 60, (0, 0)),
+                no_limit(),
+                notices,
+            )
+            .await
+            .unwrap();
+        let ids = self
+            .store
+            .notifications_of_booking(booking.id())
+            .await
+            .unwrap()
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        (booking, ids)
+    }
+
     async fn cancel_with_withdrawal(&self, booking: &Booking) {
         self.store
             .update_booking(

@@ -288,6 +288,7 @@ where
                 }
                 CreateBookingError::Store(e) => BookError::Store(e),
             })?;
+        crate::metrics::booking_created(booking.service());
         self.outbox_changed();
         Ok(self.details_of(booking, false).await?)
     }
@@ -528,6 +529,7 @@ where
                 RescheduleError::NotMovable(refusal) => RescheduleBookingError::Refused(refusal),
                 RescheduleError::Store(e) => RescheduleBookingError::Store(e),
             })?;
+        crate::metrics::booking_rescheduled(outcome.new.service(), by_customer);
         self.outbox_changed();
         Ok(RescheduledBooking {
             old: outcome.old,

@@ -27,8 +27,8 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use booking_domain::{
-    Availability, Booking, DateOverride, Interval, Policy, Service, ServiceId, StaffId,
-    StaffMember, TimeOff, TransitionError, Version,
+    Availability, Booking, BookingStatus, DateOverride, Interval, Policy, Service, ServiceId,
+    StaffId, StaffMember, TimeOff, TransitionError, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -346,6 +346,11 @@ where
                 }
                 UpdateBookingError::Store(e) => BookingChangeError::Store(e),
             })?;
+        // Every cancellation (by the customer, by staff, on erasure) is a
+        // change, so this one place counts them all, once committed.
+        if let BookingStatus::Cancelled(cancellation) = stored.status() {
+            crate::metrics::booking_cancelled(stored.service(), cancellation.by);
+        }
         if notifies {
             self.outbox_changed();
         }

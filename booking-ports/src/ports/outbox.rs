@@ -178,6 +178,28 @@ pub struct Notification {
     pub next_attempt_at: DateTime<Utc>,
 }
 
+/// The late part of the outbox at some moment: pending notifications whose
+/// due time has passed, whether they wait for their first attempt or for a
+/// retry. A healthy dispatcher keeps it near zero; it grows when messages
+/// cannot be delivered (Telegram down, the dispatcher stopped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxBacklog {
+    /// How many pending notifications are due.
+    pub due: u64,
+    /// The earliest `due_at` among them; `None` when none is due.
+    pub oldest_due_at: Option<DateTime<Utc>>,
+}
+
+impl OutboxBacklog {
+    /// How long the oldest due notification has waited at `now`; zero when
+    /// none is due.
+    pub fn oldest_age(&self, now: DateTime<Utc>) -> chrono::Duration {
+        self.oldest_due_at.map_or(chrono::Duration::zero(), |due| {
+            (now - due).max(chrono::Duration::zero())
+        })
+    }
+}
+
 /// Why a delivery outcome could not be recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum MarkNotificationError {
@@ -253,6 +275,17 @@ pub trait NotificationOutbox: Send + Sync {
     /// # Errors
     /// As [`NotificationOutbox::mark_sent`].
     async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError>;
+
+    /// The backlog at `now`, for monitoring: MUST count the pending
+    /// notifications with `due_at <= now`, including those waiting for a
+    /// retry (`next_attempt_at > now`), and report the earliest `due_at`
+    /// among them. MUST NOT count sent, failed or withdrawn ones, nor those
+    /// due later. Called at every metrics scrape, so it must not read the
+    /// whole history.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a stored value is corrupt.
+    async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxBacklog, StoreError>;
 
     /// Every notification about `booking`, in any state, ordered by id.
     ///

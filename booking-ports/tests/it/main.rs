@@ -11,6 +11,7 @@ mod dispatch_mocks;
 mod dispatch_properties;
 mod embedding;
 mod engine_customer;
+mod engine_metrics;
 mod engine_mocks;
 mod engine_properties;
 mod engine_staff;
