@@ -164,6 +164,8 @@ pub struct Settings {
     pub dispatch: DispatchSettings,
     pub database_url: String,
     pub telegram_api_url: Url,
+    /// `[log]` with its environment overrides: read once, at start.
+    pub log: crate::telemetry::LogSettings,
 }
 
 /// How long requests to the Bot API may take. The request timeout is
@@ -238,6 +240,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         source,
     })?;
     let file = parse_file(&config_path, &text)?;
+    let log = crate::telemetry::LogSettings::load(&file.log, environment)?;
 
     let client_token = environment
         .var(env::CLIENT_BOT_TOKEN)
@@ -294,6 +297,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         dispatch: validated.dispatch,
         database_url,
         telegram_api_url,
+        log,
     })
 }
 
@@ -338,6 +342,8 @@ struct ConfigFile {
     reminders: RemindersSection,
     #[serde(default)]
     dispatch: DispatchSection,
+    #[serde(default)]
+    log: crate::telemetry::LogSection,
 }
 
 #[derive(Debug, Deserialize)]

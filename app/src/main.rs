@@ -1,10 +1,10 @@
 //! The `booking` binary: the composition root of the bundled deployment.
 //!
-//! It reads the settings, starts logging, opens the SQLite store, imports
-//! the configured catalog into an empty database, builds the engine, the
-//! bots and the notification dispatcher (`app::serve`), and runs them until
-//! SIGINT or SIGTERM. Nothing here
-//! decides anything: each step lives in its own module or crate.
+//! It reads the settings, starts logging as they say, opens the SQLite
+//! store, imports the configured catalog into an empty database, builds the
+//! engine, the bots and the notification dispatcher (`app::serve`), and
+//! runs them until SIGINT or SIGTERM. Nothing here decides anything: each
+//! step lives in its own module or crate.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -40,13 +40,13 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
-    // `.env` first, so its variables count as environment; then logging, so
-    // the settings' own errors are the only thing printed without it.
+    // `.env` first, so its variables count as environment; then the
+    // settings, which say where logs go; then logging. Until then, errors
+    // are one line on standard error.
     if let Err(e) = config::load_dotenv() {
         eprintln!("booking: {e}");
         return ExitCode::from(EXIT_CONFIG);
     }
-    telemetry::init();
     let settings = match config::load(&config::ProcessEnvironment) {
         Ok(settings) => settings,
         Err(e) => {
@@ -54,6 +54,10 @@ fn run() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    if let Err(e) = telemetry::init(&settings.log) {
+        eprintln!("booking: {e}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
