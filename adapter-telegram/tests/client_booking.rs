@@ -4,7 +4,6 @@
 //! and unreadable conversations, and the panic guard.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use adapter_telegram::test_support::*;
 
 #[tokio::test]

@@ -5,9 +5,8 @@
 //! customer's data with its erasure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use booking_domain::BookingStatus;
 use adapter_telegram::test_support::*;
+use booking_domain::BookingStatus;
 use teloxide::types::Message;
 
 /// Opens "My bookings" for `who` from a fresh /start.

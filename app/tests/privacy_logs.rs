@@ -117,7 +117,11 @@ async fn a_whole_booking_logs_no_personal_data_and_no_token_in_any_file() {
     let dir = tempfile::tempdir().unwrap();
     let json_log = dir.path().join("json/booking.log");
     let human_log = dir.path().join("human/booking.log");
-    let json = telemetry::layer(&file_settings(json_log.clone(), LogFormat::Json, JSON_FILES));
+    let json = telemetry::layer(&file_settings(
+        json_log.clone(),
+        LogFormat::Json,
+        JSON_FILES,
+    ));
     let human = telemetry::layer(&file_settings(
         human_log.clone(),
         LogFormat::Human,
@@ -206,21 +210,32 @@ async fn a_whole_booking_logs_no_personal_data_and_no_token_in_any_file() {
         assert!(event["target"].is_string(), "{event}");
         assert!(event["fields"]["message"].is_string(), "{event}");
     }
-    let message = |event: &Value| event["fields"]["message"].as_str().unwrap_or_default().to_owned();
+    let message = |event: &Value| {
+        event["fields"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     let made = events
         .iter()
         .find(|e| message(e) == "booking made through the client bot")
         .expect("the booking was logged");
     let booking = made["fields"]["booking"].as_str().expect("named by its id");
     assert!(
-        events.iter().any(|e| message(e) == "booking cancelled by the customer"
-            && e["fields"]["booking"].as_str() == Some(booking)),
+        events
+            .iter()
+            .any(|e| message(e) == "booking cancelled by the customer"
+                && e["fields"]["booking"].as_str() == Some(booking)),
         "the cancellation was not logged with the booking's id"
     );
 
     // Human lines: exactly the kept number of files, the oldest deleted.
     let human_files = log_files(&human_log);
-    assert_eq!(human_files.len(), usize::from(HUMAN_FILES), "{human_files:?}");
+    assert_eq!(
+        human_files.len(),
+        usize::from(HUMAN_FILES),
+        "{human_files:?}"
+    );
     let human_lines = lines_of(&human_files);
     assert!(
         human_lines.len() < json_lines.len(),

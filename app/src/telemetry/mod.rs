@@ -188,7 +188,12 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["booking.log", "booking.log.1", "booking.log.2", "booking.log.3"]
+            [
+                "booking.log",
+                "booking.log.1",
+                "booking.log.2",
+                "booking.log.3"
+            ]
         );
         let longest = files
             .iter()
@@ -198,10 +203,7 @@ mod tests {
             .unwrap();
         for file in &files {
             let size = std::fs::metadata(file).unwrap().len();
-            assert!(
-                size <= 300 + longest as u64,
-                "{file:?} has {size} bytes"
-            );
+            assert!(size <= 300 + longest as u64, "{file:?} has {size} bytes");
         }
         // The newest lines are kept, whole, in order.
         let kept: Vec<String> = files.iter().rev().flat_map(|f| lines_in(f)).collect();
@@ -223,7 +225,10 @@ mod tests {
         let lines = lines_in(&dir.path().join("logs/booking.log"));
         assert_eq!(lines.len(), 1, "{lines:#?}");
         let event: Value = serde_json::from_str(&lines[0]).unwrap();
-        assert!(event["timestamp"].as_str().unwrap().ends_with('Z'), "{event}");
+        assert!(
+            event["timestamp"].as_str().unwrap().ends_with('Z'),
+            "{event}"
+        );
         assert_eq!(event["level"], "WARN");
         assert_eq!(event["target"], "app::telemetry::tests");
         assert_eq!(event["fields"]["message"], "booking made");
@@ -245,7 +250,10 @@ mod tests {
         });
         let lines = lines_in(&dir.path().join("logs/booking.log"));
         assert_eq!(lines.len(), 1, "{lines:#?}");
-        assert!(lines[0].contains("WARN") && lines[0].ends_with("loud"), "{lines:#?}");
+        assert!(
+            lines[0].contains("WARN") && lines[0].ends_with("loud"),
+            "{lines:#?}"
+        );
     }
 
     #[test]

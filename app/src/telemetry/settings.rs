@@ -232,7 +232,9 @@ impl LogSettings {
                 .unwrap_or_default(),
         };
         let filter = match environment.var(env::FILTER) {
-            Some(raw) => LogFilter::parse(&raw).map_err(|e| ConfigError::invalid(env::FILTER, e))?,
+            Some(raw) => {
+                LogFilter::parse(&raw).map_err(|e| ConfigError::invalid(env::FILTER, e))?
+            }
             None => section
                 .level
                 .as_deref()
@@ -359,10 +361,7 @@ mod tests {
         assert_eq!(settings.format, LogFormat::Human);
         assert_eq!(settings.filter.to_string(), "info");
         assert_eq!(settings.file, None);
-        assert_eq!(
-            settings.to_string(),
-            "human to standard error, filter info"
-        );
+        assert_eq!(settings.to_string(), "human to standard error, filter info");
     }
 
     #[test]
@@ -416,19 +415,56 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_setting_they_came_from_in_one_line() {
-        let cases: [(&str, &[(&'static str, &'static str)], &str); 12] = [
-            ("format = \"xml\"", &[], "log.format is invalid: expected human or json"),
-            ("", &[(env::FORMAT, "text")], "BOOKING_LOG_FORMAT is invalid"),
+        type Case = (
+            &'static str,
+            &'static [(&'static str, &'static str)],
+            &'static str,
+        );
+        let cases: [Case; 12] = [
+            (
+                "format = \"xml\"",
+                &[],
+                "log.format is invalid: expected human or json",
+            ),
+            (
+                "",
+                &[(env::FORMAT, "text")],
+                "BOOKING_LOG_FORMAT is invalid",
+            ),
             ("level = \"info,x=loud\"", &[], "log.level is invalid"),
             ("level = \" \"", &[], "log.level is invalid"),
             ("", &[(env::FILTER, "x=[")], "RUST_LOG is invalid"),
-            ("max_file_size_mb = 0", &[], "log.max_file_size_mb is invalid: expected a whole number from 1 to 1024"),
-            ("max_file_size_mb = 4096", &[], "log.max_file_size_mb is invalid"),
-            ("", &[(env::MAX_FILE_SIZE_MB, "ten")], "BOOKING_LOG_MAX_FILE_SIZE_MB is invalid"),
-            ("max_files = 1", &[], "log.max_files is invalid: expected a whole number from 2 to 100"),
+            (
+                "max_file_size_mb = 0",
+                &[],
+                "log.max_file_size_mb is invalid: expected a whole number from 1 to 1024",
+            ),
+            (
+                "max_file_size_mb = 4096",
+                &[],
+                "log.max_file_size_mb is invalid",
+            ),
+            (
+                "",
+                &[(env::MAX_FILE_SIZE_MB, "ten")],
+                "BOOKING_LOG_MAX_FILE_SIZE_MB is invalid",
+            ),
+            (
+                "max_files = 1",
+                &[],
+                "log.max_files is invalid: expected a whole number from 2 to 100",
+            ),
             ("max_files = -5", &[], "log.max_files is invalid"),
-            ("", &[(env::MAX_FILES, "0")], "BOOKING_LOG_MAX_FILES is invalid"),
-            ("file = \"/var/log/booking/\"", &[], "log.file is invalid: expected the path of a file"),
+            (
+                "",
+                &[(env::MAX_FILES, "0")],
+                "BOOKING_LOG_MAX_FILES is invalid",
+            ),
+            (
+                "file = \"/var/log/booking/\"",
+                &[],
+                "log.file is invalid: expected the path of a file",
+            ),
         ];
         for (toml, pairs, expected) in cases {
             let error = load(toml, pairs).unwrap_err();
