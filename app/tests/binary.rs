@@ -15,6 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::routing::post;
 use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
 use tokio::sync::{Notify, mpsc};
 
 const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
@@ -427,7 +428,7 @@ async fn json_logs_go_to_the_log_file_and_hold_no_secret() {
     std::fs::write(&config, text).unwrap();
     fake.push_update(start_update(1, 1001));
 
-    let child = workspace
+    let mut child = workspace
         .command()
         .arg("run")
         .env("RUST_LOG", "trace")
@@ -441,11 +442,17 @@ async fn json_logs_go_to_the_log_file_and_hold_no_secret() {
         .env("BOOKING_TELEGRAM_API_URL", format!("http://{address}"))
         .spawn()
         .unwrap();
-    tokio::time::timeout(GIVE_UP, async {
-        while requests.recv().await.unwrap().0 != "sendmessage" {}
-    })
-    .await
-    .expect("the bot never answered /start");
+    // A binary that stops at once (a setting it does not know) fails here
+    // with its error line rather than at the safety net.
+    tokio::select! {
+        () = async { while requests.recv().await.unwrap().0 != "sendmessage" {} } => {}
+        exit = child.wait() => {
+            let mut stderr = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+            panic!("booking stopped before answering /start ({exit:?}): {stderr}");
+        }
+        () = tokio::time::sleep(GIVE_UP) => panic!("the bot never answered /start"),
+    }
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().unwrap().to_string()])
         .status()
