@@ -1,10 +1,10 @@
 //! The `booking` binary: the composition root of the bundled deployment.
 //!
-//! It reads the settings, starts logging as they say, opens the SQLite
-//! store, imports the configured catalog into an empty database, builds the
-//! engine, the bots and the notification dispatcher (`app::serve`), and
-//! runs them until SIGINT or SIGTERM. Nothing here decides anything: each
-//! step lives in its own module or crate.
+//! It reads the settings, starts logging, opens the SQLite store, imports
+//! the configured catalog into an empty database, builds the engine, the
+//! bots and the notification dispatcher (`app::serve`), and runs them until
+//! SIGINT or SIGTERM. Nothing here
+//! decides anything: each step lives in its own module or crate.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;

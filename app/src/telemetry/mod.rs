@@ -6,9 +6,9 @@
 //! subscriber.
 //!
 //! What is logged never holds personal data or secrets: domain values mask
-//! themselves, teloxide strips tokens from request errors, settings are
-//! logged by name and never by value, and updates the bots do not handle
-//! are dropped without being logged (`app/tests/privacy_logs.rs` checks it
+//! themselves, tokens and the PIN pepper are secret types that never print,
+//! teloxide strips tokens from request errors, and updates the bots do not
+//! handle are dropped without being logged (`app/tests/privacy_logs.rs` checks it
 //! over a whole booking, at TRACE, in both formats and across rotations).
 //!
 //! Lines are written synchronously, one `write` per event on a file opened
