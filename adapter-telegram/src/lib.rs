@@ -11,6 +11,8 @@
 //! - [`metrics`]: what the bots count (updates, handling time, failed
 //!   updates and requests), through the `metrics` facade.
 //! - [`notify`]: the notification sender (customer and staff messages).
+//! - `test_support` (feature `test-support`): the client bot's test harness
+//!   on teloxide_tests' mock Bot API, for this crate's tests and the app's.
 //!
 //! Endpoints translate updates into engine calls and engine results into
 //! messages; no business rule and no storage detail lives here.
@@ -25,6 +27,8 @@ pub mod i18n;
 pub mod metrics;
 pub mod notify;
 pub mod telegram;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, AdminEngine, PinHash, hash_pin};
 pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree};

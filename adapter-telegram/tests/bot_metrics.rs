@@ -6,10 +6,8 @@
 //! recorder reaches, hence a test binary of its own with one test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use adapter_telegram::metrics::{UPDATE_DURATION, UPDATES};
-use common::*;
+use adapter_telegram::test_support::*;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 
 #[tokio::test]

@@ -4,9 +4,7 @@
 //! and unreadable conversations, and the panic guard.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use adapter_telegram::test_support::*;
 
 #[tokio::test]
 async fn start_greets_with_the_business_name_and_the_main_menu() {

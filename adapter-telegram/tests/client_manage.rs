@@ -5,10 +5,8 @@
 //! customer's data with its erasure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use adapter_telegram::test_support::*;
 use booking_domain::BookingStatus;
-use common::*;
 use teloxide::types::Message;
 
 /// Opens "My bookings" for `who` from a fresh /start.

@@ -4,13 +4,11 @@
 //! by the notification sender, so the two sides cannot drift apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use adapter_telegram::notify::render;
+use adapter_telegram::test_support::*;
 use adapter_telegram::{Language, Locales};
 use booking_domain::BookingStatus;
 use booking_ports::{BookingDetails, Clock, NoticeKind, NotificationOutbox, OutgoingMessage};
-use common::*;
 use teloxide_tests::Responses;
 
 /// The reminder the engine planned for `booked`, rendered as the sender

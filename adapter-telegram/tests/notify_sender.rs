@@ -6,12 +6,13 @@
 //! loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use adapter_telegram::test_support::{
+    ANNA, MENS_HAIRCUT, catalog, local, monday_morning, policy, tz,
+};
 use adapter_telegram::{Language, Locales, StaffChats, TelegramSender};
 use axum::Router;
 use axum::body::Bytes;
@@ -26,7 +27,6 @@ use booking_ports::{
     OutgoingMessage, Recipient, SendError,
 };
 use chrono::Duration;
-use common::{ANNA, MENS_HAIRCUT, catalog, local, monday_morning, policy, tz};
 use serde_json::{Value, json};
 use teloxide::Bot;
 use tokio::sync::mpsc;

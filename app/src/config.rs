@@ -170,6 +170,8 @@ pub struct Settings {
     pub shutdown_deadline: std::time::Duration,
     pub database_url: String,
     pub telegram_api_url: Url,
+    /// `[log]` with its environment overrides: read once, at start.
+    pub log: crate::telemetry::LogSettings,
 }
 
 /// How long requests to the Bot API may take. The request timeout is
@@ -244,6 +246,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         source,
     })?;
     let file = parse_file(&config_path, &text)?;
+    let log = crate::telemetry::LogSettings::load(&file.log, environment)?;
 
     let client_token = environment
         .var(env::CLIENT_BOT_TOKEN)
@@ -302,6 +305,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         shutdown_deadline: validated.shutdown_deadline,
         database_url,
         telegram_api_url,
+        log,
     })
 }
 
@@ -350,6 +354,8 @@ struct ConfigFile {
     backup: crate::backups::BackupSection,
     #[serde(default)]
     shutdown: crate::shutdown::ShutdownSection,
+    #[serde(default)]
+    log: crate::telemetry::LogSection,
 }
 
 #[derive(Debug, Deserialize)]

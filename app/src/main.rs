@@ -40,13 +40,13 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
-    // `.env` first, so its variables count as environment; then logging, so
-    // the settings' own errors are the only thing printed without it.
+    // `.env` first, so its variables count as environment; then the
+    // settings, which say where logs go; then logging. Until then, errors
+    // are one line on standard error.
     if let Err(e) = config::load_dotenv() {
         eprintln!("booking: {e}");
         return ExitCode::from(EXIT_CONFIG);
     }
-    telemetry::init();
     let settings = match config::load(&config::ProcessEnvironment) {
         Ok(settings) => settings,
         Err(e) => {
@@ -54,6 +54,10 @@ fn run() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    if let Err(e) = telemetry::init(&settings.log) {
+        eprintln!("booking: {e}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

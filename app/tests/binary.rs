@@ -7,7 +7,8 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
 
 #[tokio::test]
 async fn the_binary_answers_start_and_stops_cleanly_on_sigterm() {
@@ -251,4 +252,120 @@ async fn a_new_booking_reaches_its_staff_member_through_the_admin_bot() {
         !logs.contains("AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_"),
         "{logs}"
     );
+}
+
+/// `booking run` with JSON logs in a file, at TRACE for every target, with
+/// an `[admin]` section and a PIN pepper but no admin token (so a warning
+/// is logged): every line in the file is a JSON object, the last one
+/// ("stopped") is there after SIGTERM, standard error gets the warning and
+/// nothing below it, and neither the token nor the pepper is written
+/// anywhere. (With an admin token both bots would poll this fake, which
+/// hands the one update to whichever asks first.)
+#[tokio::test]
+async fn json_logs_go_to_the_log_file_and_hold_no_secret() {
+    const PEPPER: &str = "pepper-that-must-never-be-logged-7f3a";
+    let (address, fake, mut requests) = start_fake_telegram().await;
+    let workspace = Workspace::new();
+    let config = workspace.dir.path().join("booking.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[admin]\nallowed_user_ids = [{ANNAS_TELEGRAM_ID}]\n\n[log]\nformat = \"json\"\nfile = \"logs/booking.log\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    fake.push_update(start_update(1, 1001));
+
+    let mut child = workspace
+        .command()
+        .arg("run")
+        .env("RUST_LOG", "trace")
+        .env("BOOKING_LOG_MAX_FILES", "2")
+        .env("BOOKING_CLIENT_BOT_TOKEN", TOKEN)
+        .env("BOOKING_PIN_PEPPER", PEPPER)
+        .env(
+            "BOOKING_DATABASE_URL",
+            format!("sqlite://{}", workspace.database().display()),
+        )
+        .env("BOOKING_TELEGRAM_API_URL", format!("http://{address}"))
+        .spawn()
+        .unwrap();
+    // A binary that stops at once (a setting it does not know) fails here
+    // with its error line rather than at the safety net.
+    tokio::select! {
+        () = async { while requests.recv().await.unwrap().0 != "sendmessage" {} } => {}
+        exit = child.wait() => {
+            let mut stderr = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+            panic!("booking stopped before answering /start ({exit:?}): {stderr}");
+        }
+        () = tokio::time::sleep(GIVE_UP) => panic!("the bot never answered /start"),
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
+        .await
+        .expect("the service did not stop on SIGTERM")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit {:?}: {stderr}",
+        output.status
+    );
+
+    let logs = workspace.dir.path().join("logs");
+    let mut files: Vec<_> = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() <= 2, "{files:?}");
+    // Oldest first, so the lines are in the order they were written.
+    let lines: Vec<String> = files
+        .iter()
+        .rev()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let events: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let messages: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["fields"]["message"].as_str())
+        .collect();
+    assert!(messages.contains(&"bots starting"), "{messages:?}");
+    assert!(
+        messages.contains(&"SIGTERM received; stopping"),
+        "{messages:?}"
+    );
+    assert_eq!(messages.last(), Some(&"stopped"), "the last line was lost");
+    assert!(
+        events.iter().any(|e| e["level"] == "TRACE"),
+        "RUST_LOG=trace wins over the default"
+    );
+
+    assert!(
+        stderr.contains("WARN [admin] is configured but BOOKING_ADMIN_BOT_TOKEN is not set"),
+        "{stderr}"
+    );
+    for line in stderr.lines() {
+        assert!(
+            line.contains(" WARN ") || line.contains(" ERROR "),
+            "standard error holds more than warnings: {line}"
+        );
+    }
+    for secret in [SECRET_PART, PEPPER] {
+        assert!(!stderr.contains(secret), "{secret} on standard error");
+        let leaked: Vec<_> = lines.iter().filter(|l| l.contains(secret)).collect();
+        assert!(leaked.is_empty(), "{secret} in the log file: {leaked:#?}");
+    }
 }

@@ -51,6 +51,7 @@ pub fn run() -> Exit {
         "not set"
     };
     println!("PIN pepper: {pepper}");
+    println!("logs: {}", settings.log);
     println!("ok");
     Exit::Ok
 }

@@ -1,15 +1,22 @@
-//! Shared harness for the client bot's tests: a small salon on the
-//! in-memory engine with a stopped clock, the real handler tree driven
-//! through teloxide_tests' mock Bot API, and helpers that act like a
-//! customer (type, share a contact, press a button by its label).
+//! Test support (feature `test-support`): the harness of the client bot's
+//! tests, shared with the app's log tests. A small salon on the in-memory
+//! engine with a stopped clock, the real handler tree driven through
+//! teloxide_tests' mock Bot API, and helpers that act like a customer (type,
+//! share a contact, press a button by its label).
 //!
 //! teloxide_tests allows one `MockBot` per process (a global lock), so the
 //! harness creates it first and everything else after, as its docs advise.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_debug_implementations,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc,
+    reason = "test code: a failed step is a failed test"
+)]
 
 use std::sync::Arc;
 
-use adapter_telegram::{BusinessInfo, ClientBot, HandlerError, Language, Locales, handler_tree};
+use crate::{BusinessInfo, ClientBot, HandlerError, Language, Locales, handler_tree};
 use booking_domain::{
     BookingId, Currency, CustomerId, LocalTimeRange, Minutes, Money, PhoneRegion, Policy,
     PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffChoice, StaffId,
@@ -148,7 +155,7 @@ pub struct FailOnError;
 
 impl ErrorHandler<HandlerError> for FailOnError {
     fn handle_error(self: Arc<Self>, error: HandlerError) -> BoxFuture<'static, ()> {
-        let text = adapter_telegram::error::chain(&error);
+        let text = crate::error::chain(&error);
         Box::pin(async move { panic!("a handler failed: {text}") })
     }
 }
