@@ -9,6 +9,7 @@
 //! - [`i18n`]: every user-facing string, from Fluent locale files.
 //! - [`guard`]: the panic-catching layer and the production error handler.
 //! - [`notify`]: the notification sender (customer and staff messages).
+//! - [`live`]: settings a config reload replaces while the bots run.
 //!
 //! Endpoints translate updates into engine calls and engine results into
 //! messages; no business rule and no storage detail lives here.
@@ -20,6 +21,7 @@ pub mod conversation;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod live;
 pub mod notify;
 pub mod telegram;
 
@@ -28,4 +30,5 @@ pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree
 pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;
 pub use i18n::{Language, Locales};
-pub use notify::{StaffChats, TelegramSender};
+pub use live::Live;
+pub use notify::{NoticeSettings, StaffChats, TelegramSender};
