@@ -9,6 +9,7 @@
 //! - `bots`: running a bot with long polling until a stop signal.
 //! - `run_lock`: the lock `booking run` holds on its database.
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
+//! - `reload`: hot reload of the config file while `booking run` runs.
 //! - `maintenance`: housekeeping beside the bots.
 //! - `shutdown`: SIGINT and SIGTERM.
 //! - `telemetry`: logging.
@@ -20,6 +21,7 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod maintenance;
+pub mod reload;
 pub mod run_lock;
 pub mod serve;
 pub mod shutdown;
