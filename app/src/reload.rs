@@ -492,18 +492,9 @@ impl Changes {
         }
 
         let (ot, nt) = (&old.telegram_timeouts, telegram_timeouts);
-        c.restart(
-            "telegram.connect_timeout_seconds",
-            ot.connect != nt.connect,
-        );
-        c.restart(
-            "telegram.request_timeout_seconds",
-            ot.request != nt.request,
-        );
-        c.restart(
-            "telegram.polling_timeout_seconds",
-            ot.polling != nt.polling,
-        );
+        c.restart("telegram.connect_timeout_seconds", ot.connect != nt.connect);
+        c.restart("telegram.request_timeout_seconds", ot.request != nt.request);
+        c.restart("telegram.polling_timeout_seconds", ot.polling != nt.polling);
         c.dispatch(old.dispatch.parts(), dispatch.parts());
         // The environment cannot change under a running process; compared
         // anyway, so a future source of settings cannot slip through.

@@ -40,16 +40,18 @@ impl Logs {
     async fn wait_for(&mut self, what: &str) -> String {
         tokio::time::timeout(GIVE_UP, async {
             loop {
-                let line = self.lines.recv().await.unwrap_or_else(|| {
-                    panic!("the process ended before logging {what:?}")
-                });
+                let line = self
+                    .lines
+                    .recv()
+                    .await
+                    .unwrap_or_else(|| panic!("the process ended before logging {what:?}"));
                 if line.contains(what) {
                     return line;
                 }
             }
         })
         .await
-        .unwrap_or_else(|_| panic!("never logged {what:?}"))
+        .unwrap_or_else(|_| panic!("never logged {what:?}; logged:\n{}", self.everything()))
     }
 
     fn everything(&self) -> String {
@@ -172,5 +174,8 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     let everything = logs.everything();
     assert!(status.success(), "exit {status:?}: {everything}");
     assert!(!everything.contains(SECRET_PART), "{everything}");
-    assert!(!everything.contains("Studio Lilac"), "values are not logged");
+    assert!(
+        !everything.contains("Studio Lilac"),
+        "values are not logged"
+    );
 }

@@ -381,10 +381,7 @@ impl Access {
         if let Some(until) = record.locked_until(self.clock.now(), max, window) {
             return Ok(PinOutcome::LockedOut { until });
         }
-        let pepper = config
-            .pepper
-            .as_ref()
-            .map(|p| p.expose_secret().to_owned());
+        let pepper = config.pepper.as_ref().map(|p| p.expose_secret().to_owned());
         let pin = pin.trim().to_owned();
         // argon2 takes tens of milliseconds and 19 MiB: off the runtime.
         let matches =

@@ -83,9 +83,8 @@ impl Fixture {
             settings.conversation_expiry,
         ));
         let admin = settings.admin.clone().unwrap();
-        let access = Arc::new(
-            Access::new(admin.access, Arc::new(store.clone()), Arc::new(clock)).unwrap(),
-        );
+        let access =
+            Arc::new(Access::new(admin.access, Arc::new(store.clone()), Arc::new(clock)).unwrap());
         let notices = Live::new(NoticeSettings {
             time_zone: settings.policy.time_zone(),
             staff_chats: admin.staff_chats,
@@ -162,12 +161,27 @@ fn a_reload_applies_the_new_policy_texts_reminders_and_allow_list() {
     f.edit(&[
         ("name = \"Studio Lotos\"", "name = \"Studio Lilac\""),
         ("default_language = \"ru\"", "default_language = \"en\""),
-        ("time_zone = \"Europe/Moscow\"", "time_zone = \"Europe/Berlin\""),
+        (
+            "time_zone = \"Europe/Moscow\"",
+            "time_zone = \"Europe/Berlin\"",
+        ),
         ("min_notice_minutes = 60", "min_notice_minutes = 240"),
-        ("conversation_expiry_minutes = 30", "conversation_expiry_minutes = 10"),
-        ("customer_offsets_minutes = [1440, 120]", "customer_offsets_minutes = [180]"),
-        ("allowed_user_ids = [1001]", "allowed_user_ids = [1001, 1002]"),
-        ("notify_chat_ids = [-100200300]", "notify_chat_ids = [-100200301]"),
+        (
+            "conversation_expiry_minutes = 30",
+            "conversation_expiry_minutes = 10",
+        ),
+        (
+            "customer_offsets_minutes = [1440, 120]",
+            "customer_offsets_minutes = [180]",
+        ),
+        (
+            "allowed_user_ids = [1001]",
+            "allowed_user_ids = [1001, 1002]",
+        ),
+        (
+            "notify_chat_ids = [-100200300]",
+            "notify_chat_ids = [-100200301]",
+        ),
     ]);
     let (applied, need_restart, catalog) = loaded(f.reloader.reload());
 
@@ -194,10 +208,7 @@ fn a_reload_applies_the_new_policy_texts_reminders_and_allow_list() {
         f.engine.settings().customer_reminders(),
         [Minutes::new(180).unwrap()]
     );
-    assert_eq!(
-        f.conversations.idle_expiry(),
-        chrono::Duration::minutes(10)
-    );
+    assert_eq!(f.conversations.idle_expiry(), chrono::Duration::minutes(10));
     assert_eq!(
         f.access.config().allowed_users,
         BTreeSet::from([1001, 1002])
@@ -221,7 +232,9 @@ fn a_file_that_does_not_parse_or_validate_keeps_the_settings_in_force() {
     ]);
     let syntax = rejected(f.reloader.reload());
     assert!(
-        syntax.ends_with("booking.toml, line 34 (horizon_days): invalid type: string \"soon\", expected u16"),
+        syntax.ends_with(
+            "booking.toml, line 34 (horizon_days): invalid type: string \"soon\", expected u16"
+        ),
         "{syntax}"
     );
     assert_eq!(f.business.get().name, "Studio Lotos");
@@ -335,11 +348,14 @@ async fn saving_the_file_reloads_it_and_a_broken_save_is_reported_then_recovered
     let error = rejected(broken);
     assert!(error.contains("line 34 (horizon_days)"), "{error}");
 
-    save_edited(&path, &[
-        ("horizon_days = \"soon\"", "horizon_days = 30"),
-        ("name = \"Studio Lotos\"", "name = \"Studio Lilac\""),
-        ("min_notice_minutes = 60", "min_notice_minutes = 240"),
-    ]);
+    save_edited(
+        &path,
+        &[
+            ("horizon_days = \"soon\"", "horizon_days = 30"),
+            ("name = \"Studio Lotos\"", "name = \"Studio Lilac\""),
+            ("min_notice_minutes = 60", "min_notice_minutes = 240"),
+        ],
+    );
     next_reload(&mut reloads, |o| {
         matches!(o, ReloadOutcome::Loaded { applied, .. } if applied.contains(&"business.name"))
     })
