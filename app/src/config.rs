@@ -28,6 +28,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+use crate::backups::BackupSchedule;
+
 /// The environment variables we read.
 pub mod env {
     pub const CONFIG: &str = "BOOKING_CONFIG";
@@ -163,6 +165,10 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// `[dispatch]`: how the outbox is delivered.
     pub dispatch: DispatchSettings,
+    /// `[backup]`: scheduled online backups; `None` when turned off.
+    pub backups: Option<BackupSchedule>,
+    /// `[shutdown]`: how long stopping may take after SIGINT or SIGTERM.
+    pub shutdown_deadline: std::time::Duration,
     pub database_url: String,
     pub telegram_api_url: Url,
 }
@@ -293,6 +299,8 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         admin: validated.admin,
         engine: validated.engine,
         dispatch: validated.dispatch,
+        backups: validated.backups,
+        shutdown_deadline: validated.shutdown_deadline,
         database_url,
         telegram_api_url,
     })
@@ -339,6 +347,10 @@ struct ConfigFile {
     reminders: RemindersSection,
     #[serde(default)]
     dispatch: DispatchSection,
+    #[serde(default)]
+    backup: crate::backups::BackupSection,
+    #[serde(default)]
+    shutdown: crate::shutdown::ShutdownSection,
 }
 
 #[derive(Debug, Deserialize)]
@@ -610,6 +622,8 @@ struct Validated {
     admin: Option<AdminSettings>,
     engine: EngineSettings,
     dispatch: DispatchSettings,
+    backups: Option<BackupSchedule>,
+    shutdown_deadline: std::time::Duration,
 }
 
 fn minutes(setting: &str, value: i64) -> Result<Minutes, ConfigError> {
@@ -736,6 +750,8 @@ impl ConfigFile {
             admin,
             engine,
             dispatch,
+            backups: self.backup.validate()?,
+            shutdown_deadline: self.shutdown.deadline()?,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The bundled deployment as a library, so its parts are testable and the
 //! `booking` binary (`src/main.rs`) is only the composition root.
 //!
+//! - `backups`: scheduled online backups beside the bots.
 //! - `cli`: the command line.
 //! - `commands`: the maintenance subcommands (migrate, backup, restore,
 //!   export, hash-pin, check-config, catalog).
@@ -15,6 +16,7 @@
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]
 
+pub mod backups;
 pub mod bots;
 pub mod cli;
 pub mod commands;

@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use app::commands::{self, Exit};
-use app::{cli, config, serve, telemetry};
+use app::{cli, config, serve, shutdown, telemetry};
 use clap::Parser;
 
 /// Exit codes: 0 after a clean stop; 1 when running failed; 2 when the
@@ -64,15 +64,23 @@ fn run() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    match runtime.block_on(serve(settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    let deadline = settings.shutdown_deadline;
+    let outcome = runtime.block_on(shutdown::within_deadline(
+        serve::serve(settings),
+        shutdown::signalled(),
+        deadline,
+    ));
+    // Work abandoned at the deadline must not hold the exit up again.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprintln!("booking: {}", adapter_telegram::error::chain(e.as_ref()));
             ExitCode::from(EXIT_FAILURE)
         }
+        Err(e) => {
+            eprintln!("booking: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
     }
-}
-
-async fn serve(settings: config::Settings) -> Result<(), serve::ServeError> {
-    serve::serve(settings).await
 }

@@ -14,8 +14,9 @@
 //!   through shared handles ([`LiveSettings`]) that handlers read once per
 //!   update, and are applied together after the one step that can refuse
 //!   (the admin access check), so a reload is applied whole or not at all.
-//! - **Restart**: Telegram timeouts, `[dispatch]`, and everything from the
-//!   environment (tokens, database, Bot API address). A change is named in a
+//! - **Restart**: Telegram timeouts, `[dispatch]`, `[backup]`, `[shutdown]`,
+//!   and everything from the environment (tokens, database, Bot API
+//!   address). A change is named in a
 //!   warning and the running value stays; the warning repeats at each reload
 //!   until the service restarts.
 //! - **First start only**: the catalog (`[[staff]]`, `[[services]]`,
@@ -47,6 +48,7 @@ use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use tokio::sync::{mpsc, watch};
 
+use crate::backups::BackupSchedule;
 use crate::config::{self, BotToken, Environment, Settings, env};
 
 /// Events closer together than this make one reload: an editor's save is
@@ -437,6 +439,8 @@ impl Changes {
             admin,
             engine,
             dispatch,
+            backups,
+            shutdown_deadline,
             database_url,
             telegram_api_url,
         } = new;
@@ -496,6 +500,11 @@ impl Changes {
         c.restart("telegram.request_timeout_seconds", ot.request != nt.request);
         c.restart("telegram.polling_timeout_seconds", ot.polling != nt.polling);
         c.dispatch(old.dispatch.parts(), dispatch.parts());
+        c.backups(old.backups.as_ref(), backups.as_ref());
+        c.restart(
+            "shutdown.deadline_seconds",
+            old.shutdown_deadline != *shutdown_deadline,
+        );
         // The environment cannot change under a running process; compared
         // anyway, so a future source of settings cannot slip through.
         c.restart(env::CONFIG, old.config_path != *config_path);
@@ -556,6 +565,23 @@ impl Changes {
             old.requires_confirmation != *requires_confirmation,
         );
         self.reloads("policy.phone_region", old.phone_region != *phone_region);
+    }
+
+    fn backups(&mut self, old: Option<&BackupSchedule>, new: Option<&BackupSchedule>) {
+        match (old, new) {
+            (Some(old), Some(new)) => {
+                let BackupSchedule {
+                    directory,
+                    interval,
+                    keep,
+                } = new;
+                self.restart("backup.directory", old.directory != *directory);
+                self.restart("backup.interval_hours", old.interval != *interval);
+                self.restart("backup.keep", old.keep != *keep);
+            }
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => self.restart("backup.enabled", true),
+        }
     }
 
     fn dispatch(&mut self, old: &DispatchSettingsParts, new: &DispatchSettingsParts) {

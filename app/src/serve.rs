@@ -2,8 +2,9 @@
 //!
 //! One SQLite store behind one engine; the client bot always, the admin
 //! bot when `BOOKING_ADMIN_BOT_TOKEN` is set; the notification dispatcher
-//! delivering the outbox through both; hourly housekeeping; the config
-//! reloader (`reload`: file changes and SIGHUP). Everything runs
+//! delivering the outbox through both; hourly housekeeping; scheduled
+//! backups; the config reloader (`reload`: file changes and SIGHUP).
+//! Everything runs
 //! until SIGINT or SIGTERM: the bots finish the updates in flight, the
 //! dispatcher finishes its step (so every send that happened is recorded),
 //! then the store closes.
@@ -13,13 +14,14 @@ use std::sync::Arc;
 use adapter_telegram::admin::AdminBot;
 use adapter_telegram::{ClientBot, Locales, TelegramSender, handler_tree};
 use booking_ports::{Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SystemClock};
+use futures::future::OptionFuture;
 use teloxide::Bot;
 use tokio::sync::watch;
 
 use crate::config::{BotToken, ProcessEnvironment, Settings};
 use crate::reload::{LiveSettings, Reloader};
 use crate::run_lock::RunLock;
-use crate::{bots, database, maintenance, shutdown};
+use crate::{backups, bots, database, maintenance, shutdown};
 
 /// Anything that stops the service from starting or running.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
@@ -44,7 +46,8 @@ fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // Held until the process ends, so `booking restore` refuses to swap the
     // file under the running bots.
-    let _run_lock = RunLock::try_acquire(&database::path_of(&settings.database_url)?)?;
+    let database_path = database::path_of(&settings.database_url)?;
+    let _run_lock = RunLock::try_acquire(&database_path)?;
     let store = database::open(&settings.database_url).await?;
     tracing::info!(database = %settings.database_url, "database open");
 
@@ -149,6 +152,19 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             .await;
     });
 
+    let backups = settings.backups.clone().map(|schedule| {
+        let folder = schedule.directory_for(&database_path);
+        let mut stopped = stop.subscribe();
+        tokio::spawn(backups::run(
+            store.clone(),
+            SystemClock,
+            schedule,
+            folder,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        ))
+    });
     let housekeeping = tokio::spawn(maintenance::purge_expired_conversations(
         store.clone(),
         SystemClock,
@@ -182,6 +198,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let _ = stop.send(true);
     if let Err(e) = dispatch.await {
         tracing::error!(error = %e, "the notification dispatcher ended abnormally");
+    }
+    // A backup in progress finishes before the store closes.
+    if let Some(Err(e)) = OptionFuture::from(backups).await {
+        tracing::error!(error = %e, "scheduled backups ended abnormally");
     }
 
     store.close().await;

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
@@ -66,16 +66,7 @@ async fn greeting(
     update_id: i64,
 ) -> String {
     fake.push_update(start_update(update_id, 1001));
-    let body = tokio::time::timeout(GIVE_UP, async {
-        loop {
-            let (method, body) = requests.recv().await.unwrap();
-            if method == "sendmessage" && body["chat_id"] == json!(1001) {
-                return body;
-            }
-        }
-    })
-    .await
-    .expect("the bot never answered /start");
+    let body = next_screen(requests, "the answer to /start").await;
     body["text"].as_str().unwrap().to_owned()
 }
 
@@ -92,9 +83,9 @@ fn save_edited(path: &Path, replacements: &[(&str, &str)]) {
     std::fs::rename(&saving, path).unwrap();
 }
 
-fn signal(child: &tokio::process::Child, name: &str) {
+fn hang_up(child: &tokio::process::Child) {
     let status = std::process::Command::new("kill")
-        .args([name, &child.id().unwrap().to_string()])
+        .args(["-HUP", &child.id().unwrap().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -105,17 +96,7 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     let (address, fake, mut requests) = start_fake_telegram().await;
     let workspace = Workspace::new();
     let config = workspace.dir.path().join("booking.toml");
-    let mut child = workspace
-        .command()
-        .arg("run")
-        .env("BOOKING_CLIENT_BOT_TOKEN", TOKEN)
-        .env(
-            "BOOKING_DATABASE_URL",
-            format!("sqlite://{}", workspace.database().display()),
-        )
-        .env("BOOKING_TELEGRAM_API_URL", format!("http://{address}"))
-        .spawn()
-        .unwrap();
+    let mut child = workspace.run(address).spawn().unwrap();
     let mut logs = Logs::follow(child.stderr.take().unwrap());
     logs.wait_for("watching the config file").await;
     let first = greeting(&fake, &mut requests, 1).await;
@@ -139,7 +120,7 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     assert!(still.starts_with("Welcome to Studio Lotos!"), "{still}");
 
     // SIGHUP reloads too (the same broken file), and does not stop the bot.
-    signal(&child, "-HUP");
+    hang_up(&child);
     logs.wait_for("SIGHUP received").await;
     logs.wait_for("was not reloaded").await;
 
@@ -165,7 +146,7 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     let after = greeting(&fake, &mut requests, 3).await;
     assert!(after.starts_with("Welcome to Studio Lilac!"), "{after}");
 
-    signal(&child, "-TERM");
+    terminate(&child);
     let status = tokio::time::timeout(GIVE_UP, child.wait())
         .await
         .expect("the bot did not stop on SIGTERM")

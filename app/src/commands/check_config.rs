@@ -30,6 +30,15 @@ pub fn run() -> Exit {
         catalog.date_overrides.len()
     );
     println!("database: {}", database.display());
+    match &settings.backups {
+        Some(schedule) => println!(
+            "scheduled backups: every {} h, keeping {}, in {}",
+            schedule.interval.as_secs() / 3600,
+            schedule.keep,
+            schedule.directory_for(&database).display()
+        ),
+        None => println!("scheduled backups: off"),
+    }
     println!("telegram api: {}", settings.telegram_api_url);
     println!("client bot: on, {:?}", settings.client_token);
     match &settings.admin_token {

@@ -1,0 +1,178 @@
+//! SIGTERM in the middle of a booking: the binary stops taking updates but
+//! finishes the one in flight, so the customer who pressed "Confirm" gets
+//! their booking and its confirmation, and the process exits 0 with the
+//! database consistent.
+//!
+//! "In flight" is made exact, not timed: the fake Bot API holds every
+//! request once the customer has pressed "Confirm", so the handler is
+//! provably mid-way when the signal arrives; the test releases the held
+//! requests only after the binary logged that it received SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use booking_ports::BookingStore;
+use common::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+
+const CUSTOMER: i64 = 4242;
+
+#[tokio::test]
+async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clean() {
+    let (address, fake, mut requests) = start_fake_telegram().await;
+    let workspace = Workspace::new();
+    let mut child = workspace.run(address).spawn().unwrap();
+
+    // Every log line, as it is written.
+    let (lines, mut logged) = mpsc::unbounded_channel();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let reader = tokio::spawn(async move {
+        let mut all = Vec::new();
+        while let Ok(Some(line)) = stderr.next_line().await {
+            let _ = lines.send(line.clone());
+            all.push(line);
+        }
+        all
+    });
+
+    // The booking up to its summary, pressing the first choice each time
+    // (days and times depend on today's date).
+    let mut update_id = 0;
+    let mut next_id = || {
+        update_id += 1;
+        update_id
+    };
+    fake.push_update(start_update(next_id(), CUSTOMER));
+    let mut screen = next_screen(&mut requests, "the menu").await;
+    for step in ["📅 Book", "", "", "", ""] {
+        let data = button(&screen, step).unwrap_or_else(|| panic!("no {step:?} button: {screen}"));
+        fake.push_update(press_update(next_id(), CUSTOMER, &screen, &data));
+        screen = next_screen(&mut requests, "the next booking step").await;
+        if screen["reply_markup"].is_null() {
+            break; // asked for the name
+        }
+    }
+    fake.push_update(text_update(next_id(), CUSTOMER, "Zinaida Shutdown"));
+    next_screen(&mut requests, "the question for the phone").await;
+    fake.push_update(text_update(next_id(), CUSTOMER, "+7 916 555 12 34"));
+    let comment = screen_with(&mut requests, "Skip").await;
+    let skip = next_id();
+    fake.push_update(press_update(
+        skip,
+        CUSTOMER,
+        &comment,
+        &button(&comment, "Skip").unwrap(),
+    ));
+    // The summary, and the answer to the press: that handler is done, so
+    // holding requests below holds only the next update's.
+    let (mut summary, mut answered) = (None, false);
+    while summary.is_none() || !answered {
+        let (_, body) = next_request(&mut requests, "the summary").await;
+        if button(&body, "✅ Confirm").is_some() {
+            summary = Some(body);
+        } else if body["callback_query_id"] == format!("press-{skip}") {
+            answered = true;
+        }
+    }
+    let summary = summary.unwrap();
+    let confirm = button(&summary, "✅ Confirm").unwrap();
+
+    // Confirm, with the fake holding the bot's requests: the handler is in
+    // flight when SIGTERM arrives.
+    let gate = fake.hold_requests();
+    let press = next_id();
+    fake.push_update(press_update(press, CUSTOMER, &summary, &confirm));
+    let (_, held) = next_request(&mut requests, "the confirm handler's request").await;
+    terminate(&child);
+    tokio::time::timeout(GIVE_UP, async {
+        while let Some(line) = logged.recv().await {
+            if line.contains("SIGTERM received") {
+                return;
+            }
+        }
+        panic!("the log ended before SIGTERM was received");
+    })
+    .await
+    .expect("SIGTERM was never logged");
+    gate.release();
+
+    // The customer is told, and the process stops cleanly.
+    let is_booked = |body: &serde_json::Value| {
+        body["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("✅ Booked:"))
+    };
+    let booked = if is_booked(&held) {
+        held
+    } else {
+        loop {
+            let body = next_screen(&mut requests, "the confirmation").await;
+            if is_booked(&body) {
+                break body;
+            }
+        }
+    };
+    assert_eq!(booked["chat_id"], serde_json::json!(CUSTOMER));
+    let status = tokio::time::timeout(GIVE_UP, child.wait())
+        .await
+        .expect("the service did not stop")
+        .unwrap();
+    let logs = reader.await.unwrap().join("\n");
+    assert!(status.success(), "exit {status:?}: {logs}");
+    assert!(logs.contains("stopped"), "{logs}");
+
+    // The database holds exactly that booking, consistent after the stop.
+    let store = adapter_sqlite::SqliteStore::open(&adapter_sqlite::SqliteSettings::new(
+        workspace.database(),
+    ))
+    .await
+    .unwrap();
+    let customer = booking_domain::CustomerId::new(CUSTOMER).unwrap();
+    let bookings = store.bookings_of_customer(customer).await.unwrap();
+    assert_eq!(bookings.len(), 1, "{bookings:?}");
+    store.close().await;
+}
+
+/// A stop that cannot finish (Telegram never answers the reply in flight)
+/// is given up at `[shutdown] deadline_seconds`: the process still exits,
+/// with 1 and a line saying why, so a service manager never has to kill it.
+#[tokio::test]
+async fn a_stop_that_cannot_finish_ends_at_the_deadline_with_exit_1() {
+    let (address, fake, mut requests) = start_fake_telegram().await;
+    let workspace = Workspace::new();
+    let config = workspace.dir.path().join("booking.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[shutdown]\ndeadline_seconds = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let child = workspace.run(address).spawn().unwrap();
+
+    let _never_released = fake.hold_requests();
+    fake.push_update(start_update(1, CUSTOMER));
+    next_request(&mut requests, "the reply to /start").await;
+    terminate(&child);
+
+    let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
+        .await
+        .expect("the service ignored its deadline")
+        .unwrap();
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{logs}");
+    assert!(
+        logs.contains("did not stop within 1 s of the stop signal"),
+        "{logs}"
+    );
+}
+
+/// The next send or edit with a button labelled `label`.
+async fn screen_with(
+    requests: &mut mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+    label: &str,
+) -> serde_json::Value {
+    loop {
+        let screen = next_screen(requests, label).await;
+        if button(&screen, label).is_some() {
+            return screen;
+        }
+    }
+}
