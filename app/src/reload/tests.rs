@@ -281,14 +281,24 @@ fn a_change_that_needs_a_restart_is_named_and_not_applied() {
             "polling_timeout_seconds = 10",
         ),
         ("price = \"1500\"", "price = \"1600\""),
-        (ADMIN, &format!("{ADMIN}\n[dispatch]\nconcurrency = 2\n")),
+        (
+            ADMIN,
+            &format!(
+                "{ADMIN}\n[dispatch]\nconcurrency = 2\n[backup]\nkeep = 3\n[shutdown]\ndeadline_seconds = 30\n"
+            ),
+        ),
     ]);
     let (applied, need_restart, catalog) = loaded(f.reloader.reload());
 
     assert!(applied.is_empty(), "{applied:?}");
     assert_eq!(
         need_restart,
-        ["telegram.polling_timeout_seconds", "dispatch.concurrency"]
+        [
+            "telegram.polling_timeout_seconds",
+            "dispatch.concurrency",
+            "backup.keep",
+            "shutdown.deadline_seconds"
+        ]
     );
     assert_eq!(catalog, ["services"]);
     let in_force = f.reloader.in_force();
