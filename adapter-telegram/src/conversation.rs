@@ -20,6 +20,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use booking_ports::{BotName, ChatKey, Clock, ConversationKey, ConversationStore, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -102,14 +103,15 @@ pub struct ConversationStorage {
     store: Arc<dyn ConversationStore>,
     clock: Arc<dyn Clock>,
     bot: BotName,
-    idle_expiry: Duration,
+    /// In milliseconds; replaced when the config file is reloaded.
+    idle_expiry_ms: AtomicI64,
 }
 
 impl fmt::Debug for ConversationStorage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConversationStorage")
             .field("bot", &self.bot)
-            .field("idle_expiry", &self.idle_expiry)
+            .field("idle_expiry", &self.idle_expiry())
             .finish_non_exhaustive()
     }
 }
@@ -127,12 +129,19 @@ impl ConversationStorage {
             store,
             clock,
             bot,
-            idle_expiry,
+            idle_expiry_ms: AtomicI64::new(idle_expiry.num_milliseconds()),
         }
     }
 
     pub fn idle_expiry(&self) -> Duration {
-        self.idle_expiry
+        Duration::milliseconds(self.idle_expiry_ms.load(Ordering::Relaxed))
+    }
+
+    /// Changes the idle time for conversations saved from now on (a config
+    /// reload); saved ones keep the expiry they were saved with.
+    pub fn set_idle_expiry(&self, idle_expiry: Duration) {
+        self.idle_expiry_ms
+            .store(idle_expiry.num_milliseconds(), Ordering::Relaxed);
     }
 
     fn key(&self, chat: ChatId) -> ConversationKey {
@@ -168,7 +177,7 @@ impl ConversationStorage {
         chat: ChatId,
         state: &S,
     ) -> Result<(), ConversationError> {
-        let expires_at = self.clock.now() + self.idle_expiry;
+        let expires_at = self.clock.now() + self.idle_expiry();
         let envelope = Envelope {
             v: S::SCHEMA_VERSION,
             expires_at,
@@ -288,6 +297,7 @@ mod tests {
     }
 
     const CHAT: ChatId = ChatId(42);
+    const OTHER_CHAT: ChatId = ChatId(43);
 
     struct Fixture {
         store: MemoryStore,
@@ -357,6 +367,34 @@ mod tests {
         assert_eq!(
             storage.load::<Talk>(CHAT).await.unwrap(),
             Loaded::Active(Talk::Asking { question: 2 })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_new_idle_time_applies_to_conversations_saved_afterwards() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        storage
+            .save(CHAT, &Talk::Asking { question: 1 })
+            .await
+            .unwrap();
+
+        storage.set_idle_expiry(Duration::minutes(5));
+        storage
+            .save(OTHER_CHAT, &Talk::Asking { question: 2 })
+            .await
+            .unwrap();
+        fixture.clock.advance(Duration::minutes(5));
+
+        assert_eq!(storage.idle_expiry(), Duration::minutes(5));
+        assert_eq!(
+            storage.load::<Talk>(OTHER_CHAT).await.unwrap(),
+            Loaded::Expired
+        );
+        assert_eq!(
+            storage.load::<Talk>(CHAT).await.unwrap(),
+            Loaded::Active(Talk::Asking { question: 1 }),
+            "a conversation saved before keeps the expiry it was saved with"
         );
     }
 

@@ -17,6 +17,8 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use fluent_syntax::ast::Entry;
 use unic_langid::LanguageIdentifier;
 
+use crate::live::Live;
+
 /// A language the bots speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Language {
@@ -95,7 +97,8 @@ struct Bundle {
 /// All loaded languages and the business default.
 pub struct Locales {
     bundles: Vec<Bundle>,
-    default: Language,
+    /// Replaced when the config file is reloaded.
+    default: Live<Language>,
 }
 
 impl fmt::Debug for Locales {
@@ -105,7 +108,7 @@ impl fmt::Debug for Locales {
                 "languages",
                 &self.bundles.iter().map(|b| b.language).collect::<Vec<_>>(),
             )
-            .field("default", &self.default)
+            .field("default", &self.default_language())
             .finish()
     }
 }
@@ -172,17 +175,27 @@ impl Locales {
             })?;
             bundles.push(Bundle { language, bundle });
         }
-        Ok(Self { bundles, default })
+        Ok(Self {
+            bundles,
+            default: Live::new(default),
+        })
     }
 
     /// The business's default language.
     pub fn default_language(&self) -> Language {
-        self.default
+        *self.default.get()
+    }
+
+    /// Makes `language` the default for users without a translation of
+    /// their own (a config reload).
+    pub fn set_default_language(&self, language: Language) {
+        self.default.set(language);
     }
 
     /// The language for a user whose client reports `tag`.
     pub fn language_for(&self, tag: Option<&str>) -> Language {
-        tag.and_then(Language::from_tag).unwrap_or(self.default)
+        tag.and_then(Language::from_tag)
+            .unwrap_or_else(|| self.default_language())
     }
 
     /// The texts in `language`.
@@ -351,6 +364,17 @@ mod tests {
         assert_eq!(locales.language_for(Some("ru")), Language::Russian);
         assert_eq!(locales.language_for(Some("de")), Language::Russian);
         assert_eq!(locales.language_for(None), Language::Russian);
+    }
+
+    #[test]
+    fn a_new_default_language_covers_users_without_a_translation() {
+        let locales = Locales::load(Language::Russian).unwrap();
+
+        locales.set_default_language(Language::English);
+
+        assert_eq!(locales.language_for(Some("de")), Language::English);
+        assert_eq!(locales.language_for(Some("ru")), Language::Russian);
+        assert_eq!(locales.default_language(), Language::English);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - [`metrics`]: what the bots count (updates, handling time, failed
 //!   updates and requests), through the `metrics` facade.
 //! - [`notify`]: the notification sender (customer and staff messages).
+//! - [`live`]: settings a config reload replaces while the bots run.
 //! - `test_support` (feature `test-support`): the client bot's test harness
 //!   on teloxide_tests' mock Bot API, for this crate's tests and the app's.
 //!
@@ -24,6 +25,7 @@ pub mod conversation;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod live;
 pub mod metrics;
 pub mod notify;
 pub mod telegram;
@@ -35,4 +37,5 @@ pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree
 pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;
 pub use i18n::{Language, Locales};
-pub use notify::{StaffChats, TelegramSender};
+pub use live::Live;
+pub use notify::{NoticeSettings, StaffChats, TelegramSender};

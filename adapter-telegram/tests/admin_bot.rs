@@ -57,6 +57,39 @@ async fn a_group_chat_admits_nobody_and_the_user_id_decides() {
     );
 }
 
+/// A config reload replaces the allow-list of the running bot: a newcomer
+/// is let in at once and someone taken off it is refused at their next
+/// message; settings that would admit nobody are refused and change nothing.
+#[tokio::test]
+async fn a_new_allow_list_takes_effect_without_a_restart() {
+    const NEWCOMER: u64 = 501;
+    let mut h = Harness::new(allow_list()).await;
+    assert_eq!(
+        text(&h.send(NEWCOMER, "/today").await),
+        "Sorry, this bot is for the staff of the business only."
+    );
+
+    h.access()
+        .set_config(AdminBotConfig::new([OWNER as i64, NEWCOMER as i64], None).unwrap())
+        .unwrap();
+    let admitted = text(&h.send(NEWCOMER, "/today").await);
+    assert!(admitted.contains("Mon 3 Jun"), "{admitted}");
+
+    h.access()
+        .set_config(AdminBotConfig::new([NEWCOMER as i64], None).unwrap())
+        .unwrap();
+    assert_eq!(
+        text(&h.send(OWNER, "/today").await),
+        "Sorry, this bot is for the staff of the business only."
+    );
+
+    let mut nobody = AdminBotConfig::new([NEWCOMER as i64], None).unwrap();
+    nobody.allowed_users.clear();
+    assert!(h.access().set_config(nobody).is_err());
+    let still = text(&h.send(NEWCOMER, "/today").await);
+    assert!(still.contains("Mon 3 Jun"), "{still}");
+}
+
 #[tokio::test]
 async fn the_pin_signs_in_ten_wrong_ones_lock_out_across_a_restart_and_sessions_expire() {
     let phc = hash_pin("482913", Some("test-pepper")).unwrap();

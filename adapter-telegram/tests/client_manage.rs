@@ -298,6 +298,36 @@ async fn about_shows_address_contacts_and_opening_hours() {
     assert!(text(&back).starts_with("Welcome to Studio Lotos!"));
 }
 
+/// A config reload replaces the business information of the running bot:
+/// the next greeting and "About" show the new one.
+#[tokio::test]
+async fn a_reloaded_business_information_is_shown_without_a_restart() {
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+    let menu = screen(&h.send(&ivan, "/start").await);
+
+    h.client.business.set(adapter_telegram::BusinessInfo {
+        name: "Studio Lilac".to_owned(),
+        address: Some("Arbat St 1, Moscow".to_owned()),
+        phone: None,
+        email: Some("hello@lilac.example".to_owned()),
+        website: None,
+    });
+    let about = screen(&h.press(&ivan, &menu, "ℹ️ About").await);
+    let greeting = screen(&h.send(&ivan, "/start").await);
+
+    assert!(
+        text(&about).starts_with("Studio Lilac\n📍 Arbat St 1, Moscow\n✉️ hello@lilac.example\n"),
+        "{}",
+        text(&about)
+    );
+    assert!(
+        text(&greeting).starts_with("Welcome to Studio Lilac!"),
+        "{}",
+        text(&greeting)
+    );
+}
+
 #[tokio::test]
 async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_first() {
     let mut h = Harness::new().await;

@@ -143,8 +143,9 @@ impl fmt::Debug for BotToken {
     }
 }
 
-/// Everything the binary needs to run, validated.
-#[derive(Debug)]
+/// Everything the binary needs to run, validated. Cloned by the config
+/// reloader, which keeps the settings in force.
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub config_path: PathBuf,
     pub business: BusinessInfo,

@@ -10,6 +10,7 @@
 //! - `bots`: running a bot with long polling until a stop signal.
 //! - `run_lock`: the lock `booking run` holds on its database.
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
+//! - `reload`: hot reload of the config file while `booking run` runs.
 //! - `maintenance`: housekeeping beside the bots.
 //! - `metrics`: the Prometheus recorder and the `GET /metrics` route.
 //! - `shutdown`: SIGINT and SIGTERM.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod database;
 pub mod maintenance;
 pub mod metrics;
+pub mod reload;
 pub mod run_lock;
 pub mod serve;
 pub mod shutdown;

@@ -3,7 +3,8 @@
 //! One SQLite store behind one engine; the client bot always, the admin
 //! bot when `BOOKING_ADMIN_BOT_TOKEN` is set; the notification dispatcher
 //! delivering the outbox through both; hourly housekeeping; scheduled
-//! backups. Everything runs
+//! backups; the config reloader (`reload`: file changes and SIGHUP).
+//! Everything runs
 //! until SIGINT or SIGTERM: the bots finish the updates in flight, the
 //! dispatcher finishes its step (so every send that happened is recorded),
 //! then the store closes.
@@ -17,7 +18,8 @@ use futures::future::OptionFuture;
 use teloxide::Bot;
 use tokio::sync::watch;
 
-use crate::config::{BotToken, Settings};
+use crate::config::{BotToken, ProcessEnvironment, Settings};
+use crate::reload::{LiveSettings, Reloader};
 use crate::run_lock::RunLock;
 use crate::{backups, bots, database, maintenance, metrics, shutdown};
 
@@ -114,6 +116,22 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             .map(|a| a.staff_chats.clone())
             .unwrap_or_default(),
     )?;
+    let reloading = Reloader::new(
+        settings.clone(),
+        ProcessEnvironment,
+        LiveSettings {
+            engine: engine.clone(),
+            locales: Arc::clone(&locales),
+            business: client.business.clone(),
+            conversations: std::iter::once(&client.conversations)
+                .chain(admin.as_ref().map(|(_, a)| &a.conversations))
+                .cloned()
+                .collect(),
+            admin_access: admin.as_ref().map(|(_, a)| Arc::clone(&a.access)),
+            notices: sender.live_settings(),
+        },
+    )
+    .spawn();
     let mut dispatcher = Dispatcher::on_store(
         store.clone(),
         sender,
@@ -177,6 +195,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         None => client_run.await,
     };
     housekeeping.abort();
+    reloading.abort();
     // Harmless when the signal already stopped it.
     let _ = stop.send(true);
     if let Err(e) = dispatch.await {

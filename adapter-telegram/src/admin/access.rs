@@ -24,6 +24,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::pin::{self, PinHash};
+use crate::live::Live;
 
 /// The bot name under which access records are stored: `admin-auth`.
 // Spelled with `concat!` only because the locale test reads every kebab-case
@@ -216,8 +217,12 @@ impl AuthRecord {
 }
 
 /// The access gate over the stored records.
+///
+/// Its settings can be replaced while the bot runs ([`Access::set_config`],
+/// a config reload); each check reads them once, so one decision never mixes
+/// the old allow-list with the new PIN.
 pub struct Access {
-    config: Arc<AdminBotConfig>,
+    config: Live<AdminBotConfig>,
     store: Arc<dyn ConversationStore>,
     clock: Arc<dyn Clock>,
     namespace: BotName,
@@ -233,20 +238,34 @@ impl fmt::Debug for Access {
 
 impl Access {
     pub fn new(
-        config: Arc<AdminBotConfig>,
+        config: AdminBotConfig,
         store: Arc<dyn ConversationStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, booking_ports::InvalidBotName> {
         Ok(Self {
-            config,
+            config: Live::new(config),
             store,
             clock,
             namespace: BotName::new(AUTH_NAMESPACE)?,
         })
     }
 
-    pub fn config(&self) -> &AdminBotConfig {
-        &self.config
+    /// The settings in force.
+    pub fn config(&self) -> Arc<AdminBotConfig> {
+        self.config.get()
+    }
+
+    /// Replaces the settings for every later check (a config reload).
+    /// Sessions and lockouts already recorded stay: a user removed from the
+    /// allow-list is refused at their next update, signed in or not.
+    ///
+    /// # Errors
+    /// [`AdminConfigError`] for settings that would admit nobody; the old
+    /// ones then stay in force.
+    pub fn set_config(&self, config: AdminBotConfig) -> Result<(), AdminConfigError> {
+        config.validate()?;
+        self.config.set(config);
+        Ok(())
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -260,7 +279,7 @@ impl Access {
         }
     }
 
-    async fn load(&self, user: i64) -> Result<AuthRecord, StoreError> {
+    async fn load(&self, config: &AdminBotConfig, user: i64) -> Result<AuthRecord, StoreError> {
         let now = self.clock.now();
         let stored = self.store.load_conversation(self.key(user), now).await?;
         let mut record = match stored.as_deref().map(serde_json::from_str::<AuthRecord>) {
@@ -274,12 +293,17 @@ impl Access {
             }
             None => AuthRecord::default(),
         };
-        record.prune(now, self.config.lockout_window);
+        record.prune(now, config.lockout_window);
         Ok(record)
     }
 
-    async fn save(&self, user: i64, record: &AuthRecord) -> Result<(), StoreError> {
-        match record.expires_at(self.config.lockout_window) {
+    async fn save(
+        &self,
+        config: &AdminBotConfig,
+        user: i64,
+        record: &AuthRecord,
+    ) -> Result<(), StoreError> {
+        match record.expires_at(config.lockout_window) {
             Some(expires_at) if expires_at > self.clock.now() => {
                 let json = serde_json::to_string(record)
                     .map_err(|e| StoreError::backend("serialising an admin access record", e))?;
@@ -292,8 +316,8 @@ impl Access {
     }
 
     /// Whether `user` is on the allow-list, or could be by PIN.
-    fn may_try(&self, user: i64) -> bool {
-        self.config.allowed_users.is_empty() || self.config.allowed_users.contains(&user)
+    fn may_try(config: &AdminBotConfig, user: i64) -> bool {
+        config.allowed_users.is_empty() || config.allowed_users.contains(&user)
     }
 
     /// What `user` may do now. A refusal is remembered, so that a stranger
@@ -302,30 +326,31 @@ impl Access {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn gate(&self, user: i64) -> Result<Gate, StoreError> {
+        let config = self.config();
         let now = self.clock.now();
-        if self.config.pin.is_none() {
-            return if self.config.allowed_users.contains(&user) {
+        if config.pin.is_none() {
+            return if config.allowed_users.contains(&user) {
                 Ok(Gate::Admitted)
             } else {
-                self.refuse(user).await
+                self.refuse(&config, user).await
             };
         }
-        if !self.may_try(user) {
-            return self.refuse(user).await;
+        if !Self::may_try(&config, user) {
+            return self.refuse(&config, user).await;
         }
-        let record = self.load(user).await?;
+        let record = self.load(&config, user).await?;
         if record.session_until.is_some_and(|until| until > now) {
             return Ok(Gate::Admitted);
         }
-        match record.locked_until(now, self.config.max_failed_pins, self.config.lockout_window) {
+        match record.locked_until(now, config.max_failed_pins, config.lockout_window) {
             Some(until) => Ok(Gate::LockedOut { until }),
             None => Ok(Gate::NeedsPin),
         }
     }
 
-    async fn refuse(&self, user: i64) -> Result<Gate, StoreError> {
+    async fn refuse(&self, config: &AdminBotConfig, user: i64) -> Result<Gate, StoreError> {
         let now = self.clock.now();
-        let mut record = self.load(user).await?;
+        let mut record = self.load(config, user).await?;
         if record.refused {
             return Ok(Gate::Refused { first_time: false });
         }
@@ -334,7 +359,7 @@ impl Access {
         // `expires_at` uses to keep the mark for a year; it is not counted
         // as a failure because strangers never reach the PIN check.
         record.failures = vec![now];
-        self.save(user, &record).await?;
+        self.save(config, user, &record).await?;
         Ok(Gate::Refused { first_time: true })
     }
 
@@ -344,22 +369,19 @@ impl Access {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn try_pin(&self, user: i64, pin: &str) -> Result<PinOutcome, StoreError> {
-        let Some(hash) = self.config.pin.clone() else {
+        let config = self.config();
+        let Some(hash) = config.pin.clone() else {
             return Ok(PinOutcome::NotApplicable);
         };
-        if !self.may_try(user) {
+        if !Self::may_try(&config, user) {
             return Ok(PinOutcome::NotApplicable);
         }
-        let mut record = self.load(user).await?;
-        let (max, window) = (self.config.max_failed_pins, self.config.lockout_window);
+        let mut record = self.load(&config, user).await?;
+        let (max, window) = (config.max_failed_pins, config.lockout_window);
         if let Some(until) = record.locked_until(self.clock.now(), max, window) {
             return Ok(PinOutcome::LockedOut { until });
         }
-        let pepper = self
-            .config
-            .pepper
-            .as_ref()
-            .map(|p| p.expose_secret().to_owned());
+        let pepper = config.pepper.as_ref().map(|p| p.expose_secret().to_owned());
         let pin = pin.trim().to_owned();
         // argon2 takes tens of milliseconds and 19 MiB: off the runtime.
         let matches =
@@ -369,15 +391,15 @@ impl Access {
         // "Now" is read after the check, which may have taken a while.
         let now = self.clock.now();
         if matches {
-            let until = now + self.config.session_lifetime;
+            let until = now + config.session_lifetime;
             record.failures.clear();
             record.session_until = Some(until);
-            self.save(user, &record).await?;
+            self.save(&config, user, &record).await?;
             tracing::info!(user, "admin signed in with the PIN");
             return Ok(PinOutcome::SignedIn { until });
         }
         record.failures.push(now);
-        self.save(user, &record).await?;
+        self.save(&config, user, &record).await?;
         if let Some(until) = record.locked_until(now, max, window) {
             tracing::warn!(user, %until, failures = max, "admin locked out after wrong PINs");
             return Ok(PinOutcome::LockedOut { until });
@@ -394,19 +416,20 @@ impl Access {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn sign_out(&self, user: i64) -> Result<bool, StoreError> {
-        let mut record = self.load(user).await?;
+        let config = self.config();
+        let mut record = self.load(&config, user).await?;
         let had = record.session_until.take().is_some();
-        self.save(user, &record).await?;
+        self.save(&config, user, &record).await?;
         Ok(had)
     }
 
     /// Whether sessions exist at all (a PIN is configured).
     pub fn uses_pin(&self) -> bool {
-        self.config.pin.is_some()
+        self.config().pin.is_some()
     }
 
     /// The staff member `user` is, if configured.
     pub fn member_of(&self, user: i64) -> Option<StaffId> {
-        self.config.staff_members.get(&user).copied()
+        self.config().staff_members.get(&user).copied()
     }
 }

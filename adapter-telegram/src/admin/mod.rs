@@ -88,7 +88,7 @@ impl AdminBot {
         idle_expiry: chrono::Duration,
     ) -> Result<Self, AdminBotError> {
         config.validate()?;
-        let access = Access::new(Arc::new(config), Arc::clone(&store), Arc::clone(&clock))?;
+        let access = Access::new(config, Arc::clone(&store), Arc::clone(&clock))?;
         Ok(Self {
             engine,
             locales,

@@ -37,6 +37,7 @@ use crate::conversation::{ConversationStorage, Loaded};
 use crate::error::HandlerError;
 use crate::guard::catch_panics;
 use crate::i18n::Locales;
+use crate::live::Live;
 use crate::metrics::observe_updates;
 use crate::telegram::{self, Place};
 
@@ -60,14 +61,15 @@ pub struct BusinessInfo {
 pub struct ClientBot {
     pub engine: Arc<dyn ClientEngine>,
     pub locales: Arc<Locales>,
-    pub business: Arc<BusinessInfo>,
+    /// Replaced when the config file is reloaded; read once per update.
+    pub business: Live<BusinessInfo>,
     pub conversations: Arc<ConversationStorage>,
 }
 
 impl std::fmt::Debug for ClientBot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBot")
-            .field("business", &self.business.name)
+            .field("business", &self.business.get().name)
             .field("conversations", &self.conversations)
             .finish_non_exhaustive()
     }
@@ -87,7 +89,7 @@ impl ClientBot {
         Ok(Self {
             engine,
             locales,
-            business: Arc::new(business),
+            business: Live::new(business),
             conversations: Arc::new(ConversationStorage::new(
                 store,
                 clock,
@@ -102,7 +104,7 @@ impl ClientBot {
         dptree::deps![
             Arc::clone(&self.engine),
             Arc::clone(&self.locales),
-            Arc::clone(&self.business),
+            self.business.clone(),
             Arc::clone(&self.conversations)
         ]
     }
@@ -149,7 +151,7 @@ async fn on_message(
     message: Message,
     engine: Arc<dyn ClientEngine>,
     locales: Arc<Locales>,
-    business: Arc<BusinessInfo>,
+    business: Live<BusinessInfo>,
     conversations: Arc<ConversationStorage>,
 ) -> Result<(), HandlerError> {
     // The client bot talks to customers one to one; in a group it would
@@ -164,6 +166,7 @@ async fn on_message(
         return Ok(());
     };
     let language = locales.language_for(user.language_code.as_deref());
+    let business = business.get();
     let session = Session {
         bot: &bot,
         chat: message.chat.id,
@@ -216,7 +219,7 @@ async fn on_callback(
     query: CallbackQuery,
     engine: Arc<dyn ClientEngine>,
     locales: Arc<Locales>,
-    business: Arc<BusinessInfo>,
+    business: Live<BusinessInfo>,
     conversations: Arc<ConversationStorage>,
 ) -> Result<(), HandlerError> {
     let language = locales.language_for(query.from.language_code.as_deref());
@@ -226,7 +229,7 @@ async fn on_callback(
         &query,
         engine.as_ref(),
         &locales,
-        &business,
+        &business.get(),
         &conversations,
     )
     .await;

@@ -34,6 +34,7 @@ use teloxide::{ApiError, RequestError};
 use crate::admin::ADMIN_BOT;
 use crate::client::CLIENT_BOT;
 use crate::i18n::Locales;
+use crate::live::Live;
 
 pub use self::render::{Rendered, render};
 
@@ -63,6 +64,15 @@ impl StaffChats {
     }
 }
 
+/// What the sender reads from the configuration: the time zone messages
+/// show times in, and who hears about which staff member. Replaced when the
+/// config file is reloaded (see [`TelegramSender::live_settings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeSettings {
+    pub time_zone: Tz,
+    pub staff_chats: StaffChats,
+}
+
 /// Delivers notifications through the client bot (customers) and, when
 /// configured, the admin bot (staff).
 pub struct TelegramSender {
@@ -71,8 +81,7 @@ pub struct TelegramSender {
     client_name: BotName,
     admin_name: BotName,
     locales: Arc<Locales>,
-    tz: Tz,
-    staff_chats: StaffChats,
+    settings: Live<NoticeSettings>,
 }
 
 impl fmt::Debug for TelegramSender {
@@ -80,8 +89,7 @@ impl fmt::Debug for TelegramSender {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TelegramSender")
             .field("admin_bot", &self.admin.is_some())
-            .field("tz", &self.tz)
-            .field("staff_chats", &self.staff_chats)
+            .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
 }
@@ -106,9 +114,17 @@ impl TelegramSender {
             client_name: BotName::new(CLIENT_BOT)?,
             admin_name: BotName::new(ADMIN_BOT)?,
             locales,
-            tz,
-            staff_chats,
+            settings: Live::new(NoticeSettings {
+                time_zone: tz,
+                staff_chats,
+            }),
         })
+    }
+
+    /// The handle through which a config reload changes the time zone and
+    /// the staff chats of messages sent from then on.
+    pub fn live_settings(&self) -> Live<NoticeSettings> {
+        self.settings.clone()
     }
 }
 
@@ -121,6 +137,8 @@ impl NotificationSender for TelegramSender {
                 chat: ChatKey::new(customer.get()),
             }],
             Recipient::Staff(staff) if self.admin.is_some() => self
+                .settings
+                .get()
                 .staff_chats
                 .chats_for(*staff)
                 .into_iter()
@@ -145,7 +163,7 @@ impl NotificationSender for TelegramSender {
                 "no bot is configured for this destination",
             ));
         };
-        let rendered = render(&self.locales, self.tz, message);
+        let rendered = render(&self.locales, self.settings.get().time_zone, message);
         let mut request = bot.send_message(ChatId(to.chat.get()), rendered.text);
         if let Some(keyboard) = rendered.keyboard {
             request = request.reply_markup(keyboard);

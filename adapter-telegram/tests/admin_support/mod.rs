@@ -110,6 +110,8 @@ pub struct Harness {
     pub clock: ManualClock,
     pub engine: Arc<SalonEngine>,
     pub config: AdminBotConfig,
+    /// The admin bot the mock dispatches to (set by [`Harness::restart`]).
+    pub admin: Option<AdminBot>,
 }
 
 impl Harness {
@@ -132,6 +134,7 @@ impl Harness {
             clock,
             engine,
             config,
+            admin: None,
         };
         h.restart();
         h.bot.error_handler(Arc::new(FailOnError));
@@ -150,6 +153,13 @@ impl Harness {
         )
         .unwrap();
         self.bot.dependencies(admin.dependencies());
+        self.admin = Some(admin);
+    }
+
+    /// The running admin bot's access gate, whose settings a config reload
+    /// replaces.
+    pub fn access(&self) -> &adapter_telegram::admin::Access {
+        &self.admin.as_ref().expect("started in new()").access
     }
 
     pub async fn send(&mut self, from: u64, text: &str) -> Responses {

@@ -293,6 +293,43 @@ async fn reminder_offsets_and_the_staff_reminder_are_settings() {
     );
 }
 
+/// A config reload swaps the policy and the reminder offsets: the next
+/// availability question and the next booking follow the new ones.
+#[tokio::test]
+async fn a_swapped_policy_and_settings_apply_to_the_next_question_and_booking() {
+    let s = salon(false).await;
+    let anna = StaffChoice::Only(s.anna);
+    let before = s.engine.free_times(s.haircut, anna, day(0)).await.unwrap();
+    assert_eq!(before[0].start, moscow(0, 9, 0), "60 minutes from 08:00");
+
+    let mut longer_notice = crate::common::policy(false).settings().clone();
+    longer_notice.min_notice = minutes(180);
+    s.engine
+        .set_policy(booking_domain::Policy::new(longer_notice).unwrap());
+    s.engine
+        .set_settings(EngineSettings::new(vec![minutes(60)], None).unwrap());
+
+    let after = s.engine.free_times(s.haircut, anna, day(0)).await.unwrap();
+    assert_eq!(after[0].start, moscow(0, 11, 0), "180 minutes from 08:00");
+    let too_soon = s
+        .engine
+        .book(customer(1), form(s.haircut, anna, moscow(0, 10, 0)))
+        .await;
+    assert!(matches!(
+        too_soon,
+        Err(BookError::Slot(SlotRefusal::TooSoon { .. }))
+    ));
+    let booked = s.book_haircut(customer(1), moscow(0, 12, 0)).await;
+    let reminders: Vec<_> = s
+        .notices(booked.id())
+        .await
+        .into_iter()
+        .filter(|n| n.kind.is_reminder())
+        .map(|n| n.due_at)
+        .collect();
+    assert_eq!(reminders, [moscow(0, 11, 0)]);
+}
+
 #[tokio::test]
 async fn booking_a_taken_or_impossible_time_says_why() {
     let s = salon(false).await;
