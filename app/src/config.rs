@@ -164,6 +164,8 @@ pub struct Settings {
     pub dispatch: DispatchSettings,
     pub database_url: String,
     pub telegram_api_url: Url,
+    /// `[http]` and webhook mode (`crate::http::settings`).
+    pub http: crate::http::settings::HttpSettings,
 }
 
 /// How long requests to the Bot API may take. The request timeout is
@@ -271,6 +273,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
             )),
         })?;
 
+    let http = crate::http::settings::HttpSettings::load(&file.http, environment)?;
     let pepper = environment.var(env::PIN_PEPPER).map(SecretString::from);
     let validated = file.validate(pepper)?;
     if admin_token.is_some() && validated.admin.is_none() {
@@ -294,6 +297,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         dispatch: validated.dispatch,
         database_url,
         telegram_api_url,
+        http,
     })
 }
 
@@ -338,6 +342,8 @@ struct ConfigFile {
     reminders: RemindersSection,
     #[serde(default)]
     dispatch: DispatchSection,
+    #[serde(default)]
+    http: crate::http::settings::HttpSection,
 }
 
 #[derive(Debug, Deserialize)]
