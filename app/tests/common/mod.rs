@@ -1,0 +1,542 @@
+//! What the tests of the `booking` binary share: a fake Bot API on
+//! 127.0.0.1 (long polling, `sendMessage`, `setWebhook`; getMe and
+//! getUpdates can be held for the test to answer), a temporary
+//! installation, the child's log lines as they come, and a minimal HTTP
+//! client for the binary's listener. No network beyond loopback.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde_json::{Map, Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+pub const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
+pub const SECRET_PART: &str = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
+pub const ADMIN_TOKEN: &str = "987654321:AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
+pub const ADMIN_SECRET_PART: &str = "AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
+
+/// A safety net so a broken binary fails the test instead of hanging it;
+/// nothing is asserted about how long anything takes.
+pub const GIVE_UP: Duration = Duration::from_secs(120);
+
+/// A getMe or getUpdates the fake holds until the test answers it.
+#[derive(Debug)]
+pub struct Held {
+    pub method: String,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// How the test answers a held request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// As the fake would without holding.
+    Normally,
+    /// getUpdates only: at once, with no updates.
+    Empty,
+    /// getUpdates only: Telegram's 409 for a second poller of one token.
+    Conflict,
+}
+
+impl Held {
+    pub fn answer(self, answer: Answer) {
+        self.answer.send(answer).unwrap();
+    }
+}
+
+/// The fake Bot API: serves queued updates to long polling and reports
+/// every other request to the test.
+#[derive(Clone)]
+pub struct FakeTelegram {
+    updates: Arc<Mutex<Vec<Value>>>,
+    arrived: Arc<Notify>,
+    requests: mpsc::UnboundedSender<(String, Value)>,
+    held: Arc<Mutex<Option<mpsc::UnboundedSender<Held>>>>,
+}
+
+impl FakeTelegram {
+    pub fn push_update(&self, update: Value) {
+        self.updates.lock().unwrap().push(update);
+        self.arrived.notify_waiters();
+    }
+
+    /// From now on getMe and getUpdates wait for the test's answer.
+    pub fn hold_polling(&self) -> mpsc::UnboundedReceiver<Held> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        *self.held.lock().unwrap() = Some(sender);
+        receiver
+    }
+
+    /// From now on nothing is held.
+    pub fn release_polling(&self) {
+        *self.held.lock().unwrap() = None;
+    }
+}
+
+fn ok(result: Value) -> (StatusCode, String) {
+    (
+        StatusCode::OK,
+        json!({ "ok": true, "result": result }).to_string(),
+    )
+}
+
+async fn api(
+    State(fake): State<FakeTelegram>,
+    UrlPath((bot, method)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let method = method.to_ascii_lowercase();
+    let body: Value = if method == "setwebhook" {
+        multipart_fields(&headers, &body)
+    } else {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    };
+    let mut answer = Answer::Normally;
+    if matches!(method.as_str(), "getme" | "getupdates") {
+        let held = fake.held.lock().unwrap().clone();
+        if let Some(held) = held {
+            let (sender, receiver) = oneshot::channel();
+            held.send(Held {
+                method: method.clone(),
+                answer: sender,
+            })
+            .unwrap();
+            answer = receiver.await.unwrap_or(Answer::Normally);
+        }
+    }
+    match (method.as_str(), answer) {
+        ("getupdates", Answer::Empty) => return ok(json!([])),
+        ("getupdates", Answer::Conflict) => {
+            return (
+                StatusCode::CONFLICT,
+                json!({
+                    "ok": false, "error_code": 409,
+                    "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+                })
+                .to_string(),
+            );
+        }
+        _ => {}
+    }
+    match method.as_str() {
+        "getme" => ok(json!({
+            "id": 123456789, "is_bot": true, "first_name": "Salon", "username": "salon_bot",
+            "can_join_groups": false, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "has_main_web_app": false
+        })),
+        "getwebhookinfo" => {
+            ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
+        "getupdates" => {
+            fake.requests.send((method, body.clone())).unwrap();
+            let offset = body["offset"].as_i64().unwrap_or(0);
+            let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0));
+            // Long polling, as Telegram does it: answer at once when updates
+            // are waiting, else when one arrives or the timeout passes.
+            let arrived = fake.arrived.notified();
+            let pending = |fake: &FakeTelegram| -> Vec<Value> {
+                let mut updates = fake.updates.lock().unwrap();
+                updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                updates.clone()
+            };
+            let now = pending(&fake);
+            if !now.is_empty() {
+                return ok(Value::Array(now));
+            }
+            let _ = tokio::time::timeout(wait, arrived).await;
+            ok(Value::Array(pending(&fake)))
+        }
+        "sendmessage" => {
+            let chat = body["chat_id"].clone();
+            let text = body["text"].clone();
+            // Which bot sent it, by its bot id (never the secret part).
+            let mut body = body;
+            body["_bot"] = json!(bot_id(&bot));
+            fake.requests.send((method, body)).unwrap();
+            ok(json!({
+                "message_id": 100, "date": 1_900_000_000,
+                "chat": { "id": chat, "type": "private", "first_name": "Ivan" },
+                "text": text
+            }))
+        }
+        _ => {
+            let mut body = if body.is_object() { body } else { json!({}) };
+            body["_bot"] = json!(bot_id(&bot));
+            fake.requests.send((method, body)).unwrap();
+            ok(json!(true))
+        }
+    }
+}
+
+fn bot_id(path_segment: &str) -> String {
+    path_segment
+        .trim_start_matches("bot")
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The text fields of a `multipart/form-data` body (teloxide sends
+/// `setWebhook` so, for its optional certificate), as a JSON object.
+fn multipart_fields(headers: &HeaderMap, body: &[u8]) -> Value {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some((_, boundary)) = content_type.split_once("boundary=") else {
+        return Value::Null;
+    };
+    let body = String::from_utf8_lossy(body);
+    let mut fields = Map::new();
+    for part in body.split(&format!("--{}", boundary.trim_matches('"'))) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        fields.insert(name.to_owned(), json!(value));
+    }
+    Value::Object(fields)
+}
+
+pub async fn start_fake_telegram() -> (
+    SocketAddr,
+    FakeTelegram,
+    mpsc::UnboundedReceiver<(String, Value)>,
+) {
+    let (requests, received) = mpsc::unbounded_channel();
+    let fake = FakeTelegram {
+        updates: Arc::default(),
+        arrived: Arc::default(),
+        requests,
+        held: Arc::default(),
+    };
+    let app = Router::new()
+        .route("/{bot}/{method}", post(api))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (address, fake, received)
+}
+
+/// Waits for the next request of `method`, skipping others.
+pub async fn next_request(
+    requests: &mut mpsc::UnboundedReceiver<(String, Value)>,
+    method: &str,
+) -> Value {
+    tokio::time::timeout(GIVE_UP, async {
+        loop {
+            let (name, body) = requests.recv().await.unwrap();
+            if name == method {
+                return body;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {method} request came"))
+}
+
+pub fn start_update(update_id: i64, user: i64) -> Value {
+    json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": 1, "date": 1_900_000_000,
+            "chat": { "id": user, "type": "private", "first_name": "Ivan" },
+            "from": { "id": user, "is_bot": false, "first_name": "Ivan", "language_code": "en" },
+            "text": "/start",
+            "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }]
+        }
+    })
+}
+
+/// The binary under test: cargo's, unless `BOOKING_TEST_BINARY` names
+/// another. Builds that share one target directory overwrite each other's
+/// `target/debug/booking`; a copy taken right after the build is stable.
+pub fn booking_binary() -> PathBuf {
+    std::env::var_os("BOOKING_TEST_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_booking")))
+}
+
+/// A temporary installation: the example config in a fresh folder.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../booking.example.toml");
+        std::fs::copy(example, dir.path().join("booking.toml")).unwrap();
+        Self { dir }
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("data/booking.db")
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self.database().display())
+    }
+
+    /// Appends `text` to the config file.
+    pub fn add_to_config(&self, text: &str) {
+        let config = self.dir.path().join("booking.toml");
+        let mut content = std::fs::read_to_string(&config).unwrap();
+        content.push_str(text);
+        std::fs::write(&config, content).unwrap();
+    }
+
+    pub fn command(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(booking_binary());
+        command
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        command
+    }
+
+    /// `booking run` against the fake Bot API at `api`, with `extra`
+    /// environment variables; its log lines are followed as they come.
+    pub fn run(&self, api: SocketAddr, extra: &[(&str, &str)]) -> Running {
+        let mut command = self.command();
+        command
+            .arg("run")
+            .env("BOOKING_CLIENT_BOT_TOKEN", TOKEN)
+            .env("BOOKING_DATABASE_URL", self.database_url())
+            .env("BOOKING_TELEGRAM_API_URL", format!("http://{api}"));
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        Running::spawn(command)
+    }
+}
+
+/// A running `booking` whose standard error is read line by line.
+pub struct Running {
+    pub child: tokio::process::Child,
+    lines: mpsc::UnboundedReceiver<String>,
+    seen: Vec<String>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn spawn(mut command: tokio::process::Command) -> Self {
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sender, lines) = mpsc::unbounded_channel();
+        let reader = tokio::spawn(async move {
+            let mut stderr = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = stderr.next_line().await {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+            reader,
+        }
+    }
+
+    /// Waits for a log line containing `needle` and returns it.
+    pub async fn wait_for_log(&mut self, needle: &str) -> String {
+        if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        let found = tokio::time::timeout(GIVE_UP, async {
+            while let Some(line) = self.lines.recv().await {
+                self.seen.push(line.clone());
+                if line.contains(needle) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await;
+        match found {
+            Ok(Some(line)) => line,
+            _ => panic!(
+                "no log line with {needle:?}; logs:\n{}",
+                self.seen.join("\n")
+            ),
+        }
+    }
+
+    /// The HTTP listener's address, from its "ready" log line.
+    pub async fn http_address(&mut self) -> SocketAddr {
+        let line = self.wait_for_log("HTTP listener ready").await;
+        let address = line
+            .split("address=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        address.parse().unwrap()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns the exit code and
+    /// every log line.
+    pub async fn terminate(mut self) -> (Option<i32>, String) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.wait().await
+    }
+
+    /// Waits for the exit; returns the exit code and every log line.
+    pub async fn wait(mut self) -> (Option<i32>, String) {
+        let status = tokio::time::timeout(GIVE_UP, self.child.wait())
+            .await
+            .expect("the service did not stop")
+            .unwrap();
+        self.reader.await.unwrap();
+        while let Some(line) = self.lines.recv().await {
+            self.seen.push(line);
+        }
+        (status.code(), self.seen.join("\n"))
+    }
+}
+
+/// One HTTP/1.1 request to the binary's listener; returns the status code
+/// and the body. `Connection: close`, so the body is what follows the head.
+pub async fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(GIVE_UP, stream.read_to_end(&mut response))
+        .await
+        .expect("no HTTP answer")
+        .unwrap();
+    let response = String::from_utf8_lossy(&response);
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The local addresses `pid` listens on over TCP (Linux: its socket
+/// descriptors matched against the kernel's table of listening sockets).
+#[cfg(target_os = "linux")]
+pub fn tcp_listening_addresses(pid: u32) -> Vec<String> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .filter_map(|target| {
+            let target = target.to_string_lossy().into_owned();
+            Some(
+                target
+                    .strip_prefix("socket:[")?
+                    .strip_suffix(']')?
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let mut listening = Vec::new();
+    for table in ["tcp", "tcp6"] {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local_address, state (0A = LISTEN), inode.
+            if fields.len() > 9 && fields[3] == "0A" && inodes.iter().any(|i| i == fields[9]) {
+                listening.push(fields[1].to_owned());
+            }
+        }
+    }
+    listening
+}
+
+/// The fake's reports, each kept once seen, so a test can wait for one and
+/// still check all of them at the end.
+pub struct Requests {
+    receiver: mpsc::UnboundedReceiver<(String, Value)>,
+    seen: Vec<(String, Value)>,
+}
+
+impl Requests {
+    pub fn new(receiver: mpsc::UnboundedReceiver<(String, Value)>) -> Self {
+        Self {
+            receiver,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a request of `method` whose body satisfies `wanted`.
+    pub async fn next_where(&mut self, method: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let found = tokio::time::timeout(GIVE_UP, async {
+            loop {
+                let (name, body) = self.receiver.recv().await.unwrap();
+                self.seen.push((name.clone(), body.clone()));
+                if name == method && wanted(&body) {
+                    return body;
+                }
+            }
+        })
+        .await;
+        found.unwrap_or_else(|_| panic!("no such {method} request; seen: {:?}", self.seen))
+    }
+
+    /// Every request reported so far, including those not waited for.
+    pub fn all(&mut self) -> &[(String, Value)] {
+        while let Ok(request) = self.receiver.try_recv() {
+            self.seen.push(request);
+        }
+        &self.seen
+    }
+}
