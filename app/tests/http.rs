@@ -186,20 +186,13 @@ async fn webhook_mode_sets_both_webhooks_and_acts_only_on_requests_with_the_secr
     );
 
     // Each bot's webhook at its own path, with the secret.
-    let client_hook = requests.next_where("setwebhook", |_| true).await;
-    assert_eq!(client_hook["_bot"], json!("123456789"));
-    assert_eq!(
-        client_hook["url"],
-        json!("https://bots.example.com/telegram/client")
-    );
-    assert_eq!(client_hook["secret_token"], json!(WEBHOOK_SECRET));
-    let admin_hook = requests.next_where("setwebhook", |_| true).await;
-    assert_eq!(admin_hook["_bot"], json!("987654321"));
-    assert_eq!(
-        admin_hook["url"],
-        json!("https://bots.example.com/telegram/admin")
-    );
-    assert_eq!(admin_hook["secret_token"], json!(WEBHOOK_SECRET));
+    for (bot, path) in [("123456789", "client"), ("987654321", "admin")] {
+        let hook = requests.next_where("setwebhook", |_| true).await;
+        assert_eq!(hook["_bot"], json!(bot));
+        let url = format!("https://bots.example.com/telegram/{path}");
+        assert_eq!(hook["url"], json!(url));
+        assert_eq!(hook["secret_token"], json!(WEBHOOK_SECRET));
+    }
     let address = running.http_address().await;
 
     // Missing, wrong, malformed or truncated secrets: 401, and nothing
@@ -276,22 +269,21 @@ async fn webhook_mode_sets_both_webhooks_and_acts_only_on_requests_with_the_secr
 async fn webhook_mode_refuses_a_short_secret_and_a_missing_listener_in_one_line() {
     let workspace = Workspace::new();
     let short = "abcdefABCDEF0123456789";
-    let webhook = [
-        ("BOOKING_CLIENT_BOT_TOKEN", common::TOKEN),
-        ("BOOKING_WEBHOOK_URL", "https://bots.example.com/telegram"),
-    ];
+    let run = |extra: &[(&'static str, &'static str)]| {
+        let mut command = workspace.command();
+        command
+            .arg("run")
+            .env("BOOKING_CLIENT_BOT_TOKEN", common::TOKEN)
+            .env("BOOKING_WEBHOOK_URL", "https://bots.example.com/telegram")
+            .envs(extra.iter().copied());
+        command
+    };
 
-    let output = workspace
-        .command()
-        .arg("run")
-        .envs(webhook)
-        .envs([LISTEN_ANY_PORT, ("BOOKING_WEBHOOK_SECRET", short)])
+    let output = run(&[LISTEN_ANY_PORT, ("BOOKING_WEBHOOK_SECRET", short)])
         .output()
         .await
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = refused_settings(&output);
     assert!(
         stderr.starts_with(
             "booking: BOOKING_WEBHOOK_SECRET is invalid: expected 32 to 256 characters, got 22"
@@ -300,17 +292,11 @@ async fn webhook_mode_refuses_a_short_secret_and_a_missing_listener_in_one_line(
     );
     assert!(!stderr.contains(short), "{stderr}");
 
-    let output = workspace
-        .command()
-        .arg("run")
-        .envs(webhook)
-        .env("BOOKING_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    let output = run(&[("BOOKING_WEBHOOK_SECRET", WEBHOOK_SECRET)])
         .output()
         .await
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = refused_settings(&output);
     assert!(
         stderr.starts_with("booking: http.listen is not set: webhook mode"),
         "{stderr}"
@@ -321,19 +307,25 @@ async fn webhook_mode_refuses_a_short_secret_and_a_missing_listener_in_one_line(
 #[tokio::test]
 async fn check_config_shows_the_mode_and_the_listener_and_hides_the_secret() {
     let workspace = Workspace::new();
-    let output = workspace
-        .command()
-        .arg("check-config")
-        .env("BOOKING_CLIENT_BOT_TOKEN", common::TOKEN)
-        .env("BOOKING_HTTP_LISTEN", "127.0.0.1:9090")
-        .env("BOOKING_WEBHOOK_URL", "https://bots.example.com/telegram")
-        .env("BOOKING_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        .output()
-        .await
-        .unwrap();
+    let check_config = async |extra: &[(&str, &str)]| {
+        let output = workspace
+            .command()
+            .arg("check-config")
+            .env("BOOKING_CLIENT_BOT_TOKEN", common::TOKEN)
+            .envs(extra.iter().copied())
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
 
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = check_config(&[
+        ("BOOKING_HTTP_LISTEN", "127.0.0.1:9090"),
+        ("BOOKING_WEBHOOK_URL", "https://bots.example.com/telegram"),
+        ("BOOKING_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ])
+    .await;
     assert!(
         stdout.contains("http listener: 127.0.0.1:9090 (/healthz, /readyz)"),
         "{stdout}"
@@ -346,14 +338,7 @@ async fn check_config_shows_the_mode_and_the_listener_and_hides_the_secret() {
     );
     assert!(!stdout.contains(WEBHOOK_SECRET), "{stdout}");
 
-    let polling = workspace
-        .command()
-        .arg("check-config")
-        .env("BOOKING_CLIENT_BOT_TOKEN", common::TOKEN)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&polling.stdout);
+    let stdout = check_config(&[]).await;
     assert!(stdout.contains("http listener: off"), "{stdout}");
     assert!(stdout.contains("updates: long polling"), "{stdout}");
 }

@@ -276,6 +276,15 @@ pub fn booking_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_booking")))
 }
 
+/// Asserts that the binary refused its settings as documented (exit code
+/// 2, one line on standard error) and returns that line.
+pub fn refused_settings(output: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    stderr
+}
+
 /// A temporary installation: the example config in a fresh folder.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
