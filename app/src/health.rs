@@ -30,12 +30,12 @@ pub const DATABASE_ANSWER_WITHIN: Duration = Duration::from_secs(2);
 /// Something that tells whether the database answers.
 pub trait DatabaseProbe: Send + Sync + 'static {
     /// Resolves to `Ok` when the database answered a cheap query.
-    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+    fn answers(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
 
 impl DatabaseProbe for SqliteStore {
-    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(SqliteStore::ping(self))
+    fn answers(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.ping())
     }
 }
 
@@ -174,7 +174,7 @@ impl Readiness {
                 Some(format!("{} bot: {problem}", bot.name()))
             })
             .collect();
-        match tokio::time::timeout(DATABASE_ANSWER_WITHIN, self.database.ping()).await {
+        match tokio::time::timeout(DATABASE_ANSWER_WITHIN, self.database.answers()).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 tracing::warn!(error = %adapter_telegram::error::chain(&e), "readiness: the database did not answer");

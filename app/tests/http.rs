@@ -15,7 +15,7 @@ use axum::Router;
 use axum::routing::get;
 use common::{
     ADMIN_SECRET_PART, ADMIN_TOKEN, Answer, GIVE_UP, Held, Requests, SECRET_PART, Workspace, http,
-    start_fake_telegram, start_update,
+    refused_settings, start_fake_telegram, start_update,
 };
 use serde_json::json;
 use tokio::sync::mpsc;

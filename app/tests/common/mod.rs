@@ -414,7 +414,7 @@ impl Running {
 
     /// Sends SIGTERM and waits for the exit; returns the exit code and
     /// every log line.
-    pub async fn terminate(mut self) -> (Option<i32>, String) {
+    pub async fn terminate(self) -> (Option<i32>, String) {
         let status = std::process::Command::new("kill")
             .args(["-TERM", &self.pid().to_string()])
             .status()
