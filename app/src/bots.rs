@@ -20,7 +20,7 @@ use crate::shutdown;
 use crate::updates::UpdateSource;
 
 /// Logs failures of the update listener (polling) without the update or the
-/// token; teloxide retries polling with a backoff by itself.
+/// token; `polling` retries with a backoff by itself.
 struct ListenerErrors {
     bot: &'static str,
 }
