@@ -98,6 +98,21 @@ impl SqliteStore {
         self.pool.close().await;
     }
 
+    /// Checks that the database answers: takes a pooled connection and reads
+    /// the schema, which opens a read transaction on the file. Cheap enough
+    /// for a readiness probe every few seconds.
+    ///
+    /// # Errors
+    /// [`StoreError`] when no connection can be had (the pool is closed or
+    /// exhausted past its acquire timeout) or the read fails.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query(sql::PING)
+            .fetch_one(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| StoreError::backend("checking the database answers", e))
+    }
+
     /// Runs SQLite's `integrity_check` and `foreign_key_check` on the live
     /// database and returns the problems found (empty when healthy). For
     /// health checks and after a crash; it reads the whole file.

@@ -57,6 +57,9 @@ statements! {
     VACUUM_INTO = "VACUUM INTO ?";
     /// Returns the journal mode in effect afterwards.
     ENABLE_WAL = "PRAGMA journal_mode = WAL";
+    /// The cheapest statement that still reads the file (its schema), for
+    /// readiness checks.
+    PING = "SELECT count(*) FROM sqlite_master";
 
     // ----- Catalog --------------------------------------------------------
 

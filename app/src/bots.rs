@@ -1,9 +1,9 @@
-//! Running a bot: a teloxide dispatcher with long polling, our error
-//! handler, and a stop on SIGINT or SIGTERM that lets updates in flight
-//! finish.
+//! Running a bot: a teloxide dispatcher fed by long polling or a webhook
+//! (`updates`), our error handler, and a stop on SIGINT or SIGTERM that
+//! lets updates in flight finish. The bot's [`BotHealth`] follows it for
+//! `/readyz`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use adapter_telegram::HandlerError;
 use adapter_telegram::guard::LogErrors;
@@ -12,12 +12,15 @@ use teloxide::RequestError;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::UpdateListener;
 
+use crate::health::{BotHealth, BotState};
+use crate::polling::ObservedPolling;
 use crate::shutdown;
+use crate::updates::UpdateSource;
 
 /// Logs and counts failures of the update listener (polling), without the
-/// update or the token; teloxide retries polling with a backoff by itself.
+/// update or the token; `polling` retries with a backoff by itself.
 struct ListenerErrors {
     bot: &'static str,
 }
@@ -40,8 +43,8 @@ pub struct StartError {
     pub source: RequestError,
 }
 
-/// Runs `tree` for `bot` with long polling (each poll waiting up to
-/// `polling_timeout` for updates) until SIGINT or SIGTERM.
+/// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
+/// SIGTERM, reporting to `health`.
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -49,7 +52,8 @@ pub struct StartError {
 pub async fn run(
     name: &'static str,
     bot: Bot,
-    polling_timeout: Duration,
+    updates: UpdateSource,
+    health: BotHealth,
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
 ) -> Result<(), StartError> {
@@ -61,23 +65,41 @@ pub async fn run(
         .default_handler(|_| async {})
         .build();
     let token = dispatcher.shutdown_token();
+    let listener_errors = Arc::new(ListenerErrors { bot: name });
+    let dispatch_health = health.clone();
     let dispatch = async {
-        let listener = Polling::builder(bot)
-            .timeout(polling_timeout)
-            .delete_webhook()
-            .await
-            .build();
-        dispatcher
-            .try_dispatch_with_listener(listener, Arc::new(ListenerErrors { bot: name }))
-            .await
+        match updates {
+            UpdateSource::Polling { timeout } => {
+                let listener = ObservedPolling::start(bot, timeout, dispatch_health).await;
+                dispatcher
+                    .try_dispatch_with_listener(listener, listener_errors)
+                    .await
+            }
+            UpdateSource::Webhook(webhook) => {
+                let (mut listener, delete_webhook) = webhook.into_parts(dispatch_health);
+                let stop_listening = listener.stop_token();
+                dispatcher
+                    .try_dispatch_with_listener(listener, listener_errors)
+                    .await?;
+                // The stream also ends when the HTTP listener stops first;
+                // stopping the listener is what lets `deleteWebhook` run.
+                stop_listening.stop();
+                delete_webhook.await;
+                Ok(())
+            }
+        }
     };
     tokio::pin!(dispatch);
     tokio::select! {
         started = &mut dispatch => started.map_err(|source| StartError { bot: name, source }),
         () = shutdown::signalled() => {
+            let listening = health.state() != BotState::Starting;
+            health.stopping();
             // Stopping a running dispatcher lets it finish the updates in
-            // flight; one still connecting has none and is simply dropped.
-            if token.shutdown().is_ok() {
+            // flight; so does one whose webhook stream already ended (the
+            // HTTP listener stops at the same signal). One still connecting
+            // has none and is simply dropped.
+            if token.shutdown().is_ok() || listening {
                 dispatch.await.map_err(|source| StartError { bot: name, source })?;
             }
             Ok(())

@@ -173,6 +173,8 @@ pub struct Settings {
     pub telegram_api_url: Url,
     /// `[log]` with its environment overrides: read once, at start.
     pub log: crate::telemetry::LogSettings,
+    /// `[http]` and webhook mode (`crate::http::settings`).
+    pub http: crate::http::settings::HttpSettings,
 }
 
 /// How long requests to the Bot API may take. The request timeout is
@@ -281,6 +283,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
             )),
         })?;
 
+    let http = crate::http::settings::HttpSettings::load(&file.http, environment)?;
     let pepper = environment.var(env::PIN_PEPPER).map(SecretString::from);
     let validated = file.validate(pepper)?;
     if admin_token.is_some() && validated.admin.is_none() {
@@ -307,6 +310,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         database_url,
         telegram_api_url,
         log,
+        http,
     })
 }
 
@@ -357,6 +361,8 @@ struct ConfigFile {
     shutdown: crate::shutdown::ShutdownSection,
     #[serde(default)]
     log: crate::telemetry::LogSection,
+    #[serde(default)]
+    http: crate::http::settings::HttpSection,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,13 +7,17 @@
 //!   export, hash-pin, check-config, catalog).
 //! - `config`: settings from the TOML file and the environment.
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
-//! - `bots`: running a bot with long polling until a stop signal.
+//! - `bots`: running a bot until a stop signal.
+//! - `updates`: where the bots' updates come from (long polling or
+//!   webhooks); `polling` and `webhook`: the two kinds.
+//! - `http`: the HTTP listener (`/healthz`, `/readyz`, webhooks), and its
+//!   settings; `health`: what `/readyz` checks.
 //! - `run_lock`: the lock `booking run` holds on its database.
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `reload`: hot reload of the config file while `booking run` runs.
 //! - `maintenance`: housekeeping beside the bots.
 //! - `metrics`: the Prometheus recorder and the `GET /metrics` route.
-//! - `shutdown`: SIGINT and SIGTERM.
+//! - `shutdown`: SIGINT and SIGTERM, and the stop deadline.
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]
 
@@ -23,10 +27,15 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod database;
+pub mod health;
+pub mod http;
 pub mod maintenance;
 pub mod metrics;
+pub mod polling;
 pub mod reload;
 pub mod run_lock;
 pub mod serve;
 pub mod shutdown;
 pub mod telemetry;
+pub mod updates;
+pub mod webhook;

@@ -442,6 +442,7 @@ impl Changes {
             backups,
             shutdown_deadline,
             log,
+            http,
             database_url,
             telegram_api_url,
         } = new;
@@ -508,6 +509,11 @@ impl Changes {
         );
         // Logging is installed once, before anything else runs.
         c.restart("log", old.log != *log);
+        c.restart("http.listen", old.http.listen != http.listen);
+        c.restart(
+            crate::http::settings::WEBHOOK_URL_VAR,
+            old.http.webhook != http.webhook,
+        );
         // The environment cannot change under a running process; compared
         // anyway, so a future source of settings cannot slip through.
         c.restart(env::CONFIG, old.config_path != *config_path);

@@ -3,11 +3,13 @@
 //! One SQLite store behind one engine; the client bot always, the admin
 //! bot when `BOOKING_ADMIN_BOT_TOKEN` is set; the notification dispatcher
 //! delivering the outbox through both; hourly housekeeping; scheduled
-//! backups; the config reloader (`reload`: file changes and SIGHUP).
-//! Everything runs
-//! until SIGINT or SIGTERM: the bots finish the updates in flight, the
+//! backups; the config reloader (`reload`: file changes and SIGHUP); the
+//! HTTP listener (health checks, metrics, webhooks) when configured. The
+//! bots take their updates by long polling, or by webhooks when
+//! `BOOKING_WEBHOOK_URL` is set. Everything runs until SIGINT or SIGTERM:
+//! the HTTP listener stops, the bots finish the updates in flight, the
 //! dispatcher finishes its step (so every send that happened is recorded),
-//! then the store closes.
+//! a backup in progress completes, then the store closes.
 
 use std::sync::Arc;
 
@@ -19,9 +21,10 @@ use teloxide::Bot;
 use tokio::sync::watch;
 
 use crate::config::{BotToken, ProcessEnvironment, Settings};
+use crate::health::{BotHealth, Readiness};
 use crate::reload::{LiveSettings, Reloader};
 use crate::run_lock::RunLock;
-use crate::{backups, bots, database, maintenance, metrics, shutdown};
+use crate::{backups, bots, database, http, maintenance, metrics, shutdown, updates};
 
 /// Anything that stops the service from starting or running.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
@@ -45,7 +48,7 @@ fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
 /// cannot reach Telegram at start.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // First, so that failures while starting are counted too.
-    metrics::install();
+    let registry = metrics::install();
     // Held until the process ends, so `booking restore` refuses to swap the
     // file under the running bots.
     let database_path = database::path_of(&settings.database_url)?;
@@ -104,6 +107,18 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             "[admin] is configured but BOOKING_ADMIN_BOT_TOKEN is not set: no admin bot, and staff are not notified"
         );
     }
+
+    // The HTTP listener (when configured) is bound, and in webhook mode the
+    // webhooks are set, before the bots start; it serves meanwhile, so
+    // `/readyz` answers "starting".
+    let prepared =
+        updates::prepare(&settings, &client_bot, admin.as_ref().map(|(bot, _)| bot)).await?;
+    let client_health = BotHealth::new("client");
+    let admin_health = admin.as_ref().map(|_| BotHealth::new("admin"));
+    let readiness = Readiness::new(
+        Arc::new(store.clone()),
+        std::iter::once(client_health.clone()).chain(admin_health.clone()),
+    );
 
     let sender = TelegramSender::new(
         client_bot.clone(),
@@ -172,32 +187,53 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         SystemClock,
         maintenance::PURGE_EVERY,
     ));
+
+    let http_server = prepared.listener.map(|listener| {
+        let mut bots_stopped = stop.subscribe();
+        let mut routes = prepared.routes;
+        routes.push(metrics::router(
+            registry,
+            Arc::new(store.clone()),
+            Arc::clone(&clock),
+        ));
+        listener.serve(http::router(readiness, routes), async move {
+            tokio::select! {
+                () = shutdown::signalled() => {}
+                _ = bots_stopped.wait_for(|stop| *stop) => {}
+            }
+        })
+    });
+
     tracing::info!(business = %settings.business.name, admin_bot = admin.is_some(), "bots starting");
-    let polling = settings.telegram_timeouts.polling;
     let client_run = bots::run(
         "client",
         client_bot,
-        polling,
+        prepared.client,
+        client_health,
         handler_tree(),
         client.dependencies(),
     );
-    let outcome = match admin {
-        Some((admin_bot, admin)) => {
+    let outcome = match (admin, prepared.admin, admin_health) {
+        (Some((admin_bot, admin)), Some(admin_updates), Some(admin_health)) => {
             let admin_run = bots::run(
                 "admin",
                 admin_bot,
-                polling,
+                admin_updates,
+                admin_health,
                 adapter_telegram::admin::handler_tree(),
                 admin.dependencies(),
             );
             tokio::try_join!(client_run, admin_run).map(|_| ())
         }
-        None => client_run.await,
+        _ => client_run.await,
     };
     housekeeping.abort();
     reloading.abort();
     // Harmless when the signal already stopped it.
     let _ = stop.send(true);
+    if let Some(server) = http_server {
+        server.stopped().await;
+    }
     if let Err(e) = dispatch.await {
         tracing::error!(error = %e, "the notification dispatcher ended abnormally");
     }

@@ -6,7 +6,10 @@
 
 mod common;
 
-use common::*;
+use common::{
+    ADMIN_TOKEN, GIVE_UP, SECRET_PART, TOKEN, Workspace, next_request, refused_settings,
+    start_fake_telegram, start_update,
+};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
@@ -26,11 +29,7 @@ async fn the_binary_answers_start_and_stops_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
 
-    let (method, body) = tokio::time::timeout(GIVE_UP, requests.recv())
-        .await
-        .expect("the bot never answered /start")
-        .unwrap();
-    assert_eq!(method, "sendmessage");
+    let body = next_request(&mut requests, "sendmessage").await;
     assert_eq!(body["chat_id"], json!(1001));
     let text = body["text"].as_str().unwrap();
     assert!(text.starts_with("Welcome to Studio Lotos!"), "{text}");
@@ -98,9 +97,7 @@ async fn a_missing_token_stops_startup_with_one_line_naming_it() {
 
     let output = workspace.command().output().await.unwrap();
 
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = refused_settings(&output);
     assert!(
         stderr.starts_with("booking: BOOKING_CLIENT_BOT_TOKEN is not set"),
         "{stderr}"
@@ -127,14 +124,11 @@ async fn a_malformed_setting_names_the_setting_and_never_prints_the_token() {
         .await
         .unwrap();
 
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = refused_settings(&output);
     assert!(stderr.contains("business.time_zone is invalid"), "{stderr}");
     assert!(!stderr.contains(SECRET_PART));
 }
 
-const ADMIN_TOKEN: &str = "987654321:AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
 /// Anna (staff id 1 in the example) in the admin bot.
 const ANNAS_TELEGRAM_ID: i64 = 5005;
 

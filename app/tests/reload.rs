@@ -8,56 +8,10 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use common::*;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
-
-/// The child's log lines as they come, and all of them for the end.
-struct Logs {
-    lines: mpsc::UnboundedReceiver<String>,
-    all: Arc<Mutex<Vec<String>>>,
-}
-
-impl Logs {
-    fn follow(stderr: tokio::process::ChildStderr) -> Self {
-        let (sender, lines) = mpsc::unbounded_channel();
-        let all = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&all);
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = reader.next_line().await {
-                kept.lock().unwrap().push(line.clone());
-                let _ = sender.send(line);
-            }
-        });
-        Self { lines, all }
-    }
-
-    /// The next line containing `what`.
-    async fn wait_for(&mut self, what: &str) -> String {
-        tokio::time::timeout(GIVE_UP, async {
-            loop {
-                let line = self
-                    .lines
-                    .recv()
-                    .await
-                    .unwrap_or_else(|| panic!("the process ended before logging {what:?}"));
-                if line.contains(what) {
-                    return line;
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("never logged {what:?}; logged:\n{}", self.everything()))
-    }
-
-    fn everything(&self) -> String {
-        self.all.lock().unwrap().join("\n")
-    }
-}
 
 /// Sends `/start` from user 1001 and returns the bot's answer.
 async fn greeting(
@@ -83,9 +37,9 @@ fn save_edited(path: &Path, replacements: &[(&str, &str)]) {
     std::fs::rename(&saving, path).unwrap();
 }
 
-fn hang_up(child: &tokio::process::Child) {
+fn hang_up(running: &Running) {
     let status = std::process::Command::new("kill")
-        .args(["-HUP", &child.id().unwrap().to_string()])
+        .args(["-HUP", &running.pid().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -96,9 +50,8 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     let (address, fake, mut requests) = start_fake_telegram().await;
     let workspace = Workspace::new();
     let config = workspace.dir.path().join("booking.toml");
-    let mut child = workspace.run(address).spawn().unwrap();
-    let mut logs = Logs::follow(child.stderr.take().unwrap());
-    logs.wait_for("watching the config file").await;
+    let mut booking = workspace.run(address, &[]);
+    booking.next_log("watching the config file").await;
     let first = greeting(&fake, &mut requests, 1).await;
     assert!(first.starts_with("Welcome to Studio Lotos!"), "{first}");
 
@@ -110,7 +63,7 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
             ("horizon_days = 30", "horizon_days = \"soon\""),
         ],
     );
-    let error = logs.wait_for("was not reloaded").await;
+    let error = booking.next_log("was not reloaded").await;
     assert!(error.contains("ERROR"), "{error}");
     assert!(
         error.contains("booking.toml, line 34 (horizon_days): invalid type"),
@@ -120,9 +73,9 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     assert!(still.starts_with("Welcome to Studio Lotos!"), "{still}");
 
     // SIGHUP reloads too (the same broken file), and does not stop the bot.
-    hang_up(&child);
-    logs.wait_for("SIGHUP received").await;
-    logs.wait_for("was not reloaded").await;
+    hang_up(&booking);
+    booking.next_log("SIGHUP received").await;
+    booking.next_log("was not reloaded").await;
 
     // The next good save recovers, with what the broken one held; a setting
     // that needs a restart is named and left alone.
@@ -136,9 +89,9 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
             ),
         ],
     );
-    let reloaded = logs.wait_for("config file reloaded").await;
+    let reloaded = booking.next_log("config file reloaded").await;
     assert!(reloaded.contains("changed=business.name"), "{reloaded}");
-    let restart = logs.wait_for("only after a restart").await;
+    let restart = booking.next_log("only after a restart").await;
     assert!(
         restart.contains("settings=telegram.polling_timeout_seconds"),
         "{restart}"
@@ -146,14 +99,9 @@ async fn a_saved_config_takes_effect_without_a_restart_and_a_broken_one_changes_
     let after = greeting(&fake, &mut requests, 3).await;
     assert!(after.starts_with("Welcome to Studio Lilac!"), "{after}");
 
-    terminate(&child);
-    let status = tokio::time::timeout(GIVE_UP, child.wait())
-        .await
-        .expect("the bot did not stop on SIGTERM")
-        .unwrap();
-    logs.wait_for("stopped").await;
-    let everything = logs.everything();
-    assert!(status.success(), "exit {status:?}: {everything}");
+    let (code, everything) = booking.terminate().await;
+    assert_eq!(code, Some(0), "{everything}");
+    assert!(everything.ends_with("stopped"), "{everything}");
     assert!(!everything.contains(SECRET_PART), "{everything}");
     assert!(
         !everything.contains("Studio Lilac"),

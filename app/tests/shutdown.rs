@@ -13,7 +13,6 @@ mod common;
 
 use booking_ports::BookingStore;
 use common::*;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 const CUSTOMER: i64 = 4242;
@@ -22,19 +21,7 @@ const CUSTOMER: i64 = 4242;
 async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clean() {
     let (address, fake, mut requests) = start_fake_telegram().await;
     let workspace = Workspace::new();
-    let mut child = workspace.run(address).spawn().unwrap();
-
-    // Every log line, as it is written.
-    let (lines, mut logged) = mpsc::unbounded_channel();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    let reader = tokio::spawn(async move {
-        let mut all = Vec::new();
-        while let Ok(Some(line)) = stderr.next_line().await {
-            let _ = lines.send(line.clone());
-            all.push(line);
-        }
-        all
-    });
+    let mut booking = workspace.run(address, &[]);
 
     // The booking up to its summary, pressing the first choice each time
     // (days and times depend on today's date).
@@ -68,7 +55,7 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
     // holding requests below holds only the next update's.
     let (mut summary, mut answered) = (None, false);
     while summary.is_none() || !answered {
-        let (_, body) = next_request(&mut requests, "the summary").await;
+        let (_, body) = next_reply(&mut requests, "the summary").await;
         if button(&body, "✅ Confirm").is_some() {
             summary = Some(body);
         } else if body["callback_query_id"] == format!("press-{skip}") {
@@ -83,18 +70,9 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
     let gate = fake.hold_requests();
     let press = next_id();
     fake.push_update(press_update(press, CUSTOMER, &summary, &confirm));
-    let (_, held) = next_request(&mut requests, "the confirm handler's request").await;
-    terminate(&child);
-    tokio::time::timeout(GIVE_UP, async {
-        while let Some(line) = logged.recv().await {
-            if line.contains("SIGTERM received") {
-                return;
-            }
-        }
-        panic!("the log ended before SIGTERM was received");
-    })
-    .await
-    .expect("SIGTERM was never logged");
+    let (_, held) = next_reply(&mut requests, "the confirm handler's request").await;
+    terminate(&booking.child);
+    booking.wait_for_log("SIGTERM received").await;
     gate.release();
 
     // The customer is told, and the process stops cleanly.
@@ -114,13 +92,9 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
         }
     };
     assert_eq!(booked["chat_id"], serde_json::json!(CUSTOMER));
-    let status = tokio::time::timeout(GIVE_UP, child.wait())
-        .await
-        .expect("the service did not stop")
-        .unwrap();
-    let logs = reader.await.unwrap().join("\n");
-    assert!(status.success(), "exit {status:?}: {logs}");
-    assert!(logs.contains("stopped"), "{logs}");
+    let (code, logs) = booking.wait().await;
+    assert_eq!(code, Some(0), "{logs}");
+    assert!(logs.ends_with("stopped"), "{logs}");
 
     // The database holds exactly that booking, consistent after the stop.
     let store = adapter_sqlite::SqliteStore::open(&adapter_sqlite::SqliteSettings::new(
@@ -145,19 +119,15 @@ async fn a_stop_that_cannot_finish_ends_at_the_deadline_with_exit_1() {
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("\n[shutdown]\ndeadline_seconds = 1\n");
     std::fs::write(&config, text).unwrap();
-    let child = workspace.run(address).spawn().unwrap();
+    let booking = workspace.run(address, &[]);
 
+    // Polling has begun (its start-up requests are answered), then hold.
+    next_request(&mut requests, "getupdates").await;
     let _never_released = fake.hold_requests();
     fake.push_update(start_update(1, CUSTOMER));
-    next_request(&mut requests, "the reply to /start").await;
-    terminate(&child);
-
-    let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
-        .await
-        .expect("the service ignored its deadline")
-        .unwrap();
-    let logs = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{logs}");
+    while next_reply(&mut requests, "the reply to /start").await.0 != "sendmessage" {}
+    let (code, logs) = booking.terminate().await;
+    assert_eq!(code, Some(1), "{logs}");
     assert!(
         logs.contains("did not stop within 1 s of the stop signal"),
         "{logs}"

@@ -52,6 +52,24 @@ pub fn run() -> Exit {
     };
     println!("PIN pepper: {pepper}");
     println!("logs: {}", settings.log);
+    match settings.http.listen {
+        Some(address) => println!("http listener: {address} (/healthz, /readyz, /metrics)"),
+        None => println!("http listener: off"),
+    }
+    match &settings.http.webhook {
+        Some(webhook) => {
+            let admin = settings
+                .admin_token
+                .as_ref()
+                .map(|_| format!(", admin bot at {}", webhook.url.for_bot("admin")))
+                .unwrap_or_default();
+            println!(
+                "updates: webhooks, client bot at {}{admin}; secret set (hidden)",
+                webhook.url.for_bot("client")
+            );
+        }
+        None => println!("updates: long polling"),
+    }
     println!("ok");
     Exit::Ok
 }

@@ -1,0 +1,221 @@
+//! The HTTP listener's settings and webhook mode's: `[http] listen` in the
+//! config file, `BOOKING_HTTP_LISTEN`, `BOOKING_WEBHOOK_URL` and
+//! `BOOKING_WEBHOOK_SECRET` in the environment (docs/CONFIG.md).
+//!
+//! Webhook mode needs the listener: Telegram's requests arrive on it through
+//! the TLS proxy. There is no default address for it, because the proxy
+//! must be told the same one; a webhook URL without a listener is refused.
+
+use std::net::SocketAddr;
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, Environment};
+use crate::webhook::{MIN_SECRET_LENGTH, WebhookSecret, WebhookSettings, WebhookUrl};
+
+pub const LISTEN_VAR: &str = "BOOKING_HTTP_LISTEN";
+pub const WEBHOOK_URL_VAR: &str = "BOOKING_WEBHOOK_URL";
+pub const WEBHOOK_SECRET_VAR: &str = "BOOKING_WEBHOOK_SECRET";
+/// `BOOKING_HTTP_LISTEN=off` turns off a listener the file configures.
+const OFF: &str = "off";
+
+/// `[http]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    listen: Option<String>,
+}
+
+/// The HTTP listener and how the bots get their updates, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// Where the listener binds; `None`: no listener.
+    pub listen: Option<SocketAddr>,
+    /// Webhook mode when set (the listener is then set too); long polling
+    /// otherwise.
+    pub webhook: Option<WebhookSettings>,
+}
+
+impl HttpSettings {
+    /// Reads `[http]` and the environment (which wins over the file).
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the setting: an address that is not
+    /// `IP:port`, a bad webhook URL, a missing or weak secret, or webhook
+    /// mode without a listener.
+    pub fn load(
+        section: &HttpSection,
+        environment: &impl Environment,
+    ) -> Result<Self, ConfigError> {
+        let listen = match environment.var(LISTEN_VAR) {
+            Some(raw) if raw.trim().eq_ignore_ascii_case(OFF) => None,
+            Some(raw) => Some(address(LISTEN_VAR, &raw)?),
+            None => section
+                .listen
+                .as_deref()
+                .map(|raw| address("http.listen", raw))
+                .transpose()?,
+        };
+        let Some(url) = environment.var(WEBHOOK_URL_VAR) else {
+            return Ok(Self {
+                listen,
+                webhook: None,
+            });
+        };
+        let url = WebhookUrl::parse(&url).map_err(|e| ConfigError::invalid(WEBHOOK_URL_VAR, e))?;
+        let secret = environment
+            .var(WEBHOOK_SECRET_VAR)
+            .ok_or(ConfigError::Missing {
+                setting: WEBHOOK_SECRET_VAR,
+                hint: "webhook mode (BOOKING_WEBHOOK_URL is set) needs a secret of at least 32 characters from A-Z a-z 0-9 _ -, such as the output of `openssl rand -hex 32`",
+            })
+            .and_then(|raw| {
+                WebhookSecret::parse(&raw).map_err(|e| ConfigError::invalid(WEBHOOK_SECRET_VAR, e))
+            })?;
+        if listen.is_none() {
+            return Err(ConfigError::Missing {
+                setting: "http.listen",
+                hint: "webhook mode (BOOKING_WEBHOOK_URL is set) takes updates on the HTTP listener: set [http] listen or BOOKING_HTTP_LISTEN to the address your TLS proxy forwards to, such as 127.0.0.1:9090",
+            });
+        }
+        Ok(Self {
+            listen,
+            webhook: Some(WebhookSettings { url, secret }),
+        })
+    }
+}
+
+fn address(setting: &str, raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.trim().parse().map_err(|_| {
+        ConfigError::invalid(
+            setting,
+            format!("expected an IP address and port such as 127.0.0.1:9090, got {raw:?} (or {OFF:?} to turn the listener off)"),
+        )
+    })
+}
+
+// The hint for a missing secret says 32.
+const _: () = assert!(MIN_SECRET_LENGTH == 32);
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    struct Env(HashMap<&'static str, String>);
+
+    impl Environment for Env {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).cloned()
+        }
+    }
+
+    fn env(pairs: &[(&'static str, &str)]) -> Env {
+        Env(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+    }
+
+    fn section(listen: Option<&str>) -> HttpSection {
+        HttpSection {
+            listen: listen.map(str::to_owned),
+        }
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn the_listener_is_off_unless_configured_and_the_environment_wins() {
+        let off = HttpSettings::load(&section(None), &env(&[])).unwrap();
+        assert_eq!(off.listen, None);
+        assert!(off.webhook.is_none());
+
+        let file = HttpSettings::load(&section(Some("127.0.0.1:9090")), &env(&[])).unwrap();
+        assert_eq!(file.listen, Some("127.0.0.1:9090".parse().unwrap()));
+
+        let overridden = HttpSettings::load(
+            &section(Some("127.0.0.1:9090")),
+            &env(&[(LISTEN_VAR, "[::1]:9191")]),
+        )
+        .unwrap();
+        assert_eq!(overridden.listen, Some("[::1]:9191".parse().unwrap()));
+
+        let turned_off = HttpSettings::load(
+            &section(Some("127.0.0.1:9090")),
+            &env(&[(LISTEN_VAR, "off")]),
+        )
+        .unwrap();
+        assert_eq!(turned_off.listen, None);
+    }
+
+    #[test]
+    fn webhook_mode_takes_the_url_and_the_secret() {
+        let settings = HttpSettings::load(
+            &section(Some("127.0.0.1:9090")),
+            &env(&[
+                (WEBHOOK_URL_VAR, "https://bots.example.com/telegram"),
+                (WEBHOOK_SECRET_VAR, SECRET),
+            ]),
+        )
+        .unwrap();
+        let webhook = settings.webhook.unwrap();
+        assert_eq!(
+            webhook.url.for_bot("client").as_str(),
+            "https://bots.example.com/telegram/client"
+        );
+        assert!(!format!("{webhook:?}").contains(SECRET));
+    }
+
+    /// `[http] listen`, the environment, and the start of the error.
+    type Case<'a> = (Option<&'a str>, Vec<(&'static str, &'a str)>, &'a str);
+
+    #[test]
+    fn bad_settings_name_the_setting_in_one_line_without_the_secret() {
+        let short = "abc123abc123";
+        let cases: [Case<'_>; 6] = [
+            (
+                Some("localhost"),
+                vec![],
+                "http.listen is invalid: expected an IP address and port",
+            ),
+            (
+                None,
+                vec![(LISTEN_VAR, "9090")],
+                "BOOKING_HTTP_LISTEN is invalid",
+            ),
+            (
+                Some("127.0.0.1:9090"),
+                vec![(WEBHOOK_URL_VAR, "https://bots.example.com/t?x")],
+                "BOOKING_WEBHOOK_URL is invalid",
+            ),
+            (
+                Some("127.0.0.1:9090"),
+                vec![(WEBHOOK_URL_VAR, "https://bots.example.com/t")],
+                "BOOKING_WEBHOOK_SECRET is not set",
+            ),
+            (
+                Some("127.0.0.1:9090"),
+                vec![
+                    (WEBHOOK_URL_VAR, "https://bots.example.com/t"),
+                    (WEBHOOK_SECRET_VAR, short),
+                ],
+                "BOOKING_WEBHOOK_SECRET is invalid: expected 32 to 256 characters, got 12",
+            ),
+            (
+                None,
+                vec![
+                    (WEBHOOK_URL_VAR, "https://bots.example.com/t"),
+                    (WEBHOOK_SECRET_VAR, SECRET),
+                ],
+                "http.listen is not set: webhook mode",
+            ),
+        ];
+        for (listen, pairs, expected) in cases {
+            let error = HttpSettings::load(&section(listen), &env(&pairs))
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with(expected), "{error}");
+            assert_eq!(error.lines().count(), 1, "{error}");
+            assert!(!error.contains(short), "{error}");
+        }
+    }
+}
