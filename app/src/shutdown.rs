@@ -11,6 +11,7 @@
 //! (systemd's `TimeoutStopSec`, Docker's stop timeout) should be longer.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -19,28 +20,38 @@ use crate::config::{ConfigError, Reason};
 
 pub const DEFAULT_DEADLINE_SECONDS: u32 = 20;
 
-/// Resolves at the first SIGINT or SIGTERM.
+/// Resolves at the first SIGINT or SIGTERM. Every part of the service
+/// waits on its own call; the signal is logged once.
 pub async fn signalled() {
+    let which = received().await;
+    static LOGGED: AtomicBool = AtomicBool::new(false);
+    if !LOGGED.swap(true, Ordering::Relaxed) {
+        tracing::info!("{which} received; stopping");
+    }
+}
+
+async fn received() -> &'static str {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         match signal(SignalKind::terminate()) {
             Ok(mut terminate) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received; stopping"),
-                    _ = terminate.recv() => tracing::info!("SIGTERM received; stopping"),
+                    _ = tokio::signal::ctrl_c() => "SIGINT",
+                    _ = terminate.recv() => "SIGTERM",
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the bots");
                 let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
             }
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("Ctrl-C received; stopping");
+        "Ctrl-C"
     }
 }
 
