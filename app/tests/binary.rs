@@ -8,7 +8,7 @@ mod common;
 
 use common::{
     ADMIN_TOKEN, GIVE_UP, SECRET_PART, TOKEN, Workspace, next_request, refused_settings,
-    start_fake_telegram, start_update,
+    start_fake_telegram, start_update, terminate,
 };
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
@@ -61,11 +61,7 @@ async fn the_binary_answers_start_and_stops_cleanly_on_sigterm() {
         "{restore:?}"
     );
 
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().unwrap().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    terminate(&child);
     let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
         .await
         .expect("the bot did not stop on SIGTERM")
@@ -231,11 +227,7 @@ async fn a_new_booking_reaches_its_staff_member_through_the_admin_bot() {
     let button = &notice["reply_markup"]["inline_keyboard"][0][0];
     assert_eq!(button["callback_data"], json!(format!("b:{id}")));
 
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().unwrap().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    terminate(&child);
     let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
         .await
         .expect("the service did not stop on SIGTERM")
@@ -293,11 +285,7 @@ async fn json_logs_go_to_the_log_file_and_hold_no_secret() {
         }
         () = tokio::time::sleep(GIVE_UP) => panic!("the bot never answered /start"),
     }
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().unwrap().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    terminate(&child);
     let output = tokio::time::timeout(GIVE_UP, child.wait_with_output())
         .await
         .expect("the service did not stop on SIGTERM")

@@ -230,19 +230,7 @@ pub fn allow_list() -> AdminBotConfig {
     AdminBotConfig::new([OWNER as i64], None).unwrap()
 }
 
-pub fn screen(responses: &Responses) -> Message {
-    responses
-        .sent_messages_text
-        .last()
-        .map(|m| m.message.clone())
-        .or_else(|| {
-            responses
-                .edited_messages_text
-                .last()
-                .map(|m| m.message.clone())
-        })
-        .expect("the bot showed nothing")
-}
+pub use adapter_telegram::test_support::screen;
 
 pub fn text(responses: &Responses) -> String {
     screen(responses).text().unwrap_or_default().to_owned()
