@@ -289,7 +289,9 @@ where
                 CreateBookingError::Store(e) => BookError::Store(e),
             })?;
         self.outbox_changed();
-        Ok(self.details_of(booking, false).await?)
+        // The catalog read for the calendar names the booking: reading it
+        // again would cost two more round trips to the store per booking.
+        Ok(calendar.into_names().details(booking, None))
     }
 
     /// The customer's profile, to offer the name they used last time.
@@ -531,7 +533,9 @@ where
         self.outbox_changed();
         Ok(RescheduledBooking {
             old: outcome.old,
-            new: self.details_of(outcome.new, !by_customer).await?,
+            new: self
+                .details_with(&calendar.into_names(), outcome.new, !by_customer)
+                .await?,
         })
     }
 

@@ -211,6 +211,7 @@ async fn booking_that_needs_confirmation_is_pending_and_tells_staff_once() {
         "Any picks the first free staff member"
     );
     assert_eq!(details.service.unwrap().id(), s.haircut);
+    assert_eq!(details.staff.unwrap().id(), s.anna);
     let notices = s.notices(details.booking.id()).await;
     assert_eq!(
         notices.len(),
@@ -592,6 +593,11 @@ async fn rescheduling_moves_the_booking_and_replans_reminders() {
     );
     let new = &moved.new.booking;
     assert_eq!((new.staff(), new.start()), (s.boris, moscow(3, 16, 0)));
+    assert_eq!(moved.new.staff.as_ref().map(|m| m.id()), Some(s.boris));
+    assert_eq!(
+        moved.new.service.as_ref().map(|sv| sv.id()),
+        Some(s.haircut)
+    );
     assert_eq!(new.rescheduled_from(), Some(old.id()));
     assert_eq!(new.comment(), old.comment());
     assert!(
