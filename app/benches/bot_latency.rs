@@ -20,15 +20,21 @@
 //!   for. The fake's CPU time is reported beside the figures: it runs on
 //!   the same two cores, so it still slows the bot down a little.
 //!
-//! Each of the 1,000 chats is a customer going through the whole booking
-//! flow again and again: `/start`, "Book", a service, "any staff member" (a
-//! read of the free days over the 60-day horizon), a day (the day's free
-//! times), a time (checked again), the name offered, the phone typed, "no
-//! comment", "confirm" (the booking is written), and `/start` again. The
-//! chats start one round apart (chat `i` in round `i % 10`), so after ten
-//! warm-up rounds every burst holds every step of the flow about equally.
+//! Each of the 1,000 chats is a customer who books a visit and cancels it,
+//! again and again: `/start`, "Book", a service (most want a haircut),
+//! "any staff member" (the days with free times over the 60-day horizon),
+//! a day (its free times), a time (checked again), the name offered, the
+//! phone typed, "no comment", "confirm" (the booking is written), "menu",
+//! "my bookings", the booking, "cancel", "yes, cancel" (the booking is
+//! cancelled, so the calendar stays as full as it started), then `/start`
+//! again. Before the first update, 40 % of the salon's visits over the
+//! horizon are booked, as a busy salon's calendar would be. The chats
+//! start one round apart (chat `i` in round `i % 15`), so after the
+//! warm-up rounds every burst holds every step of the flow about equally;
+//! a time taken meanwhile by another chat is offered again, as the bot
+//! does, so the time and confirm steps come up a little more often.
 //! Bursts are measured in three ways:
-//! - **burst**: the round's 1,000 updates handed over at once. Latency then
+//! - **burst**: a round's 1,000 updates handed over at once. Latency then
 //!   includes waiting behind the rest of the burst: on two cores the last
 //!   update waits for nearly all the others.
 //! - **paced**: the same kind of round, one update every `1 / rate` seconds
@@ -38,7 +44,8 @@
 //!
 //! Run with `cargo bench -p app --bench bot_latency`; `BENCH_ROUNDS` sets
 //! the measured rounds of each way (default 3), `BENCH_CHATS` the chats
-//! (default 1,000). `RUST_LOG=warn` shows handler errors, if any.
+//! (default 1,000), `BENCH_RATE` the paced rate. Logs are off unless
+//! `RUST_LOG` is set (`booking run` logs one INFO line per booking).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod common;
@@ -361,13 +368,15 @@ impl Bench {
                 flight.reply = Some(own_time);
             }
             let mut done = seen.method == Method::AnswerCallback;
-            if let Some((id, body)) = &seen.message {
-                if let Some(screen) = Screen::of(*id, body) {
-                    // A typed step ends with the message carrying the next
-                    // step's buttons.
-                    done |= !flight.is_callback && !screen.buttons.is_empty();
-                    flight.screen = Some(screen);
-                }
+            if let Some(screen) = seen
+                .message
+                .as_ref()
+                .and_then(|(id, body)| Screen::of(*id, body))
+            {
+                // A typed step ends with the message carrying the next
+                // step's buttons.
+                done |= !flight.is_callback && !screen.buttons.is_empty();
+                flight.screen = Some(screen);
             }
             flight.fake_time += seen.answered.duration_since(seen.arrived);
             if done {
