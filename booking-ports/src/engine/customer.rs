@@ -10,7 +10,7 @@ use booking_domain::{
     CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
     SlotRefusal, StaffChoice, StaffMember, Version,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
@@ -165,6 +165,59 @@ where
         Ok(calendar
             .availability(&policy, now)
             .days_with_free_starts(service, first, last, staff))
+    }
+
+    /// The first `count` of the days [`Self::days_with_free_times`] gives for
+    /// the same arguments, reading the calendar a few weeks at a time and
+    /// no further than needed: a page of days for a salon with free time
+    /// reads a fraction of the horizon's bookings, which are most of what
+    /// the full list costs.
+    ///
+    /// # Errors
+    /// [`AvailabilityError::UnknownService`], or the store failed.
+    pub async fn first_days_with_free_times(
+        &self,
+        service: ServiceId,
+        staff: StaffChoice,
+        from: NaiveDate,
+        to: NaiveDate,
+        count: usize,
+    ) -> Result<Vec<NaiveDate>, AvailabilityError> {
+        let policy = self.policy();
+        let now = self.clock.now();
+        let first = from.max(policy.today(now));
+        let last = to.min(policy.last_bookable_day(now));
+        if last < first || count == 0 {
+            self.known_service(service).await?;
+            return Ok(Vec::new());
+        }
+        // Most businesses work most days: a stretch half again as long as
+        // the days wanted usually holds them; each further one is twice as
+        // long as the one before. A day's free starts depend on its own
+        // calendar and its neighbours', which `calendar` reads, so stretches
+        // give the same days as one read of the whole range.
+        let mut span = (count as u64).saturating_mul(3).div_ceil(2).max(7);
+        let mut days = Vec::with_capacity(count);
+        let mut start = Some(first);
+        while let Some(stretch_start) = start.filter(|s| *s <= last && days.len() < count) {
+            let stretch_end = stretch_start
+                .checked_add_days(Days::new(span - 1))
+                .map_or(last, |end| end.min(last));
+            let calendar = self.calendar(&policy, stretch_start, stretch_end).await?;
+            let service = calendar
+                .service(service)
+                .ok_or(AvailabilityError::UnknownService)?;
+            days.extend(calendar.availability(&policy, now).days_with_free_starts(
+                service,
+                stretch_start,
+                stretch_end,
+                staff,
+            ));
+            start = stretch_end.succ_opt();
+            span = span.saturating_mul(2);
+        }
+        days.truncate(count);
+        Ok(days)
     }
 
     /// The free starts of local `day` for `service` with `staff`, in time
