@@ -22,7 +22,8 @@
 //!
 //! Each of the 1,000 chats is a customer who books a visit and cancels it,
 //! again and again: `/start`, "Book", a service (most want a haircut),
-//! "any staff member" (the days with free times over the 60-day horizon),
+//! "any staff member" (the first page of days with free times in the
+//! 60-day horizon),
 //! a day (its free times), a time (checked again), the name offered, the
 //! phone typed, "no comment", "confirm" (the booking is written), "menu",
 //! "my bookings", the booking, "cancel", "yes, cancel" (the booking is
@@ -135,7 +136,7 @@ impl Step {
             Step::Start => "`/start` typed: the menu",
             Step::Book => "\"Book\": the services",
             Step::Service => "a service: its staff members",
-            Step::AnyStaff => "\"any staff member\": the days with free times over 60 days",
+            Step::AnyStaff => "\"any staff member\": the first page of days with free times",
             Step::Day => "a day: its free times",
             Step::Time => "a time: checked again, the name asked",
             Step::Name => "the name offered: the phone asked",
