@@ -150,21 +150,9 @@ where
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, AvailabilityError> {
-        let policy = self.policy();
-        let now = self.clock.now();
-        let first = from.max(policy.today(now));
-        let last = to.min(policy.last_bookable_day(now));
-        if last < first {
-            self.known_service(service).await?;
-            return Ok(Vec::new());
-        }
-        let calendar = self.calendar(&policy, first, last).await?;
-        let service = calendar
-            .service(service)
-            .ok_or(AvailabilityError::UnknownService)?;
-        Ok(calendar
-            .availability(&policy, now)
-            .days_with_free_starts(service, first, last, staff))
+        // As many days as there are: one read of the whole range.
+        self.first_days_with_free_times(service, staff, from, to, usize::MAX)
+            .await
     }
 
     /// The first `count` of the days [`Self::days_with_free_times`] gives for
@@ -195,9 +183,14 @@ where
         // the days wanted usually holds them; each further one is twice as
         // long as the one before. A day's free starts depend on its own
         // calendar and its neighbours', which `calendar` reads, so stretches
-        // give the same days as one read of the whole range.
-        let mut span = (count as u64).saturating_mul(3).div_ceil(2).max(7);
-        let mut days = Vec::with_capacity(count);
+        // give the same days as one read of the whole range. Without a
+        // limit, the first stretch is the whole range.
+        let mut span = u64::try_from(count)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(3)
+            .div_ceil(2)
+            .max(7);
+        let mut days = Vec::new();
         let mut start = Some(first);
         while let Some(stretch_start) = start.filter(|s| *s <= last && days.len() < count) {
             let stretch_end = stretch_start
