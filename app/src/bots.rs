@@ -9,7 +9,7 @@ use adapter_telegram::HandlerError;
 use adapter_telegram::guard::LogErrors;
 use futures::future::BoxFuture;
 use teloxide::RequestError;
-use teloxide::dispatching::{Dispatcher, UpdateHandler};
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateHandler};
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::update_listeners::UpdateListener;
@@ -43,6 +43,25 @@ pub struct StartError {
     pub source: RequestError,
 }
 
+/// The dispatcher of the bot called `name`: `tree` with `dependencies`,
+/// errors logged without the update, unhandled updates dropped. What
+/// [`run`] feeds from long polling; the bot-latency benchmark feeds the
+/// same from a channel.
+pub fn dispatcher(
+    name: &'static str,
+    bot: Bot,
+    tree: UpdateHandler<HandlerError>,
+    dependencies: DependencyMap,
+) -> Dispatcher<Bot, HandlerError, DefaultKey> {
+    Dispatcher::builder(bot, tree)
+        .dependencies(dependencies)
+        .error_handler(Arc::new(LogErrors { bot: name }))
+        // Updates the tree does not handle are dropped silently: teloxide's
+        // default logs them whole, names and texts included.
+        .default_handler(|_| async {})
+        .build()
+}
+
 /// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
 /// SIGTERM, reporting to `health`.
 ///
@@ -57,13 +76,7 @@ pub async fn run(
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
 ) -> Result<(), StartError> {
-    let mut dispatcher = Dispatcher::builder(bot.clone(), tree)
-        .dependencies(dependencies)
-        .error_handler(Arc::new(LogErrors { bot: name }))
-        // Updates the tree does not handle are dropped silently: teloxide's
-        // default logs them whole, names and texts included.
-        .default_handler(|_| async {})
-        .build();
+    let mut dispatcher = dispatcher(name, bot.clone(), tree, dependencies);
     let token = dispatcher.shutdown_token();
     let listener_errors = Arc::new(ListenerErrors { bot: name });
     let dispatch_health = health.clone();

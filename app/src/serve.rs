@@ -31,8 +31,9 @@ pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A bot with the configured timeouts. teloxide's defaults (connect 5 s,
 /// total 17 s) are replaced by `[telegram]`'s, which are checked to outlast
-/// the long-polling wait.
-fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
+/// the long-polling wait. Public for the bot-latency benchmark, which must
+/// send through the same client.
+pub fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
     let timeouts = settings.telegram_timeouts;
     let client = teloxide::net::default_reqwest_settings()
         .connect_timeout(timeouts.connect)

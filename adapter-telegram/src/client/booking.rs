@@ -191,6 +191,36 @@ pub(crate) async fn free_days(
             s.policy.last_bookable_day(now),
         )
         .await;
+    free_days_or_unavailable(result)
+}
+
+/// The days with free times that calendar page `page` needs: the days of
+/// the pages up to it, and one more to tell whether a later page exists.
+/// Reads only as much of the calendar as that takes: the whole horizon's
+/// bookings are the most expensive read of the booking flow.
+async fn free_days_to_page(
+    s: &Session<'_>,
+    service: ServiceId,
+    staff: StaffPick,
+    page: u8,
+) -> Result<Option<Vec<NaiveDate>>, HandlerError> {
+    let now = s.now();
+    let result = s
+        .engine
+        .first_days_with_free_times(
+            service,
+            staff.choice(),
+            s.policy.today(now),
+            s.policy.last_bookable_day(now),
+            DAYS_PER_PAGE * (usize::from(page) + 1) + 1,
+        )
+        .await;
+    free_days_or_unavailable(result)
+}
+
+fn free_days_or_unavailable(
+    result: Result<Vec<NaiveDate>, AvailabilityError>,
+) -> Result<Option<Vec<NaiveDate>>, HandlerError> {
     match result {
         Ok(days) => Ok(Some(days)),
         Err(AvailabilityError::UnknownService) => Ok(None),
@@ -256,7 +286,7 @@ async fn show_days(
     place: Place,
 ) -> Result<(), HandlerError> {
     let service = offer.service.id();
-    let Some(days) = free_days(s, service, staff).await? else {
+    let Some(days) = free_days_to_page(s, service, staff, page).await? else {
         return unavailable(s, place).await;
     };
     let names = [

@@ -32,6 +32,14 @@ pub trait ClientEngine: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, AvailabilityError>;
+    async fn first_days_with_free_times(
+        &self,
+        service: ServiceId,
+        staff: StaffChoice,
+        from: NaiveDate,
+        to: NaiveDate,
+        count: usize,
+    ) -> Result<Vec<NaiveDate>, AvailabilityError>;
     async fn free_times(
         &self,
         service: ServiceId,
@@ -102,6 +110,17 @@ where
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, AvailabilityError> {
         Engine::days_with_free_times(self, service, staff, from, to).await
+    }
+
+    async fn first_days_with_free_times(
+        &self,
+        service: ServiceId,
+        staff: StaffChoice,
+        from: NaiveDate,
+        to: NaiveDate,
+        count: usize,
+    ) -> Result<Vec<NaiveDate>, AvailabilityError> {
+        Engine::first_days_with_free_times(self, service, staff, from, to, count).await
     }
 
     async fn free_times(

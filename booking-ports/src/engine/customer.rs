@@ -10,7 +10,7 @@ use booking_domain::{
     CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
     SlotRefusal, StaffChoice, StaffMember, Version,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
@@ -150,21 +150,67 @@ where
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, AvailabilityError> {
+        // As many days as there are: one read of the whole range.
+        self.first_days_with_free_times(service, staff, from, to, usize::MAX)
+            .await
+    }
+
+    /// The first `count` of the days [`Self::days_with_free_times`] gives for
+    /// the same arguments, reading the calendar a few weeks at a time and
+    /// no further than needed: a page of days for a salon with free time
+    /// reads a fraction of the horizon's bookings, which are most of what
+    /// the full list costs.
+    ///
+    /// # Errors
+    /// [`AvailabilityError::UnknownService`], or the store failed.
+    pub async fn first_days_with_free_times(
+        &self,
+        service: ServiceId,
+        staff: StaffChoice,
+        from: NaiveDate,
+        to: NaiveDate,
+        count: usize,
+    ) -> Result<Vec<NaiveDate>, AvailabilityError> {
         let policy = self.policy();
         let now = self.clock.now();
         let first = from.max(policy.today(now));
         let last = to.min(policy.last_bookable_day(now));
-        if last < first {
+        if last < first || count == 0 {
             self.known_service(service).await?;
             return Ok(Vec::new());
         }
-        let calendar = self.calendar(&policy, first, last).await?;
-        let service = calendar
-            .service(service)
-            .ok_or(AvailabilityError::UnknownService)?;
-        Ok(calendar
-            .availability(&policy, now)
-            .days_with_free_starts(service, first, last, staff))
+        // Most businesses work most days: a stretch half again as long as
+        // the days wanted usually holds them; each further one is twice as
+        // long as the one before. A day's free starts depend on its own
+        // calendar and its neighbours', which `calendar` reads, so stretches
+        // give the same days as one read of the whole range. Without a
+        // limit, the first stretch is the whole range.
+        let mut span = u64::try_from(count)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(3)
+            .div_ceil(2)
+            .max(7);
+        let mut days = Vec::new();
+        let mut start = Some(first);
+        while let Some(stretch_start) = start.filter(|s| *s <= last && days.len() < count) {
+            let stretch_end = stretch_start
+                .checked_add_days(Days::new(span - 1))
+                .map_or(last, |end| end.min(last));
+            let calendar = self.calendar(&policy, stretch_start, stretch_end).await?;
+            let service = calendar
+                .service(service)
+                .ok_or(AvailabilityError::UnknownService)?;
+            days.extend(calendar.availability(&policy, now).days_with_free_starts(
+                service,
+                stretch_start,
+                stretch_end,
+                staff,
+            ));
+            start = stretch_end.succ_opt();
+            span = span.saturating_mul(2);
+        }
+        days.truncate(count);
+        Ok(days)
     }
 
     /// The free starts of local `day` for `service` with `staff`, in time
@@ -290,7 +336,9 @@ where
             })?;
         crate::metrics::booking_created(booking.service());
         self.outbox_changed();
-        Ok(self.details_of(booking, false).await?)
+        // The catalog read for the calendar names the booking: reading it
+        // again would cost two more round trips to the store per booking.
+        Ok(calendar.into_names().details(booking, None))
     }
 
     /// The customer's profile, to offer the name they used last time.
@@ -533,7 +581,9 @@ where
         self.outbox_changed();
         Ok(RescheduledBooking {
             old: outcome.old,
-            new: self.details_of(outcome.new, !by_customer).await?,
+            new: self
+                .details_with(&calendar.into_names(), outcome.new, !by_customer)
+                .await?,
         })
     }
 

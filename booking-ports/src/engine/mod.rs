@@ -194,6 +194,13 @@ pub(crate) struct Names {
 }
 
 impl Names {
+    fn of(services: Vec<Service>, staff: Vec<StaffMember>) -> Self {
+        Self {
+            services: services.into_iter().map(|s| (s.id(), s)).collect(),
+            staff: staff.into_iter().map(|m| (m.id(), m)).collect(),
+        }
+    }
+
     fn details(&self, booking: Booking, customer: Option<CustomerProfile>) -> BookingDetails {
         BookingDetails {
             service: self.services.get(&booking.service()).cloned(),
@@ -233,6 +240,12 @@ impl Calendar {
 
     fn service(&self, id: ServiceId) -> Option<&Service> {
         self.services.iter().find(|s| s.id() == id)
+    }
+
+    /// The catalog the calendar was read with, for rendering what was
+    /// decided on it: the same two reads [`Engine::names`] would repeat.
+    fn into_names(self) -> Names {
+        Names::of(self.services, self.staff)
     }
 }
 
@@ -284,10 +297,7 @@ where
     pub(crate) async fn names(&self) -> Result<Names, StoreError> {
         let services = self.catalog.services().await?;
         let staff = self.catalog.staff().await?;
-        Ok(Names {
-            services: services.into_iter().map(|s| (s.id(), s)).collect(),
-            staff: staff.into_iter().map(|m| (m.id(), m)).collect(),
-        })
+        Ok(Names::of(services, staff))
     }
 
     /// The calendar around local days `first..=last`: a day on each side, so

@@ -126,6 +126,47 @@ async fn days_with_free_times_skip_days_off_and_stop_at_the_horizon() {
 }
 
 #[tokio::test]
+async fn the_first_days_with_free_times_are_the_start_of_the_full_list() {
+    use booking_domain::{DateOverride, OverrideHours};
+    use booking_ports::CatalogStore;
+    let s = salon(false).await;
+    // Closed from Tuesday to the next Wednesday: few free days, so the
+    // first ones lie in more than one stretch of the calendar.
+    for d in 1..=9 {
+        let closed = DateOverride::new(day(d), None, OverrideHours::Closed).unwrap();
+        s.store.set_date_override(closed).await.unwrap();
+    }
+    let anna = StaffChoice::Only(s.anna);
+    let all = s
+        .engine
+        .days_with_free_times(s.colour, anna, day(0), day(30))
+        .await
+        .unwrap();
+    assert_eq!(all, vec![day(0), day(10), day(11), day(14)]);
+
+    for count in 0..=all.len() + 1 {
+        let first = s
+            .engine
+            .first_days_with_free_times(s.colour, anna, day(0), day(30), count)
+            .await
+            .unwrap();
+        assert_eq!(first, all[..count.min(all.len())], "{count} days");
+    }
+    assert!(matches!(
+        s.engine
+            .first_days_with_free_times(
+                booking_domain::ServiceId::new(99).unwrap(),
+                anna,
+                day(0),
+                day(30),
+                3
+            )
+            .await,
+        Err(AvailabilityError::UnknownService)
+    ));
+}
+
+#[tokio::test]
 async fn booking_validates_name_phone_and_comment() {
     let s = salon(false).await;
     let start = moscow(1, 10, 0);
@@ -211,6 +252,7 @@ async fn booking_that_needs_confirmation_is_pending_and_tells_staff_once() {
         "Any picks the first free staff member"
     );
     assert_eq!(details.service.unwrap().id(), s.haircut);
+    assert_eq!(details.staff.unwrap().id(), s.anna);
     let notices = s.notices(details.booking.id()).await;
     assert_eq!(
         notices.len(),
@@ -629,6 +671,11 @@ async fn rescheduling_moves_the_booking_and_replans_reminders() {
     );
     let new = &moved.new.booking;
     assert_eq!((new.staff(), new.start()), (s.boris, moscow(3, 16, 0)));
+    assert_eq!(moved.new.staff.as_ref().map(|m| m.id()), Some(s.boris));
+    assert_eq!(
+        moved.new.service.as_ref().map(|sv| sv.id()),
+        Some(s.haircut)
+    );
     assert_eq!(new.rescheduled_from(), Some(old.id()));
     assert_eq!(new.comment(), old.comment());
     assert!(

@@ -1,0 +1,616 @@
+//! Bot latency, docs/BENCHMARKS.md figure 4: an update through the client
+//! bot's handler tree to its reply, with bursts of 1,000 updates from 1,000
+//! chats.
+//!
+//! What runs is what `booking run` runs: the dispatcher `app::bots` builds,
+//! `adapter_telegram::handler_tree()` with `ClientBot::dependencies()`, the
+//! engine on a SQLite file opened by `app::database::open` (default
+//! durability, `synchronous=FULL`), and a `teloxide::Bot` with the
+//! production HTTP client settings. Two things differ, and both are there to
+//! measure the bot and nothing else:
+//! - **Updates come from a channel**, not long polling: each update's clock
+//!   starts when it is handed to the dispatcher, so no polling delay counts.
+//! - **The Bot API is a fake** on 127.0.0.1 (axum, on a thread and runtime
+//!   of its own). It stamps each request when its handler starts and when
+//!   its answer is ready. An update's *reply* latency is the arrival of its
+//!   first message (sent or edited) minus the moment it was handed over; its
+//!   *done* latency is the arrival of its last request (the callback answer,
+//!   or the message that ends a typed step) minus the hand-over minus the
+//!   fake's own time on the update's earlier requests, which the bot waited
+//!   for. The fake's CPU time is reported beside the figures: it runs on
+//!   the same two cores, so it still slows the bot down a little.
+//!
+//! Each of the 1,000 chats is a customer who books a visit and cancels it,
+//! again and again: `/start`, "Book", a service (most want a haircut),
+//! "any staff member" (the first page of days with free times in the
+//! 60-day horizon),
+//! a day (its free times), a time (checked again), the name offered, the
+//! phone typed, "no comment", "confirm" (the booking is written), "menu",
+//! "my bookings", the booking, "cancel", "yes, cancel" (the booking is
+//! cancelled, so the calendar stays as full as it started), then `/start`
+//! again. Before the first update, 40 % of the salon's visits over the
+//! horizon are booked, as a busy salon's calendar would be. The chats
+//! start one round apart (chat `i` in round `i % 15`), so after the
+//! warm-up rounds every burst holds every step of the flow about equally;
+//! a time taken meanwhile by another chat is offered again, as the bot
+//! does, so the time and confirm steps come up a little more often.
+//! Bursts are measured in three ways:
+//! - **burst**: a round's 1,000 updates handed over at once. Latency then
+//!   includes waiting behind the rest of the burst: on two cores the last
+//!   update waits for nearly all the others.
+//! - **paced**: the same kind of round, one update every `1 / rate` seconds
+//!   (`BENCH_RATE`, default 200 per second), as a steady stream of users.
+//! - **one at a time**: each update handed over when the previous one is
+//!   done: the latency of the bot with nothing else to do.
+//!
+//! Run with `cargo bench -p app --bench bot_latency`; `BENCH_ROUNDS` sets
+//! the measured rounds of each way (default 3), `BENCH_CHATS` the chats
+//! (default 1,000), `BENCH_RATE` the paced rate. Logs are off unless
+//! `RUST_LOG` is set (`booking run` logs one INFO line per booking).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use adapter_telegram::{ClientBot, Locales, handler_tree};
+use booking_ports::{Clock, ConversationStore, Engine, SystemClock};
+use serde_json::Value;
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::stop::{StopToken, mk_stop_token};
+use teloxide::types::{Update, UpdateKind};
+use teloxide::update_listeners::StatefulListener;
+use tokio::sync::mpsc;
+
+use common::{
+    Env, FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir,
+    callback_update, load_average, process_cpu, salon_config, setting, text_update, thread_cpu,
+};
+
+const PHONE: &str = "+49 30 901820";
+
+/// What a chat shows: the bot's last message with a keyboard.
+#[derive(Debug, Clone, Default)]
+struct Screen {
+    message_id: i64,
+    text: String,
+    /// Callback data of its inline buttons.
+    buttons: Vec<String>,
+    /// A reply keyboard (the phone step) instead of inline buttons.
+    asks_to_type: bool,
+}
+
+impl Screen {
+    fn of(message_id: i64, body: &Value) -> Option<Self> {
+        let markup = &body["reply_markup"];
+        let buttons: Vec<String> = markup["inline_keyboard"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+            .collect();
+        let asks_to_type = markup["keyboard"].is_array();
+        (!buttons.is_empty() || asks_to_type).then(|| Self {
+            message_id,
+            text: body["text"].as_str().unwrap_or_default().to_owned(),
+            buttons,
+            asks_to_type,
+        })
+    }
+
+    fn buttons_with(&self, part: &str) -> Vec<&str> {
+        self.buttons
+            .iter()
+            .filter(|b| b.contains(part))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The steps of the flow, for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Step {
+    Start,
+    Book,
+    Service,
+    AnyStaff,
+    Day,
+    Time,
+    Name,
+    Phone,
+    SkipComment,
+    Confirm,
+    Menu,
+    MyBookings,
+    Booking,
+    Cancel,
+    ConfirmCancel,
+}
+
+impl Step {
+    fn label(self) -> &'static str {
+        match self {
+            Step::Start => "`/start` typed: the menu",
+            Step::Book => "\"Book\": the services",
+            Step::Service => "a service: its staff members",
+            Step::AnyStaff => "\"any staff member\": the first page of days with free times",
+            Step::Day => "a day: its free times",
+            Step::Time => "a time: checked again, the name asked",
+            Step::Name => "the name offered: the phone asked",
+            Step::Phone => "the phone typed: the comment asked",
+            Step::SkipComment => "\"no comment\": the summary",
+            Step::Confirm => "\"confirm\": the booking written",
+            Step::Menu => "\"menu\": the menu",
+            Step::MyBookings => "\"my bookings\": the list",
+            Step::Booking => "a booking: its details",
+            Step::Cancel => "\"cancel\": asked to confirm",
+            Step::ConfirmCancel => "\"yes, cancel\": the booking cancelled",
+        }
+    }
+}
+
+/// Steps of one pass through the flow.
+const FLOW_STEPS: usize = 15;
+
+/// What customer `chat` does next on `screen`, having done `last`: the
+/// next step of booking a visit, then of cancelling it (so the calendar
+/// stays as full as it started), then `/start` again. Days and times are
+/// spread over the chats so that they do not all want the same start.
+fn next_action(
+    update_id: i64,
+    chat: i64,
+    round: usize,
+    screen: Option<&Screen>,
+    last: Option<Step>,
+) -> (Step, Update) {
+    // A well-mixed choice per chat and round (SplitMix64's multiplier), so
+    // that chats at the same step spread over the days and times offered.
+    let mixed = |salt: u64| {
+        let seed = (chat as u64) << 32 | (round as u64) << 8 | salt;
+        (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
+    };
+    let pick = |buttons: Vec<&str>, salt: u64| -> String {
+        buttons[mixed(salt) % buttons.len()].to_owned()
+    };
+    // Most customers want a haircut, some a beard trim, few colouring.
+    let service = |buttons: Vec<&str>| -> String {
+        let wanted = match mixed(0) % 10 {
+            0..=5 => "|sv:1",
+            6..=8 => "|sv:2",
+            _ => "|sv:3",
+        };
+        let button = buttons
+            .iter()
+            .find(|b| b.ends_with(wanted))
+            .unwrap_or(&buttons[0]);
+        (*button).to_owned()
+    };
+    let press = |step, data: &str, screen: &Screen| {
+        let update = callback_update(update_id, chat, screen.message_id, &screen.text, data);
+        (step, update)
+    };
+    let first = |s: &Screen, part: &str| s.buttons_with(part).first().map(|b| (*b).to_owned());
+    let has = |s: &Screen, data: &str| s.buttons.iter().any(|b| b == data);
+    let (step, json) = match screen {
+        Some(s) if s.asks_to_type => (Step::Phone, text_update(update_id, chat, PHONE)),
+        Some(s) if first(s, "|sv:").is_some() => {
+            press(Step::Service, &service(s.buttons_with("|sv:")), s)
+        }
+        Some(s) if first(s, "|sa").is_some() => press(Step::AnyStaff, &first(s, "|sa").unwrap(), s),
+        Some(s) if first(s, "|d:").is_some() => {
+            press(Step::Day, &pick(s.buttons_with("|d:"), 1), s)
+        }
+        Some(s) if first(s, "|t:").is_some() => {
+            press(Step::Time, &pick(s.buttons_with("|t:"), 2), s)
+        }
+        Some(s) if first(s, "|n:").is_some() => press(Step::Name, &first(s, "|n:").unwrap(), s),
+        Some(s) if first(s, "|sc").is_some() => {
+            press(Step::SkipComment, &first(s, "|sc").unwrap(), s)
+        }
+        Some(s) if first(s, "|ok").is_some() => press(Step::Confirm, &first(s, "|ok").unwrap(), s),
+        Some(s) if first(s, "|b:").is_some() => press(Step::Booking, &first(s, "|b:").unwrap(), s),
+        Some(s) if first(s, "|c:").is_some() => press(Step::Cancel, &first(s, "|c:").unwrap(), s),
+        Some(s) if first(s, "|cy:").is_some() => {
+            press(Step::ConfirmCancel, &first(s, "|cy:").unwrap(), s)
+        }
+        // The main menu: after booking, to the bookings; else to book.
+        Some(s) if has(s, "m:l") && last == Some(Step::Menu) => press(Step::MyBookings, "m:l", s),
+        Some(s) if has(s, "m:l") => press(Step::Book, "m:b", s),
+        // Booked: back to the menu.
+        Some(s) if has(s, "m:s") && !has(s, "m:b") => press(Step::Menu, "m:s", s),
+        // Cancelled (or anything else that ended a flow): start again.
+        _ => (Step::Start, text_update(update_id, chat, "/start")),
+    };
+    // From text: teloxide's `Update` does not deserialise from a `Value`.
+    (step, serde_json::from_str(&json.to_string()).unwrap())
+}
+
+/// One update on its way through the bot.
+struct InFlight {
+    step: Step,
+    is_callback: bool,
+    handed_over: Instant,
+    reply: Option<Duration>,
+    /// The fake's own time on this update's requests so far.
+    fake_time: Duration,
+    screen: Option<Screen>,
+    /// The bot's CPU time so far when it was handed over, one at a time.
+    cpu_before: Option<Duration>,
+}
+
+/// The latencies of one update.
+#[derive(Debug, Clone, Copy)]
+struct Latency {
+    step: Step,
+    reply: Duration,
+    done: Duration,
+    /// The CPU time the process (but the fake) spent on it, all threads;
+    /// measured one at a time only.
+    cpu: Option<Duration>,
+}
+
+/// How a round's updates are handed over.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    /// All at once.
+    Burst,
+    /// One every interval.
+    Every(Duration),
+    /// Each when the previous one is done.
+    OneAtATime,
+}
+
+struct Bench {
+    updates: mpsc::UnboundedSender<Update>,
+    fake: FakeTelegram,
+    fake_thread: String,
+    screens: HashMap<i64, Screen>,
+    last_steps: HashMap<i64, Step>,
+    chats: i64,
+    next_update_id: i64,
+}
+
+impl Bench {
+    /// The CPU time of the process but the fake Bot API's thread.
+    fn bot_cpu(&self) -> Duration {
+        process_cpu().saturating_sub(thread_cpu(&self.fake_thread))
+    }
+
+    /// Runs one round: every chat active in `round` sends its next update,
+    /// handed over at `pace`. Returns each update's latencies and how long
+    /// the round took.
+    async fn round(&mut self, round: usize, pace: Pace) -> (Vec<Latency>, Duration) {
+        let mut planned = Vec::new();
+        for chat in 1..=self.chats {
+            // Chat `i` starts in round `i % FLOW_STEPS`: after the warm-up
+            // every step of the flow is in every burst.
+            if round < chat as usize % FLOW_STEPS {
+                continue;
+            }
+            self.next_update_id += 1;
+            let (step, update) = next_action(
+                self.next_update_id,
+                chat,
+                round,
+                self.screens.get(&chat),
+                self.last_steps.get(&chat).copied(),
+            );
+            self.last_steps.insert(chat, step);
+            planned.push((chat, step, update));
+        }
+        let count = planned.len();
+        let mut in_flight: HashMap<i64, InFlight> = HashMap::with_capacity(count);
+        let mut latencies = Vec::with_capacity(count);
+        let started = Instant::now();
+        let mut planned = planned.into_iter();
+        let mut next_at = started;
+        loop {
+            // Hand over what the pace allows now.
+            let may_hand_over = match pace {
+                Pace::Burst => usize::MAX,
+                Pace::Every(_) => usize::MAX,
+                Pace::OneAtATime => usize::from(in_flight.is_empty()),
+            };
+            let mut handed = 0;
+            while handed < may_hand_over {
+                if let Pace::Every(interval) = pace {
+                    if Instant::now() < next_at {
+                        break;
+                    }
+                    next_at += interval;
+                }
+                let Some((chat, step, update)) = planned.next() else {
+                    break;
+                };
+                let is_callback = matches!(update.kind, UpdateKind::CallbackQuery(_));
+                in_flight.insert(
+                    chat,
+                    InFlight {
+                        step,
+                        is_callback,
+                        handed_over: Instant::now(),
+                        reply: None,
+                        fake_time: Duration::ZERO,
+                        screen: None,
+                        cpu_before: matches!(pace, Pace::OneAtATime).then(|| self.bot_cpu()),
+                    },
+                );
+                self.updates.send(update).unwrap();
+                handed += 1;
+            }
+            if in_flight.is_empty() && planned.len() == 0 {
+                break;
+            }
+            // Wait for a request, or for the next update's turn.
+            let wait = match pace {
+                Pace::Every(_) if planned.len() > 0 => {
+                    next_at.saturating_duration_since(Instant::now())
+                }
+                _ => GIVE_UP,
+            };
+            let seen = match tokio::time::timeout(wait, self.fake.seen.recv()).await {
+                Ok(seen) => seen.unwrap(),
+                Err(_) if matches!(pace, Pace::Every(_)) && planned.len() > 0 => continue,
+                Err(_) => panic!(
+                    "{} updates got no complete answer within {GIVE_UP:?}; run with RUST_LOG=warn \
+                     to see handler errors",
+                    in_flight.len()
+                ),
+            };
+            let Some(flight) = in_flight.get_mut(&seen.chat) else {
+                continue;
+            };
+            let since = seen.arrived.duration_since(flight.handed_over);
+            let own_time = since.saturating_sub(flight.fake_time);
+            if matches!(seen.method, Method::Send | Method::Edit) && flight.reply.is_none() {
+                flight.reply = Some(own_time);
+            }
+            let mut done = seen.method == Method::AnswerCallback;
+            if let Some(screen) = seen
+                .message
+                .as_ref()
+                .and_then(|(id, body)| Screen::of(*id, body))
+            {
+                // A typed step ends with the message carrying the next
+                // step's buttons.
+                done |= !flight.is_callback && !screen.buttons.is_empty();
+                flight.screen = Some(screen);
+            }
+            flight.fake_time += seen.answered.duration_since(seen.arrived);
+            if done {
+                let flight = in_flight.remove(&seen.chat).unwrap();
+                latencies.push(Latency {
+                    step: flight.step,
+                    reply: flight.reply.unwrap_or(own_time),
+                    done: own_time,
+                    cpu: flight.cpu_before.map(|before| self.bot_cpu() - before),
+                });
+                if let Some(screen) = flight.screen {
+                    self.screens.insert(seen.chat, screen);
+                }
+            }
+        }
+        (latencies, started.elapsed())
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The `q` quantile of `values` (sorted in place), nearest rank.
+fn quantile(values: &mut [Duration], q: f64) -> Duration {
+    values.sort_unstable();
+    let at = ((values.len() as f64 - 1.0) * q).round() as usize;
+    values.get(at).copied().unwrap_or_default()
+}
+
+fn summary(values: &mut [Duration]) -> String {
+    format!(
+        "{:.2} | {:.2} | {:.2}",
+        ms(quantile(values, 0.5)),
+        ms(quantile(values, 0.99)),
+        ms(quantile(values, 1.0))
+    )
+}
+
+/// The listener's stream, out of its state (the stream and a stop token).
+fn stream_of<S>(state: &mut (S, StopToken)) -> &mut S {
+    &mut state.0
+}
+
+async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
+    let address = fake.address;
+    let fake_thread = fake.thread.clone();
+    let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+    let config_path = dir.path().join("booking.toml");
+    std::fs::write(&config_path, salon_config()).unwrap();
+    let settings = app::config::load(&Env(vec![
+        ("BOOKING_CONFIG", config_path.display().to_string()),
+        ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
+        ("BOOKING_TELEGRAM_API_URL", format!("http://{address}")),
+    ]))
+    .unwrap();
+    let database = dir.path().join("booking.db");
+    let store = app::database::open(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    let engine = Arc::new(Engine::on_store(
+        store.clone(),
+        SystemClock,
+        settings.policy.clone(),
+        settings.engine.clone(),
+    ));
+    assert!(
+        engine
+            .import_catalog_if_empty(settings.catalog.clone())
+            .await
+            .unwrap()
+    );
+    // 40 % of the salon's visits over the horizon are booked already, so
+    // the free days and times are computed on a calendar as a busy salon
+    // has it.
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&SALON_TIME_ZONE).date_naive();
+    let booked = add_visits(&store, today.iter_days().take(61), 40, now).await;
+    let conversations: Arc<dyn ConversationStore> = Arc::new(store.clone());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let client = ClientBot::new(
+        engine,
+        Arc::new(Locales::load(settings.default_language).unwrap()),
+        settings.business.clone(),
+        conversations,
+        clock,
+        settings.conversation_expiry,
+    )
+    .unwrap();
+    let bot = app::serve::bot(&settings.client_token, &settings).unwrap();
+    let mut dispatcher =
+        app::bots::dispatcher("client", bot, handler_tree(), client.dependencies());
+
+    // Updates reach the dispatcher through a channel; closing it ends the
+    // dispatcher after the updates under way.
+    let (updates, incoming) = mpsc::unbounded_channel::<Update>();
+    let (stop_token, _stop_flag) = mk_stop_token();
+    let mut incoming = incoming;
+    let stream = futures::stream::poll_fn(move |cx| {
+        incoming
+            .poll_recv(cx)
+            .map(|update| update.map(Ok::<Update, std::convert::Infallible>))
+    });
+    let listener = StatefulListener::new(
+        (stream, stop_token),
+        stream_of,
+        |state: &mut (_, StopToken)| state.1.clone(),
+    );
+    let dispatching = tokio::spawn(async move {
+        dispatcher
+            .try_dispatch_with_listener(listener, LoggingErrorHandler::new())
+            .await
+            .unwrap();
+    });
+
+    let mut bench = Bench {
+        updates,
+        fake,
+        fake_thread,
+        screens: HashMap::new(),
+        last_steps: HashMap::new(),
+        chats,
+        next_update_id: 0,
+    };
+    let mut round = 0;
+    // Warm-up: the chats join one round apart, then one more full round.
+    for _ in 0..=FLOW_STEPS {
+        bench.round(round, Pace::Burst).await;
+        round += 1;
+    }
+    println!(
+        "Bot latency: {chats} chats, {rounds} measured rounds of each pace, {booked} visits booked \
+         beforehand; load average before: {}",
+        load_average()
+    );
+    println!();
+    println!(
+        "| pace | updates | updates/s | reply median ms | reply p99 ms | reply max ms | \
+         done median ms | done p99 ms | done max ms | CPU per update ms | fake Bot API's share of the CPU |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let paces = [
+        ("burst of all at once".to_owned(), Pace::Burst),
+        (
+            format!("paced, {rate:.0}/s"),
+            Pace::Every(Duration::from_secs_f64(1.0 / rate)),
+        ),
+        ("one at a time".to_owned(), Pace::OneAtATime),
+    ];
+    let mut measured = Vec::new();
+    for (label, pace) in paces {
+        let mut all = Vec::new();
+        let mut elapsed = Duration::ZERO;
+        let process_before = process_cpu();
+        let fake_before = thread_cpu(&bench.fake_thread);
+        for _ in 0..rounds {
+            let (latencies, took) = bench.round(round, pace).await;
+            round += 1;
+            elapsed += took;
+            all.extend(latencies);
+        }
+        let fake_cpu = thread_cpu(&bench.fake_thread) - fake_before;
+        let process_cpu = process_cpu() - process_before;
+        let mut replies: Vec<_> = all.iter().map(|l| l.reply).collect();
+        let mut dones: Vec<_> = all.iter().map(|l| l.done).collect();
+        println!(
+            "| {label} | {} | {:.0} | {} | {} | {:.2} | {:.0} % |",
+            all.len(),
+            all.len() as f64 / elapsed.as_secs_f64(),
+            summary(&mut replies),
+            summary(&mut dones),
+            ms(process_cpu.saturating_sub(fake_cpu)) / all.len() as f64,
+            100.0 * fake_cpu.as_secs_f64() / process_cpu.as_secs_f64(),
+        );
+        measured.push(all);
+    }
+    println!();
+    println!("By step (reply latency):");
+    println!();
+    println!(
+        "| step | updates in bursts | burst median ms | burst p99 ms | burst max ms | \
+         one at a time: median ms | p99 ms | max ms | CPU per update, median ms |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let (bursts, alone) = (&measured[0], &measured[2]);
+    let mut steps: Vec<Step> = bursts.iter().map(|l| l.step).collect();
+    steps.sort_unstable();
+    steps.dedup();
+    for step in steps {
+        let of_step = |all: &[Latency]| -> Vec<Latency> {
+            all.iter().filter(|l| l.step == step).copied().collect()
+        };
+        let mut burst: Vec<_> = of_step(bursts).iter().map(|l| l.reply).collect();
+        let mut alone_replies: Vec<_> = of_step(alone).iter().map(|l| l.reply).collect();
+        let mut cpu: Vec<_> = of_step(alone).iter().filter_map(|l| l.cpu).collect();
+        println!(
+            "| {} | {} | {} | {} | {:.2} |",
+            step.label(),
+            burst.len(),
+            summary(&mut burst),
+            summary(&mut alone_replies),
+            ms(quantile(&mut cpu, 0.5)),
+        );
+    }
+    println!();
+    println!("Load average after: {}", load_average());
+
+    drop(bench);
+    dispatching.await.unwrap();
+    store.close().await;
+}
+
+fn main() {
+    let rounds = setting("BENCH_ROUNDS", 3usize);
+    let chats = setting("BENCH_CHATS", 1_000i64);
+    let rate = setting("BENCH_RATE", 200.0f64);
+    // `booking run` logs one INFO line per booking; here logs are off unless
+    // asked for, so a run prints its table and nothing else.
+    if let Some(directives) = std::env::var_os("RUST_LOG") {
+        let filter = app::telemetry::LogFilter::parse(&directives.to_string_lossy())
+            .expect("RUST_LOG is a tracing filter");
+        let settings = app::telemetry::LogSettings {
+            filter,
+            ..Default::default()
+        };
+        app::telemetry::init(&settings).expect("logging starts");
+    }
+    let fake = FakeTelegram::start();
+    // As many worker threads as the machine the budget is for has cores.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(rounds, chats, rate, fake));
+}
