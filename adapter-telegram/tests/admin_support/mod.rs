@@ -17,7 +17,7 @@ use booking_ports::engine::BookingForm;
 use booking_ports::{
     BookingDetails, BookingStore, CatalogSnapshot, Engine, EngineSettings, ManualClock, MemoryStore,
 };
-use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc, Weekday};
 use futures::future::BoxFuture;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::types::{InlineKeyboardButtonKind, Message};
@@ -31,16 +31,8 @@ pub const STRANGER: u64 = 666;
 pub const ANNA: i64 = 1;
 pub const HAIRCUT: i64 = 1;
 
-pub fn tz() -> chrono_tz::Tz {
-    "Europe/Moscow".parse().unwrap()
-}
-
-/// A local time in June 2030, Moscow.
-pub fn local(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    tz().with_ymd_and_hms(2030, 6, day, hour, minute, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
+/// Moscow, and a local time in June 2030 there: the client bot's harness's.
+pub use adapter_telegram::test_support::{local, tz};
 
 pub fn policy(requires_confirmation: bool) -> Policy {
     Policy::new(PolicySettings {
