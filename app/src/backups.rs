@@ -271,6 +271,7 @@ pub async fn run_due(
             return RETRY_AFTER_FAILURE.min(schedule.interval);
         }
     };
+    let mut backups = backups;
     let due = next_due(backups.last().map(|b| b.taken_at), schedule.interval, now);
     if due > now {
         return wait_until(due);
@@ -279,27 +280,23 @@ pub async fn run_due(
         Ok(taken) => {
             let size = std::fs::metadata(&taken.path).map_or(0, |m| m.len());
             tracing::info!(path = %taken.path.display(), bytes = size, "scheduled backup written");
+            // The newest: taken at `now`, after every listed one.
+            backups.push(taken);
         }
         Err(e) => {
             tracing::error!(error = %adapter_telegram::error::chain(&e), "scheduled backup failed; retrying later");
             return RETRY_AFTER_FAILURE.min(schedule.interval);
         }
     }
-    prune(folder, schedule.keep);
+    prune(&backups, schedule.keep);
     schedule.interval
 }
 
-/// Deletes backups beyond `keep`; a file that cannot be deleted is logged
-/// and tried again after the next backup.
-fn prune(folder: &Path, keep: NonZeroUsize) {
-    let backups = match list(folder) {
-        Ok(backups) => backups,
-        Err(e) => {
-            tracing::warn!(error = %adapter_telegram::error::chain(&e), "scheduled backup: cannot list old backups");
-            return;
-        }
-    };
-    for old in beyond_keep(&backups, keep) {
+/// Deletes the backups beyond `keep` from `backups` (the folder's, oldest
+/// first, as listed before the new one was added); a file that cannot be
+/// deleted is logged and tried again after the next backup.
+fn prune(backups: &[BackupFile], keep: NonZeroUsize) {
+    for old in beyond_keep(backups, keep) {
         match std::fs::remove_file(&old.path) {
             Ok(()) => tracing::info!(path = %old.path.display(), "old backup deleted"),
             Err(e) => {
