@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
 use booking_domain::{Interval, ServiceId, StaffChoice};
-use booking_ports::{BookingScope, BookingStore, Engine, EngineSettings, ManualClock};
+use booking_ports::{BookingScope, Engine, EngineSettings, ManualClock};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use divan::Bencher;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -246,10 +246,7 @@ fn fixture(runtime: &Runtime, count: usize) -> PathBuf {
 
 /// An engine on the fixture with `count` bookings, opened with the
 /// store's default settings.
-fn engine_on(
-    runtime: &Runtime,
-    count: usize,
-) -> Engine<SqliteStore, SqliteStore, SqliteStore, ManualClock> {
+fn engine_on(runtime: &Runtime, count: usize) -> Engine {
     let path = fixture(runtime, count);
     let store = runtime
         .block_on(SqliteStore::open(&SqliteSettings::new(path)))

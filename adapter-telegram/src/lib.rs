@@ -32,8 +32,8 @@ pub mod telegram;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
-pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, AdminEngine, PinHash, hash_pin};
-pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, ClientEngine, handler_tree};
+pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, PinHash, hash_pin};
+pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, handler_tree};
 pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;
 pub use i18n::{Language, Locales};

@@ -35,8 +35,6 @@ use teloxide_tests::{
     MockCallbackQuery, MockMessageContact, MockMessageText, MockPrivateChat, MockUser, Responses,
 };
 
-pub type SalonEngine = Engine<MemoryStore, MemoryStore, MemoryStore, ManualClock>;
-
 pub const HAIRCUT: i64 = 1;
 pub const MENS_HAIRCUT: i64 = 2;
 pub const COLOURING: i64 = 3;
@@ -212,7 +210,7 @@ pub struct Harness {
     pub bot: teloxide_tests::MockBot<HandlerError, DistributionKey>,
     pub store: MemoryStore,
     pub clock: ManualClock,
-    pub engine: Arc<SalonEngine>,
+    pub engine: Arc<Engine>,
     pub client: ClientBot,
 }
 

@@ -124,12 +124,10 @@ fn reqwest_url(address: SocketAddr) -> url::Url {
     format!("http://{address}").parse().unwrap()
 }
 
-type SalonEngine = Engine<MemoryStore, MemoryStore, MemoryStore, ManualClock>;
-
 struct Salon {
     store: MemoryStore,
     clock: ManualClock,
-    engine: SalonEngine,
+    engine: Engine,
 }
 
 async fn salon() -> Salon {

@@ -42,8 +42,8 @@ use std::time::Duration;
 use adapter_telegram::admin::Access;
 use adapter_telegram::notify::NoticeSettings;
 use adapter_telegram::{BusinessInfo, ConversationStorage, Live, Locales};
-use booking_domain::{Policy, PolicySettings};
-use booking_ports::{DispatchSettingsParts, Engine, EngineSettings};
+use booking_domain::PolicySettings;
+use booking_ports::{DispatchSettingsParts, Engine};
 use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use tokio::sync::{mpsc, watch};
@@ -55,28 +55,9 @@ use crate::config::{self, BotToken, Environment, Settings, env};
 /// several file operations.
 const DEBOUNCE: Duration = Duration::from_millis(500);
 
-/// The engine's replaceable settings, whatever stores it runs on.
-pub trait EngineControl: Send + Sync {
-    fn set_policy(&self, policy: Policy);
-    fn set_engine_settings(&self, settings: EngineSettings);
-}
-
-impl<C, B, U, K> EngineControl for Engine<C, B, U, K>
-where
-    Engine<C, B, U, K>: Send + Sync,
-{
-    fn set_policy(&self, policy: Policy) {
-        Engine::set_policy(self, policy);
-    }
-
-    fn set_engine_settings(&self, settings: EngineSettings) {
-        Engine::set_settings(self, settings);
-    }
-}
-
 /// The handles through which a reload reaches the running service.
 pub struct LiveSettings {
-    pub engine: Arc<dyn EngineControl>,
+    pub engine: Arc<Engine>,
     pub locales: Arc<Locales>,
     pub business: Live<BusinessInfo>,
     /// Every bot's conversation storage (client, and admin when it runs).
@@ -249,7 +230,7 @@ impl<E: Environment + Send + 'static> Reloader<E> {
         }
         let live = &self.live;
         live.engine.set_policy(policy.clone());
-        live.engine.set_engine_settings(engine.clone());
+        live.engine.set_settings(engine.clone());
         live.locales.set_default_language(default_language);
         live.business.set(business.clone());
         for conversations in &live.conversations {

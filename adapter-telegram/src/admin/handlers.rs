@@ -6,7 +6,7 @@ use std::sync::Arc;
 use booking_domain::{BookingId, CancelReason, StaffChoice, StaffId, TimeOffSpec, Version};
 use booking_ports::BookingDetails;
 use booking_ports::engine::{
-    BlockPeriodError, BookingChangeError, FindBookingError, Period, RescheduleBookingError,
+    BlockPeriodError, BookingChangeError, FindBookingError, Mover, Period, RescheduleBookingError,
     StaffActor, StaffUser,
 };
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
@@ -446,11 +446,11 @@ async fn on_action(
             let last = policy.last_bookable_day(engine.now());
             let days = engine
                 .days_to_move(
-                    &ctx.actor,
+                    Mover::Staff(&ctx.actor),
                     id,
+                    StaffChoice::Only(d.booking.staff()),
                     today,
                     last,
-                    StaffChoice::Only(d.booking.staff()),
                 )
                 .await
                 .map_err(|e| HandlerError::engine("list days to move to", e))?;
@@ -480,7 +480,12 @@ async fn on_action(
                 return Ok(Some(t.get("admin-not-found")));
             };
             let times = engine
-                .free_times_to_move(&ctx.actor, id, day, StaffChoice::Only(d.booking.staff()))
+                .free_times_to_move(
+                    Mover::Staff(&ctx.actor),
+                    id,
+                    StaffChoice::Only(d.booking.staff()),
+                    day,
+                )
                 .await
                 .map_err(|e| HandlerError::engine("list times to move to", e))?;
             let buttons: Vec<_> = times

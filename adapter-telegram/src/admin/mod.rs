@@ -5,7 +5,7 @@
 //! list, PIN, sessions, lockout), [`commands`] and [`callback`] parse what
 //! was typed or pressed, [`state`] holds the few steps that wait for text,
 //! [`handler_tree`] builds the tree and `handlers` holds thin endpoints that
-//! call the engine through [`AdminEngine`] and render with `view`;
+//! call the engine ([`booking_ports::Engine`]) and render with `view`;
 //! [`catalog`] parses and runs the catalog commands (services, staff,
 //! weekly hours, date overrides). Every
 //! user-facing string is in the locale files (`## Admin bot`).
@@ -18,7 +18,6 @@ pub mod access;
 pub mod callback;
 pub mod catalog;
 pub mod commands;
-pub mod engine;
 pub mod export;
 mod handlers;
 pub mod pin;
@@ -28,13 +27,12 @@ mod view;
 use std::fmt;
 use std::sync::Arc;
 
-use booking_ports::{BotName, Clock, ConversationStore, InvalidBotName};
+use booking_ports::{BotName, Clock, ConversationStore, Engine, InvalidBotName};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree;
 use teloxide::prelude::*;
 
 pub use self::access::{Access, AdminBotConfig, AdminConfigError, Gate, PinOutcome};
-pub use self::engine::AdminEngine;
 pub use self::pin::{HashPinError, InvalidPinHash, PinHash, hash_pin};
 use crate::conversation::ConversationStorage;
 use crate::error::HandlerError;
@@ -49,7 +47,7 @@ pub const ADMIN_BOT: &str = "admin";
 /// collide with the client bot's types in a shared dependency map.
 #[derive(Clone)]
 pub struct AdminBot {
-    pub engine: Arc<dyn AdminEngine>,
+    pub engine: Arc<Engine>,
     pub locales: Arc<Locales>,
     pub access: Arc<Access>,
     pub conversations: Arc<ConversationStorage>,
@@ -80,7 +78,7 @@ impl AdminBot {
     /// # Errors
     /// [`AdminBotError::Config`] for a configuration that admits nobody.
     pub fn new(
-        engine: Arc<dyn AdminEngine>,
+        engine: Arc<Engine>,
         locales: Arc<Locales>,
         config: AdminBotConfig,
         store: Arc<dyn ConversationStore>,

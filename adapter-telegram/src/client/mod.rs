@@ -12,7 +12,6 @@
 mod about;
 mod booking;
 pub mod callback;
-pub mod engine;
 pub mod format;
 mod keyboard;
 mod manage;
@@ -22,14 +21,13 @@ pub mod state;
 
 use std::sync::Arc;
 
-use booking_ports::{BotName, Clock};
+use booking_ports::{BotName, Clock, Engine};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree;
 use teloxide::prelude::*;
 use teloxide::types::{MaybeInaccessibleMessage, Message};
 
 use self::callback::Callback;
-pub use self::engine::ClientEngine;
 use self::menu::Notice;
 use self::session::{Session, customer_of};
 use self::state::State;
@@ -59,7 +57,7 @@ pub struct BusinessInfo {
 /// dispatcher.
 #[derive(Clone)]
 pub struct ClientBot {
-    pub engine: Arc<dyn ClientEngine>,
+    pub engine: Arc<Engine>,
     pub locales: Arc<Locales>,
     /// Replaced when the config file is reloaded; read once per update.
     pub business: Live<BusinessInfo>,
@@ -79,7 +77,7 @@ impl ClientBot {
     /// The client bot over `engine`, keeping conversations in `store` under
     /// the bot name [`CLIENT_BOT`], idle for at most `idle_expiry`.
     pub fn new(
-        engine: Arc<dyn ClientEngine>,
+        engine: Arc<Engine>,
         locales: Arc<Locales>,
         business: BusinessInfo,
         store: Arc<dyn booking_ports::ConversationStore>,
@@ -149,7 +147,7 @@ async fn load_state(
 async fn on_message(
     bot: Bot,
     message: Message,
-    engine: Arc<dyn ClientEngine>,
+    engine: Arc<Engine>,
     locales: Arc<Locales>,
     business: Live<BusinessInfo>,
     conversations: Arc<ConversationStorage>,
@@ -217,7 +215,7 @@ fn command_of(text: &str) -> Option<&str> {
 async fn on_callback(
     bot: Bot,
     query: CallbackQuery,
-    engine: Arc<dyn ClientEngine>,
+    engine: Arc<Engine>,
     locales: Arc<Locales>,
     business: Live<BusinessInfo>,
     conversations: Arc<ConversationStorage>,
@@ -262,7 +260,7 @@ pub(crate) enum Answer {
 async fn on_callback_inner(
     bot: &Bot,
     query: &CallbackQuery,
-    engine: &dyn ClientEngine,
+    engine: &Engine,
     locales: &Locales,
     business: &BusinessInfo,
     conversations: &ConversationStorage,

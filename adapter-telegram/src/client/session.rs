@@ -11,12 +11,12 @@ use teloxide::types::{ChatId, User};
 
 use super::BusinessInfo;
 use super::callback::FlowId;
-use super::engine::ClientEngine;
 use super::state::State;
 use crate::conversation::ConversationStorage;
 use crate::error::HandlerError;
 use crate::i18n::{Locales, Text};
 use crate::telegram::{self, Place, Screen};
+use booking_ports::Engine;
 
 /// The context of one update.
 pub(crate) struct Session<'a> {
@@ -27,7 +27,7 @@ pub(crate) struct Session<'a> {
     pub customer: CustomerId,
     pub t: Text<'a>,
     pub locales: &'a Locales,
-    pub engine: &'a dyn ClientEngine,
+    pub engine: &'a Engine,
     pub business: &'a BusinessInfo,
     pub conversations: &'a ConversationStorage,
     /// Read once per update, so one decision never mixes two policies.

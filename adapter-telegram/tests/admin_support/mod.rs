@@ -24,8 +24,6 @@ use teloxide::types::{InlineKeyboardButtonKind, Message};
 use teloxide_tests::mock_bot::DistributionKey;
 use teloxide_tests::{MockCallbackQuery, MockMessageText, MockPrivateChat, MockUser, Responses};
 
-pub type SalonEngine = Engine<MemoryStore, MemoryStore, MemoryStore, ManualClock>;
-
 pub const OWNER: u64 = 500;
 pub const STRANGER: u64 = 666;
 pub const ANNA: i64 = 1;
@@ -100,7 +98,7 @@ pub struct Harness {
     pub bot: teloxide_tests::MockBot<HandlerError, DistributionKey>,
     pub store: MemoryStore,
     pub clock: ManualClock,
-    pub engine: Arc<SalonEngine>,
+    pub engine: Arc<Engine>,
     pub config: AdminBotConfig,
     /// The admin bot the mock dispatches to (set by [`Harness::restart`]).
     pub admin: Option<AdminBot>,

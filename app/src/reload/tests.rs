@@ -37,12 +37,10 @@ impl Environment for FakeEnvironment {
     }
 }
 
-type TestEngine = Engine<MemoryStore, MemoryStore, MemoryStore, ManualClock>;
-
 struct Fixture {
     _dir: tempfile::TempDir,
     path: PathBuf,
-    engine: Arc<TestEngine>,
+    engine: Arc<Engine>,
     locales: Arc<Locales>,
     business: Live<BusinessInfo>,
     conversations: Arc<ConversationStorage>,

@@ -63,16 +63,13 @@ macro_rules! dispatch_tests {
     };
 }
 
-type SceneEngine<S> = Engine<S, S, S, ManualClock>;
-type SceneDispatcher<S> = Dispatcher<S, S, S, S, RecordingSender, ManualClock>;
-
 /// A salon on `S` with an engine, a dispatcher and a recording sender.
 struct Scene<S> {
     store: S,
     clock: ManualClock,
-    engine: SceneEngine<S>,
+    engine: Engine,
     sender: RecordingSender,
-    dispatcher: SceneDispatcher<S>,
+    dispatcher: Dispatcher<RecordingSender>,
     settings: DispatchSettings,
     anna: StaffId,
     boris: StaffId,

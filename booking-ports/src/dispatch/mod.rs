@@ -210,23 +210,24 @@ enum Prepared {
 }
 
 /// Delivers the notification outbox through a [`NotificationSender`].
-/// Generic over the outbox (`O`), the booking, catalog and customer stores
-/// (`B`, `C`, `U`), the sender (`S`) and the clock (`K`); with one store
-/// implementing every port, see [`Dispatcher::on_store`].
-pub struct Dispatcher<O, B, C, U, S, K> {
-    outbox: O,
-    bookings: B,
-    catalog: C,
-    customers: U,
+/// The stores and the clock are trait objects, so the application picks its
+/// store at run time; the sender (`S`) stays a type parameter, one per
+/// messaging adapter, so tests can read what their sender recorded. With one
+/// store implementing every port, see [`Dispatcher::on_store`].
+pub struct Dispatcher<S> {
+    outbox: Arc<dyn NotificationOutbox>,
+    bookings: Arc<dyn BookingStore>,
+    catalog: Arc<dyn CatalogStore>,
+    customers: Arc<dyn CustomerStore>,
     sender: S,
-    clock: K,
+    clock: Arc<dyn Clock>,
     settings: DispatchSettings,
     limiter: RateLimiter,
     progress: HashMap<NotificationId, Progress>,
     wakeup: DispatchWakeup,
 }
 
-impl<O, B, C, U, S, K> fmt::Debug for Dispatcher<O, B, C, U, S, K> {
+impl<S> fmt::Debug for Dispatcher<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Dispatcher")
             .field("settings", &self.settings)
@@ -235,36 +236,40 @@ impl<O, B, C, U, S, K> fmt::Debug for Dispatcher<O, B, C, U, S, K> {
     }
 }
 
-impl<St, S, K> Dispatcher<St, St, St, St, S, K>
-where
-    St: NotificationOutbox + BookingStore + CatalogStore + CustomerStore + Clone,
-{
+impl<S> Dispatcher<S> {
     /// A dispatcher whose outbox, bookings, catalog and customers all live
     /// in `store`.
-    pub fn on_store(store: St, sender: S, clock: K, settings: DispatchSettings) -> Self {
+    pub fn on_store<St>(
+        store: St,
+        sender: S,
+        clock: impl Clock + 'static,
+        settings: DispatchSettings,
+    ) -> Self
+    where
+        St: NotificationOutbox + BookingStore + CatalogStore + CustomerStore + 'static,
+    {
+        let store = Arc::new(store);
         Self::new(
-            store.clone(),
-            store.clone(),
-            store.clone(),
+            Arc::clone(&store) as Arc<dyn NotificationOutbox>,
+            Arc::clone(&store) as Arc<dyn BookingStore>,
+            Arc::clone(&store) as Arc<dyn CatalogStore>,
             store,
             sender,
-            clock,
+            Arc::new(clock),
             settings,
         )
     }
-}
 
-impl<O, B, C, U, S, K> Dispatcher<O, B, C, U, S, K> {
     /// A dispatcher over separate ports. It starts with an empty rate
     /// limiter and no memory of earlier runs: everything it needs is in the
     /// outbox.
     pub fn new(
-        outbox: O,
-        bookings: B,
-        catalog: C,
-        customers: U,
+        outbox: Arc<dyn NotificationOutbox>,
+        bookings: Arc<dyn BookingStore>,
+        catalog: Arc<dyn CatalogStore>,
+        customers: Arc<dyn CustomerStore>,
         sender: S,
-        clock: K,
+        clock: Arc<dyn Clock>,
         settings: DispatchSettings,
     ) -> Self {
         let limits = settings.parts();
@@ -305,15 +310,7 @@ impl<O, B, C, U, S, K> Dispatcher<O, B, C, U, S, K> {
     }
 }
 
-impl<O, B, C, U, S, K> Dispatcher<O, B, C, U, S, K>
-where
-    O: NotificationOutbox,
-    B: BookingStore,
-    C: CatalogStore,
-    U: CustomerStore,
-    S: NotificationSender,
-    K: Clock,
-{
+impl<S: NotificationSender> Dispatcher<S> {
     /// Runs until `shutdown` completes: a step, then a wait until the next
     /// step is due ([`DispatchReport::next_step_at`]), a wake-up, or
     /// shutdown. A step in progress always finishes, so nothing sent goes

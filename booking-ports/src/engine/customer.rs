@@ -20,12 +20,8 @@ use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
 use crate::error::StoreError;
-use crate::ports::bookings::{
-    ActiveBookingLimit, BookingStore, CreateBookingError, RescheduleError,
-};
-use crate::ports::catalog::CatalogStore;
-use crate::ports::clock::Clock;
-use crate::ports::customers::{CustomerProfile, CustomerStore, Erasure, Language};
+use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError, RescheduleError};
+use crate::ports::customers::{CustomerProfile, Erasure, Language};
 use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
 
 /// A service customers can book, with the staff members who perform it.
@@ -106,13 +102,7 @@ fn parse_comment(comment: Option<&str>) -> Result<Option<Comment>, BookError> {
     }
 }
 
-impl<C, B, U, K> Engine<C, B, U, K>
-where
-    C: CatalogStore,
-    B: BookingStore,
-    U: CustomerStore,
-    K: Clock,
-{
+impl Engine {
     /// The services customers can book now: active, with at least one active
     /// performer, by id.
     ///

@@ -74,20 +74,26 @@ pub struct RescheduledBooking {
     pub new: BookingDetails,
 }
 
-/// The booking engine, generic over the driven ports. With one store that
+/// The booking engine: every customer and staff use case, over the driven
+/// ports behind trait objects, so an application picks its store at run
+/// time (SQLite or PostgreSQL from a database URL) without compiling the
+/// engine, the bots and the command line once per store. With one store that
 /// implements every port, see [`Engine::on_store`].
-pub struct Engine<C, B, U, K> {
-    catalog: C,
-    bookings: B,
-    customers: U,
-    clock: K,
+///
+/// Bots, the command line and any web API call these use cases and never a
+/// store: the engine is where every rule and every authorization check lives.
+pub struct Engine {
+    catalog: Arc<dyn CatalogStore>,
+    bookings: Arc<dyn BookingStore>,
+    customers: Arc<dyn CustomerStore>,
+    clock: Arc<dyn Clock>,
     policy: RwLock<Arc<Policy>>,
     settings: RwLock<Arc<EngineSettings>>,
     /// Pokes the dispatcher after a change wrote notifications.
     wakeup: Option<DispatchWakeup>,
 }
 
-impl<C, B, U, K> fmt::Debug for Engine<C, B, U, K> {
+impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
             .field("policy", &self.policy())
@@ -96,24 +102,34 @@ impl<C, B, U, K> fmt::Debug for Engine<C, B, U, K> {
     }
 }
 
-impl<S, K> Engine<S, S, S, K>
-where
-    S: CatalogStore + BookingStore + CustomerStore + Clone,
-    K: Clock,
-{
+impl Engine {
     /// An engine whose catalog, bookings and customers all live in `store`.
-    pub fn on_store(store: S, clock: K, policy: Policy, settings: EngineSettings) -> Self {
-        Self::new(store.clone(), store.clone(), store, clock, policy, settings)
+    pub fn on_store<S>(
+        store: S,
+        clock: impl Clock + 'static,
+        policy: Policy,
+        settings: EngineSettings,
+    ) -> Self
+    where
+        S: CatalogStore + BookingStore + CustomerStore + 'static,
+    {
+        let store = Arc::new(store);
+        Self::new(
+            Arc::clone(&store) as Arc<dyn CatalogStore>,
+            Arc::clone(&store) as Arc<dyn BookingStore>,
+            store,
+            Arc::new(clock),
+            policy,
+            settings,
+        )
     }
-}
 
-impl<C, B, U, K> Engine<C, B, U, K> {
     /// An engine over separate ports (mocks in tests, or split stores).
     pub fn new(
-        catalog: C,
-        bookings: B,
-        customers: U,
-        clock: K,
+        catalog: Arc<dyn CatalogStore>,
+        bookings: Arc<dyn BookingStore>,
+        customers: Arc<dyn CustomerStore>,
+        clock: Arc<dyn Clock>,
         policy: Policy,
         settings: EngineSettings,
     ) -> Self {
@@ -169,20 +185,26 @@ impl<C, B, U, K> Engine<C, B, U, K> {
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
     }
 
-    pub fn catalog_store(&self) -> &C {
-        &self.catalog
+    pub fn catalog_store(&self) -> &dyn CatalogStore {
+        self.catalog.as_ref()
     }
 
-    pub fn booking_store(&self) -> &B {
-        &self.bookings
+    pub fn booking_store(&self) -> &dyn BookingStore {
+        self.bookings.as_ref()
     }
 
-    pub fn customer_store(&self) -> &U {
-        &self.customers
+    pub fn customer_store(&self) -> &dyn CustomerStore {
+        self.customers.as_ref()
     }
 
-    pub fn clock(&self) -> &K {
-        &self.clock
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The current instant, from the engine's clock: what every use case
+    /// calls "now", so a screen and the decision behind it agree.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 }
 
@@ -266,13 +288,7 @@ fn check_version(booking: &Booking, expected: Version) -> Result<(), Box<Booking
     }
 }
 
-impl<C, B, U, K> Engine<C, B, U, K>
-where
-    C: CatalogStore,
-    B: BookingStore,
-    U: CustomerStore,
-    K: Clock,
-{
+impl Engine {
     /// Imports `catalog` (from configuration) when the store has none yet.
     /// Returns whether it was imported; `false` means the store's catalog,
     /// which staff may have edited, stays the source of truth.

@@ -9,10 +9,6 @@ use chrono::NaiveDate;
 use super::Engine;
 use super::actor::StaffActor;
 use super::errors::FindBookingError;
-use crate::ports::bookings::BookingStore;
-use crate::ports::catalog::CatalogStore;
-use crate::ports::clock::Clock;
-use crate::ports::customers::CustomerStore;
 
 /// Who is moving a booking: its customer (who may move only their own) or
 /// staff.
@@ -22,13 +18,7 @@ pub enum Mover<'a> {
     Staff(&'a StaffActor),
 }
 
-impl<C, B, U, K> Engine<C, B, U, K>
-where
-    C: CatalogStore,
-    B: BookingStore,
-    U: CustomerStore,
-    K: Clock,
-{
+impl Engine {
     async fn booking_to_move(
         &self,
         mover: Mover<'_>,

@@ -14,10 +14,6 @@ use super::actor::StaffActor;
 use super::period::Period;
 use super::{BookingDetails, Engine};
 use crate::error::StoreError;
-use crate::ports::bookings::BookingStore;
-use crate::ports::catalog::CatalogStore;
-use crate::ports::clock::Clock;
-use crate::ports::customers::CustomerStore;
 
 /// How many services [`Statistics::top_services`] lists.
 pub const TOP_SERVICES: usize = 5;
@@ -80,13 +76,7 @@ pub struct Statistics {
     pub no_show_rate: Rate,
 }
 
-impl<C, B, U, K> Engine<C, B, U, K>
-where
-    C: CatalogStore,
-    B: BookingStore,
-    U: CustomerStore,
-    K: Clock,
-{
+impl Engine {
     /// The statistics of `period`.
     ///
     /// # Errors

@@ -23,10 +23,8 @@ use super::notices::{notice_now, reminders, to_customer};
 use super::period::Period;
 use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
 use crate::error::StoreError;
-use crate::ports::bookings::{BookingScope, BookingStore};
-use crate::ports::catalog::{CatalogChangeError, CatalogStore};
-use crate::ports::clock::Clock;
-use crate::ports::customers::CustomerStore;
+use crate::ports::bookings::BookingScope;
+use crate::ports::catalog::CatalogChangeError;
 use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
 
 /// A blocked period and the active bookings it collides with.
@@ -54,13 +52,7 @@ fn find_to_change(error: FindBookingError) -> BookingChangeError {
     }
 }
 
-impl<C, B, U, K> Engine<C, B, U, K>
-where
-    C: CatalogStore,
-    B: BookingStore,
-    U: CustomerStore,
-    K: Clock,
-{
+impl Engine {
     /// The bookings starting within `period`, in any status, of `staff` or of
     /// everyone, by start, with the customers' profiles.
     ///

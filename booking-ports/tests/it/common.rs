@@ -22,10 +22,8 @@ use booking_ports::{
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc, Weekday};
 
-pub(crate) type MemoryEngine = Engine<MemoryStore, MemoryStore, MemoryStore, ManualClock>;
-
 pub(crate) struct Salon {
-    pub(crate) engine: MemoryEngine,
+    pub(crate) engine: Engine,
     pub(crate) store: MemoryStore,
     pub(crate) clock: ManualClock,
     pub(crate) anna: StaffId,

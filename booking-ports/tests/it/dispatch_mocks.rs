@@ -2,6 +2,8 @@
 //! order of its calls and which ones it never makes. A call nobody expected
 //! fails the test.
 
+use std::sync::Arc;
+
 use booking_domain::{
     Booking, BookingId, BookingStatus, CancelledBy, NewBooking, NewBookingParts, Service,
     ServiceId, StaffId, StaffMember,
@@ -21,14 +23,7 @@ use mockall::Sequence;
 
 use crate::common::{anna_spec, customer, haircut_spec, minutes, moscow, policy};
 
-type MockDispatcher = Dispatcher<
-    MockNotificationOutbox,
-    MockBookingStore,
-    MockCatalogStore,
-    MockCustomerStore,
-    MockNotificationSender,
-    ManualClock,
->;
+type MockDispatcher = Dispatcher<MockNotificationSender>;
 
 fn now() -> DateTime<Utc> {
     moscow(1, 11, 0)
@@ -120,12 +115,12 @@ fn dispatcher(
     sender: MockNotificationSender,
 ) -> MockDispatcher {
     Dispatcher::new(
-        outbox,
-        bookings,
-        catalog(),
-        customers(),
+        Arc::new(outbox),
+        Arc::new(bookings),
+        Arc::new(catalog()),
+        Arc::new(customers()),
         sender,
-        ManualClock::new(now()),
+        Arc::new(ManualClock::new(now())),
         DispatchSettings::default(),
     )
 }

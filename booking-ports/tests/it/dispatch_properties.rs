@@ -206,11 +206,7 @@ impl NotificationSender for CheckingSender {
     }
 }
 
-type World = (
-    Salon,
-    CheckingSender,
-    Dispatcher<MemoryStore, MemoryStore, MemoryStore, MemoryStore, CheckingSender, ManualClock>,
-);
+type World = (Salon, CheckingSender, Dispatcher<CheckingSender>);
 
 async fn world(requires_confirmation: bool) -> World {
     let settings =
@@ -236,10 +232,7 @@ async fn world(requires_confirmation: bool) -> World {
     (s, sender, dispatcher)
 }
 
-fn dispatcher(
-    s: &Salon,
-    sender: &CheckingSender,
-) -> Dispatcher<MemoryStore, MemoryStore, MemoryStore, MemoryStore, CheckingSender, ManualClock> {
+fn dispatcher(s: &Salon, sender: &CheckingSender) -> Dispatcher<CheckingSender> {
     Dispatcher::on_store(
         s.store.clone(),
         sender.clone(),

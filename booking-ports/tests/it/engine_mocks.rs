@@ -3,6 +3,8 @@
 //! expected fails the test, so "exactly once" and "nothing else" are checked
 //! by construction.
 
+use std::sync::Arc;
+
 use booking_domain::{
     Booking, BookingId, BookingStatus, NewBooking, NewBookingParts, Service, ServiceId,
     StaffChoice, StaffId, StaffMember, Version,
@@ -71,12 +73,12 @@ fn engine(
     bookings: MockBookingStore,
     customers: MockCustomerStore,
     requires_confirmation: bool,
-) -> Engine<MockCatalogStore, MockBookingStore, MockCustomerStore, ManualClock> {
+) -> Engine {
     Engine::new(
-        catalog(),
-        bookings,
-        customers,
-        ManualClock::new(moscow(0, 8, 0)),
+        Arc::new(catalog()),
+        Arc::new(bookings),
+        Arc::new(customers),
+        Arc::new(ManualClock::new(moscow(0, 8, 0))),
         policy(requires_confirmation),
         EngineSettings::default(),
     )
