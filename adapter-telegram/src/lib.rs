@@ -12,6 +12,8 @@
 //!   updates and requests), through the `metrics` facade.
 //! - [`notify`]: the notification sender (customer and staff messages).
 //! - [`live`]: settings a config reload replaces while the bots run.
+//! - [`ui`]: screens as pure functions, shared formatting of dates, times
+//!   and money.
 //! - `test_support` (feature `test-support`): the client bot's test harness
 //!   on teloxide_tests' mock Bot API, for this crate's tests and the app's.
 //!
@@ -31,6 +33,7 @@ pub mod notify;
 pub mod telegram;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+pub mod ui;
 
 pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, PinHash, hash_pin};
 pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, handler_tree};

@@ -28,9 +28,9 @@ use chrono::{NaiveDate, Weekday};
 
 use super::commands::CommandError;
 use super::handlers::{Ctx, offer_to_cancel};
-use crate::client::format;
 use crate::error::HandlerError;
 use crate::i18n::{Arg, Text};
+use crate::ui::format;
 
 /// A service field that `/service_edit` changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use booking_ports::{BookingDetails, StoreError};
 use chrono_tz::Tz;
 use futures::{Stream, StreamExt};
 
-use crate::client::format;
+use crate::ui::format;
 
 /// Why no file was produced.
 #[derive(Debug, thiserror::Error)]

@@ -23,11 +23,11 @@ use super::commands::{AdminCommand, BlockRequest, CommandError, PeriodSpec};
 use super::export::{ExportError, write_csv};
 use super::state::{AdminState, Seen};
 use super::view;
-use crate::client::format;
 use crate::conversation::Loaded;
 use crate::error::HandlerError;
 use crate::i18n::Text;
 use crate::telegram::{self, Place, Screen};
+use crate::ui::format;
 
 /// One admitted update's context.
 pub(super) struct Ctx<'a> {

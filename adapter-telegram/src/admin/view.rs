@@ -11,9 +11,9 @@ use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::AdminCallback;
-use crate::client::format;
 use crate::i18n::Text;
 use crate::telegram::Screen;
+use crate::ui::format;
 
 pub(super) fn button(label: impl Into<String>, callback: AdminCallback) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(label.into(), callback.encode())

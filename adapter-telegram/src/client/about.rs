@@ -8,7 +8,6 @@ use teloxide::types::InlineKeyboardMarkup;
 
 use super::Answer;
 use super::callback::{FlowAction, FlowId};
-use super::format;
 use super::keyboard::{self, flow_button};
 use super::menu;
 use super::session::Session;
@@ -16,6 +15,7 @@ use super::state::{AboutStep, State};
 use crate::error::HandlerError;
 use crate::i18n::Text;
 use crate::telegram::{Place, Screen};
+use crate::ui::format;
 
 const WEEK: [Weekday; 7] = [
     Weekday::Mon,

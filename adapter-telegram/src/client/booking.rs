@@ -19,7 +19,6 @@ use teloxide::types::{InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, Mess
 
 use super::Answer;
 use super::callback::{FlowAction, FlowId};
-use super::format;
 use super::keyboard::{self, flow_button};
 use super::menu;
 use super::session::Session;
@@ -27,6 +26,7 @@ use super::state::{BookingStep, Details, Slot, StaffPick, State};
 use crate::error::HandlerError;
 use crate::i18n::Text;
 use crate::telegram::{Markup, Place, Screen};
+use crate::ui::format;
 
 /// Days per calendar page: four rows of three.
 pub(crate) const DAYS_PER_PAGE: usize = 12;

@@ -17,7 +17,6 @@ use teloxide::types::InlineKeyboardMarkup;
 use super::Answer;
 use super::booking::{calendar_rows, free_days, free_starts, page_of, time_rows};
 use super::callback::{Callback, FlowAction, FlowId, MenuItem};
-use super::format;
 use super::keyboard::{self, button, flow_button};
 use super::menu;
 use super::session::Session;
@@ -25,6 +24,7 @@ use super::state::{ManageStep, Move, StaffPick, State};
 use crate::error::HandlerError;
 use crate::i18n::Text;
 use crate::telegram::{Place, Screen};
+use crate::ui::format;
 
 fn state(flow: FlowId, step: ManageStep) -> State {
     State::Bookings { flow, step }

@@ -12,7 +12,6 @@
 mod about;
 mod booking;
 pub mod callback;
-pub mod format;
 mod keyboard;
 mod manage;
 mod menu;

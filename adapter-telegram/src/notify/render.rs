@@ -14,8 +14,8 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::admin::callback::AdminCallback;
 use crate::client::callback::Callback;
-use crate::client::format;
 use crate::i18n::{Locales, Text};
+use crate::ui::format;
 
 /// A message ready to send.
 #[derive(Debug, Clone, PartialEq)]

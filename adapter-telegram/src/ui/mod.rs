@@ -1,0 +1,8 @@
+//! Screens as pure functions: from engine data and the reader's language to
+//! text and buttons, with no Telegram request, store or clock inside, so
+//! every screen is unit-tested without Telegram.
+//!
+//! - [`format`]: how dates, times, money and durations read, shared by both
+//!   bots and the notices.
+
+pub mod format;
