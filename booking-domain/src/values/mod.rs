@@ -8,6 +8,7 @@ mod money;
 mod names;
 mod phone;
 mod text;
+mod typed;
 
 pub use ids::{
     BookingId, CustomerId, InvalidId, InvalidVersion, ServiceId, StaffId, TimeOffId, Version,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::typed::is_bidi_control;
 use crate::privacy::mask_name;
 
 /// Why a name was refused.
@@ -18,7 +19,13 @@ pub enum InvalidName {
 /// Trims, collapses inner runs of whitespace to one space and checks length
 /// and characters. Shared by every kind of name.
 fn normalise_name(input: &str, min: usize, max: usize) -> Result<String, InvalidName> {
-    if input.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+    // Whitespace control characters (tabs, line breaks) are folded into
+    // spaces below; every other control and bidirectional override is
+    // refused.
+    if input
+        .chars()
+        .any(|c| is_bidi_control(c) || (c.is_control() && !c.is_whitespace()))
+    {
         return Err(InvalidName::ControlCharacter);
     }
     let collapsed = input.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -132,6 +139,22 @@ mod tests {
             Err(InvalidName::ControlCharacter)
         );
         assert!(CustomerName::new(&"я".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn names_refuse_bidirectional_overrides_and_isolates() {
+        assert_eq!(
+            CustomerName::new("Anna\u{202E}avoP"),
+            Err(InvalidName::ControlCharacter)
+        );
+        assert_eq!(
+            StaffName::new("\u{2066}Boris\u{2069}"),
+            Err(InvalidName::ControlCharacter)
+        );
+        assert_eq!(
+            ServiceName::new("Cut\u{202B}"),
+            Err(InvalidName::ControlCharacter)
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::typed::is_forbidden_in_text;
 use crate::privacy::mask_phones_in_text;
 
 /// Why a comment or reason was refused.
@@ -16,12 +17,10 @@ pub enum InvalidComment {
 }
 
 fn normalise_text(input: &str, max: usize) -> Result<String, InvalidComment> {
-    // Line breaks and tabs are how people type; other control characters are
-    // never meant and would corrupt what staff see.
-    if input
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    // Line breaks and tabs are how people type; other control characters
+    // and bidirectional overrides are never meant and would corrupt what
+    // staff see.
+    if input.chars().any(is_forbidden_in_text) {
         return Err(InvalidComment::ControlCharacter);
     }
     let trimmed = input.trim();
@@ -121,6 +120,20 @@ mod tests {
         assert_eq!(Comment::new("  \n "), Err(InvalidComment::Empty));
         assert_eq!(
             Comment::new("a\u{0}b"),
+            Err(InvalidComment::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn comments_and_reasons_refuse_bidirectional_overrides_and_isolates() {
+        // "+7 916" followed by RIGHT-TO-LEFT OVERRIDE would show staff a
+        // reversed number in the same line.
+        assert_eq!(
+            Comment::new("call \u{202E}76 54 321 619 7+"),
+            Err(InvalidComment::ControlCharacter)
+        );
+        assert_eq!(
+            CancelReason::new("ill\u{2067}ness"),
             Err(InvalidComment::ControlCharacter)
         );
     }
