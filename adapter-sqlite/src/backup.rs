@@ -17,6 +17,7 @@ use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use crate::SqliteStore;
 use crate::db::{self, OpenError};
+use crate::private;
 use crate::settings::SqliteSettings;
 use crate::sql;
 
@@ -96,11 +97,6 @@ impl SqliteStore {
     /// # Errors
     /// [`BackupError`] saying why; a partial file is removed.
     pub async fn backup_to(&self, target: &Path) -> Result<(), BackupError> {
-        if target.exists() {
-            return Err(BackupError::TargetExists {
-                path: target.to_owned(),
-            });
-        }
         let target_text = target.to_str().ok_or_else(|| BackupError::NonUtf8Path {
             path: target.to_owned(),
         })?;
@@ -108,6 +104,18 @@ impl SqliteStore {
             path: target.to_owned(),
             source,
         };
+        // Created empty and private first (VACUUM INTO fills an empty file),
+        // so the copy of every customer's data is never readable by others,
+        // whatever the umask, and an existing file is never overwritten.
+        match private::create_new_private(target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(BackupError::TargetExists {
+                    path: target.to_owned(),
+                });
+            }
+            Err(e) => return Err(write_error(e.into())),
+        }
         if let Err(e) = sqlx::query(sql::VACUUM_INTO)
             .bind(target_text)
             .execute(&self.pool)
@@ -168,6 +176,9 @@ impl SqliteStore {
         remove_if_exists(&sibling(&staging, "-shm"))
             .map_err(io_error("removing the stale", &staging))?;
         fs::copy(backup, &staging).map_err(io_error("copying the backup to", &staging))?;
+        // `fs::copy` carries the backup's permissions over; the database
+        // that replaces the live one is private whatever they were.
+        private::restrict_to_owner(&staging).map_err(io_error("restricting", &staging))?;
 
         let verified = verify_and_migrate(&staging, backup, settings).await;
         let backup_schema_level = match verified {
@@ -266,7 +277,7 @@ async fn verify_and_migrate(
 }
 
 /// `<path><suffix>`: `bookings.db` and `-wal` give `bookings.db-wal`.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)

@@ -12,6 +12,8 @@
 //! - `group_commit`: the single writer that stores concurrent new bookings
 //!   in one transaction each batch, so they share one commit and one fsync.
 //! - `backup`: online backup to a file and verified restore.
+//! - `private`: files holding customer data are created (or narrowed to)
+//!   mode 0600.
 //! - `failure`: driver errors into store errors, counted by kind for
 //!   [`metrics`].
 //!
@@ -40,6 +42,7 @@ pub mod metrics;
 #[cfg(test)]
 mod migration_tests;
 mod outbox;
+mod private;
 pub mod settings;
 mod sql;
 

@@ -243,18 +243,46 @@ pub async fn take(
     // Left by a crash during the same second's attempt: it is incomplete.
     let _ = std::fs::remove_file(&partial);
     store.backup_to(&partial).await?;
-    std::fs::rename(&partial, &path).map_err(|source| ScheduledBackupError::Rename {
-        path: path.clone(),
-        source,
-    })?;
+    if let Err(source) = std::fs::rename(&partial, &path) {
+        // A copy of every customer's data that is no backup: not kept.
+        let _ = std::fs::remove_file(&partial);
+        return Err(ScheduledBackupError::Rename { path, source });
+    }
     Ok(BackupFile {
         path,
         taken_at: now,
     })
 }
 
+/// Deletes the copies in `folder` that a crash or a kill interrupted
+/// (`booking-*.db.partial`): each holds customer data and is no backup.
+/// Called once when the schedule starts; while it runs, [`take`] removes
+/// its own failed copy. Files that are not the schedule's are left alone.
+pub fn remove_unfinished(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let unfinished = name.to_str().is_some_and(|name| {
+            name.strip_suffix(PARTIAL_SUFFIX)
+                .is_some_and(|backup| taken_at(backup).is_some())
+        });
+        if unfinished {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(path = %entry.path().display(), "unfinished backup copy deleted");
+                }
+                Err(e) => {
+                    tracing::warn!(path = %entry.path().display(), error = %e, "cannot delete an unfinished backup copy");
+                }
+            }
+        }
+    }
+}
+
 /// Takes a backup if one is due, then deletes the backups beyond `keep`
-/// and any unfinished copies; returns how long to wait before the next
+/// and returns how long to wait before the next
 /// call. Failures are logged, never fatal: the bots keep serving.
 pub async fn run_due(
     store: &SqliteStore,
@@ -321,6 +349,7 @@ pub async fn run(
         keep = schedule.keep.get(),
         "scheduled backups on"
     );
+    remove_unfinished(&folder);
     tokio::pin!(stop);
     loop {
         let wait = run_due(&store, &clock, &schedule, &folder).await;
@@ -414,6 +443,30 @@ mod tests {
             .collect();
         assert_eq!(found, [at(1), at(5)]);
         assert!(list(&folder.path().join("missing")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn copies_a_crash_interrupted_are_deleted_and_nothing_else() {
+        let folder = tempfile::tempdir().unwrap();
+        let kept = [
+            "booking-20300101T050000Z.db",
+            "notes.txt.partial",
+            "booking.db",
+        ];
+        for name in kept.iter().chain(&["booking-20300101T090000Z.db.partial"]) {
+            std::fs::write(folder.path().join(name), b"x").unwrap();
+        }
+        remove_unfinished(folder.path());
+        let mut left: Vec<_> = std::fs::read_dir(folder.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut expected = kept.map(str::to_owned).to_vec();
+        expected.sort();
+        assert_eq!(left, expected);
+        // A folder not made yet is no error.
+        remove_unfinished(&folder.path().join("missing"));
     }
 
     async fn store_in(folder: &Path) -> SqliteStore {

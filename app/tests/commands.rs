@@ -278,6 +278,11 @@ async fn export_writes_the_period_as_csv() {
     let output = export_period(&setup, &["--output", file.to_str().unwrap()]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    // Every customer's name and phone: the owner's alone, whatever the
+    // umask (the test runs with the usual 022).
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
     let output = export_period(&setup, &["--output", file.to_str().unwrap()]);
     assert_eq!(code(&output), 4);
 

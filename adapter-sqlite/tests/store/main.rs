@@ -9,4 +9,5 @@ mod dispatch;
 mod engine;
 mod helpers;
 mod precision;
+mod privacy;
 mod processes;

@@ -2,7 +2,7 @@
 //! (the admin bot's format), streamed row by row from the store to standard
 //! output or a new file, so a long period never sits in memory.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -18,6 +18,16 @@ use crate::database;
 /// authenticated actor, and a console user has no Telegram id, so 0.
 const CONSOLE_USER: i64 = 0;
 
+/// Creates `path`, which must not exist, readable by its owner only
+/// whatever the umask: the export holds every customer's name and phone.
+fn create_private(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// Runs the command.
 pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
     let period = match Period::new(from, to) {
@@ -30,7 +40,7 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
     };
     let mut out: Box<dyn Write> = match output {
         None => Box::new(BufWriter::new(io::stdout().lock())),
-        Some(path) => match File::create_new(path) {
+        Some(path) => match create_private(path) {
             Ok(file) => Box::new(BufWriter::new(file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 return fail(
