@@ -69,6 +69,7 @@ pub(crate) fn restrict_to_owner(_path: &Path) -> io::Result<()> {
 }
 
 #[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
