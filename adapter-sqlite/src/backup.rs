@@ -137,7 +137,9 @@ impl SqliteStore {
     /// 1. copy the backup to `<db>.restoring` beside the target;
     /// 2. verify the copy: `integrity_check` and `foreign_key_check` clean,
     ///    and its applied migrations all known to this release, unmodified;
-    /// 3. migrate the copy to this release's schema level, fsync it;
+    /// 3. migrate the copy to this release's schema level, check that its
+    ///    tables, indexes, triggers and views are exactly those this
+    ///    release creates, fsync it;
     /// 4. keep the current database as `<db>.before-restore` (its
     ///    write-ahead log, if any, as `<db>.before-restore-wal`, so the
     ///    stale log can never be replayed onto the restored file);
@@ -270,6 +272,18 @@ async fn verify_and_migrate(
     db::migrate(&mut connection, staging)
         .await
         .map_err(schema_error)?;
+    // Brought to this release's level, the copy must have exactly the
+    // schema a fresh database has: the overlap triggers, checks and indexes
+    // are what keep bookings consistent.
+    let differences = db::schema_differences(&mut connection)
+        .await
+        .map_err(unreadable)?;
+    if !differences.is_empty() {
+        return Err(RestoreError::Damaged {
+            path: backup.to_owned(),
+            problems: differences,
+        });
+    }
     // Closing the last connection checkpoints the log into the file and
     // deletes it, so the renamed file is complete on its own.
     connection.close().await.map_err(unreadable)?;

@@ -268,6 +268,60 @@ pub(crate) async fn integrity_problems(
     Ok(problems)
 }
 
+/// What differs between the schema objects of `connection` (tables,
+/// indexes, triggers and views, with their SQL) and those this release's
+/// migrations create on an empty database: a backup whose overlap triggers,
+/// checks or indexes were dropped or edited would otherwise pass every
+/// other check and then accept what the schema exists to refuse.
+pub(crate) async fn schema_differences(
+    connection: &mut SqliteConnection,
+) -> Result<Vec<String>, sqlx::Error> {
+    let found = schema_objects(connection).await?;
+    let mut reference = SqliteConnectOptions::new()
+        .in_memory(true)
+        .connect()
+        .await?;
+    MIGRATOR
+        .run(&mut reference)
+        .await
+        .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
+    let expected = schema_objects(&mut reference).await?;
+    reference.close().await?;
+
+    let mut problems = Vec::new();
+    for ((kind, name), sql) in &expected {
+        match found.get(&(kind.clone(), name.clone())) {
+            None => problems.push(format!("{kind} {name} is missing")),
+            Some(other) if other != sql => problems.push(format!("{kind} {name} was changed")),
+            Some(_) => {}
+        }
+    }
+    problems.extend(
+        found
+            .keys()
+            .filter(|key| !expected.contains_key(*key))
+            .map(|(kind, name)| format!("{kind} {name} is not part of the schema")),
+    );
+    Ok(problems)
+}
+
+/// The schema objects by kind and name, their SQL with runs of whitespace
+/// folded (SQLite keeps the text as written).
+async fn schema_objects(
+    connection: &mut SqliteConnection,
+) -> Result<BTreeMap<(String, String), String>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(sql::SCHEMA_OBJECTS)
+        .fetch_all(&mut *connection)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, name, sql)| {
+            let folded = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            ((kind, name), folded)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use sqlx::pool::PoolConnection;

@@ -54,6 +54,10 @@ statements! {
     INTEGRITY_CHECK = "PRAGMA integrity_check(20)";
     FOREIGN_KEY_PROBLEMS =
         "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check LIMIT 20";
+    /// The schema's own objects (tables, indexes, triggers, views), for
+    /// comparing a restored file with the schema this release creates.
+    SCHEMA_OBJECTS = "SELECT type, name, sql FROM sqlite_schema \
+                      WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name";
     VACUUM_INTO = "VACUUM INTO ?";
     /// Returns the journal mode in effect afterwards.
     ENABLE_WAL = "PRAGMA journal_mode = WAL";

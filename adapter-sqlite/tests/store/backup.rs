@@ -11,6 +11,7 @@ use booking_ports::{
 };
 use chrono::Duration;
 use futures::StreamExt;
+use sqlx::Connection;
 use tokio::sync::watch;
 
 use crate::helpers::{Catalog, TestDb, haircut, monday, no_limit, raw_connection, seed_catalog};
@@ -262,6 +263,41 @@ async fn restore_refuses_a_damaged_backup_and_touches_nothing() {
             Err(RestoreError::Damaged { .. } | RestoreError::Unreadable { .. })
         ),
         "{refused:?}"
+    );
+    assert_untouched(&db, &ids).await;
+}
+
+#[tokio::test]
+async fn restore_refuses_a_backup_whose_schema_lost_its_guards() {
+    // Arrange: a backup without the trigger that refuses overlapping
+    // bookings and with an index of its own: an intact SQLite file at a
+    // known schema level, which every other check accepts.
+    let (db, backup, ids) = database_and_backup().await;
+    let mut raw = raw_connection(&backup).await;
+    sqlx::query("DROP TRIGGER bookings_refuse_overlap_on_insert")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query("CREATE INDEX sneaky ON bookings (comment)")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+
+    // Act
+    let refused = SqliteStore::restore(&backup, &db.settings()).await;
+
+    // Assert: refused, naming what differs, and nothing replaced.
+    let Err(RestoreError::Damaged { problems, .. }) = refused else {
+        panic!("restored a backup without its overlap trigger: {refused:?}");
+    };
+    assert!(
+        problems.contains(&"trigger bookings_refuse_overlap_on_insert is missing".to_owned()),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&"index sneaky is not part of the schema".to_owned()),
+        "{problems:?}"
     );
     assert_untouched(&db, &ids).await;
 }
