@@ -71,11 +71,17 @@ const QUEUE: usize = 4 * MAX_BATCH;
 
 const CONTEXT: &str = "creating a booking";
 
-/// The writer went away: the store was closed. Whether the caller's
-/// booking was stored is unknown.
+/// The writer went away: the store was closed, or its thread ended. Whether
+/// a caller's booking was stored is unknown.
 #[derive(Debug, thiserror::Error)]
-#[error("the booking writer stopped (the store was closed)")]
+#[error("the booking writer stopped")]
 struct WriterStopped;
+
+/// The error of a call, doing `context`, that needs the writer after it
+/// stopped.
+pub(crate) fn writer_stopped(context: &'static str) -> StoreError {
+    StoreError::backend(context, WriterStopped)
+}
 
 /// What the writer receives. Nearly every message is a `Create`, so
 /// boxing it to shrink the rare `Close` would only add an allocation.
@@ -148,7 +154,7 @@ impl BookingWriter {
         limit: ActiveBookingLimit,
         notices: Vec<NewNotice>,
     ) -> Result<Booking, CreateBookingError> {
-        let stopped = || StoreError::backend(CONTEXT, WriterStopped);
+        let stopped = || writer_stopped(CONTEXT);
         let (reply, answer) = oneshot::channel();
         let request = Request {
             new,
@@ -163,6 +169,13 @@ impl BookingWriter {
         answer.await.map_err(|_| stopped())?
     }
 
+    /// Whether the writer still takes bookings: its thread is running and
+    /// was not closed. A writer that died (its thread panicked) makes every
+    /// booking fail, so readiness asks this.
+    pub(crate) fn is_running(&self) -> bool {
+        !self.queue.is_closed()
+    }
+
     /// Answers the requests queued so far, closes the writer's connection
     /// and stops the writer: later calls fail. Returns when it is closed.
     pub(crate) async fn close(&self) {
@@ -170,6 +183,9 @@ impl BookingWriter {
         if self.queue.send(Message::Close(done)).await.is_ok() {
             let _ = closed.await;
         }
+        // The writer answers `done` just before it drops its queue: wait for
+        // that too, so that once this returns, nothing sees it running.
+        self.queue.closed().await;
     }
 }
 
@@ -576,5 +592,18 @@ mod tests {
         let mut stored = stored_ids(&w.store).await;
         stored.sort_unstable();
         assert_eq!(stored, created);
+    }
+
+    #[tokio::test]
+    async fn a_stopped_writer_makes_the_store_answer_not_ready() {
+        let w = world().await;
+        w.store.ping().await.unwrap();
+        // The pool still answers; only the writer is gone, as after a
+        // panic on its thread.
+        w.store.booking_writer.close().await;
+        let error = w.store.ping().await.unwrap_err();
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("the booking writer stopped"));
+        drop(w.dir);
     }
 }

@@ -106,9 +106,17 @@ impl SqliteStore {
     /// for a readiness probe every few seconds.
     ///
     /// # Errors
-    /// [`StoreError`] when no connection can be had (the pool is closed or
-    /// exhausted past its acquire timeout) or the read fails.
+    /// [`StoreError`] when the booking writer has stopped, when no connection
+    /// can be had (the pool is closed or exhausted past its acquire timeout)
+    /// or the read fails.
     pub async fn ping(&self) -> Result<(), StoreError> {
+        // New bookings go through the writer, not the pool: a database that
+        // answers reads while the writer is dead takes no booking at all.
+        if !self.booking_writer.is_running() {
+            return Err(group_commit::writer_stopped(
+                "checking the booking writer runs",
+            ));
+        }
         sqlx::query(sql::PING)
             .fetch_one(&self.pool)
             .await

@@ -152,6 +152,28 @@ pub(crate) async fn withdraw_pending_reminders(
 }
 
 impl SqliteStore {
+    /// Marks pending notification `id`, whose row could not be read, failed
+    /// with `error` as the reason, and counts it. The row names ids and
+    /// kinds, never personal data, and so does the reason.
+    async fn set_aside(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        error: &StoreError,
+    ) -> Result<(), StoreError> {
+        tracing::error!(notification = id, %error, "an unreadable notification is set aside as failed");
+        let reason = FailureReason::new(&format!("unreadable: {error}"));
+        sqlx::query(sql::MARK_FAILED)
+            .bind(to_ms(now))
+            .bind(reason.as_str().to_owned())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(backend("setting an unreadable notification aside"))?;
+        crate::metrics::notification_set_aside();
+        Ok(())
+    }
+
     /// Runs one settling UPDATE, which only matches a pending notification,
     /// and explains a miss.
     async fn settle(
@@ -194,9 +216,15 @@ impl NotificationOutbox for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(backend("reading due notifications"))?;
-        rows.into_iter()
-            .map(NotificationRow::into_notification)
-            .collect()
+        let mut due = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id = row.id;
+            match row.into_notification() {
+                Ok(notification) => due.push(notification),
+                Err(error) => self.set_aside(id, now, &error).await?,
+            }
+        }
+        Ok(due)
     }
 
     async fn mark_sent(

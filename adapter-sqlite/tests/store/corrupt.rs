@@ -4,7 +4,10 @@
 
 use adapter_sqlite::OpenError;
 use booking_domain::{BookingId, CustomerId};
-use booking_ports::{BookingStore, CatalogStore, CustomerStore, StoreError};
+use booking_ports::{
+    BookingStore, CatalogStore, CustomerStore, NewNotice, NoticeKind, NotificationOutbox,
+    Recipient, StoreError,
+};
 use chrono::Duration;
 
 use crate::helpers::{TestDb, haircut, monday, no_limit, raw_connection, seed_catalog};
@@ -206,5 +209,64 @@ async fn a_database_whose_applied_migration_was_edited_is_refused_at_open() {
             Err(OpenError::ModifiedMigration { version: 1, .. })
         ),
         "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_notice_is_set_aside_and_the_others_are_still_delivered() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let catalog = seed_catalog(&store).await;
+    let notice = |staff| NewNotice {
+        recipient: Recipient::Staff(staff),
+        kind: NoticeKind::NewBooking {
+            awaiting_confirmation: false,
+        },
+        due_at: monday() - Duration::days(1),
+    };
+    for (hours, staff) in [(0, catalog.anna), (3, catalog.boris)] {
+        store
+            .create_booking(
+                haircut(&catalog, staff, 1, monday() + Duration::hours(hours)),
+                no_limit(),
+                vec![notice(staff)],
+            )
+            .await
+            .unwrap();
+    }
+    // The first notice (due first) gets a kind no release knows, behind the
+    // schema's back.
+    let mut raw = raw_connection(&db.path).await;
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let first: i64 = sqlx::query_scalar("SELECT min(id) FROM notifications")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE notifications SET kind = 'from_the_future' WHERE id = ?")
+        .bind(first)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+
+    // Before the fix this read failed, every time, for every notice.
+    let due = store.due_notifications(monday(), 10).await.unwrap();
+
+    assert_eq!(due.len(), 1, "the readable notice is still delivered");
+    assert_ne!(due[0].id.get(), first);
+    let (state, reason): (String, String) =
+        sqlx::query_as("SELECT state, failure_reason FROM notifications WHERE id = ?")
+            .bind(first)
+            .fetch_one(&mut raw)
+            .await
+            .unwrap();
+    assert_eq!(state, "failed");
+    assert!(reason.starts_with("unreadable"), "{reason}");
+    // Set aside once: the next read neither fails nor meets it again.
+    assert_eq!(
+        store.due_notifications(monday(), 10).await.unwrap().len(),
+        1
     );
 }

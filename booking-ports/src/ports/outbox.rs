@@ -221,10 +221,13 @@ pub enum MarkNotificationError {
 pub trait NotificationOutbox: Send + Sync {
     /// Up to `limit` pending notifications with `next_attempt_at <= now`,
     /// ordered by `next_attempt_at` then id. MUST NOT return sent, failed or
-    /// withdrawn ones.
+    /// withdrawn ones. A stored row that cannot be read MUST NOT stop the
+    /// others: the adapter marks it failed (with a reason that names no
+    /// personal data), counts it, and leaves it out, so one corrupt notice
+    /// never blocks every delivery behind it.
     ///
     /// # Errors
-    /// [`StoreError`] when the backend fails or a stored row is corrupt.
+    /// [`StoreError`] when the backend fails.
     async fn due_notifications(
         &self,
         now: DateTime<Utc>,
