@@ -9,7 +9,8 @@
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
 //! - `bots`: running a bot until a stop signal.
 //! - `updates`: where the bots' updates come from (long polling or
-//!   webhooks); `polling` and `webhook`: the two kinds.
+//!   webhooks); `polling` and `webhook`: the two kinds; `unreadable`:
+//!   updates teloxide cannot read, logged by id and kind only.
 //! - `http`: the HTTP listener (`/healthz`, `/readyz`, webhooks), and its
 //!   settings; `health`: what `/readyz` checks.
 //! - `run_lock`: the lock `booking run` holds on its database.
@@ -37,5 +38,6 @@ pub mod run_lock;
 pub mod serve;
 pub mod shutdown;
 pub mod telemetry;
+pub mod unreadable;
 pub mod updates;
 pub mod webhook;

@@ -27,6 +27,7 @@ use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
 use crate::health::BotHealth;
+use crate::unreadable::skip_unreadable;
 
 /// A long-polling update listener for one bot.
 pub struct ObservedPolling {
@@ -100,12 +101,13 @@ impl<'a> AsUpdateStream<'a> for ObservedPolling {
             health: self.health.clone(),
             finished: false,
         };
-        futures::stream::unfold(poller, |mut poller| async move {
+        let updates = futures::stream::unfold(poller, |mut poller| async move {
             let batch = poller.next_batch().await?;
             Some((futures::stream::iter(batch), poller))
         })
         .flatten()
-        .boxed()
+        .boxed();
+        skip_unreadable(self.health.name(), updates)
     }
 }
 

@@ -39,6 +39,7 @@ use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use url::Url;
 
 use crate::health::BotHealth;
+use crate::unreadable::{require_readable, skip_unreadable};
 
 /// The header Telegram puts the secret in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -238,7 +239,12 @@ pub async fn register(
             })?;
     tracing::info!(bot = name, %url, "webhook set");
     let secret = Arc::new(settings.secret.clone());
-    let router = router.route_layer(middleware::from_fn_with_state(secret, require_secret));
+    // Layers run outside in: the secret first, then the body checks.
+    let router = router
+        .route_layer(middleware::from_fn(move |request, next| {
+            require_readable(name, request, next)
+        }))
+        .route_layer(middleware::from_fn_with_state(secret, require_secret));
     Ok((
         WebhookUpdates {
             listener: Box::new(listener),
@@ -325,7 +331,7 @@ impl<'a> AsUpdateStream<'a> for WebhookListener {
     fn as_stream(&'a mut self) -> Self::Stream {
         // The dispatcher calls this after `getMe` answered.
         self.health.started();
-        self.inner.updates()
+        skip_unreadable(self.health.name(), self.inner.updates())
     }
 }
 
