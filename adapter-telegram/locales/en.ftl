@@ -390,3 +390,6 @@ notice-staff-reminder = ⏰ Coming up: booking #{ $id }, { $service }, { $when }
 notice-staff-attending = The customer said they'll come.
 notice-staff-not-confirmed = The customer has not confirmed they'll come.
 notice-btn-open = Open booking
+
+## Flood control (both bots).
+slow-down = You are sending messages faster than I can answer. I skipped some of them: please wait a few seconds, then go on.

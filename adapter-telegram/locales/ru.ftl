@@ -404,3 +404,6 @@ notice-staff-reminder = ⏰ Скоро: запись #{ $id }, { $service }, { $
 notice-staff-attending = Клиент подтвердил, что придёт.
 notice-staff-not-confirmed = Клиент пока не подтвердил, что придёт.
 notice-btn-open = Открыть запись
+
+## Flood control (both bots).
+slow-down = Вы отправляете сообщения быстрее, чем я успеваю отвечать. Часть из них я пропустил: подождите несколько секунд и продолжайте.

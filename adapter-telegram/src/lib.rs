@@ -3,6 +3,7 @@
 //!
 //! - [`client`]: the client bot's handler tree, conversation state, callback
 //!   data and screens.
+//! - [`admission`]: per-chat budgets, so one chat cannot stall the others.
 //! - [`conversation`]: teloxide dialogue storage over the
 //!   conversation-store port, with the bot in the key, idle expiry and a
 //!   versioned state.
@@ -22,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod admission;
 pub mod client;
 pub mod conversation;
 pub mod error;

@@ -39,6 +39,10 @@ pub const UPDATE_ERRORS: &str = "booking_update_errors_total";
 /// and `error` (see [`error_kind`]).
 pub const TELEGRAM_ERRORS: &str = "booking_telegram_errors_total";
 
+/// Updates dropped before the handler tree because their chat was over its
+/// budget or backlog (see [`crate::admission`]), by `bot`.
+pub const UPDATES_REFUSED: &str = "booking_updates_refused_total";
+
 /// The histogram buckets suited to [`UPDATE_DURATION`], in seconds: from
 /// 1 ms (a reply from memory) to 10 s (a request stuck on a slow network).
 pub const UPDATE_DURATION_BUCKETS: &[f64] = &[
@@ -71,11 +75,22 @@ pub fn register() {
         "Failed Telegram Bot API requests (each attempt), by method and error \
          (network, rate_limited, server_error, recipient_gone, api, invalid_response, io)."
     );
+    describe_counter!(
+        UPDATES_REFUSED,
+        Unit::Count,
+        "Updates dropped because their chat sent more than its budget or had too many waiting, by bot."
+    );
     for bot in [crate::CLIENT_BOT, crate::ADMIN_BOT] {
+        counter!(UPDATES_REFUSED, "bot" => bot).absolute(0);
         for cause in UPDATE_ERROR_CAUSES {
             counter!(UPDATE_ERRORS, "bot" => bot, "cause" => cause).absolute(0);
         }
     }
+}
+
+/// Counts an update of `bot` dropped by the per-chat admission.
+pub fn update_refused(bot: &'static str) {
+    counter!(UPDATES_REFUSED, "bot" => bot).increment(1);
 }
 
 /// Every `cause` of [`UPDATE_ERRORS`].

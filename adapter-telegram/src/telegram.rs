@@ -3,12 +3,18 @@
 //! Every request of the adapter leaves through [`send`], which counts the
 //! failures by method (see [`crate::metrics`]).
 //!
-//! Retries: a `429 Too Many Requests` means Telegram did not act on the
-//! request, so any request is repeated after the `retry_after` it names. A
-//! network error while connecting means the request never left, so it is
-//! repeated too. A timeout after sending is repeated only for idempotent
-//! requests (edits, callback answers, deletions): a repeated `sendMessage`
-//! could show the customer the same message twice.
+//! Retries: a network error while connecting means the request never left,
+//! so it is repeated. A timeout after sending is repeated only for
+//! idempotent requests (edits, callback answers, deletions): a repeated
+//! `sendMessage` could show the customer the same message twice.
+//!
+//! A `429 Too Many Requests` is never waited for here. It means the chat
+//! (or the bot) is over Telegram's flood limit, typically because someone
+//! is flooding the bot; a handler that slept for the `retry_after` would
+//! hold that chat's queue, and the shutdown, for as long as Telegram says.
+//! The screen is dropped instead (the person asks again), and what must
+//! arrive (notices, reminders) goes through the outbox, whose dispatcher
+//! honours `retry_after` outside any handler.
 
 use std::future::Future;
 use std::time::Duration;
@@ -23,10 +29,6 @@ use teloxide::{ApiError, RequestError};
 
 /// How many times a request is attempted at most.
 const ATTEMPTS: u32 = 3;
-
-/// The longest `retry_after` we wait for inside a handler; longer means the
-/// bot is flooding and the update is better dropped than stalled.
-const LONGEST_WAIT: Duration = Duration::from_secs(30);
 
 /// The keyboard under a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,9 +186,6 @@ where
             Err(error) => error,
         };
         let wait = match &error {
-            RequestError::RetryAfter(after) if after.duration() <= LONGEST_WAIT => {
-                Some(after.duration())
-            }
             RequestError::Network(e) if e.is_connect() || (idempotent && e.is_timeout()) => {
                 Some(Duration::from_millis(500 * u64::from(tries)))
             }
@@ -212,25 +211,22 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn a_flood_wait_is_honoured_then_the_request_repeated() {
+    async fn a_flood_wait_is_not_slept_through_inside_a_handler() {
         let calls = AtomicU32::new(0);
-        let result = attempts(false, || {
-            let n = calls.fetch_add(1, Ordering::SeqCst);
-            async move {
-                if n == 0 {
-                    Err(RequestError::RetryAfter(Seconds::from_seconds(3)))
-                } else {
-                    Ok(n)
-                }
-            }
+        let started = tokio::time::Instant::now();
+        let result: Result<u32, _> = attempts(true, || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err(RequestError::RetryAfter(Seconds::from_seconds(5))) }
         })
         .await;
-        assert_eq!(result.unwrap(), 1);
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(matches!(result, Err(RequestError::RetryAfter(_))));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // The paused clock moves only when something sleeps.
+        assert_eq!(started.elapsed(), Duration::ZERO);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn api_errors_are_not_retried_and_attempts_are_bounded() {
+    async fn api_errors_are_not_retried() {
         let calls = AtomicU32::new(0);
         let result: Result<(), _> = attempts(true, || {
             calls.fetch_add(1, Ordering::SeqCst);
@@ -239,13 +235,5 @@ mod tests {
         .await;
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        let calls = AtomicU32::new(0);
-        let result: Result<(), _> = attempts(true, || {
-            calls.fetch_add(1, Ordering::SeqCst);
-            async { Err(RequestError::RetryAfter(Seconds::from_seconds(1))) }
-        })
-        .await;
-        assert!(result.is_err());
-        assert_eq!(calls.load(Ordering::SeqCst), ATTEMPTS);
     }
 }

@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
-use adapter_telegram::HandlerError;
+use adapter_telegram::admission::{AdmissionSettings, ChatAdmission};
 use adapter_telegram::guard::LogErrors;
+use adapter_telegram::{HandlerError, Locales};
 use futures::future::BoxFuture;
 use teloxide::RequestError;
 use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateHandler};
@@ -14,6 +15,7 @@ use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::update_listeners::UpdateListener;
 
+use crate::admitted::BotAdmission;
 use crate::health::{BotHealth, BotState};
 use crate::polling::ObservedPolling;
 use crate::shutdown;
@@ -63,7 +65,9 @@ pub fn dispatcher(
 }
 
 /// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
-/// SIGTERM, reporting to `health`.
+/// SIGTERM, reporting to `health`. Each chat's updates are admitted within
+/// its budget ([`adapter_telegram::admission`]); `locales` word the "slow
+/// down" said to a chat over it.
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -75,7 +79,18 @@ pub async fn run(
     health: BotHealth,
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
+    locales: Arc<Locales>,
 ) -> Result<(), StartError> {
+    // Each chat's budget: the stream drops what a chat sends beyond it, the
+    // tree's first handler gives a chat's slot back when its update is done.
+    let admission = Arc::new(ChatAdmission::new(AdmissionSettings::default()));
+    let tree = Arc::clone(&admission).layer().chain(tree);
+    let gate = BotAdmission {
+        name,
+        bot: bot.clone(),
+        admission,
+        locales,
+    };
     let mut dispatcher = dispatcher(name, bot.clone(), tree, dependencies);
     let token = dispatcher.shutdown_token();
     let listener_errors = Arc::new(ListenerErrors { bot: name });
@@ -83,13 +98,15 @@ pub async fn run(
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
-                let listener = ObservedPolling::start(bot, timeout, dispatch_health).await;
+                let listener =
+                    gate.wrap(ObservedPolling::start(bot.clone(), timeout, dispatch_health).await);
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)
                     .await
             }
             UpdateSource::Webhook(webhook) => {
-                let (mut listener, delete_webhook) = webhook.into_parts(dispatch_health);
+                let (listener, delete_webhook) = webhook.into_parts(dispatch_health);
+                let mut listener = gate.wrap(listener);
                 let stop_listening = listener.stop_token();
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)

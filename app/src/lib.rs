@@ -7,7 +7,8 @@
 //!   export, hash-pin, check-config, catalog).
 //! - `config`: settings from the TOML file and the environment.
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
-//! - `bots`: running a bot until a stop signal.
+//! - `bots`: running a bot until a stop signal; `admitted`: its updates
+//!   behind the per-chat admission.
 //! - `updates`: where the bots' updates come from (long polling or
 //!   webhooks); `polling` and `webhook`: the two kinds; `unreadable`:
 //!   updates teloxide cannot read, logged by id and kind only.
@@ -22,6 +23,7 @@
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]
 
+pub mod admitted;
 pub mod backups;
 pub mod bots;
 pub mod cli;

@@ -213,6 +213,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         client_health,
         handler_tree(),
         client.dependencies(),
+        Arc::clone(&client.locales),
     );
     let outcome = match (admin, prepared.admin, admin_health) {
         (Some((admin_bot, admin)), Some(admin_updates), Some(admin_health)) => {
@@ -223,6 +224,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
                 admin_health,
                 adapter_telegram::admin::handler_tree(),
                 admin.dependencies(),
+                Arc::clone(&admin.locales),
             );
             tokio::try_join!(client_run, admin_run).map(|_| ())
         }

@@ -68,6 +68,17 @@ pub struct FakeTelegram {
     /// Present while requests are held: each request other than getMe and
     /// getUpdates takes a permit before it is answered.
     gate: Arc<Mutex<Option<Arc<Semaphore>>>>,
+    /// Chats over Telegram's flood limit: requests to them are held until
+    /// the gate opens, then answered 429 with this `retry_after`.
+    flooded: Arc<Mutex<Option<Flooded>>>,
+}
+
+/// A chat whose requests are held, then refused with 429.
+#[derive(Clone)]
+struct Flooded {
+    chat: i64,
+    retry_after: u64,
+    gate: Arc<Semaphore>,
 }
 
 impl FakeTelegram {
@@ -94,6 +105,22 @@ impl FakeTelegram {
     pub fn hold_requests(&self) -> Gate {
         let semaphore = Arc::new(Semaphore::new(0));
         *self.gate.lock().unwrap() = Some(Arc::clone(&semaphore));
+        Gate {
+            semaphore,
+            fake: self.clone(),
+        }
+    }
+
+    /// From now on every request to `chat` is reported at once, held until
+    /// [`Gate::release`], then answered as Telegram answers a chat over
+    /// its flood limit: 429 with `retry_after` seconds.
+    pub fn flood_limit_chat(&self, chat: i64, retry_after: u64) -> Gate {
+        let semaphore = Arc::new(Semaphore::new(0));
+        *self.flooded.lock().unwrap() = Some(Flooded {
+            chat,
+            retry_after,
+            gate: Arc::clone(&semaphore),
+        });
         Gate {
             semaphore,
             fake: self.clone(),
@@ -181,6 +208,23 @@ async fn api(
             );
         }
         _ => {}
+    }
+    let flooded = fake.flooded.lock().unwrap().clone();
+    if let Some(flooded) = flooded.filter(|f| body["chat_id"] == json!(f.chat)) {
+        let mut body = body;
+        body["_bot"] = json!(bot_id(&bot));
+        fake.requests.send((method, body)).unwrap();
+        // Released (closed) by the test: every held request goes on.
+        let _ = flooded.gate.acquire().await;
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({
+                "ok": false, "error_code": 429,
+                "description": format!("Too Many Requests: retry after {}", flooded.retry_after),
+                "parameters": { "retry_after": flooded.retry_after }
+            })
+            .to_string(),
+        );
     }
     match method.as_str() {
         "getme" => ok(json!({
@@ -278,6 +322,7 @@ pub async fn start_fake_telegram() -> (
         held: Arc::default(),
         next_message_id: Arc::new(AtomicI64::new(100)),
         gate: Arc::default(),
+        flooded: Arc::default(),
     };
     let app = Router::new()
         .route("/{bot}/{method}", post(api))

@@ -1,0 +1,376 @@
+//! Per-chat admission: one chat cannot stall, or crowd out, the others.
+//!
+//! teloxide hands each chat's updates to that chat's worker through a
+//! bounded queue, and its dispatcher *waits* when a queue is full: one
+//! person forwarding a hundred messages, or one chat whose replies are
+//! slow, would stop every other chat. So updates pass here before the
+//! dispatcher, and each chat gets
+//! - a budget: [`AdmissionSettings::burst`] updates at once, refilled at
+//!   [`AdmissionSettings::per_second`]; beyond it updates are dropped and
+//!   the person is told once to slow down;
+//! - a backlog bound: at most [`AdmissionSettings::max_backlog`] of its
+//!   updates queued or being handled; beyond that they are dropped, so the
+//!   dispatcher's queue for the chat never fills and never blocks.
+//!
+//! [`ChatAdmission::filter`] sits on the update stream (polling or
+//! webhook); [`ChatAdmission::layer`] sits at the root of the handler tree
+//! and gives the chat's slot back when its update is done.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use teloxide::RequestError;
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::{self, HandlerDescription};
+use teloxide::prelude::*;
+use teloxide::types::Update;
+
+use crate::error::HandlerError;
+use crate::i18n::Locales;
+
+/// How much one chat may send.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdmissionSettings {
+    /// Updates a chat may send at once (a few quick presses, a pasted
+    /// address in three messages).
+    pub burst: u32,
+    /// How fast the budget refills, in updates per second.
+    pub per_second: f64,
+    /// Updates of one chat queued or in progress at most; well below
+    /// teloxide's queue of 64 per chat, so its dispatcher never waits.
+    pub max_backlog: usize,
+}
+
+impl Default for AdmissionSettings {
+    fn default() -> Self {
+        Self {
+            burst: 10,
+            per_second: 2.0,
+            max_backlog: 8,
+        }
+    }
+}
+
+/// What to do with an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admit,
+    /// Drop it; `warn` the first time since the chat was last within its
+    /// budget.
+    Refuse {
+        warn: bool,
+    },
+}
+
+/// One chat's budget.
+#[derive(Debug)]
+struct ChatBudget {
+    tokens: f64,
+    refilled_at: Instant,
+    in_flight: usize,
+    warned: bool,
+}
+
+/// Above this many remembered chats, idle ones are forgotten.
+const FORGET_IDLE_ABOVE: usize = 4096;
+
+/// Every chat's budget for one bot. Shared by the stream filter and the
+/// handler layer.
+pub struct ChatAdmission {
+    settings: AdmissionSettings,
+    chats: Mutex<Chats>,
+}
+
+#[derive(Debug)]
+struct Chats {
+    budgets: HashMap<ChatId, ChatBudget>,
+    /// The size at which idle chats are next forgotten.
+    forget_at: usize,
+}
+
+impl fmt::Debug for ChatAdmission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatAdmission")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatAdmission {
+    pub fn new(settings: AdmissionSettings) -> Self {
+        Self {
+            settings,
+            chats: Mutex::new(Chats {
+                budgets: HashMap::new(),
+                forget_at: FORGET_IDLE_ABOVE,
+            }),
+        }
+    }
+
+    /// Decides on `update` at `now`, taking a slot and a token when it is
+    /// admitted. Updates without a chat are always admitted.
+    pub fn admit(&self, update: &Update, now: Instant) -> Admission {
+        let Some(chat) = update.chat().map(|chat| chat.id) else {
+            return Admission::Admit;
+        };
+        let settings = self.settings;
+        let burst = f64::from(settings.burst);
+        // The map holds counters only: a panic elsewhere cannot leave it
+        // half-written in a way that matters.
+        let mut chats = self.chats.lock().unwrap_or_else(PoisonError::into_inner);
+        chats.forget_idle(now, &settings);
+        let budget = chats.budgets.entry(chat).or_insert(ChatBudget {
+            tokens: burst,
+            refilled_at: now,
+            in_flight: 0,
+            warned: false,
+        });
+        budget.refill(now, &settings);
+        if budget.tokens >= burst {
+            // Quiet long enough to have its whole budget back: a later
+            // flood is told again.
+            budget.warned = false;
+        }
+        if budget.tokens >= 1.0 && budget.in_flight < settings.max_backlog {
+            budget.tokens -= 1.0;
+            budget.in_flight += 1;
+            Admission::Admit
+        } else {
+            let warn = !budget.warned;
+            budget.warned = true;
+            Admission::Refuse { warn }
+        }
+    }
+
+    /// Gives back the slot an admitted update of `chat` held.
+    fn finished(&self, chat: ChatId) {
+        let mut chats = self.chats.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(budget) = chats.budgets.get_mut(&chat) {
+            budget.in_flight = budget.in_flight.saturating_sub(1);
+        }
+    }
+
+    /// `updates` without those refused, each refusal metered, the first of
+    /// a flood answered by a "please slow down" in the sender's language
+    /// (sent in the background, once, without retries).
+    pub fn filter<'a>(
+        self: Arc<Self>,
+        bot_name: &'static str,
+        bot: Bot,
+        locales: Arc<Locales>,
+        updates: BoxStream<'a, Result<Update, RequestError>>,
+    ) -> BoxStream<'a, Result<Update, RequestError>> {
+        updates
+            .filter(move |item| {
+                let keep = match item {
+                    Ok(update) => match self.admit(update, Instant::now()) {
+                        Admission::Admit => true,
+                        Admission::Refuse { warn } => {
+                            crate::metrics::update_refused(bot_name);
+                            if warn {
+                                slow_down(bot_name, &bot, &locales, update);
+                            }
+                            false
+                        }
+                    },
+                    Err(_) => true,
+                };
+                std::future::ready(keep)
+            })
+            .boxed()
+    }
+
+    /// The handler that gives the update's slot back once the rest of the
+    /// tree has run (whatever it returned). Put it first in the tree.
+    pub fn layer(self: Arc<Self>) -> UpdateHandler<HandlerError> {
+        dptree::from_fn_with_description(
+            DpHandlerDescription::entry(),
+            move |deps: DependencyMap, cont| {
+                let chat = deps
+                    .try_get::<Update>()
+                    .and_then(|update| update.chat().map(|chat| chat.id));
+                let admission = Arc::clone(&self);
+                async move {
+                    let flow = cont(deps).await;
+                    if let Some(chat) = chat {
+                        admission.finished(chat);
+                    }
+                    flow
+                }
+            },
+            crate::guard::wrapping_signature(),
+        )
+    }
+}
+
+impl Chats {
+    /// Forgets chats with nothing in flight and a full budget once the map
+    /// has grown past its mark: a burst of new chats does not stay in
+    /// memory.
+    fn forget_idle(&mut self, now: Instant, settings: &AdmissionSettings) {
+        if self.budgets.len() < self.forget_at {
+            return;
+        }
+        self.budgets.retain(|_, budget| {
+            budget.refill(now, settings);
+            budget.in_flight > 0 || budget.tokens < f64::from(settings.burst)
+        });
+        self.forget_at = (self.budgets.len() * 2).max(FORGET_IDLE_ABOVE);
+    }
+}
+
+impl ChatBudget {
+    fn refill(&mut self, now: Instant, settings: &AdmissionSettings) {
+        let elapsed = now
+            .saturating_duration_since(self.refilled_at)
+            .as_secs_f64();
+        self.tokens = (self.tokens + elapsed * settings.per_second).min(f64::from(settings.burst));
+        self.refilled_at = now;
+    }
+}
+
+/// Tells the sender of `update`, once, to slow down.
+fn slow_down(bot_name: &'static str, bot: &Bot, locales: &Locales, update: &Update) {
+    let Some(chat) = update.chat().map(|chat| chat.id) else {
+        return;
+    };
+    let language =
+        locales.language_for(update.from().and_then(|user| user.language_code.as_deref()));
+    let text = locales.text(language).get("slow-down");
+    let bot = bot.clone();
+    tracing::info!(
+        bot = bot_name,
+        chat = chat.0,
+        "a chat over its budget is told to slow down"
+    );
+    tokio::spawn(async move {
+        // Best effort, once: if even this is refused, the flood goes on
+        // being dropped silently.
+        let _ = crate::telegram::send(bot.send_message(chat, text)).await;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn message_from(chat: i64, update_id: i64) -> Update {
+        // From text, as teloxide reads updates: its message type does not
+        // deserialise from an already parsed value.
+        let raw = json!({
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 1_900_000_000,
+                "chat": {"id": chat, "type": "private", "first_name": "A"},
+                "from": {"id": chat, "is_bot": false, "first_name": "A"},
+                "text": "hello"
+            }
+        });
+        serde_json::from_str(&raw.to_string()).unwrap()
+    }
+
+    fn settings() -> AdmissionSettings {
+        AdmissionSettings {
+            burst: 3,
+            per_second: 1.0,
+            max_backlog: 100,
+        }
+    }
+
+    #[test]
+    fn a_burst_passes_the_rest_is_refused_and_the_sender_warned_once() {
+        let admission = ChatAdmission::new(settings());
+        let now = Instant::now();
+        let verdicts: Vec<_> = (0..6)
+            .map(|i| admission.admit(&message_from(1, i), now))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                Admission::Admit,
+                Admission::Admit,
+                Admission::Admit,
+                Admission::Refuse { warn: true },
+                Admission::Refuse { warn: false },
+                Admission::Refuse { warn: false },
+            ]
+        );
+        // Another chat has its own budget.
+        assert_eq!(admission.admit(&message_from(2, 9), now), Admission::Admit);
+    }
+
+    #[test]
+    fn the_budget_refills_with_time_and_a_quiet_chat_is_warned_again_later() {
+        let admission = ChatAdmission::new(settings());
+        let start = Instant::now();
+        for i in 0..4 {
+            admission.admit(&message_from(1, i), start);
+        }
+        let second = start + Duration::from_secs(1);
+        assert_eq!(
+            admission.admit(&message_from(1, 5), second),
+            Admission::Admit
+        );
+        assert_eq!(
+            admission.admit(&message_from(1, 6), second),
+            Admission::Refuse { warn: false }
+        );
+        // Quiet long enough to refill the whole burst: warned anew.
+        let later = second + Duration::from_secs(10);
+        for i in 7..10 {
+            assert_eq!(
+                admission.admit(&message_from(1, i), later),
+                Admission::Admit
+            );
+        }
+        assert_eq!(
+            admission.admit(&message_from(1, 10), later),
+            Admission::Refuse { warn: true }
+        );
+    }
+
+    #[test]
+    fn a_chat_with_a_full_backlog_is_refused_until_an_update_finishes() {
+        let admission = ChatAdmission::new(AdmissionSettings {
+            burst: 100,
+            per_second: 1.0,
+            max_backlog: 2,
+        });
+        let now = Instant::now();
+        assert_eq!(admission.admit(&message_from(1, 1), now), Admission::Admit);
+        assert_eq!(admission.admit(&message_from(1, 2), now), Admission::Admit);
+        assert_eq!(
+            admission.admit(&message_from(1, 3), now),
+            Admission::Refuse { warn: true }
+        );
+        admission.finished(ChatId(1));
+        assert_eq!(admission.admit(&message_from(1, 4), now), Admission::Admit);
+    }
+
+    #[test]
+    fn idle_chats_are_forgotten_once_many_are_remembered() {
+        let admission = ChatAdmission::new(AdmissionSettings {
+            burst: 1,
+            per_second: 1.0,
+            max_backlog: 1,
+        });
+        let start = Instant::now();
+        for chat in 0..FORGET_IDLE_ABOVE as i64 {
+            admission.admit(&message_from(chat + 1, chat), start);
+            admission.finished(ChatId(chat + 1));
+        }
+        // A second later every one of them is idle with a full budget.
+        admission.admit(&message_from(999_999, 1), start + Duration::from_secs(1));
+        let remembered = admission.chats.lock().unwrap().budgets.len();
+        assert!(remembered <= 1, "{remembered} chats remembered");
+    }
+}
