@@ -300,7 +300,12 @@ fn update_durations_land_in_the_first_bucket_whose_bound_they_do_not_exceed() {
         text.contains(&format!("# TYPE {series} histogram\n")),
         "{text}"
     );
-    let bucket = |le: &str| sample(&text, &format!("{series}_bucket{{bot=\"client\",le=\"{le}\"}}"));
+    let bucket = |le: &str| {
+        sample(
+            &text,
+            &format!("{series}_bucket{{bot=\"client\",le=\"{le}\"}}"),
+        )
+    };
     assert_eq!(bucket("0.001"), Some(2.0), "{text}");
     assert_eq!(bucket("0.1"), Some(2.0), "{text}");
     assert_eq!(bucket("0.25"), Some(3.0), "{text}");
@@ -318,10 +323,22 @@ fn update_durations_land_in_the_first_bucket_whose_bound_they_do_not_exceed() {
 fn a_histogram_without_buckets_of_its_own_gets_the_default_ones() {
     let text = rendered(|| metrics::histogram!("latency_seconds").record(0.2));
 
-    assert!(text.contains("# TYPE latency_seconds histogram\n"), "{text}");
-    assert_eq!(sample(&text, "latency_seconds_bucket{le=\"0.1\"}"), Some(0.0));
-    assert_eq!(sample(&text, "latency_seconds_bucket{le=\"0.25\"}"), Some(1.0));
-    assert_eq!(sample(&text, "latency_seconds_bucket{le=\"10\"}"), Some(1.0));
+    assert!(
+        text.contains("# TYPE latency_seconds histogram\n"),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "latency_seconds_bucket{le=\"0.1\"}"),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "latency_seconds_bucket{le=\"0.25\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "latency_seconds_bucket{le=\"10\"}"),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -336,7 +353,10 @@ fn series_are_grouped_by_metric_and_carry_their_help() {
         metrics::gauge!("queue_seconds").set(3.5);
     });
 
-    assert!(text.contains("# HELP b_total Bees.\n# TYPE b_total counter\n"), "{text}");
+    assert!(
+        text.contains("# HELP b_total Bees.\n# TYPE b_total counter\n"),
+        "{text}"
+    );
     assert_eq!(sample(&text, "b_total{hive=\"1\"}"), Some(2.0), "{text}");
     assert_eq!(sample(&text, "b_total{hive=\"2\"}"), Some(2.0), "{text}");
     assert_eq!(sample(&text, "a_total"), Some(5.0), "{text}");
@@ -355,13 +375,20 @@ fn help_texts_and_label_values_are_escaped() {
         metrics::counter!("jobs_total", "kind" => "a\\b").increment(3);
     });
 
-    assert!(text.contains("# HELP jobs_total Jobs done.\\nBy kind.\n"), "{text}");
+    assert!(
+        text.contains("# HELP jobs_total Jobs done.\\nBy kind.\n"),
+        "{text}"
+    );
     assert_eq!(
         sample(&text, "jobs_total{kind=\"say \\\"hi\\\"\\n\"}"),
         Some(1.0),
         "{text}"
     );
-    assert_eq!(sample(&text, "jobs_total{kind=\"a\\\\b\"}"), Some(3.0), "{text}");
+    assert_eq!(
+        sample(&text, "jobs_total{kind=\"a\\\\b\"}"),
+        Some(3.0),
+        "{text}"
+    );
 }
 
 #[test]
