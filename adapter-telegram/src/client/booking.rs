@@ -15,9 +15,10 @@
 
 use booking_domain::{CustomerName, ServiceId, SlotRefusal};
 use booking_ports::Language as ProfileLanguage;
-use booking_ports::engine::{AvailabilityError, BookError, BookingForm, ServiceOffer};
+use booking_ports::engine::{BookError, BookingForm, ServiceOffer};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::availability::{free_days, free_days_to_page, free_starts};
 use super::callback::{FlowAction, FlowId};
 use super::ctx::{Answer, Ctx};
 use super::menu;
@@ -312,51 +313,6 @@ async fn show_staff(ctx: &Ctx, flow: FlowId, offer: &ServiceOffer) -> Result<(),
         .await
 }
 
-/// The days with free times from today to the horizon, or `None` for a
-/// service no longer offered.
-pub(crate) async fn free_days(
-    ctx: &Ctx,
-    service: ServiceId,
-    staff: StaffPick,
-) -> Result<Option<Vec<NaiveDate>>, HandlerError> {
-    let now = ctx.now();
-    let (today, last) = (ctx.policy.today(now), ctx.policy.last_bookable_day(now));
-    let result = ctx
-        .engine
-        .days_with_free_times(service, staff.choice(), today, last)
-        .await;
-    free_days_or_unavailable(result)
-}
-
-/// The days with free times that calendar page `page` needs. Reads only as
-/// much of the calendar as that takes: the whole horizon's bookings are the
-/// most expensive read of the booking flow.
-async fn free_days_to_page(
-    ctx: &Ctx,
-    service: ServiceId,
-    staff: StaffPick,
-    page: u8,
-) -> Result<Option<Vec<NaiveDate>>, HandlerError> {
-    let now = ctx.now();
-    let (today, last) = (ctx.policy.today(now), ctx.policy.last_bookable_day(now));
-    let needed = calendar::days_needed_for(page);
-    let result = ctx
-        .engine
-        .first_days_with_free_times(service, staff.choice(), today, last, needed)
-        .await;
-    free_days_or_unavailable(result)
-}
-
-fn free_days_or_unavailable(
-    result: Result<Vec<NaiveDate>, AvailabilityError>,
-) -> Result<Option<Vec<NaiveDate>>, HandlerError> {
-    match result {
-        Ok(days) => Ok(Some(days)),
-        Err(AvailabilityError::UnknownService) => Ok(None),
-        Err(AvailabilityError::Store(e)) => Err(HandlerError::engine("list free days", e)),
-    }
-}
-
 async fn show_days(
     ctx: &Ctx,
     flow: FlowId,
@@ -380,20 +336,6 @@ async fn show_days(
         page,
     };
     ctx.go(&state(flow, step), &screen).await
-}
-
-/// The free starts of `day`, or `None` for a service no longer offered.
-pub(crate) async fn free_starts(
-    ctx: &Ctx,
-    service: ServiceId,
-    staff: StaffPick,
-    day: NaiveDate,
-) -> Result<Option<Vec<DateTime<Utc>>>, HandlerError> {
-    match ctx.engine.free_times(service, staff.choice(), day).await {
-        Ok(free) => Ok(Some(free.into_iter().map(|f| f.start).collect())),
-        Err(AvailabilityError::UnknownService) => Ok(None),
-        Err(AvailabilityError::Store(e)) => Err(HandlerError::engine("list free times", e)),
-    }
 }
 
 /// The time step's choice so far: whose time, which day, and the details

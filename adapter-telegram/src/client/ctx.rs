@@ -7,6 +7,7 @@
 //! Also here: loading the conversation, once per update, with the notice
 //! for one that could not continue.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -14,7 +15,6 @@ use booking_domain::{CustomerId, Policy};
 use booking_ports::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, BTreeSet};
 use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
 use teloxide::prelude::*;

@@ -12,7 +12,7 @@ use booking_ports::BookingDetails;
 use booking_ports::engine::{BookingChangeError, FindBookingError, RescheduleBookingError};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::booking::{free_days, free_starts};
+use super::availability::{free_days, free_starts};
 use super::callback::{FlowAction, FlowId};
 use super::ctx::{Answer, Ctx};
 use super::menu;

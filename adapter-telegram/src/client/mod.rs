@@ -15,8 +15,10 @@
 //! - `manage.rs`: "My bookings" (details, cancel, move) and the reminder
 //!   buttons.
 //! - `about.rs`: "About" and the customer's data.
+//! - `availability.rs`: free days and times, for booking and moving.
 
 mod about;
+mod availability;
 mod booking;
 pub mod callback;
 pub mod commands;
