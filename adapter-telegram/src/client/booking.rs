@@ -63,44 +63,22 @@ pub(crate) async fn on_action(
             day,
             details,
         } => {
-            on_time(
-                ctx,
-                flow,
-                Times {
-                    staff,
-                    day,
-                    details,
-                },
-                service,
-                action,
-            )
-            .await
+            let times = Times {
+                staff,
+                day,
+                details,
+            };
+            on_time(ctx, flow, service, times, action).await
         }
         BookingStep::Name { slot, suggestions } => {
             on_name(ctx, flow, slot, &suggestions, action).await
         }
-        BookingStep::Comment { slot, name, phone } => match action {
-            FlowAction::Back => silent(show_phone(ctx, flow, slot, name).await),
-            FlowAction::SkipComment => {
-                let Some(offer) = offered(ctx, slot.service).await? else {
-                    return Ok(Answer::Silent);
-                };
-                let details = Details {
-                    name,
-                    phone,
-                    comment: None,
-                };
-                silent(show_summary(ctx, flow, &offer, slot, details).await)
-            }
-            _ => Ok(Answer::Expired),
-        },
-        BookingStep::Summary { slot, details } => match action {
-            FlowAction::Back => {
-                silent(show_comment(ctx, flow, slot, details.name, details.phone).await)
-            }
-            FlowAction::Confirm => silent(confirm(ctx, flow, slot, details).await),
-            _ => Ok(Answer::Expired),
-        },
+        BookingStep::Comment { slot, name, phone } => {
+            on_comment(ctx, flow, slot, (name, phone), action).await
+        }
+        BookingStep::Summary { slot, details } => {
+            on_summary(ctx, flow, slot, details, action).await
+        }
         // The phone step has no inline buttons; anything pressed is stale.
         BookingStep::Phone { .. } => Ok(Answer::Expired),
     }
@@ -179,8 +157,8 @@ async fn on_day(
 async fn on_time(
     ctx: &Ctx,
     flow: FlowId,
-    times: Times,
     service: ServiceId,
+    times: Times,
     action: FlowAction,
 ) -> Result<Answer, HandlerError> {
     let Some(offer) = offered(ctx, service).await? else {
@@ -252,6 +230,46 @@ async fn on_name(
             Some(name) => silent(show_phone(ctx, flow, slot, name.clone()).await),
             None => Ok(Answer::Expired),
         },
+        _ => Ok(Answer::Expired),
+    }
+}
+
+async fn on_comment(
+    ctx: &Ctx,
+    flow: FlowId,
+    slot: Slot,
+    (name, phone): (String, String),
+    action: FlowAction,
+) -> Result<Answer, HandlerError> {
+    match action {
+        FlowAction::Back => silent(show_phone(ctx, flow, slot, name).await),
+        FlowAction::SkipComment => {
+            let Some(offer) = offered(ctx, slot.service).await? else {
+                return Ok(Answer::Silent);
+            };
+            let details = Details {
+                name,
+                phone,
+                comment: None,
+            };
+            silent(show_summary(ctx, flow, &offer, slot, details).await)
+        }
+        _ => Ok(Answer::Expired),
+    }
+}
+
+async fn on_summary(
+    ctx: &Ctx,
+    flow: FlowId,
+    slot: Slot,
+    details: Details,
+    action: FlowAction,
+) -> Result<Answer, HandlerError> {
+    match action {
+        FlowAction::Back => {
+            silent(show_comment(ctx, flow, slot, details.name, details.phone).await)
+        }
+        FlowAction::Confirm => silent(confirm(ctx, flow, slot, details).await),
         _ => Ok(Answer::Expired),
     }
 }
