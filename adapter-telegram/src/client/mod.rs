@@ -113,13 +113,13 @@ impl ClientBot {
 }
 
 /// The client bot's handler tree, under the panic guard, each update
-/// counted and timed. Messages: the context and the conversation are loaded
-/// once, then commands, a conversation that could not continue, the
-/// booking flow's typed steps by state, and anything else. Button presses:
-/// one endpoint that parses, routes and always answers.
+/// counted and timed. Messages in a private chat: the context and the
+/// conversation are loaded once, then commands, a conversation that could
+/// not continue, the booking flow's typed steps by state, and anything
+/// else. Button presses: one endpoint that parses, routes and always
+/// answers.
 pub fn handler_tree() -> UpdateHandler<HandlerError> {
-    let messages = Update::filter_message()
-        .filter_map(Ctx::for_message)
+    let answered = dptree::filter_map(Ctx::for_message)
         .chain(load_conversation())
         .branch(
             // Commands in text only, never in a photo's caption.
@@ -137,6 +137,12 @@ pub fn handler_tree() -> UpdateHandler<HandlerError> {
         )
         .branch(case![State::Booking { flow, step }].endpoint(details::on_message))
         .endpoint(menu::on_text);
+    // A message the bot does not answer (a group, no sender) is handled by
+    // doing nothing, as before, rather than left to the dispatcher's
+    // default handler, which would log it whole.
+    let messages = Update::filter_message()
+        .branch(answered)
+        .endpoint(|| async { Ok(()) });
     observe_updates(CLIENT_BOT).chain(
         catch_panics()
             .branch(messages)
