@@ -42,6 +42,34 @@ async fn the_menu_speaks_the_customers_language() {
     assert!(labels(&services).contains(&"Men's haircut · 30 мин · 1500 RUB".to_owned()));
 }
 
+#[tokio::test]
+async fn other_commands_and_stray_text_get_the_hint_and_keep_the_conversation() {
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+    let hint = "Please use the buttons, or send /start to see the menu.";
+
+    let menu = screen(&h.send(&ivan, "/menu").await);
+    assert!(
+        text(&menu).contains("Welcome to Studio Lotos!"),
+        "{}",
+        text(&menu)
+    );
+    let services = screen(&h.press(&ivan, &menu, "📅 Book").await);
+    assert_eq!(text(&screen(&h.send(&ivan, "/help").await)), hint);
+    let days = screen(&h.press(&ivan, &services, "Men's haircut").await);
+    assert_eq!(text(&days), "Men's haircut · Anna\nChoose a day:");
+    assert_eq!(text(&screen(&h.send(&ivan, "hello").await)), hint);
+
+    for command in ["/start ref42", "/start@another_bot", "/menu@salon_bot"] {
+        let shown = screen(&h.send(&ivan, command).await);
+        assert!(
+            text(&shown).contains("Welcome to Studio Lotos!"),
+            "{command}: {}",
+            text(&shown)
+        );
+    }
+}
+
 /// Walks `who` from /start to the summary of a men's haircut with Anna on
 /// `day` at `time`, giving their profile name and own phone.
 async fn walk_to_summary(

@@ -1,83 +1,61 @@
-//! The main menu, and what a customer is told when their conversation could
-//! not continue.
+//! The main menu's endpoints: commands, text the current step does not
+//! expect, and what a customer is told when their conversation could not
+//! continue.
 
-use super::callback::MenuItem;
-use super::session::Session;
-use super::state::State;
-use super::{about, booking, keyboard, manage};
+use super::commands::Command;
+use super::ctx::Ctx;
+use super::state::{BookingStep, State};
 use crate::error::HandlerError;
-use crate::telegram::{Place, Screen};
+use crate::ui::client::menu::{self as screen, Notice};
 
-/// Why a conversation starts over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Notice {
-    /// Idle for longer than the expiry.
-    Expired,
-    /// Stored by another version of the bot, or corrupt.
-    Unreadable,
+/// `/start`, `/menu` (`Some`), or a command we do not have (`None`).
+pub(crate) async fn on_command(
+    ctx: Ctx,
+    command: Option<Command>,
+    state: State,
+    notice: Option<Notice>,
+) -> Result<(), HandlerError> {
+    if let State::Booking {
+        step: BookingStep::Phone { .. },
+        ..
+    } = state
+    {
+        // Leaving the phone step: its reply keyboard must go too.
+        ctx.hide_reply_keyboard().await?;
+    }
+    match command {
+        Some(Command::Start | Command::Menu) => show_main(&ctx, notice).await,
+        None => show_hint(&ctx, notice).await,
+    }
 }
 
-impl Notice {
-    pub(crate) fn text(self, s: &Session<'_>) -> String {
-        match self {
-            Notice::Expired => s.t.with(
-                "conversation-expired",
-                &[(
-                    "minutes",
-                    s.conversations.idle_expiry().num_minutes().into(),
-                )],
-            ),
-            Notice::Unreadable => s.t.get("conversation-unreadable"),
-        }
+/// Something typed after the conversation could not continue: its context
+/// is gone, so explain and offer the menu.
+pub(crate) async fn on_restart(ctx: Ctx, notice: Option<Notice>) -> Result<(), HandlerError> {
+    show_main(&ctx, notice).await
+}
+
+/// Text outside the booking flow: the menu when idle, the hint inside a
+/// flow of buttons (the conversation stays where it is).
+pub(crate) async fn on_text(ctx: Ctx, state: State) -> Result<(), HandlerError> {
+    match state {
+        State::Idle => show_main(&ctx, None).await,
+        _ => show_hint(&ctx, None).await,
     }
 }
 
 /// The greeting with the main menu, after the notice if there is one. The
 /// conversation is reset.
-pub(crate) async fn show_main(
-    s: &Session<'_>,
-    notice: Option<Notice>,
-    place: Place,
-) -> Result<(), HandlerError> {
-    let greeting = s.t.with(
-        "start-greeting",
-        &[("business", s.business.name.as_str().into())],
-    );
-    let text = match notice {
-        Some(notice) => format!("{}\n\n{greeting}", notice.text(s)),
-        None => greeting,
-    };
-    s.go(
-        &State::Idle,
-        &Screen::inline(text, keyboard::main_menu(&s.t)),
-        place,
-    )
-    .await
+pub(crate) async fn show_main(ctx: &Ctx, notice: Option<Notice>) -> Result<(), HandlerError> {
+    let screen = screen::main(&ctx.t(), &ctx.business.name, notice);
+    ctx.go(&State::Idle, &screen).await
 }
 
-/// A reminder to use the buttons, for text the current step does not expect.
-/// The conversation stays where it is.
-pub(crate) async fn show_hint(s: &Session<'_>, notice: Option<Notice>) -> Result<(), HandlerError> {
+/// A reminder to use the buttons; the conversation stays where it is. With
+/// a notice, the conversation is gone: the greeting instead.
+pub(crate) async fn show_hint(ctx: &Ctx, notice: Option<Notice>) -> Result<(), HandlerError> {
     if notice.is_some() {
-        return show_main(s, notice, Place::New).await;
+        return show_main(ctx, notice).await;
     }
-    s.show(
-        &Screen::inline(s.t.get("use-buttons"), keyboard::main_menu(&s.t)),
-        Place::New,
-    )
-    .await
-}
-
-/// Opens a main-menu entry; valid from any state, it starts a new flow.
-pub(crate) async fn open(
-    s: &Session<'_>,
-    item: MenuItem,
-    place: Place,
-) -> Result<(), HandlerError> {
-    match item {
-        MenuItem::Main => show_main(s, None, place).await,
-        MenuItem::Book => booking::start(s, place).await,
-        MenuItem::MyBookings => manage::start(s, place).await,
-        MenuItem::About => about::start(s, place).await,
-    }
+    ctx.show(&screen::hint(&ctx.t())).await
 }

@@ -5,4 +5,5 @@
 //! - [`format`]: how dates, times, money and durations read, shared by both
 //!   bots and the notices.
 
+pub mod client;
 pub mod format;

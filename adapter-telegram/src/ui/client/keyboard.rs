@@ -1,17 +1,21 @@
-//! Inline keyboards: buttons carry encoded [`Callback`]s.
+//! Inline keyboards of the client bot: every button carries an encoded
+//! [`Callback`], so what a press asks for is typed from the start.
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::callback::{Callback, FlowAction, FlowId, MenuItem};
+use crate::client::callback::{Callback, FlowAction, FlowId, MenuItem};
 use crate::i18n::Text;
 
-pub(crate) type Row = Vec<InlineKeyboardButton>;
+/// One row of buttons.
+pub type Row = Vec<InlineKeyboardButton>;
 
-pub(crate) fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardButton {
+/// A button that sends `callback` when pressed.
+pub fn button(label: impl Into<String>, callback: Callback) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(label.into(), callback.encode())
 }
 
-pub(crate) fn flow_button(
+/// A button for a step of the flow `flow`.
+pub fn flow_button(
     label: impl Into<String>,
     flow: FlowId,
     action: FlowAction,
@@ -20,7 +24,7 @@ pub(crate) fn flow_button(
 }
 
 /// `buttons` in rows of `per_row`.
-pub(crate) fn grid(buttons: Vec<InlineKeyboardButton>, per_row: usize) -> Vec<Row> {
+pub fn grid(buttons: Vec<InlineKeyboardButton>, per_row: usize) -> Vec<Row> {
     buttons
         .chunks(per_row.max(1))
         .map(<[InlineKeyboardButton]>::to_vec)
@@ -28,7 +32,7 @@ pub(crate) fn grid(buttons: Vec<InlineKeyboardButton>, per_row: usize) -> Vec<Ro
 }
 
 /// Back and Cancel, on one row.
-pub(crate) fn back_cancel(t: &Text<'_>, flow: FlowId) -> Row {
+pub fn back_cancel(t: &Text<'_>, flow: FlowId) -> Row {
     vec![
         flow_button(t.get("btn-back"), flow, FlowAction::Back),
         flow_button(t.get("btn-cancel"), flow, FlowAction::Cancel),
@@ -36,12 +40,26 @@ pub(crate) fn back_cancel(t: &Text<'_>, flow: FlowId) -> Row {
 }
 
 /// Back alone.
-pub(crate) fn back(t: &Text<'_>, flow: FlowId) -> Row {
+pub fn back(t: &Text<'_>, flow: FlowId) -> Row {
     vec![flow_button(t.get("btn-back"), flow, FlowAction::Back)]
 }
 
+/// One button alone on its row, then Back and Cancel: the shape of the
+/// steps that ask one thing (skip the comment, confirm).
+pub fn one_then_back_cancel(
+    t: &Text<'_>,
+    flow: FlowId,
+    label: String,
+    action: FlowAction,
+) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(vec![
+        vec![flow_button(label, flow, action)],
+        back_cancel(t, flow),
+    ])
+}
+
 /// The main menu.
-pub(crate) fn main_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
+pub fn main_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(vec![
         vec![
             button(t.get("btn-book"), Callback::Menu(MenuItem::Book)),
@@ -55,7 +73,7 @@ pub(crate) fn main_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
 }
 
 /// A single "Menu" button, under final messages.
-pub(crate) fn to_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
+pub fn to_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(vec![vec![button(
         t.get("btn-menu"),
         Callback::Menu(MenuItem::Main),

@@ -1,0 +1,252 @@
+//! [`Ctx`]: one update's context, built once per update from the bot's
+//! dependencies: who is asking, in which chat and language, where the
+//! answer goes, the engine, and the policy and business information as
+//! they were when the update arrived (a config reload never mixes two
+//! versions into one answer). Endpoints take `&Ctx` and the parsed input.
+//!
+//! Also here: loading the conversation, once per update, with the notice
+//! for one that could not continue.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use booking_domain::{CustomerId, Policy};
+use booking_ports::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
+use teloxide::prelude::*;
+use teloxide::types::{ChatId, MaybeInaccessibleMessage, User};
+
+use super::callback::FlowId;
+use super::state::State;
+use super::{BusinessInfo, ClientBot};
+use crate::conversation::{ConversationStorage, Loaded};
+use crate::error::HandlerError;
+use crate::i18n::{Language, Locales, Text};
+use crate::telegram::{self, Place, Screen};
+use crate::ui::client::menu::Notice;
+
+/// The context of one update. Cheap to clone: handles and ids.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub bot: Bot,
+    pub chat: ChatId,
+    pub user: User,
+    /// The Telegram user id: the same person in every chat and bot.
+    pub customer: CustomerId,
+    language: Language,
+    pub locales: Arc<Locales>,
+    pub engine: Arc<Engine>,
+    /// Read once per update, so one decision never mixes two policies.
+    pub policy: Arc<Policy>,
+    /// Read once per update from the reloadable setting.
+    pub business: Arc<BusinessInfo>,
+    pub conversations: Arc<ConversationStorage>,
+    /// Where screens go: the message whose button was pressed, or a new one.
+    pub place: Place,
+}
+
+impl Ctx {
+    fn new(bot: Bot, client: &ClientBot, chat: ChatId, user: &User, place: Place) -> Option<Self> {
+        Some(Self {
+            customer: customer_of(user)?,
+            language: client.locales.language_for(user.language_code.as_deref()),
+            bot,
+            chat,
+            user: user.clone(),
+            locales: Arc::clone(&client.locales),
+            policy: client.engine.policy(),
+            engine: Arc::clone(&client.engine),
+            business: client.business.get(),
+            conversations: Arc::clone(&client.conversations),
+            place,
+        })
+    }
+
+    /// The context of a message, if it is one the bot answers: a private
+    /// chat (in a group the bot would show one person's bookings to
+    /// everyone) with a sender.
+    pub(crate) fn for_message(bot: Bot, client: ClientBot, message: Message) -> Option<Self> {
+        if !message.chat.is_private() {
+            return None;
+        }
+        let user = message.from.as_ref()?;
+        Self::new(bot, &client, message.chat.id, user, Place::New)
+    }
+
+    /// The context of a pressed button. Buttons we send live in private
+    /// chats only; the private chat id is the user's id, so the chat is
+    /// known even for a message too old to read (then the answer is a new
+    /// message).
+    pub(crate) fn for_press(bot: Bot, client: &ClientBot, query: &CallbackQuery) -> Option<Self> {
+        let (chat, place) = match &query.message {
+            Some(MaybeInaccessibleMessage::Regular(message)) if message.chat.is_private() => {
+                (message.chat.id, Place::Edit(message.id))
+            }
+            Some(MaybeInaccessibleMessage::Inaccessible(message)) if message.chat.is_private() => {
+                (message.chat.id, Place::New)
+            }
+            _ => return None,
+        };
+        Self::new(bot, client, chat, &query.from, place)
+    }
+
+    /// The same context, answering at `place` instead.
+    pub(crate) fn at(&self, place: Place) -> Self {
+        Self {
+            place,
+            ..self.clone()
+        }
+    }
+
+    /// The customer's texts.
+    pub(crate) fn t(&self) -> Text<'_> {
+        self.locales.text(self.language)
+    }
+
+    pub(crate) fn tz(&self) -> Tz {
+        self.policy.time_zone()
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.engine.now()
+    }
+
+    /// The local day of `start`.
+    pub(crate) fn day_of(&self, start: DateTime<Utc>) -> NaiveDate {
+        start.with_timezone(&self.tz()).date_naive()
+    }
+
+    /// A new flow id for a flow starting now.
+    pub(crate) fn new_flow(&self) -> FlowId {
+        FlowId::starting_at(self.now())
+    }
+
+    /// The conversation of this chat, and what to tell the customer about a
+    /// conversation that could not continue.
+    pub(crate) async fn load(&self) -> Result<(State, Option<Notice>), HandlerError> {
+        let loaded = self.conversations.load::<State>(self.chat).await?;
+        let outcome = match loaded {
+            Loaded::Fresh => (State::Idle, None),
+            Loaded::Active(state) => (state, None),
+            Loaded::Expired => (
+                State::Idle,
+                Some(Notice::Expired {
+                    idle_minutes: self.conversations.idle_expiry().num_minutes(),
+                }),
+            ),
+            Loaded::Unreadable(why) => {
+                tracing::warn!(
+                    ?why,
+                    "stored client conversation is unreadable; starting over"
+                );
+                (State::Idle, Some(Notice::Unreadable))
+            }
+        };
+        if outcome.1.is_some() {
+            // Said once: the stale state must not produce the notice again.
+            self.conversations.remove(self.chat).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Stores the conversation state; `Idle` forgets it.
+    pub(crate) async fn save(&self, state: &State) -> Result<(), HandlerError> {
+        match state {
+            State::Idle => self.conversations.remove(self.chat).await?,
+            other => self.conversations.save(self.chat, other).await?,
+        }
+        Ok(())
+    }
+
+    /// Shows `screen` at this update's place.
+    pub(crate) async fn show(&self, screen: &Screen) -> Result<(), HandlerError> {
+        self.show_at(screen, self.place).await
+    }
+
+    /// Shows `screen` at `place`.
+    pub(crate) async fn show_at(&self, screen: &Screen, place: Place) -> Result<(), HandlerError> {
+        telegram::show(&self.bot, self.chat, screen, place).await?;
+        Ok(())
+    }
+
+    /// Removes the phone step's reply keyboard: a message carrying the
+    /// removal, deleted at once so it leaves nothing in the chat.
+    pub(crate) async fn hide_reply_keyboard(&self) -> Result<(), HandlerError> {
+        use teloxide::types::{KeyboardRemove, ReplyMarkup};
+        let sent = telegram::retrying(false, || {
+            self.bot
+                .send_message(self.chat, "⌛")
+                .reply_markup(ReplyMarkup::KeyboardRemove(KeyboardRemove::new()))
+        })
+        .await?;
+        // Best effort: a leftover hourglass is harmless.
+        let _ = telegram::send(self.bot.delete_message(self.chat, sent.id)).await;
+        Ok(())
+    }
+
+    /// Saves `state`, then shows `screen`. The state goes first: if showing
+    /// fails, the next button press still finds the state it expects.
+    pub(crate) async fn go(&self, state: &State, screen: &Screen) -> Result<(), HandlerError> {
+        self.save(state).await?;
+        self.show(screen).await
+    }
+}
+
+/// How a pressed button is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// The screen changed; nothing to add.
+    Silent,
+    /// The button belongs to a conversation that moved on, or names
+    /// something this customer cannot act on. Nothing changed.
+    Expired,
+    /// A short notice over the chat.
+    Notice(String),
+}
+
+/// The customer id of a Telegram user.
+pub(crate) fn customer_of(user: &User) -> Option<CustomerId> {
+    i64::try_from(user.id.0)
+        .ok()
+        .and_then(|id| CustomerId::new(id).ok())
+}
+
+/// A handler that loads the conversation of the update's [`Ctx`] and
+/// passes on its [`State`] and the `Option<Notice>` for one that could not
+/// continue. A store failure ends the update with that error (dptree's own
+/// `filter_map_async` could only drop it silently).
+pub(crate) fn load_conversation() -> UpdateHandler<HandlerError> {
+    dptree::from_fn_with_description(
+        DpHandlerDescription::entry(),
+        |deps: DependencyMap, cont| async move {
+            let Some(ctx) = deps.try_get::<Ctx>() else {
+                return ControlFlow::Continue(deps);
+            };
+            match ctx.load().await {
+                Ok((state, notice)) => {
+                    let mut loaded = deps.clone();
+                    loaded.insert(state);
+                    loaded.insert(notice);
+                    match cont(loaded).await {
+                        ControlFlow::Continue(_) => ControlFlow::Continue(deps),
+                        ControlFlow::Break(result) => ControlFlow::Break(result),
+                    }
+                }
+                Err(error) => ControlFlow::Break(Err(error)),
+            }
+        },
+        HandlerSignature::Other {
+            obligations: BTreeMap::from([(Type::of::<Ctx>(), std::panic::Location::caller())]),
+            guaranteed_outcomes: BTreeSet::from([
+                Type::of::<State>(),
+                Type::of::<Option<Notice>>(),
+            ]),
+            conditional_outcomes: BTreeSet::new(),
+            continues: true,
+        },
+    )
+}

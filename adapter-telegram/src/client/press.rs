@@ -1,0 +1,96 @@
+//! A pressed button: parse its data into a [`Callback`], route it, and
+//! answer the press whatever happened, so the customer's client stops its
+//! spinner and learns why nothing changed when nothing did.
+//!
+//! Main-menu entries and reminder buttons work at any time; a flow button
+//! works only in the flow that drew it (its [`FlowId`] must be the stored
+//! conversation's), so a button left on an old message is "expired".
+//!
+//! [`FlowId`]: super::callback::FlowId
+
+use teloxide::prelude::*;
+
+use super::callback::{Callback, MenuItem};
+use super::ctx::{Answer, Ctx};
+use super::state::State;
+use super::{ClientBot, about, booking, manage, menu};
+use crate::error::HandlerError;
+use crate::telegram;
+use crate::ui::client::menu::{Notice, notice_text};
+
+/// The endpoint for every button press.
+pub(crate) async fn on_press(
+    bot: Bot,
+    query: CallbackQuery,
+    client: ClientBot,
+) -> Result<(), HandlerError> {
+    let outcome = press(bot.clone(), &query, &client).await;
+    let language = client
+        .locales
+        .language_for(query.from.language_code.as_deref());
+    let t = client.locales.text(language);
+    let notice = match &outcome {
+        Ok(Answer::Silent) => None,
+        Ok(Answer::Expired) => Some(t.get("button-expired")),
+        Ok(Answer::Notice(text)) => Some(text.clone()),
+        Err(_) => Some(t.get("unexpected-error")),
+    };
+    let answered = telegram::answer(&bot, &query, notice).await;
+    outcome?;
+    answered?;
+    Ok(())
+}
+
+async fn press(
+    bot: Bot,
+    query: &CallbackQuery,
+    client: &ClientBot,
+) -> Result<Answer, HandlerError> {
+    let Some(callback) = query.data.as_deref().and_then(|d| Callback::parse(d).ok()) else {
+        tracing::debug!("unrecognised callback data");
+        return Ok(Answer::Expired);
+    };
+    let Some(ctx) = Ctx::for_press(bot, client, query) else {
+        return Ok(Answer::Expired);
+    };
+    let (state, notice) = ctx.load().await?;
+    route(&ctx, callback, state, notice).await
+}
+
+async fn route(
+    ctx: &Ctx,
+    callback: Callback,
+    state: State,
+    notice: Option<Notice>,
+) -> Result<Answer, HandlerError> {
+    match callback {
+        Callback::Menu(item) => {
+            open(ctx, item).await?;
+            Ok(notice.map_or(Answer::Silent, |n| Answer::Notice(notice_text(&ctx.t(), n))))
+        }
+        Callback::Attend(id) => manage::attend(ctx, id).await,
+        // A new "My bookings" conversation, asking under the reminder.
+        Callback::CancelFromReminder(id) => manage::cancel_from_reminder(ctx, id).await,
+        Callback::Flow { .. } if notice.is_some() => {
+            menu::show_main(ctx, notice).await?;
+            Ok(Answer::Expired)
+        }
+        Callback::Flow { flow, .. } if state.flow() != Some(flow) => Ok(Answer::Expired),
+        Callback::Flow { flow, action } => match state {
+            State::Booking { step, .. } => booking::on_action(ctx, flow, step, action).await,
+            State::Bookings { step, .. } => manage::on_action(ctx, flow, step, action).await,
+            State::About { step, .. } => about::on_action(ctx, flow, step, action).await,
+            State::Idle => Ok(Answer::Expired),
+        },
+    }
+}
+
+/// Opens a main-menu entry; valid from any state, it starts a new flow.
+async fn open(ctx: &Ctx, item: MenuItem) -> Result<(), HandlerError> {
+    match item {
+        MenuItem::Main => menu::show_main(ctx, None).await,
+        MenuItem::Book => booking::start(ctx).await,
+        MenuItem::MyBookings => manage::start(ctx).await,
+        MenuItem::About => about::start(ctx).await,
+    }
+}
