@@ -6,3 +6,4 @@
 //!   bots and the notices.
 
 pub mod format;
+pub mod admin;
