@@ -245,10 +245,7 @@ mod tests {
             parse("/stats 2030-06-01 2030-06-30"),
             Ok(Command::Stats(PeriodSpec::Range(d(1), d(30))))
         );
-        assert_eq!(
-            parse("/export week"),
-            Ok(Command::Export(PeriodSpec::Week))
-        );
+        assert_eq!(parse("/export week"), Ok(Command::Export(PeriodSpec::Week)));
     }
 
     #[test]
@@ -265,15 +262,15 @@ mod tests {
                 staff: None
             }))
         );
-        assert_eq!(parse("/staff_on 3"), Ok(Command::StaffOn(StaffId::new(3).unwrap())));
+        assert_eq!(
+            parse("/staff_on 3"),
+            Ok(Command::StaffOn(StaffId::new(3).unwrap()))
+        );
     }
 
     #[test]
     fn wrong_arguments_name_the_command_for_its_usage() {
-        assert_eq!(
-            parse("/day tomorrow"),
-            Err(CommandError::Usage(Usage::Day))
-        );
+        assert_eq!(parse("/day tomorrow"), Err(CommandError::Usage(Usage::Day)));
         assert_eq!(
             parse("/block 1 2030-06-06..2030-06-04"),
             Err(CommandError::Usage(Usage::Block))
@@ -282,10 +279,7 @@ mod tests {
             parse("/block 0 2030-06-04"),
             Err(CommandError::Usage(Usage::Block))
         );
-        assert_eq!(
-            parse("/stats year"),
-            Err(CommandError::Usage(Usage::Stats))
-        );
+        assert_eq!(parse("/stats year"), Err(CommandError::Usage(Usage::Stats)));
         assert_eq!(parse("/drop"), Err(CommandError::Unknown));
         assert_eq!(parse("/"), Err(CommandError::Unknown));
         assert_eq!(parse("1234"), Err(CommandError::NotACommand));

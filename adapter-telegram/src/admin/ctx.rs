@@ -13,9 +13,9 @@ use chrono_tz::Tz;
 use teloxide::prelude::*;
 use teloxide::types::User;
 
+use super::AdminBot;
 use super::access::{Access, AdminBotConfig};
 use super::state::AdminState;
-use super::AdminBot;
 use crate::conversation::{ConversationStorage, Loaded};
 use crate::error::HandlerError;
 use crate::i18n::{Language, Locales, Text};
@@ -148,10 +148,12 @@ impl Ctx {
     /// The step this chat waits in; idle when there is none, it expired, or
     /// it no longer reads (staff simply start again).
     pub(super) async fn state(&self) -> Result<AdminState, HandlerError> {
-        Ok(match self.conversations.load::<AdminState>(self.chat).await? {
-            Loaded::Active(state) => state,
-            Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
-        })
+        Ok(
+            match self.conversations.load::<AdminState>(self.chat).await? {
+                Loaded::Active(state) => state,
+                Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
+            },
+        )
     }
 
     pub(super) async fn save(&self, state: &AdminState) -> Result<(), HandlerError> {

@@ -31,7 +31,11 @@ pub(super) async fn on_press(
 ) -> Result<(), HandlerError> {
     let visitor = Visitor::of(&query.from, &admin.locales);
     let language = visitor.map_or_else(
-        || admin.locales.language_for(query.from.language_code.as_deref()),
+        || {
+            admin
+                .locales
+                .language_for(query.from.language_code.as_deref())
+        },
         |v| v.language,
     );
     let t = admin.locales.text(language);
@@ -84,7 +88,11 @@ async fn admit(
     let Some(place) = place_of(query) else {
         return expired();
     };
-    let Some(press) = query.data.as_deref().and_then(|d| AdminCallback::parse(d).ok()) else {
+    let Some(press) = query
+        .data
+        .as_deref()
+        .and_then(|d| AdminCallback::parse(d).ok())
+    else {
         return expired();
     };
     let ctx = Ctx::new(bot.clone(), place, visitor, admin);

@@ -14,7 +14,7 @@ use super::presses::Notice;
 use super::state::{AdminState, Seen};
 use crate::error::HandlerError;
 use crate::telegram::Screen;
-use crate::ui::admin::schedule::{LeftStanding, ask_colliding_reason, collisions, colliding_done};
+use crate::ui::admin::schedule::{LeftStanding, ask_colliding_reason, colliding_done, collisions};
 
 /// `/skip`: answers the step without text.
 pub(super) async fn skip(ctx: Ctx) -> Result<(), HandlerError> {
@@ -58,11 +58,7 @@ fn reason(ctx: &Ctx, text: Option<&str>) -> Result<Option<CancelReason>, String>
         .map_err(|_| ctx.t().get("admin-reason-invalid"))
 }
 
-async fn cancel_with_reason(
-    ctx: &Ctx,
-    seen: Seen,
-    text: Option<&str>,
-) -> Result<(), HandlerError> {
+async fn cancel_with_reason(ctx: &Ctx, seen: Seen, text: Option<&str>) -> Result<(), HandlerError> {
     let reason = match reason(ctx, text) {
         Ok(reason) => reason,
         // The step stays, so they can write it again.

@@ -5,5 +5,5 @@
 //! - [`format`]: how dates, times, money and durations read, shared by both
 //!   bots and the notices.
 
-pub mod format;
 pub mod admin;
+pub mod format;

@@ -125,7 +125,13 @@ pub(super) async fn service_off(ctx: Ctx, id: ServiceId) -> Result<(), HandlerEr
 
 /// `/service_on`.
 pub(super) async fn service_on(ctx: Ctx, id: ServiceId) -> Result<(), HandlerError> {
-    edit_service(&ctx, id, |spec| Ok(ServiceSpec { active: true, ..spec })).await
+    edit_service(&ctx, id, |spec| {
+        Ok(ServiceSpec {
+            active: true,
+            ..spec
+        })
+    })
+    .await
 }
 
 /// `/staff`.
@@ -199,7 +205,13 @@ pub(super) async fn staff_off(ctx: Ctx, id: StaffId) -> Result<(), HandlerError>
 
 /// `/staff_on`.
 pub(super) async fn staff_on(ctx: Ctx, id: StaffId) -> Result<(), HandlerError> {
-    edit_staff(&ctx, id, |spec| Ok(StaffSpec { active: true, ..spec })).await
+    edit_staff(&ctx, id, |spec| {
+        Ok(StaffSpec {
+            active: true,
+            ..spec
+        })
+    })
+    .await
 }
 
 /// `/hours`.

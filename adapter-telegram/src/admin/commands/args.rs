@@ -83,12 +83,16 @@ pub(crate) fn day(args: String) -> Result<(DayQuery,), ParseError> {
 
 /// `/stats [today|week|month|<date> <date>]`.
 pub(crate) fn stats(args: String) -> Result<(PeriodSpec,), ParseError> {
-    period(&args).map(|p| (p,)).ok_or_else(|| usage(Usage::Stats))
+    period(&args)
+        .map(|p| (p,))
+        .ok_or_else(|| usage(Usage::Stats))
 }
 
 /// `/export [today|week|month|<date> <date>]`.
 pub(crate) fn export(args: String) -> Result<(PeriodSpec,), ParseError> {
-    period(&args).map(|p| (p,)).ok_or_else(|| usage(Usage::Export))
+    period(&args)
+        .map(|p| (p,))
+        .ok_or_else(|| usage(Usage::Export))
 }
 
 /// `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]`.

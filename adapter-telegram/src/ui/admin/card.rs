@@ -151,7 +151,7 @@ pub fn move_times(t: &Text<'_>, times: &MoveTimes<'_>) -> Screen {
 
 #[cfg(test)]
 mod tests {
-    use booking_domain::{Cancellation, CancelReason, CancelledBy};
+    use booking_domain::{CancelReason, Cancellation, CancelledBy};
 
     use super::*;
     use crate::i18n::Language;
@@ -201,7 +201,11 @@ mod tests {
             at: local(3, 9),
         });
         let screen = card(&t, tz(), local(3, 10), &with_status(7, 11, status), None);
-        assert!(screen.text.contains("Status: cancelled\nComment: Short, please\nReason: Ill"));
+        assert!(
+            screen
+                .text
+                .contains("Status: cancelled\nComment: Short, please\nReason: Ill")
+        );
         assert_eq!(callbacks(&screen).len(), 1);
     }
 

@@ -137,7 +137,10 @@ pub fn staff_added(t: &Text<'_>, member: &StaffMember) -> Screen {
 
 /// A staff member saved, as their line (collisions follow).
 pub fn staff_saved(t: &Text<'_>, member: &StaffMember) -> String {
-    t.with("admin-staff-saved", &[("line", staff_line(t, member).into())])
+    t.with(
+        "admin-staff-saved",
+        &[("line", staff_line(t, member).into())],
+    )
 }
 
 /// One date override: the day, whom it is for, its hours.
@@ -177,7 +180,10 @@ pub fn overrides(
 
 /// A date override saved, as its line (collisions follow).
 pub fn override_set(t: &Text<'_>, entry: &DateOverride) -> String {
-    t.with("admin-override-set", &[("line", override_line(t, entry).into())])
+    t.with(
+        "admin-override-set",
+        &[("line", override_line(t, entry).into())],
+    )
 }
 
 /// A date override removed.
@@ -321,7 +327,11 @@ mod tests {
             refusal,
             "Not saved: a duration is a whole number of minutes, got \"soon\". Nothing was changed."
         );
-        let refusal = refused(&t, &CatalogInputError::Name(InvalidName::TooLong { max: 60 })).text;
+        let refusal = refused(
+            &t,
+            &CatalogInputError::Name(InvalidName::TooLong { max: 60 }),
+        )
+        .text;
         assert!(refusal.starts_with("Not saved: a name must have at most 60 characters"));
     }
 }

@@ -189,7 +189,9 @@ mod tests {
             },
         );
         assert!(
-            screen.text.starts_with("Tue 4 Jun · all staff · 2 bookings"),
+            screen
+                .text
+                .starts_with("Tue 4 Jun · all staff · 2 bookings"),
             "{}",
             screen.text
         );

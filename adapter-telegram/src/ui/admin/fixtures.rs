@@ -31,8 +31,8 @@ pub(crate) fn local(day: u32, hour: u32) -> DateTime<Utc> {
 }
 
 pub(crate) fn anna() -> StaffMember {
-    let hours = WeeklyHours::new([(Weekday::Mon, LocalTimeRange::parse("10:00-19:00").unwrap())])
-        .unwrap();
+    let hours =
+        WeeklyHours::new([(Weekday::Mon, LocalTimeRange::parse("10:00-19:00").unwrap())]).unwrap();
     StaffMember::new(
         StaffId::new(1).unwrap(),
         StaffSpec {

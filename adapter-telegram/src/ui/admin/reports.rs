@@ -131,7 +131,10 @@ mod tests {
             },
         };
         let text = statistics(&t, &stats).text;
-        assert!(text.starts_with("Statistics Mon 3 Jun – Sun 9 Jun"), "{text}");
+        assert!(
+            text.starts_with("Statistics Mon 3 Jun – Sun 9 Jun"),
+            "{text}"
+        );
         assert!(text.contains(
             "Bookings: 2 (pending 0, confirmed 1, completed 0, no-show 0, cancelled 1, moved 0)"
         ));

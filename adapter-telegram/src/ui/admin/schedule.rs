@@ -91,7 +91,10 @@ pub enum LeftStanding {
 
 /// How many colliding bookings were cancelled, then each one left standing.
 pub fn colliding_done(t: &Text<'_>, cancelled: usize, left: &[LeftStanding]) -> Screen {
-    let mut text = t.with("admin-colliding-done", &[("count", (cancelled as i64).into())]);
+    let mut text = t.with(
+        "admin-colliding-done",
+        &[("count", (cancelled as i64).into())],
+    );
     for booking in left {
         let (id, message) = match booking {
             LeftStanding::Changed(id) => (id, "admin-colliding-changed"),
@@ -149,7 +152,10 @@ mod tests {
         let screen = colliding_done(
             &t,
             2,
-            &[LeftStanding::Changed(id(4)), LeftStanding::NotCancelled(id(5))],
+            &[
+                LeftStanding::Changed(id(4)),
+                LeftStanding::NotCancelled(id(5)),
+            ],
         );
         assert_eq!(
             screen.text,
