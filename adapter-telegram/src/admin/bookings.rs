@@ -7,8 +7,7 @@ use booking_ports::BookingDetails;
 use booking_ports::engine::{BookingChangeError, FindBookingError, Period};
 
 use super::commands::DayQuery;
-use super::ctx::Ctx;
-use super::presses::Notice;
+use super::ctx::{Ctx, Notice};
 use super::state::{AdminState, Seen};
 use crate::error::HandlerError;
 use crate::ui::admin::card::{ask_reason as ask_reason_screen, card};

@@ -1,14 +1,15 @@
 //! The admin bot's text commands: one [`Command`] enum derived with
 //! teloxide's `BotCommands`, each command's arguments parsed strictly into
 //! a typed value (the booking commands' in [`args`], the catalog commands'
-//! in [`super::catalog::args`]).
+//! in [`catalog`], whose values [`catalog_input`] then builds with the
+//! domain constructors).
 //!
 //! Syntax (dates `YYYY-MM-DD`, times `HH:MM` local):
 //! - `/today`, `/tomorrow`, `/day <date> [<staff id>]`: the day view;
 //! - `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]`;
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
 //! - `/whoami`, `/logout`, `/help` (also `/start`, `/menu`), `/skip`;
-//! - the catalog commands (see [`super::catalog`]).
+//! - the catalog commands (see [`catalog`]).
 //!
 //! [`parse`] reads a command the way staff have always been able to type
 //! it: in any letter case, after spaces, with any `@bot` mention and any
@@ -19,6 +20,8 @@
 //! A command with wrong arguments names its [`Usage`] message.
 
 pub mod args;
+pub mod catalog;
+pub mod catalog_input;
 
 use std::fmt;
 
@@ -28,7 +31,7 @@ use teloxide::prelude::*;
 use teloxide::utils::command::{BotCommands, ParseError};
 
 pub use self::args::{BlockRequest, DayQuery, PeriodSpec};
-use super::catalog::args::{
+use self::catalog::{
     HoursEdit, NoArgs, OverrideEdit, OverrideKey, OverridesRange, ServiceEdit, ServiceFields,
     StaffRename,
 };
@@ -54,33 +57,33 @@ pub enum Command {
     Stats(PeriodSpec),
     #[command(parse_with = args::export)]
     Export(PeriodSpec),
-    #[command(parse_with = super::catalog::args::services)]
+    #[command(parse_with = catalog::services)]
     Services(NoArgs),
-    #[command(parse_with = super::catalog::args::service_add)]
+    #[command(parse_with = catalog::service_add)]
     ServiceAdd(ServiceFields),
-    #[command(parse_with = super::catalog::args::service_edit)]
+    #[command(parse_with = catalog::service_edit)]
     ServiceEdit(ServiceEdit),
-    #[command(parse_with = super::catalog::args::service_off)]
+    #[command(parse_with = catalog::service_off)]
     ServiceOff(ServiceId),
-    #[command(parse_with = super::catalog::args::service_on)]
+    #[command(parse_with = catalog::service_on)]
     ServiceOn(ServiceId),
-    #[command(parse_with = super::catalog::args::staff)]
+    #[command(parse_with = catalog::staff)]
     Staff(NoArgs),
-    #[command(parse_with = super::catalog::args::staff_add)]
+    #[command(parse_with = catalog::staff_add)]
     StaffAdd(String),
-    #[command(parse_with = super::catalog::args::staff_rename)]
+    #[command(parse_with = catalog::staff_rename)]
     StaffRename(StaffRename),
-    #[command(parse_with = super::catalog::args::staff_off)]
+    #[command(parse_with = catalog::staff_off)]
     StaffOff(StaffId),
-    #[command(parse_with = super::catalog::args::staff_on)]
+    #[command(parse_with = catalog::staff_on)]
     StaffOn(StaffId),
-    #[command(parse_with = super::catalog::args::hours)]
+    #[command(parse_with = catalog::hours)]
     Hours(HoursEdit),
-    #[command(parse_with = super::catalog::args::overrides)]
+    #[command(parse_with = catalog::overrides)]
     Overrides(OverridesRange),
-    #[command(parse_with = super::catalog::args::set_override)]
+    #[command(parse_with = catalog::set_override)]
     Override(OverrideEdit),
-    #[command(parse_with = super::catalog::args::remove_override)]
+    #[command(parse_with = catalog::remove_override)]
     OverrideRemove(OverrideKey),
 }
 

@@ -21,6 +21,9 @@ use crate::error::HandlerError;
 use crate::i18n::{Language, Locales, Text};
 use crate::telegram::{self, Place, Screen};
 
+/// What a button press is answered with: a short notice, or nothing.
+pub(super) type Notice = Option<String>;
+
 /// The sender of an update, before anyone asked whether they may use the
 /// bot: their Telegram user id (never the chat's) and language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,14 +3,14 @@
 //!
 //! Shape, as in the client bot: [`handler_tree`] routes every update;
 //! [`commands`] parses what was typed into a `BotCommands` enum (the
-//! catalog commands' arguments in [`catalog::args`]), [`callback`] what was
+//! catalog commands' arguments in [`commands::catalog`]), [`callback`] what was
 //! pressed, and [`state`] holds the few steps that wait for text. Each
 //! endpoint takes the update's `Ctx` (`ctx.rs`) and reads as parse, one
 //! use case, render, with the screens in [`crate::ui::admin`]:
 //! `sign_in.rs` (the door, help, logout), `bookings.rs` (day view, card,
 //! lifecycle), `moving.rs` (reschedule), `block.rs`, `steps.rs` (the text
 //! steps and colliding bookings), `reports.rs` (statistics, export),
-//! [`catalog`] (services, staff, hours, overrides) and `presses.rs` (every
+//! `catalog.rs` (services, staff, hours, overrides) and `presses.rs` (every
 //! button press). [`access`] decides who may use the bot (allow-list, PIN,
 //! sessions, lockout). Every user-facing string is in the locale files
 //! (`## Admin bot`).
@@ -23,7 +23,7 @@ pub mod access;
 mod block;
 mod bookings;
 pub mod callback;
-pub mod catalog;
+mod catalog;
 pub mod commands;
 mod ctx;
 pub mod export;
@@ -170,7 +170,7 @@ fn admitted() -> UpdateHandler<HandlerError> {
         .endpoint(steps::text)
 }
 
-/// The catalog commands (see [`catalog`]).
+/// The catalog commands (see `catalog.rs`).
 fn catalog_commands() -> UpdateHandler<HandlerError> {
     dptree::entry()
         .branch(case![Command::Services(none)].endpoint(catalog::services))

@@ -6,8 +6,7 @@ use booking_ports::engine::{Mover, RescheduleBookingError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::bookings::{details, show, show_card};
-use super::ctx::Ctx;
-use super::presses::Notice;
+use super::ctx::{Ctx, Notice};
 use crate::error::HandlerError;
 use crate::ui::admin::card::{MoveTimes, move_days, move_times};
 use crate::ui::format;

@@ -12,16 +12,13 @@ use teloxide::types::MaybeInaccessibleMessage;
 use super::access::Gate;
 use super::callback::AdminCallback;
 use super::commands::DayQuery;
-use super::ctx::{Ctx, Visitor};
+use super::ctx::{Ctx, Notice, Visitor};
 use super::sign_in::gate;
 use super::{AdminBot, bookings, moving, steps};
 use crate::error::HandlerError;
 use crate::i18n::Text;
 use crate::telegram::{self, Place};
 use crate::ui::admin::sign_in::locked_out;
-
-/// What a press is answered with: a short notice, or nothing.
-pub(super) type Notice = Option<String>;
 
 /// The endpoint of every button press.
 pub(super) async fn on_press(

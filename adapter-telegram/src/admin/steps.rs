@@ -9,8 +9,7 @@ use booking_ports::engine::BookingChangeError;
 use teloxide::prelude::*;
 
 use super::bookings::after_change;
-use super::ctx::Ctx;
-use super::presses::Notice;
+use super::ctx::{Ctx, Notice};
 use super::state::{AdminState, Seen};
 use crate::error::HandlerError;
 use crate::telegram::Screen;

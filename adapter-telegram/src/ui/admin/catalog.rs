@@ -10,7 +10,7 @@ use booking_domain::{
 use chrono::{NaiveDate, Weekday};
 
 use super::who;
-use crate::admin::catalog::input::CatalogInputError;
+use crate::admin::commands::catalog_input::CatalogInputError;
 use crate::i18n::{Arg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;

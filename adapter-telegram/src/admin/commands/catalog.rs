@@ -1,6 +1,6 @@
 //! The arguments of the catalog commands, their shape checked, their values
 //! not yet: the values are built by the domain constructors when the
-//! command runs ([`super::input`]), so a refused value comes back with the
+//! command runs ([`super::catalog_input`]), so a refused value comes back with the
 //! domain's own reason and changes nothing, while a wrong shape shows the
 //! command's usage.
 //!
@@ -19,7 +19,7 @@ use booking_domain::{ServiceId, StaffId};
 use chrono::{NaiveDate, Weekday};
 use teloxide::utils::command::ParseError;
 
-use crate::admin::commands::{Usage, usage};
+use super::{Usage, usage};
 
 /// A command that takes no arguments and refuses any (with its usage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ fn service_id(text: &str) -> Option<ServiceId> {
 }
 
 /// A positive staff id.
-pub(super) fn staff_id(text: &str) -> Option<StaffId> {
+pub(crate) fn staff_id(text: &str) -> Option<StaffId> {
     StaffId::new(id_of(text)?).ok()
 }
 

@@ -1,8 +1,9 @@
 //! Catalog editing from the admin bot: services, staff members, weekly
 //! hours and date overrides, as text commands.
 //!
-//! Parsing is in two steps on purpose: [`args`] checks each command's
-//! shape (a wrong shape shows the command's usage), and [`input`] builds
+//! Parsing is in two steps on purpose: [`commands::catalog`] checks each
+//! command's shape (a wrong shape shows the command's usage), and
+//! [`commands::catalog_input`] builds
 //! the values with the domain constructors when the command runs, so a
 //! refused value comes back with the domain's own reason (each error
 //! variant has its message in the locale files) and changes nothing. The
@@ -10,19 +11,18 @@
 //! [`crate::ui::admin::catalog`]. Schedule edits that strand bookings list
 //! them and offer to cancel them (see `steps`).
 
-pub mod args;
-pub mod input;
-
 use booking_domain::{
     DateOverride, InvalidHours, OverrideHours, Service, ServiceId, ServiceSpec, StaffId,
     StaffMember, StaffName, StaffSpec, WeeklyHours,
 };
 use booking_ports::engine::{OverrideEditError, Period, ServiceEditError, StaffEditError};
 
-use self::args::{
+use super::commands::catalog::{
     HoursEdit, OverrideEdit, OverrideKey, OverridesRange, ServiceEdit, ServiceFields, StaffRename,
 };
-use self::input::{CatalogInputError, edited_spec, new_service_spec, periods, replaced_hours};
+use super::commands::catalog_input::{
+    CatalogInputError, edited_spec, new_service_spec, periods, replaced_hours,
+};
 use super::ctx::Ctx;
 use super::steps::offer_to_cancel;
 use crate::error::HandlerError;

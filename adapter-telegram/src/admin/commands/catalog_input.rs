@@ -9,7 +9,7 @@ use booking_domain::{
 };
 use chrono::Weekday;
 
-use super::args::{ServiceField, ServiceFields, staff_id};
+use super::catalog::{ServiceField, ServiceFields, staff_id};
 
 /// A value the domain refused; the message is the domain's reason.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,7 @@ pub enum CatalogInputError {
 }
 
 /// Parses `"09:00-13:00, 14:00-19:00"`.
-pub(super) fn periods(text: &str) -> Result<Vec<LocalTimeRange>, InvalidHours> {
+pub(crate) fn periods(text: &str) -> Result<Vec<LocalTimeRange>, InvalidHours> {
     text.split(',').map(LocalTimeRange::parse).collect()
 }
 
@@ -91,7 +91,7 @@ fn performers(text: &str) -> Result<Vec<StaffId>, CatalogInputError> {
         .collect()
 }
 
-pub(super) fn new_service_spec(fields: &ServiceFields) -> Result<ServiceSpec, CatalogInputError> {
+pub(crate) fn new_service_spec(fields: &ServiceFields) -> Result<ServiceSpec, CatalogInputError> {
     let optional_minutes = |m: &Option<String>| m.as_deref().map_or(Ok(Minutes::ZERO), minutes);
     let spec = ServiceSpec {
         name: ServiceName::new(&fields.name)?,
@@ -106,7 +106,7 @@ pub(super) fn new_service_spec(fields: &ServiceFields) -> Result<ServiceSpec, Ca
     Ok(spec)
 }
 
-pub(super) fn edited_spec(
+pub(crate) fn edited_spec(
     mut spec: ServiceSpec,
     field: ServiceField,
     value: &str,
@@ -124,7 +124,7 @@ pub(super) fn edited_spec(
 }
 
 /// The weekly hours with `days` replaced by `periods` (none: days off).
-pub(super) fn replaced_hours(
+pub(crate) fn replaced_hours(
     hours: &WeeklyHours,
     days: &[Weekday],
     periods: &[LocalTimeRange],
