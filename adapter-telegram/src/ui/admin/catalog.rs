@@ -197,10 +197,12 @@ pub fn override_removed(t: &Text<'_>, date: NaiveDate, staff: Option<StaffId>) -
     ))
 }
 
+/// No service has id `id`.
 pub fn unknown_service(t: &Text<'_>, id: ServiceId) -> Screen {
     Screen::text(t.with("admin-unknown-service", &[("id", id.get().into())]))
 }
 
+/// No staff member has id `id`.
 pub fn unknown_staff(t: &Text<'_>, id: StaffId) -> Screen {
     Screen::text(t.with("admin-unknown-staff", &[("id", id.get().into())]))
 }
