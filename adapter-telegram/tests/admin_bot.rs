@@ -2,7 +2,8 @@
 //! Bot API: access (allow-list, group chats, PIN, lockout across a restart,
 //! session expiry, logout), the day view, every booking action, a stale
 //! action after a customer's change, a blocked period with collisions,
-//! statistics and the CSV export.
+//! statistics and the CSV export, and the order in which commands and
+//! text steps are routed.
 //!
 //! One binary: teloxide_tests allows one MockBot per process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -388,4 +389,41 @@ async fn statistics_and_the_csv_export_cover_the_period() {
         text(&refused),
         "This export would exceed Telegram's 50 MB limit for documents. Please choose a shorter period."
     );
+}
+
+/// The tree's order: a command with wrong arguments or an unknown one is
+/// answered and keeps a step waiting for text; any other command, typed in
+/// any case, leaves the step, and text outside a step shows the help.
+#[tokio::test]
+async fn a_waiting_step_survives_a_mistyped_command_and_ends_with_another() {
+    let mut h = Harness::new(allow_list()).await;
+    let first = h.book(9001, "Ivan Petrov", local(4, 11, 0)).await;
+    let second = h.book(9002, "Olga Sidorova", local(4, 15, 0)).await;
+    let day = screen(&h.send(OWNER, "/tomorrow").await);
+
+    let card = h
+        .press(OWNER, &day, &format!("#{}", first.booking.id().get()))
+        .await;
+    h.press(OWNER, &screen(&card), "✖️ Cancel booking").await;
+    assert!(text(&h.send(OWNER, "/stats year").await).starts_with("Usage: /stats"));
+    assert_eq!(
+        text(&h.send(OWNER, "/drop").await),
+        "Unknown command. /help lists them."
+    );
+    let done = h.send(OWNER, "Anna is ill, sorry").await;
+    assert!(text(&done).starts_with("Cancelled; the customer is told."));
+    assert!(matches!(
+        h.status(&first).await,
+        BookingStatus::Cancelled(_)
+    ));
+
+    let card = h
+        .press(OWNER, &day, &format!("#{}", second.booking.id().get()))
+        .await;
+    h.press(OWNER, &screen(&card), "✖️ Cancel booking").await;
+    let today = text(&h.send(OWNER, "/TODAY").await);
+    assert!(today.starts_with("Mon 3 Jun · all staff"), "{today}");
+    let help = text(&h.send(OWNER, "Anna is ill, sorry").await);
+    assert!(help.starts_with("Commands:"), "{help}");
+    assert!(h.status(&second).await.is_active());
 }

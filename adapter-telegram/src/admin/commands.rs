@@ -1,174 +1,210 @@
-//! The admin bot's text commands, parsed strictly into [`AdminCommand`].
+//! The admin bot's text commands: one [`Command`] enum derived with
+//! teloxide's `BotCommands`, each command's arguments parsed strictly into
+//! a typed value (the booking commands' in [`args`], the catalog commands'
+//! in [`catalog`], whose values [`catalog_input`] then builds with the
+//! domain constructors).
 //!
 //! Syntax (dates `YYYY-MM-DD`, times `HH:MM` local):
 //! - `/today`, `/tomorrow`, `/day <date> [<staff id>]`: the day view;
 //! - `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]`;
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
-//! - `/whoami`, `/logout`, `/help`, `/skip`;
-//! - the catalog commands, parsed by [`CatalogCommand::parse`].
+//! - `/whoami`, `/logout`, `/help` (also `/start`, `/menu`), `/skip`;
+//! - the catalog commands (see [`catalog`]).
+//!
+//! [`parse`] reads a command the way staff have always been able to type
+//! it: in any letter case, after spaces, with any `@bot` mention and any
+//! whitespace after the command word. It rewrites those forms into the
+//! one `BotCommands` knows and lets the derived parser do the rest, so the
+//! tree routes commands through [`filter`] rather than teloxide's
+//! `filter_command`, which would refuse `/Today` or `/day\n2030-06-04`.
+//! A command with wrong arguments names its [`Usage`] message.
 
-use booking_domain::StaffId;
+pub mod args;
+pub mod catalog;
+pub mod catalog_input;
 
-use super::catalog::CatalogCommand;
-use chrono::{NaiveDate, NaiveTime};
+use std::fmt;
 
-/// A period as staff name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PeriodSpec {
-    Today,
-    /// Monday to Sunday of the current week.
-    Week,
-    /// The current calendar month.
-    Month,
-    Range(NaiveDate, NaiveDate),
-}
+use booking_domain::{ServiceId, StaffId};
+use teloxide::dispatching::DpHandlerDescription;
+use teloxide::prelude::*;
+use teloxide::utils::command::{BotCommands, ParseError};
 
-/// A period to block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlockRequest {
-    /// `None`: everyone.
-    pub staff: Option<StaffId>,
-    pub first: NaiveDate,
-    pub last: NaiveDate,
-    /// Within each day; `None`: whole days.
-    pub hours: Option<(NaiveTime, NaiveTime)>,
-    pub reason: Option<String>,
-}
+pub use self::args::{BlockRequest, DayQuery, PeriodSpec};
+use self::catalog::{
+    HoursEdit, NoArgs, OverrideEdit, OverrideKey, OverridesRange, ServiceEdit, ServiceFields,
+    StaffRename,
+};
+use crate::error::HandlerError;
 
-/// A command an admin typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AdminCommand {
+/// A command an admin typed, its arguments parsed.
+#[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
+#[command(rename_rule = "snake_case")]
+pub enum Command {
+    #[command(aliases = ["start", "menu"])]
     Help,
+    #[command(rename = "whoami")]
     WhoAmI,
     Logout,
     Skip,
     Today,
     Tomorrow,
-    Day {
-        day: NaiveDate,
-        staff: Option<StaffId>,
-    },
+    #[command(parse_with = args::day)]
+    Day(DayQuery),
+    #[command(parse_with = args::block)]
     Block(BlockRequest),
+    #[command(parse_with = args::stats)]
     Stats(PeriodSpec),
+    #[command(parse_with = args::export)]
     Export(PeriodSpec),
-    Catalog(CatalogCommand),
+    #[command(parse_with = catalog::services)]
+    Services(NoArgs),
+    #[command(parse_with = catalog::service_add)]
+    ServiceAdd(ServiceFields),
+    #[command(parse_with = catalog::service_edit)]
+    ServiceEdit(ServiceEdit),
+    #[command(parse_with = catalog::service_off)]
+    ServiceOff(ServiceId),
+    #[command(parse_with = catalog::service_on)]
+    ServiceOn(ServiceId),
+    #[command(parse_with = catalog::staff)]
+    Staff(NoArgs),
+    #[command(parse_with = catalog::staff_add)]
+    StaffAdd(String),
+    #[command(parse_with = catalog::staff_rename)]
+    StaffRename(StaffRename),
+    #[command(parse_with = catalog::staff_off)]
+    StaffOff(StaffId),
+    #[command(parse_with = catalog::staff_on)]
+    StaffOn(StaffId),
+    #[command(parse_with = catalog::hours)]
+    Hours(HoursEdit),
+    #[command(parse_with = catalog::overrides)]
+    Overrides(OverridesRange),
+    #[command(parse_with = catalog::set_override)]
+    Override(OverrideEdit),
+    #[command(parse_with = catalog::remove_override)]
+    OverrideRemove(OverrideKey),
 }
 
-/// Which command's syntax was wrong, to show its usage.
+/// The command whose syntax was wrong, to show its usage message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    Day,
+    Block,
+    Stats,
+    Export,
+    Services,
+    ServiceAdd,
+    ServiceEdit,
+    /// `/service_off` and `/service_on`.
+    ServiceActive,
+    Staff,
+    StaffAdd,
+    StaffRename,
+    /// `/staff_off` and `/staff_on`.
+    StaffActive,
+    Hours,
+    Overrides,
+    Override,
+    OverrideRemove,
+}
+
+impl Usage {
+    /// The usage message's id in the locale files.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Day => "admin-usage-day",
+            Self::Block => "admin-usage-block",
+            Self::Stats => "admin-usage-stats",
+            Self::Export => "admin-usage-export",
+            Self::Services => "admin-usage-services",
+            Self::ServiceAdd => "admin-usage-service-add",
+            Self::ServiceEdit => "admin-usage-service-edit",
+            Self::ServiceActive => "admin-usage-service-active",
+            Self::Staff => "admin-usage-staff",
+            Self::StaffAdd => "admin-usage-staff-add",
+            Self::StaffRename => "admin-usage-staff-rename",
+            Self::StaffActive => "admin-usage-staff-active",
+            Self::Hours => "admin-usage-hours",
+            Self::Overrides => "admin-usage-overrides",
+            Self::Override => "admin-usage-override",
+            Self::OverrideRemove => "admin-usage-override-remove",
+        }
+    }
+}
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wrong arguments; see {}", self.message_id())
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// The error an argument parser returns: which usage to show.
+pub(crate) fn usage(which: Usage) -> ParseError {
+    ParseError::Custom(Box::new(which))
+}
+
+/// Why a text is not a command to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
     #[error("not a command")]
     NotACommand,
     #[error("unknown command")]
     Unknown,
-    #[error("usage of /{0}")]
-    Usage(&'static str),
+    #[error("wrong arguments for a known command")]
+    Usage(Usage),
 }
 
-fn date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+/// `text` as the derived parser reads it: `/name args`, the name in
+/// lower case without a bot mention, or `None` when it is no command.
+fn normalised(text: &str) -> Option<String> {
+    let rest = text.trim().strip_prefix('/')?;
+    let head = rest.split_whitespace().next().unwrap_or_default();
+    let name = head.split('@').next().unwrap_or(head).to_ascii_lowercase();
+    // Catalog commands take free text (names, `|`-separated fields), so
+    // the arguments stay as typed; each parser trims them.
+    let after = rest.trim_start().strip_prefix(head).unwrap_or_default();
+    Some(format!("/{name} {after}"))
 }
 
-fn staff(text: &str) -> Option<Option<StaffId>> {
-    if text.eq_ignore_ascii_case("all") {
-        return Some(None);
-    }
-    let n: i64 = text.parse().ok()?;
-    StaffId::new(n).ok().map(Some)
+/// Parses a command as staff type it.
+///
+/// # Errors
+/// [`CommandError`]: not a command, an unknown one, or a known one with
+/// wrong arguments.
+pub fn parse(text: &str) -> Result<Command, CommandError> {
+    let text = normalised(text).ok_or(CommandError::NotACommand)?;
+    // The mention was dropped above, so no bot name is needed.
+    Command::parse(&text, "").map_err(|error| match error {
+        ParseError::Custom(reason) => reason
+            .downcast_ref::<Usage>()
+            .map_or(CommandError::Unknown, |u| CommandError::Usage(*u)),
+        _ => CommandError::Unknown,
+    })
 }
 
-fn hours(text: &str) -> Option<(NaiveTime, NaiveTime)> {
-    let (from, to) = text.split_once('-')?;
-    let from = NaiveTime::parse_from_str(from, "%H:%M").ok()?;
-    let to = NaiveTime::parse_from_str(to, "%H:%M").ok()?;
-    (from < to).then_some((from, to))
+/// The tree's command filter: continues with the [`Command`] of a message
+/// that holds one.
+pub fn filter() -> Handler<'static, Result<(), HandlerError>, DpHandlerDescription> {
+    dptree::filter_map(|message: Message| parse(message.text()?).ok())
 }
 
-fn period(args: &[&str]) -> Option<PeriodSpec> {
-    match args {
-        [] | ["today"] => Some(PeriodSpec::Today),
-        ["week"] => Some(PeriodSpec::Week),
-        ["month"] => Some(PeriodSpec::Month),
-        [from, to] => Some(PeriodSpec::Range(date(from)?, date(to)?)),
-        _ => None,
-    }
-}
-
-impl AdminCommand {
-    /// # Errors
-    /// [`CommandError`]: not a command, an unknown one, or a known one with
-    /// wrong arguments.
-    pub fn parse(text: &str) -> Result<Self, CommandError> {
-        let text = text.trim();
-        let Some(rest) = text.strip_prefix('/') else {
-            return Err(CommandError::NotACommand);
-        };
-        let mut words = rest.split_whitespace();
-        let head = words.next().ok_or(CommandError::Unknown)?;
-        let name = head.split('@').next().unwrap_or(head).to_ascii_lowercase();
-        let args: Vec<&str> = words.collect();
-        // Catalog commands take free text (names, `|`-separated fields), so
-        // they get everything after the command word as typed.
-        let after = rest.trim_start().strip_prefix(head).unwrap_or_default();
-        if let Some(parsed) = CatalogCommand::parse(&name, after) {
-            return parsed.map(Self::Catalog);
-        }
-        let usage = CommandError::Usage;
-        Ok(match name.as_str() {
-            "start" | "help" | "menu" => Self::Help,
-            "whoami" => Self::WhoAmI,
-            "logout" => Self::Logout,
-            "skip" => Self::Skip,
-            "today" => Self::Today,
-            "tomorrow" => Self::Tomorrow,
-            "day" => match args.as_slice() {
-                [day] => Self::Day {
-                    day: date(day).ok_or(usage("day"))?,
-                    staff: None,
-                },
-                [day, who] => Self::Day {
-                    day: date(day).ok_or(usage("day"))?,
-                    staff: staff(who).ok_or(usage("day"))?,
-                },
-                _ => return Err(usage("day")),
-            },
-            "block" => Self::Block(Self::block(&args).ok_or(usage("block"))?),
-            "stats" => Self::Stats(period(&args).ok_or(usage("stats"))?),
-            "export" => Self::Export(period(&args).ok_or(usage("export"))?),
-            _ => return Err(CommandError::Unknown),
-        })
-    }
-
-    fn block(args: &[&str]) -> Option<BlockRequest> {
-        let (who, days, rest) = match args {
-            [who, days, rest @ ..] => (*who, *days, rest),
-            _ => return None,
-        };
-        let staff = staff(who)?;
-        let (first, last) = match days.split_once("..") {
-            Some((a, b)) => (date(a)?, date(b)?),
-            None => (date(days)?, date(days)?),
-        };
-        if last < first {
-            return None;
-        }
-        let (hours, rest) = match rest.first().and_then(|w| hours(w)) {
-            Some(h) => (Some(h), &rest[1..]),
-            None => (None, rest),
-        };
-        let reason = (!rest.is_empty()).then(|| rest.join(" "));
-        Some(BlockRequest {
-            staff,
-            first,
-            last,
-            hours,
-            reason,
-        })
-    }
+/// Continues with the [`CommandError`] of a message that tried to be a
+/// command and is not a valid one.
+pub fn refusals() -> Handler<'static, Result<(), HandlerError>, DpHandlerDescription> {
+    dptree::filter_map(|message: Message| match parse(message.text()?) {
+        Err(CommandError::NotACommand) | Ok(_) => None,
+        Err(error) => Some(error),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::{NaiveDate, NaiveTime, Weekday};
+
     use super::*;
 
     fn d(day: u32) -> NaiveDate {
@@ -177,20 +213,17 @@ mod tests {
 
     #[test]
     fn commands_parse_with_their_arguments() {
+        assert_eq!(parse("/today@salon_admin_bot"), Ok(Command::Today));
         assert_eq!(
-            AdminCommand::parse("/today@salon_admin_bot"),
-            Ok(AdminCommand::Today)
-        );
-        assert_eq!(
-            AdminCommand::parse("/day 2030-06-04 2"),
-            Ok(AdminCommand::Day {
+            parse("/day 2030-06-04 2"),
+            Ok(Command::Day(DayQuery {
                 day: d(4),
                 staff: Some(StaffId::new(2).unwrap())
-            })
+            }))
         );
         assert_eq!(
-            AdminCommand::parse("/block 1 2030-06-04 12:00-15:00 Training day"),
-            Ok(AdminCommand::Block(BlockRequest {
+            parse("/block 1 2030-06-04 12:00-15:00 Training day"),
+            Ok(Command::Block(BlockRequest {
                 staff: Some(StaffId::new(1).unwrap()),
                 first: d(4),
                 last: d(4),
@@ -202,8 +235,8 @@ mod tests {
             }))
         );
         assert_eq!(
-            AdminCommand::parse("/block all 2030-06-04..2030-06-06"),
-            Ok(AdminCommand::Block(BlockRequest {
+            parse("/block all 2030-06-04..2030-06-06"),
+            Ok(Command::Block(BlockRequest {
                 staff: None,
                 first: d(4),
                 last: d(6),
@@ -212,34 +245,98 @@ mod tests {
             }))
         );
         assert_eq!(
-            AdminCommand::parse("/stats 2030-06-01 2030-06-30"),
-            Ok(AdminCommand::Stats(PeriodSpec::Range(d(1), d(30))))
+            parse("/stats 2030-06-01 2030-06-30"),
+            Ok(Command::Stats(PeriodSpec::Range(d(1), d(30))))
+        );
+        assert_eq!(parse("/export week"), Ok(Command::Export(PeriodSpec::Week)));
+    }
+
+    #[test]
+    fn commands_are_read_as_staff_have_always_typed_them() {
+        for text in ["/start", "/menu", "/HELP", "  /help  ", "/help@some_bot"] {
+            assert_eq!(parse(text), Ok(Command::Help), "{text}");
+        }
+        assert_eq!(parse("/whoami"), Ok(Command::WhoAmI));
+        assert_eq!(parse("/Today now"), Ok(Command::Today));
+        assert_eq!(
+            parse("/day\n2030-06-04"),
+            Ok(Command::Day(DayQuery {
+                day: d(4),
+                staff: None
+            }))
         );
         assert_eq!(
-            AdminCommand::parse("/export week"),
-            Ok(AdminCommand::Export(PeriodSpec::Week))
+            parse("/staff_on 3"),
+            Ok(Command::StaffOn(StaffId::new(3).unwrap()))
         );
     }
 
     #[test]
     fn wrong_arguments_name_the_command_for_its_usage() {
+        assert_eq!(parse("/day tomorrow"), Err(CommandError::Usage(Usage::Day)));
         assert_eq!(
-            AdminCommand::parse("/day tomorrow"),
-            Err(CommandError::Usage("day"))
+            parse("/block 1 2030-06-06..2030-06-04"),
+            Err(CommandError::Usage(Usage::Block))
         );
         assert_eq!(
-            AdminCommand::parse("/block 1 2030-06-06..2030-06-04"),
-            Err(CommandError::Usage("block"))
+            parse("/block 0 2030-06-04"),
+            Err(CommandError::Usage(Usage::Block))
+        );
+        assert_eq!(parse("/stats year"), Err(CommandError::Usage(Usage::Stats)));
+        assert_eq!(parse("/drop"), Err(CommandError::Unknown));
+        assert_eq!(parse("/"), Err(CommandError::Unknown));
+        assert_eq!(parse("1234"), Err(CommandError::NotACommand));
+    }
+
+    #[test]
+    fn catalog_commands_parse_into_their_shapes() {
+        assert_eq!(
+            parse("/service_add Beard trim | 45 | 35.00 EUR | 5 | 10 | 1,2"),
+            Ok(Command::ServiceAdd(ServiceFields {
+                name: "Beard trim".to_owned(),
+                duration: "45".to_owned(),
+                price: "35.00 EUR".to_owned(),
+                buffer_before: Some("5".to_owned()),
+                buffer_after: Some("10".to_owned()),
+                performers: Some("1,2".to_owned()),
+            }))
         );
         assert_eq!(
-            AdminCommand::parse("/block 0 2030-06-04"),
-            Err(CommandError::Usage("block"))
+            parse("/hours 2 mon,fri 09:00-13:00, 14:00-19:00"),
+            Ok(Command::Hours(HoursEdit {
+                staff: StaffId::new(2).unwrap(),
+                days: vec![Weekday::Mon, Weekday::Fri],
+                periods: Some("09:00-13:00, 14:00-19:00".to_owned()),
+            }))
         );
         assert_eq!(
-            AdminCommand::parse("/stats year"),
-            Err(CommandError::Usage("stats"))
+            parse("/override 2030-06-05 all closed"),
+            Ok(Command::Override(OverrideEdit {
+                date: d(5),
+                staff: None,
+                periods: None,
+            }))
         );
-        assert_eq!(AdminCommand::parse("/drop"), Err(CommandError::Unknown));
-        assert_eq!(AdminCommand::parse("1234"), Err(CommandError::NotACommand));
+        assert_eq!(
+            parse("/service_edit 1 colour red"),
+            Err(CommandError::Usage(Usage::ServiceEdit))
+        );
+        assert_eq!(
+            parse("/service_add Only a name"),
+            Err(CommandError::Usage(Usage::ServiceAdd))
+        );
+        assert_eq!(
+            parse("/hours 1 someday 09:00-10:00"),
+            Err(CommandError::Usage(Usage::Hours))
+        );
+        assert_eq!(
+            parse("/staff_off 0"),
+            Err(CommandError::Usage(Usage::StaffActive))
+        );
+        assert_eq!(
+            parse("/services all"),
+            Err(CommandError::Usage(Usage::Services))
+        );
+        assert_eq!(parse("/today"), Ok(Command::Today));
     }
 }

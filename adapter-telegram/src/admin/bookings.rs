@@ -1,0 +1,156 @@
+//! Bookings: the day view (`/today`, `/tomorrow`, `/day` and its
+//! buttons), a booking's card, and the lifecycle buttons on it: confirm,
+//! complete, no-show, and cancel, which asks for a reason first.
+
+use booking_domain::{BookingId, Version};
+use booking_ports::BookingDetails;
+use booking_ports::engine::{BookingChangeError, FindBookingError, Period};
+
+use super::commands::DayQuery;
+use super::ctx::{Ctx, Notice};
+use super::state::{AdminState, Seen};
+use crate::error::HandlerError;
+use crate::ui::admin::card::{ask_reason as ask_reason_screen, card};
+use crate::ui::admin::day::{DayView, day as day_screen};
+
+/// `/today`.
+pub(super) async fn today(ctx: Ctx) -> Result<(), HandlerError> {
+    let query = DayQuery {
+        day: ctx.today(),
+        staff: None,
+    };
+    show_day(&ctx, query, 0).await
+}
+
+/// `/tomorrow`.
+pub(super) async fn tomorrow(ctx: Ctx) -> Result<(), HandlerError> {
+    let today = ctx.today();
+    let query = DayQuery {
+        day: today.succ_opt().unwrap_or(today),
+        staff: None,
+    };
+    show_day(&ctx, query, 0).await
+}
+
+/// `/day`.
+pub(super) async fn day(ctx: Ctx, query: DayQuery) -> Result<(), HandlerError> {
+    show_day(&ctx, query, 0).await
+}
+
+/// The day view of `query` at `page`.
+pub(super) async fn show_day(ctx: &Ctx, query: DayQuery, page: u8) -> Result<(), HandlerError> {
+    let bookings = ctx
+        .engine
+        .bookings_in(&ctx.actor, Period::day(query.day), query.staff)
+        .await
+        .map_err(|e| HandlerError::engine("list a day's bookings", e))?;
+    let members = ctx
+        .engine
+        .all_staff(&ctx.actor)
+        .await
+        .map_err(|e| HandlerError::engine("list staff", e))?;
+    let view = DayView {
+        day: query.day,
+        staff: query.staff,
+        page,
+        page_size: ctx.config.page_size,
+        tz: ctx.tz(),
+        bookings: &bookings,
+        members: &members,
+    };
+    ctx.show(&day_screen(&ctx.t(), &view)).await
+}
+
+/// Booking `id` as staff see it, or `None` when there is no such booking.
+pub(super) async fn details(
+    ctx: &Ctx,
+    id: BookingId,
+) -> Result<Option<BookingDetails>, HandlerError> {
+    match ctx.engine.booking_details(&ctx.actor, id).await {
+        Ok(d) => Ok(Some(d)),
+        Err(FindBookingError::NotFound) => Ok(None),
+        Err(FindBookingError::Store(e)) => Err(HandlerError::engine("read a booking", e)),
+    }
+}
+
+/// Shows the card of `details`, under `notice` when given.
+pub(super) async fn show(
+    ctx: &Ctx,
+    details: &BookingDetails,
+    notice: Option<String>,
+) -> Result<(), HandlerError> {
+    let screen = card(&ctx.t(), ctx.tz(), ctx.engine.now(), details, notice);
+    ctx.show(&screen).await
+}
+
+/// Booking `id`'s card, read anew.
+pub(super) async fn show_card(
+    ctx: &Ctx,
+    id: BookingId,
+    notice: Option<String>,
+) -> Result<Notice, HandlerError> {
+    match details(ctx, id).await? {
+        Some(d) => {
+            show(ctx, &d, notice).await?;
+            Ok(None)
+        }
+        None => Ok(Some(ctx.t().get("admin-not-found"))),
+    }
+}
+
+/// The card after a lifecycle change: the new state under `done`, or the
+/// current state under why nothing was done.
+pub(super) async fn after_change(
+    ctx: &Ctx,
+    id: BookingId,
+    result: Result<BookingDetails, BookingChangeError>,
+    done: &str,
+) -> Result<Notice, HandlerError> {
+    let t = ctx.t();
+    match result {
+        Ok(d) => {
+            show(ctx, &d, Some(t.get(done))).await?;
+            Ok(None)
+        }
+        Err(BookingChangeError::VersionConflict { .. }) => {
+            show_card(ctx, id, Some(t.get("admin-conflict"))).await?;
+            Ok(Some(t.get("admin-conflict-short")))
+        }
+        Err(BookingChangeError::Refused(_)) => {
+            show_card(ctx, id, Some(t.get("admin-not-possible"))).await?;
+            Ok(Some(t.get("admin-not-possible")))
+        }
+        Err(BookingChangeError::NotFound) => Ok(Some(t.get("admin-not-found"))),
+        Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("change a booking", e)),
+    }
+}
+
+pub(super) async fn confirm(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
+    let result = ctx.engine.confirm_booking(&ctx.actor, id, v).await;
+    after_change(ctx, id, result, "admin-confirmed").await
+}
+
+pub(super) async fn complete(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
+    let result = ctx.engine.complete_booking(&ctx.actor, id, v).await;
+    after_change(ctx, id, result, "admin-completed").await
+}
+
+pub(super) async fn no_show(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
+    let result = ctx.engine.mark_no_show(&ctx.actor, id, v).await;
+    after_change(ctx, id, result, "admin-marked-no-show").await
+}
+
+/// The cancel button: waits for the reason (see `steps`).
+pub(super) async fn ask_reason(
+    ctx: &Ctx,
+    id: BookingId,
+    v: Version,
+) -> Result<Notice, HandlerError> {
+    let seen = Seen {
+        booking: id.get(),
+        version: v.get(),
+    };
+    ctx.save(&AdminState::CancelReason { seen }).await?;
+    ctx.say(&ask_reason_screen(&ctx.t(), id)).await?;
+    Ok(None)
+}

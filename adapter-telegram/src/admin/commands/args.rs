@@ -1,0 +1,131 @@
+//! The arguments of the booking commands (`/day`, `/block`, `/stats`,
+//! `/export`), each parsed strictly into a typed value; a wrong shape is
+//! the command's [`Usage`].
+
+use booking_domain::StaffId;
+use chrono::{NaiveDate, NaiveTime};
+use teloxide::utils::command::ParseError;
+
+use super::{Usage, usage};
+
+/// A day view as `/day` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayQuery {
+    pub day: NaiveDate,
+    /// `None`: everyone.
+    pub staff: Option<StaffId>,
+}
+
+/// A period as staff name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodSpec {
+    Today,
+    /// Monday to Sunday of the current week.
+    Week,
+    /// The current calendar month.
+    Month,
+    Range(NaiveDate, NaiveDate),
+}
+
+/// A period to block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockRequest {
+    /// `None`: everyone.
+    pub staff: Option<StaffId>,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// Within each day; `None`: whole days.
+    pub hours: Option<(NaiveTime, NaiveTime)>,
+    pub reason: Option<String>,
+}
+
+fn date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// `all` (`Some(None)`) or a staff id.
+fn staff(text: &str) -> Option<Option<StaffId>> {
+    if text.eq_ignore_ascii_case("all") {
+        return Some(None);
+    }
+    let n: i64 = text.parse().ok()?;
+    StaffId::new(n).ok().map(Some)
+}
+
+fn hours(text: &str) -> Option<(NaiveTime, NaiveTime)> {
+    let (from, to) = text.split_once('-')?;
+    let from = NaiveTime::parse_from_str(from, "%H:%M").ok()?;
+    let to = NaiveTime::parse_from_str(to, "%H:%M").ok()?;
+    (from < to).then_some((from, to))
+}
+
+fn period(args: &str) -> Option<PeriodSpec> {
+    match args.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [] | ["today"] => Some(PeriodSpec::Today),
+        ["week"] => Some(PeriodSpec::Week),
+        ["month"] => Some(PeriodSpec::Month),
+        [from, to] => Some(PeriodSpec::Range(date(from)?, date(to)?)),
+        _ => None,
+    }
+}
+
+/// `/day <date> [<staff id>]`.
+pub(crate) fn day(args: String) -> Result<(DayQuery,), ParseError> {
+    let query = match args.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [day] => date(day).map(|day| DayQuery { day, staff: None }),
+        [day, who] => date(day)
+            .zip(staff(who))
+            .map(|(day, staff)| DayQuery { day, staff }),
+        _ => None,
+    };
+    query.map(|q| (q,)).ok_or_else(|| usage(Usage::Day))
+}
+
+/// `/stats [today|week|month|<date> <date>]`.
+pub(crate) fn stats(args: String) -> Result<(PeriodSpec,), ParseError> {
+    period(&args)
+        .map(|p| (p,))
+        .ok_or_else(|| usage(Usage::Stats))
+}
+
+/// `/export [today|week|month|<date> <date>]`.
+pub(crate) fn export(args: String) -> Result<(PeriodSpec,), ParseError> {
+    period(&args)
+        .map(|p| (p,))
+        .ok_or_else(|| usage(Usage::Export))
+}
+
+/// `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]`.
+pub(crate) fn block(args: String) -> Result<(BlockRequest,), ParseError> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    block_request(&words)
+        .map(|b| (b,))
+        .ok_or_else(|| usage(Usage::Block))
+}
+
+fn block_request(args: &[&str]) -> Option<BlockRequest> {
+    let (who, days, rest) = match args {
+        [who, days, rest @ ..] => (*who, *days, rest),
+        _ => return None,
+    };
+    let staff = staff(who)?;
+    let (first, last) = match days.split_once("..") {
+        Some((a, b)) => (date(a)?, date(b)?),
+        None => (date(days)?, date(days)?),
+    };
+    if last < first {
+        return None;
+    }
+    let (hours, rest) = match rest.first().and_then(|w| hours(w)) {
+        Some(h) => (Some(h), &rest[1..]),
+        None => (None, rest),
+    };
+    let reason = (!rest.is_empty()).then(|| rest.join(" "));
+    Some(BlockRequest {
+        staff,
+        first,
+        last,
+        hours,
+        reason,
+    })
+}

@@ -1,0 +1,169 @@
+//! Who sent an update ([`Visitor`]) and, once the gate admitted them,
+//! everything an endpoint needs ([`Ctx`]): built once per update, with the
+//! policy and the access settings read once, so a config reload in the
+//! middle of an update cannot mix old and new settings.
+
+use std::fmt;
+use std::sync::Arc;
+
+use booking_domain::Policy;
+use booking_ports::{Engine, StaffActor, StaffUser};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use teloxide::prelude::*;
+use teloxide::types::User;
+
+use super::AdminBot;
+use super::access::{Access, AdminBotConfig};
+use super::state::AdminState;
+use crate::conversation::{ConversationStorage, Loaded};
+use crate::error::HandlerError;
+use crate::i18n::{Language, Locales, Text};
+use crate::telegram::{self, Place, Screen};
+
+/// What a button press is answered with: a short notice, or nothing.
+pub(super) type Notice = Option<String>;
+
+/// The sender of an update, before anyone asked whether they may use the
+/// bot: their Telegram user id (never the chat's) and language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Visitor {
+    pub(super) user: i64,
+    pub(super) language: Language,
+}
+
+impl Visitor {
+    pub(super) fn of(user: &User, locales: &Locales) -> Option<Self> {
+        Some(Self {
+            user: i64::try_from(user.id.0).ok()?,
+            language: locales.language_for(user.language_code.as_deref()),
+        })
+    }
+
+    /// The sender of `message`; `None` for channel posts and the like.
+    pub(super) fn of_message(message: Message, admin: Arc<AdminBot>) -> Option<Self> {
+        Self::of(message.from.as_ref()?, &admin.locales)
+    }
+}
+
+/// One admitted update's context.
+#[derive(Clone)]
+pub(super) struct Ctx {
+    pub(super) bot: Bot,
+    pub(super) chat: ChatId,
+    /// Where [`Ctx::show`] puts a screen: over the pressed message, or new.
+    pub(super) place: Place,
+    pub(super) user: i64,
+    /// The engine's proof that the gate admitted this user.
+    pub(super) actor: StaffActor,
+    pub(super) engine: Arc<Engine>,
+    /// The booking policy, read once for this update.
+    pub(super) policy: Arc<Policy>,
+    /// The access settings (page size, export limit), read once.
+    pub(super) config: Arc<AdminBotConfig>,
+    pub(super) access: Arc<Access>,
+    pub(super) conversations: Arc<ConversationStorage>,
+    locales: Arc<Locales>,
+    language: Language,
+}
+
+impl fmt::Debug for Ctx {
+    // Not the bot: its `Debug` prints the token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx")
+            .field("chat", &self.chat)
+            .field("user", &self.user)
+            .field("place", &self.place)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ctx {
+    /// The context of an update the gate admitted.
+    pub(super) fn new(
+        bot: Bot,
+        (chat, place): (ChatId, Place),
+        visitor: Visitor,
+        admin: &AdminBot,
+    ) -> Self {
+        let actor = StaffActor::authenticated(
+            StaffUser::new(visitor.user),
+            admin.access.member_of(visitor.user),
+        );
+        Self {
+            bot,
+            chat,
+            place,
+            user: visitor.user,
+            actor,
+            engine: Arc::clone(&admin.engine),
+            policy: admin.engine.policy(),
+            config: admin.access.config(),
+            access: Arc::clone(&admin.access),
+            conversations: Arc::clone(&admin.conversations),
+            locales: Arc::clone(&admin.locales),
+            language: visitor.language,
+        }
+    }
+
+    /// The context of an admitted message: answers go to its chat, new.
+    pub(super) fn of_message(
+        bot: Bot,
+        message: Message,
+        visitor: Visitor,
+        admin: Arc<AdminBot>,
+    ) -> Self {
+        Self::new(bot, (message.chat.id, Place::New), visitor, &admin)
+    }
+
+    /// The reader's texts.
+    pub(super) fn t(&self) -> Text<'_> {
+        self.locales.text(self.language)
+    }
+
+    /// The business's time zone.
+    pub(super) fn tz(&self) -> Tz {
+        self.policy.time_zone()
+    }
+
+    /// Today in the business's time zone.
+    pub(super) fn today(&self) -> NaiveDate {
+        self.policy.today(self.engine.now())
+    }
+
+    /// Shows `screen` at [`Ctx::place`].
+    pub(super) async fn show(&self, screen: &Screen) -> Result<(), HandlerError> {
+        telegram::show(&self.bot, self.chat, screen, self.place).await?;
+        Ok(())
+    }
+
+    /// Sends `screen` as a new message.
+    pub(super) async fn say(&self, screen: &Screen) -> Result<(), HandlerError> {
+        telegram::show(&self.bot, self.chat, screen, Place::New).await?;
+        Ok(())
+    }
+
+    /// Sends the message `id` as a new message.
+    pub(super) async fn say_text(&self, id: &str) -> Result<(), HandlerError> {
+        self.say(&Screen::text(self.t().get(id))).await
+    }
+
+    /// The step this chat waits in; idle when there is none, it expired, or
+    /// it no longer reads (staff simply start again).
+    pub(super) async fn state(&self) -> Result<AdminState, HandlerError> {
+        Ok(
+            match self.conversations.load::<AdminState>(self.chat).await? {
+                Loaded::Active(state) => state,
+                Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
+            },
+        )
+    }
+
+    pub(super) async fn save(&self, state: &AdminState) -> Result<(), HandlerError> {
+        match state {
+            AdminState::Idle => self.conversations.remove(self.chat).await?,
+            other => self.conversations.save(self.chat, other).await?,
+        }
+        Ok(())
+    }
+}

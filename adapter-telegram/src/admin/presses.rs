@@ -1,0 +1,116 @@
+//! Button presses: the gate, then the strictly parsed [`AdminCallback`],
+//! then one endpoint per button. Every press is answered, with a short
+//! notice when the endpoint returns one, with "this button has expired"
+//! for data the bot did not send, and with an apology when handling
+//! failed; a stranger's press is answered with nothing at all.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::MaybeInaccessibleMessage;
+
+use super::access::Gate;
+use super::callback::AdminCallback;
+use super::commands::DayQuery;
+use super::ctx::{Ctx, Notice, Visitor};
+use super::sign_in::gate;
+use super::{AdminBot, bookings, moving, steps};
+use crate::error::HandlerError;
+use crate::i18n::Text;
+use crate::telegram::{self, Place};
+use crate::ui::admin::sign_in::locked_out;
+
+/// The endpoint of every button press.
+pub(super) async fn on_press(
+    bot: Bot,
+    query: CallbackQuery,
+    admin: Arc<AdminBot>,
+) -> Result<(), HandlerError> {
+    let visitor = Visitor::of(&query.from, &admin.locales);
+    let language = visitor.map_or_else(
+        || {
+            admin
+                .locales
+                .language_for(query.from.language_code.as_deref())
+        },
+        |v| v.language,
+    );
+    let t = admin.locales.text(language);
+    let outcome = match visitor {
+        Some(visitor) => admit(&bot, &query, visitor, &admin, t).await,
+        None => Ok(None),
+    };
+    let notice = match &outcome {
+        Ok(notice) => notice.clone(),
+        Err(_) => Some(t.get("unexpected-error")),
+    };
+    let answered = telegram::answer(&bot, &query, notice).await;
+    outcome?;
+    answered?;
+    Ok(())
+}
+
+/// The chat of the pressed message and where its screen goes; `None`
+/// outside a private chat, where staff data never goes.
+fn place_of(query: &CallbackQuery) -> Option<(ChatId, Place)> {
+    match &query.message {
+        Some(MaybeInaccessibleMessage::Regular(m)) if m.chat.is_private() => {
+            Some((m.chat.id, Place::Edit(m.id)))
+        }
+        Some(MaybeInaccessibleMessage::Inaccessible(m)) if m.chat.is_private() => {
+            Some((m.chat.id, Place::New))
+        }
+        _ => None,
+    }
+}
+
+/// The gate, then the press.
+async fn admit(
+    bot: &Bot,
+    query: &CallbackQuery,
+    visitor: Visitor,
+    admin: &Arc<AdminBot>,
+    t: Text<'_>,
+) -> Result<Notice, HandlerError> {
+    match gate(visitor, Arc::clone(admin)).await? {
+        Gate::Admitted => {}
+        Gate::Refused { .. } => return Ok(None),
+        Gate::NeedsPin => return Ok(Some(t.get("admin-ask-pin"))),
+        Gate::LockedOut { until } => {
+            let tz = admin.engine.policy().time_zone();
+            return Ok(Some(locked_out(&t, tz, until)));
+        }
+    }
+    let expired = || Ok(Some(t.get("button-expired")));
+    let Some(place) = place_of(query) else {
+        return expired();
+    };
+    let Some(press) = query
+        .data
+        .as_deref()
+        .and_then(|d| AdminCallback::parse(d).ok())
+    else {
+        return expired();
+    };
+    let ctx = Ctx::new(bot.clone(), place, visitor, admin);
+    route(&ctx, press).await
+}
+
+/// One endpoint per button.
+async fn route(ctx: &Ctx, press: AdminCallback) -> Result<Notice, HandlerError> {
+    match press {
+        AdminCallback::Day { day, staff, page } => {
+            bookings::show_day(ctx, DayQuery { day, staff }, page).await?;
+            Ok(None)
+        }
+        AdminCallback::Booking(id) => bookings::show_card(ctx, id, None).await,
+        AdminCallback::Confirm(id, v) => bookings::confirm(ctx, id, v).await,
+        AdminCallback::Cancel(id, v) => bookings::ask_reason(ctx, id, v).await,
+        AdminCallback::Complete(id, v) => bookings::complete(ctx, id, v).await,
+        AdminCallback::NoShow(id, v) => bookings::no_show(ctx, id, v).await,
+        AdminCallback::Move(id, v) => moving::days(ctx, id, v).await,
+        AdminCallback::MoveDay(id, v, day) => moving::times(ctx, id, v, day).await,
+        AdminCallback::MoveTo(id, v, start) => moving::to(ctx, id, v, start).await,
+        AdminCallback::CancelColliding => steps::ask_for_message(ctx).await,
+    }
+}

@@ -1,0 +1,247 @@
+//! A booking's card with the actions its status allows, and the
+//! reschedule pickers (days, then times) that start from it.
+
+use booking_domain::{BookingId, BookingStatus, Version};
+use booking_ports::BookingDetails;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use super::{button, customer, service_name, staff_name, status};
+use crate::admin::callback::AdminCallback;
+use crate::i18n::Text;
+use crate::telegram::Screen;
+use crate::ui::format;
+
+/// A booking's card text.
+pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
+    let b = &details.booking;
+    let mut text = t.with(
+        "admin-card",
+        &[
+            ("id", b.id().get().into()),
+            ("service", service_name(details).into()),
+            ("when", format::when(t, b.start(), tz).into()),
+            ("end", format::time(b.end(), tz).into()),
+            ("staff", staff_name(details).into()),
+            ("customer", customer(t, details).into()),
+            ("status", status(t, b.status()).into()),
+        ],
+    );
+    if let Some(comment) = b.comment() {
+        text.push('\n');
+        text.push_str(&t.with(
+            "admin-card-comment",
+            &[("comment", comment.expose().into())],
+        ));
+    }
+    if let BookingStatus::Cancelled(c) = b.status()
+        && let Some(reason) = &c.reason
+    {
+        text.push('\n');
+        text.push_str(&t.with("admin-card-reason", &[("reason", reason.expose().into())]));
+    }
+    text
+}
+
+/// A booking's card with the actions its status allows at `now`, under
+/// `notice` when given.
+pub fn card(
+    t: &Text<'_>,
+    tz: Tz,
+    now: DateTime<Utc>,
+    details: &BookingDetails,
+    notice: Option<String>,
+) -> Screen {
+    let b = &details.booking;
+    let (id, v) = (b.id(), b.version());
+    let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
+    text.push_str(&card_text(t, tz, details));
+    let mut rows = Vec::new();
+    match b.status() {
+        BookingStatus::Pending => rows.push(vec![
+            button(t.get("admin-btn-confirm"), AdminCallback::Confirm(id, v)),
+            button(t.get("admin-btn-cancel"), AdminCallback::Cancel(id, v)),
+        ]),
+        BookingStatus::Confirmed => rows.push(vec![button(
+            t.get("admin-btn-cancel"),
+            AdminCallback::Cancel(id, v),
+        )]),
+        _ => {}
+    }
+    if b.is_active() {
+        rows.push(vec![button(
+            t.get("admin-btn-move"),
+            AdminCallback::Move(id, v),
+        )]);
+    }
+    if *b.status() == BookingStatus::Confirmed && b.start() <= now {
+        rows.push(vec![
+            button(t.get("admin-btn-complete"), AdminCallback::Complete(id, v)),
+            button(t.get("admin-btn-no-show"), AdminCallback::NoShow(id, v)),
+        ]);
+    }
+    let day = b.start().with_timezone(&tz).date_naive();
+    rows.push(vec![button(
+        t.get("admin-btn-back-day"),
+        AdminCallback::Day {
+            day,
+            staff: None,
+            page: 0,
+        },
+    )]);
+    Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+/// The question a cancel button asks first.
+pub fn ask_reason(t: &Text<'_>, id: BookingId) -> Screen {
+    Screen::text(t.with("admin-ask-reason", &[("id", id.get().into())]))
+}
+
+/// The days booking `id` (at version `v`) can move to, three a row, and
+/// the way back to its card.
+pub fn move_days(t: &Text<'_>, id: BookingId, v: Version, days: &[NaiveDate]) -> Screen {
+    let buttons: Vec<InlineKeyboardButton> = days
+        .iter()
+        .map(|day| button(format::day(t, *day), AdminCallback::MoveDay(id, v, *day)))
+        .collect();
+    let mut rows: Vec<Vec<_>> = buttons.chunks(3).map(<[_]>::to_vec).collect();
+    rows.push(vec![button(t.get("btn-back"), AdminCallback::Booking(id))]);
+    let text = if days.is_empty() {
+        t.get("admin-move-none")
+    } else {
+        t.with("admin-move-days", &[("id", id.get().into())])
+    };
+    Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+/// What [`move_times`] offers.
+#[derive(Debug, Clone, Copy)]
+pub struct MoveTimes<'a> {
+    pub id: BookingId,
+    pub version: Version,
+    pub day: NaiveDate,
+    /// The free starts that day.
+    pub starts: &'a [DateTime<Utc>],
+    pub tz: Tz,
+}
+
+/// The free times of a day to move a booking to, four a row, and the way
+/// back to the days.
+pub fn move_times(t: &Text<'_>, times: &MoveTimes<'_>) -> Screen {
+    let (id, v) = (times.id, times.version);
+    let buttons: Vec<InlineKeyboardButton> = times
+        .starts
+        .iter()
+        .map(|start| {
+            button(
+                format::time(*start, times.tz),
+                AdminCallback::MoveTo(id, v, *start),
+            )
+        })
+        .collect();
+    let mut rows: Vec<Vec<_>> = buttons.chunks(4).map(<[_]>::to_vec).collect();
+    rows.push(vec![button(t.get("btn-back"), AdminCallback::Move(id, v))]);
+    let text = t.with(
+        "admin-move-times",
+        &[("day", format::day(t, times.day).into())],
+    );
+    Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use booking_domain::{CancelReason, Cancellation, CancelledBy};
+
+    use super::*;
+    use crate::i18n::Language;
+    use crate::ui::admin::fixtures::{booking, callbacks, english, local, tz, with_status};
+
+    #[test]
+    fn a_pending_card_offers_confirm_cancel_and_reschedule_but_not_completion() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let details = with_status(7, 11, BookingStatus::Pending);
+        let screen = card(&t, tz(), local(4, 12), &details, Some("Done.".to_owned()));
+        assert!(screen.text.starts_with("Done.\n\nBooking #7 · Haircut"));
+        assert!(screen.text.contains("When: Tue 4 Jun, 11:00–12:00"));
+        assert!(screen.text.contains("Customer: Ivan Petrov, +79161234567"));
+        assert!(screen.text.contains("Status: pending"));
+        assert!(screen.text.contains("Comment: Short, please"));
+        let data = callbacks(&screen);
+        assert_eq!(
+            data,
+            [
+                ("✅ Confirm".to_owned(), "c:7:2".to_owned()),
+                ("✖️ Cancel booking".to_owned(), "x:7:2".to_owned()),
+                ("Reschedule".to_owned(), "m:7:2".to_owned()),
+                ("⬅️ Day view".to_owned(), "d:20300604:0:0".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_started_confirmed_visit_can_be_completed_or_marked_a_no_show() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let before = callbacks(&card(&t, tz(), local(4, 10), &booking(7, 11), None));
+        assert!(!before.iter().any(|(label, _)| label == "Completed"));
+        let after = callbacks(&card(&t, tz(), local(4, 11), &booking(7, 11), None));
+        assert!(after.contains(&("Completed".to_owned(), "k:7:2".to_owned())));
+        assert!(after.contains(&("No-show".to_owned(), "n:7:2".to_owned())));
+    }
+
+    #[test]
+    fn a_cancelled_card_shows_the_reason_and_no_actions_but_the_way_back() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let status = BookingStatus::Cancelled(Cancellation {
+            by: CancelledBy::Customer,
+            reason: Some(CancelReason::new("Ill").unwrap()),
+            at: local(3, 9),
+        });
+        let screen = card(&t, tz(), local(3, 10), &with_status(7, 11, status), None);
+        assert!(
+            screen
+                .text
+                .contains("Status: cancelled\nComment: Short, please\nReason: Ill")
+        );
+        assert_eq!(callbacks(&screen).len(), 1);
+    }
+
+    #[test]
+    fn the_pickers_carry_the_version_seen_and_lead_back() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let (id, v) = (BookingId::new(7).unwrap(), Version::new(2).unwrap());
+        let day = NaiveDate::from_ymd_opt(2030, 6, 5).unwrap();
+        let days = move_days(&t, id, v, &[day]);
+        assert_eq!(days.text, "Pick the new day for booking #7:");
+        assert_eq!(
+            callbacks(&days),
+            [
+                ("Wed 5 Jun".to_owned(), "md:7:2:20300605".to_owned()),
+                ("⬅️ Back".to_owned(), "b:7".to_owned()),
+            ]
+        );
+        assert_eq!(
+            move_days(&t, id, v, &[]).text,
+            "There are no free times to move this booking to."
+        );
+        let starts = [local(5, 13)];
+        let times = move_times(
+            &t,
+            &MoveTimes {
+                id,
+                version: v,
+                day,
+                starts: &starts,
+                tz: tz(),
+            },
+        );
+        assert_eq!(times.text, "Pick the new time on Wed 5 Jun:");
+        let data = callbacks(&times);
+        assert_eq!(data[0].0, "13:00");
+        assert_eq!(data[1], ("⬅️ Back".to_owned(), "m:7:2".to_owned()));
+    }
+}

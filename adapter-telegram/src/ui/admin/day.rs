@@ -1,0 +1,236 @@
+//! The day view: one page of a day's bookings, a button per booking, the
+//! neighbouring days, pages and a filter per active staff member.
+
+use booking_domain::{StaffId, StaffMember};
+use booking_ports::BookingDetails;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use super::{button, customer, service_name, staff_name, status};
+use crate::admin::callback::AdminCallback;
+use crate::i18n::Text;
+use crate::telegram::Screen;
+use crate::ui::format;
+
+/// What the day view shows.
+#[derive(Debug, Clone, Copy)]
+pub struct DayView<'a> {
+    pub day: NaiveDate,
+    /// The staff filter; `None`: everyone.
+    pub staff: Option<StaffId>,
+    /// Asked for; past the last page shows the last page.
+    pub page: u8,
+    pub page_size: usize,
+    pub tz: Tz,
+    /// The day's bookings, by start.
+    pub bookings: &'a [BookingDetails],
+    /// Every staff member; the active ones get a filter button.
+    pub members: &'a [StaffMember],
+}
+
+/// The day view.
+pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
+    let page_size = view.page_size.max(1);
+    let pages = view.bookings.len().div_ceil(page_size).max(1);
+    let page = usize::from(view.page).min(pages - 1);
+    let shown = view.bookings.iter().skip(page * page_size).take(page_size);
+    let who = view
+        .staff
+        .and_then(|id| view.members.iter().find(|m| m.id() == id))
+        .map_or_else(|| t.get("admin-everyone"), |m| m.name().to_string());
+    let mut text = t.with(
+        "admin-day-title",
+        &[
+            ("day", format::day(t, view.day).into()),
+            ("who", who.into()),
+            ("count", (view.bookings.len() as i64).into()),
+        ],
+    );
+    if view.bookings.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&t.get("admin-day-empty"));
+    }
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
+    for details in shown {
+        text.push_str(&entry(t, view.tz, details));
+        rows.push(vec![booking_button(view.tz, details)]);
+    }
+    if pages > 1 {
+        text.push_str("\n\n");
+        text.push_str(&t.with(
+            "admin-page",
+            &[
+                ("page", (page as i64 + 1).into()),
+                ("pages", (pages as i64).into()),
+            ],
+        ));
+        rows.push(page_buttons(t, view, page, pages));
+    }
+    rows.push(day_buttons(t, view));
+    rows.extend(filter_buttons(t, view).chunks(3).map(<[_]>::to_vec));
+    Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+/// One booking in the day's text.
+fn entry(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
+    let b = &details.booking;
+    let mut text = format!(
+        "\n\n#{} {}–{} · {} · {}\n{} · {}",
+        b.id().get(),
+        format::time(b.start(), tz),
+        format::time(b.end(), tz),
+        service_name(details),
+        staff_name(details),
+        customer(t, details),
+        status(t, b.status()),
+    );
+    if let Some(comment) = b.comment() {
+        text.push_str(&format!("\n💬 {}", comment.expose()));
+    }
+    text
+}
+
+fn booking_button(tz: Tz, details: &BookingDetails) -> InlineKeyboardButton {
+    let b = &details.booking;
+    let name = details
+        .customer
+        .as_ref()
+        .map(|c| c.name.expose().to_owned())
+        .unwrap_or_default();
+    button(
+        format!("#{} {} {}", b.id().get(), format::time(b.start(), tz), name),
+        AdminCallback::Booking(b.id()),
+    )
+}
+
+fn at_page(view: &DayView<'_>, page: usize) -> AdminCallback {
+    AdminCallback::Day {
+        day: view.day,
+        staff: view.staff,
+        page: u8::try_from(page).unwrap_or(u8::MAX),
+    }
+}
+
+fn page_buttons(
+    t: &Text<'_>,
+    view: &DayView<'_>,
+    page: usize,
+    pages: usize,
+) -> Vec<InlineKeyboardButton> {
+    let mut nav = Vec::new();
+    if page > 0 {
+        nav.push(button(t.get("btn-earlier"), at_page(view, page - 1)));
+    }
+    if page + 1 < pages {
+        nav.push(button(t.get("btn-later"), at_page(view, page + 1)));
+    }
+    nav
+}
+
+fn day_buttons(t: &Text<'_>, view: &DayView<'_>) -> Vec<InlineKeyboardButton> {
+    let other = |day: NaiveDate| AdminCallback::Day {
+        day,
+        staff: view.staff,
+        page: 0,
+    };
+    let mut days = Vec::new();
+    if let Some(prev) = view.day.pred_opt() {
+        days.push(button(t.get("admin-btn-prev-day"), other(prev)));
+    }
+    if let Some(next) = view.day.succ_opt() {
+        days.push(button(t.get("admin-btn-next-day"), other(next)));
+    }
+    days
+}
+
+/// "All staff" and one button per active member, the chosen one marked.
+fn filter_buttons(t: &Text<'_>, view: &DayView<'_>) -> Vec<InlineKeyboardButton> {
+    let mark = |on: bool, label: String| if on { format!("• {label}") } else { label };
+    let only = |staff: Option<StaffId>| AdminCallback::Day {
+        day: view.day,
+        staff,
+        page: 0,
+    };
+    let mut filters = vec![button(
+        mark(view.staff.is_none(), t.get("admin-btn-all-staff")),
+        only(None),
+    )];
+    for member in view.members.iter().filter(|m| m.is_active()) {
+        filters.push(button(
+            mark(view.staff == Some(member.id()), member.name().to_string()),
+            only(Some(member.id())),
+        ));
+    }
+    filters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::admin::fixtures::{anna, booking, callbacks, english, maria_inactive, tz};
+
+    #[test]
+    fn a_day_lists_its_bookings_unmasked_with_a_button_each() {
+        let locales = english();
+        let t = locales.text(crate::i18n::Language::English);
+        let bookings = [booking(7, 11), booking(8, 15)];
+        let members = [anna(), maria_inactive()];
+        let screen = day(
+            &t,
+            &DayView {
+                day: NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(),
+                staff: None,
+                page: 0,
+                page_size: 10,
+                tz: tz(),
+                bookings: &bookings,
+                members: &members,
+            },
+        );
+        assert!(
+            screen
+                .text
+                .starts_with("Tue 4 Jun · all staff · 2 bookings"),
+            "{}",
+            screen.text
+        );
+        assert!(screen.text.contains("#7 11:00–12:00 · Haircut · Anna"));
+        assert!(screen.text.contains("Ivan Petrov, +79161234567"));
+        assert!(!screen.text.contains("Page"));
+        let data = callbacks(&screen);
+        assert!(data.contains(&("#7 11:00 Ivan Petrov".to_owned(), "b:7".to_owned())));
+        assert!(data.contains(&("• All staff".to_owned(), "d:20300604:0:0".to_owned())));
+        assert!(data.contains(&("Anna".to_owned(), "d:20300604:1:0".to_owned())));
+        assert!(
+            !data.iter().any(|(label, _)| label.contains("Maria")),
+            "inactive staff get no filter"
+        );
+    }
+
+    #[test]
+    fn pages_past_the_last_show_the_last_with_a_way_back() {
+        let locales = english();
+        let t = locales.text(crate::i18n::Language::English);
+        let bookings = [booking(7, 11), booking(8, 13), booking(9, 15)];
+        let members = [anna()];
+        let screen = day(
+            &t,
+            &DayView {
+                day: NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(),
+                staff: Some(anna().id()),
+                page: 9,
+                page_size: 2,
+                tz: tz(),
+                bookings: &bookings,
+                members: &members,
+            },
+        );
+        assert!(screen.text.starts_with("Tue 4 Jun · Anna · 3 bookings"));
+        assert!(screen.text.ends_with("Page 2 of 2"), "{}", screen.text);
+        assert!(screen.text.contains("#9 "));
+        let data = callbacks(&screen);
+        assert!(data.contains(&("◀️ Earlier".to_owned(), "d:20300604:1:0".to_owned())));
+        assert!(!data.iter().any(|(label, _)| label.contains("Later")));
+    }
+}

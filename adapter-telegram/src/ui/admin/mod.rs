@@ -1,0 +1,73 @@
+//! The admin bot's screens, each a pure function from engine data (and a
+//! small input struct where there would be many arguments) and the
+//! reader's [`Text`] to a [`Screen`] or a piece of one. Staff see
+//! customers' names and phones unmasked: that is what they need to call
+//! them. Nothing here is logged.
+//!
+//! - [`day`]: the day view with its pages and staff filters;
+//! - [`card`]: a booking's card, its actions and the reschedule pickers;
+//! - [`schedule`]: a blocked period, the bookings a schedule edit leaves
+//!   standing and the offer to cancel them;
+//! - [`catalog`]: services, staff, weekly hours, date overrides and why an
+//!   edit was refused;
+//! - [`reports`]: statistics and the export's caption;
+//! - [`sign_in`]: the PIN step and the lockout.
+//!
+//! [`Screen`]: crate::telegram::Screen
+
+pub mod card;
+pub mod catalog;
+pub mod day;
+pub mod reports;
+pub mod schedule;
+pub mod sign_in;
+
+#[cfg(test)]
+mod fixtures;
+
+use booking_domain::{BookingStatus, StaffId};
+use booking_ports::BookingDetails;
+use teloxide::types::InlineKeyboardButton;
+
+use crate::admin::callback::AdminCallback;
+use crate::i18n::Text;
+
+/// A button that sends `callback` when pressed.
+pub fn button(label: impl Into<String>, callback: AdminCallback) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label.into(), callback.encode())
+}
+
+/// A booking's status in words.
+pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
+    t.get(&format!("admin-status-{}", status.name().replace('_', "-")))
+}
+
+/// "Name, phone", or that the customer erased their data.
+fn customer(t: &Text<'_>, details: &BookingDetails) -> String {
+    match &details.customer {
+        Some(c) => format!("{}, {}", c.name.expose(), c.phone.expose()),
+        None => t.get("admin-customer-unknown"),
+    }
+}
+
+fn service_name(details: &BookingDetails) -> String {
+    details
+        .service
+        .as_ref()
+        .map_or_else(|| "?".to_owned(), |s| s.name().to_string())
+}
+
+fn staff_name(details: &BookingDetails) -> String {
+    details
+        .staff
+        .as_ref()
+        .map_or_else(|| "?".to_owned(), |s| s.name().to_string())
+}
+
+/// "#2", or everyone for `None`.
+pub fn who(t: &Text<'_>, staff: Option<StaffId>) -> String {
+    match staff {
+        Some(id) => format!("#{}", id.get()),
+        None => t.get("admin-everyone"),
+    }
+}
