@@ -8,10 +8,7 @@ use std::io::{self, BufRead, IsTerminal};
 use adapter_telegram::admin::{HashPinError, hash_pin};
 
 use super::{Exit, dotenv, fail};
-use crate::config::{Environment, ProcessEnvironment};
-
-/// The pepper's variable, shared with the admin bot's settings.
-pub const PIN_PEPPER: &str = "BOOKING_PIN_PEPPER";
+use crate::config::{Environment, ProcessEnvironment, env};
 
 /// Runs the command.
 pub fn run() -> Exit {
@@ -26,7 +23,7 @@ pub fn run() -> Exit {
     if let Err(e) = stdin.lock().read_line(&mut line) {
         return fail(Exit::Failure, format_args!("cannot read the PIN: {e}"));
     }
-    let pepper = ProcessEnvironment.var(PIN_PEPPER);
+    let pepper = ProcessEnvironment.var(env::PIN_PEPPER);
     match hash_pin(line.trim(), pepper.as_deref()) {
         Ok(hash) => {
             println!("{hash}");
