@@ -3,11 +3,14 @@
 //! holds the catalog (catalog). `Settings` is destructured without `..`, so
 //! a setting added to it does not compile here until it is classified.
 
+use std::path::PathBuf;
+
+use adapter_telegram::BusinessInfo;
 use booking_domain::PolicySettings;
 use booking_ports::DispatchSettingsParts;
 
 use crate::backups::BackupSchedule;
-use crate::config::{BotToken, Settings, env};
+use crate::config::{AdminSettings, BotToken, Settings, TelegramTimeouts, env};
 use crate::database::DatabaseSettings;
 
 /// The names of the settings that differ between two loads, by how they
@@ -68,12 +71,7 @@ impl Changes {
         } = new;
         let mut c = Self::default();
 
-        let b = &old.business;
-        c.reloads("business.name", b.name != business.name);
-        c.reloads("business.address", b.address != business.address);
-        c.reloads("business.phone", b.phone != business.phone);
-        c.reloads("business.email", b.email != business.email);
-        c.reloads("business.website", b.website != business.website);
+        c.business(&old.business, business);
         c.reloads(
             "business.default_language",
             old.default_language != *default_language,
@@ -91,36 +89,9 @@ impl Changes {
             "reminders.staff_offset_minutes",
             old.engine.staff_reminder() != engine.staff_reminder(),
         );
-        match (&old.admin, admin) {
-            (Some(o), Some(n)) => {
-                let (oa, na) = (&o.access, &n.access);
-                c.reloads(
-                    "admin.allowed_user_ids",
-                    oa.allowed_users != na.allowed_users,
-                );
-                c.reloads("admin.pin_hash", oa.pin != na.pin);
-                c.reloads(
-                    "admin.session_hours",
-                    oa.session_lifetime != na.session_lifetime,
-                );
-                c.reloads(
-                    "admin.notify_chat_ids",
-                    o.staff_chats.all != n.staff_chats.all,
-                );
-                c.reloads(
-                    "admin.staff_telegram_ids",
-                    oa.staff_members != na.staff_members
-                        || o.staff_chats.by_staff != n.staff_chats.by_staff,
-                );
-            }
-            (None, None) => {}
-            (Some(_), None) | (None, Some(_)) => c.reloads("admin", true),
-        }
+        c.admin(old.admin.as_ref(), admin.as_ref());
 
-        let (ot, nt) = (&old.telegram_timeouts, telegram_timeouts);
-        c.restart("telegram.connect_timeout_seconds", ot.connect != nt.connect);
-        c.restart("telegram.request_timeout_seconds", ot.request != nt.request);
-        c.restart("telegram.polling_timeout_seconds", ot.polling != nt.polling);
+        c.telegram_timeouts(&old.telegram_timeouts, telegram_timeouts);
         c.dispatch(old.dispatch.parts(), dispatch.parts());
         c.backups(old.backups.as_ref(), backups.as_ref());
         c.restart(
@@ -134,18 +105,7 @@ impl Changes {
             crate::http::settings::WEBHOOK_URL_VAR,
             old.http.webhook != http.webhook,
         );
-        // The environment cannot change under a running process; compared
-        // anyway, so a future source of settings cannot slip through.
-        c.restart(env::CONFIG, old.config_path != *config_path);
-        c.restart(
-            env::CLIENT_BOT_TOKEN,
-            old.client_token.expose() != client_token.expose(),
-        );
-        c.restart(
-            env::ADMIN_BOT_TOKEN,
-            old.admin_token.as_ref().map(BotToken::expose)
-                != admin_token.as_ref().map(BotToken::expose),
-        );
+        c.environment(old, (config_path, client_token, admin_token));
         c.database(&old.database, database);
         c.restart(
             env::TELEGRAM_API_URL,
@@ -160,6 +120,60 @@ impl Changes {
             old.catalog.date_overrides != catalog.date_overrides,
         );
         c
+    }
+
+    fn business(&mut self, old: &BusinessInfo, new: &BusinessInfo) {
+        let BusinessInfo {
+            name,
+            address,
+            phone,
+            email,
+            website,
+        } = new;
+        self.reloads("business.name", old.name != *name);
+        self.reloads("business.address", old.address != *address);
+        self.reloads("business.phone", old.phone != *phone);
+        self.reloads("business.email", old.email != *email);
+        self.reloads("business.website", old.website != *website);
+    }
+
+    fn admin(&mut self, old: Option<&AdminSettings>, new: Option<&AdminSettings>) {
+        match (old, new) {
+            (Some(o), Some(n)) => {
+                let (oa, na) = (&o.access, &n.access);
+                self.reloads(
+                    "admin.allowed_user_ids",
+                    oa.allowed_users != na.allowed_users,
+                );
+                self.reloads("admin.pin_hash", oa.pin != na.pin);
+                self.reloads(
+                    "admin.session_hours",
+                    oa.session_lifetime != na.session_lifetime,
+                );
+                self.reloads(
+                    "admin.notify_chat_ids",
+                    o.staff_chats.all != n.staff_chats.all,
+                );
+                self.reloads(
+                    "admin.staff_telegram_ids",
+                    oa.staff_members != na.staff_members
+                        || o.staff_chats.by_staff != n.staff_chats.by_staff,
+                );
+            }
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => self.reloads("admin", true),
+        }
+    }
+
+    fn telegram_timeouts(&mut self, old: &TelegramTimeouts, new: &TelegramTimeouts) {
+        let TelegramTimeouts {
+            connect,
+            request,
+            polling,
+        } = new;
+        self.restart("telegram.connect_timeout_seconds", old.connect != *connect);
+        self.restart("telegram.request_timeout_seconds", old.request != *request);
+        self.restart("telegram.polling_timeout_seconds", old.polling != *polling);
     }
 
     fn policy(&mut self, old: &PolicySettings, new: &PolicySettings) {
@@ -212,6 +226,25 @@ impl Changes {
             (None, None) => {}
             (Some(_), None) | (None, Some(_)) => self.restart("backup.enabled", true),
         }
+    }
+
+    /// The environment cannot change under a running process; compared
+    /// anyway, so a future source of settings cannot slip through.
+    fn environment(
+        &mut self,
+        old: &Settings,
+        (config_path, client_token, admin_token): (&PathBuf, &BotToken, &Option<BotToken>),
+    ) {
+        self.restart(env::CONFIG, old.config_path != *config_path);
+        self.restart(
+            env::CLIENT_BOT_TOKEN,
+            old.client_token.expose() != client_token.expose(),
+        );
+        self.restart(
+            env::ADMIN_BOT_TOKEN,
+            old.admin_token.as_ref().map(BotToken::expose)
+                != admin_token.as_ref().map(BotToken::expose),
+        );
     }
 
     fn database(&mut self, old: &DatabaseSettings, new: &DatabaseSettings) {
