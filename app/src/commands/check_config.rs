@@ -2,7 +2,7 @@
 //! exactly as `booking run` would and prints what would run, with tokens
 //! and the PIN pepper hidden. A bad setting exits 2 with one line naming it.
 
-use crate::config::{Environment, ProcessEnvironment, env};
+use crate::config::{FromEnvironment, ProcessEnvironment};
 
 use super::{Exit, settings};
 
@@ -41,7 +41,10 @@ pub fn run() -> Exit {
         Some(token) => println!("admin bot: on, {token:?}"),
         None => println!("admin bot: off"),
     }
-    let pepper = if ProcessEnvironment.var(env::PIN_PEPPER).is_some() {
+    let pepper = if FromEnvironment::read(&ProcessEnvironment)
+        .pin_pepper
+        .is_some()
+    {
         "set (hidden)"
     } else {
         "not set"
