@@ -385,3 +385,17 @@ fn prices_are_read_exactly_in_minor_units() {
     assert_eq!(minor(PriceEntry::Text("1500".into()), jpy), Some(1500));
     assert_eq!(minor(PriceEntry::Text("1500.5".into()), jpy), None);
 }
+
+#[test]
+fn the_catalog_written_by_the_serializer_reads_back_as_the_same_catalog() {
+    let settings = load(&environment(&[])).unwrap();
+    let text = toml::to_string(&CatalogFile::from(&settings.catalog)).unwrap();
+
+    let file = file::parse::<CatalogFile>(Path::new("catalog.toml"), &text).unwrap();
+    let read = file.validate(settings.currency).unwrap();
+
+    assert_eq!(read.staff, settings.catalog.staff);
+    assert_eq!(read.services, settings.catalog.services);
+    assert_eq!(read.date_overrides, settings.catalog.date_overrides);
+    assert!(text.contains("price = \"2500.00\""), "{text}");
+}
