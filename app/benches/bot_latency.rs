@@ -435,9 +435,12 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     ]))
     .unwrap();
     let database = dir.path().join("booking.db");
-    let store = app::database::open(&format!("sqlite://{}", database.display()))
-        .await
-        .unwrap();
+    let store = app::database::open(
+        &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", database.display()))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     let engine = Arc::new(Engine::on_store(
         store.clone(),
         SystemClock,

@@ -261,9 +261,12 @@ async fn history_database(workspace: &Workspace) -> PathBuf {
         ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
     ]))
     .unwrap();
-    let store = app::database::open(&format!("sqlite://{}", partial.display()))
-        .await
-        .unwrap();
+    let store = app::database::open(
+        &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", partial.display()))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     let engine = Engine::on_store(
         store.clone(),
         SystemClock,

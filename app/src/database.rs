@@ -1,21 +1,20 @@
-//! Where the database lives: `BOOKING_DATABASE_URL` as a SQLite URL
-//! (`sqlite://data/booking.db`, `sqlite:///var/lib/booking/booking.db`,
-//! `sqlite:booking.db`) or a plain path, and its folder created on first
-//! start.
+//! Where the database lives and how the store opens it: `BOOKING_DATABASE_URL`
+//! as a SQLite URL (`sqlite://data/booking.db`,
+//! `sqlite:///var/lib/booking/booking.db`, `sqlite:booking.db`) or a plain
+//! path, and the store's tuning from `BOOKING_DATABASE_*`, validated once
+//! into [`DatabaseSettings`] when the settings load; [`open`] takes that
+//! value and creates the file's folder on first start.
 
-use std::path::PathBuf;
-
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use adapter_sqlite::{Durability, OpenError, SqliteSettings, SqliteStore};
 
-use crate::config::{ConfigError, Environment, ProcessEnvironment, env};
+use crate::config::{ConfigError, DEFAULT_DATABASE_URL, DatabaseVars, Reason, env};
 
 /// The database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
-    #[error("{var} is invalid: {reason}", var = env::DATABASE_URL)]
-    Url { reason: &'static str },
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
         path: PathBuf,
@@ -24,109 +23,146 @@ pub enum DatabaseError {
     },
     #[error("cannot open the database: {0}")]
     Open(#[from] OpenError),
-    #[error(transparent)]
-    Setting(#[from] ConfigError),
 }
 
-/// The store's settings for the file at `path`, with the durability, pool
-/// size and busy timeout from the environment (each optional; the
-/// adapter's defaults are `full`, 4 and 5 s). See docs/CONFIG.md.
-///
-/// # Errors
-/// [`ConfigError::Invalid`] naming the variable that is wrong.
-pub fn store_settings(
-    path: PathBuf,
-    environment: &impl Environment,
-) -> Result<SqliteSettings, ConfigError> {
-    let mut settings = SqliteSettings::new(path);
-    if let Some(raw) = environment.var(env::DATABASE_DURABILITY) {
-        settings.durability = raw
-            .trim()
-            .parse::<Durability>()
-            .map_err(|e| ConfigError::invalid(env::DATABASE_DURABILITY, e))?;
+/// The database's location and the store's settings, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseSettings {
+    /// As configured, for the log and `check-config`.
+    url: String,
+    store: SqliteSettings,
+}
+
+impl DatabaseSettings {
+    /// The database `url` names, with the adapter's defaults (durability
+    /// `full`, 4 connections, 5 s busy timeout).
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming `BOOKING_DATABASE_URL`: see [`path_of`].
+    pub fn from_url(url: &str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            url: url.trim().to_owned(),
+            store: SqliteSettings::new(path_of(url)?),
+        })
     }
-    if let Some(raw) = environment.var(env::DATABASE_POOL_SIZE) {
-        settings.max_connections = raw
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (2..=64).contains(n))
-            .ok_or_else(|| {
-                ConfigError::invalid(
-                    env::DATABASE_POOL_SIZE,
-                    format!("expected a whole number from 2 to 64, got {raw:?}"),
-                )
-            })?;
+
+    /// The database and the store's settings from the environment, each
+    /// optional (docs/CONFIG.md).
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the variable that is wrong.
+    pub fn from_environment(vars: &DatabaseVars) -> Result<Self, ConfigError> {
+        let mut settings = Self::from_url(vars.url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?;
+        let store = &mut settings.store;
+        if let Some(raw) = &vars.durability {
+            store.durability = raw
+                .trim()
+                .parse::<Durability>()
+                .map_err(|e| ConfigError::invalid(env::DATABASE_DURABILITY, e))?;
+        }
+        if let Some(raw) = &vars.pool_size {
+            store.max_connections = whole_number(env::DATABASE_POOL_SIZE, raw, 2..=64, "")?;
+        }
+        if let Some(raw) = &vars.busy_timeout_seconds {
+            let seconds = whole_number(env::DATABASE_BUSY_TIMEOUT, raw, 1..=600, " of seconds")?;
+            store.busy_timeout = Duration::from_secs(u64::from(seconds));
+        }
+        Ok(settings)
     }
-    if let Some(raw) = environment.var(env::DATABASE_BUSY_TIMEOUT) {
-        let seconds = raw
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|n| (1..=600).contains(n))
-            .ok_or_else(|| {
-                ConfigError::invalid(
-                    env::DATABASE_BUSY_TIMEOUT,
-                    format!("expected a whole number of seconds from 1 to 600, got {raw:?}"),
-                )
-            })?;
-        settings.busy_timeout = Duration::from_secs(seconds);
+
+    pub fn url(&self) -> &str {
+        &self.url
     }
-    Ok(settings)
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.store.path
+    }
+
+    /// What the store opens with.
+    pub fn store(&self) -> &SqliteSettings {
+        &self.store
+    }
+}
+
+fn whole_number(
+    var: &'static str,
+    raw: &str,
+    range: std::ops::RangeInclusive<u32>,
+    unit: &str,
+) -> Result<u32, ConfigError> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            ConfigError::invalid(
+                var,
+                format!(
+                    "expected a whole number{unit} from {} to {}, got {raw:?}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
 }
 
 /// The file a database URL names.
 ///
 /// # Errors
-/// [`DatabaseError::Url`] for another scheme, an in-memory database (each
-/// pooled connection would get its own) or an empty path.
-pub fn path_of(url: &str) -> Result<PathBuf, DatabaseError> {
+/// [`ConfigError::Invalid`] naming `BOOKING_DATABASE_URL` for another
+/// scheme, an in-memory database (each pooled connection would get its
+/// own) or an empty path.
+pub fn path_of(url: &str) -> Result<PathBuf, ConfigError> {
+    let invalid = |reason| ConfigError::invalid(env::DATABASE_URL, Reason(reason));
     let url = url.trim();
     let path = if let Some(rest) = url.strip_prefix("sqlite://") {
         rest
     } else if let Some(rest) = url.strip_prefix("sqlite:") {
         rest
     } else if url.contains("://") {
-        return Err(DatabaseError::Url {
-            reason: "only SQLite is supported: use sqlite://<path> or a file path",
-        });
+        return Err(invalid(
+            "only SQLite is supported: use sqlite://<path> or a file path",
+        ));
     } else {
         url
     };
     // Connection options (`?mode=rwc`) are the store's business.
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() {
-        return Err(DatabaseError::Url {
-            reason: "the URL names no file",
-        });
+        return Err(invalid("the URL names no file"));
     }
     if path == ":memory:" {
-        return Err(DatabaseError::Url {
-            reason: "an in-memory database would lose every booking at exit; name a file",
-        });
+        return Err(invalid(
+            "an in-memory database would lose every booking at exit; name a file",
+        ));
     }
     Ok(PathBuf::from(path))
 }
 
-/// Opens the store at `url`, creating the file's folder when missing.
+/// Opens the store `settings` describe, creating the file's folder when
+/// missing.
 ///
 /// # Errors
 /// [`DatabaseError`] naming what failed.
-pub async fn open(url: &str) -> Result<SqliteStore, DatabaseError> {
-    let path = path_of(url)?;
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+pub async fn open(settings: &DatabaseSettings) -> Result<SqliteStore, DatabaseError> {
+    if let Some(folder) = settings
+        .path()
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(folder).map_err(|source| DatabaseError::Folder {
             path: folder.to_owned(),
             source,
         })?;
     }
-    let settings = store_settings(path, &ProcessEnvironment)?;
-    Ok(SqliteStore::open(&settings).await?)
+    Ok(SqliteStore::open(settings.store()).await?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Environment;
 
     #[test]
     fn database_urls_name_files() {
@@ -162,19 +198,21 @@ mod tests {
         }
     }
 
+    fn store_settings(vars: &Vars) -> Result<SqliteSettings, ConfigError> {
+        DatabaseSettings::from_environment(&DatabaseVars::read(vars)).map(|s| s.store)
+    }
+
     #[test]
     fn store_settings_default_to_full_durability_and_read_the_environment() {
-        let defaults = store_settings(PathBuf::from("b.db"), &Vars(&[])).unwrap();
+        let defaults = store_settings(&Vars(&[])).unwrap();
         assert_eq!(defaults.durability, Durability::SurvivesPowerLoss);
+        assert_eq!(defaults.path, PathBuf::from("data/booking.db"));
 
-        let tuned = store_settings(
-            PathBuf::from("b.db"),
-            &Vars(&[
-                (env::DATABASE_DURABILITY, "normal"),
-                (env::DATABASE_POOL_SIZE, "8"),
-                (env::DATABASE_BUSY_TIMEOUT, "30"),
-            ]),
-        )
+        let tuned = store_settings(&Vars(&[
+            (env::DATABASE_DURABILITY, "normal"),
+            (env::DATABASE_POOL_SIZE, "8"),
+            (env::DATABASE_BUSY_TIMEOUT, "30"),
+        ]))
         .unwrap();
         assert_eq!(tuned.durability, Durability::SurvivesProcessCrash);
         assert_eq!(tuned.max_connections, 8);
@@ -187,10 +225,11 @@ mod tests {
             (env::DATABASE_DURABILITY, "fast"),
             (env::DATABASE_POOL_SIZE, "1"),
             (env::DATABASE_BUSY_TIMEOUT, "0"),
+            (env::DATABASE_URL, "postgres://db/x"),
         ] {
             let vars: &'static [(&'static str, &'static str)] =
                 Box::leak(vec![(var, value)].into_boxed_slice());
-            let error = store_settings(PathBuf::from("b.db"), &Vars(vars)).unwrap_err();
+            let error = store_settings(&Vars(vars)).unwrap_err();
             assert!(
                 error.to_string().starts_with(&format!("{var} is invalid")),
                 "{error}"
@@ -202,7 +241,8 @@ mod tests {
     async fn the_folder_of_a_new_database_is_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/data/booking.db");
-        let store = open(&format!("sqlite://{}", path.display())).await.unwrap();
+        let settings = DatabaseSettings::from_url(&format!("sqlite://{}", path.display())).unwrap();
+        let store = open(&settings).await.unwrap();
         store.close().await;
         assert!(path.exists());
     }

@@ -10,10 +10,12 @@
 //! - **Reloads**: the business information and default language, the
 //!   booking policy (time zone included), the conversation expiry, the
 //!   reminder offsets, and the whole `[admin]` section (allow-list, PIN,
-//!   session length, staff chats). They reach the running engine and bots
-//!   through shared handles ([`LiveSettings`]) that handlers read once per
-//!   update, and are applied together after the one step that can refuse
-//!   (the admin access check), so a reload is applied whole or not at all.
+//!   session length, staff chats). A reload computes them as one immutable
+//!   value, [`Reloadable`], from the loaded settings, and applies it in one
+//!   step ([`LiveSettings::apply`]) to the shared handles the engine and
+//!   bots read once per update: the one check that can refuse (the admin
+//!   access) first, then the rest, which cannot fail, so a reload is
+//!   applied whole or not at all.
 //! - **Restart**: Telegram timeouts, `[dispatch]`, `[backup]`, `[shutdown]`,
 //!   and everything from the environment (tokens, database, Bot API
 //!   address). A change is named in a
@@ -21,6 +23,7 @@
 //!   until the service restarts.
 //! - **First start only**: the catalog (`[[staff]]`, `[[services]]`,
 //!   `[[date_overrides]]`, and `business.currency`, which only prices use).
+//!   Each setting's class is decided in `reload/changes.rs`.
 //!   The database holds the catalog after the first start and staff edit it
 //!   in the admin bot; a change in the file is named in a warning.
 //!
@@ -36,45 +39,23 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use adapter_telegram::admin::Access;
-use adapter_telegram::notify::NoticeSettings;
-use adapter_telegram::{BusinessInfo, ConversationStorage, Live, Locales};
-use booking_domain::PolicySettings;
-use booking_ports::{DispatchSettingsParts, Engine};
 use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use tokio::sync::{mpsc, watch};
 
-use crate::backups::BackupSchedule;
-use crate::config::{self, BotToken, Environment, Settings, env};
+use crate::config::{self, Environment, Settings};
+
+mod changes;
+mod live;
+
+use changes::Changes;
+pub use live::{LiveSettings, Reloadable};
 
 /// Events closer together than this make one reload: an editor's save is
 /// several file operations.
 const DEBOUNCE: Duration = Duration::from_millis(500);
-
-/// The handles through which a reload reaches the running service.
-pub struct LiveSettings {
-    pub engine: Arc<Engine>,
-    pub locales: Arc<Locales>,
-    pub business: Live<BusinessInfo>,
-    /// Every bot's conversation storage (client, and admin when it runs).
-    pub conversations: Vec<Arc<ConversationStorage>>,
-    /// The admin bot's access gate; `None` when the admin bot does not run.
-    pub admin_access: Option<Arc<Access>>,
-    /// The notification sender's time zone and staff chats.
-    pub notices: Live<NoticeSettings>,
-}
-
-impl std::fmt::Debug for LiveSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LiveSettings")
-            .field("admin_bot", &self.admin_access.is_some())
-            .finish_non_exhaustive()
-    }
-}
 
 /// What one reload did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,7 +159,7 @@ impl<E: Environment + Send + 'static> Reloader<E> {
     fn apply(&mut self, new: Settings) -> ReloadOutcome {
         let changes = Changes::between(&self.in_force, &new);
         if !changes.applied.is_empty() {
-            if let Err(refused) = self.apply_reloadable(new) {
+            if let Err(refused) = self.apply_reloadable(&new) {
                 return refused;
             }
             tracing::info!(changed = %changes.applied.join(", "), "config file reloaded");
@@ -206,51 +187,18 @@ impl<E: Environment + Send + 'static> Reloader<E> {
         }
     }
 
-    /// Applies every reloadable setting of `new`: first the one step that
-    /// can refuse, then the rest, which cannot fail, so it is all or nothing.
-    fn apply_reloadable(&mut self, new: Settings) -> Result<(), ReloadOutcome> {
-        // The rest of `new` needs a restart or belongs to the catalog.
-        let Settings {
-            business,
-            default_language,
-            policy,
-            conversation_expiry,
-            admin,
-            engine,
-            ..
-        } = new;
-        if let (Some(access), Some(admin)) = (&self.live.admin_access, &admin)
-            && let Err(e) = access.set_config(admin.access.clone())
-        {
+    /// Computes the snapshot of `new`'s reloadable settings, applies it in
+    /// one step (all or nothing), and keeps it as the settings in force.
+    fn apply_reloadable(&mut self, new: &Settings) -> Result<(), ReloadOutcome> {
+        let snapshot = Reloadable::of(new);
+        if let Err(e) = self.live.apply(&snapshot) {
             // `config::load` checks the same; kept for the type's own check.
             tracing::error!(error = %e, "the config file was not reloaded; the settings in force stay");
             return Err(ReloadOutcome::Rejected {
                 error: format!("admin is invalid: {e}"),
             });
         }
-        let live = &self.live;
-        live.engine.set_policy(policy.clone());
-        live.engine.set_settings(engine.clone());
-        live.locales.set_default_language(default_language);
-        live.business.set(business.clone());
-        for conversations in &live.conversations {
-            conversations.set_idle_expiry(conversation_expiry);
-        }
-        live.notices.set(NoticeSettings {
-            time_zone: policy.time_zone(),
-            staff_chats: admin
-                .as_ref()
-                .map(|a| a.staff_chats.clone())
-                .unwrap_or_default(),
-        });
-
-        let in_force = &mut self.in_force;
-        in_force.business = business;
-        in_force.default_language = default_language;
-        in_force.policy = policy;
-        in_force.conversation_expiry = conversation_expiry;
-        in_force.admin = admin;
-        in_force.engine = engine;
+        self.in_force = snapshot.over(&self.in_force);
         Ok(())
     }
 
@@ -369,245 +317,6 @@ async fn next_hangup(hangups: &mut Option<Hangups>) -> Option<()> {
         #[cfg(not(unix))]
         Some(never) => match *never {},
         None => std::future::pending().await,
-    }
-}
-
-/// The names of the settings that differ between two loads, by how they
-/// take effect.
-#[derive(Debug, Default)]
-struct Changes {
-    applied: Vec<&'static str>,
-    need_restart: Vec<&'static str>,
-    catalog_ignored: Vec<&'static str>,
-}
-
-impl Changes {
-    fn is_empty(&self) -> bool {
-        self.applied.is_empty() && self.need_restart.is_empty() && self.catalog_ignored.is_empty()
-    }
-
-    fn reloads(&mut self, name: &'static str, changed: bool) {
-        if changed {
-            self.applied.push(name);
-        }
-    }
-
-    fn restart(&mut self, name: &'static str, changed: bool) {
-        if changed {
-            self.need_restart.push(name);
-        }
-    }
-
-    fn catalog(&mut self, name: &'static str, changed: bool) {
-        if changed {
-            self.catalog_ignored.push(name);
-        }
-    }
-
-    fn between(old: &Settings, new: &Settings) -> Self {
-        // Destructured without `..`: a setting added to `Settings` does not
-        // compile here until it is classified below.
-        let Settings {
-            config_path,
-            business,
-            default_language,
-            policy,
-            catalog,
-            conversation_expiry,
-            telegram_timeouts,
-            client_token,
-            admin_token,
-            admin,
-            engine,
-            dispatch,
-            backups,
-            shutdown_deadline,
-            log,
-            http,
-            database_url,
-            telegram_api_url,
-        } = new;
-        let mut c = Self::default();
-
-        let b = &old.business;
-        c.reloads("business.name", b.name != business.name);
-        c.reloads("business.address", b.address != business.address);
-        c.reloads("business.phone", b.phone != business.phone);
-        c.reloads("business.email", b.email != business.email);
-        c.reloads("business.website", b.website != business.website);
-        c.reloads(
-            "business.default_language",
-            old.default_language != *default_language,
-        );
-        c.policy(old.policy.settings(), policy.settings());
-        c.reloads(
-            "telegram.conversation_expiry_minutes",
-            old.conversation_expiry != *conversation_expiry,
-        );
-        c.reloads(
-            "reminders.customer_offsets_minutes",
-            old.engine.customer_reminders() != engine.customer_reminders(),
-        );
-        c.reloads(
-            "reminders.staff_offset_minutes",
-            old.engine.staff_reminder() != engine.staff_reminder(),
-        );
-        match (&old.admin, admin) {
-            (Some(o), Some(n)) => {
-                let (oa, na) = (&o.access, &n.access);
-                c.reloads(
-                    "admin.allowed_user_ids",
-                    oa.allowed_users != na.allowed_users,
-                );
-                c.reloads("admin.pin_hash", oa.pin != na.pin);
-                c.reloads(
-                    "admin.session_hours",
-                    oa.session_lifetime != na.session_lifetime,
-                );
-                c.reloads(
-                    "admin.notify_chat_ids",
-                    o.staff_chats.all != n.staff_chats.all,
-                );
-                c.reloads(
-                    "admin.staff_telegram_ids",
-                    oa.staff_members != na.staff_members
-                        || o.staff_chats.by_staff != n.staff_chats.by_staff,
-                );
-            }
-            (None, None) => {}
-            (Some(_), None) | (None, Some(_)) => c.reloads("admin", true),
-        }
-
-        let (ot, nt) = (&old.telegram_timeouts, telegram_timeouts);
-        c.restart("telegram.connect_timeout_seconds", ot.connect != nt.connect);
-        c.restart("telegram.request_timeout_seconds", ot.request != nt.request);
-        c.restart("telegram.polling_timeout_seconds", ot.polling != nt.polling);
-        c.dispatch(old.dispatch.parts(), dispatch.parts());
-        c.backups(old.backups.as_ref(), backups.as_ref());
-        c.restart(
-            "shutdown.deadline_seconds",
-            old.shutdown_deadline != *shutdown_deadline,
-        );
-        // Logging is installed once, before anything else runs.
-        c.restart("log", old.log != *log);
-        c.restart("http.listen", old.http.listen != http.listen);
-        c.restart(
-            crate::http::settings::WEBHOOK_URL_VAR,
-            old.http.webhook != http.webhook,
-        );
-        // The environment cannot change under a running process; compared
-        // anyway, so a future source of settings cannot slip through.
-        c.restart(env::CONFIG, old.config_path != *config_path);
-        c.restart(
-            env::CLIENT_BOT_TOKEN,
-            old.client_token.expose() != client_token.expose(),
-        );
-        c.restart(
-            env::ADMIN_BOT_TOKEN,
-            old.admin_token.as_ref().map(BotToken::expose)
-                != admin_token.as_ref().map(BotToken::expose),
-        );
-        c.restart(env::DATABASE_URL, old.database_url != *database_url);
-        c.restart(
-            env::TELEGRAM_API_URL,
-            old.telegram_api_url != *telegram_api_url,
-        );
-
-        c.catalog("staff", old.catalog.staff != catalog.staff);
-        c.catalog("services", old.catalog.services != catalog.services);
-        c.catalog(
-            "date_overrides",
-            old.catalog.date_overrides != catalog.date_overrides,
-        );
-        c
-    }
-
-    fn policy(&mut self, old: &PolicySettings, new: &PolicySettings) {
-        let PolicySettings {
-            time_zone,
-            slot_step,
-            min_notice,
-            horizon_days,
-            cancellation_cutoff,
-            reschedule_cutoff,
-            max_active_bookings_per_customer,
-            requires_confirmation,
-            phone_region,
-        } = new;
-        self.reloads("business.time_zone", old.time_zone != *time_zone);
-        self.reloads("policy.slot_step_minutes", old.slot_step != *slot_step);
-        self.reloads("policy.min_notice_minutes", old.min_notice != *min_notice);
-        self.reloads("policy.horizon_days", old.horizon_days != *horizon_days);
-        self.reloads(
-            "policy.cancellation_cutoff_minutes",
-            old.cancellation_cutoff != *cancellation_cutoff,
-        );
-        self.reloads(
-            "policy.reschedule_cutoff_minutes",
-            old.reschedule_cutoff != *reschedule_cutoff,
-        );
-        self.reloads(
-            "policy.max_active_bookings_per_customer",
-            old.max_active_bookings_per_customer != *max_active_bookings_per_customer,
-        );
-        self.reloads(
-            "policy.requires_confirmation",
-            old.requires_confirmation != *requires_confirmation,
-        );
-        self.reloads("policy.phone_region", old.phone_region != *phone_region);
-    }
-
-    fn backups(&mut self, old: Option<&BackupSchedule>, new: Option<&BackupSchedule>) {
-        match (old, new) {
-            (Some(old), Some(new)) => {
-                let BackupSchedule {
-                    directory,
-                    interval,
-                    keep,
-                } = new;
-                self.restart("backup.directory", old.directory != *directory);
-                self.restart("backup.interval_hours", old.interval != *interval);
-                self.restart("backup.keep", old.keep != *keep);
-            }
-            (None, None) => {}
-            (Some(_), None) | (None, Some(_)) => self.restart("backup.enabled", true),
-        }
-    }
-
-    fn dispatch(&mut self, old: &DispatchSettingsParts, new: &DispatchSettingsParts) {
-        let DispatchSettingsParts {
-            batch_size,
-            concurrency,
-            per_chat_interval,
-            per_bot_per_second,
-            first_retry,
-            max_retry_delay,
-            max_attempts,
-            poll_interval,
-        } = new;
-        self.restart("dispatch.batch_size", old.batch_size != *batch_size);
-        self.restart("dispatch.concurrency", old.concurrency != *concurrency);
-        self.restart(
-            "dispatch.per_chat_interval_ms",
-            old.per_chat_interval != *per_chat_interval,
-        );
-        self.restart(
-            "dispatch.per_bot_per_second",
-            old.per_bot_per_second != *per_bot_per_second,
-        );
-        self.restart(
-            "dispatch.first_retry_seconds",
-            old.first_retry != *first_retry,
-        );
-        self.restart(
-            "dispatch.max_retry_delay_seconds",
-            old.max_retry_delay != *max_retry_delay,
-        );
-        self.restart("dispatch.max_attempts", old.max_attempts != *max_attempts);
-        self.restart(
-            "dispatch.poll_interval_seconds",
-            old.poll_interval != *poll_interval,
-        );
     }
 }
 

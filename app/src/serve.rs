@@ -52,10 +52,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let registry = metrics::install();
     // Held until the process ends, so `booking restore` refuses to swap the
     // file under the running bots.
-    let database_path = database::path_of(&settings.database_url)?;
+    let database_path = settings.database.path().to_owned();
     let _run_lock = RunLock::try_acquire(&database_path)?;
-    let store = database::open(&settings.database_url).await?;
-    tracing::info!(database = %settings.database_url, "database open");
+    let store = database::open(&settings.database).await?;
+    tracing::info!(database = %settings.database.url(), "database open");
 
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(

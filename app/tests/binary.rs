@@ -163,7 +163,10 @@ async fn a_new_booking_reaches_its_staff_member_through_the_admin_bot() {
         ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
     ]))
     .unwrap();
-    let store = app::database::open(&database_url).await.unwrap();
+    let store =
+        app::database::open(&app::database::DatabaseSettings::from_url(&database_url).unwrap())
+            .await
+            .unwrap();
     let engine = Engine::on_store(
         store.clone(),
         SystemClock,

@@ -92,9 +92,15 @@ async fn seed_booking(setup: &Setup) {
         }
         app::config::load(&Env(setup)).unwrap()
     };
-    let store = app::database::open(&format!("sqlite://{}", setup.database().display()))
-        .await
-        .unwrap();
+    let store = app::database::open(
+        &app::database::DatabaseSettings::from_url(&format!(
+            "sqlite://{}",
+            setup.database().display()
+        ))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
     let now = Utc.with_ymd_and_hms(2030, 1, 6, 9, 0, 0).unwrap();
     let engine = Engine::on_store(
         store.clone(),
@@ -395,7 +401,7 @@ async fn catalog_export_import_export_is_exact() {
     let first = setup.run(&["catalog", "export"]);
     assert_eq!(code(&first), 0, "{}", stderr(&first));
     let text = stdout(&first);
-    assert!(text.contains("[[staff]]\nid = 1\nname = \"Anna\"\nactive = true\n[staff.hours]\nmon = [\"10:00-14:00\", \"15:00-19:00\"]\n"), "{text}");
+    assert!(text.contains("[[staff]]\nid = 1\nname = \"Anna\"\nactive = true\n\n[staff.hours]\nmon = [\"10:00-14:00\", \"15:00-19:00\"]\n"), "{text}");
     assert!(
         text.contains("name = \"Women's haircut\"\nduration_minutes = 60\nprice = \"2500.00\"\n"),
         "{text}"

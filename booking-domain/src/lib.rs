@@ -40,8 +40,8 @@ pub use rules::{BookRequest, BookingRuleError, RescheduleRequest};
 pub use slots::{Availability, FreeStart, SlotRefusal, StaffChoice};
 pub use time::Interval;
 pub use values::{
-    BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
+    Amount, BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
     InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,
-    InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName, StaffId,
-    StaffName, TimeOffId, UnknownRegion, Version,
+    InvalidPrice, InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName,
+    StaffId, StaffName, TimeOffId, UnknownRegion, Version,
 };

@@ -6,19 +6,16 @@ use std::path::Path;
 
 use adapter_sqlite::BackupError;
 
-use super::{Exit, block_on, chain, database_path, database_url, fail};
+use super::{Exit, block_on, chain, database_settings, fail};
 use crate::database;
 
 /// Runs the command.
 pub fn run(target: &Path) -> Exit {
-    let url = match database_url() {
-        Ok(url) => url,
+    let settings = match database_settings() {
+        Ok(settings) => settings,
         Err(exit) => return exit,
     };
-    let source = match database_path(&url) {
-        Ok(path) => path,
-        Err(exit) => return exit,
-    };
+    let source = settings.path();
     if !source.exists() {
         return fail(
             Exit::Failure,
@@ -32,7 +29,7 @@ pub fn run(target: &Path) -> Exit {
         );
     }
     block_on(async move {
-        let store = match database::open(&url).await {
+        let store = match database::open(&settings).await {
             Ok(store) => store,
             Err(e) => return fail(Exit::Failure, chain(&e)),
         };

@@ -2,10 +2,9 @@
 //! exactly as `booking run` would and prints what would run, with tokens
 //! and the PIN pepper hidden. A bad setting exits 2 with one line naming it.
 
-use crate::config::{Environment, ProcessEnvironment};
+use crate::config::{FromEnvironment, ProcessEnvironment};
 
-use super::hash_pin::PIN_PEPPER;
-use super::{Exit, database_path, settings};
+use super::{Exit, settings};
 
 /// Runs the command.
 pub fn run() -> Exit {
@@ -13,10 +12,7 @@ pub fn run() -> Exit {
         Ok(settings) => settings,
         Err(exit) => return exit,
     };
-    let database = match database_path(&settings.database_url) {
-        Ok(path) => path,
-        Err(exit) => return exit,
-    };
+    let database = settings.database.path();
     let catalog = &settings.catalog;
     let active_staff = catalog.staff.iter().filter(|s| s.is_active()).count();
     let active_services = catalog.services.iter().filter(|s| s.is_active()).count();
@@ -35,7 +31,7 @@ pub fn run() -> Exit {
             "scheduled backups: every {} h, keeping {}, in {}",
             schedule.interval.as_secs() / 3600,
             schedule.keep,
-            schedule.directory_for(&database).display()
+            schedule.directory_for(database).display()
         ),
         None => println!("scheduled backups: off"),
     }
@@ -45,7 +41,10 @@ pub fn run() -> Exit {
         Some(token) => println!("admin bot: on, {token:?}"),
         None => println!("admin bot: off"),
     }
-    let pepper = if ProcessEnvironment.var(PIN_PEPPER).is_some() {
+    let pepper = if FromEnvironment::read(&ProcessEnvironment)
+        .pin_pepper
+        .is_some()
+    {
         "set (hidden)"
     } else {
         "not set"

@@ -57,7 +57,7 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
         },
     };
     let outcome = block_on(async move {
-        let store = match database::open(&settings.database_url).await {
+        let store = match database::open(&settings.database).await {
             Ok(store) => store,
             Err(e) => return fail(Exit::Failure, chain(&e)),
         };

@@ -8,10 +8,9 @@ use std::io::{self, BufRead, IsTerminal};
 use adapter_telegram::admin::{HashPinError, hash_pin};
 
 use super::{Exit, dotenv, fail};
-use crate::config::{Environment, ProcessEnvironment};
+use secrecy::ExposeSecret;
 
-/// The pepper's variable, shared with the admin bot's settings.
-pub const PIN_PEPPER: &str = "BOOKING_PIN_PEPPER";
+use crate::config::{FromEnvironment, ProcessEnvironment};
 
 /// Runs the command.
 pub fn run() -> Exit {
@@ -26,8 +25,11 @@ pub fn run() -> Exit {
     if let Err(e) = stdin.lock().read_line(&mut line) {
         return fail(Exit::Failure, format_args!("cannot read the PIN: {e}"));
     }
-    let pepper = ProcessEnvironment.var(PIN_PEPPER);
-    match hash_pin(line.trim(), pepper.as_deref()) {
+    let pepper = FromEnvironment::read(&ProcessEnvironment).pin_pepper;
+    match hash_pin(
+        line.trim(),
+        pepper.as_ref().map(ExposeSecret::expose_secret),
+    ) {
         Ok(hash) => {
             println!("{hash}");
             Exit::Ok

@@ -12,11 +12,10 @@
 )]
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::config::{self, Environment, ProcessEnvironment, env};
-use crate::database;
+use crate::config::{self, ProcessEnvironment};
+use crate::database::DatabaseSettings;
 
 pub mod backup;
 pub mod catalog;
@@ -66,24 +65,14 @@ pub fn settings() -> Result<config::Settings, Exit> {
     config::load(&ProcessEnvironment).map_err(|e| fail(Exit::Settings, e))
 }
 
-/// The database URL alone (`BOOKING_DATABASE_URL` or its default): the
-/// database commands need no bot token.
+/// The database settings alone (`BOOKING_DATABASE_*` or their defaults):
+/// the database commands need no bot token.
 ///
 /// # Errors
 /// [`Exit::Settings`] after printing what is wrong.
-pub fn database_url() -> Result<String, Exit> {
+pub fn database_settings() -> Result<DatabaseSettings, Exit> {
     dotenv()?;
-    Ok(ProcessEnvironment
-        .var(env::DATABASE_URL)
-        .unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_owned()))
-}
-
-/// The database file `url` names.
-///
-/// # Errors
-/// [`Exit::Settings`] after printing what is wrong.
-pub fn database_path(url: &str) -> Result<PathBuf, Exit> {
-    database::path_of(url).map_err(|e| fail(Exit::Settings, e))
+    config::database(&ProcessEnvironment).map_err(|e| fail(Exit::Settings, e))
 }
 
 /// Runs `work` to completion on a single-threaded runtime.

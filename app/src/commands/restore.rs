@@ -8,17 +8,13 @@ use std::path::Path;
 
 use adapter_sqlite::{RestoreError, SqliteSettings, SqliteStore};
 
-use super::{Exit, block_on, chain, database_path, database_url, fail};
+use super::{Exit, block_on, chain, database_settings, fail};
 use crate::run_lock::{RunLock, RunLockError};
 
 /// Runs the command.
 pub fn run(backup: &Path) -> Exit {
-    let url = match database_url() {
-        Ok(url) => url,
-        Err(exit) => return exit,
-    };
-    let target = match database_path(&url) {
-        Ok(path) => path,
+    let target = match database_settings() {
+        Ok(settings) => settings.path().to_owned(),
         Err(exit) => return exit,
     };
     if !backup.is_file() {

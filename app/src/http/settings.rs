@@ -10,12 +10,14 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
-use crate::config::{ConfigError, Environment};
+use secrecy::ExposeSecret;
+
+use crate::config::{ConfigError, HttpVars};
 use crate::webhook::{MIN_SECRET_LENGTH, WebhookSecret, WebhookSettings, WebhookUrl};
 
-pub const LISTEN_VAR: &str = "BOOKING_HTTP_LISTEN";
-pub const WEBHOOK_URL_VAR: &str = "BOOKING_WEBHOOK_URL";
-pub const WEBHOOK_SECRET_VAR: &str = "BOOKING_WEBHOOK_SECRET";
+pub use crate::config::env::{
+    HTTP_LISTEN as LISTEN_VAR, WEBHOOK_SECRET as WEBHOOK_SECRET_VAR, WEBHOOK_URL as WEBHOOK_URL_VAR,
+};
 /// `BOOKING_HTTP_LISTEN=off` turns off a listener the file configures.
 const OFF: &str = "off";
 
@@ -37,40 +39,40 @@ pub struct HttpSettings {
 }
 
 impl HttpSettings {
-    /// Reads `[http]` and the environment (which wins over the file).
+    /// Reads `[http]` and the environment's variables (which win over the
+    /// file).
     ///
     /// # Errors
     /// [`ConfigError`] naming the setting: an address that is not
     /// `IP:port`, a bad webhook URL, a missing or weak secret, or webhook
     /// mode without a listener.
-    pub fn load(
-        section: &HttpSection,
-        environment: &impl Environment,
-    ) -> Result<Self, ConfigError> {
-        let listen = match environment.var(LISTEN_VAR) {
+    pub fn load(section: &HttpSection, vars: &HttpVars) -> Result<Self, ConfigError> {
+        let listen = match &vars.listen {
             Some(raw) if raw.trim().eq_ignore_ascii_case(OFF) => None,
-            Some(raw) => Some(address(LISTEN_VAR, &raw)?),
+            Some(raw) => Some(address(LISTEN_VAR, raw)?),
             None => section
                 .listen
                 .as_deref()
                 .map(|raw| address("http.listen", raw))
                 .transpose()?,
         };
-        let Some(url) = environment.var(WEBHOOK_URL_VAR) else {
+        let Some(url) = &vars.webhook_url else {
             return Ok(Self {
                 listen,
                 webhook: None,
             });
         };
-        let url = WebhookUrl::parse(&url).map_err(|e| ConfigError::invalid(WEBHOOK_URL_VAR, e))?;
-        let secret = environment
-            .var(WEBHOOK_SECRET_VAR)
+        let url = WebhookUrl::parse(url).map_err(|e| ConfigError::invalid(WEBHOOK_URL_VAR, e))?;
+        let secret = vars
+            .webhook_secret
+            .as_ref()
             .ok_or(ConfigError::Missing {
                 setting: WEBHOOK_SECRET_VAR,
                 hint: "webhook mode (BOOKING_WEBHOOK_URL is set) needs a secret of at least 32 characters from A-Z a-z 0-9 _ -, such as the output of `openssl rand -hex 32`",
             })
             .and_then(|raw| {
-                WebhookSecret::parse(&raw).map_err(|e| ConfigError::invalid(WEBHOOK_SECRET_VAR, e))
+                WebhookSecret::parse(raw.expose_secret())
+                    .map_err(|e| ConfigError::invalid(WEBHOOK_SECRET_VAR, e))
             })?;
         if listen.is_none() {
             return Err(ConfigError::Missing {
@@ -102,6 +104,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::config::{Environment, FromEnvironment};
 
     struct Env(HashMap<&'static str, String>);
 
@@ -111,8 +114,9 @@ mod tests {
         }
     }
 
-    fn env(pairs: &[(&'static str, &str)]) -> Env {
-        Env(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+    fn env(pairs: &[(&'static str, &str)]) -> HttpVars {
+        let environment = Env(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect());
+        FromEnvironment::read(&environment).http
     }
 
     fn section(listen: Option<&str>) -> HttpSection {

@@ -4,14 +4,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
-use adapter_telegram::Language;
+use adapter_telegram::admin::Access;
+use adapter_telegram::notify::NoticeSettings;
+use adapter_telegram::{BusinessInfo, ConversationStorage, Language, Live, Locales};
 use booking_domain::{Minutes, StaffId};
-use booking_ports::{BotName, ManualClock, MemoryStore};
+use booking_ports::{BotName, Engine, ManualClock, MemoryStore};
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::config::env;
 
 const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
 const ADMIN_TOKEN: &str = "987654321:AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";

@@ -16,17 +16,15 @@ use std::str::FromStr;
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{ConfigError, Environment, Reason};
+use crate::config::{ConfigError, LogVars, Reason};
 
-/// The environment variables that override `[log]`.
+/// The environment variables that override `[log]` (read with the others
+/// in `config::environment`).
 pub mod env {
-    pub const FORMAT: &str = "BOOKING_LOG_FORMAT";
-    pub const FILE: &str = "BOOKING_LOG_FILE";
-    pub const MAX_FILE_SIZE_MB: &str = "BOOKING_LOG_MAX_FILE_SIZE_MB";
-    pub const MAX_FILES: &str = "BOOKING_LOG_MAX_FILES";
-    /// tracing's own variable; it wins over `[log] level`, so an operator
-    /// can turn on debugging for one run without editing the file.
-    pub const FILTER: &str = "RUST_LOG";
+    pub use crate::config::env::{
+        LOG_FILE as FILE, LOG_FILTER as FILTER, LOG_FORMAT as FORMAT,
+        LOG_MAX_FILE_SIZE_MB as MAX_FILE_SIZE_MB, LOG_MAX_FILES as MAX_FILES,
+    };
 }
 
 pub const DEFAULT_LEVEL: &str = "info";
@@ -221,9 +219,9 @@ impl LogSettings {
     ///
     /// # Errors
     /// The first bad value, naming the variable or key it came from.
-    pub fn load(section: &LogSection, environment: &impl Environment) -> Result<Self, ConfigError> {
-        let format = match environment.var(env::FORMAT) {
-            Some(raw) => parse(env::FORMAT, &raw)?,
+    pub fn load(section: &LogSection, overrides: &LogVars) -> Result<Self, ConfigError> {
+        let format = match &overrides.format {
+            Some(raw) => parse(env::FORMAT, raw)?,
             None => section
                 .format
                 .as_deref()
@@ -231,10 +229,8 @@ impl LogSettings {
                 .transpose()?
                 .unwrap_or_default(),
         };
-        let filter = match environment.var(env::FILTER) {
-            Some(raw) => {
-                LogFilter::parse(&raw).map_err(|e| ConfigError::invalid(env::FILTER, e))?
-            }
+        let filter = match &overrides.filter {
+            Some(raw) => LogFilter::parse(raw).map_err(|e| ConfigError::invalid(env::FILTER, e))?,
             None => section
                 .level
                 .as_deref()
@@ -243,23 +239,22 @@ impl LogSettings {
                 .unwrap_or_default(),
         };
         let max_file_size_mb = number(
-            environment,
-            env::MAX_FILE_SIZE_MB,
+            (env::MAX_FILE_SIZE_MB, overrides.max_file_size_mb.as_deref()),
             section.max_file_size_mb,
             "log.max_file_size_mb",
             DEFAULT_MAX_FILE_SIZE_MB,
             &MAX_FILE_SIZE_MB,
         )?;
         let max_files = number(
-            environment,
-            env::MAX_FILES,
+            (env::MAX_FILES, overrides.max_files.as_deref()),
             section.max_files,
             "log.max_files",
             DEFAULT_MAX_FILES,
             &MAX_FILES,
         )?;
-        let path = environment
-            .var(env::FILE)
+        let path = overrides
+            .file
+            .as_ref()
             .map(|raw| (env::FILE, PathBuf::from(raw.trim())))
             .or_else(|| section.file.clone().map(|path| ("log.file", path)));
         let file = path
@@ -294,8 +289,7 @@ where
 /// A whole number in `range`, from the environment variable `var` if set,
 /// else from the file's `key`, else `default`.
 fn number<T>(
-    environment: &impl Environment,
-    var: &'static str,
+    (var, from_environment): (&'static str, Option<&str>),
     from_file: Option<i64>,
     key: &'static str,
     default: T,
@@ -304,7 +298,7 @@ fn number<T>(
 where
     T: Copy + PartialOrd + fmt::Display + TryFrom<i64>,
 {
-    let (setting, value) = match environment.var(var) {
+    let (setting, value) = match from_environment {
         Some(raw) => (var, raw.trim().parse::<i64>().ok()),
         None => match from_file {
             Some(value) => (key, Some(value)),
@@ -334,6 +328,8 @@ mod tests {
 
     use super::*;
 
+    use crate::config::{Environment, FromEnvironment};
+
     struct FakeEnvironment(HashMap<&'static str, &'static str>);
 
     impl Environment for FakeEnvironment {
@@ -351,7 +347,8 @@ mod tests {
     }
 
     fn load(toml: &str, pairs: &[(&'static str, &'static str)]) -> Result<LogSettings, String> {
-        LogSettings::load(&section(toml), &environment(pairs)).map_err(|e| e.to_string())
+        let overrides = FromEnvironment::read(&environment(pairs)).log;
+        LogSettings::load(&section(toml), &overrides).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use ids::{
     BookingId, CustomerId, InvalidId, InvalidVersion, ServiceId, StaffId, TimeOffId, Version,
 };
 pub use minutes::{InvalidMinutes, Minutes};
-pub use money::{Currency, InvalidCurrency, InvalidMoney, Money};
+pub use money::{Amount, Currency, InvalidCurrency, InvalidMoney, InvalidPrice, Money};
 pub use names::{CustomerName, InvalidName, ServiceName, StaffName};
 pub use phone::{InvalidPhone, PhoneNumber, PhoneRegion, UnknownRegion};
 pub use text::{CancelReason, Comment, InvalidComment};

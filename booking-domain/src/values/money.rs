@@ -56,6 +56,20 @@ impl fmt::Display for Currency {
 #[error("an amount must not be negative, got {0} minor units")]
 pub struct InvalidMoney(pub i64);
 
+/// Text that is not a price in its currency. Displays as one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidPrice {
+    /// Not digits with at most one decimal point and digits after it.
+    #[error("expected a price such as \"1500\" or \"1500.50\"")]
+    Malformed,
+    /// More decimals than the currency's minor unit has.
+    #[error("{currency} has {digits} decimal places, the price has more")]
+    TooPrecise { currency: Currency, digits: u32 },
+    /// More minor units than an `i64` holds.
+    #[error("the price is too large")]
+    TooLarge,
+}
+
 /// A non-negative amount in minor units (cents, kopecks) of one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
@@ -74,6 +88,55 @@ impl Money {
         }
     }
 
+    /// Reads a decimal amount in `currency`: `"1500"`, `"1500.5"` or
+    /// `"1500.50"`, with at most the currency's minor digits. Exact: no
+    /// floating point on the way, since 0.1 + 0.2 is not money. Signs,
+    /// exponents, thousands separators and decimal commas are refused; a
+    /// caller that accepts a comma (a person typing) replaces it first.
+    ///
+    /// # Errors
+    /// [`InvalidPrice`] saying what is wrong.
+    pub fn parse(text: &str, currency: Currency) -> Result<Self, InvalidPrice> {
+        let text = text.trim();
+        let digits = currency.minor_digits();
+        let (whole, fraction) = match text.split_once('.') {
+            // "35." reads as a typo for something, not as 35.
+            Some((_, "")) => return Err(InvalidPrice::Malformed),
+            Some(parts) => parts,
+            None => (text, ""),
+        };
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+            return Err(InvalidPrice::Malformed);
+        }
+        if fraction.len() > digits as usize {
+            return Err(InvalidPrice::TooPrecise { currency, digits });
+        }
+        // Right-padded so "1500.5" is 50 hundredths, not 5.
+        let fraction = format!("{fraction:0<width$}", width = digits as usize);
+        let minor = whole
+            .parse::<i64>()
+            .ok()
+            .zip(10_i64.checked_pow(digits))
+            .and_then(|(whole, scale)| whole.checked_mul(scale))
+            .and_then(|scaled| {
+                let fraction = if fraction.is_empty() {
+                    Some(0)
+                } else {
+                    fraction.parse::<i64>().ok()
+                };
+                scaled.checked_add(fraction?)
+            })
+            .ok_or(InvalidPrice::TooLarge)?;
+        Ok(Self { minor, currency })
+    }
+
+    /// The amount without its currency, with every minor digit (`"1500.50"`,
+    /// `"1500"` for JPY): what [`Money::parse`] reads back.
+    pub fn amount(&self) -> Amount {
+        Amount(*self)
+    }
+
     pub fn minor(&self) -> i64 {
         self.minor
     }
@@ -85,17 +148,27 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.currency.minor_digits();
+        write!(f, "{} {}", self.amount(), self.currency)
+    }
+}
+
+/// A [`Money`]'s amount alone, displayed with all its minor digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount(Money);
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Money { minor, currency } = self.0;
+        let digits = currency.minor_digits();
         if digits == 0 {
-            return write!(f, "{} {}", self.minor, self.currency);
+            return write!(f, "{minor}");
         }
         let scale = 10_i64.pow(digits);
         write!(
             f,
-            "{}.{:0width$} {}",
-            self.minor / scale,
-            self.minor % scale,
-            self.currency,
+            "{}.{:0width$}",
+            minor / scale,
+            minor % scale,
             width = digits as usize
         )
     }
@@ -153,5 +226,76 @@ mod tests {
         assert_eq!(Money::new(0, eur).unwrap().to_string(), "0.00 EUR");
         let max = Money::new(i64::MAX, eur).unwrap();
         assert_eq!((max.minor(), max.currency()), (i64::MAX, eur));
+    }
+
+    #[test]
+    fn prices_are_read_exactly_in_minor_units() {
+        let rub = Currency::new("RUB").unwrap();
+        let jpy = Currency::new("JPY").unwrap();
+        let minor = |text: &str, c| Money::parse(text, c).map(|m| m.minor());
+        assert_eq!(minor("1500", rub), Ok(150_000));
+        assert_eq!(minor(" 1500.5 ", rub), Ok(150_050));
+        assert_eq!(minor("1500.50", rub), Ok(150_050));
+        assert_eq!(minor("0.05", rub), Ok(5));
+        assert_eq!(minor("1500", jpy), Ok(1500));
+        assert_eq!(Money::parse("1500", jpy).unwrap().currency(), jpy);
+    }
+
+    #[test]
+    fn malformed_prices_say_what_is_wrong() {
+        let rub = Currency::new("RUB").unwrap();
+        let jpy = Currency::new("JPY").unwrap();
+        for text in [
+            "", "-5", "+5", "15,00", "1 500", "1e3", "35.", ".5", "x", "1.2.3",
+        ] {
+            assert_eq!(
+                Money::parse(text, rub),
+                Err(InvalidPrice::Malformed),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            Money::parse("1500.505", rub),
+            Err(InvalidPrice::TooPrecise {
+                currency: rub,
+                digits: 2
+            })
+        );
+        assert_eq!(
+            Money::parse("1500.5", jpy).unwrap_err().to_string(),
+            "JPY has 0 decimal places, the price has more"
+        );
+        assert_eq!(
+            Money::parse("99999999999999999999", rub),
+            Err(InvalidPrice::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("92233720368547758.08", rub),
+            Err(InvalidPrice::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("92233720368547758.07", rub).map(|m| m.minor()),
+            Ok(i64::MAX)
+        );
+    }
+
+    #[test]
+    fn an_amount_is_read_back_as_the_same_money() {
+        let rub = Currency::new("RUB").unwrap();
+        let jpy = Currency::new("JPY").unwrap();
+        for money in [
+            Money::new(0, rub).unwrap(),
+            Money::new(5, rub).unwrap(),
+            Money::new(250_000, rub).unwrap(),
+            Money::new(i64::MAX, rub).unwrap(),
+            Money::new(1500, jpy).unwrap(),
+        ] {
+            let text = money.amount().to_string();
+            assert_eq!(Money::parse(&text, money.currency()), Ok(money), "{text}");
+        }
+        assert_eq!(
+            Money::new(250_000, rub).unwrap().amount().to_string(),
+            "2500.00"
+        );
     }
 }

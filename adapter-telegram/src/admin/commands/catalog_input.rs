@@ -56,28 +56,8 @@ fn price(text: &str) -> Result<Money, CatalogInputError> {
         return Err(bad());
     };
     let currency = Currency::new(code)?;
-    let digits = currency.minor_digits() as usize;
-    let (whole, fraction) = match amount.split_once(['.', ',']) {
-        Some((_, "")) => return Err(bad()),
-        Some((whole, fraction)) => (whole, fraction),
-        None => (amount, ""),
-    };
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || fraction.len() > digits {
-        return Err(bad());
-    }
-    let whole: i64 = whole.parse().map_err(|_| bad())?;
-    let fraction: i64 = if digits == 0 {
-        0
-    } else {
-        format!("{fraction:0<digits$}").parse().map_err(|_| bad())?
-    };
-    let minor = 10_i64
-        .checked_pow(digits as u32)
-        .and_then(|scale| whole.checked_mul(scale))
-        .and_then(|m| m.checked_add(fraction))
-        .ok_or_else(bad)?;
-    Ok(Money::new(minor, currency)?)
+    // People type a decimal comma as often as a point.
+    Money::parse(&amount.replacen(',', ".", 1), currency).map_err(|_| bad())
 }
 
 /// `"1,2"`, or `"-"` or nothing for nobody.
