@@ -47,6 +47,7 @@ pub mod outbox;
 pub mod races;
 pub mod reschedule;
 pub mod sender;
+pub mod staff_access;
 mod world;
 
 use crate::memory::MemoryStore;
@@ -55,6 +56,7 @@ use crate::ports::catalog::CatalogStore;
 use crate::ports::conversations::ConversationStore;
 use crate::ports::customers::CustomerStore;
 use crate::ports::outbox::NotificationOutbox;
+use crate::ports::staff_access::StaffAccessStore;
 
 /// A store that implements every driven port, as the suite needs it.
 pub trait ContractStore:
@@ -63,6 +65,7 @@ pub trait ContractStore:
     + CustomerStore
     + ConversationStore
     + NotificationOutbox
+    + StaffAccessStore
     + Clone
     + Send
     + Sync
@@ -76,6 +79,7 @@ impl<T> ContractStore for T where
         + CustomerStore
         + ConversationStore
         + NotificationOutbox
+        + StaffAccessStore
         + Clone
         + Send
         + Sync
@@ -120,6 +124,7 @@ macro_rules! contract_tests {
         $crate::__customers_contracts!($fixture);
         $crate::__conversations_contracts!($fixture);
         $crate::__outbox_contracts!($fixture);
+        $crate::__staff_access_contracts!($fixture);
     };
     (@each $fixture:path; $module:ident; $($name:ident),* $(,)?) => {
         $(
