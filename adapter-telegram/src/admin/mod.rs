@@ -27,7 +27,7 @@ mod view;
 use std::fmt;
 use std::sync::Arc;
 
-use booking_ports::{BotName, Clock, ConversationStore, Engine, InvalidBotName};
+use booking_ports::{BotName, Clock, ConversationStore, Engine, InvalidBotName, StaffAccessStore};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree;
 use teloxide::prelude::*;
@@ -71,8 +71,8 @@ pub enum AdminBotError {
 }
 
 impl AdminBot {
-    /// The admin bot over `engine`. Access records live in `store` under
-    /// `admin-auth`, conversations under [`ADMIN_BOT`] (idle for at most
+    /// The admin bot over `engine`. Access records live in `staff_access`,
+    /// conversations in `store` under [`ADMIN_BOT`] (idle for at most
     /// `idle_expiry`).
     ///
     /// # Errors
@@ -82,11 +82,11 @@ impl AdminBot {
         locales: Arc<Locales>,
         config: AdminBotConfig,
         store: Arc<dyn ConversationStore>,
+        staff_access: Arc<dyn StaffAccessStore>,
         clock: Arc<dyn Clock>,
         idle_expiry: chrono::Duration,
     ) -> Result<Self, AdminBotError> {
-        config.validate()?;
-        let access = Access::new(config, Arc::clone(&store), Arc::clone(&clock))?;
+        let access = Access::new(config, staff_access, Arc::clone(&clock))?;
         Ok(Self {
             engine,
             locales,
