@@ -11,11 +11,18 @@ use crate::StaffUser;
 use crate::error::StoreError;
 use crate::ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
 
+/// A wrong PIN: when it was entered, and when the purge may remove it.
+#[derive(Debug, Clone, Copy)]
+struct FailedPin {
+    at: DateTime<Utc>,
+    forget_at: DateTime<Utc>,
+}
+
 /// What the store remembers about staff access.
 #[derive(Debug, Default)]
 pub(super) struct StaffAccess {
-    /// `(at, forget_at)` of each wrong PIN, in the order recorded.
-    failed_pins: HashMap<StaffUser, Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    /// Each user's wrong PINs, in the order recorded.
+    failed_pins: HashMap<StaffUser, Vec<FailedPin>>,
     /// The end of each session.
     sessions: HashMap<StaffUser, DateTime<Utc>>,
     /// When each remembered refusal is forgotten.
@@ -36,7 +43,7 @@ impl StaffAccessStore for MemoryStore {
             .get(&user)
             .into_iter()
             .flatten()
-            .map(|(at, _)| *at)
+            .map(|pin| pin.at)
             .filter(|at| *at > after)
             .collect();
         found.sort();
@@ -54,7 +61,7 @@ impl StaffAccessStore for MemoryStore {
             .failed_pins
             .entry(user)
             .or_default()
-            .push((at, forget_at));
+            .push(FailedPin { at, forget_at });
         Ok(())
     }
 
@@ -112,7 +119,7 @@ impl StaffAccessStore for MemoryStore {
         let mut purged = 0;
         for pins in access.failed_pins.values_mut() {
             let before = pins.len();
-            pins.retain(|(_, forget_at)| *forget_at > now);
+            pins.retain(|pin| pin.forget_at > now);
             purged += before - pins.len();
         }
         access.failed_pins.retain(|_, pins| !pins.is_empty());
