@@ -6,9 +6,9 @@
 //!   (`migrations/`), applied when the store opens.
 //! - `sql`: every statement the adapter runs, in one place, so a test can
 //!   check the query plan of each.
-//! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`: one
-//!   module per port, each with its private row types; `convert` holds the
-//!   column conversions they share.
+//! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
+//!   `staff_access`: one module per port, each with its private row types;
+//!   `convert` holds the column conversions they share.
 //! - `group_commit`: the single writer that stores concurrent new bookings
 //!   in one transaction each batch, so they share one commit and one fsync.
 //! - `backup`: online backup to a file and verified restore.
@@ -45,6 +45,7 @@ mod outbox;
 mod private;
 pub mod settings;
 mod sql;
+mod staff_access;
 
 use booking_ports::StoreError;
 use sqlx::{ConnectOptions, SqlitePool};

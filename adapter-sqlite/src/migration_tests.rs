@@ -18,7 +18,7 @@ use booking_domain::{
 use booking_ports::{
     BookingStore, BotName, CatalogStore, ChatKey, ConversationKey, ConversationStore,
     CustomerStore, DeliveryState, FailureReason, Language, NoticeKind, NotificationId,
-    NotificationOutbox, Recipient,
+    NotificationOutbox, Recipient, RecordRefusalError, StaffAccessStore, StaffUser,
 };
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
@@ -105,7 +105,79 @@ async fn every_released_level_migrates_to_the_latest_with_its_data() {
         check_canonical_data(&store)
             .await
             .unwrap_or_else(|e| panic!("from level {level}: {e}"));
+        // Staff access has its tables from level 3 on; before, it was in
+        // `conversations` (see the next test).
+        if level >= 3 {
+            check_canonical_staff_access(&store)
+                .await
+                .unwrap_or_else(|e| panic!("from level {level}: {e}"));
+        }
     }
+}
+
+/// Level 3 moves the admin bot's access records out of `conversations`
+/// (bot `admin-auth`, one JSON document per user) into their own tables:
+/// the same facts read back through the port, unreadable records and
+/// instants are dropped, and no `admin-auth` conversation is left.
+#[tokio::test]
+async fn level_two_admin_access_records_move_to_their_own_tables() {
+    // Arrange: a level-2 file with the admin bot's records as it wrote them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let settings = SqliteSettings::new(&path);
+    let mut conn = db::connect_options(&path, &settings)
+        .connect()
+        .await
+        .unwrap();
+    MIGRATOR.run_to(2, &mut conn).await.unwrap();
+    sqlx::raw_sql(
+        r#"INSERT INTO conversations (bot, chat_id, state, expires_at_ms) VALUES
+            ('admin-auth', 500, '{"failures":[],"session_until":"2100-01-01T00:00:00Z","refused":false}', 4102444800000),
+            ('admin-auth', 501, '{"failures":["2030-01-01T10:00:00Z","2030-01-01T10:05:00.250Z"],"session_until":null,"refused":false}', 1893495900250),
+            ('admin-auth', 666, '{"failures":["2030-01-01T09:00:00Z"],"session_until":null,"refused":true}', 1925024400000),
+            ('admin-auth', 777, 'not json', 4102444800000),
+            ('admin-auth', 778, '{"failures":["yesterday"],"session_until":"soon","refused":false}', 4102444800000),
+            ('admin', 500, '{"v":1,"step":"menu"}', 4102444800000);"#,
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    // Act
+    let store = SqliteStore::open(&settings).await.unwrap();
+
+    // Assert
+    check_canonical_staff_access(&store).await.unwrap();
+    let now = ms(1_893_492_000_000);
+    for user in [777, 778] {
+        let user = StaffUser::new(user);
+        assert!(store.failed_pins(user, ms(0)).await.unwrap().is_empty());
+        assert_eq!(store.session_until(user, now).await.unwrap(), None);
+    }
+    store
+        .record_refusal(StaffUser::new(777), now, ms(4_102_444_800_000))
+        .await
+        .unwrap();
+    let key = |bot: &str, chat| ConversationKey {
+        bot: BotName::new(bot).unwrap(),
+        chat: ChatKey::new(chat),
+    };
+    assert_eq!(
+        store
+            .load_conversation(key("admin-auth", 500), now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .load_conversation(key("admin", 500), now)
+            .await
+            .unwrap()
+            .is_some(),
+        "the admin bot's own conversation stays"
+    );
 }
 
 fn ms(value: i64) -> DateTime<Utc> {
@@ -474,4 +546,53 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         None,
     )?;
     Ok(())
+}
+
+/// The staff access of the canonical data: user 500 signed in until 2100,
+/// user 501 with two wrong PINs forgotten at 1_893_495_900_250 ms, user 666
+/// refused and remembered for a year. Ends with a purge.
+async fn check_canonical_staff_access(store: &SqliteStore) -> Result<(), String> {
+    fn same<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{what}: got {got:?}, want {want:?}"))
+        }
+    }
+    let now = ms(1_893_492_000_000);
+    let user = StaffUser::new;
+    let text = |e: booking_ports::StoreError| e.to_string();
+    same(
+        "session of 500",
+        store.session_until(user(500), now).await.map_err(text)?,
+        Some(ms(4_102_444_800_000)),
+    )?;
+    same(
+        "session of 501",
+        store.session_until(user(501), now).await.map_err(text)?,
+        None,
+    )?;
+    same(
+        "wrong PINs of 501",
+        store.failed_pins(user(501), ms(0)).await.map_err(text)?,
+        vec![ms(1_893_492_000_000), ms(1_893_492_300_250)],
+    )?;
+    same(
+        "refusal of 666 remembered",
+        matches!(
+            store
+                .record_refusal(user(666), now, ms(4_102_444_800_000))
+                .await,
+            Err(RecordRefusalError::AlreadyRefused)
+        ),
+        true,
+    )?;
+    same(
+        "purged at 501's forget time",
+        store
+            .purge_expired_staff_access(ms(1_893_495_900_250))
+            .await
+            .map_err(text)?,
+        2,
+    )
 }

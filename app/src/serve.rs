@@ -97,6 +97,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
                 Arc::clone(&locales),
                 admin.access.clone(),
                 Arc::clone(&conversations),
+                Arc::new(store.clone()),
                 Arc::clone(&clock),
                 settings.conversation_expiry,
             )?,

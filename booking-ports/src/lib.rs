@@ -1,9 +1,9 @@
 //! The application layer of the booking engine.
 //!
 //! - [`ports`]: the driven-port traits (catalog, bookings, customers,
-//!   conversations, the notification outbox, the clock), each documenting its
-//!   contract with MUST clauses, and [`error::StoreError`], the unexpected
-//!   failure they share.
+//!   conversations, the notification outbox, staff access, the clock), each
+//!   documenting its contract with MUST clauses, and [`error::StoreError`],
+//!   the unexpected failure they share.
 //! - [`engine`]: the [`Engine`], every customer and staff use case over those
 //!   ports.
 //! - [`dispatch`]: the [`Dispatcher`], which delivers the notification outbox
@@ -49,6 +49,7 @@ pub use ports::outbox::{
     NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
 pub use ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
+pub use ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
 
 #[cfg(feature = "contract")]
 pub mod contract;

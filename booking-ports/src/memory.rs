@@ -8,6 +8,8 @@
 //! of "create if free" and the conditional updates. Clones share the state,
 //! so one `MemoryStore` can be passed as every port.
 
+mod staff_access;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -73,6 +75,7 @@ struct State {
     /// notifications are found without a scan of the whole outbox.
     notifications_by_booking: BTreeSet<(BookingId, NotificationId)>,
     last_notification_id: i64,
+    staff_access: staff_access::StaffAccess,
 }
 
 impl MemoryStore {

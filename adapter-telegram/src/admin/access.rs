@@ -5,31 +5,26 @@
 //! (`from.id`), never by the chat: a group's chat id says nothing about who
 //! wrote, and a private chat id is only a copy of the user id.
 //!
-//! Attempt counters, sessions and "already refused" marks are kept through
-//! the conversation-store port under their own bot name
-//! ([`AUTH_NAMESPACE`]), keyed by the user id, so a restart neither resets a
-//! lockout nor signs anyone out. Each record is read, changed and written
-//! back within one update; teloxide handles one chat's updates in order and
-//! the PIN is only accepted in private chats (chat = user), so one user's
-//! records are never written concurrently.
+//! Wrong PINs, sessions and "already refused" marks are kept through the
+//! [`StaffAccessStore`] port, keyed by the user id, so a restart neither
+//! resets a lockout nor signs anyone out. The rules (how many wrong PINs in
+//! which window, how long a session lasts) are this module's settings; the
+//! store keeps the facts they are decided from. Recording a first refusal is
+//! one atomic step in the store, so a stranger hears the refusal once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
 use booking_domain::StaffId;
-use booking_ports::{BotName, ChatKey, Clock, ConversationKey, ConversationStore, StoreError};
+use booking_ports::{
+    Clock, EndSessionError, RecordRefusalError, StaffAccessStore, StaffUser, StoreError,
+};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
 
 use super::pin::{self, PinHash};
 use crate::live::Live;
-
-/// The bot name under which access records are stored: `admin-auth`.
-// Spelled with `concat!` only because the locale test reads every kebab-case
-// string literal as a message id; the stored value stays `admin-auth`.
-pub const AUTH_NAMESPACE: &str = concat!("admin", "-auth");
 
 /// Wrong PINs allowed per user within [`DEFAULT_LOCKOUT_WINDOW`].
 pub const DEFAULT_MAX_FAILED_PINS: usize = 10;
@@ -161,59 +156,19 @@ pub enum PinOutcome {
     NotApplicable,
 }
 
-/// What is stored per user.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct AuthRecord {
-    /// Wrong PINs within the window, oldest first.
-    #[serde(default)]
-    failures: Vec<DateTime<Utc>>,
-    #[serde(default)]
-    session_until: Option<DateTime<Utc>>,
-    #[serde(default)]
-    refused: bool,
-}
-
-impl AuthRecord {
-    fn prune(&mut self, now: DateTime<Utc>, window: Duration) {
-        self.failures.retain(|at| *at > now - window);
-        if self.session_until.is_some_and(|until| until <= now) {
-            self.session_until = None;
-        }
-    }
-
-    /// When the lockout ends, if the user is locked out at `now`: an hour
-    /// after the oldest of the last `max` failures.
-    fn locked_until(
-        &self,
-        now: DateTime<Utc>,
-        max: usize,
-        window: Duration,
-    ) -> Option<DateTime<Utc>> {
-        let recent: Vec<_> = self
-            .failures
-            .iter()
-            .filter(|at| **at > now - window)
-            .collect();
-        if recent.len() < max {
-            return None;
-        }
-        let until = *recent[recent.len() - max] + window;
-        (until > now).then_some(until)
-    }
-
-    fn expires_at(&self, window: Duration) -> Option<DateTime<Utc>> {
-        [
-            self.failures.last().map(|at| *at + window),
-            self.session_until,
-            self.failures
-                .first()
-                .filter(|_| self.refused)
-                .map(|at| *at + REFUSAL_MEMORY),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-    }
+/// When the lockout ends, if `failures` (oldest first) lock the user out at
+/// `now`: `window` after the oldest of the last `max` failures inside the
+/// window, so the lockout lifts as soon as fewer than `max` remain in it.
+fn locked_until(
+    failures: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    max: usize,
+    window: Duration,
+) -> Option<DateTime<Utc>> {
+    let recent: Vec<_> = failures.iter().filter(|at| **at > now - window).collect();
+    let oldest = recent.get(recent.len().checked_sub(max)?)?;
+    let until = **oldest + window;
+    (until > now).then_some(until)
 }
 
 /// The access gate over the stored records.
@@ -223,9 +178,8 @@ impl AuthRecord {
 /// the old allow-list with the new PIN.
 pub struct Access {
     config: Live<AdminBotConfig>,
-    store: Arc<dyn ConversationStore>,
+    store: Arc<dyn StaffAccessStore>,
     clock: Arc<dyn Clock>,
-    namespace: BotName,
 }
 
 impl fmt::Debug for Access {
@@ -237,16 +191,20 @@ impl fmt::Debug for Access {
 }
 
 impl Access {
+    /// The gate with `config`, its records in `store`.
+    ///
+    /// # Errors
+    /// [`AdminConfigError`] for settings that would admit nobody.
     pub fn new(
         config: AdminBotConfig,
-        store: Arc<dyn ConversationStore>,
+        store: Arc<dyn StaffAccessStore>,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, booking_ports::InvalidBotName> {
+    ) -> Result<Self, AdminConfigError> {
+        config.validate()?;
         Ok(Self {
             config: Live::new(config),
             store,
             clock,
-            namespace: BotName::new(AUTH_NAMESPACE)?,
         })
     }
 
@@ -272,52 +230,21 @@ impl Access {
         self.clock.now()
     }
 
-    fn key(&self, user: i64) -> ConversationKey {
-        ConversationKey {
-            bot: self.namespace.clone(),
-            chat: ChatKey::new(user),
-        }
-    }
-
-    async fn load(&self, config: &AdminBotConfig, user: i64) -> Result<AuthRecord, StoreError> {
-        let now = self.clock.now();
-        let stored = self.store.load_conversation(self.key(user), now).await?;
-        let mut record = match stored.as_deref().map(serde_json::from_str::<AuthRecord>) {
-            Some(Ok(record)) => record,
-            Some(Err(_)) => {
-                // A record we cannot read is dropped: the worst case is a
-                // forgotten session or counter, never a wider door, because
-                // the gate starts from "not signed in".
-                tracing::warn!(user, "unreadable admin access record; starting from none");
-                AuthRecord::default()
-            }
-            None => AuthRecord::default(),
-        };
-        record.prune(now, config.lockout_window);
-        Ok(record)
-    }
-
-    async fn save(
-        &self,
-        config: &AdminBotConfig,
-        user: i64,
-        record: &AuthRecord,
-    ) -> Result<(), StoreError> {
-        match record.expires_at(config.lockout_window) {
-            Some(expires_at) if expires_at > self.clock.now() => {
-                let json = serde_json::to_string(record)
-                    .map_err(|e| StoreError::backend("serialising an admin access record", e))?;
-                self.store
-                    .save_conversation(self.key(user), json, expires_at)
-                    .await
-            }
-            _ => self.store.delete_conversation(self.key(user)).await,
-        }
-    }
-
     /// Whether `user` is on the allow-list, or could be by PIN.
     fn may_try(config: &AdminBotConfig, user: i64) -> bool {
         config.allowed_users.is_empty() || config.allowed_users.contains(&user)
+    }
+
+    /// `user`'s wrong PINs inside the lockout window at `now`, oldest first.
+    async fn recent_failures(
+        &self,
+        config: &AdminBotConfig,
+        user: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        self.store
+            .failed_pins(StaffUser::new(user), now - config.lockout_window)
+            .await
     }
 
     /// What `user` may do now. A refusal is remembered, so that a stranger
@@ -332,35 +259,51 @@ impl Access {
             return if config.allowed_users.contains(&user) {
                 Ok(Gate::Admitted)
             } else {
-                self.refuse(&config, user).await
+                self.refuse(user, now).await
             };
         }
         if !Self::may_try(&config, user) {
-            return self.refuse(&config, user).await;
+            return self.refuse(user, now).await;
         }
-        let record = self.load(&config, user).await?;
-        if record.session_until.is_some_and(|until| until > now) {
+        if self
+            .store
+            .session_until(StaffUser::new(user), now)
+            .await?
+            .is_some()
+        {
             return Ok(Gate::Admitted);
         }
-        match record.locked_until(now, config.max_failed_pins, config.lockout_window) {
+        let failures = self.recent_failures(&config, user, now).await?;
+        match locked_until(
+            &failures,
+            now,
+            config.max_failed_pins,
+            config.lockout_window,
+        ) {
             Some(until) => Ok(Gate::LockedOut { until }),
             None => Ok(Gate::NeedsPin),
         }
     }
 
-    async fn refuse(&self, config: &AdminBotConfig, user: i64) -> Result<Gate, StoreError> {
-        let now = self.clock.now();
-        let mut record = self.load(config, user).await?;
-        if record.refused {
-            return Ok(Gate::Refused { first_time: false });
+    async fn refuse(&self, user: i64, now: DateTime<Utc>) -> Result<Gate, StoreError> {
+        let forget_at = now + REFUSAL_MEMORY;
+        match self
+            .store
+            .record_refusal(StaffUser::new(user), now, forget_at)
+            .await
+        {
+            Ok(()) => {
+                // Strangers are the only records without a bound (anyone
+                // can write to the bot), so a new one is when to drop what
+                // expired; a failed purge is retried at the next stranger.
+                if let Err(e) = self.store.purge_expired_staff_access(now).await {
+                    tracing::warn!(error = %crate::error::chain(&e), "purging expired staff access failed");
+                }
+                Ok(Gate::Refused { first_time: true })
+            }
+            Err(RecordRefusalError::AlreadyRefused) => Ok(Gate::Refused { first_time: false }),
+            Err(RecordRefusalError::Store(e)) => Err(e),
         }
-        record.refused = true;
-        // The refusal time rides on the failure list's first entry, which
-        // `expires_at` uses to keep the mark for a year; it is not counted
-        // as a failure because strangers never reach the PIN check.
-        record.failures = vec![now];
-        self.save(config, user, &record).await?;
-        Ok(Gate::Refused { first_time: true })
     }
 
     /// Checks `pin` for `user` and signs them in, or counts the failure.
@@ -376,9 +319,10 @@ impl Access {
         if !Self::may_try(&config, user) {
             return Ok(PinOutcome::NotApplicable);
         }
-        let mut record = self.load(&config, user).await?;
         let (max, window) = (config.max_failed_pins, config.lockout_window);
-        if let Some(until) = record.locked_until(self.clock.now(), max, window) {
+        let now = self.clock.now();
+        let failures = self.recent_failures(&config, user, now).await?;
+        if let Some(until) = locked_until(&failures, now, max, window) {
             return Ok(PinOutcome::LockedOut { until });
         }
         let pepper = config.pepper.as_ref().map(|p| p.expose_secret().to_owned());
@@ -390,24 +334,24 @@ impl Access {
                 .unwrap_or(false);
         // "Now" is read after the check, which may have taken a while.
         let now = self.clock.now();
+        let staff_user = StaffUser::new(user);
         if matches {
             let until = now + config.session_lifetime;
-            record.failures.clear();
-            record.session_until = Some(until);
-            self.save(&config, user, &record).await?;
+            self.store.start_session(staff_user, until).await?;
             tracing::info!(user, "admin signed in with the PIN");
             return Ok(PinOutcome::SignedIn { until });
         }
-        record.failures.push(now);
-        self.save(&config, user, &record).await?;
-        if let Some(until) = record.locked_until(now, max, window) {
+        self.store
+            .record_failed_pin(staff_user, now, now + window)
+            .await?;
+        let failures = self.recent_failures(&config, user, now).await?;
+        if let Some(until) = locked_until(&failures, now, max, window) {
             tracing::warn!(user, %until, failures = max, "admin locked out after wrong PINs");
             return Ok(PinOutcome::LockedOut { until });
         }
         tracing::info!(user, "wrong admin PIN");
-        let recent = record.failures.len();
         Ok(PinOutcome::Wrong {
-            attempts_left: max.saturating_sub(recent),
+            attempts_left: max.saturating_sub(failures.len()),
         })
     }
 
@@ -416,11 +360,12 @@ impl Access {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn sign_out(&self, user: i64) -> Result<bool, StoreError> {
-        let config = self.config();
-        let mut record = self.load(&config, user).await?;
-        let had = record.session_until.take().is_some();
-        self.save(&config, user, &record).await?;
-        Ok(had)
+        let now = self.clock.now();
+        match self.store.end_session(StaffUser::new(user), now).await {
+            Ok(()) => Ok(true),
+            Err(EndSessionError::NotSignedIn) => Ok(false),
+            Err(EndSessionError::Store(e)) => Err(e),
+        }
     }
 
     /// Whether sessions exist at all (a PIN is configured).
@@ -431,5 +376,34 @@ impl Access {
     /// The staff member `user` is, if configured.
     pub fn member_of(&self, user: i64) -> Option<StaffId> {
         self.config().staff_members.get(&user).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 6, 3, 7, minute, 0).unwrap()
+    }
+
+    #[test]
+    fn a_lockout_lasts_a_window_from_the_oldest_of_the_last_max_failures() {
+        let window = Duration::hours(1);
+        let failures = [at(0), at(10), at(20)];
+        assert_eq!(locked_until(&failures, at(30), 4, window), None);
+        assert_eq!(
+            locked_until(&failures, at(30), 3, window),
+            Some(at(0) + window)
+        );
+        assert_eq!(
+            locked_until(&failures, at(30), 2, window),
+            Some(at(10) + window)
+        );
+        // The oldest left the window: two remain, fewer than three.
+        assert_eq!(locked_until(&failures, at(0) + window, 3, window), None);
+        assert_eq!(locked_until(&[], at(30), 1, window), None);
     }
 }

@@ -39,7 +39,7 @@ mod steps;
 use std::fmt;
 use std::sync::Arc;
 
-use booking_ports::{BotName, Clock, ConversationStore, Engine, InvalidBotName};
+use booking_ports::{BotName, Clock, ConversationStore, Engine, InvalidBotName, StaffAccessStore};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree::{self, case};
 use teloxide::prelude::*;
@@ -86,8 +86,8 @@ pub enum AdminBotError {
 }
 
 impl AdminBot {
-    /// The admin bot over `engine`. Access records live in `store` under
-    /// `admin-auth`, conversations under [`ADMIN_BOT`] (idle for at most
+    /// The admin bot over `engine`. Access records live in `staff_access`,
+    /// conversations in `store` under [`ADMIN_BOT`] (idle for at most
     /// `idle_expiry`).
     ///
     /// # Errors
@@ -97,11 +97,11 @@ impl AdminBot {
         locales: Arc<Locales>,
         config: AdminBotConfig,
         store: Arc<dyn ConversationStore>,
+        staff_access: Arc<dyn StaffAccessStore>,
         clock: Arc<dyn Clock>,
         idle_expiry: chrono::Duration,
     ) -> Result<Self, AdminBotError> {
-        config.validate()?;
-        let access = Access::new(config, Arc::clone(&store), Arc::clone(&clock))?;
+        let access = Access::new(config, staff_access, Arc::clone(&clock))?;
         Ok(Self {
             engine,
             locales,

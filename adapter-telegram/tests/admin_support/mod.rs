@@ -138,6 +138,7 @@ impl Harness {
             Arc::new(Locales::load(Language::English).unwrap()),
             self.config.clone(),
             Arc::new(self.store.clone()),
+            Arc::new(self.store.clone()),
             Arc::new(self.clock.clone()),
             Duration::minutes(30),
         )

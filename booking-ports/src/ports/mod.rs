@@ -1,7 +1,8 @@
-//! The driven ports: what the engine needs from storage and time, and what
-//! the dispatcher needs to deliver notifications. Each trait
-//! states its contract in rustdoc (`MUST`); the contract
-//! suite (`booking_ports::contract`) checks it against any adapter.
+//! The driven ports: what the engine needs from storage and time, what
+//! the dispatcher needs to deliver notifications, and what a staff adapter
+//! remembers about who may use it. Each trait states its contract in rustdoc
+//! (`MUST`); the contract suite (`booking_ports::contract`) checks it against
+//! any adapter.
 
 pub mod bookings;
 pub mod catalog;
@@ -10,3 +11,4 @@ pub mod conversations;
 pub mod customers;
 pub mod outbox;
 pub mod sender;
+pub mod staff_access;

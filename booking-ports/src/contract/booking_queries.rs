@@ -1,0 +1,200 @@
+//! The booking port (`BookingStore`), reading: a customer's bookings, period
+//! queries, the streamed export and returning customers.
+
+use booking_domain::{Booking, BookingId};
+use chrono::Duration;
+use futures::StreamExt;
+
+use super::ContractStore;
+use super::world::*;
+use crate::ports::bookings::BookingScope;
+
+/// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __booking_queries_contracts {
+    ($fixture:path) => {
+        $crate::contract_tests!(@each $fixture; booking_queries;
+            customer_queries_return_what_they_promise,
+            period_queries_see_buffers_and_filter,
+            export_streams_the_period_in_order,
+            returning_customers_are_those_with_earlier_bookings,
+        );
+    };
+}
+
+/// `upcoming_bookings_of_customer` and `bookings_of_customer`.
+pub async fn customer_queries_return_what_they_promise<S: ContractStore>(store: S) {
+    let w = world(store, 2).await;
+    let now = at(12, 0);
+    let past = w
+        .create(w.visit(customer(0), w.anna, at(9, 0), 60, (0, 0)))
+        .await;
+    let running = w
+        .create(w.visit(customer(0), w.anna, at(11, 30), 60, (0, 0)))
+        .await;
+    let later = w
+        .create(w.visit(customer(0), w.boris, at(16, 0), 60, (0, 0)))
+        .await;
+    let soon = w
+        .create(w.visit(customer(0), w.boris, at(13, 0), 60, (0, 0)))
+        .await;
+    let dropped = w
+        .create(w.visit(customer(0), w.anna, at(14, 0), 60, (0, 0)))
+        .await;
+    let dropped = w.cancel(&dropped).await;
+    w.create(w.visit(customer(1), w.anna, at(17, 0), 60, (0, 0)))
+        .await;
+
+    assert_eq!(
+        w.store
+            .upcoming_bookings_of_customer(customer(0), now)
+            .await
+            .unwrap(),
+        vec![running.clone(), soon.clone(), later.clone()],
+        "upcoming: active, ending after now, by start"
+    );
+    assert_eq!(
+        w.store.bookings_of_customer(customer(0)).await.unwrap(),
+        vec![past, running, soon, dropped, later],
+        "all statuses, by start"
+    );
+    assert!(
+        w.store
+            .booking(BookingId::new(9_999_999).unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// `bookings_overlapping`: occupied intervals, staff filter, scope.
+pub async fn period_queries_see_buffers_and_filter<S: ContractStore>(store: S) {
+    let w = world(store, 1).await;
+    // Occupies 11:00-13:00 although the visit is 12:00-12:30.
+    let buffered = w
+        .create(w.visit(customer(0), w.anna, at(12, 0), 30, (60, 30)))
+        .await;
+    let boris = w
+        .create(w.visit(customer(0), w.boris, at(11, 0), 60, (0, 0)))
+        .await;
+    let gone = w
+        .create(w.visit(customer(0), w.anna, at(10, 0), 30, (0, 0)))
+        .await;
+    let gone = w.cancel(&gone).await;
+
+    let window = interval(at(10, 15), at(11, 30));
+    assert_eq!(
+        w.store
+            .bookings_overlapping(window, None, BookingScope::AllStatuses)
+            .await
+            .unwrap(),
+        vec![gone.clone(), boris.clone(), buffered.clone()],
+        "by start, buffers included"
+    );
+    assert_eq!(
+        w.store
+            .bookings_overlapping(window, None, BookingScope::ActiveOnly)
+            .await
+            .unwrap(),
+        vec![boris.clone(), buffered.clone()]
+    );
+    assert_eq!(
+        w.store
+            .bookings_overlapping(window, Some(w.anna), BookingScope::ActiveOnly)
+            .await
+            .unwrap(),
+        vec![buffered.clone()]
+    );
+    assert!(
+        w.store
+            .bookings_overlapping(
+                interval(at(13, 0), at(14, 0)),
+                None,
+                BookingScope::AllStatuses
+            )
+            .await
+            .unwrap()
+            .is_empty(),
+        "touching is not overlapping"
+    );
+}
+
+/// The export stream: bookings starting within the half-open period, in any
+/// status, by start then id.
+pub async fn export_streams_the_period_in_order<S: ContractStore>(store: S) {
+    let w = world(store, 1).await;
+    let day = at(0, 0);
+    let mut expected = Vec::new();
+    // 150 bookings over 5 days, created out of order, some cancelled.
+    for i in (0..150).rev() {
+        let staff = if i % 2 == 0 { w.anna } else { w.boris };
+        let start = day + Duration::minutes(30 * i64::from(i));
+        let booking = w
+            .create(w.visit(customer(0), staff, start, 20, (0, 0)))
+            .await;
+        let booking = if i % 7 == 0 {
+            w.cancel(&booking).await
+        } else {
+            booking
+        };
+        expected.push(booking);
+    }
+    let before = w
+        .create(w.visit(customer(0), w.anna, day - Duration::minutes(20), 20, (0, 0)))
+        .await;
+    let after_end = day + Duration::minutes(30 * 150);
+    let after = w
+        .create(w.visit(customer(0), w.anna, after_end, 20, (0, 0)))
+        .await;
+    expected.sort_by_key(|b| (b.start(), b.id()));
+
+    let streamed: Vec<Booking> = w
+        .store
+        .export_bookings(interval(day, after_end))
+        .map(Result::unwrap)
+        .collect()
+        .await;
+
+    assert_eq!(streamed.len(), 150);
+    assert_eq!(
+        streamed, expected,
+        "MUST stream the period's bookings by start then id"
+    );
+    assert!(
+        !streamed.contains(&before) && !streamed.contains(&after),
+        "the period is half-open"
+    );
+}
+
+/// `customers_with_bookings_before`.
+pub async fn returning_customers_are_those_with_earlier_bookings<S: ContractStore>(store: S) {
+    let w = world(store, 3).await;
+    w.create(w.visit(customer(0), w.anna, at(9, 0), 30, (0, 0)))
+        .await;
+    let cancelled_one = w
+        .create(w.visit(customer(1), w.anna, at(10, 0), 30, (0, 0)))
+        .await;
+    w.cancel(&cancelled_one).await;
+    w.create(w.visit(customer(2), w.anna, at(14, 0), 30, (0, 0)))
+        .await;
+
+    let mut seen = w
+        .store
+        .customers_with_bookings_before(at(12, 0), vec![customer(0), customer(1), customer(2)])
+        .await
+        .unwrap();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![customer(0), customer(1)],
+        "any status counts; later bookings do not"
+    );
+    assert!(
+        w.store
+            .customers_with_bookings_before(at(12, 0), vec![customer(2)])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

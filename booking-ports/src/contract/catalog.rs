@@ -1,0 +1,268 @@
+//! The catalog port (`CatalogStore`): import into an empty catalog, fresh ids,
+//! updates by id, date overrides and blocked periods.
+
+use booking_domain::{
+    DateOverride, LocalTimeRange, OverrideHours, Service, ServiceId, StaffId, StaffMember, TimeOff,
+    TimeOffId, TimeOffSpec,
+};
+use chrono::{Duration, NaiveDate};
+
+use super::ContractStore;
+use super::world::*;
+use crate::ports::catalog::{CatalogChangeError, CatalogSnapshot, ImportCatalogError};
+
+/// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __catalog_contracts {
+    ($fixture:path) => {
+        $crate::contract_tests!(@each $fixture; catalog;
+            catalog_starts_empty_and_imports_once,
+            catalog_entries_get_fresh_ids_and_update_by_id,
+            date_override_replaces_the_one_for_the_same_date_and_staff,
+            time_off_is_found_by_overlap_and_removed_by_id,
+        );
+    };
+}
+
+/// `is_catalog_empty` and `import_catalog`: atomic, only into an empty
+/// catalog, ids kept, later ids fresh.
+pub async fn catalog_starts_empty_and_imports_once<S: ContractStore>(store: S) {
+    assert!(
+        store.is_catalog_empty().await.unwrap(),
+        "a new store has no catalog"
+    );
+    let anna = StaffMember::new(StaffId::new(7).unwrap(), staff_spec("Anna")).unwrap();
+    let haircut = Service::new(
+        ServiceId::new(3).unwrap(),
+        service_spec("Haircut", vec![anna.id()]),
+    )
+    .unwrap();
+    let day_off = DateOverride::new(
+        NaiveDate::from_ymd_opt(2030, 1, 8).unwrap(),
+        Some(anna.id()),
+        OverrideHours::Closed,
+    )
+    .unwrap();
+    let holiday = TimeOff::new(
+        TimeOffId::new(4).unwrap(),
+        TimeOffSpec {
+            staff: None,
+            period: interval(at(0, 0), at(0, 0) + Duration::days(1)),
+            reason: None,
+        },
+    )
+    .unwrap();
+    let snapshot = CatalogSnapshot {
+        staff: vec![anna.clone()],
+        services: vec![haircut.clone()],
+        date_overrides: vec![day_off.clone()],
+        time_off: vec![holiday.clone()],
+    };
+
+    store.import_catalog(snapshot.clone()).await.unwrap();
+
+    assert!(!store.is_catalog_empty().await.unwrap());
+    assert_eq!(
+        store.staff().await.unwrap(),
+        vec![anna.clone()],
+        "import MUST keep staff ids"
+    );
+    assert_eq!(
+        store.services().await.unwrap(),
+        vec![haircut.clone()],
+        "import MUST keep service ids"
+    );
+    assert_eq!(
+        store
+            .date_overrides(day_off.date(), day_off.date())
+            .await
+            .unwrap(),
+        vec![day_off]
+    );
+    assert_eq!(
+        store.time_off(holiday.period()).await.unwrap(),
+        vec![holiday.clone()]
+    );
+    assert!(
+        matches!(
+            store.import_catalog(snapshot).await,
+            Err(ImportCatalogError::NotEmpty)
+        ),
+        "a second import MUST be refused with NotEmpty"
+    );
+    let boris = store.add_staff(staff_spec("Boris")).await.unwrap();
+    assert!(
+        boris.id() != anna.id(),
+        "added ids MUST NOT collide with imported ones"
+    );
+    let shave = store
+        .add_service(service_spec("Shave", vec![]))
+        .await
+        .unwrap();
+    assert!(
+        shave.id() != haircut.id(),
+        "added ids MUST NOT collide with imported ones"
+    );
+    let block = store
+        .add_time_off(TimeOffSpec {
+            staff: Some(boris.id()),
+            period: interval(at(10, 0), at(11, 0)),
+            reason: None,
+        })
+        .await
+        .unwrap();
+    assert!(
+        block.id() != holiday.id(),
+        "added ids MUST NOT collide with imported ones"
+    );
+}
+
+/// `add_*` assigns fresh ids; `update_*` replaces by id or says `NotFound`.
+pub async fn catalog_entries_get_fresh_ids_and_update_by_id<S: ContractStore>(store: S) {
+    let anna = store.add_staff(staff_spec("Anna")).await.unwrap();
+    let boris = store.add_staff(staff_spec("Boris")).await.unwrap();
+    assert_ne!(anna.id(), boris.id());
+    assert_eq!(anna.spec(), &staff_spec("Anna"));
+    let haircut = store
+        .add_service(service_spec("Haircut", vec![anna.id()]))
+        .await
+        .unwrap();
+    let shave = store
+        .add_service(service_spec("Shave", vec![boris.id()]))
+        .await
+        .unwrap();
+    assert_ne!(haircut.id(), shave.id());
+
+    let mut spec = service_spec("Long haircut", vec![anna.id(), boris.id()]);
+    spec.duration = minutes(90);
+    spec.active = false;
+    let updated = store
+        .update_service(haircut.id(), spec.clone())
+        .await
+        .unwrap();
+    assert_eq!(updated, Service::new(haircut.id(), spec).unwrap());
+    let mut renamed = staff_spec("Boris B.");
+    renamed.active = false;
+    store
+        .update_staff(boris.id(), renamed.clone())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.services().await.unwrap(),
+        vec![updated, shave],
+        "services MUST be listed by id, inactive ones included"
+    );
+    assert_eq!(
+        store.staff().await.unwrap(),
+        vec![anna, StaffMember::new(boris.id(), renamed).unwrap()]
+    );
+    let missing = ServiceId::new(9_999).unwrap();
+    assert!(matches!(
+        store
+            .update_service(missing, service_spec("X", vec![]))
+            .await,
+        Err(CatalogChangeError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .update_staff(StaffId::new(9_999).unwrap(), staff_spec("X"))
+            .await,
+        Err(CatalogChangeError::NotFound)
+    ));
+}
+
+/// At most one override per date and staff member (or business-wide).
+pub async fn date_override_replaces_the_one_for_the_same_date_and_staff<S: ContractStore>(
+    store: S,
+) {
+    let anna = store.add_staff(staff_spec("Anna")).await.unwrap().id();
+    let day = NaiveDate::from_ymd_opt(2030, 1, 8).unwrap();
+    let next = day.succ_opt().unwrap();
+    let short = OverrideHours::Open(vec![LocalTimeRange::parse("10:00-12:00").unwrap()]);
+    store
+        .set_date_override(DateOverride::new(day, Some(anna), OverrideHours::Closed).unwrap())
+        .await
+        .unwrap();
+    let replacement = DateOverride::new(day, Some(anna), short.clone()).unwrap();
+    store.set_date_override(replacement.clone()).await.unwrap();
+    let business = DateOverride::new(day, None, OverrideHours::Closed).unwrap();
+    store.set_date_override(business.clone()).await.unwrap();
+    let later = DateOverride::new(next, None, short).unwrap();
+    store.set_date_override(later.clone()).await.unwrap();
+
+    let mut found = store.date_overrides(day, day).await.unwrap();
+    found.sort_by_key(DateOverride::staff);
+    assert_eq!(
+        found,
+        vec![business.clone(), replacement.clone()],
+        "setting an override MUST replace the one for the same date and staff member"
+    );
+    assert_eq!(
+        store.date_overrides(next, next).await.unwrap(),
+        vec![later.clone()]
+    );
+    assert_eq!(
+        store.date_overrides(day, next).await.unwrap().len(),
+        3,
+        "the range is inclusive at both ends"
+    );
+
+    store.remove_date_override(day, None).await.unwrap();
+    assert_eq!(
+        store.date_overrides(day, day).await.unwrap(),
+        vec![replacement]
+    );
+    assert!(matches!(
+        store.remove_date_override(day, None).await,
+        Err(CatalogChangeError::NotFound)
+    ));
+}
+
+/// Blocked periods are found by half-open overlap and removed by id.
+pub async fn time_off_is_found_by_overlap_and_removed_by_id<S: ContractStore>(store: S) {
+    let anna = store.add_staff(staff_spec("Anna")).await.unwrap().id();
+    let morning = store
+        .add_time_off(TimeOffSpec {
+            staff: Some(anna),
+            period: interval(at(9, 0), at(12, 0)),
+            reason: None,
+        })
+        .await
+        .unwrap();
+    let evening = store
+        .add_time_off(TimeOffSpec {
+            staff: None,
+            period: interval(at(16, 0), at(18, 0)),
+            reason: Some(booking_domain::CancelReason::new("Inventory").unwrap()),
+        })
+        .await
+        .unwrap();
+    assert_ne!(morning.id(), evening.id());
+    assert_eq!(
+        store
+            .time_off(interval(at(11, 0), at(17, 0)))
+            .await
+            .unwrap(),
+        vec![morning.clone(), evening.clone()],
+        "ordered by start"
+    );
+    assert!(
+        store
+            .time_off(interval(at(12, 0), at(16, 0)))
+            .await
+            .unwrap()
+            .is_empty(),
+        "touching periods do not overlap"
+    );
+    store.remove_time_off(morning.id()).await.unwrap();
+    assert_eq!(
+        store.time_off(interval(at(0, 0), at(23, 0))).await.unwrap(),
+        vec![evening]
+    );
+    assert!(matches!(
+        store.remove_time_off(morning.id()).await,
+        Err(CatalogChangeError::NotFound)
+    ));
+}

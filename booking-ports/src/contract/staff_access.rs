@@ -1,0 +1,291 @@
+//! The staff access port (`StaffAccessStore`): wrong PINs counted per user,
+//! sessions that end and are cleared by a sign-out, refusals remembered once
+//! and atomically, and a purge that removes only what has expired.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use tokio::sync::Barrier;
+
+use super::world::at;
+use crate::StaffUser;
+use crate::ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
+
+/// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __staff_access_contracts {
+    ($fixture:path) => {
+        $crate::contract_tests!(@each $fixture; staff_access;
+            wrong_pins_are_kept_per_user_and_read_after_a_time,
+            a_sign_in_replaces_the_session_and_clears_wrong_pins,
+            a_sign_out_ends_the_session_once_and_keeps_the_rest,
+            a_refusal_is_recorded_once_until_it_is_forgotten,
+            the_purge_removes_only_what_has_expired,
+            racing_first_refusals_let_exactly_one_record,
+        );
+    };
+}
+
+/// Staff user `n`: 0 and 1 are the two the tests watch, the rest extras.
+fn user(n: i64) -> StaffUser {
+    StaffUser::new(500 + n)
+}
+
+/// `failed_pins`: strictly after the given time, oldest first, duplicates
+/// kept, other users left out, expiry ignored until a purge.
+pub async fn wrong_pins_are_kept_per_user_and_read_after_a_time<S: StaffAccessStore>(store: S) {
+    let forget = at(23, 0);
+    for minute in [30, 10, 20, 20] {
+        store
+            .record_failed_pin(user(0), at(9, minute), forget)
+            .await
+            .unwrap();
+    }
+    store
+        .record_failed_pin(user(1), at(9, 15), forget)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.failed_pins(user(0), at(9, 10)).await.unwrap(),
+        vec![at(9, 20), at(9, 20), at(9, 30)],
+        "MUST return every one later than `after`, oldest first, and no other user's"
+    );
+    assert_eq!(
+        store.failed_pins(user(1), at(0, 0)).await.unwrap(),
+        vec![at(9, 15)]
+    );
+    assert!(
+        store
+            .failed_pins(user(2), at(0, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    store
+        .record_failed_pin(user(0), at(10, 0), at(10, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.failed_pins(user(0), at(9, 45)).await.unwrap(),
+        vec![at(10, 0)],
+        "forget_at only allows the purge to remove it"
+    );
+}
+
+/// `start_session` and `session_until`: open until its end, replaced by the
+/// next sign-in, which clears that user's wrong PINs (and only theirs).
+pub async fn a_sign_in_replaces_the_session_and_clears_wrong_pins<S: StaffAccessStore>(store: S) {
+    let forget = at(23, 0);
+    store
+        .record_failed_pin(user(0), at(9, 0), forget)
+        .await
+        .unwrap();
+    store
+        .record_failed_pin(user(1), at(9, 0), forget)
+        .await
+        .unwrap();
+    assert_eq!(store.session_until(user(0), at(9, 0)).await.unwrap(), None);
+
+    store.start_session(user(0), at(17, 0)).await.unwrap();
+
+    assert!(
+        store
+            .failed_pins(user(0), at(0, 0))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a sign-in MUST clear the user's wrong PINs"
+    );
+    assert_eq!(
+        store.failed_pins(user(1), at(0, 0)).await.unwrap(),
+        vec![at(9, 0)]
+    );
+    assert_eq!(
+        store.session_until(user(0), at(16, 59)).await.unwrap(),
+        Some(at(17, 0))
+    );
+    assert_eq!(
+        store.session_until(user(0), at(17, 0)).await.unwrap(),
+        None,
+        "a session MUST read as absent once `until <= now`"
+    );
+    assert_eq!(store.session_until(user(1), at(9, 0)).await.unwrap(), None);
+
+    store.start_session(user(0), at(12, 0)).await.unwrap();
+    assert_eq!(
+        store.session_until(user(0), at(11, 0)).await.unwrap(),
+        Some(at(12, 0)),
+        "a sign-in MUST replace the session"
+    );
+    assert_eq!(store.session_until(user(0), at(13, 0)).await.unwrap(), None);
+}
+
+/// `end_session`: ends an open session once; an ended or missing one is
+/// `NotSignedIn`; wrong PINs and refusals stay.
+pub async fn a_sign_out_ends_the_session_once_and_keeps_the_rest<S: StaffAccessStore>(store: S) {
+    store.start_session(user(0), at(17, 0)).await.unwrap();
+    store.start_session(user(1), at(17, 0)).await.unwrap();
+    store
+        .record_failed_pin(user(0), at(9, 0), at(23, 0))
+        .await
+        .unwrap();
+    store
+        .record_refusal(user(0), at(8, 0), at(23, 0))
+        .await
+        .unwrap();
+
+    store.end_session(user(0), at(10, 0)).await.unwrap();
+
+    assert_eq!(store.session_until(user(0), at(10, 0)).await.unwrap(), None);
+    assert!(matches!(
+        store.end_session(user(0), at(10, 0)).await,
+        Err(EndSessionError::NotSignedIn)
+    ));
+    assert_eq!(
+        store.session_until(user(1), at(10, 0)).await.unwrap(),
+        Some(at(17, 0)),
+        "MUST NOT end another user's session"
+    );
+    assert_eq!(
+        store.failed_pins(user(0), at(0, 0)).await.unwrap(),
+        vec![at(9, 0)],
+        "a sign-out MUST NOT touch wrong PINs"
+    );
+    assert!(matches!(
+        store.record_refusal(user(0), at(10, 0), at(23, 0)).await,
+        Err(RecordRefusalError::AlreadyRefused)
+    ));
+    assert!(
+        matches!(
+            store.end_session(user(1), at(17, 0)).await,
+            Err(EndSessionError::NotSignedIn)
+        ),
+        "a session that ended is not open"
+    );
+    assert!(matches!(
+        store.end_session(user(2), at(10, 0)).await,
+        Err(EndSessionError::NotSignedIn)
+    ));
+}
+
+/// `record_refusal`: once per user while remembered; a forgotten one is
+/// replaced.
+pub async fn a_refusal_is_recorded_once_until_it_is_forgotten<S: StaffAccessStore>(store: S) {
+    store
+        .record_refusal(user(0), at(9, 0), at(12, 0))
+        .await
+        .unwrap();
+
+    assert!(matches!(
+        store.record_refusal(user(0), at(11, 59), at(20, 0)).await,
+        Err(RecordRefusalError::AlreadyRefused)
+    ));
+    store
+        .record_refusal(user(1), at(10, 0), at(12, 0))
+        .await
+        .unwrap();
+    store
+        .record_refusal(user(0), at(12, 0), at(18, 0))
+        .await
+        .expect("a forgotten refusal MUST be replaced");
+    assert!(
+        matches!(
+            store.record_refusal(user(0), at(17, 0), at(20, 0)).await,
+            Err(RecordRefusalError::AlreadyRefused)
+        ),
+        "the replacement MUST be remembered until its own forget_at"
+    );
+}
+
+/// `purge_expired_staff_access`: wrong PINs and refusals by `forget_at`,
+/// sessions by their end, of every user; nothing later.
+pub async fn the_purge_removes_only_what_has_expired<S: StaffAccessStore>(store: S) {
+    store
+        .record_failed_pin(user(0), at(9, 0), at(10, 0))
+        .await
+        .unwrap();
+    store
+        .record_failed_pin(user(0), at(9, 30), at(10, 30))
+        .await
+        .unwrap();
+    store
+        .record_failed_pin(user(1), at(9, 0), at(10, 0))
+        .await
+        .unwrap();
+    store.start_session(user(2), at(10, 0)).await.unwrap();
+    store.start_session(user(3), at(11, 0)).await.unwrap();
+    store
+        .record_refusal(user(4), at(9, 0), at(10, 0))
+        .await
+        .unwrap();
+    store
+        .record_refusal(user(5), at(9, 0), at(11, 0))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.purge_expired_staff_access(at(9, 59)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store.purge_expired_staff_access(at(10, 0)).await.unwrap(),
+        4,
+        "MUST remove two wrong PINs, one session and one refusal ending at or before now"
+    );
+
+    assert_eq!(
+        store.failed_pins(user(0), at(0, 0)).await.unwrap(),
+        vec![at(9, 30)]
+    );
+    assert!(
+        store
+            .failed_pins(user(1), at(0, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.session_until(user(3), at(10, 0)).await.unwrap(),
+        Some(at(11, 0))
+    );
+    assert!(matches!(
+        store.record_refusal(user(5), at(10, 0), at(20, 0)).await,
+        Err(RecordRefusalError::AlreadyRefused)
+    ));
+    store
+        .record_refusal(user(4), at(10, 0), at(20, 0))
+        .await
+        .expect("the purged refusal is gone");
+}
+
+/// 20 tasks record the first refusal of one user at once: exactly one
+/// succeeds, so a stranger hears the refusal once however fast they write.
+pub async fn racing_first_refusals_let_exactly_one_record<S: StaffAccessStore + Clone + 'static>(
+    store: S,
+) {
+    const RACERS: usize = 20;
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let mut tasks = Vec::new();
+    for i in 0..RACERS {
+        let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let at = at(9, 0) + Duration::milliseconds(i as i64);
+            store
+                .record_refusal(user(0), at, at + Duration::days(365))
+                .await
+        }));
+    }
+    let mut recorded = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => recorded += 1,
+            Err(RecordRefusalError::AlreadyRefused) => {}
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(recorded, 1, "exactly one first refusal MUST be recorded");
+}
