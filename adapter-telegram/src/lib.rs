@@ -1,8 +1,9 @@
-//! Telegram adapter: the customer-facing client bot (and, later, the staff
-//! bot), built on teloxide.
+//! Telegram adapter: the customer-facing client bot and the staff (admin)
+//! bot, built on teloxide, in one shape.
 //!
-//! - [`client`]: the client bot's handler tree, conversation state, callback
-//!   data and screens.
+//! - [`client`]: the client bot's handler tree, context, conversation state,
+//!   callback data and endpoints.
+//! - [`admin`]: the admin bot's, with its access gate.
 //! - [`admission`]: per-chat budgets, so one chat cannot stall the others.
 //! - [`conversation`]: teloxide dialogue storage over the
 //!   conversation-store port, with the bot in the key, idle expiry and a

@@ -18,7 +18,8 @@
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `reload`: hot reload of the config file while `booking run` runs.
 //! - `maintenance`: housekeeping beside the bots.
-//! - `metrics`: the Prometheus recorder and the `GET /metrics` route.
+//! - `metrics`: the Prometheus exporter behind the `metrics` facade, and
+//!   the `GET /metrics` route.
 //! - `shutdown`: SIGINT and SIGTERM, and the stop deadline.
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]

@@ -1,20 +1,21 @@
 //! Housekeeping that runs beside the bots.
 //!
-//! Expired conversations are invisible as soon as they expire (the store
-//! filters them), but their rows stay until purged; purging hourly keeps the
-//! table as small as the number of recent conversations.
+//! Expired conversations and staff access records (wrong PINs, sessions,
+//! refusals) are invisible as soon as they expire (the store filters them),
+//! but their rows stay until purged; purging hourly keeps those tables as
+//! small as what is still in force.
 
 use std::time::Duration;
 
-use booking_ports::{Clock, ConversationStore};
+use booking_ports::{Clock, ConversationStore, StaffAccessStore};
 
-/// How often expired conversations are purged.
+/// How often expired records are purged.
 pub const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// Purges expired conversations every `every`, forever; spawn it and abort
-/// it at shutdown. A failure is logged and retried at the next tick.
-pub async fn purge_expired_conversations(
-    store: impl ConversationStore,
+/// Purges expired records every `every`, forever; spawn it and abort it at
+/// shutdown. A failure is logged and retried at the next tick.
+pub async fn purge_expired(
+    store: impl ConversationStore + StaffAccessStore,
     clock: impl Clock,
     every: Duration,
 ) {
@@ -22,10 +23,11 @@ pub async fn purge_expired_conversations(
     loop {
         ticker.tick().await;
         purge_once(&store, &clock).await;
+        purge_staff_access_once(&store, &clock).await;
     }
 }
 
-/// One purge; returns how many conversations it removed.
+/// One purge of conversations; returns how many it removed.
 pub async fn purge_once(store: &impl ConversationStore, clock: &impl Clock) -> u64 {
     match store.purge_expired_conversations(clock.now()).await {
         Ok(purged) => {
@@ -36,6 +38,22 @@ pub async fn purge_once(store: &impl ConversationStore, clock: &impl Clock) -> u
         }
         Err(e) => {
             tracing::warn!(error = %adapter_telegram::error::chain(&e), "purging expired conversations failed");
+            0
+        }
+    }
+}
+
+/// One purge of staff access records; returns how many it removed.
+pub async fn purge_staff_access_once(store: &impl StaffAccessStore, clock: &impl Clock) -> u64 {
+    match store.purge_expired_staff_access(clock.now()).await {
+        Ok(purged) => {
+            if purged > 0 {
+                tracing::debug!(purged, "expired staff access records purged");
+            }
+            purged
+        }
+        Err(e) => {
+            tracing::warn!(error = %adapter_telegram::error::chain(&e), "purging expired staff access records failed");
             0
         }
     }
@@ -75,6 +93,30 @@ mod tests {
                 .await
                 .unwrap()
                 .is_some()
+        );
+    }
+
+    #[tokio::test]
+    async fn only_expired_staff_access_records_are_purged() {
+        let store = MemoryStore::default();
+        let now = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
+        let clock = ManualClock::new(now);
+        let user = booking_ports::StaffUser::new(42);
+        let hour = chrono::Duration::hours(1);
+        store
+            .record_failed_pin(user, now - hour, now - chrono::Duration::minutes(1))
+            .await
+            .unwrap();
+        store
+            .record_failed_pin(user, now - chrono::Duration::minutes(5), now + hour)
+            .await
+            .unwrap();
+
+        assert_eq!(purge_staff_access_once(&store, &clock).await, 1);
+        assert_eq!(purge_staff_access_once(&store, &clock).await, 0);
+        assert_eq!(
+            store.failed_pins(user, now - hour * 2).await.unwrap(),
+            [now - chrono::Duration::minutes(5)]
         );
     }
 }

@@ -184,7 +184,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             },
         ))
     });
-    let housekeeping = tokio::spawn(maintenance::purge_expired_conversations(
+    let housekeeping = tokio::spawn(maintenance::purge_expired(
         store.clone(),
         SystemClock,
         maintenance::PURGE_EVERY,
