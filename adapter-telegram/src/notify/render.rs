@@ -62,17 +62,6 @@ fn reason(message: &OutgoingMessage) -> Option<String> {
     }
 }
 
-fn status(t: &Text<'_>, status: &BookingStatus) -> String {
-    t.get(match status {
-        BookingStatus::Pending => "status-pending",
-        BookingStatus::Confirmed => "status-confirmed",
-        BookingStatus::Completed => "status-completed",
-        BookingStatus::NoShow => "status-no-show",
-        BookingStatus::Cancelled(_) => "status-cancelled",
-        BookingStatus::Rescheduled { .. } => "status-rescheduled",
-    })
-}
-
 fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
     let b = &message.booking;
     let when = format::when(t, b.start(), tz);
@@ -168,7 +157,7 @@ fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
                     // Already confirmed or cancelled by now: say so.
                     t.with(
                         "notice-staff-now",
-                        &[("status", status(t, b.status()).into())],
+                        &[("status", format::status(t, b.status()).into())],
                     )
                 });
             }

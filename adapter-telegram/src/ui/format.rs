@@ -2,7 +2,7 @@
 //! business's time zone. Words come from the locale files; this module only
 //! picks the numbers.
 
-use booking_domain::{Minutes, Money};
+use booking_domain::{BookingStatus, Minutes, Money};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -77,6 +77,18 @@ pub fn price(money: Money) -> String {
     } else {
         money.to_string()
     }
+}
+
+/// A booking's status in words, as customers and notices read it.
+pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
+    t.get(match status {
+        BookingStatus::Pending => "status-pending",
+        BookingStatus::Confirmed => "status-confirmed",
+        BookingStatus::Completed => "status-completed",
+        BookingStatus::NoShow => "status-no-show",
+        BookingStatus::Cancelled(_) => "status-cancelled",
+        BookingStatus::Rescheduled { .. } => "status-rescheduled",
+    })
 }
 
 #[cfg(test)]

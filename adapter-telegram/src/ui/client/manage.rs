@@ -1,7 +1,7 @@
 //! "My bookings" screens: the list, a booking's card, the cancel question,
 //! moving a booking (days, times, summary), and why a change is refused.
 
-use booking_domain::{Booking, BookingStatus, TransitionError};
+use booking_domain::{Booking, TransitionError};
 use booking_ports::BookingDetails;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -28,23 +28,11 @@ fn staff_name(details: &BookingDetails) -> String {
         .map_or_else(String::new, |m| m.name().to_string())
 }
 
-/// A booking's status in words.
-pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
-    t.get(match status {
-        BookingStatus::Pending => "status-pending",
-        BookingStatus::Confirmed => "status-confirmed",
-        BookingStatus::Completed => "status-completed",
-        BookingStatus::NoShow => "status-no-show",
-        BookingStatus::Cancelled(_) => "status-cancelled",
-        BookingStatus::Rescheduled { .. } => "status-rescheduled",
-    })
-}
-
 /// "This booking is already cancelled", for a change it no longer allows.
 pub fn not_active(t: &Text<'_>, booking: &Booking) -> String {
     t.with(
         "booking-not-active",
-        &[("status", status(t, booking.status()).into())],
+        &[("status", format::status(t, booking.status()).into())],
     )
 }
 
@@ -118,7 +106,7 @@ fn details_text(t: &Text<'_>, details: &BookingDetails, tz: Tz) -> String {
             ("service", service_name(details).into()),
             ("staff", staff_name(details).into()),
             ("when", format::when(t, booking.start(), tz).into()),
-            ("status", status(t, booking.status()).into()),
+            ("status", format::status(t, booking.status()).into()),
         ],
     );
     if let Some(comment) = booking.comment() {
@@ -299,7 +287,7 @@ pub fn move_slot_taken(t: &Text<'_>, start: DateTime<Utc>, moving: &Booking, tz:
 
 #[cfg(test)]
 mod tests {
-    use booking_domain::{BookingId, Cancellation, CancelledBy, Minutes};
+    use booking_domain::{BookingId, BookingStatus, Cancellation, CancelledBy, Minutes};
 
     use super::*;
     use crate::Language;
