@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use booking_ports::{Clock, ConversationStore, StaffAccessStore};
+use booking_ports::{Clock, ConversationStore, StaffAccessStore, StoreError};
 
 /// How often expired records are purged.
 pub const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -29,31 +29,28 @@ pub async fn purge_expired(
 
 /// One purge of conversations; returns how many it removed.
 pub async fn purge_once(store: &impl ConversationStore, clock: &impl Clock) -> u64 {
-    match store.purge_expired_conversations(clock.now()).await {
-        Ok(purged) => {
-            if purged > 0 {
-                tracing::debug!(purged, "expired conversations purged");
-            }
-            purged
-        }
-        Err(e) => {
-            tracing::warn!(error = %adapter_telegram::error::chain(&e), "purging expired conversations failed");
-            0
-        }
-    }
+    let purged = store.purge_expired_conversations(clock.now()).await;
+    logged("expired conversations", purged)
 }
 
 /// One purge of staff access records; returns how many it removed.
 pub async fn purge_staff_access_once(store: &impl StaffAccessStore, clock: &impl Clock) -> u64 {
-    match store.purge_expired_staff_access(clock.now()).await {
+    let purged = store.purge_expired_staff_access(clock.now()).await;
+    logged("expired staff access records", purged)
+}
+
+/// Logs the outcome of purging `what`; a failure counts as none removed
+/// (the next tick tries again).
+fn logged(what: &'static str, purged: Result<u64, StoreError>) -> u64 {
+    match purged {
         Ok(purged) => {
             if purged > 0 {
-                tracing::debug!(purged, "expired staff access records purged");
+                tracing::debug!(purged, what, "purged");
             }
             purged
         }
         Err(e) => {
-            tracing::warn!(error = %adapter_telegram::error::chain(&e), "purging expired staff access records failed");
+            tracing::warn!(what, error = %adapter_telegram::error::chain(&e), "purging failed");
             0
         }
     }
