@@ -153,7 +153,7 @@ async fn level_two_admin_access_records_move_to_their_own_tables() {
     for user in [777, 778] {
         let user = StaffUser::new(user);
         assert!(store.failed_pins(user, ms(0)).await.unwrap().is_empty());
-        assert_eq!(store.session_until(user, now).await.unwrap(), None);
+        assert_eq!(store.session_until(user, now, "").await.unwrap(), None);
     }
     store
         .record_refusal(StaffUser::new(777), now, ms(4_102_444_800_000))
@@ -562,14 +562,30 @@ async fn check_canonical_staff_access(store: &SqliteStore) -> Result<(), String>
     let now = ms(1_893_492_000_000);
     let user = StaffUser::new;
     let text = |e: booking_ports::StoreError| e.to_string();
+    // Sessions from before level 4 carry no credential: moved, but open
+    // with no PIN's salt, so staff sign in once more after the upgrade.
     same(
         "session of 500",
-        store.session_until(user(500), now).await.map_err(text)?,
+        store
+            .session_until(user(500), now, "")
+            .await
+            .map_err(text)?,
         Some(ms(4_102_444_800_000)),
     )?;
     same(
+        "session of 500 with a PIN's salt",
+        store
+            .session_until(user(500), now, "c2FsdA")
+            .await
+            .map_err(text)?,
+        None,
+    )?;
+    same(
         "session of 501",
-        store.session_until(user(501), now).await.map_err(text)?,
+        store
+            .session_until(user(501), now, "")
+            .await
+            .map_err(text)?,
         None,
     )?;
     same(

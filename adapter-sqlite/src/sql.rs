@@ -288,16 +288,21 @@ statements! {
     FAILED_PINS_AFTER =
         "SELECT failed_at_ms FROM staff_access_failed_pins \
          WHERE user_id = ? AND failed_at_ms > ? ORDER BY failed_at_ms";
+    /// Every user's, oldest first from the `failed_at_ms` index, no sort.
+    ALL_FAILED_PINS_AFTER = "SELECT failed_at_ms FROM staff_access_failed_pins \
+         WHERE failed_at_ms > ? ORDER BY failed_at_ms";
     INSERT_FAILED_PIN =
         "INSERT INTO staff_access_failed_pins (user_id, failed_at_ms, forget_at_ms) \
          VALUES (?, ?, ?)";
     DELETE_FAILED_PINS_OF_USER = "DELETE FROM staff_access_failed_pins WHERE user_id = ?";
     UPSERT_STAFF_SESSION =
-        "INSERT INTO staff_access_sessions (user_id, until_ms) VALUES (?, ?) \
-         ON CONFLICT (user_id) DO UPDATE SET until_ms = excluded.until_ms";
-    /// An ended session reads as absent even before the purge removes it.
-    LIVE_STAFF_SESSION =
-        "SELECT until_ms FROM staff_access_sessions WHERE user_id = ? AND until_ms > ?";
+        "INSERT INTO staff_access_sessions (user_id, until_ms, credential) VALUES (?, ?, ?) \
+         ON CONFLICT (user_id) DO UPDATE SET until_ms = excluded.until_ms, \
+         credential = excluded.credential";
+    /// An ended session, or one opened with another credential, reads as
+    /// absent even before the purge removes it.
+    LIVE_STAFF_SESSION = "SELECT until_ms FROM staff_access_sessions \
+         WHERE user_id = ? AND until_ms > ? AND credential = ?";
     /// Removes an ended session too; the caller tells them apart by its end.
     DELETE_STAFF_SESSION =
         "DELETE FROM staff_access_sessions WHERE user_id = ? RETURNING until_ms";

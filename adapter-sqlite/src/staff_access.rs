@@ -34,6 +34,19 @@ impl StaffAccessStore for SqliteStore {
             .collect()
     }
 
+    async fn all_failed_pins(
+        &self,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let rows: Vec<i64> = sqlx::query_scalar(sql::ALL_FAILED_PINS_AFTER)
+            .bind(to_ms(after))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading every wrong PIN"))?;
+        let every_user = Record::new("wrong PINs of every user", 0);
+        rows.into_iter().map(|ms| instant(every_user, ms)).collect()
+    }
+
     async fn record_failed_pin(
         &self,
         user: StaffUser,
@@ -50,12 +63,18 @@ impl StaffAccessStore for SqliteStore {
         Ok(())
     }
 
-    async fn start_session(&self, user: StaffUser, until: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn start_session(
+        &self,
+        user: StaffUser,
+        until: DateTime<Utc>,
+        credential: &str,
+    ) -> Result<(), StoreError> {
         let context = "starting a staff session";
         let mut tx = self.begin_write().await.map_err(backend(context))?;
         sqlx::query(sql::UPSERT_STAFF_SESSION)
             .bind(user.get())
             .bind(to_ms(until))
+            .bind(credential)
             .execute(&mut *tx)
             .await
             .map_err(backend(context))?;
@@ -71,10 +90,12 @@ impl StaffAccessStore for SqliteStore {
         &self,
         user: StaffUser,
         now: DateTime<Utc>,
+        credential: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let until: Option<i64> = sqlx::query_scalar(sql::LIVE_STAFF_SESSION)
             .bind(user.get())
             .bind(to_ms(now))
+            .bind(credential)
             .fetch_optional(&self.pool)
             .await
             .map_err(backend("reading a staff session"))?;

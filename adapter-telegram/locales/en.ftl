@@ -143,6 +143,14 @@ book-too-many = You already hold { $limit ->
        *[other] { $limit } upcoming bookings
     }, the most one customer can hold. Cancel one in “My bookings” to book another.
 book-unavailable = Sorry, this service can no longer be booked.
+book-too-many-today = You have made { $limit ->
+        [one] { $limit } booking
+       *[other] { $limit } bookings
+    } in the last 24 hours, the most we accept in a day. Please try again tomorrow, or call us.
+cancel-too-many-today = You have cancelled { $limit ->
+        [one] { $limit } booking
+       *[other] { $limit } bookings
+    } in the last 24 hours, the most we accept in a day. Please call us to cancel this one.
 
 ## My bookings.
 
@@ -211,6 +219,11 @@ admin-pin-wrong = Wrong PIN. { $left ->
        *[other] { $left } attempts left
     } before a lockout.
 admin-locked-out = Too many wrong PINs. You can try again after { $until }.
+admin-pin-paused = Signing in with the PIN is paused until { $until }: there were too many wrong PINs. Staff already signed in are not affected.
+admin-pin-paused-owners = ⚠️ Too many wrong PINs within an hour: signing in with the PIN is paused for everyone not signed in until { $until }. Someone may be guessing the PIN; consider a new one (booking hash-pin).
+admin-session-ended = Your session has ended, so what you typed was not used. Please send your PIN to sign in again.
+admin-pin-busy = Many sign-ins are being checked right now. Please send your PIN again in a moment.
+admin-not-a-pin = That cannot be a PIN: a PIN has 6 to 64 characters without spaces. Please send your PIN to sign in.
 admin-signed-in = Signed in until { $until }.
 admin-signed-out = Signed out. Send your PIN to sign in again.
 admin-no-session = You are on the allow-list; there is no session to end.

@@ -30,7 +30,7 @@ use teloxide::prelude::*;
 use teloxide::types::Update;
 
 use crate::error::HandlerError;
-use crate::i18n::Locales;
+use crate::i18n::{Locales, Msg};
 
 /// How much one chat may send.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -240,7 +240,7 @@ fn slow_down(bot_name: &'static str, bot: &Bot, locales: &Locales, update: &Upda
     };
     let language =
         locales.language_for(update.from().and_then(|user| user.language_code.as_deref()));
-    let text = locales.text(language).get("slow-down");
+    let text = locales.text(language).get(Msg::SlowDown);
     let bot = bot.clone();
     tracing::info!(
         bot = bot_name,

@@ -19,6 +19,10 @@ use unic_langid::LanguageIdentifier;
 
 use crate::live::Live;
 
+// `pub enum Msg`: one variant per message of `locales/en.ftl`, written by
+// build.rs, so a message id in the code is checked by the compiler.
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
 /// A language the bots speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Language {
@@ -219,7 +223,7 @@ impl Locales {
             let text = Text { bundle: Some(b) };
             BUTTON_LABELS
                 .iter()
-                .any(|id| normalise_label(&text.get(id)) == wanted)
+                .any(|id| normalise_label(&text.get(*id)) == wanted)
         })
     }
 }
@@ -227,7 +231,7 @@ impl Locales {
 impl Locales {
     /// Whether `text` is the label of button `id` in any language, as a
     /// reply-keyboard button sends it (or as typed, in any case).
-    pub fn matches_button(&self, text: &str, id: &str) -> bool {
+    pub fn matches_button(&self, text: &str, id: Msg) -> bool {
         let wanted = normalise_label(text);
         !wanted.is_empty()
             && self
@@ -249,26 +253,26 @@ fn normalise_label(text: &str) -> String {
 }
 
 /// The message ids of button labels (see [`Locales::is_button_label`]).
-pub(crate) const BUTTON_LABELS: &[&str] = &[
-    "btn-book",
-    "btn-my-bookings",
-    "btn-about",
-    "btn-back",
-    "btn-cancel",
-    "btn-menu",
-    "btn-any-staff",
-    "btn-share-phone",
-    "btn-skip-comment",
-    "btn-confirm",
-    "btn-my-data",
-    "btn-erase-data",
-    "btn-cancel-booking",
-    "btn-reschedule",
-    "btn-yes-cancel",
-    "btn-yes-erase",
-    "btn-keep",
-    "btn-earlier",
-    "btn-later",
+pub(crate) const BUTTON_LABELS: &[Msg] = &[
+    Msg::BtnBook,
+    Msg::BtnMyBookings,
+    Msg::BtnAbout,
+    Msg::BtnBack,
+    Msg::BtnCancel,
+    Msg::BtnMenu,
+    Msg::BtnAnyStaff,
+    Msg::BtnSharePhone,
+    Msg::BtnSkipComment,
+    Msg::BtnConfirm,
+    Msg::BtnMyData,
+    Msg::BtnEraseData,
+    Msg::BtnCancelBooking,
+    Msg::BtnReschedule,
+    Msg::BtnYesCancel,
+    Msg::BtnYesErase,
+    Msg::BtnKeep,
+    Msg::BtnEarlier,
+    Msg::BtnLater,
 ];
 
 /// The texts of one language.
@@ -295,12 +299,12 @@ impl Text<'_> {
     }
 
     /// The message `id` without arguments.
-    pub fn get(&self, id: &str) -> String {
+    pub fn get(&self, id: Msg) -> String {
         self.format(id, None)
     }
 
     /// The message `id` with named arguments.
-    pub fn with(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    pub fn with(&self, id: Msg, args: &[(&str, Arg<'_>)]) -> String {
         let args: FluentArgs<'_> = args
             .iter()
             .map(|(name, value)| (*name, value.clone()))
@@ -308,13 +312,15 @@ impl Text<'_> {
         self.format(id, Some(&args))
     }
 
-    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+    fn format(&self, message: Msg, args: Option<&FluentArgs<'_>>) -> String {
+        let id = message.id();
         let Some(bundle) = self.bundle else {
             return id.to_owned();
         };
         let Some(pattern) = bundle.bundle.get_message(id).and_then(|m| m.value()) else {
-            // The load check makes every language define the same ids, so
-            // this is a typo in the code; the id is more useful than nothing.
+            // `Msg` comes from the English file and the load check makes
+            // every language define the same ids, so this cannot happen;
+            // the id is more useful than nothing.
             tracing::error!(id, language = %bundle.language, "missing message");
             return id.to_owned();
         };
@@ -345,7 +351,7 @@ mod tests {
     fn russian_plural_forms_follow_cldr() {
         let locales = locales();
         let ru = locales.text(Language::Russian);
-        let days = |n: i64| ru.with("days-ahead", &[("count", n.into())]);
+        let days = |n: i64| ru.with(Msg::DaysAhead, &[("count", n.into())]);
         assert_eq!(days(1), "1 день");
         assert_eq!(days(2), "2 дня");
         assert_eq!(days(5), "5 дней");
@@ -353,8 +359,8 @@ mod tests {
         assert_eq!(days(21), "21 день");
         assert_eq!(days(24), "24 дня");
         let en = locales.text(Language::English);
-        assert_eq!(en.with("days-ahead", &[("count", 1.into())]), "1 day");
-        assert_eq!(en.with("days-ahead", &[("count", 3.into())]), "3 days");
+        assert_eq!(en.with(Msg::DaysAhead, &[("count", 1.into())]), "1 day");
+        assert_eq!(en.with(Msg::DaysAhead, &[("count", 3.into())]), "3 days");
     }
 
     #[test]
@@ -380,68 +386,66 @@ mod tests {
     #[test]
     fn button_labels_are_recognised_in_any_language_and_case() {
         let locales = locales();
-        let back = locales.text(Language::English).get("btn-back");
+        let back = locales.text(Language::English).get(Msg::BtnBack);
         assert!(locales.is_button_label(&back));
         assert!(locales.is_button_label("BACK"));
-        assert!(locales.is_button_label(&locales.text(Language::Russian).get("btn-cancel")));
+        assert!(locales.is_button_label(&locales.text(Language::Russian).get(Msg::BtnCancel)));
         assert!(!locales.is_button_label("Anna Petrova"));
     }
 
-    /// Message ids in the code are kebab-case string literals; each must
-    /// exist in every locale, or a customer would see the id.
+    /// Every message formats in every language with the arguments the
+    /// English text names, so no language shows a customer a raw id or a
+    /// Fluent error marker.
     #[test]
-    fn every_message_id_in_the_code_exists_in_every_locale() {
-        fn rust_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    rust_files(&path, found);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    found.push(path);
-                }
-            }
-        }
-        let mut files = Vec::new();
-        rust_files(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut files,
-        );
+    fn every_message_formats_in_every_language() {
         let locales = locales();
-        let mut checked = 0;
-        for file in files {
-            let source = std::fs::read_to_string(&file).unwrap();
-            // Unit tests hold fixtures ("pepper-1"), not message ids.
-            let source = source
-                .split("#[cfg(test)]\nmod tests")
-                .next()
-                .unwrap_or_default();
-            for literal in source.split('"').skip(1).step_by(2) {
-                let kebab = literal.contains('-')
-                    && literal.starts_with(|c: char| c.is_ascii_lowercase())
-                    && literal
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-                // Kebab-case literals that are not messages: storage keys
-                // and cargo features.
-                const NOT_MESSAGES: [&str; 1] = ["test-support"];
-                if !kebab || NOT_MESSAGES.contains(&literal) {
-                    continue;
-                }
-                for bundle in &locales.bundles {
-                    assert!(
-                        bundle.bundle.has_message(literal),
-                        "{} uses {literal:?}, missing from locales/{}.ftl",
-                        file.display(),
-                        bundle.language
-                    );
-                }
-                checked += 1;
+        for language in Language::ALL {
+            let text = locales.text(language);
+            for &message in Msg::ALL {
+                let args: Vec<(&str, Arg<'_>)> = message
+                    .arguments()
+                    .iter()
+                    .map(|name| (*name, Arg::from(2)))
+                    .collect();
+                let formatted = text.with(message, &args);
+                assert_ne!(formatted, message.id(), "{language}: {message:?}");
+                assert!(
+                    !formatted.contains("{$") && !formatted.contains("{???}"),
+                    "{language}: {message:?} left a placeholder: {formatted}"
+                );
             }
         }
-        assert!(
-            checked > 100,
-            "only {checked} message ids found: is the scan broken?"
-        );
+    }
+
+    /// A translation uses only the arguments the code passes, which are the
+    /// ones the English text names.
+    #[test]
+    fn translations_use_only_the_english_arguments() {
+        let locales = locales();
+        for bundle in &locales.bundles {
+            for &message in Msg::ALL {
+                let args: FluentArgs<'_> = message
+                    .arguments()
+                    .iter()
+                    .map(|name| (*name, Arg::from("x")))
+                    .collect();
+                let pattern = bundle
+                    .bundle
+                    .get_message(message.id())
+                    .and_then(|m| m.value())
+                    .unwrap();
+                let mut errors = Vec::new();
+                bundle
+                    .bundle
+                    .format_pattern(pattern, Some(&args), &mut errors);
+                assert!(
+                    errors.is_empty(),
+                    "{}: {message:?} needs more than {:?}: {errors:?}",
+                    bundle.language,
+                    message.arguments()
+                );
+            }
+        }
     }
 
     #[test]
@@ -449,7 +453,11 @@ mod tests {
         let locales = locales();
         for language in Language::ALL {
             for id in BUTTON_LABELS {
-                assert_ne!(locales.text(language).get(id), *id, "{language}: {id}");
+                assert_ne!(
+                    locales.text(language).get(*id),
+                    id.id(),
+                    "{language}: {id:?}"
+                );
             }
         }
     }

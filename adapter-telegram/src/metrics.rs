@@ -43,6 +43,14 @@ pub const TELEGRAM_ERRORS: &str = "booking_telegram_errors_total";
 /// budget or backlog (see [`crate::admission`]), by `bot`.
 pub const UPDATES_REFUSED: &str = "booking_updates_refused_total";
 
+/// Times PIN checks paused for everyone not signed in, after many wrong
+/// PINs of all users together (see [`crate::admin::Access`]).
+pub const PIN_CHECKS_PAUSED: &str = "booking_pin_checks_paused_total";
+
+/// PIN attempts turned away unchecked because the most argon2 checks
+/// allowed at once were running.
+pub const PIN_CHECKS_BUSY: &str = "booking_pin_checks_busy_total";
+
 /// The histogram buckets suited to [`UPDATE_DURATION`], in seconds: from
 /// 1 ms (a reply from memory) to 10 s (a request stuck on a slow network).
 pub const UPDATE_DURATION_BUCKETS: &[f64] = &[
@@ -80,6 +88,18 @@ pub fn register() {
         Unit::Count,
         "Updates dropped because their chat sent more than its budget or had too many waiting, by bot."
     );
+    describe_counter!(
+        PIN_CHECKS_PAUSED,
+        Unit::Count,
+        "Times PIN checks paused for everyone not signed in after many wrong PINs of all users."
+    );
+    describe_counter!(
+        PIN_CHECKS_BUSY,
+        Unit::Count,
+        "PIN attempts turned away unchecked because the most argon2 checks allowed at once were running."
+    );
+    counter!(PIN_CHECKS_PAUSED).absolute(0);
+    counter!(PIN_CHECKS_BUSY).absolute(0);
     for bot in [crate::CLIENT_BOT, crate::ADMIN_BOT] {
         counter!(UPDATES_REFUSED, "bot" => bot).absolute(0);
         for cause in UPDATE_ERROR_CAUSES {
@@ -91,6 +111,16 @@ pub fn register() {
 /// Counts an update of `bot` dropped by the per-chat admission.
 pub fn update_refused(bot: &'static str) {
     counter!(UPDATES_REFUSED, "bot" => bot).increment(1);
+}
+
+/// Counts a pause of PIN checks for everyone.
+pub fn pin_checks_paused() {
+    counter!(PIN_CHECKS_PAUSED).increment(1);
+}
+
+/// Counts a PIN attempt turned away while the checks were busy.
+pub fn pin_check_busy() {
+    counter!(PIN_CHECKS_BUSY).increment(1);
 }
 
 /// Every `cause` of [`UPDATE_ERRORS`].

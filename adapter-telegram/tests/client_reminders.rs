@@ -4,7 +4,7 @@
 //! by the notification sender, so the two sides cannot drift apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use adapter_telegram::notify::render;
+use adapter_telegram::notify::{Audience, render};
 use adapter_telegram::test_support::*;
 use adapter_telegram::{Language, Locales};
 use booking_domain::BookingStatus;
@@ -31,7 +31,7 @@ async fn reminder(h: &Harness, booked: &BookingDetails) -> teloxide::types::Inli
         replaced: None,
     };
     let locales = Locales::load(Language::English).unwrap();
-    render(&locales, tz(), &message)
+    render(&locales, tz(), &message, Audience::Private)
         .keyboard
         .expect("a reminder of an active booking has buttons")
 }

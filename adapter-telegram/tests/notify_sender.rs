@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use adapter_telegram::notify::Audience;
 use adapter_telegram::test_support::{
     ANNA, MENS_HAIRCUT, catalog, local, monday_morning, policy, tz,
 };
@@ -549,7 +550,12 @@ async fn rendered(
         .profile(CustomerId::new(1001).unwrap())
         .await
         .unwrap();
-    adapter_telegram::notify::render(&Locales::load(language).unwrap(), tz(), &message)
+    adapter_telegram::notify::render(
+        &Locales::load(language).unwrap(),
+        tz(),
+        &message,
+        Audience::Private,
+    )
 }
 
 #[tokio::test]
@@ -569,6 +575,22 @@ async fn moves_cancellations_and_attendance_are_told_as_they_are() {
     };
     let new = rendered(&salon, &booked, staff_kind, None, Language::English).await;
     assert!(new.text.contains("Customer: Ivan, +7"), "{}", new.text);
+    // A staff group reads the name only: the phone is on the card.
+    let mut to_staff = salon.outgoing(&booked, staff_kind).await;
+    to_staff.customer = salon.engine.profile(ivan).await.unwrap();
+    let to_group = adapter_telegram::notify::render(
+        &Locales::load(Language::English).unwrap(),
+        tz(),
+        &to_staff,
+        Audience::Group,
+    );
+    assert!(
+        to_group.text.contains("Customer: Ivan."),
+        "{}",
+        to_group.text
+    );
+    assert!(!to_group.text.contains("+7"), "{}", to_group.text);
+    assert!(to_group.keyboard.is_some(), "the card is one press away");
     let mut reminder = salon.outgoing(&booked, staff_kind).await;
     reminder.notification.kind = NoticeKind::StaffReminder {
         before: booking_domain::Minutes::new(60).unwrap(),
@@ -583,6 +605,7 @@ async fn moves_cancellations_and_attendance_are_told_as_they_are() {
         &Locales::load(Language::English).unwrap(),
         tz(),
         &reminder,
+        Audience::Private,
     )
     .text;
     assert!(text.ends_with("The customer said they'll come."), "{text}");

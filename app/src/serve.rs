@@ -104,6 +104,17 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         )),
         _ => None,
     };
+    if admin.is_some()
+        && settings
+            .admin
+            .as_ref()
+            .is_some_and(|a| a.access.pin_without_allow_list)
+    {
+        tracing::warn!(
+            "the admin bot admits anyone who knows the PIN (admin.pin_without_allow_list): \
+             anyone on Telegram may guess at it; list admin.allowed_user_ids to close it"
+        );
+    }
     if admin.is_none() && settings.admin.is_some() {
         tracing::warn!(
             "[admin] is configured but BOOKING_ADMIN_BOT_TOKEN is not set: no admin bot, and staff are not notified"

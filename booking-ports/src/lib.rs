@@ -31,6 +31,7 @@ pub use dispatch::{
     DispatchError, DispatchReport, DispatchSettings, DispatchSettingsParts, DispatchWakeup,
     Dispatcher, InvalidDispatchSettings, RateLimiter, WithdrawReason,
 };
+pub use engine::churn::{ChurnLimits, ZeroDailyLimit};
 pub use engine::{BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffUser};
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;

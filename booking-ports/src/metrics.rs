@@ -23,6 +23,10 @@ pub const BOOKINGS_CANCELLED: &str = "booking_bookings_cancelled_total";
 /// (`customer`, `staff`).
 pub const BOOKINGS_RESCHEDULED: &str = "booking_bookings_rescheduled_total";
 
+/// Customer requests refused by a daily limit, by `limit` (`bookings`,
+/// `cancellations`).
+pub const DAILY_LIMIT_REACHED: &str = "booking_daily_limit_refusals_total";
+
 /// Registers the engine's metrics with the installed recorder: describes
 /// them, so an exporter can print their help text. Call once after
 /// installing a recorder.
@@ -42,6 +46,11 @@ pub fn register() {
         Unit::Count,
         "Bookings moved to another time or staff member, by service id and by whom (customer, staff)."
     );
+    describe_counter!(
+        DAILY_LIMIT_REACHED,
+        Unit::Count,
+        "Customer requests refused by a daily limit, by limit (bookings, cancellations)."
+    );
 }
 
 fn service_label(service: ServiceId) -> String {
@@ -59,6 +68,10 @@ pub(crate) fn booking_cancelled(service: ServiceId, by: CancelledBy) {
         CancelledBy::System => "system",
     };
     counter!(BOOKINGS_CANCELLED, "service" => service_label(service), "by" => by).increment(1);
+}
+
+pub(crate) fn daily_limit_reached(limit: &'static str) {
+    counter!(DAILY_LIMIT_REACHED, "limit" => limit).increment(1);
 }
 
 pub(crate) fn booking_rescheduled(service: ServiceId, by_customer: bool) {

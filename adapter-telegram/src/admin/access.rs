@@ -11,6 +11,12 @@
 //! which window, how long a session lasts) are this module's settings; the
 //! store keeps the facts they are decided from. Recording a first refusal is
 //! one atomic step in the store, so a stranger hears the refusal once.
+//!
+//! Guessing is bounded three ways: each user's wrong PINs lock that user out;
+//! the wrong PINs of everyone together pause PIN checks for everyone not yet
+//! signed in (so a hundred accounts cannot each spend their own budget); and
+//! at most [`CONCURRENT_PIN_CHECKS`] argon2 checks run at once (19 MiB each),
+//! so a crowd of strangers cannot exhaust a small server's memory.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,6 +28,7 @@ use booking_ports::{
 };
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Semaphore;
 
 use super::pin::{self, PinHash};
 use crate::live::Live;
@@ -30,6 +37,11 @@ use crate::live::Live;
 pub const DEFAULT_MAX_FAILED_PINS: usize = 10;
 /// The window in which wrong PINs are counted.
 pub const DEFAULT_LOCKOUT_WINDOW: Duration = Duration::hours(1);
+/// Wrong PINs of all users together within the lockout window that pause
+/// PIN checks for everyone not signed in.
+pub const DEFAULT_MAX_FAILED_PINS_OF_EVERYONE: usize = 20;
+/// argon2 checks running at once; others are told to try again.
+pub const CONCURRENT_PIN_CHECKS: usize = 2;
 /// How long a PIN sign-in lasts by default.
 pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::hours(12);
 /// Telegram's limit on documents a bot sends.
@@ -40,9 +52,12 @@ const REFUSAL_MEMORY: Duration = Duration::days(365);
 /// The admin bot's access settings and limits.
 #[derive(Clone)]
 pub struct AdminBotConfig {
-    /// Telegram user ids allowed in. With a PIN, an empty list lets anyone
-    /// who knows the PIN in; a non-empty one requires both.
+    /// Telegram user ids allowed in. With a PIN, a non-empty list requires
+    /// both; an empty one lets anyone who knows the PIN in, and only when
+    /// `pin_without_allow_list` says so.
     pub allowed_users: BTreeSet<i64>,
+    /// The explicit choice of the PIN alone ([`AdminBotConfig::pin_only`]).
+    pub pin_without_allow_list: bool,
     /// The PIN hash; `None` means the allow-list alone admits.
     pub pin: Option<PinHash>,
     /// `BOOKING_PIN_PEPPER`, mixed into the PIN hash.
@@ -52,6 +67,11 @@ pub struct AdminBotConfig {
     /// Wrong PINs allowed per user within `lockout_window`.
     pub max_failed_pins: usize,
     pub lockout_window: Duration,
+    /// Wrong PINs of all users together within `lockout_window` that pause
+    /// PIN checks for everyone not signed in.
+    pub max_failed_pins_of_everyone: usize,
+    /// The chats told when PIN checks pause (the owner's, managers').
+    pub owner_chats: Vec<i64>,
     /// Which staff member a user is, when they are one (recorded on the
     /// bookings they cancel).
     pub staff_members: BTreeMap<i64, StaffId>,
@@ -70,6 +90,11 @@ impl fmt::Debug for AdminBotConfig {
             .field("session_lifetime", &self.session_lifetime)
             .field("max_failed_pins", &self.max_failed_pins)
             .field("lockout_window", &self.lockout_window)
+            .field(
+                "max_failed_pins_of_everyone",
+                &self.max_failed_pins_of_everyone,
+            )
+            .field("pin_without_allow_list", &self.pin_without_allow_list)
             .finish_non_exhaustive()
     }
 }
@@ -83,30 +108,55 @@ pub enum AdminConfigError {
     SessionLifetime,
     #[error("the lockout needs at least one allowed attempt in a positive window")]
     Lockout,
+    #[error(
+        "a PIN without an allow-list lets in anyone who guesses it; list allowed_user_ids, \
+         or set pin_without_allow_list = true to accept that"
+    )]
+    PinWithoutAllowList,
 }
 
 impl AdminBotConfig {
-    /// Access by `allowed_users` and/or `pin`, with the default limits.
+    /// Access by `allowed_users`, and the `pin` too when given, with the
+    /// default limits.
     ///
     /// # Errors
-    /// [`AdminConfigError::NobodyCanSignIn`] when both are empty.
+    /// [`AdminConfigError::NobodyCanSignIn`] when both are empty;
+    /// [`AdminConfigError::PinWithoutAllowList`] for a PIN alone (see
+    /// [`AdminBotConfig::pin_only`]).
     pub fn new(
         allowed_users: impl IntoIterator<Item = i64>,
         pin: Option<PinHash>,
     ) -> Result<Self, AdminConfigError> {
-        let config = Self {
-            allowed_users: allowed_users.into_iter().collect(),
+        let config = Self::unchecked(allowed_users.into_iter().collect(), pin, false);
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Access by the PIN alone: anyone who knows or guesses it is staff.
+    /// Only on the owner's explicit choice; the app warns at every start.
+    pub fn pin_only(pin: PinHash) -> Self {
+        Self::unchecked(BTreeSet::new(), Some(pin), true)
+    }
+
+    fn unchecked(
+        allowed_users: BTreeSet<i64>,
+        pin: Option<PinHash>,
+        pin_without_allow_list: bool,
+    ) -> Self {
+        Self {
+            allowed_users,
+            pin_without_allow_list,
             pin,
             pepper: None,
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             max_failed_pins: DEFAULT_MAX_FAILED_PINS,
             lockout_window: DEFAULT_LOCKOUT_WINDOW,
+            max_failed_pins_of_everyone: DEFAULT_MAX_FAILED_PINS_OF_EVERYONE,
+            owner_chats: Vec::new(),
             staff_members: BTreeMap::new(),
             page_size: 5,
             export_limit_bytes: TELEGRAM_DOCUMENT_LIMIT,
-        };
-        config.validate()?;
-        Ok(config)
+        }
     }
 
     /// Checks the settings after fields were changed.
@@ -117,10 +167,16 @@ impl AdminBotConfig {
         if self.allowed_users.is_empty() && self.pin.is_none() {
             return Err(AdminConfigError::NobodyCanSignIn);
         }
+        if self.allowed_users.is_empty() && !self.pin_without_allow_list {
+            return Err(AdminConfigError::PinWithoutAllowList);
+        }
         if self.session_lifetime <= Duration::zero() {
             return Err(AdminConfigError::SessionLifetime);
         }
-        if self.max_failed_pins == 0 || self.lockout_window <= Duration::zero() {
+        if self.max_failed_pins == 0
+            || self.max_failed_pins_of_everyone == 0
+            || self.lockout_window <= Duration::zero()
+        {
             return Err(AdminConfigError::Lockout);
         }
         Ok(())
@@ -136,6 +192,9 @@ pub enum Gate {
     NeedsPin,
     /// Too many wrong PINs; may try again at `until`.
     LockedOut { until: DateTime<Utc> },
+    /// Too many wrong PINs of everyone together: PIN checks are paused for
+    /// all who are not signed in until `until`.
+    Paused { until: DateTime<Utc> },
     /// Not staff. `first_time` is true the first time they are refused.
     Refused { first_time: bool },
 }
@@ -152,6 +211,17 @@ pub enum PinOutcome {
     LockedOut {
         until: DateTime<Utc>,
     },
+    /// PIN checks are paused for everyone until `until`; `began` when this
+    /// attempt's failure paused them (the owners are told once).
+    Paused {
+        until: DateTime<Utc>,
+        began: bool,
+    },
+    /// The text cannot be a PIN (too short, too long, spaces): not counted.
+    NotAPin,
+    /// [`CONCURRENT_PIN_CHECKS`] checks are running: not checked, not
+    /// counted; try again shortly.
+    Busy,
     /// Not staff, or no PIN configured: nothing was checked.
     NotApplicable,
 }
@@ -180,6 +250,8 @@ pub struct Access {
     config: Live<AdminBotConfig>,
     store: Arc<dyn StaffAccessStore>,
     clock: Arc<dyn Clock>,
+    /// Permits for argon2 checks, [`CONCURRENT_PIN_CHECKS`] of them.
+    checks: Arc<Semaphore>,
 }
 
 impl fmt::Debug for Access {
@@ -205,6 +277,7 @@ impl Access {
             config: Live::new(config),
             store,
             clock,
+            checks: Arc::new(Semaphore::new(CONCURRENT_PIN_CHECKS)),
         })
     }
 
@@ -247,6 +320,24 @@ impl Access {
             .await
     }
 
+    /// When PIN checks are paused for everyone at `now`, if they are.
+    async fn paused_until(
+        &self,
+        config: &AdminBotConfig,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let everyone = self
+            .store
+            .all_failed_pins(now - config.lockout_window)
+            .await?;
+        Ok(locked_until(
+            &everyone,
+            now,
+            config.max_failed_pins_of_everyone,
+            config.lockout_window,
+        ))
+    }
+
     /// What `user` may do now. A refusal is remembered, so that a stranger
     /// hears it once.
     ///
@@ -265,22 +356,26 @@ impl Access {
         if !Self::may_try(&config, user) {
             return self.refuse(user, now).await;
         }
+        let credential = config.pin.as_ref().map_or("", |pin| pin.credential());
         if self
             .store
-            .session_until(StaffUser::new(user), now)
+            .session_until(StaffUser::new(user), now, credential)
             .await?
             .is_some()
         {
             return Ok(Gate::Admitted);
         }
         let failures = self.recent_failures(&config, user, now).await?;
-        match locked_until(
+        if let Some(until) = locked_until(
             &failures,
             now,
             config.max_failed_pins,
             config.lockout_window,
         ) {
-            Some(until) => Ok(Gate::LockedOut { until }),
+            return Ok(Gate::LockedOut { until });
+        }
+        match self.paused_until(&config, now).await? {
+            Some(until) => Ok(Gate::Paused { until }),
             None => Ok(Gate::NeedsPin),
         }
     }
@@ -319,25 +414,46 @@ impl Access {
         if !Self::may_try(&config, user) {
             return Ok(PinOutcome::NotApplicable);
         }
+        let pin = pin.trim().to_owned();
+        if pin::check_pin(&pin).is_err() {
+            return Ok(PinOutcome::NotAPin);
+        }
         let (max, window) = (config.max_failed_pins, config.lockout_window);
         let now = self.clock.now();
         let failures = self.recent_failures(&config, user, now).await?;
         if let Some(until) = locked_until(&failures, now, max, window) {
             return Ok(PinOutcome::LockedOut { until });
         }
+        if let Some(until) = self.paused_until(&config, now).await? {
+            return Ok(PinOutcome::Paused {
+                until,
+                began: false,
+            });
+        }
+        // Taken before the check and held until it ends, so at most
+        // CONCURRENT_PIN_CHECKS run; a crowd is told to wait, not queued.
+        let Ok(permit) = Arc::clone(&self.checks).try_acquire_owned() else {
+            crate::metrics::pin_check_busy();
+            return Ok(PinOutcome::Busy);
+        };
         let pepper = config.pepper.as_ref().map(|p| p.expose_secret().to_owned());
-        let pin = pin.trim().to_owned();
+        let credential = hash.credential().to_owned();
         // argon2 takes tens of milliseconds and 19 MiB: off the runtime.
-        let matches =
-            tokio::task::spawn_blocking(move || pin::verify_pin(&hash, &pin, pepper.as_deref()))
-                .await
-                .unwrap_or(false);
+        let matches = tokio::task::spawn_blocking(move || {
+            let matches = pin::verify_pin(&hash, &pin, pepper.as_deref());
+            drop(permit);
+            matches
+        })
+        .await
+        .unwrap_or(false);
         // "Now" is read after the check, which may have taken a while.
         let now = self.clock.now();
         let staff_user = StaffUser::new(user);
         if matches {
             let until = now + config.session_lifetime;
-            self.store.start_session(staff_user, until).await?;
+            self.store
+                .start_session(staff_user, until, &credential)
+                .await?;
             tracing::info!(user, "admin signed in with the PIN");
             return Ok(PinOutcome::SignedIn { until });
         }
@@ -348,6 +464,15 @@ impl Access {
         if let Some(until) = locked_until(&failures, now, max, window) {
             tracing::warn!(user, %until, failures = max, "admin locked out after wrong PINs");
             return Ok(PinOutcome::LockedOut { until });
+        }
+        if let Some(until) = self.paused_until(&config, now).await? {
+            tracing::warn!(
+                %until,
+                failures = config.max_failed_pins_of_everyone,
+                "PIN checks paused for everyone after many wrong PINs"
+            );
+            crate::metrics::pin_checks_paused();
+            return Ok(PinOutcome::Paused { until, began: true });
         }
         tracing::info!(user, "wrong admin PIN");
         Ok(PinOutcome::Wrong {
@@ -381,9 +506,67 @@ impl Access {
 
 #[cfg(test)]
 mod tests {
+    use booking_ports::{ManualClock, MemoryStore};
     use chrono::TimeZone;
 
     use super::*;
+
+    fn gate_with_a_pin(store: &MemoryStore) -> Access {
+        let hash = PinHash::parse(&pin::hash_pin("482913", None).unwrap()).unwrap();
+        let config = AdminBotConfig::new([7], Some(hash)).unwrap();
+        let clock = ManualClock::new(at(0));
+        Access::new(config, Arc::new(store.clone()), Arc::new(clock)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_pin_is_not_checked_while_the_most_checks_allowed_at_once_run() {
+        let store = MemoryStore::default();
+        let access = gate_with_a_pin(&store);
+        let running: Vec<_> = (0..CONCURRENT_PIN_CHECKS)
+            .map(|_| Arc::clone(&access.checks).try_acquire_owned().unwrap())
+            .collect();
+
+        let outcome = access.try_pin(7, "111111").await.unwrap();
+
+        assert_eq!(outcome, PinOutcome::Busy);
+        assert!(
+            store
+                .failed_pins(StaffUser::new(7), at(0) - Duration::days(1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a PIN turned away is not counted"
+        );
+        drop(running);
+        assert_eq!(
+            access.try_pin(7, "111111").await.unwrap(),
+            PinOutcome::Wrong {
+                attempts_left: DEFAULT_MAX_FAILED_PINS - 1
+            }
+        );
+        assert_eq!(
+            access.checks.available_permits(),
+            CONCURRENT_PIN_CHECKS,
+            "a finished check returns its permit"
+        );
+    }
+
+    #[tokio::test]
+    async fn text_that_cannot_be_a_pin_is_neither_checked_nor_counted() {
+        let store = MemoryStore::default();
+        let access = gate_with_a_pin(&store);
+
+        for typed in ["Anna Petrova", "12345", ""] {
+            assert_eq!(access.try_pin(7, typed).await.unwrap(), PinOutcome::NotAPin);
+        }
+        assert!(
+            store
+                .failed_pins(StaffUser::new(7), at(0) - Duration::days(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2030, 6, 3, 7, minute, 0).unwrap()

@@ -9,6 +9,7 @@ use super::commands::BlockRequest;
 use super::ctx::Ctx;
 use super::steps::offer_to_cancel;
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::ui::admin::catalog::unknown_staff;
 use crate::ui::admin::schedule::blocked;
 
@@ -35,10 +36,10 @@ fn period_of(ctx: &Ctx, request: &BlockRequest) -> Option<Interval> {
 pub(super) async fn block(ctx: Ctx, request: BlockRequest) -> Result<(), HandlerError> {
     let period = period_of(&ctx, &request);
     let Ok(reason) = request.reason.as_deref().map(CancelReason::new).transpose() else {
-        return ctx.say_text("admin-reason-invalid").await;
+        return ctx.say_text(Msg::AdminReasonInvalid).await;
     };
     let Some(period) = period else {
-        return ctx.say_text("admin-block-invalid").await;
+        return ctx.say_text(Msg::AdminBlockInvalid).await;
     };
     let spec = TimeOffSpec {
         staff: request.staff,
@@ -47,7 +48,7 @@ pub(super) async fn block(ctx: Ctx, request: BlockRequest) -> Result<(), Handler
     };
     let done = match ctx.engine.block_period(&ctx.actor, spec).await {
         Ok(done) => done,
-        Err(BlockPeriodError::Invalid(_)) => return ctx.say_text("admin-block-invalid").await,
+        Err(BlockPeriodError::Invalid(_)) => return ctx.say_text(Msg::AdminBlockInvalid).await,
         Err(BlockPeriodError::UnknownStaff { id }) => {
             return ctx.say(&unknown_staff(&ctx.t(), id)).await;
         }

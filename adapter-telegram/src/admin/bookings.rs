@@ -10,6 +10,7 @@ use super::commands::DayQuery;
 use super::ctx::{Ctx, Notice};
 use super::state::{AdminState, Seen};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::ui::admin::card::{ask_reason as ask_reason_screen, card};
 use crate::ui::admin::day::{DayView, day as day_screen};
 
@@ -94,7 +95,7 @@ pub(super) async fn show_card(
             show(ctx, &d, notice).await?;
             Ok(None)
         }
-        None => Ok(Some(ctx.t().get("admin-not-found"))),
+        None => Ok(Some(ctx.t().get(Msg::AdminNotFound))),
     }
 }
 
@@ -104,7 +105,7 @@ pub(super) async fn after_change(
     ctx: &Ctx,
     id: BookingId,
     result: Result<BookingDetails, BookingChangeError>,
-    done: &str,
+    done: Msg,
 ) -> Result<Notice, HandlerError> {
     let t = ctx.t();
     match result {
@@ -113,31 +114,32 @@ pub(super) async fn after_change(
             Ok(None)
         }
         Err(BookingChangeError::VersionConflict { .. }) => {
-            show_card(ctx, id, Some(t.get("admin-conflict"))).await?;
-            Ok(Some(t.get("admin-conflict-short")))
+            show_card(ctx, id, Some(t.get(Msg::AdminConflict))).await?;
+            Ok(Some(t.get(Msg::AdminConflictShort)))
         }
-        Err(BookingChangeError::Refused(_)) => {
-            show_card(ctx, id, Some(t.get("admin-not-possible"))).await?;
-            Ok(Some(t.get("admin-not-possible")))
+        // Daily limits hold customers, not staff.
+        Err(BookingChangeError::Refused(_) | BookingChangeError::TooManyToday { .. }) => {
+            show_card(ctx, id, Some(t.get(Msg::AdminNotPossible))).await?;
+            Ok(Some(t.get(Msg::AdminNotPossible)))
         }
-        Err(BookingChangeError::NotFound) => Ok(Some(t.get("admin-not-found"))),
+        Err(BookingChangeError::NotFound) => Ok(Some(t.get(Msg::AdminNotFound))),
         Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("change a booking", e)),
     }
 }
 
 pub(super) async fn confirm(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
     let result = ctx.engine.confirm_booking(&ctx.actor, id, v).await;
-    after_change(ctx, id, result, "admin-confirmed").await
+    after_change(ctx, id, result, Msg::AdminConfirmed).await
 }
 
 pub(super) async fn complete(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
     let result = ctx.engine.complete_booking(&ctx.actor, id, v).await;
-    after_change(ctx, id, result, "admin-completed").await
+    after_change(ctx, id, result, Msg::AdminCompleted).await
 }
 
 pub(super) async fn no_show(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
     let result = ctx.engine.mark_no_show(&ctx.actor, id, v).await;
-    after_change(ctx, id, result, "admin-marked-no-show").await
+    after_change(ctx, id, result, Msg::AdminMarkedNoShow).await
 }
 
 /// The cancel button: waits for the reason (see `steps`).

@@ -26,6 +26,7 @@ use super::commands::catalog_input::{
 use super::ctx::Ctx;
 use super::steps::offer_to_cancel;
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::ui::admin::catalog as ui;
 
 async fn all_services(ctx: &Ctx) -> Result<Vec<Service>, HandlerError> {
@@ -71,7 +72,7 @@ async fn after_service_edit(
         }
         Err(ServiceEditError::Invalid(e)) => refuse(ctx, &e.into()).await,
         Err(ServiceEditError::UnknownStaff { id }) => unknown_staff(ctx, id).await,
-        Err(ServiceEditError::NotFound) => ctx.say_text("admin-service-gone").await,
+        Err(ServiceEditError::NotFound) => ctx.say_text(Msg::AdminServiceGone).await,
         Err(ServiceEditError::Store(e)) => Err(HandlerError::engine("save a service", e)),
     }
 }
@@ -234,7 +235,7 @@ pub(super) async fn overrides(ctx: Ctx, range: OverridesRange) -> Result<(), Han
         .last
         .unwrap_or_else(|| ctx.policy.last_bookable_day(ctx.engine.now()).max(first));
     let Ok(period) = Period::new(first, last) else {
-        return ctx.say_text("admin-period-invalid").await;
+        return ctx.say_text(Msg::AdminPeriodInvalid).await;
     };
     let overrides = ctx
         .engine
@@ -263,7 +264,7 @@ pub(super) async fn set_override(ctx: Ctx, edit: OverrideEdit) -> Result<(), Han
         }
         Err(OverrideEditError::UnknownStaff { id }) => unknown_staff(&ctx, id).await,
         // Setting replaces; "not found" cannot come from it, but answer sanely.
-        Err(OverrideEditError::NotFound) => ctx.say_text("admin-override-not-found").await,
+        Err(OverrideEditError::NotFound) => ctx.say_text(Msg::AdminOverrideNotFound).await,
         Err(OverrideEditError::Store(e)) => Err(HandlerError::engine("set a date override", e)),
     }
 }
@@ -279,7 +280,7 @@ pub(super) async fn remove_override(ctx: Ctx, key: OverrideKey) -> Result<(), Ha
             ctx.say(&ui::override_removed(&ctx.t(), key.date, key.staff))
                 .await
         }
-        Err(OverrideEditError::NotFound) => ctx.say_text("admin-override-not-found").await,
+        Err(OverrideEditError::NotFound) => ctx.say_text(Msg::AdminOverrideNotFound).await,
         Err(OverrideEditError::UnknownStaff { id }) => unknown_staff(&ctx, id).await,
         Err(OverrideEditError::Store(e)) => Err(HandlerError::engine("remove a date override", e)),
     }

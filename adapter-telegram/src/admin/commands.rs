@@ -36,6 +36,7 @@ use self::catalog::{
     StaffRename,
 };
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 
 /// A command an admin typed, its arguments parsed.
 #[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
@@ -112,31 +113,31 @@ pub enum Usage {
 
 impl Usage {
     /// The usage message's id in the locale files.
-    pub fn message_id(self) -> &'static str {
+    pub fn message_id(self) -> Msg {
         match self {
-            Self::Day => "admin-usage-day",
-            Self::Block => "admin-usage-block",
-            Self::Stats => "admin-usage-stats",
-            Self::Export => "admin-usage-export",
-            Self::Services => "admin-usage-services",
-            Self::ServiceAdd => "admin-usage-service-add",
-            Self::ServiceEdit => "admin-usage-service-edit",
-            Self::ServiceActive => "admin-usage-service-active",
-            Self::Staff => "admin-usage-staff",
-            Self::StaffAdd => "admin-usage-staff-add",
-            Self::StaffRename => "admin-usage-staff-rename",
-            Self::StaffActive => "admin-usage-staff-active",
-            Self::Hours => "admin-usage-hours",
-            Self::Overrides => "admin-usage-overrides",
-            Self::Override => "admin-usage-override",
-            Self::OverrideRemove => "admin-usage-override-remove",
+            Self::Day => Msg::AdminUsageDay,
+            Self::Block => Msg::AdminUsageBlock,
+            Self::Stats => Msg::AdminUsageStats,
+            Self::Export => Msg::AdminUsageExport,
+            Self::Services => Msg::AdminUsageServices,
+            Self::ServiceAdd => Msg::AdminUsageServiceAdd,
+            Self::ServiceEdit => Msg::AdminUsageServiceEdit,
+            Self::ServiceActive => Msg::AdminUsageServiceActive,
+            Self::Staff => Msg::AdminUsageStaff,
+            Self::StaffAdd => Msg::AdminUsageStaffAdd,
+            Self::StaffRename => Msg::AdminUsageStaffRename,
+            Self::StaffActive => Msg::AdminUsageStaffActive,
+            Self::Hours => Msg::AdminUsageHours,
+            Self::Overrides => Msg::AdminUsageOverrides,
+            Self::Override => Msg::AdminUsageOverride,
+            Self::OverrideRemove => Msg::AdminUsageOverrideRemove,
         }
     }
 }
 
 impl fmt::Display for Usage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wrong arguments; see {}", self.message_id())
+        write!(f, "wrong arguments; see {}", self.message_id().id())
     }
 }
 

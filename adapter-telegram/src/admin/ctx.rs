@@ -18,7 +18,7 @@ use super::access::{Access, AdminBotConfig};
 use super::state::AdminState;
 use crate::conversation::{ConversationStorage, Loaded};
 use crate::error::HandlerError;
-use crate::i18n::{Language, Locales, Text};
+use crate::i18n::{Language, Locales, Msg, Text};
 use crate::telegram::{self, Place, Screen};
 
 /// What a button press is answered with: a short notice, or nothing.
@@ -144,7 +144,7 @@ impl Ctx {
     }
 
     /// Sends the message `id` as a new message.
-    pub(super) async fn say_text(&self, id: &str) -> Result<(), HandlerError> {
+    pub(super) async fn say_text(&self, id: Msg) -> Result<(), HandlerError> {
         self.say(&Screen::text(self.t().get(id))).await
     }
 

@@ -52,7 +52,7 @@ pub use self::pin::{HashPinError, InvalidPinHash, PinHash, hash_pin};
 use crate::conversation::ConversationStorage;
 use crate::error::HandlerError;
 use crate::guard::catch_panics;
-use crate::i18n::Locales;
+use crate::i18n::{Locales, Msg};
 use crate::metrics::observe_updates;
 
 /// The name of the admin bot in conversation keys.
@@ -143,6 +143,7 @@ fn messages() -> UpdateHandler<HandlerError> {
         .branch(case![Gate::Admitted].map(Ctx::of_message).chain(admitted()))
         .branch(case![Gate::Refused { first_time }].endpoint(sign_in::refused))
         .branch(case![Gate::LockedOut { until }].endpoint(sign_in::locked_out))
+        .branch(case![Gate::Paused { until }].endpoint(sign_in::paused))
         .branch(case![Gate::NeedsPin].endpoint(sign_in::pin))
 }
 
@@ -194,7 +195,7 @@ async fn refused_command(ctx: Ctx, error: CommandError) -> Result<(), HandlerErr
     match error {
         CommandError::Usage(usage) => ctx.say_text(usage.message_id()).await,
         CommandError::Unknown | CommandError::NotACommand => {
-            ctx.say_text("admin-unknown-command").await
+            ctx.say_text(Msg::AdminUnknownCommand).await
         }
     }
 }

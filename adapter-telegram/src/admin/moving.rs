@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::bookings::{details, show, show_card};
 use super::ctx::{Ctx, Notice};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::ui::admin::card::{MoveTimes, move_days, move_times};
 use crate::ui::format;
 
@@ -15,11 +16,11 @@ use crate::ui::format;
 pub(super) async fn days(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice, HandlerError> {
     let t = ctx.t();
     let Some(d) = details(ctx, id).await? else {
-        return Ok(Some(t.get("admin-not-found")));
+        return Ok(Some(t.get(Msg::AdminNotFound)));
     };
     if d.booking.version() != v {
-        show(ctx, &d, Some(t.get("admin-conflict"))).await?;
-        return Ok(Some(t.get("admin-conflict-short")));
+        show(ctx, &d, Some(t.get(Msg::AdminConflict))).await?;
+        return Ok(Some(t.get(Msg::AdminConflictShort)));
     }
     let last = ctx.policy.last_bookable_day(ctx.engine.now());
     let staff = StaffChoice::Only(d.booking.staff());
@@ -40,7 +41,7 @@ pub(super) async fn times(
     day: NaiveDate,
 ) -> Result<Notice, HandlerError> {
     let Some(d) = details(ctx, id).await? else {
-        return Ok(Some(ctx.t().get("admin-not-found")));
+        return Ok(Some(ctx.t().get(Msg::AdminNotFound)));
     };
     let staff = StaffChoice::Only(d.booking.staff());
     let starts: Vec<DateTime<Utc>> = ctx
@@ -74,7 +75,7 @@ pub(super) async fn to(
 ) -> Result<Notice, HandlerError> {
     let t = ctx.t();
     let Some(d) = details(ctx, id).await? else {
-        return Ok(Some(t.get("admin-not-found")));
+        return Ok(Some(t.get(Msg::AdminNotFound)));
     };
     let staff = StaffChoice::Only(d.booking.staff());
     let result = ctx
@@ -84,19 +85,22 @@ pub(super) async fn to(
     match result {
         Ok(moved) => {
             let when = format::when(&t, start, ctx.tz());
-            let notice = t.with("admin-moved", &[("when", when.into())]);
+            let notice = t.with(Msg::AdminMoved, &[("when", when.into())]);
             show(ctx, &moved.new, Some(notice)).await?;
             Ok(None)
         }
         Err(RescheduleBookingError::VersionConflict { .. }) => {
-            show_card(ctx, id, Some(t.get("admin-conflict"))).await?;
-            Ok(Some(t.get("admin-conflict-short")))
+            show_card(ctx, id, Some(t.get(Msg::AdminConflict))).await?;
+            Ok(Some(t.get(Msg::AdminConflictShort)))
         }
         Err(RescheduleBookingError::SlotTaken { .. } | RescheduleBookingError::Slot(_)) => {
-            Ok(Some(t.get("admin-slot-taken")))
+            Ok(Some(t.get(Msg::AdminSlotTaken)))
         }
-        Err(RescheduleBookingError::Refused(_)) => Ok(Some(t.get("admin-not-possible"))),
-        Err(RescheduleBookingError::NotFound) => Ok(Some(t.get("admin-not-found"))),
+        // Daily limits hold customers, not staff.
+        Err(RescheduleBookingError::Refused(_) | RescheduleBookingError::TooManyToday { .. }) => {
+            Ok(Some(t.get(Msg::AdminNotPossible)))
+        }
+        Err(RescheduleBookingError::NotFound) => Ok(Some(t.get(Msg::AdminNotFound))),
         Err(RescheduleBookingError::Store(e)) => {
             Err(HandlerError::engine("reschedule a booking", e))
         }

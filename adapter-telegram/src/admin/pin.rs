@@ -20,8 +20,9 @@ use password_hash::rand_core::OsRng;
 pub const MIN_MEMORY_KIB: u32 = 19 * 1024;
 /// Passes over the memory for new hashes.
 const PASSES: u32 = 2;
-/// The shortest PIN accepted, in characters.
-pub const MIN_PIN_CHARS: usize = 4;
+/// The shortest PIN accepted, in characters. Six: a 4-digit PIN falls to
+/// a hundred accounts guessing within their lockouts in hours.
+pub const MIN_PIN_CHARS: usize = 6;
 /// The longest PIN accepted, in characters; it also bounds what a stranger
 /// can make the bot hash.
 pub const MAX_PIN_CHARS: usize = 64;
@@ -76,7 +77,11 @@ impl From<argon2::Error> for Argon2Failure {
 
 /// A checked argon2id PHC string from the config.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PinHash(String);
+pub struct PinHash {
+    phc: String,
+    /// The salt, as written in the PHC string.
+    salt: String,
+}
 
 impl fmt::Debug for PinHash {
     // The hash is not the PIN, but it is what an attacker would grind on:
@@ -104,19 +109,30 @@ impl PinHash {
                 memory_kib: params.m_cost(),
             });
         }
-        if parsed.hash.is_none() || parsed.salt.is_none() {
+        let (Some(_), Some(salt)) = (parsed.hash, parsed.salt) else {
             return Err(InvalidPinHash::Malformed);
-        }
-        Ok(Self(phc.to_owned()))
+        };
+        Ok(Self {
+            phc: phc.to_owned(),
+            salt: salt.as_str().to_owned(),
+        })
     }
 
     /// The PHC string, as written in the config.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.phc
+    }
+
+    /// What a session opened with this PIN is tagged with: the hash's salt.
+    /// Not secret (it is no help in guessing the PIN without the hash), and
+    /// new whenever a PIN is hashed, so a changed PIN ends the sessions
+    /// opened with the old one.
+    pub fn credential(&self) -> &str {
+        &self.salt
     }
 }
 
-/// Checks the form of a PIN: 4 to 64 characters without whitespace.
+/// Checks the form of a PIN: 6 to 64 characters without whitespace.
 ///
 /// # Errors
 /// [`InvalidPin`] saying what is wrong.
@@ -183,27 +199,31 @@ mod tests {
 
     #[test]
     fn a_hashed_pin_verifies_and_only_with_its_pepper() {
-        let phc = hash_pin("2468\n", Some("Pepper-1")).unwrap();
+        let phc = hash_pin("246813\n", Some("Pepper-1")).unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         let hash = PinHash::parse(&phc).unwrap();
-        assert!(verify_pin(&hash, "2468", Some("Pepper-1")));
-        assert!(!verify_pin(&hash, "2469", Some("Pepper-1")));
-        assert!(!verify_pin(&hash, "2468", Some("Pepper-2")));
-        assert!(!verify_pin(&hash, "2468", None));
+        assert!(verify_pin(&hash, "246813", Some("Pepper-1")));
+        assert!(!verify_pin(&hash, "246814", Some("Pepper-1")));
+        assert!(!verify_pin(&hash, "246813", Some("Pepper-2")));
+        assert!(!verify_pin(&hash, "246813", None));
     }
 
     #[test]
     fn the_same_pin_hashes_differently_each_time() {
         assert_ne!(
-            hash_pin("2468", None).unwrap(),
-            hash_pin("2468", None).unwrap()
+            hash_pin("246813", None).unwrap(),
+            hash_pin("246813", None).unwrap()
         );
     }
 
     #[test]
     fn unusable_pins_are_refused_before_hashing() {
         assert!(matches!(
-            hash_pin("123", None),
+            hash_pin("2468", None),
+            Err(HashPinError::InvalidPin(InvalidPin::TooShort)),
+        ));
+        assert!(matches!(
+            hash_pin("12345", None),
             Err(HashPinError::InvalidPin(InvalidPin::TooShort))
         ));
         assert!(matches!(
@@ -214,6 +234,16 @@ mod tests {
             hash_pin(&"9".repeat(65), None),
             Err(HashPinError::InvalidPin(InvalidPin::TooLong))
         ));
+    }
+
+    #[test]
+    fn a_hash_is_tagged_by_its_salt_and_a_new_hash_of_the_same_pin_is_another_credential() {
+        let first = PinHash::parse(&hash_pin("246813", None).unwrap()).unwrap();
+        let again = PinHash::parse(&hash_pin("246813", None).unwrap()).unwrap();
+
+        assert!(first.as_str().contains(first.credential()));
+        assert!(!first.credential().is_empty());
+        assert_ne!(first.credential(), again.credential());
     }
 
     #[test]
@@ -232,7 +262,7 @@ mod tests {
         assert_eq!(
             format!(
                 "{:?}",
-                PinHash::parse(&hash_pin("2468", None).unwrap()).unwrap()
+                PinHash::parse(&hash_pin("246813", None).unwrap()).unwrap()
             ),
             "PinHash(argon2id)"
         );

@@ -16,7 +16,7 @@ use super::ctx::{Ctx, Notice, Visitor};
 use super::sign_in::gate;
 use super::{AdminBot, bookings, moving, steps};
 use crate::error::HandlerError;
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::{self, Place};
 use crate::ui::admin::sign_in::locked_out;
 
@@ -42,7 +42,7 @@ pub(super) async fn on_press(
     };
     let notice = match &outcome {
         Ok(notice) => notice.clone(),
-        Err(_) => Some(t.get("unexpected-error")),
+        Err(_) => Some(t.get(Msg::UnexpectedError)),
     };
     let answered = telegram::answer(&bot, &query, notice).await;
     outcome?;
@@ -75,13 +75,13 @@ async fn admit(
     match gate(visitor, Arc::clone(admin)).await? {
         Gate::Admitted => {}
         Gate::Refused { .. } => return Ok(None),
-        Gate::NeedsPin => return Ok(Some(t.get("admin-ask-pin"))),
-        Gate::LockedOut { until } => {
+        Gate::NeedsPin => return Ok(Some(t.get(Msg::AdminAskPin))),
+        Gate::LockedOut { until } | Gate::Paused { until } => {
             let tz = admin.engine.policy().time_zone();
             return Ok(Some(locked_out(&t, tz, until)));
         }
     }
-    let expired = || Ok(Some(t.get("button-expired")));
+    let expired = || Ok(Some(t.get(Msg::ButtonExpired)));
     let Some(place) = place_of(query) else {
         return expired();
     };

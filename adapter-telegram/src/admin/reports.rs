@@ -11,6 +11,7 @@ use super::commands::PeriodSpec;
 use super::ctx::Ctx;
 use super::export::{ExportError, write_csv};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram;
 use crate::ui::admin::reports::{export_caption, statistics};
 
@@ -38,7 +39,7 @@ fn resolve(today: NaiveDate, spec: PeriodSpec) -> Option<Period> {
 /// `/stats`.
 pub(super) async fn stats(ctx: Ctx, spec: PeriodSpec) -> Result<(), HandlerError> {
     let Some(period) = resolve(ctx.today(), spec) else {
-        return ctx.say_text("admin-period-invalid").await;
+        return ctx.say_text(Msg::AdminPeriodInvalid).await;
     };
     let stats = ctx
         .engine
@@ -51,13 +52,13 @@ pub(super) async fn stats(ctx: Ctx, spec: PeriodSpec) -> Result<(), HandlerError
 /// `/export`: a CSV document, or why not.
 pub(super) async fn export(ctx: Ctx, spec: PeriodSpec) -> Result<(), HandlerError> {
     let Some(period) = resolve(ctx.today(), spec) else {
-        return ctx.say_text("admin-period-invalid").await;
+        return ctx.say_text(Msg::AdminPeriodInvalid).await;
     };
     let limit = ctx.config.export_limit_bytes;
     let rows = ctx.engine.export(&ctx.actor, period);
     let (file, count) = match write_csv(rows, ctx.tz(), limit).await {
         Ok(done) => done,
-        Err(ExportError::TooLarge { .. }) => return ctx.say_text("admin-export-too-large").await,
+        Err(ExportError::TooLarge { .. }) => return ctx.say_text(Msg::AdminExportTooLarge).await,
         Err(ExportError::Store(e)) => return Err(HandlerError::engine("export bookings", e)),
     };
     let name = format!("bookings-{}-{}.csv", period.first(), period.last());

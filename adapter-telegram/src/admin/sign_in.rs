@@ -10,7 +10,10 @@ use super::AdminBot;
 use super::access::{Gate, PinOutcome};
 use super::commands;
 use super::ctx::{Ctx, Visitor};
+use super::state::AdminState;
+use crate::conversation::Loaded;
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram::{self, Place, Screen};
 use crate::ui::admin::sign_in as ui;
 
@@ -51,7 +54,7 @@ pub(super) async fn refused(
         return Ok(());
     }
     let t = admin.locales.text(visitor.language);
-    reply(&bot, &message, Screen::text(t.get("admin-refused"))).await
+    reply(&bot, &message, Screen::text(t.get(Msg::AdminRefused))).await
 }
 
 /// Locked out after too many wrong PINs.
@@ -67,7 +70,22 @@ pub(super) async fn locked_out(
     reply(&bot, &message, Screen::text(text)).await
 }
 
-/// The PIN step: any text that is no command is a PIN attempt.
+/// PIN checks are paused for everyone not signed in.
+pub(super) async fn paused(
+    bot: Bot,
+    message: Message,
+    visitor: Visitor,
+    admin: Arc<AdminBot>,
+    until: DateTime<Utc>,
+) -> Result<(), HandlerError> {
+    let t = admin.locales.text(visitor.language);
+    let tz = admin.engine.policy().time_zone();
+    reply(&bot, &message, ui::paused(&t, tz, until)).await
+}
+
+/// The PIN step: text that is no command is a PIN attempt, unless the chat
+/// was in a step when the session ended: text typed for that step (a
+/// cancellation reason) is dropped with the step, never taken as a PIN.
 pub(super) async fn pin(
     bot: Bot,
     message: Message,
@@ -76,11 +94,21 @@ pub(super) async fn pin(
 ) -> Result<(), HandlerError> {
     let t = admin.locales.text(visitor.language);
     let text = message.text().unwrap_or_default();
+    let chat = message.chat.id;
     if commands::parse(text).is_ok() || text.is_empty() || text.starts_with('/') {
-        return reply(&bot, &message, Screen::text(t.get("admin-ask-pin"))).await;
+        return reply(&bot, &message, Screen::text(t.get(Msg::AdminAskPin))).await;
+    }
+    let in_step = match admin.conversations.load::<AdminState>(chat).await? {
+        Loaded::Active(state) => state != AdminState::Idle,
+        Loaded::Expired => true,
+        Loaded::Fresh | Loaded::Unreadable(_) => false,
+    };
+    if in_step {
+        admin.conversations.remove(chat).await?;
+        return reply(&bot, &message, Screen::text(t.get(Msg::AdminSessionEnded))).await;
     }
     // The PIN should not stay readable in the chat; best effort.
-    let _ = telegram::send(bot.delete_message(message.chat.id, message.id)).await;
+    let _ = telegram::send(bot.delete_message(chat, message.id)).await;
     let outcome = admin
         .access
         .try_pin(visitor.user, text)
@@ -91,25 +119,45 @@ pub(super) async fn pin(
         PinOutcome::SignedIn { until } => ui::signed_in(&t, tz, until),
         PinOutcome::Wrong { attempts_left } => ui::pin_wrong(&t, attempts_left),
         PinOutcome::LockedOut { until } => Screen::text(ui::locked_out(&t, tz, until)),
-        PinOutcome::NotApplicable => Screen::text(t.get("admin-refused")),
+        PinOutcome::Paused { until, began } => {
+            if began {
+                tell_owners(&bot, &admin, until).await;
+            }
+            ui::paused(&t, tz, until)
+        }
+        PinOutcome::NotAPin => Screen::text(t.get(Msg::AdminNotAPin)),
+        PinOutcome::Busy => Screen::text(t.get(Msg::AdminPinBusy)),
+        PinOutcome::NotApplicable => Screen::text(t.get(Msg::AdminRefused)),
     };
     reply(&bot, &message, screen).await
 }
 
+/// Tells the owners' chats that PIN checks paused. Best effort: the pause
+/// holds whether or not they hear of it, and it is logged and counted.
+async fn tell_owners(bot: &Bot, admin: &AdminBot, until: DateTime<Utc>) {
+    let t = admin.locales.text(admin.locales.default_language());
+    let screen = ui::paused_for_owners(&t, admin.engine.policy().time_zone(), until);
+    for chat in admin.access.config().owner_chats.iter().copied() {
+        if let Err(e) = telegram::show(bot, ChatId(chat), &screen, Place::New).await {
+            tracing::warn!(chat, error = %crate::error::chain(&e), "could not tell an owner that PIN checks paused");
+        }
+    }
+}
+
 /// `/help`, and anything staff write outside a step.
 pub(super) async fn help(ctx: Ctx) -> Result<(), HandlerError> {
-    ctx.say_text("admin-help").await
+    ctx.say_text(Msg::AdminHelp).await
 }
 
 /// `/logout`: ends a PIN session; on the allow-list alone there is none.
 pub(super) async fn logout(ctx: Ctx) -> Result<(), HandlerError> {
     if !ctx.access.uses_pin() {
-        return ctx.say_text("admin-no-session").await;
+        return ctx.say_text(Msg::AdminNoSession).await;
     }
     // Signing out twice is harmless: the answer is the same.
     ctx.access
         .sign_out(ctx.user)
         .await
         .map_err(|e| HandlerError::engine("sign out", e))?;
-    ctx.say_text("admin-signed-out").await
+    ctx.say_text(Msg::AdminSignedOut).await
 }

@@ -12,6 +12,7 @@ use super::bookings::after_change;
 use super::ctx::{Ctx, Notice};
 use super::state::{AdminState, Seen};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram::Screen;
 use crate::ui::admin::schedule::{LeftStanding, ask_colliding_reason, colliding_done, collisions};
 
@@ -30,7 +31,7 @@ async fn answer(ctx: &Ctx, reply: Option<&str>) -> Result<(), HandlerError> {
     match ctx.state().await? {
         AdminState::CancelReason { seen } => cancel_with_reason(ctx, seen, reply).await,
         AdminState::CollidingReason { bookings } => cancel_colliding(ctx, &bookings, reply).await,
-        AdminState::Idle | AdminState::Colliding { .. } => ctx.say_text("admin-help").await,
+        AdminState::Idle | AdminState::Colliding { .. } => ctx.say_text(Msg::AdminHelp).await,
     }
 }
 
@@ -54,7 +55,7 @@ fn ids(seen: Seen) -> Option<(BookingId, Version)> {
 fn reason(ctx: &Ctx, text: Option<&str>) -> Result<Option<CancelReason>, String> {
     text.map(CancelReason::new)
         .transpose()
-        .map_err(|_| ctx.t().get("admin-reason-invalid"))
+        .map_err(|_| ctx.t().get(Msg::AdminReasonInvalid))
 }
 
 async fn cancel_with_reason(ctx: &Ctx, seen: Seen, text: Option<&str>) -> Result<(), HandlerError> {
@@ -69,11 +70,11 @@ async fn cancel_with_reason(ctx: &Ctx, seen: Seen, text: Option<&str>) -> Result
     };
     let result = ctx.engine.cancel_booking(&ctx.actor, id, v, reason).await;
     if matches!(result, Err(BookingChangeError::NotFound)) {
-        return ctx.say_text("admin-not-found").await;
+        return ctx.say_text(Msg::AdminNotFound).await;
     }
     // Otherwise the card is shown, with the conflict or refusal on top; the
     // short notice is only for answering a button.
-    after_change(ctx, id, result, "admin-cancelled").await?;
+    after_change(ctx, id, result, Msg::AdminCancelled).await?;
     Ok(())
 }
 
@@ -97,7 +98,11 @@ async fn cancel_colliding(
         {
             Ok(_) => cancelled += 1,
             Err(BookingChangeError::VersionConflict { .. }) => left.push(LeftStanding::Changed(id)),
-            Err(BookingChangeError::Refused(_) | BookingChangeError::NotFound) => {
+            Err(
+                BookingChangeError::Refused(_)
+                | BookingChangeError::NotFound
+                | BookingChangeError::TooManyToday { .. },
+            ) => {
                 left.push(LeftStanding::NotCancelled(id));
             }
             Err(BookingChangeError::Store(e)) => {
@@ -134,7 +139,7 @@ pub(super) async fn offer_to_cancel(
 /// The cancel-them button: waits for the message to the customers.
 pub(super) async fn ask_for_message(ctx: &Ctx) -> Result<Notice, HandlerError> {
     let AdminState::Colliding { bookings } = ctx.state().await? else {
-        return Ok(Some(ctx.t().get("button-expired")));
+        return Ok(Some(ctx.t().get(Msg::ButtonExpired)));
     };
     let count = bookings.len();
     ctx.save(&AdminState::CollidingReason { bookings }).await?;

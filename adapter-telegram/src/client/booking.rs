@@ -24,6 +24,7 @@ use super::ctx::{Answer, Ctx};
 use super::menu;
 use super::state::{BookingStep, Details, Slot, StaffPick, State};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram::Place;
 use crate::ui::client::booking as screen;
 use crate::ui::client::calendar::{self, DayPage, DayTimes};
@@ -516,9 +517,10 @@ async fn confirm(
             return retry_times(ctx, flow, slot, details, intro).await;
         }
         Err(BookError::Slot(SlotRefusal::TooSoon { .. })) => {
-            return retry_times(ctx, flow, slot, details, t.get("book-too-soon")).await;
+            return retry_times(ctx, flow, slot, details, t.get(Msg::BookTooSoon)).await;
         }
         Err(BookError::TooManyActiveBookings { limit }) => screen::too_many(&t, limit),
+        Err(BookError::TooManyToday { limit }) => screen::too_many_today(&t, limit),
         Err(BookError::UnknownService | BookError::Slot(_)) => return unavailable(ctx).await,
         // Checked when typed; reaching here means the rules changed between
         // the two checks. Say what is wrong and start over from the menu.

@@ -13,6 +13,7 @@ use super::ctx::Ctx;
 use super::menu;
 use super::state::{BookingStep, Details, Slot};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram::Screen;
 use crate::ui::client::booking as screen;
 
@@ -46,7 +47,7 @@ async fn on_name(
 ) -> Result<(), HandlerError> {
     let t = ctx.t();
     let Some(text) = message.text() else {
-        return refuse(ctx, t.get("book-ask-name-plain")).await;
+        return refuse(ctx, t.get(Msg::BookAskNamePlain)).await;
     };
     if ctx.locales.is_button_label(text) {
         return refuse(ctx, screen::name_is_button(&t, text)).await;
@@ -90,8 +91,8 @@ fn phone_reply(ctx: &Ctx, message: &Message) -> PhoneReply {
         });
     }
     match message.text() {
-        Some(text) if ctx.locales.matches_button(text, "btn-back") => PhoneReply::Back,
-        Some(text) if ctx.locales.matches_button(text, "btn-cancel") => PhoneReply::Cancel,
+        Some(text) if ctx.locales.matches_button(text, Msg::BtnBack) => PhoneReply::Back,
+        Some(text) if ctx.locales.matches_button(text, Msg::BtnCancel) => PhoneReply::Cancel,
         Some(text) => PhoneReply::Number(text.to_owned()),
         None => PhoneReply::Nothing,
     }
@@ -107,8 +108,8 @@ async fn on_phone(
     let t = ctx.t();
     let typed = match phone_reply(ctx, message) {
         PhoneReply::Number(typed) => typed,
-        PhoneReply::NotOwn => return refuse(ctx, t.get("phone-not-own")).await,
-        PhoneReply::Nothing => return refuse(ctx, t.get("phone-empty")).await,
+        PhoneReply::NotOwn => return refuse(ctx, t.get(Msg::PhoneNotOwn)).await,
+        PhoneReply::Nothing => return refuse(ctx, t.get(Msg::PhoneEmpty)).await,
         PhoneReply::Back => {
             ctx.hide_reply_keyboard().await?;
             return booking::show_name(ctx, flow, slot).await;
@@ -137,12 +138,12 @@ async fn on_comment(
 ) -> Result<(), HandlerError> {
     let t = ctx.t();
     let Some(text) = message.text() else {
-        return refuse(ctx, t.get("comment-empty")).await;
+        return refuse(ctx, t.get(Msg::CommentEmpty)).await;
     };
     let Some(offer) = booking::offered(ctx, slot.service).await? else {
         return Ok(());
     };
-    let comment = if ctx.locales.matches_button(text, "btn-skip-comment") {
+    let comment = if ctx.locales.matches_button(text, Msg::BtnSkipComment) {
         None
     } else {
         match Comment::new(text) {

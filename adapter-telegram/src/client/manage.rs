@@ -18,6 +18,7 @@ use super::ctx::{Answer, Ctx};
 use super::menu;
 use super::state::{ManageStep, Move, StaffPick, State};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram::Place;
 use crate::ui::client::calendar::{self, DayPage, DayTimes};
 use crate::ui::client::manage as screen;
@@ -207,15 +208,17 @@ pub(crate) async fn attend(ctx: &Ctx, id: BookingId) -> Result<Answer, HandlerEr
     match ctx.engine.confirm_attendance(ctx.customer, id).await {
         Ok(_) => {
             tracing::info!(booking = %id, "attendance confirmed by the customer");
-            Ok(Answer::Notice(ctx.t().get("attend-done")))
+            Ok(Answer::Notice(ctx.t().get(Msg::AttendDone)))
         }
         Err(BookingChangeError::NotFound) => Ok(Answer::Expired),
-        Err(BookingChangeError::Refused(_) | BookingChangeError::VersionConflict { .. }) => {
-            Ok(match own(ctx, id).await? {
-                Some(details) => Answer::Notice(screen::not_active(&ctx.t(), &details.booking)),
-                None => Answer::Expired,
-            })
-        }
+        Err(
+            BookingChangeError::Refused(_)
+            | BookingChangeError::VersionConflict { .. }
+            | BookingChangeError::TooManyToday { .. },
+        ) => Ok(match own(ctx, id).await? {
+            Some(details) => Answer::Notice(screen::not_active(&ctx.t(), &details.booking)),
+            None => Answer::Expired,
+        }),
         Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("confirm attendance", e)),
     }
 }
@@ -236,7 +239,7 @@ pub(crate) async fn cancel_from_reminder(ctx: &Ctx, id: BookingId) -> Result<Ans
 async fn ask_cancel(ctx: &Ctx, flow: FlowId, details: &BookingDetails) -> Result<(), HandlerError> {
     let booking = &details.booking;
     if let Err(refusal) = booking.cancel(CancelledBy::Customer, None, ctx.now(), &ctx.policy) {
-        let intro = screen::refusal(&ctx.t(), &refusal, "cancel-past-cutoff", booking);
+        let intro = screen::refusal(&ctx.t(), &refusal, Msg::CancelPastCutoff, booking);
         return show_details(ctx, flow, details, Some(intro)).await;
     }
     let step = ManageStep::ConfirmCancel {
@@ -272,7 +275,19 @@ async fn cancel(
             let Some(details) = own(ctx, booking).await? else {
                 return Ok(Answer::Expired);
             };
-            let intro = screen::refusal(&ctx.t(), &refusal, "cancel-past-cutoff", &details.booking);
+            let intro =
+                screen::refusal(&ctx.t(), &refusal, Msg::CancelPastCutoff, &details.booking);
+            silent(show_details(ctx, flow, &details, Some(intro)).await)
+        }
+        Err(BookingChangeError::TooManyToday { limit }) => {
+            let Some(details) = own(ctx, booking).await? else {
+                return Ok(Answer::Expired);
+            };
+            let t = ctx.t();
+            let intro = t.with(
+                Msg::CancelTooManyToday,
+                &[("limit", i64::from(limit).into())],
+            );
             silent(show_details(ctx, flow, &details, Some(intro)).await)
         }
         Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("cancel a booking", e)),
@@ -284,7 +299,7 @@ async fn changed_meanwhile(
     flow: FlowId,
     booking: BookingId,
 ) -> Result<(), HandlerError> {
-    let intro = ctx.t().get("booking-changed");
+    let intro = ctx.t().get(Msg::BookingChanged);
     match own(ctx, booking).await? {
         Some(details) => show_details(ctx, flow, &details, Some(intro)).await,
         None => show_list(ctx, flow, None).await,
@@ -294,7 +309,7 @@ async fn changed_meanwhile(
 async fn start_move(ctx: &Ctx, flow: FlowId, details: &BookingDetails) -> Result<(), HandlerError> {
     let booking = &details.booking;
     if let Err(refusal) = booking.check_customer_may_reschedule(ctx.now(), &ctx.policy) {
-        let intro = screen::refusal(&ctx.t(), &refusal, "reschedule-past-cutoff", booking);
+        let intro = screen::refusal(&ctx.t(), &refusal, Msg::ReschedulePastCutoff, booking);
         return show_details(ctx, flow, details, Some(intro)).await;
     }
     let r#move = Move {
@@ -408,10 +423,14 @@ async fn reschedule(
             silent(show_move_times(ctx, flow, r#move, ctx.day_of(start), Some(intro)).await)
         }
         RescheduleBookingError::Refused(refusal) => {
-            let intro = screen::refusal(&t, &refusal, "reschedule-past-cutoff", &details.booking);
+            let intro = screen::refusal(&t, &refusal, Msg::ReschedulePastCutoff, &details.booking);
+            silent(show_details(ctx, flow, &details, Some(intro)).await)
+        }
+        RescheduleBookingError::TooManyToday { limit } => {
+            let intro = t.with(Msg::BookTooManyToday, &[("limit", i64::from(limit).into())]);
             silent(show_details(ctx, flow, &details, Some(intro)).await)
         }
         // Any other slot refusal: that time can no longer be booked at all.
-        _ => silent(show_details(ctx, flow, &details, Some(t.get("book-unavailable"))).await),
+        _ => silent(show_details(ctx, flow, &details, Some(t.get(Msg::BookUnavailable))).await),
     }
 }

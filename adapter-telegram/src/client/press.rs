@@ -15,6 +15,7 @@ use super::ctx::{Answer, Ctx};
 use super::state::State;
 use super::{ClientBot, about, booking, manage, menu};
 use crate::error::HandlerError;
+use crate::i18n::Msg;
 use crate::telegram;
 use crate::ui::client::menu::{Notice, notice_text};
 
@@ -31,9 +32,9 @@ pub(crate) async fn on_press(
     let t = client.locales.text(language);
     let notice = match &outcome {
         Ok(Answer::Silent) => None,
-        Ok(Answer::Expired) => Some(t.get("button-expired")),
+        Ok(Answer::Expired) => Some(t.get(Msg::ButtonExpired)),
         Ok(Answer::Notice(text)) => Some(text.clone()),
-        Err(_) => Some(t.get("unexpected-error")),
+        Err(_) => Some(t.get(Msg::UnexpectedError)),
     };
     let answered = telegram::answer(&bot, &query, notice).await;
     outcome?;

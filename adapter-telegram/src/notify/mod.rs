@@ -36,7 +36,7 @@ use crate::client::CLIENT_BOT;
 use crate::i18n::Locales;
 use crate::live::Live;
 
-pub use self::render::{Rendered, render};
+pub use self::render::{Audience, Rendered, render};
 
 /// Which admin chats see notices about which staff member.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -163,7 +163,12 @@ impl NotificationSender for TelegramSender {
                 "no bot is configured for this destination",
             ));
         };
-        let rendered = render(&self.locales, self.settings.get().time_zone, message);
+        let rendered = render(
+            &self.locales,
+            self.settings.get().time_zone,
+            message,
+            Audience::of_chat(to.chat.get()),
+        );
         let mut request = bot.send_message(ChatId(to.chat.get()), rendered.text);
         if let Some(keyboard) = rendered.keyboard {
             request = request.reply_markup(keyboard);

@@ -6,6 +6,10 @@
 //! an active booking offers "I'll come" and "Cancel" (client-bot callbacks
 //! handled in `client::reminder`); a staff notice opens the booking's card
 //! in the admin bot (its own callback format), where the actions live.
+//!
+//! A staff notice to a group chat names the customer without their phone:
+//! everyone in the group reads it, and whoever needs the number opens the
+//! booking's card in the admin bot, where the access gate applies.
 
 use booking_domain::BookingStatus;
 use booking_ports::{NoticeKind, OutgoingMessage, Recipient};
@@ -14,7 +18,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::admin::callback::AdminCallback;
 use crate::client::callback::Callback;
-use crate::i18n::{Locales, Text};
+use crate::i18n::{Locales, Msg, Text};
 use crate::ui::format;
 
 /// A message ready to send.
@@ -24,8 +28,34 @@ pub struct Rendered {
     pub keyboard: Option<InlineKeyboardMarkup>,
 }
 
-/// Renders `message` for its recipient.
-pub fn render(locales: &Locales, tz: Tz, message: &OutgoingMessage) -> Rendered {
+/// Who reads a message in the chat it goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// One person: a private chat.
+    Private,
+    /// Whoever is in a group, supergroup or channel.
+    Group,
+}
+
+impl Audience {
+    /// Telegram's chat ids are positive for people and negative for
+    /// groups, supergroups and channels.
+    pub fn of_chat(chat_id: i64) -> Self {
+        if chat_id > 0 {
+            Self::Private
+        } else {
+            Self::Group
+        }
+    }
+}
+
+/// Renders `message` for its recipient, read by `audience`.
+pub fn render(
+    locales: &Locales,
+    tz: Tz,
+    message: &OutgoingMessage,
+    audience: Audience,
+) -> Rendered {
     match message.notification.recipient {
         Recipient::Customer(_) => {
             let language = locales.language_for(
@@ -37,7 +67,12 @@ pub fn render(locales: &Locales, tz: Tz, message: &OutgoingMessage) -> Rendered 
             );
             customer(&locales.text(language), tz, message)
         }
-        Recipient::Staff(_) => staff(&locales.text(locales.default_language()), tz, message),
+        Recipient::Staff(_) => staff(
+            &locales.text(locales.default_language()),
+            tz,
+            message,
+            audience,
+        ),
     }
 }
 
@@ -72,15 +107,15 @@ fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
     ];
     let mut keyboard = None;
     let mut text = match message.notification.kind {
-        NoticeKind::Confirmed => t.with("notice-confirmed", &common),
-        NoticeKind::Cancelled => t.with("notice-cancelled", &common),
+        NoticeKind::Confirmed => t.with(Msg::NoticeConfirmed, &common),
+        NoticeKind::Cancelled => t.with(Msg::NoticeCancelled, &common),
         NoticeKind::Rescheduled => {
             let old = message
                 .replaced
                 .as_ref()
                 .map_or_else(|| "?".to_owned(), |old| format::when(t, old.start(), tz));
             t.with(
-                "notice-rescheduled",
+                Msg::NoticeRescheduled,
                 &[
                     ("service", service(message).into()),
                     ("staff", staff_name(message).into()),
@@ -95,17 +130,17 @@ fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
             if b.is_active() {
                 keyboard = Some(InlineKeyboardMarkup::new(vec![vec![
                     InlineKeyboardButton::callback(
-                        t.get("btn-attend"),
+                        t.get(Msg::BtnAttend),
                         Callback::Attend(b.id()).encode(),
                     ),
                     InlineKeyboardButton::callback(
-                        t.get("btn-cancel-booking"),
+                        t.get(Msg::BtnCancelBooking),
                         Callback::CancelFromReminder(b.id()).encode(),
                     ),
                 ]]));
             }
             t.with(
-                "notice-reminder",
+                Msg::NoticeReminder,
                 &[
                     ("service", service(message).into()),
                     ("staff", staff_name(message).into()),
@@ -115,24 +150,27 @@ fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
         }
         // Customers are not told of their own new bookings (the bot already
         // said so); render it plainly should one ever be queued.
-        NoticeKind::NewBooking { .. } => t.with("notice-confirmed", &common),
+        NoticeKind::NewBooking { .. } => t.with(Msg::NoticeConfirmed, &common),
     };
     if let Some(reason) = reason(message) {
         text.push('\n');
-        text.push_str(&t.with("notice-reason", &[("reason", reason.into())]));
+        text.push_str(&t.with(Msg::NoticeReason, &[("reason", reason.into())]));
     }
     if b.attendance_confirmed_at().is_some() && message.notification.kind.is_reminder() {
         text.push('\n');
-        text.push_str(&t.get("notice-attending"));
+        text.push_str(&t.get(Msg::NoticeAttending));
     }
     Rendered { text, keyboard }
 }
 
-fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
+fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage, audience: Audience) -> Rendered {
     let b = &message.booking;
     let customer = message.customer.as_ref().map_or_else(
-        || t.get("admin-customer-unknown"),
-        |c| format!("{}, {}", c.name.expose(), c.phone.expose()),
+        || t.get(Msg::AdminCustomerUnknown),
+        |c| match audience {
+            Audience::Private => format!("{}, {}", c.name.expose(), c.phone.expose()),
+            Audience::Group => c.name.expose().to_owned(),
+        },
     );
     let when = format::when(t, b.start(), tz);
     let args = |when: String| {
@@ -148,50 +186,50 @@ fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
         NoticeKind::NewBooking {
             awaiting_confirmation,
         } => {
-            let mut text = t.with("notice-staff-new", &args(when));
+            let mut text = t.with(Msg::NoticeStaffNew, &args(when));
             if awaiting_confirmation {
                 text.push('\n');
                 text.push_str(&if *b.status() == BookingStatus::Pending {
-                    t.get("notice-staff-awaiting")
+                    t.get(Msg::NoticeStaffAwaiting)
                 } else {
                     // Already confirmed or cancelled by now: say so.
                     t.with(
-                        "notice-staff-now",
+                        Msg::NoticeStaffNow,
                         &[("status", format::status(t, b.status()).into())],
                     )
                 });
             }
             text
         }
-        NoticeKind::Confirmed => t.with("notice-staff-confirmed", &args(when)),
-        NoticeKind::Cancelled => t.with("notice-staff-cancelled", &args(when)),
+        NoticeKind::Confirmed => t.with(Msg::NoticeStaffConfirmed, &args(when)),
+        NoticeKind::Cancelled => t.with(Msg::NoticeStaffCancelled, &args(when)),
         NoticeKind::Rescheduled => {
             let old = message
                 .replaced
                 .as_ref()
                 .map_or_else(|| "?".to_owned(), |old| format::when(t, old.start(), tz));
-            let mut text = t.with("notice-staff-rescheduled", &args(when));
+            let mut text = t.with(Msg::NoticeStaffRescheduled, &args(when));
             text.push('\n');
-            text.push_str(&t.with("notice-staff-moved-from", &[("old", old.into())]));
+            text.push_str(&t.with(Msg::NoticeStaffMovedFrom, &[("old", old.into())]));
             text
         }
         NoticeKind::StaffReminder { .. } | NoticeKind::CustomerReminder { .. } => {
-            let mut text = t.with("notice-staff-reminder", &args(when));
+            let mut text = t.with(Msg::NoticeStaffReminder, &args(when));
             text.push('\n');
             text.push_str(&t.get(if b.attendance_confirmed_at().is_some() {
-                "notice-staff-attending"
+                Msg::NoticeStaffAttending
             } else {
-                "notice-staff-not-confirmed"
+                Msg::NoticeStaffNotConfirmed
             }));
             text
         }
     };
     if let Some(reason) = reason(message) {
         text.push('\n');
-        text.push_str(&t.with("notice-reason", &[("reason", reason.into())]));
+        text.push_str(&t.with(Msg::NoticeReason, &[("reason", reason.into())]));
     }
     let keyboard = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback(
-        t.get("notice-btn-open"),
+        t.get(Msg::NoticeBtnOpen),
         AdminCallback::Booking(b.id()).encode(),
     )]]);
     Rendered {

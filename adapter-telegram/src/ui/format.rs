@@ -6,7 +6,7 @@ use booking_domain::{BookingStatus, Minutes, Money};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 
 /// "14:30", local time.
 pub fn time(start: DateTime<Utc>, tz: Tz) -> String {
@@ -16,12 +16,15 @@ pub fn time(start: DateTime<Utc>, tz: Tz) -> String {
 /// "Tue 2 Jun" / "Вт, 2 июн".
 pub fn day(t: &Text<'_>, date: NaiveDate) -> String {
     let weekday = t.with(
-        "weekday-short",
+        Msg::WeekdayShort,
         &[("day", i64::from(date.weekday().number_from_monday()).into())],
     );
-    let month = t.with("month-short", &[("month", i64::from(date.month()).into())]);
+    let month = t.with(
+        Msg::MonthShort,
+        &[("month", i64::from(date.month()).into())],
+    );
     t.with(
-        "date-short",
+        Msg::DateShort,
         &[
             ("weekday", weekday.into()),
             ("day", i64::from(date.day()).into()),
@@ -34,7 +37,7 @@ pub fn day(t: &Text<'_>, date: NaiveDate) -> String {
 pub fn when(t: &Text<'_>, start: DateTime<Utc>, tz: Tz) -> String {
     let local = start.with_timezone(&tz);
     t.with(
-        "date-time",
+        Msg::DateTime,
         &[
             ("date", day(t, local.date_naive()).into()),
             ("time", time(start, tz).into()),
@@ -46,7 +49,7 @@ pub fn when(t: &Text<'_>, start: DateTime<Utc>, tz: Tz) -> String {
 pub fn duration(t: &Text<'_>, minutes: Minutes) -> String {
     let total = i64::from(minutes.get());
     t.with(
-        "duration-short",
+        Msg::DurationShort,
         &[
             ("hours", (total / 60).into()),
             ("minutes", (total % 60).into()),
@@ -59,8 +62,8 @@ pub fn duration(t: &Text<'_>, minutes: Minutes) -> String {
 pub fn long_duration(t: &Text<'_>, minutes: Minutes) -> String {
     let total = i64::from(minutes.get());
     let (h, m) = (total / 60, total % 60);
-    let hours = || t.with("hours", &[("count", h.into())]);
-    let minutes = || t.with("minutes", &[("count", m.into())]);
+    let hours = || t.with(Msg::Hours, &[("count", h.into())]);
+    let minutes = || t.with(Msg::Minutes, &[("count", m.into())]);
     match (h, m) {
         (0, _) => minutes(),
         (_, 0) => hours(),
@@ -82,12 +85,12 @@ pub fn price(money: Money) -> String {
 /// A booking's status in words, as customers and notices read it.
 pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
     t.get(match status {
-        BookingStatus::Pending => "status-pending",
-        BookingStatus::Confirmed => "status-confirmed",
-        BookingStatus::Completed => "status-completed",
-        BookingStatus::NoShow => "status-no-show",
-        BookingStatus::Cancelled(_) => "status-cancelled",
-        BookingStatus::Rescheduled { .. } => "status-rescheduled",
+        BookingStatus::Pending => Msg::StatusPending,
+        BookingStatus::Confirmed => Msg::StatusConfirmed,
+        BookingStatus::Completed => Msg::StatusCompleted,
+        BookingStatus::NoShow => Msg::StatusNoShow,
+        BookingStatus::Cancelled(_) => Msg::StatusCancelled,
+        BookingStatus::Rescheduled { .. } => Msg::StatusRescheduled,
     })
 }
 

@@ -95,6 +95,12 @@ pub(crate) struct PolicySection {
     pub(crate) reschedule_cutoff_minutes: i64,
     #[serde(default = "default::small::<3>")]
     pub(crate) max_active_bookings_per_customer: u16,
+    /// Bookings one customer may make (moves included) in any 24 hours.
+    #[serde(default = "default::small::<10>")]
+    pub(crate) max_bookings_per_customer_per_day: u16,
+    /// Bookings one customer may cancel in any 24 hours.
+    #[serde(default = "default::small::<5>")]
+    pub(crate) max_cancellations_per_customer_per_day: u16,
     #[serde(default)]
     pub(crate) requires_confirmation: bool,
     pub(crate) phone_region: String,
@@ -125,6 +131,8 @@ impl Default for TelegramSection {
 pub(crate) struct AdminSection {
     pub(crate) allowed_user_ids: Vec<i64>,
     pub(crate) pin_hash: Option<String>,
+    /// The owner's explicit choice of the PIN alone, without an allow-list.
+    pub(crate) pin_without_allow_list: bool,
     pub(crate) session_hours: u32,
     /// Chats (owner, managers, a staff group) told about every staff member.
     pub(crate) notify_chat_ids: Vec<i64>,
@@ -137,6 +145,7 @@ impl Default for AdminSection {
         Self {
             allowed_user_ids: Vec::new(),
             pin_hash: None,
+            pin_without_allow_list: false,
             session_hours: DEFAULT_SESSION_HOURS,
             notify_chat_ids: Vec::new(),
             staff_telegram_ids: BTreeMap::new(),

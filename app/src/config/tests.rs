@@ -399,3 +399,24 @@ fn the_catalog_written_by_the_serializer_reads_back_as_the_same_catalog() {
     assert_eq!(read.date_overrides, settings.catalog.date_overrides);
     assert!(text.contains("price = \"2500.00\""), "{text}");
 }
+
+#[test]
+fn a_pin_without_an_allow_list_needs_the_explicit_choice_and_owners_hear_of_pauses() {
+    let phc = adapter_telegram::admin::hash_pin("482913", None).unwrap();
+    let example = std::fs::read_to_string(example_path()).unwrap();
+    let pin_only =
+        format!("{example}\n[admin]\npin_hash = \"{phc}\"\nnotify_chat_ids = [-100200300]\n");
+
+    let error = file_error(&pin_only);
+    assert!(error.contains("admin is invalid"), "{error}");
+    assert!(error.contains("pin_without_allow_list = true"), "{error}");
+
+    let chosen = pin_only.replace("[admin]\n", "[admin]\npin_without_allow_list = true\n");
+    let settings = file::parse::<file::ConfigFile>(Path::new("booking.toml"), &chosen)
+        .and_then(|f| f.validate(None))
+        .unwrap();
+    let access = &settings.admin.unwrap().access;
+    assert!(access.pin_without_allow_list);
+    assert!(access.allowed_users.is_empty());
+    assert_eq!(access.owner_chats, vec![-100_200_300]);
+}

@@ -9,7 +9,9 @@ use std::str::FromStr;
 
 use adapter_telegram::{AdminBotConfig, BusinessInfo, Language, PinHash, StaffChats};
 use booking_domain::{Currency, PhoneRegion, Policy, PolicySettings, StaffId};
-use booking_ports::{CatalogSnapshot, DispatchSettings, DispatchSettingsParts, EngineSettings};
+use booking_ports::{
+    CatalogSnapshot, ChurnLimits, DispatchSettings, DispatchSettingsParts, EngineSettings,
+};
 use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -72,7 +74,10 @@ impl ConfigFile {
             conversation_expiry,
             telegram_timeouts,
             admin,
-            engine: self.reminders.validate()?,
+            engine: self
+                .reminders
+                .validate()?
+                .with_churn_limits(self.policy.churn_limits()?),
             dispatch: self.dispatch.validate()?,
             backups: self.backup.validate()?,
             shutdown_deadline: self.shutdown.deadline()?,
@@ -136,6 +141,14 @@ impl PolicySection {
             phone_region: PhoneRegion::new(&self.phone_region)
                 .map_err(|e| ConfigError::invalid("policy.phone_region", e))?,
         })
+        .map_err(|e| ConfigError::invalid("policy", e))
+    }
+
+    fn churn_limits(&self) -> Result<ChurnLimits, ConfigError> {
+        ChurnLimits::new(
+            self.max_bookings_per_customer_per_day,
+            self.max_cancellations_per_customer_per_day,
+        )
         .map_err(|e| ConfigError::invalid("policy", e))
     }
 }
@@ -223,8 +236,14 @@ impl AdminSection {
             ));
         }
         let (staff_members, by_staff) = self.staff_telegram_ids(staff_ids)?;
-        let mut access = AdminBotConfig::new(self.allowed_user_ids.iter().copied(), pin)
-            .map_err(|e| ConfigError::invalid("admin", e))?;
+        let mut access = match pin {
+            Some(pin) if self.allowed_user_ids.is_empty() && self.pin_without_allow_list => {
+                AdminBotConfig::pin_only(pin)
+            }
+            pin => AdminBotConfig::new(self.allowed_user_ids.iter().copied(), pin)
+                .map_err(|e| ConfigError::invalid("admin", e))?,
+        };
+        access.owner_chats = self.notify_chat_ids.clone();
         access.pepper = pepper;
         access.session_lifetime = chrono::Duration::hours(i64::from(self.session_hours));
         access.staff_members = staff_members;

@@ -18,7 +18,9 @@ macro_rules! __staff_access_contracts {
     ($fixture:path) => {
         $crate::contract_tests!(@each $fixture; staff_access;
             wrong_pins_are_kept_per_user_and_read_after_a_time,
+            every_users_wrong_pins_are_read_together,
             a_sign_in_replaces_the_session_and_clears_wrong_pins,
+            a_session_is_open_only_with_the_credential_it_was_opened_with,
             a_sign_out_ends_the_session_once_and_keeps_the_rest,
             a_refusal_is_recorded_once_until_it_is_forgotten,
             the_purge_removes_only_what_has_expired,
@@ -26,6 +28,10 @@ macro_rules! __staff_access_contracts {
         );
     };
 }
+
+/// The credentials sessions are opened with: two PIN hash salts.
+const PIN_A: &str = "c2FsdC1h";
+const PIN_B: &str = "c2FsdC1i";
 
 /// Staff user `n`: 0 and 1 are the two the tests watch, the rest extras.
 fn user(n: i64) -> StaffUser {
@@ -75,6 +81,80 @@ pub async fn wrong_pins_are_kept_per_user_and_read_after_a_time<S: StaffAccessSt
     );
 }
 
+/// `all_failed_pins`: every user's, strictly after the given time, oldest
+/// first, duplicates kept.
+pub async fn every_users_wrong_pins_are_read_together<S: StaffAccessStore>(store: S) {
+    let forget = at(23, 0);
+    for (n, minute) in [(0, 30), (1, 10), (2, 20), (0, 20)] {
+        store
+            .record_failed_pin(user(n), at(9, minute), forget)
+            .await
+            .unwrap();
+    }
+
+    assert_eq!(
+        store.all_failed_pins(at(9, 10)).await.unwrap(),
+        vec![at(9, 20), at(9, 20), at(9, 30)],
+        "MUST return every user's later than `after`, oldest first, duplicates kept"
+    );
+    store
+        .start_session(user(0), at(17, 0), PIN_A)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.all_failed_pins(at(0, 0)).await.unwrap(),
+        vec![at(9, 10), at(9, 20)],
+        "a sign-in clears that user's wrong PINs from the total too"
+    );
+}
+
+/// A session opened with one credential reads as absent with another (the
+/// PIN changed), and a sign-in with the new one replaces it.
+pub async fn a_session_is_open_only_with_the_credential_it_was_opened_with<S: StaffAccessStore>(
+    store: S,
+) {
+    store
+        .start_session(user(0), at(17, 0), PIN_A)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store
+            .session_until(user(0), at(10, 0), PIN_B)
+            .await
+            .unwrap(),
+        None,
+        "a session MUST read as absent with another credential"
+    );
+    assert_eq!(
+        store
+            .session_until(user(0), at(10, 0), PIN_A)
+            .await
+            .unwrap(),
+        Some(at(17, 0))
+    );
+
+    store
+        .start_session(user(0), at(18, 0), PIN_B)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session_until(user(0), at(10, 0), PIN_B)
+            .await
+            .unwrap(),
+        Some(at(18, 0))
+    );
+    assert_eq!(
+        store
+            .session_until(user(0), at(10, 0), PIN_A)
+            .await
+            .unwrap(),
+        None,
+        "a sign-in MUST replace the credential too"
+    );
+}
+
 /// `start_session` and `session_until`: open until its end, replaced by the
 /// next sign-in, which clears that user's wrong PINs (and only theirs).
 pub async fn a_sign_in_replaces_the_session_and_clears_wrong_pins<S: StaffAccessStore>(store: S) {
@@ -87,9 +167,15 @@ pub async fn a_sign_in_replaces_the_session_and_clears_wrong_pins<S: StaffAccess
         .record_failed_pin(user(1), at(9, 0), forget)
         .await
         .unwrap();
-    assert_eq!(store.session_until(user(0), at(9, 0)).await.unwrap(), None);
+    assert_eq!(
+        store.session_until(user(0), at(9, 0), PIN_A).await.unwrap(),
+        None
+    );
 
-    store.start_session(user(0), at(17, 0)).await.unwrap();
+    store
+        .start_session(user(0), at(17, 0), PIN_A)
+        .await
+        .unwrap();
 
     assert!(
         store
@@ -104,30 +190,57 @@ pub async fn a_sign_in_replaces_the_session_and_clears_wrong_pins<S: StaffAccess
         vec![at(9, 0)]
     );
     assert_eq!(
-        store.session_until(user(0), at(16, 59)).await.unwrap(),
+        store
+            .session_until(user(0), at(16, 59), PIN_A)
+            .await
+            .unwrap(),
         Some(at(17, 0))
     );
     assert_eq!(
-        store.session_until(user(0), at(17, 0)).await.unwrap(),
+        store
+            .session_until(user(0), at(17, 0), PIN_A)
+            .await
+            .unwrap(),
         None,
         "a session MUST read as absent once `until <= now`"
     );
-    assert_eq!(store.session_until(user(1), at(9, 0)).await.unwrap(), None);
-
-    store.start_session(user(0), at(12, 0)).await.unwrap();
     assert_eq!(
-        store.session_until(user(0), at(11, 0)).await.unwrap(),
+        store.session_until(user(1), at(9, 0), PIN_A).await.unwrap(),
+        None
+    );
+
+    store
+        .start_session(user(0), at(12, 0), PIN_A)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session_until(user(0), at(11, 0), PIN_A)
+            .await
+            .unwrap(),
         Some(at(12, 0)),
         "a sign-in MUST replace the session"
     );
-    assert_eq!(store.session_until(user(0), at(13, 0)).await.unwrap(), None);
+    assert_eq!(
+        store
+            .session_until(user(0), at(13, 0), PIN_A)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// `end_session`: ends an open session once; an ended or missing one is
 /// `NotSignedIn`; wrong PINs and refusals stay.
 pub async fn a_sign_out_ends_the_session_once_and_keeps_the_rest<S: StaffAccessStore>(store: S) {
-    store.start_session(user(0), at(17, 0)).await.unwrap();
-    store.start_session(user(1), at(17, 0)).await.unwrap();
+    store
+        .start_session(user(0), at(17, 0), PIN_A)
+        .await
+        .unwrap();
+    store
+        .start_session(user(1), at(17, 0), PIN_A)
+        .await
+        .unwrap();
     store
         .record_failed_pin(user(0), at(9, 0), at(23, 0))
         .await
@@ -139,13 +252,22 @@ pub async fn a_sign_out_ends_the_session_once_and_keeps_the_rest<S: StaffAccessS
 
     store.end_session(user(0), at(10, 0)).await.unwrap();
 
-    assert_eq!(store.session_until(user(0), at(10, 0)).await.unwrap(), None);
+    assert_eq!(
+        store
+            .session_until(user(0), at(10, 0), PIN_A)
+            .await
+            .unwrap(),
+        None
+    );
     assert!(matches!(
         store.end_session(user(0), at(10, 0)).await,
         Err(EndSessionError::NotSignedIn)
     ));
     assert_eq!(
-        store.session_until(user(1), at(10, 0)).await.unwrap(),
+        store
+            .session_until(user(1), at(10, 0), PIN_A)
+            .await
+            .unwrap(),
         Some(at(17, 0)),
         "MUST NOT end another user's session"
     );
@@ -215,8 +337,14 @@ pub async fn the_purge_removes_only_what_has_expired<S: StaffAccessStore>(store:
         .record_failed_pin(user(1), at(9, 0), at(10, 0))
         .await
         .unwrap();
-    store.start_session(user(2), at(10, 0)).await.unwrap();
-    store.start_session(user(3), at(11, 0)).await.unwrap();
+    store
+        .start_session(user(2), at(10, 0), PIN_A)
+        .await
+        .unwrap();
+    store
+        .start_session(user(3), at(11, 0), PIN_A)
+        .await
+        .unwrap();
     store
         .record_refusal(user(4), at(9, 0), at(10, 0))
         .await
@@ -248,7 +376,10 @@ pub async fn the_purge_removes_only_what_has_expired<S: StaffAccessStore>(store:
             .is_empty()
     );
     assert_eq!(
-        store.session_until(user(3), at(10, 0)).await.unwrap(),
+        store
+            .session_until(user(3), at(10, 0), PIN_A)
+            .await
+            .unwrap(),
         Some(at(11, 0))
     );
     assert!(matches!(

@@ -12,6 +12,7 @@ use booking_domain::{
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
     RescheduleBookingError,
@@ -255,6 +256,12 @@ impl Engine {
         let phone = PhoneNumber::parse(&form.phone, policy.phone_region())
             .map_err(BookError::InvalidPhone)?;
         let comment = parse_comment(form.comment.as_deref())?;
+        if let Err(DailyLimitReached { limit }) = self
+            .within_daily_limit(customer, Churn::Booking, now)
+            .await?
+        {
+            return Err(BookError::TooManyToday { limit });
+        }
 
         let day = form.start.with_timezone(&policy.time_zone()).date_naive();
         let calendar = self.calendar(&policy, day, day).await?;
@@ -406,6 +413,12 @@ impl Engine {
             FindBookingError::NotFound => BookingChangeError::NotFound,
             FindBookingError::Store(e) => BookingChangeError::Store(e),
         })?;
+        if let Err(DailyLimitReached { limit }) = self
+            .within_daily_limit(customer, Churn::Cancellation, now)
+            .await?
+        {
+            return Err(BookingChangeError::TooManyToday { limit });
+        }
         let cancelled = self
             .change(
                 booking,
@@ -464,7 +477,8 @@ impl Engine {
     /// # Errors
     /// [`RescheduleBookingError`]: `Refused` past the cutoff or when not
     /// active, `Slot` for a start that cannot be booked, `SlotTaken`,
-    /// `NotFound`, `VersionConflict`.
+    /// `NotFound`, `VersionConflict`, `TooManyToday` past the daily limit
+    /// (a move makes a new booking).
     pub async fn reschedule_my_booking(
         &self,
         customer: CustomerId,
@@ -477,6 +491,13 @@ impl Engine {
             FindBookingError::NotFound => RescheduleBookingError::NotFound,
             FindBookingError::Store(e) => RescheduleBookingError::Store(e),
         })?;
+        let now = self.clock.now();
+        if let Err(DailyLimitReached { limit }) = self
+            .within_daily_limit(customer, Churn::Booking, now)
+            .await?
+        {
+            return Err(RescheduleBookingError::TooManyToday { limit });
+        }
         self.move_booking(booking, expected, staff, start, Mover::Customer(customer))
             .await
     }
@@ -636,11 +657,14 @@ impl Engine {
                     .await;
                 match outcome {
                     Ok(_) => cancelled.push(id),
-                    // Changed or closed meanwhile: the next round reads it again.
+                    // Changed or closed meanwhile: the next round reads it
+                    // again. (Daily limits hold the customer's own
+                    // cancellations, never an erasure's.)
                     Err(
                         BookingChangeError::VersionConflict { .. }
                         | BookingChangeError::Refused(_)
-                        | BookingChangeError::NotFound,
+                        | BookingChangeError::NotFound
+                        | BookingChangeError::TooManyToday { .. },
                     ) => {}
                     Err(BookingChangeError::Store(e)) => return Err(ForgetError::Store(e)),
                 }

@@ -40,6 +40,9 @@ pub enum BookError {
     SlotTaken { start: DateTime<Utc> },
     #[error("a customer may hold at most {limit} upcoming bookings")]
     TooManyActiveBookings { limit: u16 },
+    /// The customer made `limit` bookings in the last 24 hours.
+    #[error("a customer may make at most {limit} bookings a day")]
+    TooManyToday { limit: u16 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,6 +72,9 @@ pub enum BookingChangeError {
     /// carries the cutoff, for the explanation).
     #[error(transparent)]
     Refused(TransitionError),
+    /// The customer cancelled `limit` bookings in the last 24 hours.
+    #[error("a customer may cancel at most {limit} bookings a day")]
+    TooManyToday { limit: u16 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -91,6 +97,10 @@ pub enum RescheduleBookingError {
     /// The new time is not free (anymore).
     #[error("the time starting at {start} is taken")]
     SlotTaken { start: DateTime<Utc> },
+    /// The customer made `limit` bookings (moves included) in the last 24
+    /// hours.
+    #[error("a customer may make at most {limit} bookings a day")]
+    TooManyToday { limit: u16 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -14,6 +14,7 @@
 //!   with the current state and nothing is overwritten.
 
 pub mod actor;
+pub mod churn;
 pub mod customer;
 pub mod errors;
 pub mod moving;

@@ -14,6 +14,7 @@
 use booking_domain::{CustomerId, Minutes, StaffId};
 use chrono::{DateTime, Utc};
 
+use super::churn::ChurnLimits;
 use crate::ports::outbox::{NewNotice, NoticeKind, Recipient};
 
 /// A reminder offset of zero minutes.
@@ -26,6 +27,7 @@ pub struct ZeroReminderOffset;
 pub struct EngineSettings {
     customer_reminders: Vec<Minutes>,
     staff_reminder: Option<Minutes>,
+    churn_limits: ChurnLimits,
 }
 
 impl EngineSettings {
@@ -51,7 +53,20 @@ impl EngineSettings {
         Ok(Self {
             customer_reminders,
             staff_reminder,
+            churn_limits: ChurnLimits::default(),
         })
+    }
+
+    /// These settings with the daily limits of each customer.
+    #[must_use]
+    pub fn with_churn_limits(mut self, churn_limits: ChurnLimits) -> Self {
+        self.churn_limits = churn_limits;
+        self
+    }
+
+    /// How many bookings one customer may make and cancel a day.
+    pub fn churn_limits(&self) -> ChurnLimits {
+        self.churn_limits
     }
 
     /// The customer reminder offsets, longest first.
@@ -71,6 +86,7 @@ impl Default for EngineSettings {
         Self {
             customer_reminders: vec![hours(24), hours(2)],
             staff_reminder: None,
+            churn_limits: ChurnLimits::default(),
         }
     }
 }

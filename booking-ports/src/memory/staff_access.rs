@@ -23,8 +23,8 @@ struct FailedPin {
 pub(super) struct StaffAccess {
     /// Each user's wrong PINs, in the order recorded.
     failed_pins: HashMap<StaffUser, Vec<FailedPin>>,
-    /// The end of each session.
-    sessions: HashMap<StaffUser, DateTime<Utc>>,
+    /// The end of each session, and the credential it was opened with.
+    sessions: HashMap<StaffUser, (DateTime<Utc>, String)>,
     /// When each remembered refusal is forgotten.
     refusals: HashMap<StaffUser, DateTime<Utc>>,
 }
@@ -50,6 +50,23 @@ impl StaffAccessStore for MemoryStore {
         Ok(found)
     }
 
+    async fn all_failed_pins(
+        &self,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let state = self.lock("reading wrong PINs")?;
+        let mut found: Vec<DateTime<Utc>> = state
+            .staff_access
+            .failed_pins
+            .values()
+            .flatten()
+            .map(|pin| pin.at)
+            .filter(|at| *at > after)
+            .collect();
+        found.sort();
+        Ok(found)
+    }
+
     async fn record_failed_pin(
         &self,
         user: StaffUser,
@@ -65,10 +82,18 @@ impl StaffAccessStore for MemoryStore {
         Ok(())
     }
 
-    async fn start_session(&self, user: StaffUser, until: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn start_session(
+        &self,
+        user: StaffUser,
+        until: DateTime<Utc>,
+        credential: &str,
+    ) -> Result<(), StoreError> {
         let mut state = self.lock("starting a staff session")?;
         state.staff_access.failed_pins.remove(&user);
-        state.staff_access.sessions.insert(user, until);
+        state
+            .staff_access
+            .sessions
+            .insert(user, (until, credential.to_owned()));
         Ok(())
     }
 
@@ -76,14 +101,15 @@ impl StaffAccessStore for MemoryStore {
         &self,
         user: StaffUser,
         now: DateTime<Utc>,
+        credential: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let state = self.lock("reading a staff session")?;
         Ok(state
             .staff_access
             .sessions
             .get(&user)
-            .copied()
-            .filter(|until| *until > now))
+            .filter(|(until, opened_with)| *until > now && opened_with == credential)
+            .map(|(until, _)| *until))
     }
 
     async fn end_session(
@@ -93,7 +119,7 @@ impl StaffAccessStore for MemoryStore {
     ) -> Result<(), EndSessionError> {
         let mut state = self.lock("ending a staff session")?;
         match state.staff_access.sessions.remove(&user) {
-            Some(until) if until > now => Ok(()),
+            Some((until, _)) if until > now => Ok(()),
             _ => Err(EndSessionError::NotSignedIn),
         }
     }
@@ -124,7 +150,7 @@ impl StaffAccessStore for MemoryStore {
         }
         access.failed_pins.retain(|_, pins| !pins.is_empty());
         let before = access.sessions.len() + access.refusals.len();
-        access.sessions.retain(|_, until| *until > now);
+        access.sessions.retain(|_, (until, _)| *until > now);
         access.refusals.retain(|_, forget_at| *forget_at > now);
         purged += before - access.sessions.len() - access.refusals.len();
         Ok(purged as u64)

@@ -56,6 +56,16 @@ pub trait StaffAccessStore: Send + Sync {
         after: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, StoreError>;
 
+    /// The wrong PINs of every user recorded at an instant later than
+    /// `after`, oldest first: the count behind a pause of PIN checks for
+    /// everyone, when many accounts guess at once. The same rules as
+    /// [`StaffAccessStore::failed_pins`], across users.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn all_failed_pins(&self, after: DateTime<Utc>)
+    -> Result<Vec<DateTime<Utc>>, StoreError>;
+
     /// Records a wrong PIN of `user` at `at`, which the purge may remove
     /// once `forget_at` passed.
     ///
@@ -68,17 +78,27 @@ pub trait StaffAccessStore: Send + Sync {
         forget_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Signs `user` in until `until`: MUST replace any session of theirs and
-    /// MUST delete all their wrong PINs, in one commit (a sign-in clears the
-    /// count towards a lockout).
+    /// Signs `user` in until `until` with `credential`: MUST replace any
+    /// session of theirs and MUST delete all their wrong PINs, in one commit
+    /// (a sign-in clears the count towards a lockout).
+    ///
+    /// `credential` is an opaque, non-secret tag of what the user proved
+    /// (the admin bot uses its PIN hash's salt), so that changing the PIN
+    /// ends every session opened with the old one, across restarts.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails; then nothing changed.
-    async fn start_session(&self, user: StaffUser, until: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn start_session(
+        &self,
+        user: StaffUser,
+        until: DateTime<Utc>,
+        credential: &str,
+    ) -> Result<(), StoreError>;
 
-    /// When `user`'s session ends, if one is open at `now`. MUST return
-    /// `None` when there is none or it ended (`until <= now`), even before a
-    /// purge removed it.
+    /// When `user`'s session ends, if one opened with `credential` is open
+    /// at `now`. MUST return `None` when there is none, it ended
+    /// (`until <= now`, even before a purge removed it), or it was opened
+    /// with another credential.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails.
@@ -86,6 +106,7 @@ pub trait StaffAccessStore: Send + Sync {
         &self,
         user: StaffUser,
         now: DateTime<Utc>,
+        credential: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// Ends `user`'s session (signing out). MUST remove it, and MUST NOT

@@ -9,7 +9,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::{button, customer, service_name, staff_name, status};
 use crate::admin::callback::AdminCallback;
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -17,7 +17,7 @@ use crate::ui::format;
 pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
     let b = &details.booking;
     let mut text = t.with(
-        "admin-card",
+        Msg::AdminCard,
         &[
             ("id", b.id().get().into()),
             ("service", service_name(details).into()),
@@ -31,7 +31,7 @@ pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
     if let Some(comment) = b.comment() {
         text.push('\n');
         text.push_str(&t.with(
-            "admin-card-comment",
+            Msg::AdminCardComment,
             &[("comment", comment.expose().into())],
         ));
     }
@@ -39,7 +39,7 @@ pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
         && let Some(reason) = &c.reason
     {
         text.push('\n');
-        text.push_str(&t.with("admin-card-reason", &[("reason", reason.expose().into())]));
+        text.push_str(&t.with(Msg::AdminCardReason, &[("reason", reason.expose().into())]));
     }
     text
 }
@@ -60,30 +60,30 @@ pub fn card(
     let mut rows = Vec::new();
     match b.status() {
         BookingStatus::Pending => rows.push(vec![
-            button(t.get("admin-btn-confirm"), AdminCallback::Confirm(id, v)),
-            button(t.get("admin-btn-cancel"), AdminCallback::Cancel(id, v)),
+            button(t.get(Msg::AdminBtnConfirm), AdminCallback::Confirm(id, v)),
+            button(t.get(Msg::AdminBtnCancel), AdminCallback::Cancel(id, v)),
         ]),
         BookingStatus::Confirmed => rows.push(vec![button(
-            t.get("admin-btn-cancel"),
+            t.get(Msg::AdminBtnCancel),
             AdminCallback::Cancel(id, v),
         )]),
         _ => {}
     }
     if b.is_active() {
         rows.push(vec![button(
-            t.get("admin-btn-move"),
+            t.get(Msg::AdminBtnMove),
             AdminCallback::Move(id, v),
         )]);
     }
     if *b.status() == BookingStatus::Confirmed && b.start() <= now {
         rows.push(vec![
-            button(t.get("admin-btn-complete"), AdminCallback::Complete(id, v)),
-            button(t.get("admin-btn-no-show"), AdminCallback::NoShow(id, v)),
+            button(t.get(Msg::AdminBtnComplete), AdminCallback::Complete(id, v)),
+            button(t.get(Msg::AdminBtnNoShow), AdminCallback::NoShow(id, v)),
         ]);
     }
     let day = b.start().with_timezone(&tz).date_naive();
     rows.push(vec![button(
-        t.get("admin-btn-back-day"),
+        t.get(Msg::AdminBtnBackDay),
         AdminCallback::Day {
             day,
             staff: None,
@@ -95,7 +95,7 @@ pub fn card(
 
 /// The question a cancel button asks first.
 pub fn ask_reason(t: &Text<'_>, id: BookingId) -> Screen {
-    Screen::text(t.with("admin-ask-reason", &[("id", id.get().into())]))
+    Screen::text(t.with(Msg::AdminAskReason, &[("id", id.get().into())]))
 }
 
 /// The days booking `id` (at version `v`) can move to, three a row, and
@@ -106,11 +106,14 @@ pub fn move_days(t: &Text<'_>, id: BookingId, v: Version, days: &[NaiveDate]) ->
         .map(|day| button(format::day(t, *day), AdminCallback::MoveDay(id, v, *day)))
         .collect();
     let mut rows: Vec<Vec<_>> = buttons.chunks(3).map(<[_]>::to_vec).collect();
-    rows.push(vec![button(t.get("btn-back"), AdminCallback::Booking(id))]);
+    rows.push(vec![button(
+        t.get(Msg::BtnBack),
+        AdminCallback::Booking(id),
+    )]);
     let text = if days.is_empty() {
-        t.get("admin-move-none")
+        t.get(Msg::AdminMoveNone)
     } else {
-        t.with("admin-move-days", &[("id", id.get().into())])
+        t.with(Msg::AdminMoveDays, &[("id", id.get().into())])
     };
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
 }
@@ -141,9 +144,12 @@ pub fn move_times(t: &Text<'_>, times: &MoveTimes<'_>) -> Screen {
         })
         .collect();
     let mut rows: Vec<Vec<_>> = buttons.chunks(4).map(<[_]>::to_vec).collect();
-    rows.push(vec![button(t.get("btn-back"), AdminCallback::Move(id, v))]);
+    rows.push(vec![button(
+        t.get(Msg::BtnBack),
+        AdminCallback::Move(id, v),
+    )]);
     let text = t.with(
-        "admin-move-times",
+        Msg::AdminMoveTimes,
         &[("day", format::day(t, times.day).into())],
     );
     Screen::inline(text, InlineKeyboardMarkup::new(rows))

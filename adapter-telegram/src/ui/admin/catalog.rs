@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Weekday};
 
 use super::who;
 use crate::admin::commands::catalog_input::CatalogInputError;
-use crate::i18n::{Arg, Text};
+use crate::i18n::{Arg, Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -19,7 +19,7 @@ use crate::ui::format;
 pub fn service_line(t: &Text<'_>, service: &Service, staff: &[StaffMember]) -> String {
     let spec = service.spec();
     let performers = if spec.performers.is_empty() {
-        t.get("admin-nobody")
+        t.get(Msg::AdminNobody)
     } else {
         spec.performers
             .iter()
@@ -31,7 +31,7 @@ pub fn service_line(t: &Text<'_>, service: &Service, staff: &[StaffMember]) -> S
             .join(", ")
     };
     let mut line = t.with(
-        "admin-service-line",
+        Msg::AdminServiceLine,
         &[
             ("id", service.id().get().into()),
             ("name", service.name().to_string().into()),
@@ -44,7 +44,7 @@ pub fn service_line(t: &Text<'_>, service: &Service, staff: &[StaffMember]) -> S
     );
     if !spec.active {
         line.push(' ');
-        line.push_str(&t.get("admin-inactive"));
+        line.push_str(&t.get(Msg::AdminInactive));
     }
     line
 }
@@ -54,7 +54,7 @@ fn listing(t: &Text<'_>, title: String, lines: impl ExactSizeIterator<Item = Str
     let mut text = title;
     if lines.len() == 0 {
         text.push('\n');
-        text.push_str(&t.get("admin-catalog-empty"));
+        text.push_str(&t.get(Msg::AdminCatalogEmpty));
     }
     for line in lines {
         text.push('\n');
@@ -66,7 +66,7 @@ fn listing(t: &Text<'_>, title: String, lines: impl ExactSizeIterator<Item = Str
 /// `/services`.
 pub fn services(t: &Text<'_>, services: &[Service], staff: &[StaffMember]) -> Screen {
     let lines = services.iter().map(|s| service_line(t, s, staff));
-    listing(t, t.get("admin-services-title"), lines)
+    listing(t, t.get(Msg::AdminServicesTitle), lines)
 }
 
 /// A service saved (`added` or changed), as its line.
@@ -77,9 +77,9 @@ pub fn service_saved(
     staff: &[StaffMember],
 ) -> Screen {
     let id = if added {
-        "admin-service-added"
+        Msg::AdminServiceAdded
     } else {
-        "admin-service-saved"
+        Msg::AdminServiceSaved
     };
     Screen::text(t.with(id, &[("line", service_line(t, service, staff).into())]))
 }
@@ -92,7 +92,7 @@ pub fn hours_text(t: &Text<'_>, hours: &WeeklyHours) -> String {
         .filter(|day| !hours.on(*day).is_empty())
         .map(|day| {
             let name = t.with(
-                "weekday-short",
+                Msg::WeekdayShort,
                 &[("day", i64::from(day.number_from_monday()).into())],
             );
             let periods: Vec<String> = hours.on(day).iter().map(ToString::to_string).collect();
@@ -100,7 +100,7 @@ pub fn hours_text(t: &Text<'_>, hours: &WeeklyHours) -> String {
         })
         .collect();
     if days.is_empty() {
-        t.get("admin-no-hours")
+        t.get(Msg::AdminNoHours)
     } else {
         days.join("; ")
     }
@@ -111,7 +111,7 @@ pub fn staff_line(t: &Text<'_>, member: &StaffMember) -> String {
     let mut line = format!("#{} {}", member.id().get(), member.name());
     if !member.is_active() {
         line.push(' ');
-        line.push_str(&t.get("admin-inactive"));
+        line.push_str(&t.get(Msg::AdminInactive));
     }
     line.push_str("\n    ");
     line.push_str(&hours_text(t, member.hours()));
@@ -121,13 +121,13 @@ pub fn staff_line(t: &Text<'_>, member: &StaffMember) -> String {
 /// `/staff`.
 pub fn staff(t: &Text<'_>, staff: &[StaffMember]) -> Screen {
     let lines = staff.iter().map(|m| staff_line(t, m));
-    listing(t, t.get("admin-staff-title"), lines)
+    listing(t, t.get(Msg::AdminStaffTitle), lines)
 }
 
 /// A staff member added, with how to give them hours.
 pub fn staff_added(t: &Text<'_>, member: &StaffMember) -> Screen {
     Screen::text(t.with(
-        "admin-staff-added",
+        Msg::AdminStaffAdded,
         &[
             ("line", staff_line(t, member).into()),
             ("id", member.id().get().into()),
@@ -138,7 +138,7 @@ pub fn staff_added(t: &Text<'_>, member: &StaffMember) -> Screen {
 /// A staff member saved, as their line (collisions follow).
 pub fn staff_saved(t: &Text<'_>, member: &StaffMember) -> String {
     t.with(
-        "admin-staff-saved",
+        Msg::AdminStaffSaved,
         &[("line", staff_line(t, member).into())],
     )
 }
@@ -146,7 +146,7 @@ pub fn staff_saved(t: &Text<'_>, member: &StaffMember) -> String {
 /// One date override: the day, whom it is for, its hours.
 pub fn override_line(t: &Text<'_>, entry: &DateOverride) -> String {
     let hours = match entry.hours() {
-        OverrideHours::Closed => t.get("admin-closed"),
+        OverrideHours::Closed => t.get(Msg::AdminClosed),
         OverrideHours::Open(periods) => periods
             .iter()
             .map(ToString::to_string)
@@ -169,7 +169,7 @@ pub fn overrides(
     overrides: &[DateOverride],
 ) -> Screen {
     let title = t.with(
-        "admin-overrides-title",
+        Msg::AdminOverridesTitle,
         &[
             ("first", format::day(t, first).into()),
             ("last", format::day(t, last).into()),
@@ -181,7 +181,7 @@ pub fn overrides(
 /// A date override saved, as its line (collisions follow).
 pub fn override_set(t: &Text<'_>, entry: &DateOverride) -> String {
     t.with(
-        "admin-override-set",
+        Msg::AdminOverrideSet,
         &[("line", override_line(t, entry).into())],
     )
 }
@@ -189,7 +189,7 @@ pub fn override_set(t: &Text<'_>, entry: &DateOverride) -> String {
 /// A date override removed.
 pub fn override_removed(t: &Text<'_>, date: NaiveDate, staff: Option<StaffId>) -> Screen {
     Screen::text(t.with(
-        "admin-override-removed",
+        Msg::AdminOverrideRemoved,
         &[
             ("day", format::day(t, date).into()),
             ("who", who(t, staff).into()),
@@ -199,18 +199,18 @@ pub fn override_removed(t: &Text<'_>, date: NaiveDate, staff: Option<StaffId>) -
 
 /// No service has id `id`.
 pub fn unknown_service(t: &Text<'_>, id: ServiceId) -> Screen {
-    Screen::text(t.with("admin-unknown-service", &[("id", id.get().into())]))
+    Screen::text(t.with(Msg::AdminUnknownService, &[("id", id.get().into())]))
 }
 
 /// No staff member has id `id`.
 pub fn unknown_staff(t: &Text<'_>, id: StaffId) -> Screen {
-    Screen::text(t.with("admin-unknown-staff", &[("id", id.get().into())]))
+    Screen::text(t.with(Msg::AdminUnknownStaff, &[("id", id.get().into())]))
 }
 
 /// "Not saved: <why>. Nothing was changed."
 pub fn refused(t: &Text<'_>, error: &CatalogInputError) -> Screen {
     Screen::text(t.with(
-        "admin-catalog-refused",
+        Msg::AdminCatalogRefused,
         &[("reason", reason(t, error).into())],
     ))
 }
@@ -220,26 +220,26 @@ fn reason(t: &Text<'_>, error: &CatalogInputError) -> String {
     let typed = |text: &str| [("typed", Arg::from(text.to_owned()))];
     match error {
         CatalogInputError::Name(e) => name_reason(t, e),
-        CatalogInputError::NotMinutes(text) => t.with("admin-bad-minutes", &typed(text)),
+        CatalogInputError::NotMinutes(text) => t.with(Msg::AdminBadMinutes, &typed(text)),
         CatalogInputError::Minutes(InvalidMinutes { got }) => t.with(
-            "admin-bad-minutes-range",
+            Msg::AdminBadMinutesRange,
             &[
                 ("got", (*got).into()),
                 ("max", i64::from(Minutes::MAX.get()).into()),
             ],
         ),
-        CatalogInputError::Price(text) => t.with("admin-bad-price", &typed(text)),
+        CatalogInputError::Price(text) => t.with(Msg::AdminBadPrice, &typed(text)),
         CatalogInputError::Currency(InvalidCurrency(text)) => {
-            t.with("admin-bad-currency", &typed(text))
+            t.with(Msg::AdminBadCurrency, &typed(text))
         }
-        CatalogInputError::Money(_) => t.get("admin-bad-money"),
-        CatalogInputError::StaffIds(text) => t.with("admin-bad-staff-ids", &typed(text)),
+        CatalogInputError::Money(_) => t.get(Msg::AdminBadMoney),
+        CatalogInputError::StaffIds(text) => t.with(Msg::AdminBadStaffIds, &typed(text)),
         CatalogInputError::Hours(e) => hours_reason(t, e),
         CatalogInputError::Service(InvalidService::ZeroDuration) => {
-            t.get("admin-bad-zero-duration")
+            t.get(Msg::AdminBadZeroDuration)
         }
         CatalogInputError::Service(InvalidService::LongerThanADay) => {
-            t.get("admin-bad-longer-than-a-day")
+            t.get(Msg::AdminBadLongerThanADay)
         }
     }
 }
@@ -247,12 +247,12 @@ fn reason(t: &Text<'_>, error: &CatalogInputError) -> String {
 fn name_reason(t: &Text<'_>, error: &InvalidName) -> String {
     match error {
         InvalidName::TooShort { min } => {
-            t.with("admin-bad-name-short", &[("min", (*min as i64).into())])
+            t.with(Msg::AdminBadNameShort, &[("min", (*min as i64).into())])
         }
         InvalidName::TooLong { max } => {
-            t.with("admin-bad-name-long", &[("max", (*max as i64).into())])
+            t.with(Msg::AdminBadNameLong, &[("max", (*max as i64).into())])
         }
-        InvalidName::ControlCharacter => t.get("admin-bad-name-control"),
+        InvalidName::ControlCharacter => t.get(Msg::AdminBadNameControl),
     }
 }
 
@@ -260,13 +260,13 @@ fn hours_reason(t: &Text<'_>, error: &InvalidHours) -> String {
     let typed = |text: &str| [("typed", Arg::from(text.to_owned()))];
     match error {
         InvalidHours::NotIncreasing { start, end } => t.with(
-            "admin-bad-period-order",
+            Msg::AdminBadPeriodOrder,
             &[("start", start.clone().into()), ("end", end.clone().into())],
         ),
-        InvalidHours::BadTime(text) => t.with("admin-bad-time", &typed(text)),
-        InvalidHours::Malformed(text) => t.with("admin-bad-period", &typed(text)),
+        InvalidHours::BadTime(text) => t.with(Msg::AdminBadTime, &typed(text)),
+        InvalidHours::Malformed(text) => t.with(Msg::AdminBadPeriod, &typed(text)),
         InvalidHours::Overlapping { day, first, second } => t.with(
-            "admin-bad-overlap",
+            Msg::AdminBadOverlap,
             &[
                 ("day", day.clone().into()),
                 ("first", first.clone().into()),

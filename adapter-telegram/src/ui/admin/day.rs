@@ -9,7 +9,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::{button, customer, service_name, staff_name, status};
 use crate::admin::callback::AdminCallback;
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -38,9 +38,9 @@ pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
     let who = view
         .staff
         .and_then(|id| view.members.iter().find(|m| m.id() == id))
-        .map_or_else(|| t.get("admin-everyone"), |m| m.name().to_string());
+        .map_or_else(|| t.get(Msg::AdminEveryone), |m| m.name().to_string());
     let mut text = t.with(
-        "admin-day-title",
+        Msg::AdminDayTitle,
         &[
             ("day", format::day(t, view.day).into()),
             ("who", who.into()),
@@ -49,7 +49,7 @@ pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
     );
     if view.bookings.is_empty() {
         text.push_str("\n\n");
-        text.push_str(&t.get("admin-day-empty"));
+        text.push_str(&t.get(Msg::AdminDayEmpty));
     }
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     for details in shown {
@@ -59,7 +59,7 @@ pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
     if pages > 1 {
         text.push_str("\n\n");
         text.push_str(&t.with(
-            "admin-page",
+            Msg::AdminPage,
             &[
                 ("page", (page as i64 + 1).into()),
                 ("pages", (pages as i64).into()),
@@ -120,10 +120,10 @@ fn page_buttons(
 ) -> Vec<InlineKeyboardButton> {
     let mut nav = Vec::new();
     if page > 0 {
-        nav.push(button(t.get("btn-earlier"), at_page(view, page - 1)));
+        nav.push(button(t.get(Msg::BtnEarlier), at_page(view, page - 1)));
     }
     if page + 1 < pages {
-        nav.push(button(t.get("btn-later"), at_page(view, page + 1)));
+        nav.push(button(t.get(Msg::BtnLater), at_page(view, page + 1)));
     }
     nav
 }
@@ -136,10 +136,10 @@ fn day_buttons(t: &Text<'_>, view: &DayView<'_>) -> Vec<InlineKeyboardButton> {
     };
     let mut days = Vec::new();
     if let Some(prev) = view.day.pred_opt() {
-        days.push(button(t.get("admin-btn-prev-day"), other(prev)));
+        days.push(button(t.get(Msg::AdminBtnPrevDay), other(prev)));
     }
     if let Some(next) = view.day.succ_opt() {
-        days.push(button(t.get("admin-btn-next-day"), other(next)));
+        days.push(button(t.get(Msg::AdminBtnNextDay), other(next)));
     }
     days
 }
@@ -153,7 +153,7 @@ fn filter_buttons(t: &Text<'_>, view: &DayView<'_>) -> Vec<InlineKeyboardButton>
         page: 0,
     };
     let mut filters = vec![button(
-        mark(view.staff.is_none(), t.get("admin-btn-all-staff")),
+        mark(view.staff.is_none(), t.get(Msg::AdminBtnAllStaff)),
         only(None),
     )];
     for member in view.members.iter().filter(|m| m.is_active()) {

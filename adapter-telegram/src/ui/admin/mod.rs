@@ -30,7 +30,7 @@ use booking_ports::BookingDetails;
 use teloxide::types::InlineKeyboardButton;
 
 use crate::admin::callback::AdminCallback;
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 
 /// A button that sends `callback` when pressed.
 pub fn button(label: impl Into<String>, callback: AdminCallback) -> InlineKeyboardButton {
@@ -39,14 +39,21 @@ pub fn button(label: impl Into<String>, callback: AdminCallback) -> InlineKeyboa
 
 /// A booking's status in words.
 pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
-    t.get(&format!("admin-status-{}", status.name().replace('_', "-")))
+    t.get(match status {
+        BookingStatus::Pending => Msg::AdminStatusPending,
+        BookingStatus::Confirmed => Msg::AdminStatusConfirmed,
+        BookingStatus::Completed => Msg::AdminStatusCompleted,
+        BookingStatus::NoShow => Msg::AdminStatusNoShow,
+        BookingStatus::Cancelled(_) => Msg::AdminStatusCancelled,
+        BookingStatus::Rescheduled { .. } => Msg::AdminStatusRescheduled,
+    })
 }
 
 /// "Name, phone", or that the customer erased their data.
 fn customer(t: &Text<'_>, details: &BookingDetails) -> String {
     match &details.customer {
         Some(c) => format!("{}, {}", c.name.expose(), c.phone.expose()),
-        None => t.get("admin-customer-unknown"),
+        None => t.get(Msg::AdminCustomerUnknown),
     }
 }
 
@@ -68,6 +75,6 @@ fn staff_name(details: &BookingDetails) -> String {
 pub fn who(t: &Text<'_>, staff: Option<StaffId>) -> String {
     match staff {
         Some(id) => format!("#{}", id.get()),
-        None => t.get("admin-everyone"),
+        None => t.get(Msg::AdminEveryone),
     }
 }

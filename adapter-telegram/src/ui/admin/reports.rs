@@ -3,7 +3,7 @@
 use booking_ports::Period;
 use booking_ports::engine::{Rate, Statistics};
 
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -12,7 +12,7 @@ pub fn statistics(t: &Text<'_>, stats: &Statistics) -> Screen {
     let s = &stats.by_status;
     let n = |v: usize| v as i64;
     Screen::text(t.with(
-        "admin-stats",
+        Msg::AdminStats,
         &[
             ("first", format::day(t, stats.period.first()).into()),
             ("last", format::day(t, stats.period.last()).into()),
@@ -76,7 +76,7 @@ fn top(stats: &Statistics) -> String {
 /// The caption of the CSV export of `period` with `rows` rows.
 pub fn export_caption(t: &Text<'_>, period: Period, rows: usize) -> String {
     t.with(
-        "admin-export-caption",
+        Msg::AdminExportCaption,
         &[
             ("first", format::day(t, period.first()).into()),
             ("last", format::day(t, period.last()).into()),

@@ -9,7 +9,7 @@ use teloxide::types::InlineKeyboardMarkup;
 
 use super::{button, customer, service_name, staff_name, who};
 use crate::admin::callback::AdminCallback;
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -22,7 +22,7 @@ pub fn blocked(
     id: TimeOffId,
 ) -> String {
     t.with(
-        "admin-blocked",
+        Msg::AdminBlocked,
         &[
             ("from", format::when(t, period.start(), tz).into()),
             ("to", format::when(t, period.end(), tz).into()),
@@ -38,17 +38,17 @@ pub fn collisions(t: &Text<'_>, tz: Tz, done: String, colliding: &[BookingDetail
     let mut text = done;
     text.push_str("\n\n");
     if colliding.is_empty() {
-        text.push_str(&t.get("admin-blocked-no-collisions"));
+        text.push_str(&t.get(Msg::AdminBlockedNoCollisions));
         return Screen::text(text);
     }
     text.push_str(&t.with(
-        "admin-blocked-collisions",
+        Msg::AdminBlockedCollisions,
         &[("count", (colliding.len() as i64).into())],
     ));
     text.push('\n');
     text.push_str(&lines(t, tz, colliding));
     let keyboard = InlineKeyboardMarkup::new(vec![vec![button(
-        t.get("admin-btn-cancel-colliding"),
+        t.get(Msg::AdminBtnCancelColliding),
         AdminCallback::CancelColliding,
     )]]);
     Screen::inline(text, keyboard)
@@ -75,7 +75,7 @@ pub fn lines(t: &Text<'_>, tz: Tz, bookings: &[BookingDetails]) -> String {
 /// The question the cancel-them button asks first.
 pub fn ask_colliding_reason(t: &Text<'_>, count: usize) -> Screen {
     Screen::text(t.with(
-        "admin-ask-colliding-reason",
+        Msg::AdminAskCollidingReason,
         &[("count", (count as i64).into())],
     ))
 }
@@ -92,13 +92,13 @@ pub enum LeftStanding {
 /// How many colliding bookings were cancelled, then each one left standing.
 pub fn colliding_done(t: &Text<'_>, cancelled: usize, left: &[LeftStanding]) -> Screen {
     let mut text = t.with(
-        "admin-colliding-done",
+        Msg::AdminCollidingDone,
         &[("count", (cancelled as i64).into())],
     );
     for booking in left {
         let (id, message) = match booking {
-            LeftStanding::Changed(id) => (id, "admin-colliding-changed"),
-            LeftStanding::NotCancelled(id) => (id, "admin-colliding-not-cancelled"),
+            LeftStanding::Changed(id) => (id, Msg::AdminCollidingChanged),
+            LeftStanding::NotCancelled(id) => (id, Msg::AdminCollidingNotCancelled),
         };
         text.push('\n');
         text.push_str(&t.with(message, &[("id", id.get().into())]));

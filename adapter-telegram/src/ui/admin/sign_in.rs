@@ -4,21 +4,37 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
 /// Anyone's own Telegram user id, so an owner can fill the allow-list.
 pub fn whoami(t: &Text<'_>, user: i64) -> Screen {
-    Screen::text(t.with("admin-whoami", &[("id", user.into())]))
+    Screen::text(t.with(Msg::AdminWhoami, &[("id", user.into())]))
 }
 
 /// Locked out after too many wrong PINs, until `until`.
 pub fn locked_out(t: &Text<'_>, tz: Tz, until: DateTime<Utc>) -> String {
     t.with(
-        "admin-locked-out",
+        Msg::AdminLockedOut,
         &[("until", format::when(t, until, tz).into())],
     )
+}
+
+/// PIN checks paused for everyone not signed in, until `until`.
+pub fn paused(t: &Text<'_>, tz: Tz, until: DateTime<Utc>) -> Screen {
+    Screen::text(t.with(
+        Msg::AdminPinPaused,
+        &[("until", format::when(t, until, tz).into())],
+    ))
+}
+
+/// The owners' warning that PIN checks just paused, until `until`.
+pub fn paused_for_owners(t: &Text<'_>, tz: Tz, until: DateTime<Utc>) -> Screen {
+    Screen::text(t.with(
+        Msg::AdminPinPausedOwners,
+        &[("until", format::when(t, until, tz).into())],
+    ))
 }
 
 /// Signed in until `until`, then what the bot can do.
@@ -26,17 +42,17 @@ pub fn signed_in(t: &Text<'_>, tz: Tz, until: DateTime<Utc>) -> Screen {
     Screen::text(format!(
         "{}\n\n{}",
         t.with(
-            "admin-signed-in",
+            Msg::AdminSignedIn,
             &[("until", format::when(t, until, tz).into())]
         ),
-        t.get("admin-help")
+        t.get(Msg::AdminHelp)
     ))
 }
 
 /// A wrong PIN and the attempts left before a lockout.
 pub fn pin_wrong(t: &Text<'_>, attempts_left: usize) -> Screen {
     Screen::text(t.with(
-        "admin-pin-wrong",
+        Msg::AdminPinWrong,
         &[("left", (attempts_left as i64).into())],
     ))
 }
@@ -62,5 +78,15 @@ mod tests {
             "Wrong PIN. 1 attempt left before a lockout."
         );
         assert_eq!(whoami(&t, 42).text, "Your Telegram user id is 42.");
+        assert!(
+            paused(&t, tz(), local(3, 11))
+                .text
+                .starts_with("Signing in with the PIN is paused until Mon 3 Jun, 11:00:")
+        );
+        assert!(
+            paused_for_owners(&t, tz(), local(3, 11))
+                .text
+                .contains("paused for everyone not signed in until Mon 3 Jun, 11:00.")
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::keyboard::{self, flow_button};
 use super::menu::with_menu_button;
 use crate::client::BusinessInfo;
 use crate::client::callback::{FlowAction, FlowId};
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -56,7 +56,7 @@ fn clock(minute: u16) -> String {
 /// "Mon–Fri: 10:00–19:00" lines, consecutive days with the same hours
 /// grouped.
 fn hours_lines(t: &Text<'_>, week: &[Vec<(u16, u16)>; 7]) -> Vec<String> {
-    let weekday = |i: usize| t.with("weekday-short", &[("day", (i as i64 + 1).into())]);
+    let weekday = |i: usize| t.with(Msg::WeekdayShort, &[("day", (i as i64 + 1).into())]);
     let mut lines = Vec::new();
     let mut i = 0;
     while i < 7 {
@@ -70,7 +70,7 @@ fn hours_lines(t: &Text<'_>, week: &[Vec<(u16, u16)>; 7]) -> Vec<String> {
             format!("{}–{}", weekday(i), weekday(j))
         };
         let periods = if week[i].is_empty() {
-            t.get("hours-closed")
+            t.get(Msg::HoursClosed)
         } else {
             week[i]
                 .iter()
@@ -79,7 +79,7 @@ fn hours_lines(t: &Text<'_>, week: &[Vec<(u16, u16)>; 7]) -> Vec<String> {
                 .join(", ")
         };
         lines.push(t.with(
-            "hours-line",
+            Msg::HoursLine,
             &[("days", days.into()), ("periods", periods.into())],
         ));
         i = j + 1;
@@ -91,14 +91,14 @@ fn hours_lines(t: &Text<'_>, week: &[Vec<(u16, u16)>; 7]) -> Vec<String> {
 /// who performs a bookable service) is not empty.
 pub fn about(t: &Text<'_>, flow: FlowId, business: &BusinessInfo, staff: &[StaffMember]) -> Screen {
     let mut lines = vec![t.with(
-        "about-title",
+        Msg::AboutTitle,
         &[("business", business.name.as_str().into())],
     )];
     for (id, arg, value) in [
-        ("about-address", "address", &business.address),
-        ("about-phone", "phone", &business.phone),
-        ("about-email", "email", &business.email),
-        ("about-website", "website", &business.website),
+        (Msg::AboutAddress, "address", &business.address),
+        (Msg::AboutPhone, "phone", &business.phone),
+        (Msg::AboutEmail, "email", &business.email),
+        (Msg::AboutWebsite, "website", &business.website),
     ] {
         if let Some(value) = value {
             lines.push(t.with(id, &[(arg, value.as_str().into())]));
@@ -106,11 +106,11 @@ pub fn about(t: &Text<'_>, flow: FlowId, business: &BusinessInfo, staff: &[Staff
     }
     if !staff.is_empty() {
         lines.push(String::new());
-        lines.push(t.get("about-hours"));
+        lines.push(t.get(Msg::AboutHours));
         lines.extend(hours_lines(t, &opening_hours(staff)));
     }
     let rows = vec![
-        vec![flow_button(t.get("btn-my-data"), flow, FlowAction::MyData)],
+        vec![flow_button(t.get(Msg::BtnMyData), flow, FlowAction::MyData)],
         keyboard::back(t, flow),
     ];
     Screen::inline(lines.join("\n"), InlineKeyboardMarkup::new(rows))
@@ -134,7 +134,7 @@ pub fn my_data(t: &Text<'_>, flow: FlowId, view: &MyDataView<'_>) -> Screen {
     // place it is meant to be read in full.
     let text = match view.profile {
         Some(profile) => t.with(
-            "my-data",
+            Msg::MyData,
             &[
                 ("name", profile.name.expose().into()),
                 ("phone", profile.phone.expose().into()),
@@ -146,12 +146,12 @@ pub fn my_data(t: &Text<'_>, flow: FlowId, view: &MyDataView<'_>) -> Screen {
                 ("upcoming", (view.upcoming as i64).into()),
             ],
         ),
-        None => t.get("my-data-none"),
+        None => t.get(Msg::MyDataNone),
     };
     let mut rows = Vec::new();
     if view.has_data {
         rows.push(vec![flow_button(
-            t.get("btn-erase-data"),
+            t.get(Msg::BtnEraseData),
             flow,
             FlowAction::Erase,
         )]);
@@ -164,16 +164,16 @@ pub fn my_data(t: &Text<'_>, flow: FlowId, view: &MyDataView<'_>) -> Screen {
 /// cancelled.
 pub fn ask_erase(t: &Text<'_>, flow: FlowId, upcoming: usize) -> Screen {
     let text = if upcoming == 0 {
-        t.get("erase-question")
+        t.get(Msg::EraseQuestion)
     } else {
         t.with(
-            "erase-question-upcoming",
+            Msg::EraseQuestionUpcoming,
             &[("count", (upcoming as i64).into())],
         )
     };
     let rows = vec![vec![
-        flow_button(t.get("btn-yes-erase"), flow, FlowAction::ConfirmErase),
-        flow_button(t.get("btn-keep"), flow, FlowAction::Back),
+        flow_button(t.get(Msg::BtnYesErase), flow, FlowAction::ConfirmErase),
+        flow_button(t.get(Msg::BtnKeep), flow, FlowAction::Back),
     ]];
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
 }
@@ -181,10 +181,10 @@ pub fn ask_erase(t: &Text<'_>, flow: FlowId, upcoming: usize) -> Screen {
 /// The data is erased, after `cancelled` upcoming bookings were cancelled.
 pub fn erased(t: &Text<'_>, cancelled: usize) -> Screen {
     let text = if cancelled == 0 {
-        t.get("erase-done")
+        t.get(Msg::EraseDone)
     } else {
         t.with(
-            "erase-done-cancelled",
+            Msg::EraseDoneCancelled,
             &[("count", (cancelled as i64).into())],
         )
     };
@@ -272,7 +272,7 @@ mod tests {
             screen.text
         );
         assert_eq!(
-            pressing(&screen, &t.get("btn-my-data")),
+            pressing(&screen, &t.get(Msg::BtnMyData)),
             Callback::flow(FLOW, FlowAction::MyData)
         );
     }
@@ -304,7 +304,7 @@ mod tests {
         assert!(screen.text.contains("Ivan Petrov"), "{}", screen.text);
         assert!(screen.text.contains("+79161234567"), "{}", screen.text);
         assert_eq!(
-            pressing(&screen, &t.get("btn-erase-data")),
+            pressing(&screen, &t.get(Msg::BtnEraseData)),
             Callback::flow(FLOW, FlowAction::Erase)
         );
         let nothing = my_data(
@@ -317,10 +317,10 @@ mod tests {
                 tz: tz(),
             },
         );
-        assert_eq!(nothing.text, t.get("my-data-none"));
+        assert_eq!(nothing.text, t.get(Msg::MyDataNone));
         assert_eq!(
             crate::ui::client::testing::labels(&nothing),
-            [t.get("btn-back")]
+            [t.get(Msg::BtnBack)]
         );
     }
 }

@@ -12,29 +12,29 @@ use super::keyboard::{self, flow_button};
 use super::menu::{with_main_menu, with_menu_button};
 use crate::client::callback::{FlowAction, FlowId};
 use crate::client::state::{Details, Slot, StaffPick};
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::{Markup, Screen};
 use crate::ui::format;
 
 /// No service is bookable.
 pub fn no_services(t: &Text<'_>) -> Screen {
-    with_menu_button(t, t.get("book-no-services"))
+    with_menu_button(t, t.get(Msg::BookNoServices))
 }
 
 /// The chosen service is no longer offered.
 pub fn unavailable(t: &Text<'_>) -> Screen {
-    with_menu_button(t, t.get("book-unavailable"))
+    with_menu_button(t, t.get(Msg::BookUnavailable))
 }
 
 /// Whose time the customer picked, by name, or "any specialist".
 pub fn staff_label(t: &Text<'_>, offer: &ServiceOffer, staff: StaffPick) -> String {
     match staff {
-        StaffPick::Any => t.get("btn-any-staff"),
+        StaffPick::Any => t.get(Msg::BtnAnyStaff),
         StaffPick::Only(id) => offer
             .performers
             .iter()
             .find(|m| m.id() == id)
-            .map_or_else(|| t.get("btn-any-staff"), |m| m.name().to_string()),
+            .map_or_else(|| t.get(Msg::BtnAnyStaff), |m| m.name().to_string()),
     }
 }
 
@@ -45,7 +45,7 @@ pub fn services(t: &Text<'_>, flow: FlowId, offers: &[ServiceOffer]) -> Screen {
         .map(|offer| {
             let service = &offer.service;
             let label = t.with(
-                "service-button",
+                Msg::ServiceButton,
                 &[
                     ("name", service.name().as_str().into()),
                     ("duration", format::duration(t, service.duration()).into()),
@@ -57,7 +57,7 @@ pub fn services(t: &Text<'_>, flow: FlowId, offers: &[ServiceOffer]) -> Screen {
         .collect();
     rows.push(keyboard::back_cancel(t, flow));
     Screen::inline(
-        t.get("book-choose-service"),
+        t.get(Msg::BookChooseService),
         InlineKeyboardMarkup::new(rows),
     )
 }
@@ -76,14 +76,14 @@ pub fn staff(t: &Text<'_>, flow: FlowId, offer: &ServiceOffer) -> Screen {
         })
         .collect();
     buttons.push(flow_button(
-        t.get("btn-any-staff"),
+        t.get(Msg::BtnAnyStaff),
         flow,
         FlowAction::AnyStaff,
     ));
     let mut rows = keyboard::grid(buttons, 2);
     rows.push(keyboard::back_cancel(t, flow));
     let text = t.with(
-        "book-choose-staff",
+        Msg::BookChooseStaff,
         &[("service", offer.service.name().as_str().into())],
     );
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
@@ -103,7 +103,7 @@ pub fn days(
         Some(mut rows) => {
             rows.push(keyboard::back_cancel(t, flow));
             let text = t.with(
-                "book-choose-day",
+                Msg::BookChooseDay,
                 &[("service", service.into()), ("staff", staff.into())],
             );
             Screen::inline(text, InlineKeyboardMarkup::new(rows))
@@ -149,9 +149,9 @@ pub fn name(t: &Text<'_>, flow: FlowId, suggestions: &[String]) -> Screen {
         .collect();
     rows.push(keyboard::back_cancel(t, flow));
     let prompt = if suggestions.is_empty() {
-        "book-ask-name-plain"
+        Msg::BookAskNamePlain
     } else {
-        "book-ask-name"
+        Msg::BookAskName
     };
     Screen::inline(t.get(prompt), InlineKeyboardMarkup::new(rows))
 }
@@ -160,21 +160,21 @@ pub fn name(t: &Text<'_>, flow: FlowId, suggestions: &[String]) -> Screen {
 /// step has a reply keyboard, with Back and Cancel on it as text buttons.
 pub fn phone(t: &Text<'_>) -> Screen {
     let keyboard = KeyboardMarkup::new(vec![
-        vec![KeyboardButton::new(t.get("btn-share-phone")).request(ButtonRequest::Contact)],
+        vec![KeyboardButton::new(t.get(Msg::BtnSharePhone)).request(ButtonRequest::Contact)],
         vec![
-            KeyboardButton::new(t.get("btn-back")),
-            KeyboardButton::new(t.get("btn-cancel")),
+            KeyboardButton::new(t.get(Msg::BtnBack)),
+            KeyboardButton::new(t.get(Msg::BtnCancel)),
         ],
     ])
     .resize_keyboard()
     .one_time_keyboard();
-    Screen::new(t.get("book-ask-phone"), Markup::Reply(keyboard))
+    Screen::new(t.get(Msg::BookAskPhone), Markup::Reply(keyboard))
 }
 
 /// The phone as understood, removing the phone step's keyboard.
 pub fn phone_saved(t: &Text<'_>, phone: &str) -> Screen {
     Screen::new(
-        t.with("phone-saved", &[("phone", phone.into())]),
+        t.with(Msg::PhoneSaved, &[("phone", phone.into())]),
         Markup::RemoveReply,
     )
 }
@@ -182,8 +182,13 @@ pub fn phone_saved(t: &Text<'_>, phone: &str) -> Screen {
 /// Asks for an optional comment.
 pub fn comment(t: &Text<'_>, flow: FlowId) -> Screen {
     Screen::inline(
-        t.get("book-ask-comment"),
-        keyboard::one_then_back_cancel(t, flow, t.get("btn-skip-comment"), FlowAction::SkipComment),
+        t.get(Msg::BookAskComment),
+        keyboard::one_then_back_cancel(
+            t,
+            flow,
+            t.get(Msg::BtnSkipComment),
+            FlowAction::SkipComment,
+        ),
     )
 }
 
@@ -200,7 +205,7 @@ pub struct SummaryView<'a> {
 pub fn summary(t: &Text<'_>, flow: FlowId, view: &SummaryView<'_>) -> Screen {
     let service = &view.offer.service;
     let mut text = t.with(
-        "book-summary",
+        Msg::BookSummary,
         &[
             ("service", service.name().as_str().into()),
             ("duration", format::duration(t, service.duration()).into()),
@@ -214,13 +219,13 @@ pub fn summary(t: &Text<'_>, flow: FlowId, view: &SummaryView<'_>) -> Screen {
     if let Some(comment) = &view.details.comment {
         text.push('\n');
         text.push_str(&t.with(
-            "book-summary-comment",
+            Msg::BookSummaryComment,
             &[("comment", comment.as_str().into())],
         ));
     }
     Screen::inline(
         text,
-        keyboard::one_then_back_cancel(t, flow, t.get("btn-confirm"), FlowAction::Confirm),
+        keyboard::one_then_back_cancel(t, flow, t.get(Msg::BtnConfirm), FlowAction::Confirm),
     )
 }
 
@@ -236,9 +241,9 @@ pub fn done(t: &Text<'_>, booked: &BookingDetails, tz: Tz) -> Screen {
         .as_ref()
         .map_or_else(String::new, |m| m.name().to_string());
     let id = if booking.is_active() && *booking.status() == booking_domain::BookingStatus::Pending {
-        "book-done-pending"
+        Msg::BookDonePending
     } else {
-        "book-done-confirmed"
+        Msg::BookDoneConfirmed
     };
     let text = t.with(
         id,
@@ -255,42 +260,54 @@ pub fn done(t: &Text<'_>, booked: &BookingDetails, tz: Tz) -> Screen {
 pub fn too_many(t: &Text<'_>, limit: u16) -> Screen {
     with_main_menu(
         t,
-        t.with("book-too-many", &[("limit", i64::from(limit).into())]),
+        t.with(Msg::BookTooMany, &[("limit", i64::from(limit).into())]),
+    )
+}
+
+/// The customer made `limit` bookings in the last 24 hours.
+pub fn too_many_today(t: &Text<'_>, limit: u16) -> Screen {
+    with_main_menu(
+        t,
+        t.with(Msg::BookTooManyToday, &[("limit", i64::from(limit).into())]),
     )
 }
 
 /// Typed text that looks like one of our buttons, not a name.
 pub fn name_is_button(t: &Text<'_>, typed: &str) -> String {
     let shown: String = typed.trim().chars().take(40).collect();
-    t.with("name-is-button", &[("text", shown.into())])
+    t.with(Msg::NameIsButton, &[("text", shown.into())])
 }
 
 pub fn name_refusal(t: &Text<'_>, error: &InvalidName) -> String {
     match error {
-        InvalidName::TooShort { min } => t.with("name-too-short", &[("min", (*min as i64).into())]),
-        InvalidName::TooLong { max } => t.with("name-too-long", &[("max", (*max as i64).into())]),
-        InvalidName::ControlCharacter => t.get("name-control"),
+        InvalidName::TooShort { min } => {
+            t.with(Msg::NameTooShort, &[("min", (*min as i64).into())])
+        }
+        InvalidName::TooLong { max } => t.with(Msg::NameTooLong, &[("max", (*max as i64).into())]),
+        InvalidName::ControlCharacter => t.get(Msg::NameControl),
     }
 }
 
 pub fn phone_refusal(t: &Text<'_>, error: &InvalidPhone) -> String {
     match error {
-        InvalidPhone::Empty => t.get("phone-empty"),
-        InvalidPhone::TooLong { max } => t.with("phone-too-long", &[("max", (*max as i64).into())]),
-        InvalidPhone::UnexpectedCharacter => t.get("phone-characters"),
-        InvalidPhone::NotAPhone => t.get("phone-not-a-phone"),
-        InvalidPhone::NotInUse => t.get("phone-not-in-use"),
+        InvalidPhone::Empty => t.get(Msg::PhoneEmpty),
+        InvalidPhone::TooLong { max } => {
+            t.with(Msg::PhoneTooLong, &[("max", (*max as i64).into())])
+        }
+        InvalidPhone::UnexpectedCharacter => t.get(Msg::PhoneCharacters),
+        InvalidPhone::NotAPhone => t.get(Msg::PhoneNotAPhone),
+        InvalidPhone::NotInUse => t.get(Msg::PhoneNotInUse),
     }
 }
 
 pub fn comment_refusal(t: &Text<'_>, error: &InvalidComment) -> String {
     match error {
-        InvalidComment::Empty => t.get("comment-empty"),
+        InvalidComment::Empty => t.get(Msg::CommentEmpty),
         InvalidComment::TooLong { max, got } => t.with(
-            "comment-too-long",
+            Msg::CommentTooLong,
             &[("max", (*max as i64).into()), ("got", (*got as i64).into())],
         ),
-        InvalidComment::ControlCharacter => t.get("comment-control"),
+        InvalidComment::ControlCharacter => t.get(Msg::CommentControl),
     }
 }
 
@@ -302,6 +319,28 @@ mod tests {
     use crate::Language;
     use crate::client::callback::Callback;
     use crate::ui::client::testing::*;
+
+    #[test]
+    fn the_daily_limit_says_how_many_and_when_to_come_back_in_both_languages() {
+        let locales = locales();
+
+        let en = too_many_today(&locales.text(Language::English), 10);
+        let ru = too_many_today(&locales.text(Language::Russian), 3);
+
+        assert!(
+            en.text
+                .starts_with("You have made 10 bookings in the last 24 hours"),
+            "{}",
+            en.text
+        );
+        assert!(en.text.contains("try again tomorrow"), "{}", en.text);
+        assert!(
+            ru.text
+                .starts_with("За последние 24 часа вы записались 3 раза"),
+            "{}",
+            ru.text
+        );
+    }
 
     #[test]
     fn services_show_length_and_price_and_carry_their_id() {
@@ -335,7 +374,7 @@ mod tests {
             Callback::flow(FLOW, FlowAction::Staff(StaffId::new(2).unwrap()))
         );
         assert_eq!(
-            pressing(&screen, &t.get("btn-any-staff")),
+            pressing(&screen, &t.get(Msg::BtnAnyStaff)),
             Callback::flow(FLOW, FlowAction::AnyStaff)
         );
     }
@@ -405,7 +444,7 @@ mod tests {
             );
         }
         assert_eq!(
-            pressing(&screen, &t.get("btn-confirm")),
+            pressing(&screen, &t.get(Msg::BtnConfirm)),
             Callback::flow(FLOW, FlowAction::Confirm)
         );
     }

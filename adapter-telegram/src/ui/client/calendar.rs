@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 
 use super::keyboard::{self, Row, flow_button};
 use crate::client::callback::{FlowAction, FlowId};
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::ui::format;
 
 /// Days per calendar page: four rows of three.
@@ -65,7 +65,7 @@ pub fn day_rows(t: &Text<'_>, flow: FlowId, days: &[NaiveDate], page: u8) -> Opt
     if page > 0 {
         let earlier = u8::try_from(page - 1).unwrap_or(0);
         navigation.push(flow_button(
-            t.get("btn-earlier"),
+            t.get(Msg::BtnEarlier),
             flow,
             FlowAction::Page(earlier),
         ));
@@ -74,7 +74,7 @@ pub fn day_rows(t: &Text<'_>, flow: FlowId, days: &[NaiveDate], page: u8) -> Opt
         && let Ok(later) = u8::try_from(page + 1)
     {
         navigation.push(flow_button(
-            t.get("btn-later"),
+            t.get(Msg::BtnLater),
             flow,
             FlowAction::Page(later),
         ));
@@ -97,9 +97,9 @@ pub fn time_rows(flow: FlowId, starts: &[DateTime<Utc>], tz: Tz) -> Vec<Row> {
 
 /// "There are no free days within 14 days" for `service` and `staff`.
 pub fn no_days(t: &Text<'_>, service: &str, staff: &str, horizon_days: u16) -> String {
-    let horizon = t.with("days-ahead", &[("count", i64::from(horizon_days).into())]);
+    let horizon = t.with(Msg::DaysAhead, &[("count", i64::from(horizon_days).into())]);
     t.with(
-        "book-no-days",
+        Msg::BookNoDays,
         &[
             ("service", service.into()),
             ("staff", staff.into()),
@@ -120,7 +120,7 @@ pub fn times_text(
     let (service, staff) = names;
     let day_text = format::day(t, day);
     let prompt = t.with(
-        "book-choose-time",
+        Msg::BookChooseTime,
         &[
             ("service", service.into()),
             ("staff", staff.into()),
@@ -131,7 +131,7 @@ pub fn times_text(
     if no_starts {
         format!(
             "{text}\n\n{}",
-            t.with("book-no-times", &[("day", day_text.into())])
+            t.with(Msg::BookNoTimes, &[("day", day_text.into())])
         )
     } else {
         text
@@ -141,7 +141,7 @@ pub fn times_text(
 /// "14:00 on Tue 4 Jun was just taken", the intro above a day's times.
 pub fn slot_taken(t: &Text<'_>, start: DateTime<Utc>, day: NaiveDate, tz: Tz) -> String {
     t.with(
-        "book-slot-taken",
+        Msg::BookSlotTaken,
         &[
             ("time", format::time(start, tz).into()),
             ("day", format::day(t, day).into()),

@@ -4,7 +4,7 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::client::callback::{Callback, FlowAction, FlowId, MenuItem};
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 
 /// One row of buttons.
 pub type Row = Vec<InlineKeyboardButton>;
@@ -34,14 +34,14 @@ pub fn grid(buttons: Vec<InlineKeyboardButton>, per_row: usize) -> Vec<Row> {
 /// Back and Cancel, on one row.
 pub fn back_cancel(t: &Text<'_>, flow: FlowId) -> Row {
     vec![
-        flow_button(t.get("btn-back"), flow, FlowAction::Back),
-        flow_button(t.get("btn-cancel"), flow, FlowAction::Cancel),
+        flow_button(t.get(Msg::BtnBack), flow, FlowAction::Back),
+        flow_button(t.get(Msg::BtnCancel), flow, FlowAction::Cancel),
     ]
 }
 
 /// Back alone.
 pub fn back(t: &Text<'_>, flow: FlowId) -> Row {
-    vec![flow_button(t.get("btn-back"), flow, FlowAction::Back)]
+    vec![flow_button(t.get(Msg::BtnBack), flow, FlowAction::Back)]
 }
 
 /// One button alone on its row, then Back and Cancel: the shape of the
@@ -62,20 +62,23 @@ pub fn one_then_back_cancel(
 pub fn main_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(vec![
         vec![
-            button(t.get("btn-book"), Callback::Menu(MenuItem::Book)),
+            button(t.get(Msg::BtnBook), Callback::Menu(MenuItem::Book)),
             button(
-                t.get("btn-my-bookings"),
+                t.get(Msg::BtnMyBookings),
                 Callback::Menu(MenuItem::MyBookings),
             ),
         ],
-        vec![button(t.get("btn-about"), Callback::Menu(MenuItem::About))],
+        vec![button(
+            t.get(Msg::BtnAbout),
+            Callback::Menu(MenuItem::About),
+        )],
     ])
 }
 
 /// A single "Menu" button, under final messages.
 pub fn to_menu(t: &Text<'_>) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(vec![vec![button(
-        t.get("btn-menu"),
+        t.get(Msg::BtnMenu),
         Callback::Menu(MenuItem::Main),
     )]])
 }

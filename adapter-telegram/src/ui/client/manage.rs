@@ -10,7 +10,7 @@ use teloxide::types::InlineKeyboardMarkup;
 use super::calendar::{self, DayPage, DayTimes, day_rows, time_rows};
 use super::keyboard::{self, Row, button, flow_button};
 use crate::client::callback::{Callback, FlowAction, FlowId, MenuItem};
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -31,7 +31,7 @@ fn staff_name(details: &BookingDetails) -> String {
 /// "This booking is already cancelled", for a change it no longer allows.
 pub fn not_active(t: &Text<'_>, booking: &Booking) -> String {
     t.with(
-        "booking-not-active",
+        Msg::BookingNotActive,
         &[("status", format::status(t, booking.status()).into())],
     )
 }
@@ -41,7 +41,7 @@ pub fn not_active(t: &Text<'_>, booking: &Booking) -> String {
 pub fn refusal(
     t: &Text<'_>,
     refusal: &TransitionError,
-    cutoff_message: &str,
+    cutoff_message: Msg,
     booking: &Booking,
 ) -> String {
     match refusal {
@@ -66,7 +66,7 @@ pub fn list(
         .iter()
         .map(|details| {
             let label = t.with(
-                "booking-button",
+                Msg::BookingButton,
                 &[
                     ("when", format::when(t, details.booking.start(), tz).into()),
                     ("service", service_name(details).into()),
@@ -81,15 +81,15 @@ pub fn list(
         .collect();
     let title = if bookings.is_empty() {
         rows.push(vec![button(
-            t.get("btn-book"),
+            t.get(Msg::BtnBook),
             Callback::Menu(MenuItem::Book),
         )]);
-        t.get("my-bookings-empty")
+        t.get(Msg::MyBookingsEmpty)
     } else {
-        t.get("my-bookings-title")
+        t.get(Msg::MyBookingsTitle)
     };
     rows.push(vec![button(
-        t.get("btn-menu"),
+        t.get(Msg::BtnMenu),
         Callback::Menu(MenuItem::Main),
     )]);
     Screen::inline(
@@ -101,7 +101,7 @@ pub fn list(
 fn details_text(t: &Text<'_>, details: &BookingDetails, tz: Tz) -> String {
     let booking = &details.booking;
     let mut text = t.with(
-        "booking-details",
+        Msg::BookingDetails,
         &[
             ("service", service_name(details).into()),
             ("staff", staff_name(details).into()),
@@ -112,7 +112,7 @@ fn details_text(t: &Text<'_>, details: &BookingDetails, tz: Tz) -> String {
     if let Some(comment) = booking.comment() {
         text.push('\n');
         text.push_str(&t.with(
-            "booking-details-comment",
+            Msg::BookingDetailsComment,
             &[("comment", comment.expose().into())],
         ));
     }
@@ -132,12 +132,12 @@ pub fn details(
     if booking.is_active() {
         rows.push(vec![
             flow_button(
-                t.get("btn-reschedule"),
+                t.get(Msg::BtnReschedule),
                 flow,
                 FlowAction::Reschedule(booking.id()),
             ),
             flow_button(
-                t.get("btn-cancel-booking"),
+                t.get(Msg::BtnCancelBooking),
                 flow,
                 FlowAction::CancelBooking(booking.id()),
             ),
@@ -152,7 +152,7 @@ pub fn details(
 pub fn ask_cancel(t: &Text<'_>, flow: FlowId, details: &BookingDetails, tz: Tz) -> Screen {
     let booking = &details.booking;
     let text = t.with(
-        "cancel-question",
+        Msg::CancelQuestion,
         &[
             ("service", service_name(details).into()),
             ("when", format::when(t, booking.start(), tz).into()),
@@ -160,11 +160,11 @@ pub fn ask_cancel(t: &Text<'_>, flow: FlowId, details: &BookingDetails, tz: Tz) 
     );
     let rows = vec![vec![
         flow_button(
-            t.get("btn-yes-cancel"),
+            t.get(Msg::BtnYesCancel),
             flow,
             FlowAction::ConfirmCancel(booking.id()),
         ),
-        flow_button(t.get("btn-keep"), flow, FlowAction::Back),
+        flow_button(t.get(Msg::BtnKeep), flow, FlowAction::Back),
     ]];
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
 }
@@ -172,7 +172,7 @@ pub fn ask_cancel(t: &Text<'_>, flow: FlowId, details: &BookingDetails, tz: Tz) 
 /// "Your haircut on Tue 4 Jun is cancelled", above the list.
 pub fn cancelled(t: &Text<'_>, cancelled: &BookingDetails, tz: Tz) -> String {
     t.with(
-        "cancel-done",
+        Msg::CancelDone,
         &[
             ("service", service_name(cancelled).into()),
             (
@@ -186,7 +186,7 @@ pub fn cancelled(t: &Text<'_>, cancelled: &BookingDetails, tz: Tz) -> String {
 /// "Your haircut is moved to Wed 5 Jun", above the new booking's card.
 pub fn moved(t: &Text<'_>, moved: &BookingDetails, tz: Tz) -> String {
     t.with(
-        "reschedule-done",
+        Msg::RescheduleDone,
         &[
             ("service", service_name(moved).into()),
             ("when", format::when(t, moved.booking.start(), tz).into()),
@@ -205,7 +205,7 @@ pub fn move_days(
     let (text, mut rows) = match day_rows(t, flow, page.days, page.page) {
         Some(rows) => {
             let text = t.with(
-                "reschedule-choose-day",
+                Msg::RescheduleChooseDay,
                 &[
                     ("service", service_name(moving).into()),
                     ("when", format::when(t, moving.booking.start(), tz).into()),
@@ -257,7 +257,7 @@ pub fn move_summary(
     tz: Tz,
 ) -> Screen {
     let text = t.with(
-        "reschedule-summary",
+        Msg::RescheduleSummary,
         &[
             ("service", service_name(moving).into()),
             ("staff", staff_name(moving).into()),
@@ -267,7 +267,7 @@ pub fn move_summary(
     );
     Screen::inline(
         text,
-        keyboard::one_then_back_cancel(t, flow, t.get("btn-confirm"), FlowAction::Confirm),
+        keyboard::one_then_back_cancel(t, flow, t.get(Msg::BtnConfirm), FlowAction::Confirm),
     )
 }
 
@@ -276,7 +276,7 @@ pub fn move_summary(
 pub fn move_slot_taken(t: &Text<'_>, start: DateTime<Utc>, moving: &Booking, tz: Tz) -> String {
     let day = start.with_timezone(&tz).date_naive();
     t.with(
-        "reschedule-slot-taken",
+        Msg::RescheduleSlotTaken,
         &[
             ("time", format::time(start, tz).into()),
             ("old", format::when(t, moving.start(), tz).into()),
@@ -307,7 +307,7 @@ mod tests {
             Callback::flow(FLOW, FlowAction::Booking(BookingId::new(9).unwrap()))
         );
         assert_eq!(
-            pressing(&screen, &t.get("btn-menu")),
+            pressing(&screen, &t.get(Msg::BtnMenu)),
             Callback::Menu(MenuItem::Main)
         );
     }
@@ -321,7 +321,7 @@ mod tests {
 
         assert_eq!(screen.text, "Done.\n\nYou have no upcoming bookings.");
         assert_eq!(
-            pressing(&screen, &t.get("btn-book")),
+            pressing(&screen, &t.get(Msg::BtnBook)),
             Callback::Menu(MenuItem::Book)
         );
     }
@@ -364,7 +364,7 @@ mod tests {
             Callback::flow(FLOW, FlowAction::Reschedule(id))
         );
         assert!(closed.text.contains("Status: cancelled"), "{}", closed.text);
-        assert_eq!(labels(&closed), [t.get("btn-back")]);
+        assert_eq!(labels(&closed), [t.get(Msg::BtnBack)]);
     }
 
     #[test]
@@ -377,7 +377,7 @@ mod tests {
             start: visit.booking.start(),
         };
 
-        let text = refusal(&t, &past, "cancel-past-cutoff", &visit.booking);
+        let text = refusal(&t, &past, Msg::CancelPastCutoff, &visit.booking);
 
         assert!(text.contains("3 hours"), "{text}");
     }
@@ -393,7 +393,7 @@ mod tests {
         assert!(screen.text.contains("Tue 4 Jun, 11:00"), "{}", screen.text);
         assert!(screen.text.contains("Wed 5 Jun, 15:00"), "{}", screen.text);
         assert_eq!(
-            pressing(&screen, &t.get("btn-confirm")),
+            pressing(&screen, &t.get(Msg::BtnConfirm)),
             Callback::flow(FLOW, FlowAction::Confirm)
         );
     }

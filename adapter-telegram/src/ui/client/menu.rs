@@ -2,7 +2,7 @@
 //! what a customer is told when their conversation could not continue.
 
 use super::keyboard;
-use crate::i18n::Text;
+use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 
 /// Why a conversation starts over.
@@ -17,16 +17,17 @@ pub enum Notice {
 /// The notice in words.
 pub fn notice_text(t: &Text<'_>, notice: Notice) -> String {
     match notice {
-        Notice::Expired { idle_minutes } => {
-            t.with("conversation-expired", &[("minutes", idle_minutes.into())])
-        }
-        Notice::Unreadable => t.get("conversation-unreadable"),
+        Notice::Expired { idle_minutes } => t.with(
+            Msg::ConversationExpired,
+            &[("minutes", idle_minutes.into())],
+        ),
+        Notice::Unreadable => t.get(Msg::ConversationUnreadable),
     }
 }
 
 /// The greeting with the main menu, after the notice if there is one.
 pub fn main(t: &Text<'_>, business: &str, notice: Option<Notice>) -> Screen {
-    let greeting = t.with("start-greeting", &[("business", business.into())]);
+    let greeting = t.with(Msg::StartGreeting, &[("business", business.into())]);
     let text = match notice {
         Some(notice) => format!("{}\n\n{greeting}", notice_text(t, notice)),
         None => greeting,
@@ -36,12 +37,16 @@ pub fn main(t: &Text<'_>, business: &str, notice: Option<Notice>) -> Screen {
 
 /// A reminder to use the buttons, for text the current step does not expect.
 pub fn hint(t: &Text<'_>) -> Screen {
-    Screen::inline(t.get("use-buttons"), keyboard::main_menu(t))
+    Screen::inline(t.get(Msg::UseButtons), keyboard::main_menu(t))
 }
 
 /// A flow was cancelled: nothing changed; the main menu again.
 pub fn cancelled(t: &Text<'_>) -> Screen {
-    let text = format!("{}\n\n{}", t.get("flow-cancelled"), t.get("menu-prompt"));
+    let text = format!(
+        "{}\n\n{}",
+        t.get(Msg::FlowCancelled),
+        t.get(Msg::MenuPrompt)
+    );
     Screen::inline(text, keyboard::main_menu(t))
 }
 
@@ -102,7 +107,7 @@ mod tests {
         let screen = cancelled(&t);
 
         assert!(
-            screen.text.starts_with(&t.get("flow-cancelled")),
+            screen.text.starts_with(&t.get(Msg::FlowCancelled)),
             "{}",
             screen.text
         );
