@@ -3,6 +3,7 @@
 //! guessing together pause PIN checks for everyone not signed in (and the
 //! owners hear of it), text typed into a step after a session ended is not
 //! a PIN attempt, and what cannot be a PIN is not counted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use adapter_telegram::admin::{AdminBotConfig, PinHash, hash_pin};
 use chrono::Duration;
