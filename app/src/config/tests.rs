@@ -411,7 +411,10 @@ fn a_pin_without_an_allow_list_needs_the_explicit_choice_and_owners_hear_of_paus
     assert!(error.contains("admin is invalid"), "{error}");
     assert!(error.contains("pin_without_allow_list = true"), "{error}");
 
-    let chosen = pin_only.replace("[admin]\n", "[admin]\npin_without_allow_list = true\n");
+    let chosen = pin_only.replace(
+        "\n[admin]\npin_hash",
+        "\n[admin]\npin_without_allow_list = true\npin_hash",
+    );
     let settings = file::parse::<file::ConfigFile>(Path::new("booking.toml"), &chosen)
         .and_then(|f| f.validate(None))
         .unwrap();
