@@ -29,6 +29,16 @@ pub(super) struct StaffAccess {
     refusals: HashMap<StaffUser, DateTime<Utc>>,
 }
 
+/// The instants of `pins` later than `after`, oldest first.
+fn later_than<'a>(
+    pins: impl Iterator<Item = &'a FailedPin>,
+    after: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let mut found: Vec<DateTime<Utc>> = pins.map(|pin| pin.at).filter(|at| *at > after).collect();
+    found.sort();
+    found
+}
+
 #[async_trait]
 impl StaffAccessStore for MemoryStore {
     async fn failed_pins(
@@ -37,17 +47,8 @@ impl StaffAccessStore for MemoryStore {
         after: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
         let state = self.lock("reading wrong PINs")?;
-        let mut found: Vec<DateTime<Utc>> = state
-            .staff_access
-            .failed_pins
-            .get(&user)
-            .into_iter()
-            .flatten()
-            .map(|pin| pin.at)
-            .filter(|at| *at > after)
-            .collect();
-        found.sort();
-        Ok(found)
+        let of_user = state.staff_access.failed_pins.get(&user);
+        Ok(later_than(of_user.into_iter().flatten(), after))
     }
 
     async fn all_failed_pins(
@@ -55,16 +56,10 @@ impl StaffAccessStore for MemoryStore {
         after: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
         let state = self.lock("reading wrong PINs")?;
-        let mut found: Vec<DateTime<Utc>> = state
-            .staff_access
-            .failed_pins
-            .values()
-            .flatten()
-            .map(|pin| pin.at)
-            .filter(|at| *at > after)
-            .collect();
-        found.sort();
-        Ok(found)
+        Ok(later_than(
+            state.staff_access.failed_pins.values().flatten(),
+            after,
+        ))
     }
 
     async fn record_failed_pin(
