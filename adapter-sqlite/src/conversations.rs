@@ -1,8 +1,10 @@
 //! The conversation port: opaque dialogue state per bot and chat, with an
-//! expiry. The bot is part of the key, so two bots never share a state.
+//! expiry. The bot is part of the key, so two bots never share a state. An
+//! expired conversation's row stays, with its state erased to the empty
+//! text, as the mark that it expired (`sql::ERASE_EXPIRED_CONVERSATIONS`).
 
 use async_trait::async_trait;
-use booking_ports::{ConversationKey, ConversationStore, StoreError};
+use booking_ports::{ConversationKey, ConversationStore, StoreError, StoredConversation};
 use chrono::{DateTime, Utc};
 
 use crate::SqliteStore;
@@ -16,14 +18,21 @@ impl ConversationStore for SqliteStore {
         &self,
         key: ConversationKey,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar(sql::LIVE_CONVERSATION)
+    ) -> Result<Option<StoredConversation>, StoreError> {
+        let row: Option<(String, bool)> = sqlx::query_as(sql::CONVERSATION)
+            .bind(to_ms(now))
             .bind(key.bot.as_str())
             .bind(key.chat.get())
-            .bind(to_ms(now))
             .fetch_optional(&self.pool)
             .await
-            .map_err(backend("reading a conversation"))
+            .map_err(backend("reading a conversation"))?;
+        Ok(row.map(|(state, expired)| {
+            if expired || state.is_empty() {
+                StoredConversation::Expired
+            } else {
+                StoredConversation::Live(state)
+            }
+        }))
     }
 
     async fn save_conversation(
@@ -53,12 +62,21 @@ impl ConversationStore for SqliteStore {
         Ok(())
     }
 
-    async fn purge_expired_conversations(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let purged = sqlx::query(sql::PURGE_EXPIRED_CONVERSATIONS)
+    async fn purge_expired_conversations(
+        &self,
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let forgotten = sqlx::query(sql::FORGET_EXPIRED_CONVERSATIONS)
+            .bind(to_ms(forget_before))
+            .execute(&self.pool)
+            .await
+            .map_err(backend("forgetting expired conversations"))?;
+        let erased = sqlx::query(sql::ERASE_EXPIRED_CONVERSATIONS)
             .bind(to_ms(now))
             .execute(&self.pool)
             .await
-            .map_err(backend("purging expired conversations"))?;
-        Ok(purged.rows_affected())
+            .map_err(backend("erasing expired conversations"))?;
+        Ok(forgotten.rows_affected() + erased.rows_affected())
     }
 }

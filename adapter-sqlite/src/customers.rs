@@ -26,7 +26,7 @@ impl CustomerRow {
         let any_region = PhoneRegion::new("US").map_err(|e| record.corrupt(e))?;
         Ok(CustomerProfile {
             id: convert::id(record, self.id, CustomerId::new)?,
-            name: CustomerName::new(&self.name).map_err(|e| record.corrupt(e))?,
+            name: CustomerName::stored(&self.name).map_err(|e| record.corrupt(e))?,
             phone: PhoneNumber::parse(&self.phone, any_region).map_err(|e| record.corrupt(e))?,
             language: self
                 .language

@@ -19,6 +19,7 @@ use booking_ports::{
     BookingStore, BotName, CatalogStore, ChatKey, ConversationKey, ConversationStore,
     CustomerStore, DeliveryState, FailureReason, Language, NoticeKind, NotificationId,
     NotificationOutbox, Recipient, RecordRefusalError, StaffAccessStore, StaffUser,
+    StoredConversation,
 };
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
@@ -533,17 +534,21 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
     same(
         "client conversation",
         load(key("client", 42)).await?,
-        Some(r#"{"v":1,"step":"pick_day"}"#.to_owned()),
+        Some(StoredConversation::Live(
+            r#"{"v":1,"step":"pick_day"}"#.to_owned(),
+        )),
     )?;
     same(
         "admin conversation",
         load(key("admin", 42)).await?,
-        Some(r#"{"v":1,"step":"menu"}"#.to_owned()),
+        Some(StoredConversation::Live(
+            r#"{"v":1,"step":"menu"}"#.to_owned(),
+        )),
     )?;
     same(
         "expired conversation",
         load(key("client", -1_001_234)).await?,
-        None,
+        Some(StoredConversation::Expired),
     )?;
     Ok(())
 }

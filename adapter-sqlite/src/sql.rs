@@ -233,14 +233,21 @@ statements! {
     // ----- Conversations --------------------------------------------------
 
     /// An expired state reads as absent even before the purge removes it.
-    LIVE_CONVERSATION =
-        "SELECT state FROM conversations WHERE bot = ? AND chat_id = ? AND expires_at_ms > ?";
+    /// The state, and whether it expired by the bound instant.
+    CONVERSATION =
+        "SELECT state, expires_at_ms <= ? AS expired FROM conversations WHERE bot = ? AND chat_id = ?";
     UPSERT_CONVERSATION =
         "INSERT INTO conversations (bot, chat_id, state, expires_at_ms) VALUES (?, ?, ?, ?) \
          ON CONFLICT (bot, chat_id) DO UPDATE \
          SET state = excluded.state, expires_at_ms = excluded.expires_at_ms";
     DELETE_CONVERSATION = "DELETE FROM conversations WHERE bot = ? AND chat_id = ?";
-    PURGE_EXPIRED_CONVERSATIONS = "DELETE FROM conversations WHERE expires_at_ms <= ?";
+    /// Erases expired states, keeping the row as the expired mark. The
+    /// empty text is the mark: a saved state is never empty (the bots
+    /// store a JSON envelope). With `secure_delete` on, the erased text is
+    /// zeroed in the file, not left in a free page.
+    ERASE_EXPIRED_CONVERSATIONS =
+        "UPDATE conversations SET state = '' WHERE expires_at_ms <= ? AND state <> ''";
+    FORGET_EXPIRED_CONVERSATIONS = "DELETE FROM conversations WHERE expires_at_ms <= ?";
 
     // ----- Notification outbox -------------------------------------------
 

@@ -115,6 +115,7 @@ name-too-long = A name can have at most { $max ->
        *[other] { $max } characters
     }. Please type a shorter one.
 name-control = A name cannot contain control characters. Please type your name.
+name-no-letter = A name needs at least one letter. Please type your name.
 name-is-button = “{ $text }” is the label of a button, not a name. Please type your name.
 book-ask-phone = Your phone number, so that we can reach you about this booking: tap “Share my phone” below, or type it.
 phone-saved = 📱 Phone: { $phone }
@@ -370,6 +371,7 @@ admin-bad-name-long = a name must have at most { $max ->
        *[other] { $max } characters
     }
 admin-bad-name-control = a name must not contain control characters
+admin-bad-name-letter = a name must have at least one letter
 admin-bad-minutes = a duration is a whole number of minutes, got "{ $typed }"
 admin-bad-minutes-range = a duration must be between 0 and { $max } minutes, got { $got }
 admin-bad-price = write a price as an amount and a currency, such as 35.00 EUR, got "{ $typed }"

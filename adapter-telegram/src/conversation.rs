@@ -8,10 +8,11 @@
 //! - **The bot is in the key.** A user's private chat id is the same in the
 //!   client and the admin bot; each storage is bound to one [`BotName`].
 //! - **Idle expiry.** Each save sets the expiry to now plus the configured
-//!   idle time. The port forgets expired states; to tell "expired" from
-//!   "never started", the envelope carries our own expiry and the port is
-//!   asked to keep the state [`EXPIRY_NOTICE_WINDOW`] longer, so the next
-//!   message after expiry can say why the conversation starts over.
+//!   idle time. The port never returns an expired state, and its purge
+//!   erases it (a booking draft holds a name and a phone) while keeping a
+//!   mark that it expired, so the next message after expiry can say why
+//!   the conversation starts over. The housekeeping forgets the marks
+//!   after [`EXPIRY_NOTICE_WINDOW`].
 //! - **Versioned state.** The state is stored as JSON inside an envelope with
 //!   the schema version of the state type. A state written by an older
 //!   schema, or one that does not parse, is reported as
@@ -22,7 +23,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use booking_ports::{BotName, ChatKey, Clock, ConversationKey, ConversationStore, StoreError};
+use booking_ports::{
+    BotName, ChatKey, Clock, ConversationKey, ConversationStore, StoreError, StoredConversation,
+};
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
@@ -30,9 +33,10 @@ use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 
-/// How long after its expiry a state is kept so that the next message can be
-/// told that the conversation expired. After that the store forgets it and a
-/// returning user simply starts fresh.
+/// How long after its expiry the mark of an expired conversation is kept
+/// (its state is erased at expiry) so that the next message can be told
+/// that the conversation expired. After that the housekeeping forgets it
+/// and a returning user simply starts fresh.
 pub const EXPIRY_NOTICE_WINDOW: Duration = Duration::hours(24);
 
 /// The default idle time after which a conversation expires.
@@ -161,10 +165,13 @@ impl ConversationStorage {
         chat: ChatId,
     ) -> Result<Loaded<S>, ConversationError> {
         let now = self.clock.now();
-        let Some(stored) = self.store.load_conversation(self.key(chat), now).await? else {
-            return Ok(Loaded::Fresh);
-        };
-        Ok(decode(&stored, now))
+        Ok(
+            match self.store.load_conversation(self.key(chat), now).await? {
+                None => Loaded::Fresh,
+                Some(StoredConversation::Expired) => Loaded::Expired,
+                Some(StoredConversation::Live(stored)) => decode(&stored, now),
+            },
+        )
     }
 
     /// Stores `state` for `chat`, expiring after the idle time from now.
@@ -185,7 +192,7 @@ impl ConversationStorage {
         };
         let json = serde_json::to_string(&envelope).map_err(ConversationError::Serialise)?;
         self.store
-            .save_conversation(self.key(chat), json, expires_at + EXPIRY_NOTICE_WINDOW)
+            .save_conversation(self.key(chat), json, expires_at)
             .await?;
         Ok(())
     }
@@ -204,6 +211,9 @@ fn decode<S: DialogueState>(stored: &str, now: DateTime<Utc>) -> Loaded<S> {
     let Ok(header) = serde_json::from_str::<EnvelopeHeader>(stored) else {
         return Loaded::Unreadable(Unreadable::Malformed);
     };
+    // The store's own expiry is the envelope's since this release; states
+    // saved by an earlier one were stored to expire a day later, so the
+    // envelope's is still the one that counts.
     if header.expires_at <= now {
         // Checked before the version: an expired state is stale whatever
         // its schema, and "expired" is the more useful thing to say.
@@ -346,7 +356,17 @@ mod tests {
             .unwrap();
         fixture.clock.advance(Duration::minutes(30));
         assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Expired);
+
+        let purge = || {
+            let now = fixture.clock.now();
+            fixture
+                .store
+                .purge_expired_conversations(now, now - EXPIRY_NOTICE_WINDOW)
+        };
+        assert_eq!(purge().await.unwrap(), 1, "the draft is erased at once");
+        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Expired);
         fixture.clock.advance(EXPIRY_NOTICE_WINDOW);
+        assert_eq!(purge().await.unwrap(), 1, "then its mark is forgotten");
         assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
     }
 

@@ -667,7 +667,10 @@ async fn the_conversation_is_kept_per_bot_in_the_conversation_store() {
         .load_conversation(key("client"), monday_morning())
         .await
         .unwrap();
-    assert!(stored.unwrap().contains(r#""step":"service""#));
+    let Some(booking_ports::StoredConversation::Live(stored)) = stored else {
+        panic!("no live conversation: {stored:?}");
+    };
+    assert!(stored.contains(r#""step":"service""#));
     assert_eq!(
         h.store
             .load_conversation(key("admin"), monday_morning())

@@ -4,7 +4,9 @@
 //! It serves `/healthz` (200 while the process serves) and `/readyz` (200
 //! when [`Readiness::check`] passes, else 503 with one reason a line), plus
 //! any number of routers merged in: the bots' webhook routes in webhook mode
-//! (`webhook`), the metrics router. [`router`] builds the whole; a route
+//! (`webhook`), the metrics router (unless `[http] metrics_listen` gives
+//! `/metrics` a listener of its own). Connections are served within
+//! `[http]`'s timeouts and connection cap (`connections`). [`router`] builds the whole; a route
 //! that two merged routers both define panics at startup (axum's rule), so
 //! each router owns distinct paths.
 //!
@@ -16,6 +18,7 @@
 //! stop is also what ends the bots' update streams, so their dispatchers
 //! can finish the updates already received.
 
+pub mod connections;
 pub mod settings;
 
 use std::future::Future;
@@ -30,6 +33,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::health::Readiness;
+use crate::http::connections::ConnectionLimits;
 
 /// How long requests in flight may take to finish after the stop.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(5);
@@ -72,19 +76,23 @@ impl HttpListener {
         self.address
     }
 
-    /// Serves `router` until `stop` resolves.
+    /// Serves `router` within `limits` until `stop` resolves. `what` names
+    /// the listener in its log lines ("HTTP listener", "metrics listener").
     pub fn serve(
         self,
+        what: &'static str,
         router: Router,
+        limits: ConnectionLimits,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> HttpServer {
         let Self { tcp, address } = self;
-        tracing::info!(%address, "HTTP listener ready");
-        let task =
-            tokio::spawn(
-                async move { axum::serve(tcp, router).with_graceful_shutdown(stop).await },
-            );
-        HttpServer { task, address }
+        tracing::info!(%address, "{what} ready");
+        let task = tokio::spawn(connections::serve(tcp, router, limits, stop));
+        HttpServer {
+            task,
+            address,
+            what,
+        }
     }
 }
 
@@ -93,20 +101,25 @@ impl HttpListener {
 pub struct HttpServer {
     task: JoinHandle<std::io::Result<()>>,
     address: SocketAddr,
+    what: &'static str,
 }
 
 impl HttpServer {
     /// Waits for the server to stop (after its `stop` future resolved), at
     /// most [`DRAIN_LIMIT`] for the requests in flight; then drops them.
     pub async fn stopped(self) {
-        let Self { mut task, address } = self;
+        let Self {
+            mut task,
+            address,
+            what,
+        } = self;
         match tokio::time::timeout(DRAIN_LIMIT, &mut task).await {
-            Ok(Ok(Ok(()))) => tracing::info!(%address, "HTTP listener stopped"),
-            Ok(Ok(Err(e))) => tracing::error!(%address, error = %e, "HTTP listener failed"),
-            Ok(Err(e)) => tracing::error!(%address, error = %e, "HTTP listener ended abnormally"),
+            Ok(Ok(Ok(()))) => tracing::info!(%address, "{what} stopped"),
+            Ok(Ok(Err(e))) => tracing::error!(%address, error = %e, "{what} failed"),
+            Ok(Err(e)) => tracing::error!(%address, error = %e, "{what} ended abnormally"),
             Err(_) => {
                 task.abort();
-                tracing::warn!(%address, limit = ?DRAIN_LIMIT, "HTTP requests still open at the drain limit were dropped");
+                tracing::warn!(%address, limit = ?DRAIN_LIMIT, "{what}: requests still open at the drain limit were dropped");
             }
         }
     }

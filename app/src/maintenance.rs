@@ -2,34 +2,49 @@
 //!
 //! Expired conversations and staff access records (wrong PINs, sessions,
 //! refusals) are invisible as soon as they expire (the store filters them),
-//! but their rows stay until purged; purging hourly keeps those tables as
-//! small as what is still in force.
+//! but their rows stay until purged.
+//!
+//! - **Conversations every minute.** An abandoned booking draft holds the
+//!   name and phone the person typed; it is erased within a minute of its
+//!   expiry (only a mark that it expired stays, for a day, so the next
+//!   message can say why the conversation starts over).
+//! - **Staff access hourly**, which keeps that table as small as what is
+//!   still in force.
 
 use std::time::Duration;
 
+use adapter_telegram::conversation::EXPIRY_NOTICE_WINDOW;
 use booking_ports::{Clock, ConversationStore, StaffAccessStore, StoreError};
 
-/// How often expired records are purged.
-pub const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+/// How often expired conversations are erased.
+pub const PURGE_CONVERSATIONS_EVERY: Duration = Duration::from_secs(60);
+/// How often expired staff access records are purged.
+pub const PURGE_STAFF_ACCESS_EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// Purges expired records every `every`, forever; spawn it and abort it at
-/// shutdown. A failure is logged and retried at the next tick.
-pub async fn purge_expired(
-    store: impl ConversationStore + StaffAccessStore,
-    clock: impl Clock,
-    every: Duration,
-) {
-    let mut ticker = tokio::time::interval(every);
+/// Purges expired records at their intervals, forever; spawn it and abort
+/// it at shutdown. A failure is logged and retried at the next tick.
+pub async fn purge_expired(store: impl ConversationStore + StaffAccessStore, clock: impl Clock) {
+    let mut conversations = tokio::time::interval(PURGE_CONVERSATIONS_EVERY);
+    let mut staff_access = tokio::time::interval(PURGE_STAFF_ACCESS_EVERY);
     loop {
-        ticker.tick().await;
-        purge_once(&store, &clock).await;
-        purge_staff_access_once(&store, &clock).await;
+        tokio::select! {
+            _ = conversations.tick() => {
+                purge_once(&store, &clock).await;
+            }
+            _ = staff_access.tick() => {
+                purge_staff_access_once(&store, &clock).await;
+            }
+        }
     }
 }
 
-/// One purge of conversations; returns how many it removed.
+/// One purge of conversations: erases the states that expired, forgets the
+/// marks older than [`EXPIRY_NOTICE_WINDOW`]; returns how many it changed.
 pub async fn purge_once(store: &impl ConversationStore, clock: &impl Clock) -> u64 {
-    let purged = store.purge_expired_conversations(clock.now()).await;
+    let now = clock.now();
+    let purged = store
+        .purge_expired_conversations(now, now - EXPIRY_NOTICE_WINDOW)
+        .await;
     logged("expired conversations", purged)
 }
 
@@ -58,13 +73,15 @@ fn logged(what: &'static str, purged: Result<u64, StoreError>) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use booking_ports::{BotName, ChatKey, ConversationKey, ManualClock, MemoryStore};
+    use booking_ports::{
+        BotName, ChatKey, ConversationKey, ManualClock, MemoryStore, StoredConversation,
+    };
     use chrono::{TimeZone, Utc};
 
     use super::*;
 
     #[tokio::test]
-    async fn only_expired_conversations_are_purged() {
+    async fn only_expired_conversations_are_erased_and_their_marks_forgotten_a_day_later() {
         let store = MemoryStore::default();
         let now = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
         let clock = ManualClock::new(now);
@@ -84,12 +101,24 @@ mod tests {
 
         assert_eq!(purge_once(&store, &clock).await, 1);
         assert_eq!(purge_once(&store, &clock).await, 0);
-        assert!(
-            store
-                .load_conversation(key(2), now)
-                .await
-                .unwrap()
-                .is_some()
+        assert_eq!(
+            store.load_conversation(key(2), now).await.unwrap(),
+            Some(StoredConversation::Live("{}".to_owned()))
+        );
+        assert_eq!(
+            store.load_conversation(key(1), now).await.unwrap(),
+            Some(StoredConversation::Expired)
+        );
+
+        clock.advance(EXPIRY_NOTICE_WINDOW);
+        assert_eq!(
+            purge_once(&store, &clock).await,
+            2,
+            "one mark forgotten, one state erased"
+        );
+        assert_eq!(
+            store.load_conversation(key(1), clock.now()).await.unwrap(),
+            None
         );
     }
 

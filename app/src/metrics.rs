@@ -38,6 +38,13 @@ pub const OUTBOX_BACKLOG: &str = "booking_outbox_backlog_messages";
 /// How long the oldest of those has waited, in seconds; 0 without any.
 pub const OUTBOX_OLDEST_AGE: &str = "booking_outbox_oldest_due_age_seconds";
 
+/// Connections the HTTP listener answered 503 because it served as many
+/// as `[http] max_connections` allows.
+pub const HTTP_CONNECTIONS_REFUSED: &str = "booking_http_connections_refused_total";
+/// Requests answered 408 because their body did not arrive within
+/// `[http] body_timeout_seconds`.
+pub const HTTP_SLOW_BODIES: &str = "booking_http_slow_bodies_total";
+
 /// Buckets for a histogram no bucket set was given for: Prometheus's usual
 /// defaults, in seconds. Without them the exporter would render such a
 /// histogram as a summary, whose quantiles cannot be aggregated across
@@ -89,8 +96,27 @@ pub fn recorder() -> PrometheusRecorder {
         booking_ports::metrics::register();
         adapter_sqlite::metrics::register();
         adapter_telegram::metrics::register();
+        register();
     });
     recorder
+}
+
+/// Describes the listener's own counters and starts them at zero, so the
+/// first refusal shows as an increase.
+fn register() {
+    use metrics::{Unit, counter, describe_counter};
+    describe_counter!(
+        HTTP_CONNECTIONS_REFUSED,
+        Unit::Count,
+        "HTTP connections answered 503 at the connection cap ([http] max_connections)."
+    );
+    describe_counter!(
+        HTTP_SLOW_BODIES,
+        Unit::Count,
+        "HTTP requests answered 408: the body did not arrive within [http] body_timeout_seconds."
+    );
+    counter!(HTTP_CONNECTIONS_REFUSED).absolute(0);
+    counter!(HTTP_SLOW_BODIES).absolute(0);
 }
 
 /// The exporter's settings: histograms with fixed buckets, names as the

@@ -195,26 +195,36 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             },
         ))
     });
-    let housekeeping = tokio::spawn(maintenance::purge_expired(
-        store.clone(),
-        SystemClock,
-        maintenance::PURGE_EVERY,
-    ));
+    let housekeeping = tokio::spawn(maintenance::purge_expired(store.clone(), SystemClock));
 
+    let limits = settings.http.limits;
+    let stopping = |mut bots_stopped: watch::Receiver<bool>| async move {
+        tokio::select! {
+            () = shutdown::signalled() => {}
+            _ = bots_stopped.wait_for(|stop| *stop) => {}
+        }
+    };
+    let metrics_router = metrics::router(registry, Arc::new(store.clone()), Arc::clone(&clock));
+    let (metrics_router, metrics_server) = match prepared.metrics_listener {
+        Some(listener) => (
+            None,
+            Some(listener.serve(
+                "metrics listener",
+                metrics_router,
+                limits,
+                stopping(stop.subscribe()),
+            )),
+        ),
+        None => (Some(metrics_router), None),
+    };
     let http_server = prepared.listener.map(|listener| {
-        let mut bots_stopped = stop.subscribe();
-        let mut routes = prepared.routes;
-        routes.push(metrics::router(
-            registry,
-            Arc::new(store.clone()),
-            Arc::clone(&clock),
-        ));
-        listener.serve(http::router(readiness, routes), async move {
-            tokio::select! {
-                () = shutdown::signalled() => {}
-                _ = bots_stopped.wait_for(|stop| *stop) => {}
-            }
-        })
+        let routes = prepared.routes.into_iter().chain(metrics_router);
+        listener.serve(
+            "HTTP listener",
+            http::router(readiness, routes),
+            limits,
+            stopping(stop.subscribe()),
+        )
     });
 
     tracing::info!(business = %settings.business.name, admin_bot = admin.is_some(), "bots starting");
@@ -246,7 +256,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     reloading.abort();
     // Harmless when the signal already stopped it.
     let _ = stop.send(true);
-    if let Some(server) = http_server {
+    for server in [http_server, metrics_server].into_iter().flatten() {
         server.stopped().await;
     }
     if let Err(e) = dispatch.await {

@@ -26,6 +26,8 @@ pub enum UpdateSource {
 pub struct Prepared {
     /// `None` when no listener is configured.
     pub listener: Option<HttpListener>,
+    /// The listener of `/metrics` alone, when `[http] metrics_listen` is set.
+    pub metrics_listener: Option<HttpListener>,
     /// Routes for the listener besides `/healthz` and `/readyz`: the
     /// webhooks' (empty with long polling).
     pub routes: Vec<Router>,
@@ -43,8 +45,9 @@ pub enum PrepareError {
     Webhook(#[from] WebhookError),
 }
 
-/// Binds the HTTP listener when configured and, in webhook mode, sets each
-/// bot's webhook (`setWebhook`) to its path on it.
+/// Binds the HTTP listener (and the metrics listener) when configured and,
+/// in webhook mode, sets each bot's webhook (`setWebhook`) to its path on
+/// it.
 ///
 /// # Errors
 /// [`PrepareError`]: the address cannot be bound, or Telegram refused a
@@ -55,6 +58,10 @@ pub async fn prepare(
     admin_bot: Option<&Bot>,
 ) -> Result<Prepared, PrepareError> {
     let listener = match settings.http.listen {
+        Some(address) => Some(http::bind(address).await?),
+        None => None,
+    };
+    let metrics_listener = match settings.http.metrics_listen {
         Some(address) => Some(http::bind(address).await?),
         None => None,
     };
@@ -80,6 +87,7 @@ pub async fn prepare(
     };
     Ok(Prepared {
         listener,
+        metrics_listener,
         routes,
         client,
         admin,

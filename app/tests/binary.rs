@@ -104,6 +104,51 @@ async fn a_missing_token_stops_startup_with_one_line_naming_it() {
     );
 }
 
+/// A `.env` in a parent directory is not read: only the working
+/// directory's. Here the parent's `.env` holds the token, so reading it
+/// would get past the missing-token check.
+#[tokio::test]
+async fn a_dotenv_in_a_parent_directory_is_not_read_but_the_working_directorys_is() {
+    let workspace = Workspace::new();
+    let nested = workspace.dir.path().join("nested");
+    std::fs::create_dir(&nested).unwrap();
+    std::fs::copy(
+        workspace.dir.path().join("booking.toml"),
+        nested.join("booking.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        workspace.dir.path().join(".env"),
+        format!("BOOKING_CLIENT_BOT_TOKEN={TOKEN}\n"),
+    )
+    .unwrap();
+
+    let from_nested = workspace
+        .command()
+        .current_dir(&nested)
+        .arg("check-config")
+        .output()
+        .await
+        .unwrap();
+    let stderr = refused_settings(&from_nested);
+    assert!(
+        stderr.starts_with("booking: BOOKING_CLIENT_BOT_TOKEN is not set"),
+        "{stderr}"
+    );
+
+    let from_its_own_directory = workspace
+        .command()
+        .arg("check-config")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        from_its_own_directory.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_its_own_directory.stderr)
+    );
+}
+
 #[tokio::test]
 async fn a_malformed_setting_names_the_setting_and_never_prints_the_token() {
     let workspace = Workspace::new();

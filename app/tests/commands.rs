@@ -219,6 +219,44 @@ async fn restore_is_refused_while_the_bots_hold_the_run_lock() {
 }
 
 #[tokio::test]
+async fn migrate_and_catalog_import_are_refused_while_the_bots_hold_the_run_lock() {
+    let setup = Setup::new();
+    seed_booking(&setup).await;
+    let catalog = setup.path("catalog.toml");
+    let exported = setup.run(&["catalog", "export", "--output", catalog.to_str().unwrap()]);
+    assert_eq!(code(&exported), 0, "{}", stderr(&exported));
+    let fresh = setup.path("fresh/booking.db");
+    let fresh_url = format!("sqlite://{}", fresh.display());
+
+    let lock = app::run_lock::RunLock::try_acquire(&setup.database()).unwrap();
+    let migrate = setup.run(&["migrate"]);
+    let fresh_lock = app::run_lock::RunLock::try_acquire(&fresh).unwrap();
+    let import = setup
+        .command(&["catalog", "import", catalog.to_str().unwrap()])
+        .env("BOOKING_DATABASE_URL", &fresh_url)
+        .output()
+        .unwrap();
+    for refused in [&migrate, &import] {
+        assert_eq!(code(refused), 3, "{}", stderr(refused));
+        assert!(
+            stderr(refused).contains("another booking process is running"),
+            "{}",
+            stderr(refused)
+        );
+    }
+    assert!(!fresh.exists(), "a refused import creates nothing");
+    drop((lock, fresh_lock));
+
+    assert_eq!(code(&setup.run(&["migrate"])), 0);
+    let import = setup
+        .command(&["catalog", "import", catalog.to_str().unwrap()])
+        .env("BOOKING_DATABASE_URL", &fresh_url)
+        .output()
+        .unwrap();
+    assert_eq!(code(&import), 0, "{}", stderr(&import));
+}
+
+#[tokio::test]
 async fn a_damaged_backup_is_refused_and_the_database_kept() {
     let setup = Setup::new();
     seed_booking(&setup).await;

@@ -11,6 +11,7 @@ mod common;
 use std::sync::Arc;
 
 use app::health::{BotHealth, Readiness};
+use app::http::connections::ConnectionLimits;
 use axum::Router;
 use axum::routing::get;
 use common::{
@@ -119,9 +120,14 @@ async fn readyz_answers_503_once_the_database_stops_answering_and_merged_routes_
         .unwrap();
     let address = listener.address();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = listener.serve(app::http::router(readiness, [extra]), async {
-        let _ = stopped.await;
-    });
+    let server = listener.serve(
+        "HTTP listener",
+        app::http::router(readiness, [extra]),
+        ConnectionLimits::DEFAULT,
+        async {
+            let _ = stopped.await;
+        },
+    );
 
     assert_eq!(
         http(address, "GET", "/readyz", &[], "").await,

@@ -42,7 +42,7 @@ pub use ports::bookings::{
 pub use ports::catalog::{CatalogChangeError, CatalogSnapshot, CatalogStore, ImportCatalogError};
 pub use ports::clock::{Clock, ManualClock, SystemClock};
 pub use ports::conversations::{
-    BotName, ChatKey, ConversationKey, ConversationStore, InvalidBotName,
+    BotName, ChatKey, ConversationKey, ConversationStore, InvalidBotName, StoredConversation,
 };
 pub use ports::customers::{CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language};
 pub use ports::outbox::{

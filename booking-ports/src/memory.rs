@@ -23,7 +23,7 @@ use booking_domain::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::error::StoreError;
-use crate::ports::conversations::{ConversationKey, ConversationStore};
+use crate::ports::conversations::{ConversationKey, ConversationStore, StoredConversation};
 use crate::ports::customers::{CustomerProfile, CustomerStore, Erasure};
 use crate::ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, Notification, NotificationId,
@@ -62,7 +62,9 @@ struct State {
     /// so the active-booking limit is checked without a scan.
     by_customer: HashMap<CustomerId, BTreeSet<BookingId>>,
     customers: HashMap<CustomerId, CustomerProfile>,
-    conversations: HashMap<ConversationKey, (String, DateTime<Utc>)>,
+    /// The state (`None` once a purge erased it, leaving the expired mark)
+    /// and its expiry.
+    conversations: HashMap<ConversationKey, (Option<String>, DateTime<Utc>)>,
     notifications: BTreeMap<NotificationId, Notification>,
     /// `(booking, notification)` of every notification, so a booking's
     /// notifications are found without a scan of the whole outbox.
@@ -287,13 +289,15 @@ impl ConversationStore for MemoryStore {
         &self,
         key: ConversationKey,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<StoredConversation>, StoreError> {
         let state = self.lock("reading a conversation")?;
         Ok(state
             .conversations
             .get(&key)
-            .filter(|(_, expires_at)| *expires_at > now)
-            .map(|(text, _)| text.clone()))
+            .map(|(text, expires_at)| match text {
+                Some(text) if *expires_at > now => StoredConversation::Live(text.clone()),
+                _ => StoredConversation::Expired,
+            }))
     }
 
     async fn save_conversation(
@@ -304,7 +308,7 @@ impl ConversationStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.lock("saving a conversation")?
             .conversations
-            .insert(key, (state, expires_at));
+            .insert(key, (Some(state), expires_at));
         Ok(())
     }
 
@@ -315,13 +319,23 @@ impl ConversationStore for MemoryStore {
         Ok(())
     }
 
-    async fn purge_expired_conversations(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn purge_expired_conversations(
+        &self,
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         let mut state = self.lock("purging conversations")?;
         let before = state.conversations.len();
         state
             .conversations
-            .retain(|_, (_, expires_at)| *expires_at > now);
-        Ok((before - state.conversations.len()) as u64)
+            .retain(|_, (_, expires_at)| *expires_at > forget_before);
+        let mut changed = (before - state.conversations.len()) as u64;
+        for (text, expires_at) in state.conversations.values_mut() {
+            if *expires_at <= now && text.take().is_some() {
+                changed += 1;
+            }
+        }
+        Ok(changed)
     }
 }
 

@@ -91,3 +91,68 @@ async fn an_erased_customer_leaves_no_trace_in_the_file() {
         "the erased customer's name is still in the file"
     );
 }
+
+/// An abandoned booking draft (a conversation state holding the name and
+/// phone typed so far) is erased from the file by the purge at its expiry,
+/// while the mark that it expired stays.
+#[tokio::test]
+async fn an_expired_draft_leaves_no_trace_in_the_file_but_its_expiry_is_remembered() {
+    use booking_ports::{BotName, ChatKey, ConversationKey, ConversationStore, StoredConversation};
+
+    let db = TestDb::new();
+    let store = db.open().await;
+    let key = |chat| ConversationKey {
+        bot: BotName::new("client").unwrap(),
+        chat: ChatKey::new(chat),
+    };
+    let now = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
+    let minutes = chrono::Duration::minutes;
+    store
+        .save_conversation(
+            key(1),
+            r#"{"draft":"Maria Ivanova +79165550102"}"#.to_owned(),
+            now + minutes(60),
+        )
+        .await
+        .unwrap();
+    store
+        .save_conversation(
+            key(2),
+            r#"{"draft":"Zinaida Quillfeather +79165550199"}"#.to_owned(),
+            now + minutes(30),
+        )
+        .await
+        .unwrap();
+
+    let later = now + minutes(31);
+    assert_eq!(
+        store
+            .purge_expired_conversations(later, later - chrono::Duration::hours(24))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.load_conversation(key(2), later).await.unwrap(),
+        Some(StoredConversation::Expired)
+    );
+    store.close().await;
+
+    let mut raw = raw_connection(&db.path).await;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    let bytes = std::fs::read(&db.path).unwrap();
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(b"Maria Ivanova"), "the live draft is stored");
+    assert!(
+        !contains(b"Quillfeather"),
+        "the expired draft's name is still in the file"
+    );
+    assert!(
+        !contains(b"+79165550199"),
+        "the expired draft's phone is still in the file"
+    );
+}

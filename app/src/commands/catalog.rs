@@ -22,7 +22,7 @@ use booking_domain::{Currency, Service, StaffMember};
 use booking_ports::{CatalogSnapshot, CatalogStore, ImportCatalogError, StoreError};
 use chrono::NaiveDate;
 
-use super::{Exit, block_on, chain, database_settings, fail, settings};
+use super::{Exit, block_on, chain, database_settings, exclusive, fail, settings};
 use crate::config::{CatalogFile, ConfigError, parse_toml};
 use crate::database;
 
@@ -97,6 +97,12 @@ pub fn import(file: &Path) -> Exit {
         catalog.services.len(),
         catalog.date_overrides.len(),
     );
+    // The bots read the catalog they started with: an import beside them
+    // would not be seen until a restart, and would race their first reads.
+    let _lock = match exclusive(settings.database.path()) {
+        Ok(lock) => lock,
+        Err(exit) => return exit,
+    };
     block_on(async move {
         let store = match database::open(&settings.database).await {
             Ok(store) => store,

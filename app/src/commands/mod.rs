@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use crate::config::{self, ProcessEnvironment};
 use crate::database::DatabaseSettings;
+use crate::run_lock::{RunLock, RunLockError};
 
 pub mod backup;
 pub mod catalog;
@@ -73,6 +74,27 @@ pub fn settings() -> Result<config::Settings, Exit> {
 pub fn database_settings() -> Result<DatabaseSettings, Exit> {
     dotenv()?;
     config::database(&ProcessEnvironment).map_err(|e| fail(Exit::Settings, e))
+}
+
+/// Takes the database's run lock for a command that must not run beside
+/// the bots (or beside another such command): a migration would change
+/// the schema under a running older release, an import would race the
+/// bots' catalog reads, a restore would swap the file under them. Held
+/// until the returned lock is dropped.
+///
+/// # Errors
+/// [`Exit::Refused`] when `booking run` (or another such command) holds
+/// the lock, [`Exit::Failure`] when the lock file cannot be made; each
+/// after printing why.
+pub fn exclusive(database: &std::path::Path) -> Result<RunLock, Exit> {
+    match RunLock::try_acquire(database) {
+        Ok(lock) => Ok(lock),
+        Err(e @ RunLockError::Held { .. }) => Err(fail(
+            Exit::Refused,
+            format_args!("{e}; stop the bots first"),
+        )),
+        Err(e) => Err(fail(Exit::Failure, chain(&e))),
+    }
 }
 
 /// Runs `work` to completion on a single-threaded runtime.

@@ -8,8 +8,7 @@ use std::path::Path;
 
 use adapter_sqlite::{RestoreError, SqliteSettings, SqliteStore};
 
-use super::{Exit, block_on, chain, database_settings, fail};
-use crate::run_lock::{RunLock, RunLockError};
+use super::{Exit, block_on, chain, database_settings, exclusive, fail};
 
 /// Runs the command.
 pub fn run(backup: &Path) -> Exit {
@@ -35,12 +34,9 @@ pub fn run(backup: &Path) -> Exit {
         );
     }
     // Held until the swap is done, so `booking run` cannot start meanwhile.
-    let _lock = match RunLock::try_acquire(&target) {
+    let _lock = match exclusive(&target) {
         Ok(lock) => lock,
-        Err(e @ RunLockError::Held { .. }) => {
-            return fail(Exit::Refused, format_args!("{e}; stop the bots first"));
-        }
-        Err(e) => return fail(Exit::Failure, chain(&e)),
+        Err(exit) => return exit,
     };
     block_on(async move {
         match SqliteStore::restore(backup, &SqliteSettings::new(&target)).await {

@@ -58,10 +58,15 @@ impl Environment for ProcessEnvironment {
 /// Reads `.env` from the working directory when it exists, without
 /// overriding variables that are already set.
 ///
+/// Only the working directory: `dotenvy::dotenv()` would also climb to
+/// every parent directory, so a `.env` anyone could write higher up (a
+/// shared `/srv`, `/tmp` as the working directory's parent) could set the
+/// tokens or point the bots at another Bot API server.
+///
 /// # Errors
 /// [`ConfigError::DotEnv`] for a `.env` that exists but does not parse.
 pub fn load_dotenv() -> Result<(), ConfigError> {
-    match dotenvy::dotenv() {
+    match dotenvy::from_path(".env") {
         Ok(_) => Ok(()),
         Err(e) if e.not_found() => Ok(()),
         Err(e) => Err(ConfigError::DotEnv(e)),

@@ -144,6 +144,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
     let log = crate::telemetry::LogSettings::load(&file.log, &vars.log)?;
     let client_token = validate::client_token(vars.client_token.as_ref())?;
     let admin_token = validate::admin_token(vars.admin_token.as_ref())?;
+    validate::distinct_bots(&client_token, admin_token.as_ref())?;
     let database = DatabaseSettings::from_environment(&vars.database)?;
     let telegram_api_url = validate::telegram_api_url(vars.telegram_api_url.as_deref())?;
     let http = crate::http::settings::HttpSettings::load(&file.http, &vars.http)?;

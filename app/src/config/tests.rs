@@ -12,6 +12,7 @@ use super::catalog::PriceEntry;
 use super::*;
 
 const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
+const ADMIN_TOKEN: &str = "987654321:AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
 
 struct FakeEnvironment(HashMap<&'static str, String>);
 
@@ -121,7 +122,7 @@ fn example_plus(extra: &str) -> (tempfile::TempDir, String) {
 fn tokens_do_not_appear_in_debug_output() {
     let (_dir, config) = example_plus(ADMIN);
     let settings = load(&environment(&[
-        (env::ADMIN_BOT_TOKEN, TOKEN),
+        (env::ADMIN_BOT_TOKEN, ADMIN_TOKEN),
         (env::CONFIG, &config),
         (env::PIN_PEPPER, "pepper-secret-value"),
     ]))
@@ -190,7 +191,7 @@ fn reminders_and_dispatch_have_defaults_and_can_be_set() {
 
 #[test]
 fn an_admin_token_without_an_admin_section_is_refused() {
-    let error = load(&environment(&[(env::ADMIN_BOT_TOKEN, TOKEN)]))
+    let error = load(&environment(&[(env::ADMIN_BOT_TOKEN, ADMIN_TOKEN)]))
         .unwrap_err()
         .to_string();
     assert!(error.starts_with("admin is not set"), "{error}");
@@ -287,6 +288,56 @@ fn a_bad_api_url_names_the_variable() {
         error.starts_with("BOOKING_TELEGRAM_API_URL is invalid"),
         "{error}"
     );
+}
+
+#[test]
+fn plain_http_to_the_bot_api_is_refused_unless_it_stays_on_this_machine() {
+    for local in [
+        "http://127.0.0.1:8081",
+        "http://localhost:8081/",
+        "http://[::1]:8081",
+        "https://api.example.org",
+    ] {
+        assert!(
+            load(&environment(&[(env::TELEGRAM_API_URL, local)])).is_ok(),
+            "{local}"
+        );
+    }
+    for remote in [
+        "http://10.0.0.5:8081",
+        "http://api.example.org",
+        "http://localhost.evil.org",
+    ] {
+        let error = load(&environment(&[(env::TELEGRAM_API_URL, remote)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("BOOKING_TELEGRAM_API_URL is invalid: plain http://"),
+            "{remote}: {error}"
+        );
+    }
+}
+
+#[test]
+fn the_same_bot_for_customers_and_staff_is_refused_even_with_another_secret() {
+    let (_dir, config) = example_plus(ADMIN);
+    let same_bot_new_secret = "123456789:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    for admin in [TOKEN, same_bot_new_secret] {
+        let error = load(&environment(&[
+            (env::ADMIN_BOT_TOKEN, admin),
+            (env::CONFIG, &config),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("BOOKING_ADMIN_BOT_TOKEN is invalid: it is the client bot's token"),
+            "{error}"
+        );
+        assert!(
+            !error.contains("AAHdq") && !error.contains("AAxx"),
+            "{error}"
+        );
+    }
 }
 
 #[test]

@@ -35,7 +35,9 @@ impl BotToken {
         self.0.expose_secret()
     }
 
-    fn bot_id(&self) -> &str {
+    /// The bot's id, the part before the colon: public (it is the bot's
+    /// user id), and the same when the secret is re-issued.
+    pub(crate) fn bot_id(&self) -> &str {
         self.expose().split(':').next().unwrap_or_default()
     }
 }

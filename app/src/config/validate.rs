@@ -351,15 +351,53 @@ pub(crate) fn admin_token(raw: Option<&SecretString>) -> Result<Option<BotToken>
     .transpose()
 }
 
-/// `BOOKING_TELEGRAM_API_URL`, or Telegram's own.
+/// The admin bot must be another bot than the client bot: with one bot
+/// for both, every customer would be talking to the admin bot's handlers
+/// (and to its PIN prompt), and two pollers of one bot fight over its
+/// updates. Compared by bot id, so a re-issued secret does not hide it.
+pub(crate) fn distinct_bots(
+    client: &BotToken,
+    admin: Option<&BotToken>,
+) -> Result<(), ConfigError> {
+    match admin {
+        Some(admin) if admin.bot_id() == client.bot_id() => Err(ConfigError::invalid(
+            env::ADMIN_BOT_TOKEN,
+            Reason(
+                "it is the client bot's token (the same bot id): create a second bot with @BotFather for staff",
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `BOOKING_TELEGRAM_API_URL`, or Telegram's own. Plain `http://` only to
+/// a server on this machine (a local Bot API server): anywhere else the
+/// tokens, which are in every request's path, would cross the network in
+/// clear text.
 pub(crate) fn telegram_api_url(raw: Option<&str>) -> Result<Url, ConfigError> {
     let raw = raw.unwrap_or(DEFAULT_TELEGRAM_API_URL);
     let url = Url::parse(raw.trim()).map_err(|e| ConfigError::invalid(env::TELEGRAM_API_URL, e))?;
     match url.scheme() {
-        "http" | "https" => Ok(url),
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(ConfigError::invalid(
+            env::TELEGRAM_API_URL,
+            Reason(
+                "plain http:// is allowed only to this machine (localhost, 127.0.0.1, ::1): use https:// for any other host, since the bot tokens travel in every request",
+            ),
+        )),
         _ => Err(ConfigError::invalid(
             env::TELEGRAM_API_URL,
             Reason("the URL must start with http:// or https://"),
         )),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }

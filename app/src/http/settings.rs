@@ -7,12 +7,14 @@
 //! must be told the same one; a webhook URL without a listener is refused.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use secrecy::ExposeSecret;
 
 use crate::config::{ConfigError, HttpVars};
+use crate::http::connections::ConnectionLimits;
 use crate::webhook::{MIN_SECRET_LENGTH, WebhookSecret, WebhookSettings, WebhookUrl};
 
 pub use crate::config::env::{
@@ -26,13 +28,29 @@ const OFF: &str = "off";
 #[serde(deny_unknown_fields)]
 pub struct HttpSection {
     listen: Option<String>,
+    metrics_listen: Option<String>,
+    max_connections: Option<usize>,
+    header_timeout_seconds: Option<u64>,
+    body_timeout_seconds: Option<u64>,
 }
+
+/// The most connections `max_connections` may allow: each costs a file
+/// descriptor (often limited to 1,024 a process) and a task.
+const MOST_CONNECTIONS: usize = 10_000;
+/// The longest header or body timeout: anything longer is no defence.
+const LONGEST_TIMEOUT_SECONDS: u64 = 300;
 
 /// The HTTP listener and how the bots get their updates, validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpSettings {
     /// Where the listener binds; `None`: no listener.
     pub listen: Option<SocketAddr>,
+    /// Where `/metrics` is served instead of on `listen`, so it can stay on
+    /// an internal address while `listen` faces the TLS proxy; `None`:
+    /// `/metrics` is on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Timeouts and the connection cap, for both listeners.
+    pub limits: ConnectionLimits,
     /// Webhook mode when set (the listener is then set too); long polling
     /// otherwise.
     pub webhook: Option<WebhookSettings>,
@@ -56,9 +74,24 @@ impl HttpSettings {
                 .map(|raw| address("http.listen", raw))
                 .transpose()?,
         };
+        let metrics_listen = section
+            .metrics_listen
+            .as_deref()
+            .map(|raw| address("http.metrics_listen", raw))
+            .transpose()?;
+        // Port 0 (any free port) twice gives two different ports.
+        if metrics_listen.is_some_and(|m| m.port() != 0) && metrics_listen == listen {
+            return Err(ConfigError::invalid(
+                "http.metrics_listen",
+                "it is the same address as http.listen: leave it out to serve /metrics there",
+            ));
+        }
+        let limits = section.limits()?;
         let Some(url) = &vars.webhook_url else {
             return Ok(Self {
                 listen,
+                metrics_listen,
+                limits,
                 webhook: None,
             });
         };
@@ -82,7 +115,47 @@ impl HttpSettings {
         }
         Ok(Self {
             listen,
+            metrics_listen,
+            limits,
             webhook: Some(WebhookSettings { url, secret }),
+        })
+    }
+}
+
+impl HttpSection {
+    fn limits(&self) -> Result<ConnectionLimits, ConfigError> {
+        let defaults = ConnectionLimits::DEFAULT;
+        let timeout = |setting: &'static str, seconds: Option<u64>, default: Duration| match seconds
+        {
+            None => Ok(default),
+            Some(s @ 1..=LONGEST_TIMEOUT_SECONDS) => Ok(Duration::from_secs(s)),
+            Some(s) => Err(ConfigError::invalid(
+                setting,
+                format!("expected 1 to {LONGEST_TIMEOUT_SECONDS} seconds, got {s}"),
+            )),
+        };
+        let max_connections = match self.max_connections {
+            None => defaults.max_connections,
+            Some(n @ 1..=MOST_CONNECTIONS) => n,
+            Some(n) => {
+                return Err(ConfigError::invalid(
+                    "http.max_connections",
+                    format!("expected 1 to {MOST_CONNECTIONS}, got {n}"),
+                ));
+            }
+        };
+        Ok(ConnectionLimits {
+            header_timeout: timeout(
+                "http.header_timeout_seconds",
+                self.header_timeout_seconds,
+                defaults.header_timeout,
+            )?,
+            body_timeout: timeout(
+                "http.body_timeout_seconds",
+                self.body_timeout_seconds,
+                defaults.body_timeout,
+            )?,
+            max_connections,
         })
     }
 }
@@ -122,6 +195,69 @@ mod tests {
     fn section(listen: Option<&str>) -> HttpSection {
         HttpSection {
             listen: listen.map(str::to_owned),
+            ..HttpSection::default()
+        }
+    }
+
+    #[test]
+    fn limits_and_the_metrics_address_are_read_and_bounded() {
+        let defaults = HttpSettings::load(&section(Some("127.0.0.1:9090")), &env(&[])).unwrap();
+        assert_eq!(defaults.limits, ConnectionLimits::DEFAULT);
+        assert_eq!(defaults.metrics_listen, None);
+
+        let set = HttpSection {
+            listen: Some("127.0.0.1:9090".to_owned()),
+            metrics_listen: Some("127.0.0.1:9100".to_owned()),
+            max_connections: Some(3),
+            header_timeout_seconds: Some(2),
+            body_timeout_seconds: Some(4),
+        };
+        let settings = HttpSettings::load(&set, &env(&[])).unwrap();
+        assert_eq!(
+            settings.metrics_listen,
+            Some("127.0.0.1:9100".parse().unwrap())
+        );
+        assert_eq!(
+            settings.limits,
+            ConnectionLimits {
+                header_timeout: Duration::from_secs(2),
+                body_timeout: Duration::from_secs(4),
+                max_connections: 3,
+            }
+        );
+
+        for (bad, expected) in [
+            (
+                HttpSection {
+                    max_connections: Some(0),
+                    ..section(None)
+                },
+                "http.max_connections is invalid: expected 1 to 10000, got 0",
+            ),
+            (
+                HttpSection {
+                    header_timeout_seconds: Some(0),
+                    ..section(None)
+                },
+                "http.header_timeout_seconds is invalid",
+            ),
+            (
+                HttpSection {
+                    body_timeout_seconds: Some(301),
+                    ..section(None)
+                },
+                "http.body_timeout_seconds is invalid: expected 1 to 300 seconds, got 301",
+            ),
+            (
+                HttpSection {
+                    metrics_listen: Some("127.0.0.1:9090".to_owned()),
+                    ..section(Some("127.0.0.1:9090"))
+                },
+                "http.metrics_listen is invalid: it is the same address",
+            ),
+        ] {
+            let error = HttpSettings::load(&bad, &env(&[])).unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{error}");
         }
     }
 

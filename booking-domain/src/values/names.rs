@@ -14,6 +14,8 @@ pub enum InvalidName {
     TooLong { max: usize },
     #[error("a name must not contain control characters")]
     ControlCharacter,
+    #[error("a name must have at least one letter")]
+    NoLetter,
 }
 
 /// Trims, collapses inner runs of whitespace to one space and checks length
@@ -40,7 +42,9 @@ fn normalise_name(input: &str, min: usize, max: usize) -> Result<String, Invalid
 }
 
 /// A customer's name as they gave it: 2 to 100 characters after trimming, no
-/// control characters. Personal data: `Debug` and `Display` print the masked
+/// control characters, at least one letter (of any script: a name made of
+/// dots, digits or emoji tells staff nothing and is usually a probe).
+/// Personal data: `Debug` and `Display` print the masked
 /// form; [`CustomerName::expose`] is the one way to the raw text.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CustomerName(String);
@@ -52,6 +56,23 @@ impl CustomerName {
     /// # Errors
     /// [`InvalidName`] saying what is wrong.
     pub fn new(input: &str) -> Result<Self, InvalidName> {
+        let name = Self::stored(input)?;
+        if name.0.chars().any(char::is_alphabetic) {
+            Ok(name)
+        } else {
+            Err(InvalidName::NoLetter)
+        }
+    }
+
+    /// A name read back from a store: every rule of [`CustomerName::new`]
+    /// except the letter, which came later. A name saved before it must
+    /// still read back (refusing it would make the customer's record, and
+    /// every booking that shows it, unreadable); only new input is held to
+    /// the rule.
+    ///
+    /// # Errors
+    /// [`InvalidName`] saying what is wrong.
+    pub fn stored(input: &str) -> Result<Self, InvalidName> {
         normalise_name(input, Self::MIN_CHARS, Self::MAX_CHARS).map(Self)
     }
 
@@ -138,6 +159,21 @@ mod tests {
             CustomerName::new("Ann\u{7}a"),
             Err(InvalidName::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn customer_name_needs_a_letter_of_any_script_but_a_stored_one_reads_back() {
+        for letterless in ["...", "12345", "😀😀", "- -", "+7 900"] {
+            assert_eq!(
+                CustomerName::new(letterless),
+                Err(InvalidName::NoLetter),
+                "{letterless}"
+            );
+            assert!(CustomerName::stored(letterless).is_ok(), "{letterless}");
+        }
+        for named in ["Jo", "李明", "Анна 2", "O'Neil", "أحمد"] {
+            assert!(CustomerName::new(named).is_ok(), "{named}");
+        }
         assert!(CustomerName::new(&"я".repeat(100)).is_ok());
     }
 

@@ -1,5 +1,11 @@
 //! The conversation store: one opaque dialogue state per bot and chat, with an
 //! expiry, so a conversation survives a restart and an idle one starts fresh.
+//!
+//! A state holds what the person typed so far (a booking draft has their
+//! name and phone), so it must not outlive its expiry by much: the purge
+//! erases expired states and keeps only a mark that the conversation
+//! expired, which lets the bot say so at the next message instead of
+//! starting over without a word.
 
 use std::fmt;
 
@@ -68,13 +74,25 @@ pub struct ConversationKey {
     pub chat: ChatKey,
 }
 
+/// A conversation as the store holds it at some instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredConversation {
+    /// Its state, not yet expired.
+    Live(String),
+    /// It expired. The state is gone (or goes at the next purge) and is
+    /// never returned; the mark stays until the purge forgets it.
+    Expired,
+}
+
 /// Where dialogue state lives. The state is opaque to the store: the bot
 /// adapter serialises its own state type (and versions it).
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait ConversationStore: Send + Sync {
-    /// The state of `key`. MUST return `None` when there is none or when it
-    /// expired (`expires_at <= now`), even before a purge removed it. MUST
+    /// The conversation of `key`: `None` when there is none (never saved,
+    /// deleted, or its expired mark forgotten). MUST answer
+    /// [`StoredConversation::Expired`], never the state, once it expired
+    /// (`expires_at <= now`), even before a purge erased the state. MUST
     /// never return the state of another bot for the same chat.
     ///
     /// # Errors
@@ -83,7 +101,7 @@ pub trait ConversationStore: Send + Sync {
         &self,
         key: ConversationKey,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError>;
+    ) -> Result<Option<StoredConversation>, StoreError>;
 
     /// Creates or replaces the state of `key`, valid until `expires_at`.
     ///
@@ -102,9 +120,16 @@ pub trait ConversationStore: Send + Sync {
     /// [`StoreError`] when the backend fails.
     async fn delete_conversation(&self, key: ConversationKey) -> Result<(), StoreError>;
 
-    /// Removes every state with `expires_at <= now` and returns how many.
+    /// Erases the state of every conversation with `expires_at <= now`,
+    /// keeping its expired mark, and forgets the marks of those with
+    /// `expires_at <= forget_before` altogether. Returns how many states it
+    /// erased plus how many marks it forgot.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails.
-    async fn purge_expired_conversations(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    async fn purge_expired_conversations(
+        &self,
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
 }

@@ -253,6 +253,7 @@ fn name_reason(t: &Text<'_>, error: &InvalidName) -> String {
             t.with(Msg::AdminBadNameLong, &[("max", (*max as i64).into())])
         }
         InvalidName::ControlCharacter => t.get(Msg::AdminBadNameControl),
+        InvalidName::NoLetter => t.get(Msg::AdminBadNameLetter),
     }
 }
 

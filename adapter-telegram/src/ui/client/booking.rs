@@ -285,6 +285,7 @@ pub fn name_refusal(t: &Text<'_>, error: &InvalidName) -> String {
         }
         InvalidName::TooLong { max } => t.with(Msg::NameTooLong, &[("max", (*max as i64).into())]),
         InvalidName::ControlCharacter => t.get(Msg::NameControl),
+        InvalidName::NoLetter => t.get(Msg::NameNoLetter),
     }
 }
 
@@ -319,6 +320,18 @@ mod tests {
     use crate::Language;
     use crate::client::callback::Callback;
     use crate::ui::client::testing::*;
+
+    #[test]
+    fn a_name_without_a_letter_is_refused_with_that_reason() {
+        let locales = locales();
+        let t = locales.text(Language::English);
+        let error = booking_domain::CustomerName::new("...").unwrap_err();
+
+        assert_eq!(
+            name_refusal(&t, &error),
+            "A name needs at least one letter. Please type your name."
+        );
+    }
 
     #[test]
     fn the_daily_limit_says_how_many_and_when_to_come_back_in_both_languages() {
