@@ -1,3 +1,7 @@
-//! Cross-crate integration tests live in `tests/tests/`; this library is empty
-//! so that the folder can be a workspace member with its own test binaries.
+//! Cross-crate integration tests live in `tests/tests/`. The library holds
+//! the fuzz harnesses ([`fuzz`]): one function per target, called both by
+//! the libFuzzer targets in `fuzz/` and by `tests/tests/fuzz_corpus.rs`,
+//! which replays every stored corpus input under plain `cargo test`.
 #![forbid(unsafe_code)]
+
+pub mod fuzz;

@@ -55,8 +55,11 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 fn number(text: &str) -> Option<i64> {
-    // Digits only: no signs, no spaces, no leading "+".
-    (!text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()))
+    // Digits only: no signs, no spaces, no leading "+", and no leading
+    // zeros, which `encode` never writes: one button, one spelling (found
+    // by the `admin_callback` fuzz target).
+    let canonical = text == "0" || !text.starts_with('0');
+    (!text.is_empty() && text.len() <= 15 && canonical && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok())
         .flatten()
 }
@@ -203,6 +206,9 @@ mod tests {
             "m:menu",
             "bc:1",
             "b:1:2",
+            "b:05",
+            "c:5:01",
+            "d:20300603:00:0",
         ] {
             assert_eq!(
                 AdminCallback::parse(data),

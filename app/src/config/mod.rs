@@ -28,7 +28,7 @@
 //! must be named by its variable, which takes provenance lookups. `config`
 //! merges the same way (a prefix and a separator mapped to keys).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use adapter_telegram::{AdminBotConfig, BusinessInfo, Language, StaffChats};
 use booking_domain::{Currency, Policy};
@@ -176,6 +176,21 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         log,
         http,
     })
+}
+
+/// Checks the text of a config file as [`load`] reads it, without the
+/// environment (no tokens, no overrides): every section and the catalog.
+/// For the config file's fuzz target and for tools that check a file
+/// before installing it.
+///
+/// # Errors
+/// The first [`ConfigError`] found, one line naming the setting.
+pub fn check_file(path: &Path, text: &str) -> Result<(), ConfigError> {
+    let file: file::ConfigFile = file::parse(path, text)?;
+    crate::telemetry::LogSettings::load(&file.log, &LogVars::default())?;
+    crate::http::settings::HttpSettings::load(&file.http, &HttpVars::default())?;
+    file.validate(None)?;
+    Ok(())
 }
 
 /// The database settings alone, for the commands that need no bot token.
