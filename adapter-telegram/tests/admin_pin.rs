@@ -96,7 +96,13 @@ async fn many_accounts_guessing_pause_pin_checks_for_everyone_not_signed_in_and_
     assert!(text(&h.send(604, PIN).await).starts_with(paused));
     assert!(text(&h.send(604, "/today").await).starts_with(paused));
     // ... and whoever was signed in works on.
-    assert!(text(&h.send(OWNER, "/today").await).starts_with("Mon 3 Jun"));
+    let day = screen(&h.send(OWNER, "/today").await);
+    assert!(day.text().unwrap().starts_with("Mon 3 Jun"));
+    // A button pressed by someone not signed in says why: the pause, not a
+    // lockout of their own.
+    let pressed = h.press_data(604, &day, "b:1").await;
+    let answer = pressed.answered_callback_queries[0].text.as_deref();
+    assert!(answer.is_some_and(|a| a.starts_with(paused)), "{answer:?}");
 
     // An hour after the first wrong PIN, checks resume.
     h.clock.advance(Duration::hours(1));

@@ -18,7 +18,7 @@ use super::{AdminBot, bookings, moving, steps};
 use crate::error::HandlerError;
 use crate::i18n::{Msg, Text};
 use crate::telegram::{self, Place};
-use crate::ui::admin::sign_in::locked_out;
+use crate::ui::admin::sign_in::{locked_out, paused};
 
 /// The endpoint of every button press.
 pub(super) async fn on_press(
@@ -76,9 +76,14 @@ async fn admit(
         Gate::Admitted => {}
         Gate::Refused { .. } => return Ok(None),
         Gate::NeedsPin => return Ok(Some(t.get(Msg::AdminAskPin))),
-        Gate::LockedOut { until } | Gate::Paused { until } => {
+        Gate::LockedOut { until } => {
             let tz = admin.engine.policy().time_zone();
             return Ok(Some(locked_out(&t, tz, until)));
+        }
+        // Not this person's lockout: everyone's PIN checks are paused.
+        Gate::Paused { until } => {
+            let tz = admin.engine.policy().time_zone();
+            return Ok(Some(paused(&t, tz, until).text));
         }
     }
     let expired = || Ok(Some(t.get(Msg::ButtonExpired)));
