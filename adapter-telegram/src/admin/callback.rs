@@ -49,7 +49,9 @@ fn date_code(day: NaiveDate) -> String {
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
-    (text.len() == 8)
+    // Eight ASCII digits: chrono's `%Y` alone also reads "202\n" as a
+    // year (found by the `admin_callback` fuzz target).
+    (text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| NaiveDate::parse_from_str(text, "%Y%m%d").ok())
         .flatten()
 }
@@ -208,6 +210,8 @@ mod tests {
             "b:1:2",
             "b:05",
             "c:5:01",
+            "d:202\n1204:2:1",
+            "d:+2021204:0:0",
             "d:20300603:00:0",
         ] {
             assert_eq!(
