@@ -332,6 +332,6 @@ mod tests {
             .to_vec();
         assert_eq!(paginate(&entries, 2, 100), [0..2, 2..4, 4..6]);
         assert_eq!(paginate(&entries, 10, 6), [0..2, 2..4, 4..5, 5..6]);
-        assert_eq!(paginate(&[], 5, 100), [0..0]);
+        assert_eq!(paginate(&[], 5, 100), vec![0..0]);
     }
 }
