@@ -259,8 +259,8 @@ mod tests {
     }
 
     /// A notice about a booking with every text as long as the domain
-    /// allows: names of 100 emoji, a comment of 500 characters, and a
-    /// cancellation reason of 300 emoji.
+    /// allows: names of 100 characters (emoji but the customer's first
+    /// letter), a comment of 500, and a cancellation reason of 300 emoji.
     fn longest(kind: NoticeKind, recipient: Recipient, cancelled: bool) -> OutgoingMessage {
         let mut details = wordy(7);
         let b = &details.booking;
@@ -295,7 +295,12 @@ mod tests {
         let mut staff = details.staff.take().unwrap().spec().clone();
         staff.name = StaffName::new(&longest_name()).unwrap();
         let mut customer = details.customer.take().unwrap();
-        customer.name = booking_domain::CustomerName::new(&longest_name()).unwrap();
+        // A customer's name needs a letter.
+        let name = format!(
+            "Я{}",
+            "💇".repeat(booking_domain::CustomerName::MAX_CHARS - 1)
+        );
+        customer.name = booking_domain::CustomerName::new(&name).unwrap();
         OutgoingMessage {
             notification: Notification {
                 id: NotificationId::new(1).unwrap(),
