@@ -13,6 +13,8 @@
 //! - [`metrics`]: what the bots count (updates, handling time, failed
 //!   updates and requests), through the `metrics` facade.
 //! - [`notify`]: the notification sender (customer and staff messages).
+//! - [`limits`]: Telegram's size limits (text, callback answers, button
+//!   data) and the splitter that keeps every text within them.
 //! - [`live`]: settings a config reload replaces while the bots run.
 //! - [`ui`]: screens as pure functions, shared formatting of dates, times
 //!   and money.
@@ -30,6 +32,7 @@ pub mod conversation;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod notify;

@@ -1,5 +1,6 @@
 //! Sending screens to Telegram: one place that edits or sends a message,
-//! treats "not modified" as success, and retries what is safe to retry.
+//! treats "not modified" as success, retries what is safe to retry, and
+//! keeps every text within Telegram's limits (see [`crate::limits`]).
 //! Every request of the adapter leaves through [`send`], which counts the
 //! failures by method (see [`crate::metrics`]).
 //!
@@ -23,9 +24,12 @@ use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::requests::{HasPayload, Output, Payload};
 use teloxide::types::{
-    ChatId, InlineKeyboardMarkup, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+    ChatId, InlineKeyboardButtonKind, InlineKeyboardMarkup, KeyboardMarkup, KeyboardRemove,
+    MessageId, ReplyMarkup,
 };
 use teloxide::{ApiError, RequestError};
+
+use crate::limits;
 
 /// How many times a request is attempted at most.
 const ATTEMPTS: u32 = 3;
@@ -78,18 +82,75 @@ pub enum Place {
 /// Shows `screen` in `chat`: edits the message in place when asked and
 /// possible, otherwise sends a new one.
 ///
+/// A text longer than Telegram takes ([`limits::MAX_TEXT_UNITS`]) is split
+/// between its lines into several messages: the first goes where the
+/// screen would, the others follow as new messages, and the keyboard goes
+/// under the last, where the reader's eyes end. Screens that page (the
+/// day view) never get here too long; lists (the bookings a schedule edit
+/// collides with) may.
+///
 /// # Errors
-/// The request error after retries.
+/// The request error after retries; pieces after a failed one are not
+/// sent.
 pub async fn show(
     bot: &Bot,
     chat: ChatId,
     screen: &Screen,
     place: Place,
 ) -> Result<(), RequestError> {
-    if let (Place::Edit(id), Markup::None | Markup::Inline(_)) = (place, &screen.markup) {
+    debug_assert!(
+        callbacks_fit(&screen.markup),
+        "a button's callback data is over {} bytes",
+        limits::MAX_CALLBACK_BYTES
+    );
+    let pieces = limits::split(&screen.text, limits::MAX_TEXT_UNITS);
+    let Some((last, first)) = pieces.split_last() else {
+        return Ok(());
+    };
+    let mut place = place;
+    if !first.is_empty() {
+        tracing::debug!(
+            messages = pieces.len(),
+            "a screen too long for one message is split"
+        );
+    }
+    for piece in first {
+        show_one(bot, chat, piece, &Markup::None, place).await?;
+        place = Place::New;
+    }
+    show_one(bot, chat, last, &screen.markup, place).await
+}
+
+/// Whether every button's callback data under `markup` is within
+/// Telegram's limit.
+pub fn callbacks_fit(markup: &Markup) -> bool {
+    let Markup::Inline(keyboard) = markup else {
+        return true;
+    };
+    keyboard
+        .inline_keyboard
+        .iter()
+        .flatten()
+        .all(|b| match &b.kind {
+            InlineKeyboardButtonKind::CallbackData(data) => {
+                data.len() <= limits::MAX_CALLBACK_BYTES
+            }
+            _ => true,
+        })
+}
+
+/// One message of a screen: `text` is within the limit.
+async fn show_one(
+    bot: &Bot,
+    chat: ChatId,
+    text: &str,
+    markup: &Markup,
+    place: Place,
+) -> Result<(), RequestError> {
+    if let (Place::Edit(id), Markup::None | Markup::Inline(_)) = (place, markup) {
         let edited = retrying(true, || {
-            let request = bot.edit_message_text(chat, id, screen.text.clone());
-            match &screen.markup {
+            let request = bot.edit_message_text(chat, id, text);
+            match markup {
                 Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
                 _ => request,
             }
@@ -105,8 +166,8 @@ pub async fn show(
         }
     }
     retrying(false, || {
-        let request = bot.send_message(chat, screen.text.clone());
-        match &screen.markup {
+        let request = bot.send_message(chat, text);
+        match markup {
             Markup::None => request,
             Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
             Markup::Reply(keyboard) => {
@@ -121,7 +182,8 @@ pub async fn show(
     .map(|_| ())
 }
 
-/// Answers a pressed button, with a short notice when `text` is given.
+/// Answers a pressed button, with a short notice when `text` is given,
+/// cut to the [`limits::MAX_ANSWER_UNITS`] Telegram shows.
 ///
 /// # Errors
 /// The request error after retries.
@@ -130,6 +192,7 @@ pub async fn answer(
     query: &CallbackQuery,
     text: Option<String>,
 ) -> Result<(), RequestError> {
+    let text = text.map(|t| limits::truncate(&t, limits::MAX_ANSWER_UNITS));
     retrying(true, || {
         let request = bot.answer_callback_query(query.id.clone());
         match &text {

@@ -59,9 +59,10 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 fn number(text: &str) -> Option<i64> {
     // Digits only: no signs, no spaces, no leading "+", and no leading
     // zeros, which `encode` never writes: one button, one spelling (found
-    // by the `admin_callback` fuzz target).
+    // by the `admin_callback` fuzz target). Up to 19 digits, so the
+    // largest id `encode` writes reads back.
     let canonical = text == "0" || !text.starts_with('0');
-    (!text.is_empty() && text.len() <= 15 && canonical && text.bytes().all(|b| b.is_ascii_digit()))
+    (!text.is_empty() && text.len() <= 19 && canonical && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok())
         .flatten()
 }
@@ -185,6 +186,30 @@ mod tests {
             let data = callback.encode();
             assert!(data.len() <= 64, "{data}");
             assert_eq!(AdminCallback::parse(&data), Ok(callback), "{data}");
+        }
+    }
+
+    #[test]
+    fn the_largest_ids_and_versions_still_fit_and_read_back() {
+        let id = BookingId::new(i64::MAX).unwrap();
+        let v = Version::new(i64::MAX).unwrap();
+        let day = NaiveDate::MAX;
+        let start = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 0).unwrap();
+        let all = [
+            AdminCallback::Day {
+                day,
+                staff: Some(StaffId::new(i64::MAX).unwrap()),
+                page: u8::MAX,
+            },
+            AdminCallback::MoveDay(id, v, NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()),
+            AdminCallback::MoveTo(id, v, start),
+        ];
+        for callback in all {
+            let data = callback.encode();
+            assert!(data.len() <= crate::limits::MAX_CALLBACK_BYTES, "{data}");
+        }
+        for callback in &all[1..] {
+            assert_eq!(AdminCallback::parse(&callback.encode()), Ok(*callback));
         }
     }
 

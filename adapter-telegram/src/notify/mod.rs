@@ -169,7 +169,12 @@ impl NotificationSender for TelegramSender {
             message,
             Audience::of_chat(to.chat.get()),
         );
-        let mut request = bot.send_message(ChatId(to.chat.get()), rendered.text);
+        // Names, comments and reasons are bounded, so a notice fits one
+        // message (`render`'s tests check the longest); should that ever
+        // change, a notice cut short still arrives, where one Telegram
+        // refuses would be lost for good.
+        let text = crate::limits::truncate(&rendered.text, crate::limits::MAX_TEXT_UNITS);
+        let mut request = bot.send_message(ChatId(to.chat.get()), text);
         if let Some(keyboard) = rendered.keyboard {
             request = request.reply_markup(keyboard);
         }

@@ -237,3 +237,133 @@ fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage, audience: Audience) ->
         keyboard: Some(keyboard),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use booking_domain::{
+        Booking, BookingParts, CancelReason, Cancellation, CancelledBy, Minutes, ServiceName,
+        StaffName,
+    };
+    use booking_ports::{DeliveryState, Notification, NotificationId};
+
+    use super::*;
+    use crate::i18n::Language;
+    use crate::limits;
+    use crate::ui::admin::fixtures::{local, tz, wordy};
+
+    /// 100 characters, every one an emoji: 200 UTF-16 units.
+    fn longest_name() -> String {
+        "💇".repeat(100)
+    }
+
+    /// A notice about a booking with every text as long as the domain
+    /// allows: names of 100 characters (emoji but the customer's first
+    /// letter), a comment of 500, and a cancellation reason of 300 emoji.
+    fn longest(kind: NoticeKind, recipient: Recipient, cancelled: bool) -> OutgoingMessage {
+        let mut details = wordy(7);
+        let b = &details.booking;
+        let status = if cancelled {
+            BookingStatus::Cancelled(Cancellation {
+                by: CancelledBy::System,
+                reason: Some(CancelReason::new(&"💇".repeat(300)).unwrap()),
+                at: local(2, 9),
+            })
+        } else {
+            BookingStatus::Pending
+        };
+        let booking = Booking::from_parts(BookingParts {
+            id: b.id(),
+            customer: b.customer(),
+            service: b.service(),
+            staff: b.staff(),
+            start: b.start(),
+            end: b.end(),
+            buffer_before: Minutes::ZERO,
+            buffer_after: Minutes::ZERO,
+            comment: b.comment().cloned(),
+            status,
+            version: b.version(),
+            created_at: local(1, 9),
+            rescheduled_from: None,
+            attendance_confirmed_at: Some(local(2, 9)),
+        })
+        .unwrap();
+        let mut service = details.service.take().unwrap().spec().clone();
+        service.name = ServiceName::new(&longest_name()).unwrap();
+        let mut staff = details.staff.take().unwrap().spec().clone();
+        staff.name = StaffName::new(&longest_name()).unwrap();
+        let mut customer = details.customer.take().unwrap();
+        // A customer's name needs a letter.
+        let name = format!(
+            "Я{}",
+            "💇".repeat(booking_domain::CustomerName::MAX_CHARS - 1)
+        );
+        customer.name = booking_domain::CustomerName::new(&name).unwrap();
+        OutgoingMessage {
+            notification: Notification {
+                id: NotificationId::new(1).unwrap(),
+                booking: booking.id(),
+                recipient,
+                kind,
+                due_at: local(2, 9),
+                state: DeliveryState::Pending,
+                attempts: 0,
+                next_attempt_at: local(2, 9),
+            },
+            replaced: Some(booking.clone()),
+            booking,
+            service: Some(
+                booking_domain::Service::new(booking_domain::ServiceId::new(1).unwrap(), service)
+                    .unwrap(),
+            ),
+            staff: Some(
+                booking_domain::StaffMember::new(booking_domain::StaffId::new(1).unwrap(), staff)
+                    .unwrap(),
+            ),
+            customer: Some(customer),
+        }
+    }
+
+    #[test]
+    fn the_longest_notices_and_reminders_fit_one_message() {
+        let before = Minutes::new(120).unwrap();
+        let kinds = [
+            NoticeKind::NewBooking {
+                awaiting_confirmation: true,
+            },
+            NoticeKind::Confirmed,
+            NoticeKind::Cancelled,
+            NoticeKind::Rescheduled,
+            NoticeKind::CustomerReminder { before },
+            NoticeKind::StaffReminder { before },
+        ];
+        let recipients = [
+            Recipient::Customer(booking_domain::CustomerId::new(9007).unwrap()),
+            Recipient::Staff(booking_domain::StaffId::new(1).unwrap()),
+        ];
+        for language in [Language::English, Language::Russian] {
+            let locales = Locales::load(language).unwrap();
+            for kind in kinds {
+                for recipient in recipients {
+                    for cancelled in [false, true] {
+                        let message = longest(kind, recipient, cancelled);
+                        let rendered = render(&locales, tz(), &message, Audience::Private);
+                        let units = limits::units(&rendered.text);
+                        assert!(
+                            units <= limits::MAX_TEXT_UNITS,
+                            "{kind:?} to {recipient:?}: {units}"
+                        );
+                        // Long enough that the limit is what is tested.
+                        assert!(units > 400, "{}", rendered.text);
+                        let keyboard = rendered.keyboard.map(crate::telegram::Markup::Inline);
+                        assert!(crate::telegram::callbacks_fit(
+                            &keyboard.unwrap_or(crate::telegram::Markup::None)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -57,7 +57,8 @@ impl Held {
 }
 
 /// The fake Bot API: serves queued updates to long polling and reports
-/// every other request to the test.
+/// every other request to the test. Like Telegram, it refuses texts and
+/// button data over Telegram's limits (reported with `_refused`).
 #[derive(Clone)]
 pub struct FakeTelegram {
     updates: Arc<Mutex<Vec<Value>>>,
@@ -226,6 +227,16 @@ async fn api(
             .to_string(),
         );
     }
+    if let Some(refusal) = over_telegrams_limits(&method, &body) {
+        let mut body = if body.is_object() { body } else { json!({}) };
+        body["_bot"] = json!(bot_id(&bot));
+        body["_refused"] = json!(refusal);
+        fake.report(method, body).await;
+        return (
+            StatusCode::BAD_REQUEST,
+            json!({ "ok": false, "error_code": 400, "description": refusal }).to_string(),
+        );
+    }
     match method.as_str() {
         "getme" => ok(json!({
             "id": 123456789, "is_bot": true, "first_name": "Salon", "username": "salon_bot",
@@ -269,6 +280,28 @@ async fn api(
             ok(json!(true))
         }
     }
+}
+
+/// Telegram's refusal of a request over its limits, as Telegram words it:
+/// a text over 4,096 UTF-16 units, a callback answer over 200, a button's
+/// callback data over 64 bytes. Reported to the test with `_refused`.
+fn over_telegrams_limits(method: &str, body: &Value) -> Option<&'static str> {
+    let units = |field: &str| body[field].as_str().map_or(0, |t| t.encode_utf16().count());
+    let text_limit = match method {
+        "sendmessage" | "editmessagetext" => 4096,
+        "answercallbackquery" => 200,
+        _ => usize::MAX,
+    };
+    if units("text") > text_limit {
+        return Some("Bad Request: message is too long");
+    }
+    let too_long_data = body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().into_iter().flatten())
+        .any(|b| b["callback_data"].as_str().is_some_and(|d| d.len() > 64));
+    too_long_data.then_some("Bad Request: BUTTON_DATA_INVALID")
 }
 
 fn bot_id(path_segment: &str) -> String {

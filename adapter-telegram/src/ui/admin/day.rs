@@ -1,5 +1,8 @@
 //! The day view: one page of a day's bookings, a button per booking, the
-//! neighbouring days, pages and a filter per active staff member.
+//! neighbouring days, pages and a filter per active staff member. Pages
+//! are cut by count and by length, so a page always fits one message.
+
+use std::ops::Range;
 
 use booking_domain::{StaffId, StaffMember};
 use booking_ports::BookingDetails;
@@ -10,6 +13,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use super::{button, customer, service_name, staff_name, status};
 use crate::admin::callback::AdminCallback;
 use crate::i18n::{Msg, Text};
+use crate::limits;
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -30,11 +34,11 @@ pub struct DayView<'a> {
 }
 
 /// The day view.
+///
+/// A page holds at most `page_size` bookings and never more text than one
+/// message takes: a busy day with long comments gets more, shorter pages
+/// rather than a message Telegram refuses.
 pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
-    let page_size = view.page_size.max(1);
-    let pages = view.bookings.len().div_ceil(page_size).max(1);
-    let page = usize::from(view.page).min(pages - 1);
-    let shown = view.bookings.iter().skip(page * page_size).take(page_size);
     let who = view
         .staff
         .and_then(|id| view.members.iter().find(|m| m.id() == id))
@@ -51,25 +55,64 @@ pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
         text.push_str("\n\n");
         text.push_str(&t.get(Msg::AdminDayEmpty));
     }
+    let entries: Vec<String> = view
+        .bookings
+        .iter()
+        .map(|details| entry(t, view.tz, details))
+        .collect();
+    // The page line can be no longer than with the largest numbers.
+    let most = entries.len().max(1);
+    let frame = limits::units(&text) + limits::units(&page_line(t, most, most));
+    let budget = limits::MAX_TEXT_UNITS.saturating_sub(frame);
+    let pages = paginate(&entries, view.page_size.max(1), budget);
+    let page = usize::from(view.page).min(pages.len() - 1);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
-    for details in shown {
-        text.push_str(&entry(t, view.tz, details));
-        rows.push(vec![booking_button(view.tz, details)]);
+    for index in pages[page].clone() {
+        text.push_str(&entries[index]);
+        rows.push(vec![booking_button(view.tz, &view.bookings[index])]);
     }
-    if pages > 1 {
-        text.push_str("\n\n");
-        text.push_str(&t.with(
-            Msg::AdminPage,
-            &[
-                ("page", (page as i64 + 1).into()),
-                ("pages", (pages as i64).into()),
-            ],
-        ));
-        rows.push(page_buttons(t, view, page, pages));
+    if pages.len() > 1 {
+        text.push_str(&page_line(t, page + 1, pages.len()));
+        rows.push(page_buttons(t, view, page, pages.len()));
     }
     rows.push(day_buttons(t, view));
     rows.extend(filter_buttons(t, view).chunks(3).map(<[_]>::to_vec));
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+/// "Page 2 of 3", after a blank line.
+fn page_line(t: &Text<'_>, page: usize, pages: usize) -> String {
+    let page_line = t.with(
+        Msg::AdminPage,
+        &[
+            ("page", (page as i64).into()),
+            ("pages", (pages as i64).into()),
+        ],
+    );
+    format!("\n\n{page_line}")
+}
+
+/// The entries of each page, in order: a page ends before the entry that
+/// would make it longer than `per_page` entries or `budget` units. An
+/// entry longer than `budget` alone fills a page (the domain's limits on
+/// names and comments keep that from happening). Always one page at least.
+fn paginate(entries: &[String], per_page: usize, budget: usize) -> Vec<Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    for (index, entry) in entries.iter().enumerate() {
+        let length = limits::units(entry);
+        if index > start && (index - start >= per_page || used + length > budget) {
+            pages.push(start..index);
+            start = index;
+            used = 0;
+        }
+        used += length;
+    }
+    if start < entries.len() || pages.is_empty() {
+        pages.push(start..entries.len());
+    }
+    pages
 }
 
 /// One booking in the day's text.
@@ -168,7 +211,9 @@ fn filter_buttons(t: &Text<'_>, view: &DayView<'_>) -> Vec<InlineKeyboardButton>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::admin::fixtures::{anna, booking, callbacks, english, maria_inactive, tz};
+    use crate::ui::admin::fixtures::{
+        anna, booking, callbacks, english, maria_inactive, tz, wordy,
+    };
 
     #[test]
     fn a_day_lists_its_bookings_unmasked_with_a_button_each() {
@@ -232,5 +277,61 @@ mod tests {
         let data = callbacks(&screen);
         assert!(data.contains(&("◀️ Earlier".to_owned(), "d:20300604:1:0".to_owned())));
         assert!(!data.iter().any(|(label, _)| label.contains("Later")));
+    }
+
+    #[test]
+    fn a_busy_day_of_long_bookings_pages_within_telegrams_limits() {
+        let locales = english();
+        let t = locales.text(crate::i18n::Language::English);
+        let bookings: Vec<_> = (1..=60).map(wordy).collect();
+        let members = [anna()];
+        let view = |page| DayView {
+            day: NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(),
+            staff: Some(anna().id()),
+            page,
+            // More than fit in one message: the length must cut pages.
+            page_size: 10,
+            tz: tz(),
+            bookings: &bookings,
+            members: &members,
+        };
+        let mut seen = Vec::new();
+        let mut page = 0;
+        loop {
+            let screen = day(&t, &view(page));
+            let units = limits::units(&screen.text);
+            assert!(units <= limits::MAX_TEXT_UNITS, "page {page}: {units}");
+            assert!(crate::telegram::callbacks_fit(&screen.markup));
+            let data = callbacks(&screen);
+            seen.extend(
+                data.iter()
+                    .filter_map(|(_, d)| d.strip_prefix("b:"))
+                    .map(|id| id.parse::<i64>().unwrap()),
+            );
+            let later = data.iter().find(|(label, _)| label.contains("Later"));
+            match later {
+                Some((_, next)) => {
+                    page += 1;
+                    assert_eq!(next, &format!("d:20300604:1:{page}"));
+                }
+                None => break,
+            }
+        }
+        assert_eq!(
+            seen,
+            (1..=60).collect::<Vec<_>>(),
+            "each booking on one page"
+        );
+        assert!(page >= 12, "at most four such bookings fit a page: {page}");
+    }
+
+    #[test]
+    fn pages_close_at_the_count_or_at_the_length() {
+        let entries: Vec<String> = ["aaaa", "bb", "cc", "d", "eeeeeeee", "f"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(paginate(&entries, 2, 100), [0..2, 2..4, 4..6]);
+        assert_eq!(paginate(&entries, 10, 6), [0..2, 2..4, 4..5, 5..6]);
+        assert_eq!(paginate(&[], 5, 100), vec![0..0]);
     }
 }

@@ -111,6 +111,37 @@ pub(crate) fn with_status(id: i64, hour: u32, status: BookingStatus) -> BookingD
     }
 }
 
+/// Booking `id` at its own five minutes from 10:00 on 4 June 2030, with
+/// everything as long as the domain allows: a customer name of 100
+/// characters and a comment of 500, half of them emoji (two UTF-16 units
+/// each, as Telegram counts).
+pub(crate) fn wordy(id: i64) -> BookingDetails {
+    let mut details = booking(id, 10);
+    let start = local(4, 10) + Duration::minutes(5 * id);
+    let comment = format!("{}{}", "💇".repeat(250), "я".repeat(250));
+    details.booking = Booking::from_parts(BookingParts {
+        id: BookingId::new(id).unwrap(),
+        customer: Some(CustomerId::new(9000 + id).unwrap()),
+        service: ServiceId::new(1).unwrap(),
+        staff: StaffId::new(1).unwrap(),
+        start,
+        end: start + Duration::minutes(5),
+        buffer_before: Minutes::ZERO,
+        buffer_after: Minutes::ZERO,
+        comment: Some(Comment::new(&comment).unwrap()),
+        status: BookingStatus::Confirmed,
+        version: Version::new(i64::MAX).unwrap(),
+        created_at: local(1, 9),
+        rescheduled_from: None,
+        attendance_confirmed_at: None,
+    })
+    .unwrap();
+    if let Some(customer) = &mut details.customer {
+        customer.name = CustomerName::new(&"Ё".repeat(CustomerName::MAX_CHARS)).unwrap();
+    }
+    details
+}
+
 /// Every button of `screen` as (label, callback data), row by row.
 pub(crate) fn callbacks(screen: &Screen) -> Vec<(String, String)> {
     let Markup::Inline(keyboard) = &screen.markup else {

@@ -23,7 +23,7 @@ pub mod schedule;
 pub mod sign_in;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 use booking_domain::{BookingStatus, StaffId};
 use booking_ports::BookingDetails;

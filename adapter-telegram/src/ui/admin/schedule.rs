@@ -110,8 +110,9 @@ pub fn colliding_done(t: &Text<'_>, cancelled: usize, left: &[LeftStanding]) -> 
 mod tests {
     use super::*;
     use crate::i18n::Language;
+    use crate::limits;
     use crate::telegram::Markup;
-    use crate::ui::admin::fixtures::{booking, callbacks, english, local, tz};
+    use crate::ui::admin::fixtures::{booking, callbacks, english, local, tz, wordy};
 
     #[test]
     fn a_block_without_collisions_says_so_and_offers_nothing() {
@@ -162,6 +163,32 @@ mod tests {
             "2 bookings cancelled; the customers are told.\n\
              Booking #4 changed meanwhile and was left as it is; check it with /day.\n\
              Booking #5 could not be cancelled in its current state."
+        );
+    }
+
+    #[test]
+    fn sixty_colliding_bookings_split_into_messages_between_their_lines() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let colliding: Vec<_> = (1..=60).map(wordy).collect();
+        let screen = collisions(&t, tz(), "Saved.".to_owned(), &colliding);
+        // One message could not hold it: `telegram::show` splits it.
+        assert!(limits::units(&screen.text) > limits::MAX_TEXT_UNITS);
+        let pieces = limits::split(&screen.text, limits::MAX_TEXT_UNITS);
+        assert!(pieces.len() >= 2);
+        let lines: Vec<&str> = screen.text.lines().collect();
+        let mut from_pieces = Vec::new();
+        for piece in &pieces {
+            assert!(limits::units(piece) <= limits::MAX_TEXT_UNITS);
+            from_pieces.extend(piece.lines());
+        }
+        assert_eq!(from_pieces, lines, "no line is cut");
+        for id in 1..=60 {
+            assert!(screen.text.contains(&format!("\n#{id} ")), "#{id}");
+        }
+        assert_eq!(
+            callbacks(&screen),
+            [("Cancel them with a message".to_owned(), "bc".to_owned())]
         );
     }
 }
