@@ -17,6 +17,7 @@ use teloxide::update_listeners::UpdateListener;
 
 use crate::admitted::BotAdmission;
 use crate::health::{BotHealth, BotState};
+use crate::inbox::BotInbox;
 use crate::polling::ObservedPolling;
 use crate::shutdown;
 use crate::updates::UpdateSource;
@@ -67,7 +68,9 @@ pub fn dispatcher(
 /// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
 /// SIGTERM, reporting to `health`. Each chat's updates are admitted within
 /// its budget ([`adapter_telegram::admission`]); `locales` word the "slow
-/// down" said to a chat over it.
+/// down" said to a chat over it. Every update passes through `inbox`
+/// ([`crate::inbox`]): what an earlier run received but did not finish is
+/// handled first.
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -80,16 +83,25 @@ pub async fn run(
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
     locales: Arc<Locales>,
+    inbox: BotInbox,
 ) -> Result<(), StartError> {
+    let replay = inbox.take_unfinished().await.unwrap_or_else(|e| {
+        tracing::error!(bot = name, error = %e, "reading the updates an earlier run left unfinished failed; they wait for the next start");
+        Vec::new()
+    });
     // Each chat's budget: the stream drops what a chat sends beyond it, the
     // tree's first handler gives a chat's slot back when its update is done.
+    // Outside it, the inbox marks the update finished.
     let admission = Arc::new(ChatAdmission::new(AdmissionSettings::default()));
-    let tree = Arc::clone(&admission).layer().chain(tree);
+    let tree = inbox
+        .layer()
+        .chain(Arc::clone(&admission).layer().chain(tree));
     let gate = BotAdmission {
         name,
         bot: bot.clone(),
         admission,
         locales,
+        inbox: inbox.clone(),
     };
     let mut dispatcher = dispatcher(name, bot.clone(), tree, dependencies);
     let token = dispatcher.shutdown_token();
@@ -98,15 +110,16 @@ pub async fn run(
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
-                let listener =
-                    gate.wrap(ObservedPolling::start(bot.clone(), timeout, dispatch_health).await);
+                let polling = ObservedPolling::start(bot.clone(), timeout, dispatch_health).await;
+                let listener = gate.wrap(inbox.wrap(polling, replay, true));
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)
                     .await
             }
             UpdateSource::Webhook(webhook) => {
                 let (listener, delete_webhook) = webhook.into_parts(dispatch_health);
-                let mut listener = gate.wrap(listener);
+                // The webhook's route records each update itself.
+                let mut listener = gate.wrap(inbox.wrap(listener, replay, false));
                 let stop_listening = listener.stop_token();
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)

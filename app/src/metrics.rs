@@ -38,6 +38,10 @@ pub const OUTBOX_BACKLOG: &str = "booking_outbox_backlog_messages";
 /// How long the oldest of those has waited, in seconds; 0 without any.
 pub const OUTBOX_OLDEST_AGE: &str = "booking_outbox_oldest_due_age_seconds";
 
+/// Webhook updates answered 503 because the bot's queue was full
+/// (`webhook::receiver`); Telegram sends them again later. Label `bot`.
+pub const WEBHOOK_UPDATES_DEFERRED: &str = "booking_webhook_updates_deferred_total";
+
 /// Buckets for a histogram no bucket set was given for: Prometheus's usual
 /// defaults, in seconds. Without them the exporter would render such a
 /// histogram as a summary, whose quantiles cannot be aggregated across
@@ -89,6 +93,7 @@ pub fn recorder() -> PrometheusRecorder {
         booking_ports::metrics::register();
         adapter_sqlite::metrics::register();
         adapter_telegram::metrics::register();
+        crate::webhook::receiver::register_metrics();
     });
     recorder
 }
