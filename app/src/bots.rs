@@ -69,8 +69,8 @@ pub fn dispatcher(
 /// SIGTERM, reporting to `health`. Each chat's updates are admitted within
 /// its budget ([`adapter_telegram::admission`]); `locales` word the "slow
 /// down" said to a chat over it. Every update passes through `inbox`
-/// ([`crate::inbox`]): what an earlier run received but did not finish is
-/// handled first.
+/// ([`crate::inbox`]); `replay`, what an earlier run received but did not
+/// finish ([`BotInbox::take_unfinished`]), is handled first.
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -84,11 +84,8 @@ pub async fn run(
     dependencies: DependencyMap,
     locales: Arc<Locales>,
     inbox: BotInbox,
+    replay: Vec<Update>,
 ) -> Result<(), StartError> {
-    let replay = inbox.take_unfinished().await.unwrap_or_else(|e| {
-        tracing::error!(bot = name, error = %e, "reading the updates an earlier run left unfinished failed; they wait for the next start");
-        Vec::new()
-    });
     // Each chat's budget: the stream drops what a chat sends beyond it, the
     // tree's first handler gives a chat's slot back when its update is done.
     // Outside it, the inbox marks the update finished.

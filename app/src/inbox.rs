@@ -133,10 +133,21 @@ impl BotInbox {
     /// The updates recorded in an earlier run but never finished, in id
     /// order, each counted as one more attempt. Those given up, and those
     /// that no longer read as an update, are finished and logged by id.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the inbox cannot be read.
-    pub async fn take_unfinished(&self) -> Result<Vec<Update>, StoreError> {
+    /// Call it before this run can record anything (before the webhook
+    /// route serves), or an update of this run would be taken for one of
+    /// the last and handled twice. A failure is logged: those updates then
+    /// wait for the next start.
+    pub async fn take_unfinished(&self) -> Vec<Update> {
+        match self.try_take_unfinished().await {
+            Ok(updates) => updates,
+            Err(e) => {
+                tracing::error!(bot = self.name, error = %e, "reading the updates an earlier run left unfinished failed; they wait for the next start");
+                Vec::new()
+            }
+        }
+    }
+
+    async fn try_take_unfinished(&self) -> Result<Vec<Update>, StoreError> {
         let unfinished = self
             .store
             .take_unfinished_updates(self.bot.clone(), MAX_ATTEMPTS, self.clock.now())

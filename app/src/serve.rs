@@ -128,7 +128,18 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // The HTTP listener (when configured) is bound, and in webhook mode the
     // webhooks are set, before the bots start; it serves meanwhile, so
     // `/readyz` answers "starting".
+    // What an earlier run received but did not finish is taken before the
+    // webhook routes can record anything new.
     let inbox = InboxStore::new(Arc::new(store.clone()), Arc::clone(&clock));
+    let client_inbox = inbox.bot("client")?;
+    let client_replay = client_inbox.take_unfinished().await;
+    let admin_inbox = if admin.is_some() {
+        let admin_inbox = inbox.bot("admin")?;
+        let replay = admin_inbox.take_unfinished().await;
+        Some((admin_inbox, replay))
+    } else {
+        None
+    };
     let prepared = updates::prepare(
         &settings,
         &client_bot,
@@ -238,10 +249,16 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         handler_tree(),
         client.dependencies(),
         Arc::clone(&client.locales),
-        inbox.bot("client")?,
+        client_inbox,
+        client_replay,
     );
-    let outcome = match (admin, prepared.admin, admin_health) {
-        (Some((admin_bot, admin)), Some(admin_updates), Some(admin_health)) => {
+    let outcome = match (admin, prepared.admin, admin_health, admin_inbox) {
+        (
+            Some((admin_bot, admin)),
+            Some(admin_updates),
+            Some(admin_health),
+            Some((admin_inbox, admin_replay)),
+        ) => {
             let admin_run = bots::run(
                 "admin",
                 admin_bot,
@@ -250,7 +267,8 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
                 adapter_telegram::admin::handler_tree(),
                 admin.dependencies(),
                 Arc::clone(&admin.locales),
-                inbox.bot("admin")?,
+                admin_inbox,
+                admin_replay,
             );
             tokio::try_join!(client_run, admin_run).map(|_| ())
         }

@@ -37,6 +37,22 @@ fn forget(requests: &mut mpsc::UnboundedReceiver<(String, Value)>) {
     while requests.try_recv().is_ok() {}
 }
 
+/// Collects the fake's reports into `seen` until `done` holds for them,
+/// whatever order they come in.
+async fn until(
+    requests: &mut mpsc::UnboundedReceiver<(String, Value)>,
+    seen: &mut Vec<(String, Value)>,
+    done: impl Fn(&[(String, Value)]) -> bool,
+) {
+    let waited = tokio::time::timeout(GIVE_UP, async {
+        while !done(seen) {
+            seen.push(requests.recv().await.unwrap());
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "never came; seen: {seen:?}");
+}
+
 fn text_of(body: &Value) -> &str {
     body["text"].as_str().unwrap_or_default()
 }
@@ -66,16 +82,21 @@ async fn an_update_taken_from_telegram_but_not_handled_is_handled_once_after_a_c
         .wait_for_log("handing back the updates an earlier run received")
         .await;
     fake.push_update(start_update(2, NEIGHBOUR));
-    let mut requests = Requests::new(requests);
-    for chat in [CUSTOMER, NEIGHBOUR] {
-        requests
-            .next_where("sendmessage", |body| body["chat_id"] == json!(chat))
-            .await;
-    }
+    let sent_to = |seen: &[(String, Value)], chat: i64| {
+        seen.iter()
+            .any(|(method, body)| method == "sendmessage" && body["chat_id"] == json!(chat))
+    };
+    let mut seen = Vec::new();
+    until(&mut requests, &mut seen, |seen| {
+        sent_to(seen, CUSTOMER) && sent_to(seen, NEIGHBOUR)
+    })
+    .await;
     let (code, logs) = running.terminate().await;
     assert_eq!(code, Some(0), "{logs}");
-    let welcomes: Vec<&str> = requests
-        .all()
+    while let Ok(request) = requests.try_recv() {
+        seen.push(request);
+    }
+    let welcomes: Vec<&str> = seen
         .iter()
         .filter(|(method, body)| method == "sendmessage" && body["chat_id"] == json!(CUSTOMER))
         .map(|(_, body)| text_of(body))
@@ -231,16 +252,12 @@ async fn sigkill_in_a_burst_of_bookings_loses_no_press_and_no_confirmation() {
         })
     };
     let mut seen = Vec::new();
-    tokio::time::timeout(GIVE_UP, async {
-        while !presses
+    until(&mut requests, &mut seen, |seen| {
+        presses
             .iter()
-            .all(|(customer, press)| booked(&seen, *customer) > 0 && answered(&seen, *press))
-        {
-            seen.push(requests.recv().await.unwrap());
-        }
+            .all(|(customer, press)| booked(seen, *customer) > 0 && answered(seen, *press))
     })
-    .await
-    .unwrap_or_else(|_| panic!("not every press was answered: {seen:?}"));
+    .await;
     let (code, logs) = running.terminate().await;
     assert_eq!(code, Some(0), "{logs}");
     while let Ok(request) = requests.try_recv() {
