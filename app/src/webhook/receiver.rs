@@ -103,8 +103,11 @@ pub(crate) async fn receive(State(route): State<Route>, body: Bytes) -> StatusCo
         // `require_readable` answered those already.
         return StatusCode::OK;
     };
-    if let UpdateKind::Error(raw) = &update.kind {
-        log_unreadable(bot, Some(i64::from(update.id.0)), kind_of(raw));
+    if let UpdateKind::Error(_) = &update.kind {
+        // The kind is the key beside `update_id` in the whole body (the
+        // error holds only the value under it).
+        let whole = serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default();
+        log_unreadable(bot, Some(i64::from(update.id.0)), kind_of(&whole));
         return StatusCode::OK;
     }
     let Some(id) = update_id(&update) else {
