@@ -17,9 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use adapter_telegram::HandlerError;
-use booking_ports::{
-    BotName, Clock, InvalidBotName, Recorded, StoreError, UpdateId, UpdateInbox,
-};
+use booking_ports::{BotName, Clock, InvalidBotName, Recorded, StoreError, UpdateId, UpdateInbox};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use teloxide::RequestError;

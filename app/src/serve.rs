@@ -201,7 +201,9 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             .await;
         match dispatcher.dispatch_due().await {
             Ok(report) => tracing::info!(sent = report.sent.len(), "last notification round done"),
-            Err(e) => tracing::warn!(error = %e, "the last notification round failed; the outbox keeps the rest for the next start"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the last notification round failed; the outbox keeps the rest for the next start")
+            }
         }
     });
 

@@ -45,9 +45,7 @@ pub use ports::conversations::{
     BotName, ChatKey, ConversationKey, ConversationStore, InvalidBotName,
 };
 pub use ports::customers::{CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language};
-pub use ports::inbox::{
-    InboxUpdate, InvalidUpdateId, Recorded, Unfinished, UpdateId, UpdateInbox,
-};
+pub use ports::inbox::{InboxUpdate, InvalidUpdateId, Recorded, Unfinished, UpdateId, UpdateInbox};
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,

@@ -133,11 +133,7 @@ pub(crate) async fn receive(State(route): State<Route>, body: Bytes) -> StatusCo
             StatusCode::OK
         }
         Ok(Recorded::Duplicate) => {
-            tracing::debug!(
-                bot,
-                update_id = id.get(),
-                "a redelivered update dropped"
-            );
+            tracing::debug!(bot, update_id = id.get(), "a redelivered update dropped");
             StatusCode::OK
         }
         Err(e) => {
@@ -182,4 +178,3 @@ impl Listener {
         .boxed()
     }
 }
-

@@ -64,14 +64,15 @@ pub async fn an_update_is_recorded_once_and_a_redelivery_is_a_duplicate<S: Contr
     assert_eq!(update.update_id, id(7));
     assert_eq!(update.raw, "first", "a duplicate MUST change nothing");
     assert_eq!(update.received_at, now);
-    assert_eq!(update.attempts, 2, "recorded with one attempt, one more now");
+    assert_eq!(
+        update.attempts, 2,
+        "recorded with one attempt, one more now"
+    );
 }
 
 /// A finished update is not handed back, and its id stays a duplicate;
 /// finishing twice, or finishing an unknown id, is harmless.
-pub async fn finished_updates_stay_duplicates_and_are_not_handed_back<S: ContractStore>(
-    store: S,
-) {
+pub async fn finished_updates_stay_duplicates_and_are_not_handed_back<S: ContractStore>(store: S) {
     let now = at(10, 0);
     for n in [1, 2] {
         store
@@ -79,12 +80,18 @@ pub async fn finished_updates_stay_duplicates_and_are_not_handed_back<S: Contrac
             .await
             .unwrap();
     }
-    store.finish_update(bot("client"), id(1), now).await.unwrap();
+    store
+        .finish_update(bot("client"), id(1), now)
+        .await
+        .unwrap();
     store
         .finish_update(bot("client"), id(1), now + Duration::minutes(1))
         .await
         .unwrap();
-    store.finish_update(bot("client"), id(99), now).await.unwrap();
+    store
+        .finish_update(bot("client"), id(99), now)
+        .await
+        .unwrap();
 
     assert_eq!(
         store
@@ -128,7 +135,11 @@ pub async fn unfinished_updates_come_back_in_id_order_with_their_attempts_counte
         .collect();
     assert_eq!(
         seen,
-        [(10, "update 10", 2), (20, "update 20", 2), (30, "update 30", 2)]
+        [
+            (10, "update 10", 2),
+            (20, "update 20", 2),
+            (30, "update 30", 2)
+        ]
     );
     let second = store
         .take_unfinished_updates(bot("client"), 5, now)
@@ -166,7 +177,11 @@ pub async fn an_update_that_keeps_failing_is_given_up_after_its_attempts<S: Cont
         .take_unfinished_updates(bot("client"), 3, now)
         .await
         .unwrap();
-    assert_eq!(unfinished.given_up, [id(1)], "three attempts MUST be the end");
+    assert_eq!(
+        unfinished.given_up,
+        [id(1)],
+        "three attempts MUST be the end"
+    );
     let ids: Vec<UpdateId> = unfinished.replay.iter().map(|u| u.update_id).collect();
     assert_eq!(ids, [id(2)]);
     let after = store
@@ -205,20 +220,25 @@ pub async fn each_bot_has_its_own_inbox<S: ContractStore>(store: S) {
         .take_unfinished_updates(bot("client"), 3, now)
         .await
         .unwrap();
-    assert_eq!(client.replay.len(), 1, "finishing one bot's update MUST NOT finish another's");
+    assert_eq!(
+        client.replay.len(),
+        1,
+        "finishing one bot's update MUST NOT finish another's"
+    );
     assert_eq!(client.replay[0].raw, "client update");
     let admin = store
         .take_unfinished_updates(bot("admin"), 3, now)
         .await
         .unwrap();
-    assert!(admin.replay.is_empty() && admin.given_up.is_empty(), "{admin:?}");
+    assert!(
+        admin.replay.is_empty() && admin.given_up.is_empty(),
+        "{admin:?}"
+    );
 }
 
 /// The purge removes finished updates up to the cutoff, of every bot, and
 /// never an unfinished one; a purged id can be recorded anew.
-pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: ContractStore>(
-    store: S,
-) {
+pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: ContractStore>(store: S) {
     let long_ago = at(8, 0);
     let now = at(10, 0);
     for (name, n) in [("client", 1), ("admin", 1), ("client", 2), ("client", 3)] {
@@ -227,9 +247,18 @@ pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: Contra
             .await
             .unwrap();
     }
-    store.finish_update(bot("client"), id(1), long_ago).await.unwrap();
-    store.finish_update(bot("admin"), id(1), long_ago).await.unwrap();
-    store.finish_update(bot("client"), id(2), now).await.unwrap();
+    store
+        .finish_update(bot("client"), id(1), long_ago)
+        .await
+        .unwrap();
+    store
+        .finish_update(bot("admin"), id(1), long_ago)
+        .await
+        .unwrap();
+    store
+        .finish_update(bot("client"), id(2), now)
+        .await
+        .unwrap();
 
     let purged = store
         .purge_finished_updates(now - Duration::hours(1))
@@ -256,7 +285,11 @@ pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: Contra
         .await
         .unwrap();
     let ids: Vec<UpdateId> = unfinished.replay.iter().map(|u| u.update_id).collect();
-    assert_eq!(ids, [id(1), id(3)], "an unfinished update MUST never be purged");
+    assert_eq!(
+        ids,
+        [id(1), id(3)],
+        "an unfinished update MUST never be purged"
+    );
 }
 
 /// Eight concurrent records of one update: exactly one is new.

@@ -54,7 +54,10 @@ async fn a_repeat_is_not_refused_by_the_limits_its_first_booking_reached() {
     let starts = [moscow(1, 10, 0), moscow(1, 12, 0), moscow(1, 14, 0)];
     for start in starts {
         s.engine
-            .book(customer(1), form(s.haircut, StaffChoice::Only(s.anna), start))
+            .book(
+                customer(1),
+                form(s.haircut, StaffChoice::Only(s.anna), start),
+            )
             .await
             .unwrap();
     }
@@ -79,13 +82,19 @@ async fn another_customer_or_another_time_is_a_new_request() {
     let s = salon(false).await;
     let start = moscow(1, 10, 0);
     s.engine
-        .book(customer(1), form(s.haircut, StaffChoice::Only(s.anna), start))
+        .book(
+            customer(1),
+            form(s.haircut, StaffChoice::Only(s.anna), start),
+        )
         .await
         .unwrap();
 
     let other_customer = s
         .engine
-        .book(customer(2), form(s.haircut, StaffChoice::Only(s.anna), start))
+        .book(
+            customer(2),
+            form(s.haircut, StaffChoice::Only(s.anna), start),
+        )
         .await;
     let other_time = s
         .engine
