@@ -37,6 +37,16 @@ impl ErrorHandler<RequestError> for ListenerErrors {
     }
 }
 
+/// Where a bot's updates come from, the inbox they pass through, and what
+/// an earlier run received but did not finish
+/// ([`BotInbox::take_unfinished`], taken before the webhook routes serve).
+#[derive(Debug)]
+pub struct BotUpdates {
+    pub source: UpdateSource,
+    pub inbox: BotInbox,
+    pub replay: Vec<Update>,
+}
+
 /// The bot could not start.
 #[derive(Debug, thiserror::Error)]
 #[error("the {bot} bot could not reach Telegram (is the token right?): {source}")]
@@ -68,9 +78,9 @@ pub fn dispatcher(
 /// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
 /// SIGTERM, reporting to `health`. Each chat's updates are admitted within
 /// its budget ([`adapter_telegram::admission`]); `locales` word the "slow
-/// down" said to a chat over it. Every update passes through `inbox`
-/// ([`crate::inbox`]); `replay`, what an earlier run received but did not
-/// finish ([`BotInbox::take_unfinished`]), is handled first.
+/// down" said to a chat over it. Every update passes through the inbox
+/// ([`crate::inbox`]), and what an earlier run received but did not finish
+/// is handled first ([`BotUpdates`]).
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -78,14 +88,17 @@ pub fn dispatcher(
 pub async fn run(
     name: &'static str,
     bot: Bot,
-    updates: UpdateSource,
+    updates: BotUpdates,
     health: BotHealth,
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
     locales: Arc<Locales>,
-    inbox: BotInbox,
-    replay: Vec<Update>,
 ) -> Result<(), StartError> {
+    let BotUpdates {
+        source: updates,
+        inbox,
+        replay,
+    } = updates;
     // Each chat's budget: the stream drops what a chat sends beyond it, the
     // tree's first handler gives a chat's slot back when its update is done.
     // Outside it, the inbox marks the update finished.

@@ -23,6 +23,7 @@ use futures::future::OptionFuture;
 use teloxide::Bot;
 use tokio::sync::watch;
 
+use crate::bots::BotUpdates;
 use crate::config::{BotToken, ProcessEnvironment, Settings};
 use crate::health::{BotHealth, Readiness};
 use crate::inbox::InboxStore;
@@ -246,13 +247,15 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let client_run = bots::run(
         "client",
         client_bot,
-        prepared.client,
+        BotUpdates {
+            source: prepared.client,
+            inbox: client_inbox,
+            replay: client_replay,
+        },
         client_health,
         handler_tree(),
         client.dependencies(),
         Arc::clone(&client.locales),
-        client_inbox,
-        client_replay,
     );
     let outcome = match (admin, prepared.admin, admin_health, admin_inbox) {
         (
@@ -264,13 +267,15 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             let admin_run = bots::run(
                 "admin",
                 admin_bot,
-                admin_updates,
+                BotUpdates {
+                    source: admin_updates,
+                    inbox: admin_inbox,
+                    replay: admin_replay,
+                },
                 admin_health,
                 adapter_telegram::admin::handler_tree(),
                 admin.dependencies(),
                 Arc::clone(&admin.locales),
-                admin_inbox,
-                admin_replay,
             );
             tokio::try_join!(client_run, admin_run).map(|_| ())
         }
