@@ -7,7 +7,8 @@
 //! - `sql`: every statement the adapter runs, in one place, so a test can
 //!   check the query plan of each.
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
-//!   `staff_access`: one module per port, each with its private row types;
+//!   `staff_access`, `inbox`: one module per port, each with its private
+//!   row types;
 //!   `convert` holds the column conversions they share.
 //! - `group_commit`: the single writer that stores concurrent new bookings
 //!   in one transaction each batch, so they share one commit and one fsync.
@@ -38,6 +39,7 @@ mod customers;
 mod db;
 mod failure;
 mod group_commit;
+mod inbox;
 pub mod metrics;
 #[cfg(test)]
 mod migration_tests;

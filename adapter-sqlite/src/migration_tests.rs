@@ -113,6 +113,12 @@ async fn every_released_level_migrates_to_the_latest_with_its_data() {
                 .await
                 .unwrap_or_else(|e| panic!("from level {level}: {e}"));
         }
+        // The update inbox has its table from level 5 on.
+        if level >= 5 {
+            check_canonical_inbox(&store)
+                .await
+                .unwrap_or_else(|e| panic!("from level {level}: {e}"));
+        }
     }
 }
 
@@ -616,4 +622,40 @@ async fn check_canonical_staff_access(store: &SqliteStore) -> Result<(), String>
             .map_err(text)?,
         2,
     )
+}
+
+/// The update inbox of the canonical data (level 5 on): client update 7000
+/// finished, 7001 unfinished; admin update 7001 unfinished.
+async fn check_canonical_inbox(store: &SqliteStore) -> Result<(), String> {
+    use booking_ports::{Recorded, UpdateId, UpdateInbox};
+    let bot = |name: &str| BotName::new(name).unwrap();
+    let id = |value: i64| UpdateId::new(value).unwrap();
+    let now = ms(1_894_615_300_000);
+    let client = store
+        .take_unfinished_updates(bot("client"), 3, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seen: Vec<(i64, &str, u32)> = client
+        .replay
+        .iter()
+        .map(|u| (u.update_id.get(), u.raw.as_str(), u.attempts))
+        .collect();
+    if seen != [(7001, r#"{"update_id":7001}"#, 2)] || !client.given_up.is_empty() {
+        return Err(format!("client inbox: got {client:?}"));
+    }
+    let admin = store
+        .take_unfinished_updates(bot("admin"), 3, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    if admin.replay.len() != 1 || admin.replay[0].received_at != ms(1_894_615_200_000) {
+        return Err(format!("admin inbox: got {admin:?}"));
+    }
+    let again = store
+        .record_update(bot("client"), id(7000), String::new(), now)
+        .await
+        .map_err(|e| e.to_string())?;
+    if again != Recorded::Duplicate {
+        return Err("client update 7000: a finished id must stay a duplicate".to_owned());
+    }
+    Ok(())
 }

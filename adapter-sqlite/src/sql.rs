@@ -289,6 +289,29 @@ statements! {
     WITHDRAW_NOTIFICATION =
         "UPDATE notifications SET state = 'withdrawn' WHERE id = ? AND state = 'pending'";
 
+    // ----- Update inbox ---------------------------------------------------
+
+    /// One row affected: new; none: a duplicate, left as it was.
+    RECORD_UPDATE =
+        "INSERT INTO update_inbox (bot, update_id, raw, received_at_ms, attempts) \
+         VALUES (?, ?, ?, ?, 1) ON CONFLICT (bot, update_id) DO NOTHING";
+    /// Finishing forgets the raw update (customer data); the id stays.
+    FINISH_UPDATE =
+        "UPDATE update_inbox SET finished_at_ms = ?, raw = '' \
+         WHERE bot = ? AND update_id = ? AND finished_at_ms IS NULL";
+    /// Gives up the unfinished updates attempted `?3` times or more.
+    GIVE_UP_UPDATES =
+        "UPDATE update_inbox SET finished_at_ms = ?1, raw = '' \
+         WHERE bot = ?2 AND finished_at_ms IS NULL AND attempts >= ?3 RETURNING update_id";
+    /// Counts one more attempt of every unfinished update and returns them;
+    /// RETURNING has no order, the caller sorts.
+    REPLAY_UPDATES =
+        "UPDATE update_inbox SET attempts = attempts + 1 \
+         WHERE bot = ? AND finished_at_ms IS NULL \
+         RETURNING update_id, raw, received_at_ms, attempts";
+    PURGE_FINISHED_UPDATES =
+        "DELETE FROM update_inbox WHERE finished_at_ms IS NOT NULL AND finished_at_ms <= ?";
+
     // ----- Staff access ---------------------------------------------------
 
     /// Oldest first from the `(user_id, failed_at_ms)` index, no sort.

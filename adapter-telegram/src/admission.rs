@@ -164,6 +164,20 @@ impl ChatAdmission {
         locales: Arc<Locales>,
         updates: BoxStream<'a, Result<Update, RequestError>>,
     ) -> BoxStream<'a, Result<Update, RequestError>> {
+        self.filter_reporting(bot_name, bot, locales, updates, |_| {})
+    }
+
+    /// As [`ChatAdmission::filter`], calling `refused` with each update it
+    /// drops (so a record of the update can be closed: a dropped update is
+    /// done with).
+    pub fn filter_reporting<'a>(
+        self: Arc<Self>,
+        bot_name: &'static str,
+        bot: Bot,
+        locales: Arc<Locales>,
+        updates: BoxStream<'a, Result<Update, RequestError>>,
+        refused: impl Fn(&Update) + Send + 'a,
+    ) -> BoxStream<'a, Result<Update, RequestError>> {
         updates
             .filter(move |item| {
                 let keep = match item {
@@ -174,6 +188,7 @@ impl ChatAdmission {
                             if warn {
                                 slow_down(bot_name, &bot, &locales, update);
                             }
+                            refused(update);
                             false
                         }
                     },

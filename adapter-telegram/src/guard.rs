@@ -56,7 +56,7 @@ pub fn catch_panics() -> UpdateHandler<HandlerError> {
 /// The type-checking signature of a handler that wraps the rest of the
 /// tree (this guard, the metrics): it neither needs nor provides any type,
 /// and always continues.
-pub(crate) fn wrapping_signature() -> HandlerSignature {
+pub fn wrapping_signature() -> HandlerSignature {
     HandlerSignature::Other {
         obligations: BTreeMap::new(),
         guaranteed_outcomes: BTreeSet::new(),

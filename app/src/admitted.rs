@@ -2,7 +2,8 @@
 //! ([`adapter_telegram::admission`]): whichever source the updates come
 //! from (long polling or a webhook), a chat over its budget or backlog is
 //! dropped before teloxide's dispatcher, which would otherwise wait for
-//! that chat's full queue and stall every other chat.
+//! that chat's full queue and stall every other chat. A dropped update is
+//! done with: its inbox record is finished (`inbox`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use teloxide::stop::StopToken;
 use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
+use crate::inbox::{BotInbox, update_id};
+
 /// One bot's admission: what [`Admitted`] needs besides its listener.
 #[derive(Clone)]
 pub struct BotAdmission {
@@ -24,6 +27,7 @@ pub struct BotAdmission {
     pub bot: Bot,
     pub admission: Arc<ChatAdmission>,
     pub locales: Arc<Locales>,
+    pub inbox: BotInbox,
 }
 
 impl fmt::Debug for BotAdmission {
@@ -79,11 +83,17 @@ where
     fn as_stream(&'a mut self) -> Self::Stream {
         let updates = self.inner.as_stream().boxed();
         let gate = &self.gate;
-        Arc::clone(&gate.admission).filter(
+        let inbox = gate.inbox.clone();
+        Arc::clone(&gate.admission).filter_reporting(
             gate.name,
             gate.bot.clone(),
             Arc::clone(&gate.locales),
             updates,
+            move |update| {
+                if let Some(id) = update_id(update) {
+                    inbox.finish_later(id);
+                }
+            },
         )
     }
 }

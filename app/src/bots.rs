@@ -17,6 +17,7 @@ use teloxide::update_listeners::UpdateListener;
 
 use crate::admitted::BotAdmission;
 use crate::health::{BotHealth, BotState};
+use crate::inbox::BotInbox;
 use crate::polling::ObservedPolling;
 use crate::shutdown;
 use crate::updates::UpdateSource;
@@ -34,6 +35,16 @@ impl ErrorHandler<RequestError> for ListenerErrors {
             tracing::warn!(bot = self.bot, error = %adapter_telegram::error::chain(&error), "getting updates failed");
         })
     }
+}
+
+/// Where a bot's updates come from, the inbox they pass through, and what
+/// an earlier run received but did not finish
+/// ([`BotInbox::take_unfinished`], taken before the webhook routes serve).
+#[derive(Debug)]
+pub struct BotUpdates {
+    pub source: UpdateSource,
+    pub inbox: BotInbox,
+    pub replay: Vec<Update>,
 }
 
 /// The bot could not start.
@@ -67,7 +78,9 @@ pub fn dispatcher(
 /// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
 /// SIGTERM, reporting to `health`. Each chat's updates are admitted within
 /// its budget ([`adapter_telegram::admission`]); `locales` word the "slow
-/// down" said to a chat over it.
+/// down" said to a chat over it. Every update passes through the inbox
+/// ([`crate::inbox`]), and what an earlier run received but did not finish
+/// is handled first ([`BotUpdates`]).
 ///
 /// # Errors
 /// [`StartError`] when the first request (`getMe`) fails: a wrong token or
@@ -75,21 +88,30 @@ pub fn dispatcher(
 pub async fn run(
     name: &'static str,
     bot: Bot,
-    updates: UpdateSource,
+    updates: BotUpdates,
     health: BotHealth,
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
     locales: Arc<Locales>,
 ) -> Result<(), StartError> {
+    let BotUpdates {
+        source: updates,
+        inbox,
+        replay,
+    } = updates;
     // Each chat's budget: the stream drops what a chat sends beyond it, the
     // tree's first handler gives a chat's slot back when its update is done.
+    // Outside it, the inbox marks the update finished.
     let admission = Arc::new(ChatAdmission::new(AdmissionSettings::default()));
-    let tree = Arc::clone(&admission).layer().chain(tree);
+    let tree = inbox
+        .layer()
+        .chain(Arc::clone(&admission).layer().chain(tree));
     let gate = BotAdmission {
         name,
         bot: bot.clone(),
         admission,
         locales,
+        inbox: inbox.clone(),
     };
     let mut dispatcher = dispatcher(name, bot.clone(), tree, dependencies);
     let token = dispatcher.shutdown_token();
@@ -98,15 +120,16 @@ pub async fn run(
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
-                let listener =
-                    gate.wrap(ObservedPolling::start(bot.clone(), timeout, dispatch_health).await);
+                let polling = ObservedPolling::start(bot.clone(), timeout, dispatch_health).await;
+                let listener = gate.wrap(inbox.wrap(polling, replay, true));
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)
                     .await
             }
             UpdateSource::Webhook(webhook) => {
                 let (listener, delete_webhook) = webhook.into_parts(dispatch_health);
-                let mut listener = gate.wrap(listener);
+                // The webhook's route records each update itself.
+                let mut listener = gate.wrap(inbox.wrap(listener, replay, false));
                 let stop_listening = listener.stop_token();
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)

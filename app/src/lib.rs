@@ -8,7 +8,8 @@
 //! - `config`: settings from the TOML file and the environment.
 //! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
 //! - `bots`: running a bot until a stop signal; `admitted`: its updates
-//!   behind the per-chat admission.
+//!   behind the per-chat admission; `inbox`: each update recorded before
+//!   Telegram is told it arrived, and handed back after a crash.
 //! - `updates`: where the bots' updates come from (long polling or
 //!   webhooks); `polling` and `webhook`: the two kinds; `unreadable`:
 //!   updates teloxide cannot read, logged by id and kind only.
@@ -33,6 +34,7 @@ pub mod config;
 pub mod database;
 pub mod health;
 pub mod http;
+pub mod inbox;
 pub mod maintenance;
 pub mod metrics;
 pub mod polling;

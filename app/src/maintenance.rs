@@ -10,11 +10,18 @@
 //!   message can say why the conversation starts over).
 //! - **Staff access hourly**, which keeps that table as small as what is
 //!   still in force.
+//! - **The update inbox hourly**: a finished update's contents are
+//!   forgotten at once; its id is kept, for recognising a redelivery, for
+//!   [`FINISHED_UPDATES_KEPT`].
 
 use std::time::Duration;
 
 use adapter_telegram::conversation::EXPIRY_NOTICE_WINDOW;
-use booking_ports::{Clock, ConversationStore, StaffAccessStore, StoreError};
+use booking_ports::{Clock, ConversationStore, StaffAccessStore, StoreError, UpdateInbox};
+
+/// How long the id of a finished update is kept: as long as Telegram keeps
+/// an update it could not deliver, so any redelivery is recognised.
+pub const FINISHED_UPDATES_KEPT: chrono::Duration = chrono::Duration::hours(24);
 
 /// How often expired conversations are erased.
 pub const PURGE_CONVERSATIONS_EVERY: Duration = Duration::from_secs(60);
@@ -23,7 +30,10 @@ pub const PURGE_STAFF_ACCESS_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Purges expired records at their intervals, forever; spawn it and abort
 /// it at shutdown. A failure is logged and retried at the next tick.
-pub async fn purge_expired(store: impl ConversationStore + StaffAccessStore, clock: impl Clock) {
+pub async fn purge_expired(
+    store: impl ConversationStore + StaffAccessStore + UpdateInbox,
+    clock: impl Clock,
+) {
     let mut conversations = tokio::time::interval(PURGE_CONVERSATIONS_EVERY);
     let mut staff_access = tokio::time::interval(PURGE_STAFF_ACCESS_EVERY);
     loop {
@@ -33,9 +43,19 @@ pub async fn purge_expired(store: impl ConversationStore + StaffAccessStore, clo
             }
             _ = staff_access.tick() => {
                 purge_staff_access_once(&store, &clock).await;
+                purge_inbox_once(&store, &clock).await;
             }
         }
     }
+}
+
+/// One purge of the ids of updates finished more than
+/// [`FINISHED_UPDATES_KEPT`] ago; returns how many it removed.
+pub async fn purge_inbox_once(store: &impl UpdateInbox, clock: &impl Clock) -> u64 {
+    let purged = store
+        .purge_finished_updates(clock.now() - FINISHED_UPDATES_KEPT)
+        .await;
+    logged("finished updates", purged)
 }
 
 /// One purge of conversations: erases the states that expired, forgets the
@@ -144,5 +164,40 @@ mod tests {
             store.failed_pins(user, now - hour * 2).await.unwrap(),
             [now - chrono::Duration::minutes(5)]
         );
+    }
+
+    #[tokio::test]
+    async fn finished_updates_are_purged_a_day_after_they_finished_and_unfinished_never() {
+        use booking_ports::{Recorded, UpdateId};
+        let store = MemoryStore::default();
+        let now = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
+        let clock = ManualClock::new(now);
+        let client = || BotName::new("client").unwrap();
+        let id = |n| UpdateId::new(n).unwrap();
+        for n in 1..=3 {
+            store
+                .record_update(client(), id(n), "{}".to_owned(), now)
+                .await
+                .unwrap();
+        }
+        store.finish_update(client(), id(1), now).await.unwrap();
+        store
+            .finish_update(client(), id(2), now + chrono::Duration::hours(2))
+            .await
+            .unwrap();
+
+        clock.advance(FINISHED_UPDATES_KEPT + chrono::Duration::hours(1));
+        assert_eq!(purge_inbox_once(&store, &clock).await, 1);
+        assert_eq!(purge_inbox_once(&store, &clock).await, 0);
+        let again = store
+            .record_update(client(), id(2), "{}".to_owned(), clock.now())
+            .await
+            .unwrap();
+        assert_eq!(again, Recorded::Duplicate, "finished an hour later: kept");
+        let unfinished = store
+            .take_unfinished_updates(client(), 3, clock.now())
+            .await
+            .unwrap();
+        assert_eq!(unfinished.replay.len(), 1, "the unfinished one stays");
     }
 }

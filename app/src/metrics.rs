@@ -44,6 +44,9 @@ pub const HTTP_CONNECTIONS_REFUSED: &str = "booking_http_connections_refused_tot
 /// Requests answered 408 because their body did not arrive within
 /// `[http] body_timeout_seconds`.
 pub const HTTP_SLOW_BODIES: &str = "booking_http_slow_bodies_total";
+/// Webhook updates answered 503 because the bot's queue was full
+/// (`webhook::receiver`); Telegram sends them again later. Label `bot`.
+pub const WEBHOOK_UPDATES_DEFERRED: &str = "booking_webhook_updates_deferred_total";
 
 /// Buckets for a histogram no bucket set was given for: Prometheus's usual
 /// defaults, in seconds. Without them the exporter would render such a
@@ -97,6 +100,7 @@ pub fn recorder() -> PrometheusRecorder {
         adapter_sqlite::metrics::register();
         adapter_telegram::metrics::register();
         register();
+        crate::webhook::receiver::register_metrics();
     });
     recorder
 }

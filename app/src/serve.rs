@@ -6,9 +6,12 @@
 //! backups; the config reloader (`reload`: file changes and SIGHUP); the
 //! HTTP listener (health checks, metrics, webhooks) when configured. The
 //! bots take their updates by long polling, or by webhooks when
-//! `BOOKING_WEBHOOK_URL` is set. Everything runs until SIGINT or SIGTERM:
-//! the HTTP listener stops, the bots finish the updates in flight, the
-//! dispatcher finishes its step (so every send that happened is recorded),
+//! `BOOKING_WEBHOOK_URL` is set; every update is recorded in the inbox
+//! first (`inbox`), and what an earlier run left unfinished is handled
+//! first. Everything runs until SIGINT or SIGTERM: the HTTP listener stops,
+//! the bots finish the updates in flight, then the notification dispatcher
+//! finishes its step and makes one last delivery round (so the notices
+//! those updates wrote go out, and every send that happened is recorded),
 //! a backup in progress completes, then the store closes.
 
 use std::sync::Arc;
@@ -20,8 +23,10 @@ use futures::future::OptionFuture;
 use teloxide::Bot;
 use tokio::sync::watch;
 
+use crate::bots::BotUpdates;
 use crate::config::{BotToken, ProcessEnvironment, Settings};
 use crate::health::{BotHealth, Readiness};
+use crate::inbox::InboxStore;
 use crate::reload::{LiveSettings, Reloader};
 use crate::run_lock::RunLock;
 use crate::{backups, bots, database, http, maintenance, metrics, shutdown, updates};
@@ -124,8 +129,25 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // The HTTP listener (when configured) is bound, and in webhook mode the
     // webhooks are set, before the bots start; it serves meanwhile, so
     // `/readyz` answers "starting".
-    let prepared =
-        updates::prepare(&settings, &client_bot, admin.as_ref().map(|(bot, _)| bot)).await?;
+    // What an earlier run received but did not finish is taken before the
+    // webhook routes can record anything new.
+    let inbox = InboxStore::new(Arc::new(store.clone()), Arc::clone(&clock));
+    let client_inbox = inbox.bot("client")?;
+    let client_replay = client_inbox.take_unfinished().await;
+    let admin_inbox = if admin.is_some() {
+        let admin_inbox = inbox.bot("admin")?;
+        let replay = admin_inbox.take_unfinished().await;
+        Some((admin_inbox, replay))
+    } else {
+        None
+    };
+    let prepared = updates::prepare(
+        &settings,
+        &client_bot,
+        admin.as_ref().map(|(bot, _)| bot),
+        &inbox,
+    )
+    .await?;
     let client_health = BotHealth::new("client");
     let admin_health = admin.as_ref().map(|_| BotHealth::new("admin"));
     let readiness = Readiness::new(
@@ -167,19 +189,23 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         settings.dispatch.clone(),
     )
     .with_wakeup(wakeup);
-    // The dispatcher stops at a signal, or when the bots stopped for another
-    // reason (a bot that could not start).
+    // The dispatcher stops after the bots (at a signal, or when a bot could
+    // not start): the updates they finish while stopping may still write
+    // notices, which one last round delivers.
     let (stop, stopped) = watch::channel(false);
     let dispatch = tokio::spawn(async move {
         let mut stopped = stopped;
         dispatcher
             .run(async move {
-                tokio::select! {
-                    () = shutdown::signalled() => {}
-                    _ = stopped.wait_for(|stop| *stop) => {}
-                }
+                let _ = stopped.wait_for(|stop| *stop).await;
             })
             .await;
+        match dispatcher.dispatch_due().await {
+            Ok(report) => tracing::info!(sent = report.sent.len(), "last notification round done"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the last notification round failed; the outbox keeps the rest for the next start")
+            }
+        }
     });
 
     let backups = settings.backups.clone().map(|schedule| {
@@ -231,18 +257,31 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let client_run = bots::run(
         "client",
         client_bot,
-        prepared.client,
+        BotUpdates {
+            source: prepared.client,
+            inbox: client_inbox,
+            replay: client_replay,
+        },
         client_health,
         handler_tree(),
         client.dependencies(),
         Arc::clone(&client.locales),
     );
-    let outcome = match (admin, prepared.admin, admin_health) {
-        (Some((admin_bot, admin)), Some(admin_updates), Some(admin_health)) => {
+    let outcome = match (admin, prepared.admin, admin_health, admin_inbox) {
+        (
+            Some((admin_bot, admin)),
+            Some(admin_updates),
+            Some(admin_health),
+            Some((admin_inbox, admin_replay)),
+        ) => {
             let admin_run = bots::run(
                 "admin",
                 admin_bot,
-                admin_updates,
+                BotUpdates {
+                    source: admin_updates,
+                    inbox: admin_inbox,
+                    replay: admin_replay,
+                },
                 admin_health,
                 adapter_telegram::admin::handler_tree(),
                 admin.dependencies(),

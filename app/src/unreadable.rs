@@ -49,7 +49,7 @@ pub fn skip_unreadable<'a>(
 
 /// The update's kind: the one key of its JSON object besides `update_id`
 /// (`message`, `callback_query`...), when it looks like one.
-fn kind_of(raw: &Value) -> &str {
+pub(crate) fn kind_of(raw: &Value) -> &str {
     let key = raw
         .as_object()
         .and_then(|object| object.keys().find(|key| *key != "update_id"));
@@ -65,7 +65,7 @@ fn kind_of(raw: &Value) -> &str {
     }
 }
 
-fn log_unreadable(bot: &'static str, update_id: Option<i64>, kind: &str) {
+pub(crate) fn log_unreadable(bot: &'static str, update_id: Option<i64>, kind: &str) {
     tracing::warn!(
         bot,
         update_id,

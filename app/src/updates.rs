@@ -9,6 +9,7 @@ use teloxide::Bot;
 
 use crate::config::Settings;
 use crate::http::{self, BindError, HttpListener};
+use crate::inbox::InboxStore;
 use crate::webhook::{self, WebhookError, WebhookUpdates};
 
 /// How one bot takes its updates; `bots::run` consumes it.
@@ -43,11 +44,13 @@ pub enum PrepareError {
     Bind(#[from] BindError),
     #[error(transparent)]
     Webhook(#[from] WebhookError),
+    #[error(transparent)]
+    BotName(#[from] booking_ports::InvalidBotName),
 }
 
 /// Binds the HTTP listener (and the metrics listener) when configured and,
 /// in webhook mode, sets each bot's webhook (`setWebhook`) to its path on
-/// it.
+/// it, its updates recorded in `inbox`.
 ///
 /// # Errors
 /// [`PrepareError`]: the address cannot be bound, or Telegram refused a
@@ -56,6 +59,7 @@ pub async fn prepare(
     settings: &Settings,
     client_bot: &Bot,
     admin_bot: Option<&Bot>,
+    inbox: &InboxStore,
 ) -> Result<Prepared, PrepareError> {
     let listener = match settings.http.listen {
         Some(address) => Some(http::bind(address).await?),
@@ -69,9 +73,10 @@ pub async fn prepare(
     let mut source = async |name: &'static str, bot: &Bot| -> Result<UpdateSource, PrepareError> {
         // Settings validation guarantees a listener in webhook mode.
         let webhook = settings.http.webhook.as_ref();
-        match (webhook, listener.as_ref().map(HttpListener::address)) {
-            (Some(webhook), Some(listen)) => {
-                let (updates, router) = webhook::register(bot, name, webhook, listen).await?;
+        match (webhook, listener.as_ref()) {
+            (Some(webhook), Some(_)) => {
+                let (updates, router) =
+                    webhook::register(bot, name, webhook, inbox.bot(name)?).await?;
                 routes.push(router);
                 Ok(UpdateSource::Webhook(updates))
             }

@@ -4,20 +4,19 @@
 //! `BOOKING_WEBHOOK_URL` is the public base URL behind the TLS proxy; each
 //! bot gets its own path under it (`<url>/client`, `<url>/admin`), which is
 //! the URL given to `setWebhook` and the route on the listener (the proxy
-//! forwards paths unchanged). teloxide's `axum_to_router` does the setup:
-//! `setWebhook` with our secret at registration, a route that queues the
-//! posted update for the dispatcher, and `deleteWebhook` once the listener
-//! is stopped (awaited by `bots::run` at shutdown, so Telegram keeps the
-//! updates until the next start and polling can take over).
+//! forwards paths unchanged). [`register`] calls `setWebhook` with our
+//! secret and returns the route; `deleteWebhook` runs once the listener is
+//! stopped (awaited by `bots::run` at shutdown, so Telegram keeps the
+//! updates until the next start and polling can take over). The route is
+//! ours, not teloxide's (`receiver`): it records each update in the inbox
+//! before answering 200 and bounds the updates waiting for the dispatcher,
+//! answering 503 beyond that so Telegram sends them again later.
 //!
-//! Every request must carry the secret in `X-Telegram-Bot-Api-Secret-Token`.
-//! teloxide checks it too, but answers 400 to a header outside Telegram's
-//! alphabet and compares in variable time; the layer here answers 401 to
-//! anything but the exact secret, in constant time, before the update is
-//! read.
+//! Every request must carry the secret in `X-Telegram-Bot-Api-Secret-Token`:
+//! the layer here answers 401 to anything but the exact secret, in constant
+//! time, before the update is read.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -25,21 +24,25 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use futures::{FutureExt, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use teloxide::RequestError;
+use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::*;
 use teloxide::stop::StopToken;
 use teloxide::types::AllowedUpdate;
-use teloxide::update_listeners::webhooks::{Options, axum_to_router};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use url::Url;
 
 use crate::health::BotHealth;
+use crate::inbox::BotInbox;
 use crate::unreadable::{require_readable, skip_unreadable};
+
+pub mod receiver;
 
 /// The header Telegram puts the secret in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -187,7 +190,7 @@ pub struct WebhookError {
 /// A bot whose webhook is set: its updates arrive through the router that
 /// [`register`] returned.
 pub struct WebhookUpdates {
-    listener: Box<dyn ErasedListener>,
+    listener: receiver::Listener,
     on_stop: BoxFuture<'static, ()>,
 }
 
@@ -213,8 +216,8 @@ impl WebhookUpdates {
 }
 
 /// Sets `bot`'s webhook to `<url>/<name>` with the secret, and returns its
-/// updates and the router that receives them (to merge into the HTTP
-/// listener's, which listens on `listen`).
+/// updates and the router that receives them into `inbox` (to merge into
+/// the HTTP listener's).
 ///
 /// # Errors
 /// [`WebhookError`] when `setWebhook` fails.
@@ -222,32 +225,42 @@ pub async fn register(
     bot: &Bot,
     name: &'static str,
     settings: &WebhookSettings,
-    listen: SocketAddr,
+    inbox: BotInbox,
 ) -> Result<(WebhookUpdates, Router), WebhookError> {
     let url = settings.url.for_bot(name);
-    // `Options::secret_token` panics on a secret outside Telegram's rules;
-    // `WebhookSecret::parse` admits none.
-    let options = Options::new(listen, url.clone())
-        .secret_token(settings.secret.0.expose_secret().to_owned());
-    let (listener, on_stop, router) =
-        axum_to_router(bot.clone(), options)
-            .await
-            .map_err(|source| WebhookError {
-                bot: name,
-                url: url.clone(),
-                source,
-            })?;
+    bot.set_webhook(url.clone())
+        .secret_token(settings.secret.0.expose_secret().to_owned())
+        // Updates Telegram kept while we were away are still wanted.
+        .drop_pending_updates(false)
+        .await
+        .map_err(|source| WebhookError {
+            bot: name,
+            url: url.clone(),
+            source,
+        })?;
     tracing::info!(bot = name, %url, "webhook set");
+    let (route, listener) = receiver::channel(inbox, receiver::QUEUE_CAPACITY);
+    let stopped = route.stopped();
+    let on_stop = {
+        let bot = bot.clone();
+        stopped.then(move |()| async move {
+            if let Err(e) = bot.delete_webhook().await {
+                tracing::warn!(bot = name, error = %adapter_telegram::error::chain(&e), "deleting the webhook failed");
+            }
+        })
+    };
     let secret = Arc::new(settings.secret.clone());
     // Layers run outside in: the secret first, then the body checks.
-    let router = router
+    let router = Router::new()
+        .route(url.path(), post(receiver::receive))
+        .with_state(route)
         .route_layer(middleware::from_fn(move |request, next| {
             require_readable(name, request, next)
         }))
         .route_layer(middleware::from_fn_with_state(secret, require_secret));
     Ok((
         WebhookUpdates {
-            listener: Box::new(listener),
+            listener,
             on_stop: on_stop.boxed(),
         },
         router,
@@ -275,32 +288,9 @@ async fn require_secret(
     next.run(request).await
 }
 
-/// teloxide's webhook listener behind a nameable type: its own type is
-/// opaque (`impl UpdateListener`), and `bots::run` takes either this or
-/// `polling::ObservedPolling`.
-trait ErasedListener: Send {
-    fn stop_token(&mut self) -> StopToken;
-    fn updates(&mut self) -> BoxStream<'_, Result<Update, RequestError>>;
-}
-
-impl<L> ErasedListener for L
-where
-    L: UpdateListener<Err = std::convert::Infallible> + Send,
-{
-    fn stop_token(&mut self) -> StopToken {
-        UpdateListener::stop_token(self)
-    }
-
-    fn updates(&mut self) -> BoxStream<'_, Result<Update, RequestError>> {
-        self.as_stream()
-            .map(|update| update.map_err(|never| match never {}))
-            .boxed()
-    }
-}
-
 /// The update listener of a bot in webhook mode.
 pub struct WebhookListener {
-    inner: Box<dyn ErasedListener>,
+    inner: receiver::Listener,
     health: BotHealth,
 }
 
@@ -320,7 +310,8 @@ impl UpdateListener for WebhookListener {
     }
 
     // Telegram keeps the allowed updates of the last `getUpdates` or
-    // `setWebhook` that named them; teloxide's webhook ignores the hint.
+    // `setWebhook` that named them; like teloxide's webhook, ours ignores
+    // the hint.
     fn hint_allowed_updates(&mut self, _hint: &mut dyn Iterator<Item = AllowedUpdate>) {}
 }
 
@@ -331,7 +322,7 @@ impl<'a> AsUpdateStream<'a> for WebhookListener {
     fn as_stream(&'a mut self) -> Self::Stream {
         // The dispatcher calls this after `getMe` answered.
         self.health.started();
-        skip_unreadable(self.health.name(), self.inner.updates())
+        skip_unreadable(self.health.name(), self.inner.stream())
     }
 }
 

@@ -116,8 +116,8 @@ async fn a_webhook_skips_unreadable_and_oversized_bodies_and_logs_no_contents() 
         .lines()
         .filter(|line| line.contains("could not be read"))
         .collect();
-    // One by the route (not an update at all), one by the update stream
-    // (an update of an unreadable kind), in either order.
+    // One for the body that is not an update at all, one for the update
+    // of an unreadable kind (both by the webhook route), in either order.
     assert_eq!(skipped.len(), 2, "{logs}");
     assert!(
         skipped

@@ -1,9 +1,9 @@
 //! The application layer of the booking engine.
 //!
 //! - [`ports`]: the driven-port traits (catalog, bookings, customers,
-//!   conversations, the notification outbox, staff access, the clock), each
-//!   documenting its contract with MUST clauses, and [`error::StoreError`],
-//!   the unexpected failure they share.
+//!   conversations, the update inbox, the notification outbox, staff
+//!   access, the clock), each documenting its contract with MUST clauses,
+//!   and [`error::StoreError`], the unexpected failure they share.
 //! - [`engine`]: the [`Engine`], every customer and staff use case over those
 //!   ports.
 //! - [`dispatch`]: the [`Dispatcher`], which delivers the notification outbox
@@ -45,6 +45,7 @@ pub use ports::conversations::{
     BotName, ChatKey, ConversationKey, ConversationStore, InvalidBotName, StoredConversation,
 };
 pub use ports::customers::{CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language};
+pub use ports::inbox::{InboxUpdate, InvalidUpdateId, Recorded, Unfinished, UpdateId, UpdateInbox};
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,

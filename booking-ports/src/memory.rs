@@ -10,6 +10,7 @@
 
 mod bookings;
 mod catalog;
+mod inbox;
 mod staff_access;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -71,6 +72,7 @@ struct State {
     notifications_by_booking: BTreeSet<(BookingId, NotificationId)>,
     last_notification_id: i64,
     staff_access: staff_access::StaffAccess,
+    inbox: inbox::Inbox,
 }
 
 impl MemoryStore {

@@ -12,7 +12,8 @@ use crate::{SqliteSettings, SqliteStore};
 /// Tables that grow with use: a statement that walks one of them whole
 /// gets slower every day the business runs.
 /// The staff access tables grow with every stranger who writes to the admin
-/// bot, and with wrong PINs until they are purged.
+/// bot, and with wrong PINs until they are purged; the update inbox with
+/// every update either bot receives.
 const GROWING_TABLES: &[&str] = &[
     "bookings",
     "notifications",
@@ -20,6 +21,7 @@ const GROWING_TABLES: &[&str] = &[
     "staff_access_failed_pins",
     "staff_access_sessions",
     "staff_access_refusals",
+    "update_inbox",
 ];
 
 /// The full scans of growing tables in a query plan, by the name or

@@ -510,7 +510,14 @@ async fn confirm(
     let screen = match ctx.engine.book(ctx.customer, form).await {
         Ok(booked) => {
             tracing::info!(booking = %booked.booking.id(), "booking made through the client bot");
-            screen::done(&t, &booked, ctx.tz())
+            // Shown before the conversation moves on: if the process dies
+            // in between, the press is handed back at the next start (the
+            // app's update inbox), finds the summary still in place and the
+            // booking made (`Engine::book` returns it again), and shows
+            // this once more, instead of "button expired" and no
+            // confirmation at all.
+            ctx.show(&screen::done(&t, &booked, ctx.tz())).await?;
+            return ctx.save(&State::Idle).await;
         }
         Err(BookError::SlotTaken { start }) => {
             let intro = calendar::slot_taken(&t, start, ctx.day_of(start), ctx.tz());

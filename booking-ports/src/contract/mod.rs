@@ -4,7 +4,7 @@
 //!
 //! The contracts are split by port, one file each (`catalog`, `bookings`,
 //! `reschedule`, `booking_queries` and `races` for the booking port,
-//! `customers`, `conversations`, `outbox`, `staff_access`), and each file
+//! `customers`, `conversations`, `outbox`, `staff_access`, `inbox`), and each file
 //! lists its own contracts next to them in a `macro_rules!` list that
 //! [`contract_tests!`](crate::contract_tests) composes. A unit test
 //! (`listing`) fails when a `pub async fn` of a contract file is missing from
@@ -41,6 +41,7 @@ pub mod catalog;
 pub mod conversations;
 pub mod customers;
 pub mod dispatch;
+pub mod inbox;
 #[cfg(test)]
 mod listing;
 pub mod outbox;
@@ -55,6 +56,7 @@ use crate::ports::bookings::BookingStore;
 use crate::ports::catalog::CatalogStore;
 use crate::ports::conversations::ConversationStore;
 use crate::ports::customers::CustomerStore;
+use crate::ports::inbox::UpdateInbox;
 use crate::ports::outbox::NotificationOutbox;
 use crate::ports::staff_access::StaffAccessStore;
 
@@ -66,6 +68,7 @@ pub trait ContractStore:
     + ConversationStore
     + NotificationOutbox
     + StaffAccessStore
+    + UpdateInbox
     + Clone
     + Send
     + Sync
@@ -80,6 +83,7 @@ impl<T> ContractStore for T where
         + ConversationStore
         + NotificationOutbox
         + StaffAccessStore
+        + UpdateInbox
         + Clone
         + Send
         + Sync
@@ -125,6 +129,7 @@ macro_rules! contract_tests {
         $crate::__conversations_contracts!($fixture);
         $crate::__outbox_contracts!($fixture);
         $crate::__staff_access_contracts!($fixture);
+        $crate::__inbox_contracts!($fixture);
     };
     (@each $fixture:path; $module:ident; $($name:ident),* $(,)?) => {
         $(

@@ -244,6 +244,11 @@ impl Engine {
     /// # Errors
     /// [`BookError`] saying which rule the request breaks; `SlotTaken` when
     /// someone else took the time, possibly a moment ago.
+    ///
+    /// Idempotent for an identical request: when the customer already holds
+    /// an upcoming active booking of the same service at the same start
+    /// (with the same staff member, when one was chosen), that booking is
+    /// returned and nothing is stored.
     pub async fn book(
         &self,
         customer: CustomerId,
@@ -256,6 +261,17 @@ impl Engine {
         let phone = PhoneNumber::parse(&form.phone, policy.phone_region())
             .map_err(BookError::InvalidPhone)?;
         let comment = parse_comment(form.comment.as_deref())?;
+        // A request made again (its update handed back after a crash, or a
+        // press the customer's client resent) finds the booking its first
+        // copy made, instead of a second booking or a refusal by the limits
+        // that booking now counts in.
+        let upcoming = self
+            .bookings
+            .upcoming_bookings_of_customer(customer, now)
+            .await?;
+        if let Some(made) = upcoming.iter().find(|b| repeats(b, &form)) {
+            return Ok(self.names().await?.details(made.clone(), None));
+        }
         if let Err(DailyLimitReached { limit }) = self
             .within_daily_limit(customer, Churn::Booking, now)
             .await?
@@ -268,11 +284,7 @@ impl Engine {
         let service = calendar
             .service(form.service)
             .ok_or(BookError::UnknownService)?;
-        let held = self
-            .bookings
-            .upcoming_bookings_of_customer(customer, now)
-            .await?
-            .len();
+        let held = upcoming.len();
         let new = BookRequest {
             customer,
             service,
@@ -672,4 +684,15 @@ impl Engine {
         }
         Err(ForgetError::StillChanging)
     }
+}
+
+/// Whether `booking` is what `form` asks for: the same service and start,
+/// and the same staff member when the form names one.
+fn repeats(booking: &Booking, form: &BookingForm) -> bool {
+    booking.service() == form.service
+        && booking.start() == form.start
+        && match form.staff {
+            StaffChoice::Any => true,
+            StaffChoice::Only(staff) => booking.staff() == staff,
+        }
 }

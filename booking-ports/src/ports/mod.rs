@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod clock;
 pub mod conversations;
 pub mod customers;
+pub mod inbox;
 pub mod outbox;
 pub mod sender;
 pub mod staff_access;

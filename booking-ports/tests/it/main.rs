@@ -15,4 +15,5 @@ mod engine_customer;
 mod engine_metrics;
 mod engine_mocks;
 mod engine_properties;
+mod engine_repeat;
 mod engine_staff;

@@ -1,0 +1,305 @@
+//! Crash safety for the bots' updates, over the [`UpdateInbox`] port.
+//!
+//! Every update is recorded before Telegram is told it arrived: with long
+//! polling, the next `getUpdates` (whose offset confirms the previous batch)
+//! is asked only once this stage has taken, and recorded, the whole batch;
+//! in webhook mode the route records the update before it answers 200
+//! (`webhook::receiver`). A redelivered update finds its record and is
+//! dropped, so it is handled once. [`BotInbox::layer`] sits at the root of
+//! the handler tree and marks the update finished when its handler
+//! returned, whatever it returned; an update the per-chat admission drops is
+//! finished too. At the next start, what was recorded but never finished
+//! (the process died meanwhile) is handed to the dispatcher before anything
+//! new; an update still unfinished after [`MAX_ATTEMPTS`] hand-offs (it
+//! kills the process every time) is given up and logged by id.
+
+use std::fmt;
+use std::sync::Arc;
+
+use adapter_telegram::HandlerError;
+use booking_ports::{BotName, Clock, InvalidBotName, Recorded, StoreError, UpdateId, UpdateInbox};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use teloxide::RequestError;
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::{self, HandlerDescription};
+use teloxide::prelude::*;
+use teloxide::stop::StopToken;
+use teloxide::types::AllowedUpdate;
+use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
+
+/// Hand-offs of one update to the handlers before it is given up.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// One bot's side of the inbox.
+#[derive(Clone)]
+pub struct BotInbox {
+    name: &'static str,
+    bot: BotName,
+    store: Arc<dyn UpdateInbox>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for BotInbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BotInbox")
+            .field("bot", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The inbox and the clock its records are stamped by, for every bot.
+#[derive(Clone)]
+pub struct InboxStore {
+    store: Arc<dyn UpdateInbox>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for InboxStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InboxStore").finish_non_exhaustive()
+    }
+}
+
+impl InboxStore {
+    pub fn new(store: Arc<dyn UpdateInbox>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// The inbox of the bot called `name`.
+    ///
+    /// # Errors
+    /// [`InvalidBotName`] for a name outside `[a-z0-9_-]`.
+    pub fn bot(&self, name: &'static str) -> Result<BotInbox, InvalidBotName> {
+        BotInbox::new(name, Arc::clone(&self.store), Arc::clone(&self.clock))
+    }
+}
+
+/// The update's id as the inbox keys it.
+pub fn update_id(update: &Update) -> Option<UpdateId> {
+    UpdateId::new(i64::from(update.id.0)).ok()
+}
+
+impl BotInbox {
+    /// # Errors
+    /// [`InvalidBotName`] for a name outside `[a-z0-9_-]`.
+    pub fn new(
+        name: &'static str,
+        store: Arc<dyn UpdateInbox>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, InvalidBotName> {
+        Ok(Self {
+            name,
+            bot: BotName::new(name)?,
+            store,
+            clock,
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Records `update`, received as `raw`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it could not be recorded.
+    pub async fn record(&self, id: UpdateId, raw: String) -> Result<Recorded, StoreError> {
+        self.store
+            .record_update(self.bot.clone(), id, raw, self.clock.now())
+            .await
+    }
+
+    /// Marks `id` finished; a failure is logged (the update would then be
+    /// handed back once more at the next start).
+    pub async fn finish(&self, id: UpdateId) {
+        let finished = self
+            .store
+            .finish_update(self.bot.clone(), id, self.clock.now())
+            .await;
+        if let Err(e) = finished {
+            tracing::warn!(bot = self.name, update_id = id.get(), error = %e, "marking an update finished failed; it may be handled again at the next start");
+        }
+    }
+
+    /// Marks `id` finished in the background (from a synchronous filter).
+    pub fn finish_later(&self, id: UpdateId) {
+        let inbox = self.clone();
+        tokio::spawn(async move { inbox.finish(id).await });
+    }
+
+    /// The updates recorded in an earlier run but never finished, in id
+    /// order, each counted as one more attempt. Those given up, and those
+    /// that no longer read as an update, are finished and logged by id.
+    /// Call it before this run can record anything (before the webhook
+    /// route serves), or an update of this run would be taken for one of
+    /// the last and handled twice. A failure is logged: those updates then
+    /// wait for the next start.
+    pub async fn take_unfinished(&self) -> Vec<Update> {
+        match self.try_take_unfinished().await {
+            Ok(updates) => updates,
+            Err(e) => {
+                tracing::error!(bot = self.name, error = %e, "reading the updates an earlier run left unfinished failed; they wait for the next start");
+                Vec::new()
+            }
+        }
+    }
+
+    async fn try_take_unfinished(&self) -> Result<Vec<Update>, StoreError> {
+        let unfinished = self
+            .store
+            .take_unfinished_updates(self.bot.clone(), MAX_ATTEMPTS, self.clock.now())
+            .await?;
+        for id in &unfinished.given_up {
+            tracing::error!(
+                bot = self.name,
+                update_id = id.get(),
+                attempts = MAX_ATTEMPTS,
+                "gave up an update that was never finished (its contents are not logged)"
+            );
+        }
+        let mut updates = Vec::with_capacity(unfinished.replay.len());
+        for recorded in unfinished.replay {
+            match serde_json::from_str::<Update>(&recorded.raw) {
+                Ok(update) => updates.push(update),
+                Err(_) => {
+                    tracing::warn!(
+                        bot = self.name,
+                        update_id = recorded.update_id.get(),
+                        "a recorded update no longer reads as one; skipped (its contents are not logged)"
+                    );
+                    self.finish(recorded.update_id).await;
+                }
+            }
+        }
+        if !updates.is_empty() {
+            tracing::info!(
+                bot = self.name,
+                updates = updates.len(),
+                "handing back the updates an earlier run received but did not finish"
+            );
+        }
+        Ok(updates)
+    }
+
+    /// Records a polled update: `Some` to hand it on, `None` for a
+    /// duplicate. A store failure is logged and the update handed on
+    /// unrecorded: the bots answer as well as the store lets them, and a
+    /// crash now could lose it.
+    async fn admit(&self, update: Update) -> Option<Update> {
+        let Some(id) = update_id(&update) else {
+            return Some(update);
+        };
+        let recorded = match serde_json::to_string(&update) {
+            Ok(raw) => self.record(id, raw).await,
+            Err(e) => Err(StoreError::backend("recording an update", e)),
+        };
+        match recorded {
+            Ok(Recorded::New) => Some(update),
+            Ok(Recorded::Duplicate) => {
+                tracing::debug!(
+                    bot = self.name,
+                    update_id = id.get(),
+                    "a redelivered update dropped"
+                );
+                None
+            }
+            Err(e) => {
+                tracing::error!(bot = self.name, update_id = id.get(), error = %e, "recording an update failed; handling it unrecorded");
+                Some(update)
+            }
+        }
+    }
+
+    /// The handler that marks the update finished once the rest of the
+    /// tree has run (whatever it returned). Put it first in the tree.
+    pub fn layer(&self) -> UpdateHandler<HandlerError> {
+        let inbox = self.clone();
+        dptree::from_fn_with_description(
+            DpHandlerDescription::entry(),
+            move |deps: DependencyMap, cont| {
+                let id = deps.try_get::<Update>().and_then(|u| update_id(&u));
+                let inbox = inbox.clone();
+                async move {
+                    let flow = cont(deps).await;
+                    if let Some(id) = id {
+                        inbox.finish(id).await;
+                    }
+                    flow
+                }
+            },
+            adapter_telegram::guard::wrapping_signature(),
+        )
+    }
+
+    /// `inner`'s updates after `replay`; when `record` (long polling), each
+    /// of `inner`'s is recorded before it is passed on, and duplicates are
+    /// dropped. A webhook's route records them itself.
+    pub fn wrap<L>(&self, inner: L, replay: Vec<Update>, record: bool) -> Inboxed<L> {
+        Inboxed {
+            inner,
+            inbox: self.clone(),
+            replay,
+            record,
+        }
+    }
+}
+
+/// A listener's updates through the inbox.
+#[derive(Debug)]
+pub struct Inboxed<L> {
+    inner: L,
+    inbox: BotInbox,
+    replay: Vec<Update>,
+    record: bool,
+}
+
+impl<L> UpdateListener for Inboxed<L>
+where
+    L: UpdateListener<Err = RequestError>,
+{
+    type Err = RequestError;
+
+    fn stop_token(&mut self) -> StopToken {
+        self.inner.stop_token()
+    }
+
+    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
+        self.inner.hint_allowed_updates(hint);
+    }
+}
+
+impl<'a, L> AsUpdateStream<'a> for Inboxed<L>
+where
+    L: AsUpdateStream<'a, StreamErr = RequestError>,
+    L::Stream: Send + 'a,
+{
+    type StreamErr = RequestError;
+    type Stream = BoxStream<'a, Result<Update, RequestError>>;
+
+    fn as_stream(&'a mut self) -> Self::Stream {
+        let replay = std::mem::take(&mut self.replay);
+        let live = self.inner.as_stream().boxed();
+        let live = if self.record {
+            let inbox = self.inbox.clone();
+            // One at a time, in order: the polling stream asks for the next
+            // batch (confirming this one) only after this has taken all of
+            // this one, each recorded.
+            live.filter_map(move |item| {
+                let inbox = inbox.clone();
+                async move {
+                    match item {
+                        Ok(update) => inbox.admit(update).await.map(Ok),
+                        Err(e) => Some(Err(e)),
+                    }
+                }
+            })
+            .boxed()
+        } else {
+            live
+        };
+        futures::stream::iter(replay.into_iter().map(Ok))
+            .chain(live)
+            .boxed()
+    }
+}
