@@ -110,7 +110,10 @@ impl PhoneNumber {
         // E.164 allows 15 digits; libphonenumber formats a longer national
         // number of some regions (found by the `phone` fuzz target), which
         // no network could dial or text.
-        if e164.trim_start_matches('+').len() > 15 {
+        // And at least the 7 an international number needs, so that the
+        // stored form parses back (a 4-digit national number of some
+        // regions gave 6: found by the same target).
+        if !(7..=15).contains(&e164.trim_start_matches('+').len()) {
             return Err(InvalidPhone::NotAPhone);
         }
         Ok(Self(e164))
