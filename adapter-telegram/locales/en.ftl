@@ -230,7 +230,9 @@ admin-signed-out = Signed out. Send your PIN to sign in again.
 admin-no-session = You are on the allow-list; there is no session to end.
 admin-help = Commands:
     /today, /tomorrow, /day YYYY-MM-DD [staff id] — bookings of a day
-    /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block a period
+    /week [staff id] — seven days at a glance from today, with the free windows
+    /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block whole days, or the hours on each day
+    /blocks — upcoming blocked periods, with a button to remove each
     /stats today|week|month|YYYY-MM-DD YYYY-MM-DD — statistics
     /export today|week|month|YYYY-MM-DD YYYY-MM-DD — bookings as CSV
     /services, /staff — the catalog with ids
@@ -246,6 +248,7 @@ admin-help = Commands:
     /logout — sign out
 admin-unknown-command = Unknown command. /help lists them.
 admin-usage-day = Usage: /day YYYY-MM-DD [staff id], for example /day 2030-06-04 2
+admin-usage-week = Usage: /week [all|staff id], for example /week 2
 admin-usage-block = Usage: /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason], for example /block 2 2030-06-04 12:00-15:00 Training
 admin-usage-stats = Usage: /stats today|week|month, or /stats YYYY-MM-DD YYYY-MM-DD
 admin-usage-export = Usage: /export today|week|month, or /export YYYY-MM-DD YYYY-MM-DD
@@ -256,6 +259,32 @@ admin-day-title = { $day } · { $who } · { $count ->
        *[other] { $count } bookings
     }
 admin-day-empty = No bookings.
+admin-day-blocked = ⛔ Blocked { $from } – { $to } for { $who } (block #{ $id })
+admin-week-title = Week { $first } – { $last } · { $who }
+admin-week-too-long = Everyone's week does not fit one message: choose whose week to see.
+admin-week-nobody = No active staff members.
+admin-week-bookings = { $count ->
+        [one] 1 booking at { $first }
+       *[other] { $count } bookings, first { $first }, last { $last }
+    }
+admin-week-no-bookings = no bookings
+admin-week-off = not working
+admin-week-no-free = no free time
+admin-week-free = free { $windows }
+admin-week-blocked = blocked { $periods }
+admin-btn-prev-week = ◀️ Previous week
+admin-btn-next-week = Next week ▶️
+admin-blocks-title = Upcoming blocked periods ({ $count }):
+admin-blocks-empty = No upcoming blocked periods.
+admin-blocks-more = { $count ->
+        [one] 1 later block is not listed; remove some above to see it.
+       *[other] { $count } later blocks are not listed; remove some above to see them.
+    }
+admin-btn-unblock = 🗑 Remove #{ $id } ({ $when })
+admin-unblocked = Block #{ $id } removed; that time is open again.
+admin-unblock-gone = Block #{ $id } no longer exists; nothing was removed.
+admin-blocked-daily = Blocked { $hours } on each day from { $first } to { $last } for { $who } ({ $count } blocks; /blocks lists them).
+admin-block-no-such-hours = Those hours do not occur on any of those days (the clocks skip them), so nothing was blocked.
 admin-page = Page { $page } of { $pages }
 admin-customer-unknown = (customer data erased)
 admin-status-pending = pending

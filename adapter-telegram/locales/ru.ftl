@@ -240,7 +240,9 @@ admin-signed-out = Вы вышли. Отправьте PIN-код, чтобы в
 admin-no-session = Вы в списке доступа; завершать нечего.
 admin-help = Команды:
     /today, /tomorrow, /day ГГГГ-ММ-ДД [id мастера] — записи на день
-    /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина] — закрыть время
+    /week [id мастера] — семь дней с сегодняшнего, со свободными окнами
+    /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина] — закрыть дни целиком или эти часы в каждый из дней
+    /blocks — предстоящие закрытые периоды, с кнопкой удаления у каждого
     /stats today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — статистика
     /export today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — записи в CSV
     /services, /staff — услуги и мастера с их id
@@ -256,6 +258,7 @@ admin-help = Команды:
     /logout — выйти
 admin-unknown-command = Неизвестная команда. Список: /help.
 admin-usage-day = Формат: /day ГГГГ-ММ-ДД [id мастера], например /day 2030-06-04 2
+admin-usage-week = Формат: /week [all|id мастера], например /week 2
 admin-usage-block = Формат: /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина], например /block 2 2030-06-04 12:00-15:00 Обучение
 admin-usage-stats = Формат: /stats today|week|month или /stats ГГГГ-ММ-ДД ГГГГ-ММ-ДД
 admin-usage-export = Формат: /export today|week|month или /export ГГГГ-ММ-ДД ГГГГ-ММ-ДД
@@ -267,6 +270,30 @@ admin-day-title = { $day } · { $who } · { $count ->
        *[other] { $count } записей
     }
 admin-day-empty = Записей нет.
+admin-day-blocked = ⛔ Закрыто { $from } – { $to } для: { $who } (блок #{ $id })
+admin-week-title = Неделя { $first } – { $last } · { $who }
+admin-week-too-long = Неделя всех мастеров не помещается в одно сообщение: выберите, чью неделю показать.
+admin-week-nobody = Активных мастеров нет.
+admin-week-bookings = { $count ->
+        [one] { $count } запись, первая { $first }, последняя { $last }
+        [few] { $count } записи, первая { $first }, последняя { $last }
+       *[other] { $count } записей, первая { $first }, последняя { $last }
+    }
+admin-week-no-bookings = записей нет
+admin-week-off = не работает
+admin-week-no-free = свободного времени нет
+admin-week-free = свободно { $windows }
+admin-week-blocked = закрыто { $periods }
+admin-btn-prev-week = ◀️ Предыдущая неделя
+admin-btn-next-week = Следующая неделя ▶️
+admin-blocks-title = Предстоящие закрытые периоды ({ $count }):
+admin-blocks-empty = Предстоящих закрытых периодов нет.
+admin-blocks-more = Ещё не показано: { $count }. Удалите часть периодов выше, чтобы увидеть остальные.
+admin-btn-unblock = 🗑 Удалить #{ $id } ({ $when })
+admin-unblocked = Блок #{ $id } удалён; это время снова открыто.
+admin-unblock-gone = Блока #{ $id } уже нет; ничего не удалено.
+admin-blocked-daily = Закрыто { $hours } в каждый день с { $first } по { $last } для: { $who } (блоков: { $count }; список — /blocks).
+admin-block-no-such-hours = Этих часов нет ни в один из этих дней (часы переводятся), поэтому ничего не закрыто.
 admin-page = Страница { $page } из { $pages }
 admin-customer-unknown = (данные клиента удалены)
 admin-status-pending = ждёт подтверждения

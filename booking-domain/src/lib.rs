@@ -38,7 +38,7 @@ pub use catalog::{
 pub use privacy::{mask_name, mask_phone_digits, mask_phones_in_text};
 pub use rules::{BookRequest, BookingRuleError, RescheduleRequest};
 pub use slots::{Availability, FreeStart, SlotRefusal, StaffChoice};
-pub use time::Interval;
+pub use time::{Interval, wall_clock_hours};
 pub use values::{
     Amount, BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
     InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,

@@ -176,6 +176,46 @@ impl<'a> Availability<'a> {
         self.working_periods_by(member, day, &DayClock::new(self.policy.time_zone(), day))
     }
 
+    /// The free windows of `member` on local `day`: the stretches of their
+    /// working periods (as [`Availability::working_periods`] reads them)
+    /// that no blocked period applying to them and none of their active
+    /// bookings (occupied time, buffers included) takes, from now on.
+    /// Sorted and disjoint; what staff see as "free" in the week view.
+    ///
+    /// Unlike [`Availability::free_starts`], this ignores services, the
+    /// step grid, the minimum notice and the horizon: it says when the
+    /// member is idle, not what a customer could book.
+    pub fn free_windows(&self, member: &StaffMember, day: NaiveDate) -> Vec<Interval> {
+        let taken: Vec<Interval> = merge_touching(
+            self.time_off
+                .iter()
+                .filter(|t| t.applies_to(member.id()))
+                .map(TimeOff::period)
+                .chain(
+                    self.bookings
+                        .iter()
+                        .filter(|b| b.is_active() && b.staff() == member.id())
+                        .filter(|b| Some(b.id()) != self.ignoring)
+                        .map(Booking::occupied),
+                )
+                .collect(),
+        );
+        let mut free = Vec::new();
+        for period in self.working_periods(member, day) {
+            let mut from = period.start().max(self.now);
+            for t in taken.iter().filter(|t| t.overlaps(&period)) {
+                if let Some(window) = Interval::new(from, t.start().min(period.end())) {
+                    free.push(window);
+                }
+                from = from.max(t.end());
+            }
+            if let Some(window) = Interval::new(from, period.end()) {
+                free.push(window);
+            }
+        }
+        free
+    }
+
     fn working_periods_by(
         &self,
         member: &StaffMember,

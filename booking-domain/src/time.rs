@@ -4,6 +4,8 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::catalog::LocalTimeRange;
+
 /// A half-open interval `[start, end)` of UTC instants with `start < end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
@@ -151,6 +153,17 @@ impl DayClock {
     fn at_minute(&self, minute: u32) -> NaiveDateTime {
         self.day.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute))
     }
+}
+
+/// The instants at which the wall clock of `tz` reads a time of local
+/// `day` within `hours`, as sorted, disjoint intervals: usually one; none
+/// when the clocks skip all of `hours`; two when the clocks fall back
+/// inside `hours` without covering the whole repeated hour.
+///
+/// This is how a staff member's "12:00-13:00 every day" becomes instants:
+/// the same wall-clock hours each day, whatever the UTC offset that day.
+pub fn wall_clock_hours(tz: Tz, day: NaiveDate, hours: LocalTimeRange) -> Vec<Interval> {
+    DayClock::new(tz, day).reading(hours.start_minute(), hours.end_minute())
 }
 
 /// The union of `intervals` as sorted, disjoint, non-touching intervals.

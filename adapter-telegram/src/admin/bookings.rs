@@ -50,6 +50,14 @@ pub(super) async fn show_day(ctx: &Ctx, query: DayQuery, page: u8) -> Result<(),
         .all_staff(&ctx.actor)
         .await
         .map_err(|e| HandlerError::engine("list staff", e))?;
+    let blocked: Vec<_> = ctx
+        .engine
+        .blocked_periods(&ctx.actor, Period::day(query.day))
+        .await
+        .map_err(|e| HandlerError::engine("list a day's blocked periods", e))?
+        .into_iter()
+        .filter(|b| query.staff.is_none_or(|id| b.applies_to(id)))
+        .collect();
     let view = DayView {
         day: query.day,
         staff: query.staff,
@@ -58,6 +66,7 @@ pub(super) async fn show_day(ctx: &Ctx, query: DayQuery, page: u8) -> Result<(),
         tz: ctx.tz(),
         bookings: &bookings,
         members: &members,
+        blocked: &blocked,
     };
     ctx.show(&day_screen(&ctx.t(), &view)).await
 }

@@ -9,7 +9,7 @@
 //! Format: a short tag and colon-separated numbers, dates as `YYYYMMDD`,
 //! times as minutes since the Unix epoch; always far below 64 bytes.
 
-use booking_domain::{BookingId, StaffId, Version};
+use booking_domain::{BookingId, StaffId, TimeOffId, Version};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// What a pressed admin button asks for.
@@ -21,6 +21,13 @@ pub enum AdminCallback {
         staff: Option<StaffId>,
         page: u8,
     },
+    /// The week view from `first`, for one staff member or all.
+    Week {
+        first: NaiveDate,
+        staff: Option<StaffId>,
+    },
+    /// Remove a blocked period, then list the upcoming ones again.
+    Unblock(TimeOffId),
     /// One booking's card.
     Booking(BookingId),
     Confirm(BookingId, Version),
@@ -76,6 +83,10 @@ impl AdminCallback {
                 date_code(*day),
                 staff.map_or(0, StaffId::get)
             ),
+            Self::Week { first, staff } => {
+                format!("w:{}:{}", date_code(*first), staff.map_or(0, StaffId::get))
+            }
+            Self::Unblock(id) => format!("ub:{}", id.get()),
             Self::Booking(id) => format!("b:{}", id.get()),
             Self::Confirm(id, v) => pair("c", *id, *v),
             Self::Cancel(id, v) => pair("x", *id, *v),
@@ -115,18 +126,22 @@ impl AdminCallback {
                 .and_then(|n| Version::new(n).ok())
         };
         let pair = || Some((id(1)?, version(2)?));
+        // 0 is everyone; ids start at 1.
+        let staff = |i: usize| match number(parts.get(i)?)? {
+            0 => Some(None),
+            n => StaffId::new(n).ok().map(Some),
+        };
         let callback = match (parts[0], parts.len()) {
-            ("d", 4) => {
-                let staff = match number(parts[2])? {
-                    0 => None,
-                    n => Some(StaffId::new(n).ok()?),
-                };
-                Self::Day {
-                    day: parse_date(parts[1])?,
-                    staff,
-                    page: u8::try_from(number(parts[3])?).ok()?,
-                }
-            }
+            ("d", 4) => Self::Day {
+                day: parse_date(parts[1])?,
+                staff: staff(2)?,
+                page: u8::try_from(number(parts[3])?).ok()?,
+            },
+            ("w", 3) => Self::Week {
+                first: parse_date(parts[1])?,
+                staff: staff(2)?,
+            },
+            ("ub", 2) => Self::Unblock(TimeOffId::new(number(parts[1])?).ok()?),
             ("b", 2) => Self::Booking(id(1)?),
             ("c", 3) => pair().map(|(i, v)| Self::Confirm(i, v))?,
             ("x", 3) => pair().map(|(i, v)| Self::Cancel(i, v))?,
@@ -172,6 +187,15 @@ mod tests {
                 staff: Some(StaffId::new(7).unwrap()),
                 page: 3,
             },
+            AdminCallback::Week {
+                first: day,
+                staff: None,
+            },
+            AdminCallback::Week {
+                first: day,
+                staff: Some(StaffId::new(7).unwrap()),
+            },
+            AdminCallback::Unblock(TimeOffId::new(12).unwrap()),
             AdminCallback::Booking(id),
             AdminCallback::Confirm(id, v),
             AdminCallback::Cancel(id, v),
@@ -202,6 +226,11 @@ mod tests {
                 page: u8::MAX,
             },
             AdminCallback::MoveDay(id, v, NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()),
+            AdminCallback::Week {
+                first: NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+                staff: Some(StaffId::new(i64::MAX).unwrap()),
+            },
+            AdminCallback::Unblock(TimeOffId::new(i64::MAX).unwrap()),
             AdminCallback::MoveTo(id, v, start),
         ];
         for callback in all {
@@ -238,6 +267,15 @@ mod tests {
             "d:202\n1204:2:1",
             "d:+2021204:0:0",
             "d:20300603:00:0",
+            "w:20300603",
+            "w:20300603:-1",
+            "w:2030063:0",
+            "w:20300603:0:0",
+            "ub:0",
+            "ub:-3",
+            "ub:03",
+            "ub:1:2",
+            "ub:x",
         ] {
             assert_eq!(
                 AdminCallback::parse(data),

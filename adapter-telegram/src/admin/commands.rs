@@ -6,7 +6,10 @@
 //!
 //! Syntax (dates `YYYY-MM-DD`, times `HH:MM` local):
 //! - `/today`, `/tomorrow`, `/day <date> [<staff id>]`: the day view;
-//! - `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]`;
+//! - `/week [<all|staff id>]`: seven days at a glance from today;
+//! - `/block <all|staff id> <date>[..<date>] [HH:MM-HH:MM] [reason]` (the
+//!   hours are blocked on each day of the range), `/blocks` to list and
+//!   remove upcoming blocks;
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
 //! - `/whoami`, `/logout`, `/help` (also `/start`, `/menu`), `/skip`;
 //! - the catalog commands (see [`catalog`]).
@@ -52,8 +55,11 @@ pub enum Command {
     Tomorrow,
     #[command(parse_with = args::day)]
     Day(DayQuery),
+    #[command(parse_with = args::week)]
+    Week(Option<StaffId>),
     #[command(parse_with = args::block)]
     Block(BlockRequest),
+    Blocks,
     #[command(parse_with = args::stats)]
     Stats(PeriodSpec),
     #[command(parse_with = args::export)]
@@ -92,6 +98,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Usage {
     Day,
+    Week,
     Block,
     Stats,
     Export,
@@ -116,6 +123,7 @@ impl Usage {
     pub fn message_id(self) -> Msg {
         match self {
             Self::Day => Msg::AdminUsageDay,
+            Self::Week => Msg::AdminUsageWeek,
             Self::Block => Msg::AdminUsageBlock,
             Self::Stats => Msg::AdminUsageStats,
             Self::Export => Msg::AdminUsageExport,
@@ -204,7 +212,8 @@ pub fn refusals() -> Handler<'static, Result<(), HandlerError>, DpHandlerDescrip
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, NaiveTime, Weekday};
+    use booking_domain::LocalTimeRange;
+    use chrono::{NaiveDate, Weekday};
 
     use super::*;
 
@@ -228,13 +237,37 @@ mod tests {
                 staff: Some(StaffId::new(1).unwrap()),
                 first: d(4),
                 last: d(4),
-                hours: Some((
-                    NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
-                    NaiveTime::from_hms_opt(15, 0, 0).unwrap()
-                )),
+                hours: Some(LocalTimeRange::parse("12:00-15:00").unwrap()),
                 reason: Some("Training day".to_owned()),
             }))
         );
+        assert_eq!(
+            parse("/block 2 2030-06-04..2030-06-07 13:00-14:00"),
+            Ok(Command::Block(BlockRequest {
+                staff: Some(StaffId::new(2).unwrap()),
+                first: d(4),
+                last: d(7),
+                hours: Some(LocalTimeRange::parse("13:00-14:00").unwrap()),
+                reason: None,
+            }))
+        );
+        assert_eq!(
+            parse("/block all 2030-06-04 Lunch-break"),
+            Ok(Command::Block(BlockRequest {
+                staff: None,
+                first: d(4),
+                last: d(4),
+                hours: None,
+                reason: Some("Lunch-break".to_owned()),
+            }))
+        );
+        assert_eq!(parse("/week"), Ok(Command::Week(None)));
+        assert_eq!(parse("/week all"), Ok(Command::Week(None)));
+        assert_eq!(
+            parse("/week 2"),
+            Ok(Command::Week(Some(StaffId::new(2).unwrap())))
+        );
+        assert_eq!(parse("/blocks"), Ok(Command::Blocks));
         assert_eq!(
             parse("/block all 2030-06-04..2030-06-06"),
             Ok(Command::Block(BlockRequest {
@@ -282,6 +315,12 @@ mod tests {
         assert_eq!(
             parse("/block 0 2030-06-04"),
             Err(CommandError::Usage(Usage::Block))
+        );
+        assert_eq!(parse("/week anna"), Err(CommandError::Usage(Usage::Week)));
+        assert_eq!(
+            parse("/block 1 2030-06-04 15:00-12:00"),
+            Err(CommandError::Usage(Usage::Block)),
+            "reversed hours must not block the whole day"
         );
         assert_eq!(parse("/stats year"), Err(CommandError::Usage(Usage::Stats)));
         assert_eq!(parse("/drop"), Err(CommandError::Unknown));

@@ -8,7 +8,8 @@
 //! endpoint takes the update's `Ctx` (`ctx.rs`) and reads as parse, one
 //! use case, render, with the screens in [`crate::ui::admin`]:
 //! `sign_in.rs` (the door, help, logout), `bookings.rs` (day view, card,
-//! lifecycle), `moving.rs` (reschedule), `block.rs`, `steps.rs` (the text
+//! lifecycle), `week.rs` (the week view), `moving.rs` (reschedule),
+//! `block.rs` (`/block`, `/blocks` and removing a block), `steps.rs` (the text
 //! steps and colliding bookings), `reports.rs` (statistics, export),
 //! `catalog.rs` (services, staff, hours, overrides) and `presses.rs` (every
 //! button press). [`access`] decides who may use the bot (allow-list, PIN,
@@ -35,6 +36,7 @@ mod reports;
 mod sign_in;
 pub mod state;
 mod steps;
+mod week;
 
 use std::fmt;
 use std::sync::Arc;
@@ -162,7 +164,9 @@ fn admitted() -> UpdateHandler<HandlerError> {
                 .branch(case![Command::Today].endpoint(bookings::today))
                 .branch(case![Command::Tomorrow].endpoint(bookings::tomorrow))
                 .branch(case![Command::Day(query)].endpoint(bookings::day))
+                .branch(case![Command::Week(staff)].endpoint(week::week))
                 .branch(case![Command::Block(request)].endpoint(block::block))
+                .branch(case![Command::Blocks].endpoint(block::blocks))
                 .branch(case![Command::Stats(period)].endpoint(reports::stats))
                 .branch(case![Command::Export(period)].endpoint(reports::export))
                 .branch(catalog_commands()),

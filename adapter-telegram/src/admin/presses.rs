@@ -14,7 +14,7 @@ use super::callback::AdminCallback;
 use super::commands::DayQuery;
 use super::ctx::{Ctx, Notice, Visitor};
 use super::sign_in::gate;
-use super::{AdminBot, bookings, moving, steps};
+use super::{AdminBot, block, bookings, moving, steps, week};
 use crate::error::HandlerError;
 use crate::i18n::{Msg, Text};
 use crate::telegram::{self, Place};
@@ -108,6 +108,11 @@ async fn route(ctx: &Ctx, press: AdminCallback) -> Result<Notice, HandlerError> 
             bookings::show_day(ctx, DayQuery { day, staff }, page).await?;
             Ok(None)
         }
+        AdminCallback::Week { first, staff } => {
+            week::show_week(ctx, first, staff).await?;
+            Ok(None)
+        }
+        AdminCallback::Unblock(id) => block::unblock(ctx, id).await,
         AdminCallback::Booking(id) => bookings::show_card(ctx, id, None).await,
         AdminCallback::Confirm(id, v) => bookings::confirm(ctx, id, v).await,
         AdminCallback::Cancel(id, v) => bookings::ask_reason(ctx, id, v).await,

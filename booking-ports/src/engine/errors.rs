@@ -156,6 +156,19 @@ pub enum BlockPeriodError {
     Invalid(InvalidTimeOff),
     #[error("no staff member {id}")]
     UnknownStaff { id: StaffId },
+    /// The hours to block each day occur on none of the days (the clocks
+    /// skip them).
+    #[error("the hours occur on none of the days")]
+    NoSuchHours,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why the week view could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum WeekError {
+    #[error("no staff member {id}")]
+    UnknownStaff { id: StaffId },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

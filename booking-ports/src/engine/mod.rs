@@ -14,6 +14,7 @@
 //!   with the current state and nothing is overwritten.
 
 pub mod actor;
+pub mod blocks;
 pub mod churn;
 pub mod customer;
 pub mod errors;
@@ -22,6 +23,7 @@ pub mod notices;
 pub mod period;
 pub mod reports;
 pub mod staff;
+pub mod week;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -42,17 +44,19 @@ use crate::ports::customers::{CustomerProfile, CustomerStore};
 use crate::ports::outbox::OutboxChange;
 
 pub use actor::{StaffActor, StaffUser};
+pub use blocks::{BlockedDays, DailyBlockSpec};
 pub use customer::{BookingForm, CustomerData, Forgotten, ServiceOffer};
 pub use errors::{
     AvailabilityError, BlockPeriodError, BookError, BookingChangeError, FindBookingError,
     ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
-    UnblockPeriodError,
+    UnblockPeriodError, WeekError,
 };
 pub use moving::Mover;
 pub use notices::{EngineSettings, ZeroReminderOffset};
 pub use period::{InvalidPeriod, Period};
 pub use reports::{Rate, ServiceCount, Statistics, StatusCounts, TOP_SERVICES};
 pub use staff::{BlockedPeriod, ScheduleChange};
+pub use week::{DaySummary, StaffWeek, WEEK_DAYS, Week};
 
 /// A booking with what a person needs to read it: its service, its staff
 /// member and, in staff views, the customer's profile.

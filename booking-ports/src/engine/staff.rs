@@ -485,7 +485,10 @@ impl Engine {
             })
     }
 
-    async fn require_staff(&self, id: StaffId) -> Result<Option<StaffMember>, StoreError> {
+    pub(super) async fn require_staff(
+        &self,
+        id: StaffId,
+    ) -> Result<Option<StaffMember>, StoreError> {
         Ok(self
             .catalog
             .staff()
@@ -496,7 +499,7 @@ impl Engine {
 
     /// The upcoming active bookings overlapping `window` (of `staff` only,
     /// when given) whose visit the schedule as stored now no longer allows.
-    async fn schedule_conflicts(
+    pub(super) async fn schedule_conflicts(
         &self,
         window: Interval,
         staff: Option<StaffId>,

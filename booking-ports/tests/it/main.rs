@@ -17,3 +17,4 @@ mod engine_mocks;
 mod engine_properties;
 mod engine_repeat;
 mod engine_staff;
+mod engine_week;

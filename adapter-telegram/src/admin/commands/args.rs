@@ -1,9 +1,9 @@
-//! The arguments of the booking commands (`/day`, `/block`, `/stats`,
-//! `/export`), each parsed strictly into a typed value; a wrong shape is
+//! The arguments of the booking commands (`/day`, `/week`, `/block`,
+//! `/stats`, `/export`), each parsed strictly into a typed value; a wrong shape is
 //! the command's [`Usage`].
 
-use booking_domain::StaffId;
-use chrono::{NaiveDate, NaiveTime};
+use booking_domain::{LocalTimeRange, StaffId};
+use chrono::NaiveDate;
 use teloxide::utils::command::ParseError;
 
 use super::{Usage, usage};
@@ -34,8 +34,8 @@ pub struct BlockRequest {
     pub staff: Option<StaffId>,
     pub first: NaiveDate,
     pub last: NaiveDate,
-    /// Within each day; `None`: whole days.
-    pub hours: Option<(NaiveTime, NaiveTime)>,
+    /// The wall-clock hours blocked on each day; `None`: whole days.
+    pub hours: Option<LocalTimeRange>,
     pub reason: Option<String>,
 }
 
@@ -52,11 +52,11 @@ fn staff(text: &str) -> Option<Option<StaffId>> {
     StaffId::new(n).ok().map(Some)
 }
 
-fn hours(text: &str) -> Option<(NaiveTime, NaiveTime)> {
-    let (from, to) = text.split_once('-')?;
-    let from = NaiveTime::parse_from_str(from, "%H:%M").ok()?;
-    let to = NaiveTime::parse_from_str(to, "%H:%M").ok()?;
-    (from < to).then_some((from, to))
+/// Whether `word` is meant as hours (`12:00-15:00`), right or wrong: a
+/// reason such as "Lunch-break" is not, and reversed hours must not block
+/// the whole day with "15:00-12:00" as its reason.
+fn looks_like_hours(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit()) && word.contains(':')
 }
 
 fn period(args: &str) -> Option<PeriodSpec> {
@@ -79,6 +79,16 @@ pub(crate) fn day(args: String) -> Result<(DayQuery,), ParseError> {
         _ => None,
     };
     query.map(|q| (q,)).ok_or_else(|| usage(Usage::Day))
+}
+
+/// `/week [<staff id>]`: `None` for everyone.
+pub(crate) fn week(args: String) -> Result<(Option<StaffId>,), ParseError> {
+    let staff = match args.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [] => Some(None),
+        [who] => staff(who),
+        _ => None,
+    };
+    staff.map(|s| (s,)).ok_or_else(|| usage(Usage::Week))
 }
 
 /// `/stats [today|week|month|<date> <date>]`.
@@ -116,9 +126,11 @@ fn block_request(args: &[&str]) -> Option<BlockRequest> {
     if last < first {
         return None;
     }
-    let (hours, rest) = match rest.first().and_then(|w| hours(w)) {
-        Some(h) => (Some(h), &rest[1..]),
-        None => (None, rest),
+    let (hours, rest) = match rest.first() {
+        Some(word) if looks_like_hours(word) => {
+            (Some(LocalTimeRange::parse(word).ok()?), &rest[1..])
+        }
+        _ => (None, rest),
     };
     let reason = (!rest.is_empty()).then(|| rest.join(" "));
     Some(BlockRequest {

@@ -1,10 +1,11 @@
-//! The day view: one page of a day's bookings, a button per booking, the
-//! neighbouring days, pages and a filter per active staff member. Pages
-//! are cut by count and by length, so a page always fits one message.
+//! The day view: the day's blocked periods, one page of its bookings, a
+//! button per booking, the neighbouring days, pages and a filter per active
+//! staff member. Pages are cut by count and by length, so a page always
+//! fits one message.
 
 use std::ops::Range;
 
-use booking_domain::{StaffId, StaffMember};
+use booking_domain::{StaffId, StaffMember, TimeOff};
 use booking_ports::BookingDetails;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -31,6 +32,9 @@ pub struct DayView<'a> {
     pub bookings: &'a [BookingDetails],
     /// Every staff member; the active ones get a filter button.
     pub members: &'a [StaffMember],
+    /// The blocked periods overlapping the day that apply to the filter,
+    /// by start; shown above the bookings on every page.
+    pub blocked: &'a [TimeOff],
 }
 
 /// The day view.
@@ -51,6 +55,10 @@ pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
             ("count", (view.bookings.len() as i64).into()),
         ],
     );
+    for block in view.blocked {
+        text.push_str("\n\n");
+        text.push_str(&blocked_line(t, view, block));
+    }
     if view.bookings.is_empty() {
         text.push_str("\n\n");
         text.push_str(&t.get(Msg::AdminDayEmpty));
@@ -78,6 +86,36 @@ pub fn day(t: &Text<'_>, view: &DayView<'_>) -> Screen {
     rows.push(day_buttons(t, view));
     rows.extend(filter_buttons(t, view).chunks(3).map(<[_]>::to_vec));
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+/// "⛔ Blocked Tue 4 Jun, 11:00 – Tue 4 Jun, 15:00 for Anna (block #3) ·
+/// Training".
+fn blocked_line(t: &Text<'_>, view: &DayView<'_>, block: &TimeOff) -> String {
+    let who = match block.spec().staff {
+        Some(id) => view
+            .members
+            .iter()
+            .find(|m| m.id() == id)
+            .map_or_else(|| super::who(t, Some(id)), |m| m.name().to_string()),
+        None => t.get(Msg::AdminEveryone),
+    };
+    let mut line = t.with(
+        Msg::AdminDayBlocked,
+        &[
+            (
+                "from",
+                format::when(t, block.period().start(), view.tz).into(),
+            ),
+            ("to", format::when(t, block.period().end(), view.tz).into()),
+            ("who", who.into()),
+            ("id", block.id().get().into()),
+        ],
+    );
+    if let Some(reason) = &block.spec().reason {
+        line.push_str(" · ");
+        line.push_str(&super::blocks::short_reason(reason));
+    }
+    line
 }
 
 /// "Page 2 of 3", after a blank line.
@@ -231,6 +269,7 @@ mod tests {
                 tz: tz(),
                 bookings: &bookings,
                 members: &members,
+                blocked: &[],
             },
         );
         assert!(
@@ -269,6 +308,7 @@ mod tests {
                 tz: tz(),
                 bookings: &bookings,
                 members: &members,
+                blocked: &[],
             },
         );
         assert!(screen.text.starts_with("Tue 4 Jun · Anna · 3 bookings"));
@@ -294,6 +334,7 @@ mod tests {
             tz: tz(),
             bookings: &bookings,
             members: &members,
+            blocked: &[],
         };
         let mut seen = Vec::new();
         let mut page = 0;

@@ -4,7 +4,10 @@
 //! customers' names and phones unmasked: that is what they need to call
 //! them. Nothing here is logged.
 //!
-//! - [`day`]: the day view with its pages and staff filters;
+//! - [`day`]: the day view with its blocked periods, pages and staff
+//!   filters;
+//! - [`week`]: seven days at a glance with the free windows;
+//! - [`blocks`]: the `/blocks` list and what a ranged `/block` stored;
 //! - [`card`]: a booking's card, its actions and the reschedule pickers;
 //! - [`schedule`]: a blocked period, the bookings a schedule edit leaves
 //!   standing and the offer to cancel them;
@@ -15,12 +18,14 @@
 //!
 //! [`Screen`]: crate::telegram::Screen
 
+pub mod blocks;
 pub mod card;
 pub mod catalog;
 pub mod day;
 pub mod reports;
 pub mod schedule;
 pub mod sign_in;
+pub mod week;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
