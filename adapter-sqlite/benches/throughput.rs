@@ -340,6 +340,8 @@ fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
                     status: BookingStatus::Confirmed,
                     created_at: now(),
                     rescheduled_from: None,
+                    booked_for: None,
+                    price: None,
                 })
                 .unwrap();
                 let reminder = |hours: i64| NewNotice {

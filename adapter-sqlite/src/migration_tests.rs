@@ -228,6 +228,8 @@ fn haircut(id: i64, who: Option<i64>, with: i64, start: i64) -> BookingParts {
         created_at: ms(1_893_492_000_000),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: None,
+        price: None,
     }
 }
 
@@ -398,6 +400,8 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         created_at: ms(1_893_400_000_000),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: None,
+        price: None,
     });
     let mut six = haircut(6, Some(42), 1, 1_894_788_000_000);
     six.status = BookingStatus::Cancelled(Cancellation {

@@ -27,7 +27,7 @@ pub mod time;
 pub mod values;
 
 pub use booking::{
-    Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking, NewBooking,
+    BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking, NewBooking,
     NewBookingParts, TransitionError,
 };
 pub use catalog::{
@@ -43,5 +43,5 @@ pub use values::{
     Amount, BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
     InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,
     InvalidPrice, InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName,
-    StaffId, StaffName, TimeOffId, UnknownRegion, Version,
+    StaffId, StaffName, TelegramUserId, TimeOffId, UnknownRegion, Version,
 };

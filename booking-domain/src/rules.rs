@@ -7,11 +7,11 @@
 use chrono::{DateTime, Utc};
 
 use crate::booking::{
-    Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
+    BookedFor, Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
 };
 use crate::catalog::Service;
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
-use crate::values::{BookingId, Comment, CustomerId, StaffId};
+use crate::values::{BookingId, Comment, CustomerId, Money, StaffId};
 
 /// Why a booking or a reschedule cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +34,9 @@ pub struct BookRequest<'a> {
     pub staff: StaffChoice,
     pub start: DateTime<Utc>,
     pub comment: Option<Comment>,
+    /// The name and phone the booking is for, which may differ from the
+    /// customer's own (booking for someone else).
+    pub booked_for: BookedFor,
 }
 
 impl BookRequest<'_> {
@@ -66,7 +69,12 @@ impl BookRequest<'_> {
             self.comment,
             status,
             calendar.now,
-            None,
+            Copies {
+                rescheduled_from: None,
+                booked_for: Some(self.booked_for),
+                // Booked now: at the service's price now.
+                price: Some(self.service.price()),
+            },
         )?)
     }
 }
@@ -128,7 +136,12 @@ impl RescheduleRequest<'_> {
             old.comment().cloned(),
             status,
             calendar.now,
-            Some(old.id()),
+            // A move keeps who it is for and the price agreed.
+            Copies {
+                rescheduled_from: Some(old.id()),
+                booked_for: old.booked_for().cloned(),
+                price: old.price().or(Some(self.service.price())),
+            },
         )?)
     }
 }
@@ -159,6 +172,14 @@ fn pick_staff(
     }
 }
 
+/// What a new booking carries over: where it came from, who it is for and
+/// its price.
+struct Copies {
+    rescheduled_from: Option<BookingId>,
+    booked_for: Option<BookedFor>,
+    price: Option<Money>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn new_booking(
     customer: CustomerId,
@@ -168,7 +189,7 @@ fn new_booking(
     comment: Option<Comment>,
     status: BookingStatus,
     now: DateTime<Utc>,
-    rescheduled_from: Option<BookingId>,
+    copies: Copies,
 ) -> Result<NewBooking, InvalidBooking> {
     let spec = service.spec();
     NewBooking::new(NewBookingParts {
@@ -182,7 +203,9 @@ fn new_booking(
         comment,
         status,
         created_at: now,
-        rescheduled_from,
+        rescheduled_from: copies.rescheduled_from,
+        booked_for: copies.booked_for,
+        price: copies.price,
     })
 }
 

@@ -99,6 +99,7 @@ proptest! {
                     staff: StaffChoice::Only(staff),
                     start: free.start,
                     comment: None,
+                    booked_for: booking_domain::BookedFor { name: booking_domain::CustomerName::new("Ann Smith").unwrap(), phone: None },
                 }
                 .plan(&calendar, 0)
                 .unwrap();
@@ -123,6 +124,7 @@ proptest! {
                 staff: StaffChoice::Any,
                 start: free.start,
                 comment: None,
+                booked_for: booking_domain::BookedFor { name: booking_domain::CustomerName::new("Ann Smith").unwrap(), phone: None },
             }
             .plan(&calendar, 0)
             .unwrap();
@@ -375,6 +377,7 @@ impl World {
                     staff: choice,
                     start,
                     comment: None,
+                    booked_for: booking_domain::BookedFor { name: booking_domain::CustomerName::new("Ann Smith").unwrap(), phone: None },
                 };
                 match request.plan(&self.availability(None), held) {
                     Ok(new) => {

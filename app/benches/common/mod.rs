@@ -177,6 +177,8 @@ pub(crate) async fn add_visits(
                 status: BookingStatus::Confirmed,
                 created_at: now,
                 rescheduled_from: None,
+                booked_for: None,
+                price: None,
             })
             .unwrap();
             let limit = ActiveBookingLimit { max: u16::MAX, now };

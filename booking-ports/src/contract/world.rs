@@ -127,6 +127,8 @@ impl<S: ContractStore> World<S> {
             status: BookingStatus::Confirmed,
             created_at: long_before(),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap()
     }
@@ -225,6 +227,8 @@ impl NewBookingFields for NewBooking {
             status: self.status().clone(),
             created_at: self.created_at(),
             rescheduled_from: self.rescheduled_from(),
+            booked_for: None,
+            price: None,
         }
     }
 }

@@ -83,6 +83,8 @@ async fn loaded_store() -> MemoryStore {
             status: BookingStatus::Confirmed,
             created_at: t0(),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap();
         let mut notices = vec![NewNotice {

@@ -49,6 +49,8 @@ fn confirmed() -> Booking {
             status: BookingStatus::Confirmed,
             created_at: moscow(0, 7, 0),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap(),
     )

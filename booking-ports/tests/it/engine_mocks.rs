@@ -101,6 +101,8 @@ fn stored(status: BookingStatus) -> Booking {
         status,
         created_at: moscow(0, 7, 0),
         rescheduled_from: None,
+        booked_for: None,
+        price: None,
     })
     .unwrap();
     Booking::created(BookingId::new(10).unwrap(), new)
