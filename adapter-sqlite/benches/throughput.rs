@@ -129,14 +129,16 @@ async fn create_template(path: &Path) {
             .await
             .unwrap()
     );
-    let phone = PhoneNumber::parse(PHONE, PhoneRegion::new("DE").unwrap()).unwrap();
     for g in 0..CUSTOMERS {
         let id = customer(g);
         store
             .save_customer(CustomerProfile {
                 id,
                 name: CustomerName::new(&customer_name(id)).unwrap(),
-                phone: phone.clone(),
+                // Phones are unique among customers; the bench needs none.
+                phone: None,
+                telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
+                notes: String::new(),
                 language: None,
                 consented_at: now(),
             })

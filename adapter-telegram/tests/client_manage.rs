@@ -147,7 +147,7 @@ async fn a_booking_changed_meanwhile_is_shown_as_it_is_now_and_not_overwritten()
 
     // Another change lands between the question and the answer.
     h.engine
-        .confirm_attendance(ivan.customer_id(), booked.booking.id())
+        .confirm_attendance(h.customer_of(&ivan).await.unwrap(), booked.booking.id())
         .await
         .unwrap();
     let shown = screen(&h.press(&ivan, &question, "Yes, cancel it").await);
@@ -358,7 +358,7 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
     let data = screen(&h.press(&ivan, &question, "No, keep it").await);
     assert!(
         h.engine
-            .profile(ivan.customer_id())
+            .account(ivan.account())
             .await
             .unwrap()
             .is_some()
@@ -373,7 +373,7 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
     );
     assert!(
         h.engine
-            .profile(ivan.customer_id())
+            .account(ivan.account())
             .await
             .unwrap()
             .is_none()

@@ -29,7 +29,7 @@ use crate::ports::conversations::{ConversationKey, ConversationStore, StoredConv
 use crate::ports::customers::CustomerProfile;
 use crate::ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, Notification, NotificationId,
-    NotificationOutbox, OutboxBacklog, Recipient,
+    NotificationOutbox, OutboxBacklog,
 };
 
 /// A booking lasts at most a day and each buffer at most a day, so a booking

@@ -127,13 +127,15 @@ pub(crate) async fn add_visits(
     share_percent: u64,
     now: DateTime<Utc>,
 ) -> u64 {
-    let phone = PhoneNumber::parse("+49 30 901820", PhoneRegion::new("DE").unwrap()).unwrap();
     for id in FIRST_VISITOR..FIRST_VISITOR + VISITORS {
         store
             .save_customer(CustomerProfile {
                 id: CustomerId::new(id).unwrap(),
                 name: CustomerName::new(&format!("Visitor {id}")).unwrap(),
-                phone: phone.clone(),
+                // Phones are unique among customers; the bench needs none.
+                phone: None,
+                telegram: Some(booking_domain::TelegramUserId::new(id).unwrap()),
+                notes: String::new(),
                 language: None,
                 consented_at: now,
             })

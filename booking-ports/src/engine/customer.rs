@@ -6,7 +6,7 @@
 //! nothing.
 
 use booking_domain::{
-    BookRequest, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy, Comment,
+    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy, Comment,
     CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
     SlotRefusal, StaffChoice, StaffMember, Version,
 };
@@ -14,7 +14,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
-    AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
+    AvailabilityError, BookError, BookingChangeError, FindBookingError,
     RescheduleBookingError,
 };
 use super::moving::Mover;
@@ -23,7 +23,7 @@ use super::repeat::repeats;
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
 use crate::error::StoreError;
 use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError, RescheduleError};
-use crate::ports::customers::{CustomerProfile, Erasure, Language};
+use crate::ports::customers::{CustomerProfile, Language};
 use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
 
 /// A service customers can book, with the staff members who perform it.

@@ -17,7 +17,7 @@ use chrono::Duration;
 use crate::error::BoxError;
 use crate::ports::conversations::{BotName, ChatKey};
 use crate::ports::customers::CustomerProfile;
-use crate::ports::outbox::{FailureReason, Notification, Recipient};
+use crate::ports::outbox::{FailureReason, Notification};
 
 /// One chat of one bot: where a message is delivered. Rate limits apply per
 /// destination (one message per second) and per bot (about 30 per second),
@@ -106,7 +106,7 @@ impl SendError {
 }
 
 /// Who a notification goes to, as a messaging adapter reaches them: a
-/// [`Recipient`] with the customer's record looked up.
+/// [`Recipient`](crate::ports::outbox::Recipient) with the customer's record looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Addressee {
     /// A customer, through their Telegram account.

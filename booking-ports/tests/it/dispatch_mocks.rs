@@ -15,6 +15,7 @@ use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::ports::outbox::MockNotificationOutbox;
 use booking_ports::ports::sender::MockNotificationSender;
 use booking_ports::{
+    Addressee,
     DeliveryState, DispatchSettings, Dispatcher, ManualClock, MarkNotificationError, NoticeKind,
     Notification, NotificationId, Recipient, SendError, StoreError, WithdrawReason,
 };
@@ -85,9 +86,20 @@ fn catalog() -> MockCatalogStore {
     catalog
 }
 
+/// Every customer has a record whose Telegram account has their number.
 fn customers() -> MockCustomerStore {
     let mut customers = MockCustomerStore::new();
-    customers.expect_customer().returning(|_| Ok(None));
+    customers.expect_customer().returning(|id| {
+        Ok(Some(booking_ports::CustomerProfile {
+            id,
+            name: booking_domain::CustomerName::new("Anna").unwrap(),
+            phone: None,
+            telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
+            language: None,
+            consented_at: chrono::DateTime::UNIX_EPOCH,
+            notes: String::new(),
+        }))
+    });
     customers
 }
 
@@ -96,9 +108,9 @@ fn sender() -> MockNotificationSender {
     let mut sender = MockNotificationSender::new();
     sender
         .expect_destinations()
-        .returning(|recipient| match recipient {
-            Recipient::Customer(c) => vec![RecordingSender::client_chat(*c)],
-            Recipient::Staff(s) => vec![RecordingSender::admin_chat(s.get())],
+        .returning(|to| match to {
+            Addressee::Customer(account) => vec![RecordingSender::client_chat_of(*account)],
+            Addressee::Staff(s) => vec![RecordingSender::admin_chat(s.get())],
         });
     sender
 }

@@ -62,7 +62,7 @@ fn empty_bookings() -> MockBookingStore {
     bookings
 }
 
-/// A new customer whose profile is saved once.
+/// A new customer whose record is made once.
 fn new_customer() -> MockCustomerStore {
     let mut customers = MockCustomerStore::new();
     customers.expect_customer().returning(|_| Ok(None));

@@ -15,5 +15,6 @@ mod engine_customer;
 mod engine_metrics;
 mod engine_mocks;
 mod engine_properties;
+mod engine_records;
 mod engine_repeat;
 mod engine_staff;
