@@ -8,11 +8,11 @@
 
 use async_trait::async_trait;
 use booking_domain::{CustomerId, CustomerName, PhoneNumber, PhoneRegion, TelegramUserId};
-use booking_ports::customers::{
-    CreateCustomerError, MAX_SEARCH_RESULTS, NewCustomer, NotesError, UpdateCustomerError,
-    fold_name, phone_digits_of,
+use booking_ports::ports::customers::{MAX_SEARCH_RESULTS, fold_name, phone_digits_of};
+use booking_ports::{
+    CreateCustomerError, CustomerProfile, CustomerStore, Erasure, Language, NewCustomer,
+    NotesError, StoreError, UpdateCustomerError,
 };
-use booking_ports::{CustomerProfile, CustomerStore, Erasure, Language, StoreError};
 use futures::TryStreamExt;
 use sqlx::SqliteConnection;
 
@@ -87,21 +87,23 @@ impl From<Conflict> for UpdateCustomerError {
     }
 }
 
-/// What a single-record lookup is keyed by.
-enum Key {
-    Number(i64),
-    Text(String),
+/// A single-record lookup.
+enum Lookup {
+    Id(CustomerId),
+    Telegram(TelegramUserId),
+    Phone(String),
 }
 
 async fn one(
     conn: &mut SqliteConnection,
-    statement: &'static str,
-    key: Key,
+    lookup: Lookup,
 ) -> Result<Option<CustomerProfile>, StoreError> {
-    let query = sqlx::query_as::<_, CustomerRow>(statement);
-    let query = match key {
-        Key::Number(n) => query.bind(n),
-        Key::Text(t) => query.bind(t),
+    let query = match lookup {
+        Lookup::Id(id) => sqlx::query_as::<_, CustomerRow>(sql::CUSTOMER_BY_ID).bind(id.get()),
+        Lookup::Telegram(account) => {
+            sqlx::query_as::<_, CustomerRow>(sql::CUSTOMER_BY_TELEGRAM).bind(account.get())
+        }
+        Lookup::Phone(phone) => sqlx::query_as::<_, CustomerRow>(sql::CUSTOMER_BY_PHONE).bind(phone),
     };
     let row: Option<CustomerRow> = query
         .fetch_optional(&mut *conn)
@@ -118,7 +120,7 @@ async fn conflict(
 ) -> Result<Option<Conflict>, StoreError> {
     if let Some(phone) = phone {
         let raw = phone.expose().to_owned();
-        if let Some(holder) = one(conn, sql::CUSTOMER_BY_PHONE, Key::Text(raw)).await?
+        if let Some(holder) = one(conn, Lookup::Phone(raw)).await?
             && Some(holder.id) != except
         {
             return Ok(Some(Conflict::Phone(holder.id)));
@@ -126,7 +128,7 @@ async fn conflict(
     }
     if let Some(account) = telegram
         && let Some(holder) =
-            one(conn, sql::CUSTOMER_BY_TELEGRAM, Key::Number(account.get())).await?
+            one(conn, Lookup::Telegram(account)).await?
         && Some(holder.id) != except
     {
         return Ok(Some(Conflict::Telegram(holder.id)));
@@ -152,7 +154,7 @@ impl CustomerStore for SqliteStore {
             .acquire()
             .await
             .map_err(backend("reading a customer"))?;
-        one(&mut conn, sql::CUSTOMER_BY_ID, Key::Number(id.get())).await
+        one(&mut conn, Lookup::Id(id)).await
     }
 
     async fn create_customer(
@@ -211,6 +213,9 @@ impl CustomerStore for SqliteStore {
     async fn update_customer(&self, profile: CustomerProfile) -> Result<(), UpdateCustomerError> {
         let fail = backend("updating a customer");
         let mut tx = self.begin_write().await.map_err(&fail)?;
+        if one(&mut tx, Lookup::Id(profile.id)).await?.is_none() {
+            return Err(UpdateCustomerError::NotFound);
+        }
         if let Some(found) = conflict(
             &mut tx,
             Some(profile.id),
@@ -261,7 +266,7 @@ impl CustomerStore for SqliteStore {
             .acquire()
             .await
             .map_err(backend("finding a customer"))?;
-        one(&mut conn, sql::CUSTOMER_BY_TELEGRAM, Key::Number(account.get())).await
+        one(&mut conn, Lookup::Telegram(account)).await
     }
 
     async fn customer_by_phone(
@@ -274,7 +279,7 @@ impl CustomerStore for SqliteStore {
             .await
             .map_err(backend("finding a customer"))?;
         let raw = phone.expose().to_owned();
-        one(&mut conn, sql::CUSTOMER_BY_PHONE, Key::Text(raw)).await
+        one(&mut conn, Lookup::Phone(raw)).await
     }
 
     async fn search_customers(

@@ -190,7 +190,7 @@ async fn level_five_customers_become_records_and_bookings_get_their_copies() {
         Some(maria_phone),
         "the booking keeps the phone it was made with"
     );
-    assert_eq!(his.price(), Some(eur(2500)));
+    assert_eq!(his.price(), Some(euros(2500)));
     let created = store
         .create_customer(booking_ports::NewCustomer {
             name: CustomerName::new("Walk-in").unwrap(),
@@ -311,7 +311,7 @@ fn booked_as(who: i64) -> BookedFor {
     }
 }
 
-fn eur(minor: i64) -> Money {
+fn euros(minor: i64) -> Money {
     Money::new(minor, Currency::new("EUR").unwrap()).unwrap()
 }
 
@@ -333,7 +333,7 @@ fn haircut(id: i64, who: Option<i64>, with: i64, start: i64) -> BookingParts {
         rescheduled_from: None,
         attendance_confirmed_at: None,
         booked_for: who.map(booked_as),
-        price: Some(eur(2500)),
+        price: Some(euros(2500)),
     }
 }
 
@@ -514,7 +514,7 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         rescheduled_from: None,
         attendance_confirmed_at: None,
         booked_for: None,
-        price: Some(eur(1200)),
+        price: Some(euros(1200)),
     });
     let mut six = haircut(6, Some(42), 1, 1_894_788_000_000);
     six.status = BookingStatus::Cancelled(Cancellation {
