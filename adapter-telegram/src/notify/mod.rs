@@ -23,7 +23,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use booking_domain::StaffId;
 use booking_ports::{
-    Addressee, BotName, ChatKey, Destination, InvalidBotName, NotificationSender, OutgoingMessage, Recipient,
+    Addressee, BotName, ChatKey, Destination, InvalidBotName, NotificationSender, OutgoingMessage,
     SendError,
 };
 use chrono_tz::Tz;
