@@ -103,7 +103,9 @@ async fn one(
         Lookup::Telegram(account) => {
             sqlx::query_as::<_, CustomerRow>(sql::CUSTOMER_BY_TELEGRAM).bind(account.get())
         }
-        Lookup::Phone(phone) => sqlx::query_as::<_, CustomerRow>(sql::CUSTOMER_BY_PHONE).bind(phone),
+        Lookup::Phone(phone) => {
+            sqlx::query_as::<_, CustomerRow>(sql::CUSTOMER_BY_PHONE).bind(phone)
+        }
     };
     let row: Option<CustomerRow> = query
         .fetch_optional(&mut *conn)
@@ -127,8 +129,7 @@ async fn conflict(
         }
     }
     if let Some(account) = telegram
-        && let Some(holder) =
-            one(conn, Lookup::Telegram(account)).await?
+        && let Some(holder) = one(conn, Lookup::Telegram(account)).await?
         && Some(holder.id) != except
     {
         return Ok(Some(Conflict::Telegram(holder.id)));

@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 
 use booking_domain::{
-    BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation, CancelledBy,
-    Comment, Currency, CustomerId, CustomerName, DateOverride, Interval, LocalTimeRange, Minutes,
-    Money, OverrideHours, PhoneNumber, PhoneRegion, ServiceId, ServiceName, StaffId, StaffName,
-    TelegramUserId, TimeOffId, Version, WeeklyHours,
+    BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
+    CancelledBy, Comment, Currency, CustomerId, CustomerName, DateOverride, Interval,
+    LocalTimeRange, Minutes, Money, OverrideHours, PhoneNumber, PhoneRegion, ServiceId,
+    ServiceName, StaffId, StaffName, TelegramUserId, TimeOffId, Version, WeeklyHours,
 };
 use booking_ports::{
     BookingStore, BotName, CatalogStore, ChatKey, ConversationKey, ConversationStore,
@@ -172,7 +172,11 @@ async fn level_five_customers_become_records_and_bookings_get_their_copies() {
     assert_eq!(ivan.telegram, Some(TelegramUserId::new(900).unwrap()));
     assert_eq!(ivan.notes, "");
     assert_eq!(
-        store.customer_by_phone(&maria_phone).await.unwrap().map(|c| c.id),
+        store
+            .customer_by_phone(&maria_phone)
+            .await
+            .unwrap()
+            .map(|c| c.id),
         Some(customer(700))
     );
     assert_eq!(

@@ -63,5 +63,9 @@ async fn booking_for_someone_else_keeps_the_accounts_record_and_its_other_bookin
             ("Мария Петрова".to_owned(), Some("+79165550102".to_owned())),
         ]
     );
-    assert!(bookings.iter().all(|b| b.booking.customer() == Some(record.id)));
+    assert!(
+        bookings
+            .iter()
+            .all(|b| b.booking.customer() == Some(record.id))
+    );
 }

@@ -356,13 +356,7 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
         "Erase your name and phone number from our records? Your upcoming booking will be cancelled first."
     );
     let data = screen(&h.press(&ivan, &question, "No, keep it").await);
-    assert!(
-        h.engine
-            .account(ivan.account())
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(h.engine.account(ivan.account()).await.unwrap().is_some());
 
     let question = screen(&h.press(&ivan, &data, "Erase my data").await);
     let done = screen(&h.press(&ivan, &question, "Yes, erase my data").await);
@@ -371,13 +365,7 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
         text(&done),
         "Done: your upcoming booking is cancelled and your personal data is erased."
     );
-    assert!(
-        h.engine
-            .account(ivan.account())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(h.engine.account(ivan.account()).await.unwrap().is_none());
     assert!(h.bookings_of(&ivan).await.is_empty());
     let kept = h.booking(booked.booking.id()).await;
     assert!(matches!(kept.status(), BookingStatus::Cancelled(_)));

@@ -27,8 +27,8 @@ pub mod time;
 pub mod values;
 
 pub use booking::{
-    BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking, NewBooking,
-    NewBookingParts, TransitionError,
+    BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking,
+    NewBooking, NewBookingParts, TransitionError,
 };
 pub use catalog::{
     DateOverride, InvalidHours, InvalidPolicy, InvalidService, InvalidStaff, InvalidTimeOff,

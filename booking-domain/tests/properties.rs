@@ -377,7 +377,10 @@ impl World {
                     staff: choice,
                     start,
                     comment: None,
-                    booked_for: booking_domain::BookedFor { name: booking_domain::CustomerName::new("Ann Smith").unwrap(), phone: None },
+                    booked_for: booking_domain::BookedFor {
+                        name: booking_domain::CustomerName::new("Ann Smith").unwrap(),
+                        phone: None,
+                    },
                 };
                 match request.plan(&self.availability(None), held) {
                     Ok(new) => {

@@ -3,8 +3,8 @@
 //! (upcoming bookings are cancelled first, with the usual notices to staff).
 
 use booking_domain::StaffMember;
-use booking_ports::engine::{CustomerData, Forgotten};
 use booking_ports::Erasure;
+use booking_ports::engine::{CustomerData, Forgotten};
 
 use super::callback::{FlowAction, FlowId};
 use super::ctx::{Answer, Ctx};

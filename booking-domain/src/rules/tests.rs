@@ -24,7 +24,10 @@ fn request<'a>(service: &'a Service, staff: StaffChoice, start: &str) -> BookReq
         staff,
         start: at(start),
         comment: Some(Comment::new("first visit").unwrap()),
-        booked_for: crate::BookedFor { name: crate::CustomerName::new("Ann Smith").unwrap(), phone: None },
+        booked_for: crate::BookedFor {
+            name: crate::CustomerName::new("Ann Smith").unwrap(),
+            phone: None,
+        },
     }
 }
 

@@ -64,9 +64,7 @@ fn new_customer(name: &str, phone_text: Option<&str>, telegram: Option<i64>) -> 
 
 /// Created records get ids no record has, and are found by phone and by
 /// Telegram account; a customer may have neither.
-pub async fn created_customers_get_new_ids_and_are_found_by_phone_and_telegram<
-    S: ContractStore,
->(
+pub async fn created_customers_get_new_ids_and_are_found_by_phone_and_telegram<S: ContractStore>(
     store: S,
 ) {
     store.save_customer(profile(customer(0))).await.unwrap();
@@ -84,10 +82,7 @@ pub async fn created_customers_get_new_ids_and_are_found_by_phone_and_telegram<
         .unwrap();
     let ids = [customer(0), maria.id, ivan.id, walk_in.id];
     for (i, id) in ids.iter().enumerate() {
-        assert!(
-            !ids[..i].contains(id),
-            "ids MUST be new, got {ids:?}"
-        );
+        assert!(!ids[..i].contains(id), "ids MUST be new, got {ids:?}");
     }
     assert_eq!(store.customer(maria.id).await.unwrap(), Some(maria.clone()));
     assert_eq!(
@@ -203,9 +198,7 @@ pub async fn notes_are_saved_on_the_record<S: ContractStore>(store: S) {
         "Allergic to lavender"
     );
     assert!(matches!(
-        store
-            .set_customer_notes(customer(999), String::new())
-            .await,
+        store.set_customer_notes(customer(999), String::new()).await,
         Err(NotesError::NotFound)
     ));
 }
@@ -216,7 +209,11 @@ pub async fn search_finds_by_name_part_ignoring_case_or_by_phone_digits<S: Contr
     store: S,
 ) {
     let maria = store
-        .create_customer(new_customer("Мария Иванова", Some("+7 916 555 01 02"), None))
+        .create_customer(new_customer(
+            "Мария Иванова",
+            Some("+7 916 555 01 02"),
+            None,
+        ))
         .await
         .unwrap();
     let marina = store
@@ -228,27 +225,43 @@ pub async fn search_finds_by_name_part_ignoring_case_or_by_phone_digits<S: Contr
         .await
         .unwrap();
     let ids = |found: Vec<CustomerProfile>| found.into_iter().map(|c| c.id).collect::<Vec<_>>();
-    assert_eq!(ids(store.search_customers("иванов", 10).await.unwrap()), vec![maria.id]);
-    assert_eq!(ids(store.search_customers("MARIN", 10).await.unwrap()), vec![marina.id]);
+    assert_eq!(
+        ids(store.search_customers("иванов", 10).await.unwrap()),
+        vec![maria.id]
+    );
+    assert_eq!(
+        ids(store.search_customers("MARIN", 10).await.unwrap()),
+        vec![marina.id]
+    );
     assert_eq!(
         ids(store.search_customers("916 555-01-02", 10).await.unwrap()),
         vec![maria.id]
     );
-    assert_eq!(ids(store.search_customers("9460958", 10).await.unwrap()), vec![marina.id]);
+    assert_eq!(
+        ids(store.search_customers("9460958", 10).await.unwrap()),
+        vec![marina.id]
+    );
     assert_eq!(
         ids(store.search_customers("i", 10).await.unwrap()),
         vec![marina.id, ivan.id]
     );
-    assert_eq!(ids(store.search_customers("i", 1).await.unwrap()), vec![marina.id]);
+    assert_eq!(
+        ids(store.search_customers("i", 1).await.unwrap()),
+        vec![marina.id]
+    );
     assert!(store.search_customers("  ", 10).await.unwrap().is_empty());
-    assert!(store.search_customers("nobody", 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .search_customers("nobody", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A customer's history: every booking they hold, with the name, phone and
 /// price it was booked with, whatever their record says.
-pub async fn history_lists_a_customers_bookings_with_their_own_copies<S: ContractStore>(
-    store: S,
-) {
+pub async fn history_lists_a_customers_bookings_with_their_own_copies<S: ContractStore>(store: S) {
     let w = world(store, 2).await;
     let ivan = customer(0);
     let later = w.create(w.visit(ivan, w.anna, at(11, 0), 60, (0, 0))).await;
@@ -258,8 +271,14 @@ pub async fn history_lists_a_customers_bookings_with_their_own_copies<S: Contrac
 
     let history = w.store.bookings_of_customer(ivan).await.unwrap();
 
-    assert_eq!(history, vec![earlier.clone(), later], "by start, theirs only");
-    let copy = earlier.booked_for().expect("the booking's own copy MUST be stored");
+    assert_eq!(
+        history,
+        vec![earlier.clone(), later],
+        "by start, theirs only"
+    );
+    let copy = earlier
+        .booked_for()
+        .expect("the booking's own copy MUST be stored");
     assert_eq!(copy.name.expose(), "Maria Ivanova");
     assert_eq!(copy.phone, Some(phone("+7 916 555 01 02")));
     assert_eq!(
@@ -330,7 +349,11 @@ pub async fn erase_anonymises_bookings_and_deletes_the_profile_and_notices<S: Co
         );
         assert_eq!(after.customer(), None);
         assert_eq!(after.comment(), None);
-        assert_eq!(after.booked_for(), None, "the name and phone copies MUST go");
+        assert_eq!(
+            after.booked_for(),
+            None,
+            "the name and phone copies MUST go"
+        );
         assert_eq!(after.price(), before.price(), "the price MUST stay");
     }
     assert!(w.store.bookings_of_customer(gone).await.unwrap().is_empty());

@@ -955,7 +955,10 @@ pub async fn a_customer_without_telegram_is_told_nothing_and_the_notice_is_withd
         .iter()
         .filter(|n| n.recipient == Recipient::Customer(walk_in.id))
         .collect();
-    assert!(!to_customer.is_empty(), "the cancellation notice was planned");
+    assert!(
+        !to_customer.is_empty(),
+        "the cancellation notice was planned"
+    );
     assert!(
         to_customer
             .iter()

@@ -18,7 +18,9 @@ use tokio::sync::{Notify, watch};
 use crate::ports::clock::Clock;
 use crate::ports::conversations::{BotName, ChatKey};
 use crate::ports::outbox::NotificationId;
-use crate::ports::sender::{Addressee, Destination, NotificationSender, OutgoingMessage, SendError};
+use crate::ports::sender::{
+    Addressee, Destination, NotificationSender, OutgoingMessage, SendError,
+};
 
 /// One message the sender accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]

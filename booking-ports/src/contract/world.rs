@@ -3,10 +3,10 @@
 //! service and some customers, with helpers to book and cancel.
 
 use booking_domain::{
-    BookedFor, Booking, BookingParts, BookingStatus, CancelledBy, Comment, Currency, CustomerId, CustomerName,
-    Interval, LocalTimeRange, Minutes, Money, NewBooking, NewBookingParts, PhoneNumber,
-    PhoneRegion, ServiceId, ServiceName, ServiceSpec, StaffId, StaffName, StaffSpec, TelegramUserId,
-    WeeklyHours,
+    BookedFor, Booking, BookingParts, BookingStatus, CancelledBy, Comment, Currency, CustomerId,
+    CustomerName, Interval, LocalTimeRange, Minutes, Money, NewBooking, NewBookingParts,
+    PhoneNumber, PhoneRegion, ServiceId, ServiceName, ServiceSpec, StaffId, StaffName, StaffSpec,
+    TelegramUserId, WeeklyHours,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 

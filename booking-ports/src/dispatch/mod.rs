@@ -49,7 +49,9 @@ use crate::ports::outbox::{
     FailureReason, MarkNotificationError, NoticeKind, Notification, NotificationId,
     NotificationOutbox, Recipient,
 };
-use crate::ports::sender::{Addressee, Destination, NotificationSender, OutgoingMessage, SendError};
+use crate::ports::sender::{
+    Addressee, Destination, NotificationSender, OutgoingMessage, SendError,
+};
 
 pub use limiter::RateLimiter;
 pub use rules::{Verdict, WithdrawReason};

@@ -6,16 +6,15 @@
 //! nothing.
 
 use booking_domain::{
-    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy, Comment,
-    CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
-    SlotRefusal, StaffChoice, StaffMember, Version,
+    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy,
+    Comment, CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service,
+    ServiceId, SlotRefusal, StaffChoice, StaffMember, Version,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
-    AvailabilityError, BookError, BookingChangeError, FindBookingError,
-    RescheduleBookingError,
+    AvailabilityError, BookError, BookingChangeError, FindBookingError, RescheduleBookingError,
 };
 use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};

@@ -6,18 +6,14 @@
 //! the booking itself, so Ivan booking for his wife leaves his record and
 //! his other bookings as they were.
 
-use booking_domain::{
-    BookedFor, CustomerId, CustomerName, PhoneNumber, TelegramUserId,
-};
+use booking_domain::{BookedFor, CustomerId, CustomerName, PhoneNumber, TelegramUserId};
 use chrono::{DateTime, Utc};
 
 use super::customer::BookingForm;
 use super::errors::BookError;
 use super::{BookingDetails, Engine};
 use crate::error::StoreError;
-use crate::ports::customers::{
-    CreateCustomerError, CustomerProfile, Language, NewCustomer,
-};
+use crate::ports::customers::{CreateCustomerError, CustomerProfile, Language, NewCustomer};
 
 /// How often creating an account's record is tried when another request
 /// of the same account created it meanwhile.

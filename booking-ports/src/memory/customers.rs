@@ -7,8 +7,8 @@ use booking_domain::{CustomerId, PhoneNumber, TelegramUserId};
 use super::{MemoryStore, State};
 use crate::error::StoreError;
 use crate::ports::customers::{
-    CreateCustomerError, CustomerProfile, CustomerStore, Erasure, MAX_SEARCH_RESULTS,
-    NewCustomer, NotesError, UpdateCustomerError, fold_name, phone_digits_of,
+    CreateCustomerError, CustomerProfile, CustomerStore, Erasure, MAX_SEARCH_RESULTS, NewCustomer,
+    NotesError, UpdateCustomerError, fold_name, phone_digits_of,
 };
 use crate::ports::outbox::Recipient;
 

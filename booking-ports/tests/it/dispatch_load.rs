@@ -15,8 +15,8 @@ use booking_domain::{
 };
 use booking_ports::contract::sender::RecordingSender;
 use booking_ports::{
-    ActiveBookingLimit, BookingStore, CatalogStore, CustomerStore, DispatchSettings, Dispatcher, ManualClock,
-    MemoryStore, NewNotice, NoticeKind, NotificationOutbox, Recipient,
+    ActiveBookingLimit, BookingStore, CatalogStore, CustomerStore, DispatchSettings, Dispatcher,
+    ManualClock, MemoryStore, NewNotice, NoticeKind, NotificationOutbox, Recipient,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 

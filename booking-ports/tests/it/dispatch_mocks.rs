@@ -15,9 +15,8 @@ use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::ports::outbox::MockNotificationOutbox;
 use booking_ports::ports::sender::MockNotificationSender;
 use booking_ports::{
-    Addressee,
-    DeliveryState, DispatchSettings, Dispatcher, ManualClock, MarkNotificationError, NoticeKind,
-    Notification, NotificationId, Recipient, SendError, StoreError, WithdrawReason,
+    Addressee, DeliveryState, DispatchSettings, Dispatcher, ManualClock, MarkNotificationError,
+    NoticeKind, Notification, NotificationId, Recipient, SendError, StoreError, WithdrawReason,
 };
 use chrono::{DateTime, Utc};
 use mockall::Sequence;
@@ -106,12 +105,10 @@ fn customers() -> MockCustomerStore {
 /// A sender that routes like the recording one; `send` is up to the test.
 fn sender() -> MockNotificationSender {
     let mut sender = MockNotificationSender::new();
-    sender
-        .expect_destinations()
-        .returning(|to| match to {
-            Addressee::Customer(account) => vec![RecordingSender::client_chat_of(*account)],
-            Addressee::Staff(s) => vec![RecordingSender::admin_chat(s.get())],
-        });
+    sender.expect_destinations().returning(|to| match to {
+        Addressee::Customer(account) => vec![RecordingSender::client_chat_of(*account)],
+        Addressee::Staff(s) => vec![RecordingSender::admin_chat(s.get())],
+    });
     sender
 }
 

@@ -20,9 +20,9 @@ use async_trait::async_trait;
 use booking_domain::{BookingId, CancelledBy, StaffChoice};
 use booking_ports::contract::sender::{RecordingSender, Scripted};
 use booking_ports::{
-    Addressee, BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher, EngineSettings,
-    ManualClock, MemoryStore, NoticeKind, Notification, NotificationOutbox, NotificationSender,
-    OutboxChange, OutgoingMessage, SendError,
+    Addressee, BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher,
+    EngineSettings, ManualClock, MemoryStore, NoticeKind, Notification, NotificationOutbox,
+    NotificationSender, OutboxChange, OutgoingMessage, SendError,
 };
 use chrono::Duration;
 use proptest::prelude::*;

@@ -49,7 +49,11 @@ async fn booking_for_his_wife_keeps_ivans_record_and_his_own_booking() {
     // record did not change.
     assert_eq!(wife.customer(), Some(record_before.id));
     assert_eq!(own.customer(), Some(record_before.id));
-    let own_now = s.engine.my_booking(record_before.id, own.id()).await.unwrap();
+    let own_now = s
+        .engine
+        .my_booking(record_before.id, own.id())
+        .await
+        .unwrap();
     let own_copy = own_now.booking.booked_for().unwrap();
     assert_eq!(own_copy.name.expose(), "Ivan Petrov");
     assert_eq!(
@@ -184,5 +188,9 @@ async fn revenue_counts_a_completed_visit_at_its_booked_price_after_a_price_chan
     assert_eq!(stats.expected_revenue, vec![eur(3000)]);
     assert_eq!(upcoming.price(), Some(eur(3000)));
     let later = s.book_haircut(customer(3), moscow(2, 10, 0)).await;
-    assert_eq!(later.price(), Some(eur(4500)), "new bookings at the new price");
+    assert_eq!(
+        later.price(),
+        Some(eur(4500)),
+        "new bookings at the new price"
+    );
 }

@@ -4,9 +4,8 @@
 
 use booking_domain::{
     BookedFor, Booking, BookingId, BookingParts, BookingStatus, Comment, Currency, CustomerId,
-    CustomerName,
-    LocalTimeRange, Minutes, Money, PhoneNumber, PhoneRegion, Service, ServiceId, ServiceName,
-    ServiceSpec, StaffId, StaffMember, StaffName, StaffSpec, Version, WeeklyHours,
+    CustomerName, LocalTimeRange, Minutes, Money, PhoneNumber, PhoneRegion, Service, ServiceId,
+    ServiceName, ServiceSpec, StaffId, StaffMember, StaffName, StaffSpec, Version, WeeklyHours,
 };
 use booking_ports::{BookingDetails, CustomerProfile};
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
