@@ -35,8 +35,8 @@ use std::time::{Duration, Instant};
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
 use booking_domain::{
-    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, PhoneNumber,
-    PhoneRegion, ServiceId, StaffChoice, StaffId,
+    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
+    StaffChoice, StaffId,
 };
 use booking_ports::engine::BookingForm;
 use booking_ports::{

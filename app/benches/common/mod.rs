@@ -19,8 +19,8 @@ use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::routing::post;
 use booking_domain::{
-    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, PhoneNumber,
-    PhoneRegion, ServiceId, StaffId,
+    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
+    StaffId,
 };
 use booking_ports::{ActiveBookingLimit, BookingStore, CustomerProfile, CustomerStore};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
