@@ -4,12 +4,12 @@
 //! is offered. A store must still refuse an overlapping booking atomically:
 //! these rules see a snapshot, and two customers can act on the same one.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::booking::{
     BookedFor, Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
 };
-use crate::catalog::Service;
+use crate::catalog::{Service, StaffMember};
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
 use crate::values::{BookingId, Comment, CustomerId, Money, StaffId};
 
@@ -162,14 +162,40 @@ fn pick_staff(
             let day = start
                 .with_timezone(&calendar.policy.time_zone())
                 .date_naive();
-            calendar
+            let free = calendar
                 .free_starts(service, day, StaffChoice::Any)
                 .into_iter()
                 .find(|free| free.start == start)
-                .and_then(|free| free.staff.first().copied())
-                .ok_or(SlotRefusal::NotFree)
+                .ok_or(SlotRefusal::NotFree)?;
+            least_busy(calendar, &free.staff, day).ok_or(SlotRefusal::NotFree)
         }
     }
+}
+
+/// Of the staff members in `free`, the one with the fewest active bookings
+/// starting on local `day`; on a tie, the first in the configured order
+/// (`calendar.staff`). Taking always the first free one would fill the
+/// first calendar while the rest of the team waits for customers.
+fn least_busy(calendar: &Availability<'_>, free: &[StaffId], day: NaiveDate) -> Option<StaffId> {
+    let time_zone = calendar.policy.time_zone();
+    let bookings_that_day = |staff: StaffId| {
+        calendar
+            .bookings
+            .iter()
+            .filter(|b| {
+                b.staff() == staff
+                    && b.is_active()
+                    && calendar.ignoring != Some(b.id())
+                    && b.start().with_timezone(&time_zone).date_naive() == day
+            })
+            .count()
+    };
+    calendar
+        .staff
+        .iter()
+        .map(StaffMember::id)
+        .filter(|id| free.contains(id))
+        .min_by_key(|id| bookings_that_day(*id))
 }
 
 /// What a new booking carries over: where it came from, who it is for and

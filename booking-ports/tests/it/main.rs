@@ -10,6 +10,7 @@ mod dispatch_memory;
 mod dispatch_mocks;
 mod dispatch_properties;
 mod embedding;
+mod engine_any_staff;
 mod engine_churn;
 mod engine_customer;
 mod engine_metrics;
