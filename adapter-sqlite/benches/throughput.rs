@@ -35,8 +35,8 @@ use std::time::{Duration, Instant};
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
 use booking_domain::{
-    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, PhoneNumber,
-    PhoneRegion, ServiceId, StaffChoice, StaffId,
+    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
+    StaffChoice, StaffId,
 };
 use booking_ports::engine::BookingForm;
 use booking_ports::{
@@ -129,14 +129,16 @@ async fn create_template(path: &Path) {
             .await
             .unwrap()
     );
-    let phone = PhoneNumber::parse(PHONE, PhoneRegion::new("DE").unwrap()).unwrap();
     for g in 0..CUSTOMERS {
         let id = customer(g);
         store
             .save_customer(CustomerProfile {
                 id,
                 name: CustomerName::new(&customer_name(id)).unwrap(),
-                phone: phone.clone(),
+                // Phones are unique among customers; the bench needs none.
+                phone: None,
+                telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
+                notes: String::new(),
                 language: None,
                 consented_at: now(),
             })
@@ -340,6 +342,8 @@ fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
                     status: BookingStatus::Confirmed,
                     created_at: now(),
                     rescheduled_from: None,
+                    booked_for: None,
+                    price: None,
                 })
                 .unwrap();
                 let reminder = |hours: i64| NewNotice {

@@ -15,8 +15,9 @@
 
 use async_trait::async_trait;
 use booking_domain::{
-    Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation, CancelledBy,
-    Comment, CustomerId, Interval, NewBooking, ServiceId, StaffId, Version,
+    BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
+    CancelledBy, Comment, Currency, CustomerId, CustomerName, Interval, Money, NewBooking,
+    PhoneNumber, ServiceId, StaffId, Version,
 };
 use booking_ports::{
     ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, NewNotice, OutboxChange,
@@ -61,6 +62,10 @@ pub(crate) struct BookingRow {
     attendance_confirmed_at_ms: Option<i64>,
     version: i64,
     created_at_ms: i64,
+    booked_name: Option<String>,
+    booked_phone: Option<String>,
+    price_minor: Option<i64>,
+    currency: Option<String>,
 }
 
 impl BookingRow {
@@ -130,6 +135,28 @@ impl BookingRow {
                 record,
                 self.attendance_confirmed_at_ms,
             )?,
+            booked_for: self
+                .booked_name
+                .as_deref()
+                .map(|name| -> Result<BookedFor, StoreError> {
+                    Ok(BookedFor {
+                        name: CustomerName::stored(name).map_err(|e| record.corrupt(e))?,
+                        phone: self
+                            .booked_phone
+                            .as_deref()
+                            .map(|phone| convert::phone(record, phone))
+                            .transpose()?,
+                    })
+                })
+                .transpose()?,
+            price: match (self.price_minor, self.currency.as_deref()) {
+                (Some(minor), Some(code)) => Some(
+                    Currency::new(code)
+                        .map_err(|e| record.corrupt(e))
+                        .and_then(|c| Money::new(minor, c).map_err(|e| record.corrupt(e)))?,
+                ),
+                _ => None,
+            },
         };
         Booking::from_parts(parts).map_err(|e| record.corrupt(e))
     }
@@ -209,6 +236,14 @@ pub(crate) async fn insert_booking(
         .bind(to_ms(new.created_at()))
         .bind(now_ms)
         .bind(max)
+        .bind(new.booked_for().map(|who| who.name.expose()))
+        .bind(
+            new.booked_for()
+                .and_then(|who| who.phone.as_ref())
+                .map(PhoneNumber::expose),
+        )
+        .bind(new.price().map(|p| p.minor()))
+        .bind(new.price().map(|p| p.currency().code().to_owned()))
         .fetch_optional(&mut *conn)
         .await
 }
@@ -293,6 +328,13 @@ impl BookingStore for SqliteStore {
             .bind(status.cancelled_at_ms)
             .bind(status.rescheduled_to_id)
             .bind(updated.attendance_confirmed_at().map(to_ms))
+            .bind(updated.booked_for().map(|who| who.name.expose()))
+            .bind(
+                updated
+                    .booked_for()
+                    .and_then(|who| who.phone.as_ref())
+                    .map(PhoneNumber::expose),
+            )
             .bind(updated.id().get())
             .bind(expected.get())
             .fetch_optional(&mut *tx)

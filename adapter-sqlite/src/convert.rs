@@ -87,6 +87,16 @@ pub(crate) fn unsigned<T: TryFrom<i64>>(record: Record, value: i64) -> Result<T,
     T::try_from(value).map_err(|_| record.corrupt(format!("{value} is out of range")))
 }
 
+/// A stored E.164 phone. Stored phones carry their country code, so the
+/// region for numbers typed without one never applies; the parser wants one.
+pub(crate) fn phone(
+    record: Record,
+    stored: &str,
+) -> Result<booking_domain::PhoneNumber, StoreError> {
+    let any_region = booking_domain::PhoneRegion::new("US").map_err(|e| record.corrupt(e))?;
+    booking_domain::PhoneNumber::parse(stored, any_region).map_err(|e| record.corrupt(e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -456,6 +456,8 @@ mod tests {
             status: BookingStatus::Confirmed,
             created_at: at(0),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap();
         Request {

@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 
 use booking_domain::{
-    Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation, CancelledBy,
-    Comment, Currency, CustomerId, CustomerName, DateOverride, Interval, LocalTimeRange, Minutes,
-    Money, OverrideHours, PhoneNumber, PhoneRegion, ServiceId, ServiceName, StaffId, StaffName,
-    TimeOffId, Version, WeeklyHours,
+    BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
+    CancelledBy, Comment, Currency, CustomerId, CustomerName, DateOverride, Interval,
+    LocalTimeRange, Minutes, Money, OverrideHours, PhoneNumber, PhoneRegion, ServiceId,
+    ServiceName, StaffId, StaffName, TelegramUserId, TimeOffId, Version, WeeklyHours,
 };
 use booking_ports::{
     BookingStore, BotName, CatalogStore, ChatKey, ConversationKey, ConversationStore,
@@ -122,6 +122,97 @@ async fn every_released_level_migrates_to_the_latest_with_its_data() {
     }
 }
 
+/// Level 6 makes customers records: each keeps its id and gets the Telegram
+/// account of that id; bookings get the profile's name and phone and the
+/// service's price; of two profiles with one phone, the one that consented
+/// first keeps it and the other's bookings keep it in their copy.
+#[tokio::test]
+async fn level_five_customers_become_records_and_bookings_get_their_copies() {
+    // Arrange: a level-5 file where Ivan's profile holds his wife's phone,
+    // which she gave on her own account earlier.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let settings = SqliteSettings::new(&path);
+    let mut conn = db::connect_options(&path, &settings)
+        .connect()
+        .await
+        .unwrap();
+    MIGRATOR.run_to(5, &mut conn).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO staff (id, name, active) VALUES (1, 'Anna', 1);
+         INSERT INTO services (id, name, duration_min, price_minor, currency, buffer_before_min,
+                               buffer_after_min, active) VALUES
+             (1, 'Haircut', 60, 2500, 'EUR', 0, 0, 1);
+         INSERT INTO customers (id, name, phone, language, consented_at_ms) VALUES
+             (700, 'Мария Петрова', '+79165550102', 'ru', 1893000000000),
+             (900, 'Мария Петрова', '+79165550102', NULL, 1893400000000),
+             (800, 'John Smith', '+442079460958', NULL, 1893492000000);
+         INSERT INTO bookings (id, customer_id, service_id, staff_id, start_ms, end_ms,
+                               buffer_before_min, buffer_after_min, comment, status,
+                               version, created_at_ms) VALUES
+             (1, 900, 1, 1, 1894615200000, 1894618800000, 0, 0, NULL, 'confirmed', 1,
+                 1893492000000),
+             (2, 700, 1, 1, 1894622400000, 1894626000000, 0, 0, NULL, 'completed', 2,
+                 1893492000000);",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    // Act
+    let store = SqliteStore::open(&settings).await.unwrap();
+
+    // Assert
+    let wife = store.customer(customer(700)).await.unwrap().unwrap();
+    let ivan = store.customer(customer(900)).await.unwrap().unwrap();
+    let maria_phone = PhoneNumber::parse("+79165550102", PhoneRegion::new("RU").unwrap()).unwrap();
+    assert_eq!(wife.phone, Some(maria_phone.clone()), "consented first");
+    assert_eq!(ivan.phone, None, "phones are unique now");
+    assert_eq!(ivan.telegram, Some(TelegramUserId::new(900).unwrap()));
+    assert_eq!(ivan.notes, "");
+    assert_eq!(
+        store
+            .customer_by_phone(&maria_phone)
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(customer(700))
+    );
+    assert_eq!(
+        store
+            .customer_by_telegram(TelegramUserId::new(800).unwrap())
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(customer(800))
+    );
+    let his = store.booking(booking_id(1)).await.unwrap().unwrap();
+    assert_eq!(his.customer(), Some(customer(900)));
+    assert_eq!(
+        his.booked_for().and_then(|who| who.phone.clone()),
+        Some(maria_phone),
+        "the booking keeps the phone it was made with"
+    );
+    assert_eq!(his.price(), Some(euros(2500)));
+    let created = store
+        .create_customer(booking_ports::NewCustomer {
+            name: CustomerName::new("Walk-in").unwrap(),
+            phone: None,
+            telegram: None,
+            language: None,
+            consented_at: ms(1_894_000_000_000),
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    assert!(created.id.get() > 900, "new ids above every kept one");
+    assert_eq!(
+        store.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
 /// Level 3 moves the admin bot's access records out of `conversations`
 /// (bot `admin-auth`, one JSON document per user) into their own tables:
 /// the same facts read back through the port, unreadable records and
@@ -211,6 +302,23 @@ fn booking_id(id: i64) -> BookingId {
     BookingId::new(id).unwrap()
 }
 
+/// What the canonical customer `who` books as: their profile's name and
+/// phone (copied onto every booking by level 6).
+fn booked_as(who: i64) -> BookedFor {
+    let (name, phone) = match who {
+        42 => ("Анна Петровна", "+79161234567"),
+        _ => ("John Smith", "+442079460958"),
+    };
+    BookedFor {
+        name: CustomerName::new(name).unwrap(),
+        phone: Some(PhoneNumber::parse(phone, PhoneRegion::new("RU").unwrap()).unwrap()),
+    }
+}
+
+fn euros(minor: i64) -> Money {
+    Money::new(minor, Currency::new("EUR").unwrap()).unwrap()
+}
+
 /// A haircut booking of the canonical data with the fields that differ.
 fn haircut(id: i64, who: Option<i64>, with: i64, start: i64) -> BookingParts {
     BookingParts {
@@ -228,6 +336,8 @@ fn haircut(id: i64, who: Option<i64>, with: i64, start: i64) -> BookingParts {
         created_at: ms(1_893_492_000_000),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: who.map(booked_as),
+        price: Some(euros(2500)),
     }
 }
 
@@ -344,12 +454,21 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         .ok_or("customer 42 is missing")?;
     same(
         "customer 42",
-        (anna.name, anna.phone, anna.language, anna.consented_at),
+        (
+            anna.name,
+            anna.phone,
+            anna.telegram,
+            anna.language,
+            anna.consented_at,
+            anna.notes,
+        ),
         (
             CustomerName::new("Анна Петровна").unwrap(),
-            PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap(),
+            Some(PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap()),
+            Some(TelegramUserId::new(42).unwrap()),
             Some(Language::new("ru").unwrap()),
             ms(1_893_492_000_000),
+            String::new(),
         ),
     )?;
     let john = store
@@ -398,6 +517,8 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         created_at: ms(1_893_400_000_000),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: None,
+        price: Some(euros(1200)),
     });
     let mut six = haircut(6, Some(42), 1, 1_894_788_000_000);
     six.status = BookingStatus::Cancelled(Cancellation {

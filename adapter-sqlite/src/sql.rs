@@ -26,7 +26,7 @@ macro_rules! booking_columns {
         "id, customer_id, service_id, staff_id, start_ms, end_ms, buffer_before_min, \
          buffer_after_min, comment, status, cancelled_by, cancelled_by_staff_id, cancel_reason, \
          cancelled_at_ms, rescheduled_to_id, rescheduled_from_id, attendance_confirmed_at_ms, \
-         version, created_at_ms"
+         version, created_at_ms, booked_name, booked_phone, price_minor, currency"
     };
 }
 
@@ -141,6 +141,7 @@ statements! {
 
     // ----- Bookings -------------------------------------------------------
 
+    /// `?15` to `?18` are who it is for and its price.
     /// Inserts a booking if its customer holds fewer than `?14` active
     /// bookings ending after `?13`: the SELECT yields no row otherwise, and
     /// RETURNING then returns none. A booking ending after `?13` started less
@@ -149,7 +150,7 @@ statements! {
     INSERT_BOOKING_UNDER_LIMIT = concat!(
         "INSERT INTO bookings (", booking_columns!(), ") \
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL, NULL, NULL, NULL, ?11, \
-                NULL, 1, ?12 \
+                NULL, 1, ?12, ?15, ?16, ?17, ?18 \
          WHERE (SELECT count(*) FROM bookings \
                 WHERE customer_id = ?2 AND status IN ('pending', 'confirmed') \
                   AND end_ms > ?13 AND start_ms > ?13 - 86400000) < ?14 \
@@ -162,7 +163,8 @@ statements! {
     UPDATE_BOOKING_IF_VERSION = concat!(
         "UPDATE bookings SET customer_id = ?, comment = ?, status = ?, cancelled_by = ?, \
          cancelled_by_staff_id = ?, cancel_reason = ?, cancelled_at_ms = ?, \
-         rescheduled_to_id = ?, attendance_confirmed_at_ms = ?, version = version + 1 \
+         rescheduled_to_id = ?, attendance_confirmed_at_ms = ?, booked_name = ?, \
+         booked_phone = ?, version = version + 1 \
          WHERE id = ? AND version = ? RETURNING ",
         booking_columns!()
     );
@@ -215,17 +217,36 @@ statements! {
 
     // ----- Customers ------------------------------------------------------
 
-    CUSTOMER_BY_ID =
-        "SELECT id, name, phone, language, consented_at_ms FROM customers WHERE id = ?";
+    CUSTOMER_BY_ID = "SELECT id, name, phone, telegram_user_id, language, consented_at_ms, \
+                      notes FROM customers WHERE id = ?";
+    CUSTOMER_BY_TELEGRAM = "SELECT id, name, phone, telegram_user_id, language, consented_at_ms, \
+                            notes FROM customers WHERE telegram_user_id = ?";
+    CUSTOMER_BY_PHONE = "SELECT id, name, phone, telegram_user_id, language, consented_at_ms, \
+                         notes FROM customers WHERE phone = ?";
+    /// Every customer by id: a name search folds case in Rust (SQLite's
+    /// `lower` folds ASCII only, and names here are often Cyrillic). A
+    /// salon's customers are thousands at most, so the scan is cheap.
+    ALL_CUSTOMERS = "SELECT id, name, phone, telegram_user_id, language, consented_at_ms, \
+                     notes FROM customers ORDER BY id";
+    /// The id is generated when `?1` is NULL (one above the largest).
+    INSERT_CUSTOMER =
+        "INSERT INTO customers (id, name, phone, telegram_user_id, language, consented_at_ms, \
+           notes) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
     UPSERT_CUSTOMER =
-        "INSERT INTO customers (id, name, phone, language, consented_at_ms) \
-         VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO customers (id, name, phone, telegram_user_id, language, consented_at_ms, \
+           notes) VALUES (?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, \
-           language = excluded.language, consented_at_ms = excluded.consented_at_ms";
+           telegram_user_id = excluded.telegram_user_id, language = excluded.language, \
+           consented_at_ms = excluded.consented_at_ms, notes = excluded.notes";
+    UPDATE_CUSTOMER =
+        "UPDATE customers SET name = ?, phone = ?, telegram_user_id = ?, language = ?, \
+           consented_at_ms = ?, notes = ? WHERE id = ?";
+    UPDATE_CUSTOMER_NOTES = "UPDATE customers SET notes = ? WHERE id = ?";
     DELETE_CUSTOMER = "DELETE FROM customers WHERE id = ?";
     /// What `Booking::anonymised` does, for every booking at once.
     ANONYMISE_BOOKINGS_OF_CUSTOMER =
-        "UPDATE bookings SET customer_id = NULL, comment = NULL, version = version + 1 \
+        "UPDATE bookings SET customer_id = NULL, comment = NULL, booked_name = NULL, \
+           booked_phone = NULL, version = version + 1 \
          WHERE customer_id = ?";
     DELETE_NOTIFICATIONS_TO_CUSTOMER =
         "DELETE FROM notifications WHERE recipient_kind = 'customer' AND recipient_id = ?";

@@ -345,7 +345,8 @@ admin-block-invalid = That period cannot be blocked: it must end after it starts
 admin-unknown-staff = There is no staff member { $id }.
 admin-stats = Statistics { $first } – { $last }
     Bookings: { $total } (pending { $pending }, confirmed { $confirmed }, completed { $completed }, no-show { $noshow }, cancelled { $cancelled }, moved { $moved })
-    Estimated revenue: { $revenue }
+    Revenue (completed visits): { $revenue }
+    Expected (confirmed visits to come): { $expected }
     Top services: { $top }
     Customers: { $new } new, { $returning } returning
     Cancellation rate: { $cancelrate }

@@ -356,7 +356,8 @@ admin-block-invalid = Этот период нельзя закрыть: он д
 admin-unknown-staff = Мастера { $id } нет.
 admin-stats = Статистика { $first } – { $last }
     Записей: { $total } (ждут { $pending }, подтверждены { $confirmed }, состоялись { $completed }, неявки { $noshow }, отменены { $cancelled }, перенесены { $moved })
-    Ожидаемая выручка: { $revenue }
+    Выручка (состоявшиеся визиты): { $revenue }
+    Ожидается (подтверждённые будущие визиты): { $expected }
     Популярные услуги: { $top }
     Клиенты: новых { $new }, постоянных { $returning }
     Доля отмен: { $cancelrate }

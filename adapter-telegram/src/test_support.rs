@@ -20,7 +20,7 @@ use crate::{BusinessInfo, ClientBot, HandlerError, Language, Locales, handler_tr
 use booking_domain::{
     BookingId, Currency, CustomerId, LocalTimeRange, Minutes, Money, PhoneRegion, Policy,
     PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffChoice, StaffId,
-    StaffMember, StaffName, StaffSpec, WeeklyHours,
+    StaffMember, StaffName, StaffSpec, TelegramUserId, WeeklyHours,
 };
 use booking_ports::engine::BookingForm;
 use booking_ports::{
@@ -187,8 +187,10 @@ impl Customer {
         self
     }
 
-    pub fn customer_id(&self) -> CustomerId {
-        CustomerId::new(self.id as i64).unwrap()
+    /// Their Telegram account. Their customer record's id is the store's:
+    /// see [`Harness::customer_of`].
+    pub fn account(&self) -> TelegramUserId {
+        TelegramUserId::new(self.id as i64).unwrap()
     }
 
     fn user(&self) -> teloxide::types::User {
@@ -331,8 +333,8 @@ impl Harness {
         start: DateTime<Utc>,
     ) -> BookingDetails {
         self.engine
-            .book(
-                who.customer_id(),
+            .book_as(
+                who.account(),
                 BookingForm {
                     service: ServiceId::new(service).unwrap(),
                     staff: StaffChoice::Only(StaffId::new(staff).unwrap()),
@@ -347,8 +349,19 @@ impl Harness {
             .unwrap()
     }
 
+    /// The customer record `who`'s account acts as, once they booked.
+    pub async fn customer_of(&self, who: &Customer) -> Option<CustomerId> {
+        self.engine
+            .customer_of_account(who.account())
+            .await
+            .unwrap()
+    }
+
     pub async fn bookings_of(&self, who: &Customer) -> Vec<BookingDetails> {
-        self.engine.my_bookings(who.customer_id()).await.unwrap()
+        match self.customer_of(who).await {
+            Some(customer) => self.engine.my_bookings(customer).await.unwrap(),
+            None => Vec::new(),
+        }
     }
 
     pub async fn booking(&self, id: BookingId) -> booking_domain::Booking {

@@ -182,9 +182,13 @@ async fn a_customer_books_a_visit_from_start_to_finish() {
     assert_eq!(booking.start(), local(4, 11, 0));
     assert_eq!(booking.staff().get(), ANNA);
     assert_eq!(booking.service().get(), MENS_HAIRCUT);
-    let profile = h.engine.profile(ivan.customer_id()).await.unwrap().unwrap();
+    let profile = h.engine.account(ivan.account()).await.unwrap().unwrap();
     assert_eq!(profile.name.expose(), "Ivan Petrov");
-    assert_eq!(profile.phone.expose(), "+79161234567");
+    assert_eq!(
+        profile.phone.as_ref().map(|p| p.expose()),
+        Some("+79161234567")
+    );
+    assert_eq!(booking.customer(), Some(profile.id));
 }
 
 #[tokio::test]

@@ -147,7 +147,7 @@ async fn a_booking_changed_meanwhile_is_shown_as_it_is_now_and_not_overwritten()
 
     // Another change lands between the question and the answer.
     h.engine
-        .confirm_attendance(ivan.customer_id(), booked.booking.id())
+        .confirm_attendance(h.customer_of(&ivan).await.unwrap(), booked.booking.id())
         .await
         .unwrap();
     let shown = screen(&h.press(&ivan, &question, "Yes, cancel it").await);
@@ -356,13 +356,7 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
         "Erase your name and phone number from our records? Your upcoming booking will be cancelled first."
     );
     let data = screen(&h.press(&ivan, &question, "No, keep it").await);
-    assert!(
-        h.engine
-            .profile(ivan.customer_id())
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(h.engine.account(ivan.account()).await.unwrap().is_some());
 
     let question = screen(&h.press(&ivan, &data, "Erase my data").await);
     let done = screen(&h.press(&ivan, &question, "Yes, erase my data").await);
@@ -371,13 +365,7 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
         text(&done),
         "Done: your upcoming booking is cancelled and your personal data is erased."
     );
-    assert!(
-        h.engine
-            .profile(ivan.customer_id())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(h.engine.account(ivan.account()).await.unwrap().is_none());
     assert!(h.bookings_of(&ivan).await.is_empty());
     let kept = h.booking(booked.booking.id()).await;
     assert!(matches!(kept.status(), BookingStatus::Cancelled(_)));

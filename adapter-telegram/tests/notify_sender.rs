@@ -20,12 +20,12 @@ use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use booking_domain::{CustomerId, ServiceId, StaffChoice, StaffId};
+use booking_domain::{CustomerId, ServiceId, StaffChoice, StaffId, TelegramUserId};
 use booking_ports::engine::BookingForm;
 use booking_ports::{
-    BookingDetails, DeliveryState, Destination, DispatchSettings, Dispatcher, Engine,
+    Addressee, BookingDetails, DeliveryState, Destination, DispatchSettings, Dispatcher, Engine,
     EngineSettings, ManualClock, MemoryStore, NoticeKind, NotificationOutbox, NotificationSender,
-    OutgoingMessage, Recipient, SendError,
+    OutgoingMessage, SendError,
 };
 use chrono::Duration;
 use serde_json::{Value, json};
@@ -204,7 +204,7 @@ fn two_hours() -> NoticeKind {
 
 fn customer_destination(sender: &TelegramSender, customer: i64) -> Destination {
     let mut destinations =
-        sender.destinations(&Recipient::Customer(CustomerId::new(customer).unwrap()));
+        sender.destinations(&Addressee::Customer(TelegramUserId::new(customer).unwrap()));
     assert_eq!(destinations.len(), 1);
     destinations.remove(0)
 }
@@ -268,11 +268,11 @@ async fn staff_notices_go_to_the_admin_bot_in_the_configured_chats() {
         )
         .await;
 
-    let destinations = sender.destinations(&Recipient::Staff(StaffId::new(ANNA).unwrap()));
+    let destinations = sender.destinations(&Addressee::Staff(StaffId::new(ANNA).unwrap()));
     let chats: Vec<i64> = destinations.iter().map(|d| d.chat.get()).collect();
     assert_eq!(chats, [ANNAS_CHAT, OWNERS_CHAT]);
     // Maria has no chat of her own: only the owner hears about her.
-    let marias = sender.destinations(&Recipient::Staff(StaffId::new(2).unwrap()));
+    let marias = sender.destinations(&Addressee::Staff(StaffId::new(2).unwrap()));
     assert_eq!(
         marias.iter().map(|d| d.chat.get()).collect::<Vec<_>>(),
         [OWNERS_CHAT]
@@ -313,7 +313,7 @@ async fn without_an_admin_bot_staff_have_no_destination() {
     .unwrap();
     assert!(
         sender
-            .destinations(&Recipient::Staff(StaffId::new(ANNA).unwrap()))
+            .destinations(&Addressee::Staff(StaffId::new(ANNA).unwrap()))
             .is_empty()
     );
 }

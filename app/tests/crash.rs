@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use booking_ports::BookingStore;
+use booking_ports::{BookingStore, CustomerStore};
 use common::*;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -275,7 +275,14 @@ async fn sigkill_in_a_burst_of_bookings_loses_no_press_and_no_confirmation() {
     .await
     .unwrap();
     for customer in CUSTOMERS {
-        let id = booking_domain::CustomerId::new(customer).unwrap();
+        // The customer record their Telegram account acts as.
+        let account = booking_domain::TelegramUserId::new(customer).unwrap();
+        let id = store
+            .customer_by_telegram(account)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("customer {customer} has no record"))
+            .id;
         let bookings = store.bookings_of_customer(id).await.unwrap();
         assert_eq!(bookings.len(), 1, "customer {customer}: {bookings:?}");
     }

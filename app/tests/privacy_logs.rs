@@ -180,7 +180,7 @@ async fn a_whole_booking_logs_no_personal_data_and_no_token_in_any_file() {
         "{}",
         text(&cancelled)
     );
-    let bookings = h.engine.my_bookings(zinaida.customer_id()).await.unwrap();
+    let bookings = h.bookings_of(&zinaida).await;
     assert!(bookings.is_empty(), "the booking was cancelled");
 
     // JSON: every file kept, each within its size (plus one line), every

@@ -11,7 +11,7 @@
 
 mod common;
 
-use booking_ports::BookingStore;
+use booking_ports::{BookingStore, CustomerStore};
 use common::*;
 use tokio::sync::mpsc;
 
@@ -102,7 +102,14 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
     ))
     .await
     .unwrap();
-    let customer = booking_domain::CustomerId::new(CUSTOMER).unwrap();
+    // The customer record the Telegram account acts as.
+    let account = booking_domain::TelegramUserId::new(CUSTOMER).unwrap();
+    let customer = store
+        .customer_by_telegram(account)
+        .await
+        .unwrap()
+        .expect("the booking made the account's record")
+        .id;
     let bookings = store.bookings_of_customer(customer).await.unwrap();
     assert_eq!(bookings.len(), 1, "{bookings:?}");
     store.close().await;

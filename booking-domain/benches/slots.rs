@@ -105,6 +105,8 @@ fn calendar() -> Calendar {
                 created_at: now,
                 rescheduled_from: None,
                 attendance_confirmed_at: None,
+                booked_for: None,
+                price: None,
             })
             .unwrap()
         })

@@ -15,8 +15,19 @@ use chrono::{DateTime, Utc};
 use crate::catalog::Policy;
 use crate::time::Interval;
 use crate::values::{
-    BookingId, CancelReason, Comment, CustomerId, Minutes, ServiceId, StaffId, Version,
+    BookingId, CancelReason, Comment, CustomerId, CustomerName, Minutes, Money, PhoneNumber,
+    ServiceId, StaffId, Version,
 };
+
+/// Who a booking was made for, as given when it was made: Ivan booking for
+/// his wife puts her name and phone here, and his own customer record stays
+/// as it is. Personal data: `Debug` masks both (their own `Debug` does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedFor {
+    pub name: CustomerName,
+    /// `None` when the booking was made without a phone (a walk-in).
+    pub phone: Option<PhoneNumber>,
+}
 
 /// Who cancelled a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,6 +137,14 @@ pub struct BookingParts {
     pub rescheduled_from: Option<BookingId>,
     /// When the customer said they will come (from a reminder).
     pub attendance_confirmed_at: Option<DateTime<Utc>>,
+    /// The name and phone it was booked for. `None` once erased, and for a
+    /// booking stored before bookings kept their own copy whose customer had
+    /// no profile.
+    pub booked_for: Option<BookedFor>,
+    /// The service's price when it was booked (a reschedule keeps it).
+    /// `None` only for a booking stored before prices were copied whose
+    /// service was unknown then; statistics use the service's price for it.
+    pub price: Option<Money>,
 }
 
 fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), InvalidBooking> {
@@ -178,6 +197,8 @@ impl Booking {
             status,
             created_at,
             rescheduled_from,
+            booked_for,
+            price,
         } = new;
         Self(BookingParts {
             id,
@@ -194,6 +215,8 @@ impl Booking {
             created_at,
             rescheduled_from,
             attendance_confirmed_at: None,
+            booked_for,
+            price,
         })
     }
 
@@ -220,14 +243,27 @@ impl Booking {
         self.0.customer == Some(customer)
     }
 
-    /// The same booking without its link to the person and without the
-    /// comment they wrote, for erasure. The version is bumped like any change.
+    /// The same booking without its link to the person, without the name
+    /// and phone it was booked for and without the comment they wrote, for
+    /// erasure. The price stays, for statistics. The version is bumped like
+    /// any change.
     #[must_use]
     pub fn anonymised(&self) -> Booking {
         let mut next = self.next(self.0.status.clone());
         next.0.customer = None;
         next.0.comment = None;
+        next.0.booked_for = None;
         next
+    }
+
+    /// The name and phone it was booked for; `None` once erased.
+    pub fn booked_for(&self) -> Option<&BookedFor> {
+        self.0.booked_for.as_ref()
+    }
+
+    /// The price agreed when it was booked, if known.
+    pub fn price(&self) -> Option<Money> {
+        self.0.price
     }
 
     pub fn service(&self) -> ServiceId {
@@ -456,6 +492,8 @@ pub struct NewBooking {
     status: BookingStatus,
     created_at: DateTime<Utc>,
     rescheduled_from: Option<BookingId>,
+    booked_for: Option<BookedFor>,
+    price: Option<Money>,
 }
 
 /// The fields of a [`NewBooking`].
@@ -473,6 +511,10 @@ pub struct NewBookingParts {
     pub status: BookingStatus,
     pub created_at: DateTime<Utc>,
     pub rescheduled_from: Option<BookingId>,
+    /// The name and phone it is booked for.
+    pub booked_for: Option<BookedFor>,
+    /// The service's price now.
+    pub price: Option<Money>,
 }
 
 impl NewBooking {
@@ -496,7 +538,17 @@ impl NewBooking {
             status: parts.status,
             created_at: parts.created_at,
             rescheduled_from: parts.rescheduled_from,
+            booked_for: parts.booked_for,
+            price: parts.price,
         })
+    }
+
+    pub fn booked_for(&self) -> Option<&BookedFor> {
+        self.booked_for.as_ref()
+    }
+
+    pub fn price(&self) -> Option<Money> {
+        self.price
     }
 
     pub fn customer(&self) -> CustomerId {

@@ -27,8 +27,8 @@ pub mod time;
 pub mod values;
 
 pub use booking::{
-    Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking, NewBooking,
-    NewBookingParts, TransitionError,
+    BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking,
+    NewBooking, NewBookingParts, TransitionError,
 };
 pub use catalog::{
     DateOverride, InvalidHours, InvalidPolicy, InvalidService, InvalidStaff, InvalidTimeOff,
@@ -43,5 +43,5 @@ pub use values::{
     Amount, BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
     InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,
     InvalidPrice, InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName,
-    StaffId, StaffName, TimeOffId, UnknownRegion, Version,
+    StaffId, StaffName, TelegramUserId, TimeOffId, UnknownRegion, Version,
 };

@@ -4,14 +4,14 @@
 //! is offered. A store must still refuse an overlapping booking atomically:
 //! these rules see a snapshot, and two customers can act on the same one.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::booking::{
-    Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
+    BookedFor, Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
 };
-use crate::catalog::Service;
+use crate::catalog::{Service, StaffMember};
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
-use crate::values::{BookingId, Comment, CustomerId, StaffId};
+use crate::values::{BookingId, Comment, CustomerId, Money, StaffId};
 
 /// Why a booking or a reschedule cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +34,9 @@ pub struct BookRequest<'a> {
     pub staff: StaffChoice,
     pub start: DateTime<Utc>,
     pub comment: Option<Comment>,
+    /// The name and phone the booking is for, which may differ from the
+    /// customer's own (booking for someone else).
+    pub booked_for: BookedFor,
 }
 
 impl BookRequest<'_> {
@@ -66,7 +69,12 @@ impl BookRequest<'_> {
             self.comment,
             status,
             calendar.now,
-            None,
+            Copies {
+                rescheduled_from: None,
+                booked_for: Some(self.booked_for),
+                // Booked now: at the service's price now.
+                price: Some(self.service.price()),
+            },
         )?)
     }
 }
@@ -128,7 +136,12 @@ impl RescheduleRequest<'_> {
             old.comment().cloned(),
             status,
             calendar.now,
-            Some(old.id()),
+            // A move keeps who it is for and the price agreed.
+            Copies {
+                rescheduled_from: Some(old.id()),
+                booked_for: old.booked_for().cloned(),
+                price: old.price().or(Some(self.service.price())),
+            },
         )?)
     }
 }
@@ -149,14 +162,48 @@ fn pick_staff(
             let day = start
                 .with_timezone(&calendar.policy.time_zone())
                 .date_naive();
-            calendar
+            let free = calendar
                 .free_starts(service, day, StaffChoice::Any)
                 .into_iter()
                 .find(|free| free.start == start)
-                .and_then(|free| free.staff.first().copied())
-                .ok_or(SlotRefusal::NotFree)
+                .ok_or(SlotRefusal::NotFree)?;
+            least_busy(calendar, &free.staff, day).ok_or(SlotRefusal::NotFree)
         }
     }
+}
+
+/// Of the staff members in `free`, the one with the fewest active bookings
+/// starting on local `day`; on a tie, the first in the configured order
+/// (`calendar.staff`). Taking always the first free one would fill the
+/// first calendar while the rest of the team waits for customers.
+fn least_busy(calendar: &Availability<'_>, free: &[StaffId], day: NaiveDate) -> Option<StaffId> {
+    let time_zone = calendar.policy.time_zone();
+    let bookings_that_day = |staff: StaffId| {
+        calendar
+            .bookings
+            .iter()
+            .filter(|b| {
+                b.staff() == staff
+                    && b.is_active()
+                    && calendar.ignoring != Some(b.id())
+                    && b.start().with_timezone(&time_zone).date_naive() == day
+            })
+            .count()
+    };
+    calendar
+        .staff
+        .iter()
+        .map(StaffMember::id)
+        .filter(|id| free.contains(id))
+        .min_by_key(|id| bookings_that_day(*id))
+}
+
+/// What a new booking carries over: where it came from, who it is for and
+/// its price.
+struct Copies {
+    rescheduled_from: Option<BookingId>,
+    booked_for: Option<BookedFor>,
+    price: Option<Money>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -168,7 +215,7 @@ fn new_booking(
     comment: Option<Comment>,
     status: BookingStatus,
     now: DateTime<Utc>,
-    rescheduled_from: Option<BookingId>,
+    copies: Copies,
 ) -> Result<NewBooking, InvalidBooking> {
     let spec = service.spec();
     NewBooking::new(NewBookingParts {
@@ -182,7 +229,9 @@ fn new_booking(
         comment,
         status,
         created_at: now,
-        rescheduled_from,
+        rescheduled_from: copies.rescheduled_from,
+        booked_for: copies.booked_for,
+        price: copies.price,
     })
 }
 

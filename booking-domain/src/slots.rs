@@ -31,7 +31,8 @@ use crate::values::{BookingId, StaffId};
 /// Whose free time to look at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StaffChoice {
-    /// Anyone who performs the service.
+    /// Anyone who performs the service. A booking made this way goes to
+    /// the one free at its start with the fewest bookings that day.
     Any,
     Only(StaffId),
 }

@@ -177,6 +177,8 @@ pub(crate) fn booking(
         created_at: start - Duration::days(3),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: None,
+        price: None,
     })
     .unwrap()
 }

@@ -44,13 +44,16 @@ pub use ports::clock::{Clock, ManualClock, SystemClock};
 pub use ports::conversations::{
     BotName, ChatKey, ConversationKey, ConversationStore, InvalidBotName, StoredConversation,
 };
-pub use ports::customers::{CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language};
+pub use ports::customers::{
+    CreateCustomerError, CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language,
+    NewCustomer, NotesError, UpdateCustomerError,
+};
 pub use ports::inbox::{InboxUpdate, InvalidUpdateId, Recorded, Unfinished, UpdateId, UpdateInbox};
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
-pub use ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
+pub use ports::sender::{Addressee, Destination, NotificationSender, OutgoingMessage, SendError};
 pub use ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
 
 #[cfg(feature = "contract")]

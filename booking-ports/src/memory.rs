@@ -10,6 +10,7 @@
 
 mod bookings;
 mod catalog;
+mod customers;
 mod inbox;
 mod staff_access;
 
@@ -25,10 +26,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::error::StoreError;
 use crate::ports::conversations::{ConversationKey, ConversationStore, StoredConversation};
-use crate::ports::customers::{CustomerProfile, CustomerStore, Erasure};
+use crate::ports::customers::CustomerProfile;
 use crate::ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, Notification, NotificationId,
-    NotificationOutbox, OutboxBacklog, Recipient,
+    NotificationOutbox, OutboxBacklog,
 };
 
 /// A booking lasts at most a day and each buffer at most a day, so a booking
@@ -63,6 +64,7 @@ struct State {
     /// so the active-booking limit is checked without a scan.
     by_customer: HashMap<CustomerId, BTreeSet<BookingId>>,
     customers: HashMap<CustomerId, CustomerProfile>,
+    last_customer_id: i64,
     /// The state (`None` once a purge erased it, leaving the expired mark)
     /// and its expiry.
     conversations: HashMap<ConversationKey, (Option<String>, DateTime<Utc>)>,
@@ -239,50 +241,6 @@ fn at_version(booking: Booking, version: Version) -> Result<Booking, StoreError>
     let mut parts = booking.into_parts();
     parts.version = version;
     Booking::from_parts(parts).map_err(|e| StoreError::backend("storing a booking", e))
-}
-
-#[async_trait]
-impl CustomerStore for MemoryStore {
-    async fn customer(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
-        Ok(self.lock("reading a customer")?.customers.get(&id).cloned())
-    }
-
-    async fn save_customer(&self, profile: CustomerProfile) -> Result<(), StoreError> {
-        self.lock("saving a customer")?
-            .customers
-            .insert(profile.id, profile);
-        Ok(())
-    }
-
-    async fn erase_customer(&self, id: CustomerId) -> Result<Erasure, StoreError> {
-        let mut state = self.lock("erasing a customer")?;
-        let profile_deleted = state.customers.remove(&id).is_some();
-        let mut bookings_anonymised = 0;
-        let held = state.by_customer.remove(&id).unwrap_or_default();
-        for booking_id in held {
-            if let Some(booking) = state.bookings.get_mut(&booking_id)
-                && booking.is_held_by(id)
-            {
-                *booking = booking.anonymised();
-                bookings_anonymised += 1;
-            }
-        }
-        let before = state.notifications.len();
-        state
-            .notifications
-            .retain(|_, n| n.recipient != Recipient::Customer(id));
-        let State {
-            notifications,
-            notifications_by_booking,
-            ..
-        } = &mut *state;
-        notifications_by_booking.retain(|(_, n)| notifications.contains_key(n));
-        Ok(Erasure {
-            profile_deleted,
-            bookings_anonymised,
-            notifications_deleted: before - state.notifications.len(),
-        })
-    }
 }
 
 #[async_trait]

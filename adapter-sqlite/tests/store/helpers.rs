@@ -124,6 +124,8 @@ pub(crate) fn haircut_parts(
         status: BookingStatus::Confirmed,
         created_at: monday() - Duration::days(7),
         rescheduled_from: None,
+        booked_for: None,
+        price: None,
     }
 }
 

@@ -19,9 +19,17 @@ fn profile(id: i64, name: &str) -> CustomerProfile {
     CustomerProfile {
         id: CustomerId::new(id).unwrap(),
         name: CustomerName::new(name).unwrap(),
-        phone: PhoneNumber::parse("+7 916 555 01 02", PhoneRegion::new("RU").unwrap()).unwrap(),
+        phone: Some(
+            PhoneNumber::parse(
+                &format!("+7 916 555 {:04}", id % 10_000),
+                PhoneRegion::new("RU").unwrap(),
+            )
+            .unwrap(),
+        ),
+        telegram: None,
         language: Some(Language::new("ru").unwrap()),
         consented_at: Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap(),
+        notes: String::new(),
     }
 }
 

@@ -69,23 +69,21 @@ pub fn row(details: &BookingDetails, tz: Tz) -> String {
             .map(|s| s.name().to_string())
             .unwrap_or_default(),
         // Staff exports carry the real name and phone: that is their use.
-        details
-            .customer
-            .as_ref()
-            .map(|c| c.name.expose().to_owned())
+        // The booking's own copy: who it was made for.
+        b.booked_for()
+            .map(|who| who.name.expose().to_owned())
             .unwrap_or_default(),
-        details
-            .customer
-            .as_ref()
-            .map(|c| c.phone.expose().to_owned())
+        b.booked_for()
+            .and_then(|who| who.phone.as_ref())
+            .map(|phone| phone.expose().to_owned())
             .unwrap_or_default(),
         b.comment()
             .map(|c| c.expose().to_owned())
             .unwrap_or_default(),
-        details
-            .service
-            .as_ref()
-            .map(|s| format::price(s.price()))
+        // The price it was booked at.
+        b.price()
+            .or_else(|| details.service.as_ref().map(|s| s.price()))
+            .map(format::price)
             .unwrap_or_default(),
         b.created_at()
             .with_timezone(&tz)

@@ -3,6 +3,8 @@
 //! (upcoming bookings are cancelled first, with the usual notices to staff).
 
 use booking_domain::StaffMember;
+use booking_ports::Erasure;
+use booking_ports::engine::{CustomerData, Forgotten};
 
 use super::callback::{FlowAction, FlowId};
 use super::ctx::{Answer, Ctx};
@@ -58,20 +60,30 @@ async fn show_about(ctx: &Ctx, flow: FlowId) -> Result<(), HandlerError> {
 
 /// How many of the customer's bookings are upcoming and active.
 async fn upcoming_count(ctx: &Ctx) -> Result<usize, HandlerError> {
+    let Some(customer) = ctx.customer().await? else {
+        return Ok(0);
+    };
     Ok(ctx
         .engine
-        .my_bookings(ctx.customer)
+        .my_bookings(customer)
         .await
         .map_err(|e| HandlerError::engine("list a customer's bookings", e))?
         .len())
 }
 
 async fn show_my_data(ctx: &Ctx, flow: FlowId) -> Result<(), HandlerError> {
-    let data = ctx
-        .engine
-        .my_data(ctx.customer)
-        .await
-        .map_err(|e| HandlerError::engine("read a customer's data", e))?;
+    let data = match ctx.customer().await? {
+        Some(customer) => ctx
+            .engine
+            .my_data(customer)
+            .await
+            .map_err(|e| HandlerError::engine("read a customer's data", e))?,
+        // Never booked: nothing is stored about them.
+        None => CustomerData {
+            profile: None,
+            bookings: Vec::new(),
+        },
+    };
     let view = MyDataView {
         profile: data.profile.as_ref(),
         has_data: data.profile.is_some() || !data.bookings.is_empty(),
@@ -88,11 +100,18 @@ async fn ask_erase(ctx: &Ctx, flow: FlowId) -> Result<(), HandlerError> {
 }
 
 async fn erase(ctx: &Ctx) -> Result<(), HandlerError> {
-    let forgotten = ctx
-        .engine
-        .forget_me(ctx.customer)
-        .await
-        .map_err(|e| HandlerError::engine("erase a customer's data", e))?;
+    let forgotten = match ctx.customer().await? {
+        Some(customer) => ctx
+            .engine
+            .forget_me(customer)
+            .await
+            .map_err(|e| HandlerError::engine("erase a customer's data", e))?,
+        // Never booked: nothing to erase.
+        None => Forgotten {
+            cancelled: Vec::new(),
+            erasure: Erasure::default(),
+        },
+    };
     tracing::info!(
         cancelled = forgotten.cancelled.len(),
         anonymised = forgotten.erasure.bookings_anonymised,

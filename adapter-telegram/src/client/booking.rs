@@ -402,7 +402,7 @@ async fn name_suggestions(ctx: &Ctx) -> Result<Vec<String>, HandlerError> {
     };
     let last_used = ctx
         .engine
-        .profile(ctx.customer)
+        .account(ctx.account)
         .await
         .map_err(|e| HandlerError::engine("read a customer profile", e))?
         .map(|p| p.name.expose().to_owned());
@@ -507,7 +507,7 @@ async fn confirm(
     };
     let t = ctx.t();
     let ended = |text: String| menu_screen::with_main_menu(&t, text);
-    let screen = match ctx.engine.book(ctx.customer, form).await {
+    let screen = match ctx.engine.book_as(ctx.account, form).await {
         Ok(booked) => {
             tracing::info!(booking = %booked.booking.id(), "booking made through the client bot");
             // Shown before the conversation moves on: if the process dies

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use booking_domain::{CustomerId, Policy};
+use booking_domain::{CustomerId, Policy, TelegramUserId};
 use booking_ports::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -35,8 +35,9 @@ pub(crate) struct Ctx {
     pub bot: Bot,
     pub chat: ChatId,
     pub user: User,
-    /// The Telegram user id: the same person in every chat and bot.
-    pub customer: CustomerId,
+    /// The Telegram user: the same person in every chat and bot. Not a
+    /// customer id: see [`Ctx::customer`].
+    pub account: TelegramUserId,
     language: Language,
     pub locales: Arc<Locales>,
     pub engine: Arc<Engine>,
@@ -52,7 +53,7 @@ pub(crate) struct Ctx {
 impl Ctx {
     fn new(bot: Bot, client: &ClientBot, chat: ChatId, user: &User, place: Place) -> Option<Self> {
         Some(Self {
-            customer: customer_of(user)?,
+            account: account_of(user)?,
             language: client.locales.language_for(user.language_code.as_deref()),
             bot,
             chat,
@@ -100,6 +101,15 @@ impl Ctx {
             place,
             ..self.clone()
         }
+    }
+
+    /// The customer record this account acts as; `None` before its first
+    /// booking (which makes it).
+    pub(crate) async fn customer(&self) -> Result<Option<CustomerId>, HandlerError> {
+        self.engine
+            .customer_of_account(self.account)
+            .await
+            .map_err(|e| HandlerError::engine("find the account's customer record", e))
     }
 
     /// The customer's texts.
@@ -208,11 +218,11 @@ pub(crate) enum Answer {
     Notice(String),
 }
 
-/// The customer id of a Telegram user.
-pub(crate) fn customer_of(user: &User) -> Option<CustomerId> {
+/// The Telegram account of a user.
+pub(crate) fn account_of(user: &User) -> Option<TelegramUserId> {
     i64::try_from(user.id.0)
         .ok()
-        .and_then(|id| CustomerId::new(id).ok())
+        .and_then(|id| TelegramUserId::new(id).ok())
 }
 
 /// A handler that loads the conversation of the update's [`Ctx`] and

@@ -155,7 +155,10 @@ async fn on_move_summary(
 
 /// The customer's booking `id`, or `None` when it is not theirs (or gone).
 async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetails>, HandlerError> {
-    match ctx.engine.my_booking(ctx.customer, id).await {
+    let Some(customer) = ctx.customer().await? else {
+        return Ok(None);
+    };
+    match ctx.engine.my_booking(customer, id).await {
         Ok(details) => Ok(Some(details)),
         Err(FindBookingError::NotFound) => Ok(None),
         Err(FindBookingError::Store(e)) => Err(HandlerError::engine("read a booking", e)),
@@ -164,11 +167,15 @@ async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetails>, Handler
 
 /// The list, after `intro` when something just happened.
 async fn show_list(ctx: &Ctx, flow: FlowId, intro: Option<String>) -> Result<(), HandlerError> {
-    let bookings = ctx
-        .engine
-        .my_bookings(ctx.customer)
-        .await
-        .map_err(|e| HandlerError::engine("list a customer's bookings", e))?;
+    let bookings = match ctx.customer().await? {
+        Some(customer) => ctx
+            .engine
+            .my_bookings(customer)
+            .await
+            .map_err(|e| HandlerError::engine("list a customer's bookings", e))?,
+        // Not booked yet: nothing to list.
+        None => Vec::new(),
+    };
     let screen = screen::list(&ctx.t(), flow, &bookings, ctx.tz(), intro);
     ctx.go(&state(flow, ManageStep::List), &screen).await
 }
@@ -205,7 +212,10 @@ async fn back_to_details(ctx: &Ctx, flow: FlowId, booking: BookingId) -> Result<
 
 /// "I'll come" under a reminder: recorded on the booking, so staff see it.
 pub(crate) async fn attend(ctx: &Ctx, id: BookingId) -> Result<Answer, HandlerError> {
-    match ctx.engine.confirm_attendance(ctx.customer, id).await {
+    let Some(customer) = ctx.customer().await? else {
+        return Ok(Answer::Expired);
+    };
+    match ctx.engine.confirm_attendance(customer, id).await {
         Ok(_) => {
             tracing::info!(booking = %id, "attendance confirmed by the customer");
             Ok(Answer::Notice(ctx.t().get(Msg::AttendDone)))
@@ -256,9 +266,12 @@ async fn cancel(
     booking: BookingId,
     version: Version,
 ) -> Result<Answer, HandlerError> {
+    let Some(customer) = ctx.customer().await? else {
+        return Ok(Answer::Expired);
+    };
     let outcome = ctx
         .engine
-        .cancel_my_booking(ctx.customer, booking, version)
+        .cancel_my_booking(customer, booking, version)
         .await;
     match outcome {
         Ok(cancelled) => {
@@ -390,9 +403,12 @@ async fn reschedule(
     start: DateTime<Utc>,
 ) -> Result<Answer, HandlerError> {
     let staff = StaffPick::Only(r#move.staff).choice();
+    let Some(customer) = ctx.customer().await? else {
+        return Ok(Answer::Expired);
+    };
     let outcome = ctx
         .engine
-        .reschedule_my_booking(ctx.customer, r#move.booking, r#move.version, staff, start)
+        .reschedule_my_booking(customer, r#move.booking, r#move.version, staff, start)
         .await;
     let t = ctx.t();
     let (details, refused) = match outcome {

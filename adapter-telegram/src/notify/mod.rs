@@ -23,7 +23,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use booking_domain::StaffId;
 use booking_ports::{
-    BotName, ChatKey, Destination, InvalidBotName, NotificationSender, OutgoingMessage, Recipient,
+    Addressee, BotName, ChatKey, Destination, InvalidBotName, NotificationSender, OutgoingMessage,
     SendError,
 };
 use chrono_tz::Tz;
@@ -130,13 +130,14 @@ impl TelegramSender {
 
 #[async_trait]
 impl NotificationSender for TelegramSender {
-    fn destinations(&self, recipient: &Recipient) -> Vec<Destination> {
-        match recipient {
-            Recipient::Customer(customer) => vec![Destination {
+    fn destinations(&self, to: &Addressee) -> Vec<Destination> {
+        match to {
+            // A private chat's id is the user's id.
+            Addressee::Customer(account) => vec![Destination {
                 bot: self.client_name.clone(),
-                chat: ChatKey::new(customer.get()),
+                chat: ChatKey::new(account.get()),
             }],
-            Recipient::Staff(staff) if self.admin.is_some() => self
+            Addressee::Staff(staff) if self.admin.is_some() => self
                 .settings
                 .get()
                 .staff_chats
@@ -147,7 +148,7 @@ impl NotificationSender for TelegramSender {
                     chat: ChatKey::new(chat),
                 })
                 .collect(),
-            Recipient::Staff(_) => Vec::new(),
+            Addressee::Staff(_) => Vec::new(),
         }
     }
 

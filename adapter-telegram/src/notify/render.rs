@@ -165,11 +165,14 @@ fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
 
 fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage, audience: Audience) -> Rendered {
     let b = &message.booking;
-    let customer = message.customer.as_ref().map_or_else(
+    // Who the booking was made for, from its own copy.
+    let customer = b.booked_for().map_or_else(
         || t.get(Msg::AdminCustomerUnknown),
-        |c| match audience {
-            Audience::Private => format!("{}, {}", c.name.expose(), c.phone.expose()),
-            Audience::Group => c.name.expose().to_owned(),
+        |who| match (audience, &who.phone) {
+            (Audience::Private, Some(phone)) => {
+                format!("{}, {}", who.name.expose(), phone.expose())
+            }
+            _ => who.name.expose().to_owned(),
         },
     );
     let when = format::when(t, b.start(), tz);
@@ -288,6 +291,16 @@ mod tests {
             created_at: local(1, 9),
             rescheduled_from: None,
             attendance_confirmed_at: Some(local(2, 9)),
+            // A customer's name needs a letter.
+            booked_for: Some(booking_domain::BookedFor {
+                name: booking_domain::CustomerName::new(&format!(
+                    "Я{}",
+                    "💇".repeat(booking_domain::CustomerName::MAX_CHARS - 1)
+                ))
+                .unwrap(),
+                phone: b.booked_for().and_then(|who| who.phone.clone()),
+            }),
+            price: b.price(),
         })
         .unwrap();
         let mut service = details.service.take().unwrap().spec().clone();

@@ -19,8 +19,8 @@ use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::routing::post;
 use booking_domain::{
-    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, PhoneNumber,
-    PhoneRegion, ServiceId, StaffId,
+    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
+    StaffId,
 };
 use booking_ports::{ActiveBookingLimit, BookingStore, CustomerProfile, CustomerStore};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
@@ -127,13 +127,15 @@ pub(crate) async fn add_visits(
     share_percent: u64,
     now: DateTime<Utc>,
 ) -> u64 {
-    let phone = PhoneNumber::parse("+49 30 901820", PhoneRegion::new("DE").unwrap()).unwrap();
     for id in FIRST_VISITOR..FIRST_VISITOR + VISITORS {
         store
             .save_customer(CustomerProfile {
                 id: CustomerId::new(id).unwrap(),
                 name: CustomerName::new(&format!("Visitor {id}")).unwrap(),
-                phone: phone.clone(),
+                // Phones are unique among customers; the bench needs none.
+                phone: None,
+                telegram: Some(booking_domain::TelegramUserId::new(id).unwrap()),
+                notes: String::new(),
                 language: None,
                 consented_at: now,
             })
@@ -177,6 +179,8 @@ pub(crate) async fn add_visits(
                 status: BookingStatus::Confirmed,
                 created_at: now,
                 rescheduled_from: None,
+                booked_for: None,
+                price: None,
             })
             .unwrap();
             let limit = ActiveBookingLimit { max: u16::MAX, now };

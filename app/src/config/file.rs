@@ -197,13 +197,29 @@ pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, C
             .lines()
             .nth(line - 1)
             .and_then(|l| l.split_once('='))
-            .map(|(k, _)| k.trim().to_owned())
+            .map(|(k, _)| one_line(k.trim()))
             .filter(|k| !k.is_empty() && !k.starts_with('['));
         ConfigError::Syntax {
             path: path.to_owned(),
             line,
             key,
-            message: e.message().trim().to_owned(),
+            message: one_line(e.message().trim()),
         }
     })
+}
+
+/// `text` from the file (or quoted from it) as it may appear in a one-line
+/// refusal: control characters are escaped, so a carriage return or an
+/// escape sequence in a broken file can neither start a second line in
+/// the log nor repaint the operator's terminal (found by fuzzing).
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

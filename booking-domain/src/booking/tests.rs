@@ -298,6 +298,8 @@ fn a_created_booking_starts_at_version_one() {
         status: BookingStatus::Pending,
         created_at: at("2026-02-25 12:00"),
         rescheduled_from: Some(booking_id(4)),
+        booked_for: None,
+        price: None,
     })
     .unwrap();
     let booking = Booking::created(booking_id(9), new.clone());
@@ -347,6 +349,8 @@ fn stored_bookings_must_end_after_they_start_within_a_day() {
             status: BookingStatus::Pending,
             created_at: valid.created_at,
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         };
         assert_eq!(NewBooking::new(new), Err(error));
     }
@@ -383,6 +387,8 @@ fn a_new_booking_is_pending_or_confirmed() {
         status,
         created_at: at("2026-02-25 12:00"),
         rescheduled_from: None,
+        booked_for: None,
+        price: None,
     };
     for closed in every_status().into_iter().filter(|b| !b.is_active()) {
         let name = closed.status().name();

@@ -24,6 +24,10 @@ fn request<'a>(service: &'a Service, staff: StaffChoice, start: &str) -> BookReq
         staff,
         start: at(start),
         comment: Some(Comment::new("first visit").unwrap()),
+        booked_for: crate::BookedFor {
+            name: crate::CustomerName::new("Ann Smith").unwrap(),
+            phone: None,
+        },
     }
 }
 
@@ -71,7 +75,7 @@ fn a_booking_waits_for_staff_when_the_policy_says_so() {
 }
 
 #[test]
-fn any_staff_gets_the_first_free_staff_member_by_id() {
+fn any_staff_gets_a_free_staff_member_or_none() {
     let mut calendar = salon();
     let haircut = service(60, 0, 0, &[1, 2]);
     let nine = "2026-03-02 09:00";
@@ -90,6 +94,60 @@ fn any_staff_gets_the_first_free_staff_member_by_id() {
         plan(&calendar),
         Err(BookingRuleError::Slot(SlotRefusal::NotFree))
     );
+}
+
+#[test]
+fn any_staff_gets_the_free_member_with_the_fewest_bookings_that_day() {
+    let mut calendar = salon();
+    let haircut = service(60, 0, 0, &[1, 2]);
+    let eleven = "2026-03-02 11:00";
+    let plan = |calendar: &Calendar| {
+        request(&haircut, StaffChoice::Any, eleven)
+            .plan(&calendar.availability(), 0)
+            .map(|b| b.staff())
+    };
+    // Staff 1 already has a visit that day, staff 2 none (their visit the
+    // next day and a completed one do not count): staff 2 gets the next.
+    calendar.bookings = vec![
+        booking(1, 1, "2026-03-02 09:00", 60, BookingStatus::Confirmed),
+        booking(2, 2, "2026-03-03 09:00", 60, BookingStatus::Confirmed),
+        booking(3, 2, "2026-03-02 10:00", 60, BookingStatus::Completed),
+    ];
+    assert_eq!(plan(&calendar), Ok(staff_id(2)));
+    // One each (pending counts: it holds its slot): the tie goes to the
+    // first in the configured order.
+    calendar.bookings.push(booking(
+        4,
+        2,
+        "2026-03-02 09:00",
+        60,
+        BookingStatus::Pending,
+    ));
+    assert_eq!(plan(&calendar), Ok(staff_id(1)));
+    calendar.staff.reverse();
+    assert_eq!(plan(&calendar), Ok(staff_id(2)));
+}
+
+#[test]
+fn a_moved_booking_does_not_count_against_its_own_staff_member() {
+    let mut calendar = salon();
+    let haircut = service(60, 0, 0, &[1, 2]);
+    let mine = booking(1, 2, "2026-03-02 09:00", 60, BookingStatus::Confirmed);
+    calendar.bookings = vec![
+        mine.clone(),
+        booking(2, 1, "2026-03-02 10:00", 60, BookingStatus::Confirmed),
+    ];
+    let moved = RescheduleRequest {
+        booking: &mine,
+        service: &haircut,
+        staff: StaffChoice::Any,
+        start: at("2026-03-02 11:00"),
+        by_customer: true,
+    }
+    .plan(&calendar.availability())
+    .unwrap();
+    // Without the booking being moved, staff 2 has none that day.
+    assert_eq!(moved.staff(), staff_id(2));
 }
 
 #[test]

@@ -339,6 +339,8 @@ pub(crate) fn bookings(tz: Tz, day: NaiveDate) -> impl Strategy<Value = Vec<Book
                         created_at: start - Duration::days(7),
                         rescheduled_from: None,
                         attendance_confirmed_at: None,
+                        booked_for: None,
+                        price: None,
                     })
                     .unwrap()
                 },

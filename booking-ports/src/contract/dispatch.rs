@@ -49,6 +49,7 @@ macro_rules! dispatch_tests {
             temporary_failures_back_off_and_finally_give_up,
             a_staff_notice_reaches_every_admin_chat_once,
             a_notice_nobody_can_receive_is_recorded_as_failed,
+            a_customer_without_telegram_is_told_nothing_and_the_notice_is_withdrawn,
             a_wake_up_runs_a_step_and_shutdown_stops_the_loop,
         );
     };
@@ -913,6 +914,64 @@ pub async fn a_notice_nobody_can_receive_is_recorded_as_failed<S: ContractStore>
         &s.notifications(booking.id()).await[0].state,
         DeliveryState::Failed { reason, .. } if reason.as_str() == "nobody to deliver it to"
     ));
+}
+
+/// A customer staff recorded without Telegram cannot be messaged: their
+/// notice is withdrawn (and counted), never sent to a chat of their id's
+/// number, and the loop goes on to the staff notice.
+pub async fn a_customer_without_telegram_is_told_nothing_and_the_notice_is_withdrawn<
+    S: ContractStore,
+>(
+    store: S,
+) {
+    let mut s = scene(store).await;
+    let walk_in = s
+        .store
+        .create_customer(crate::ports::customers::NewCustomer {
+            name: booking_domain::CustomerName::new("Lena Schmidt").unwrap(),
+            phone: None,
+            telegram: None,
+            language: None,
+            consented_at: utc(0, 7, 0),
+            notes: String::new(),
+        })
+        .await
+        .unwrap();
+    let booking = s.book(walk_in.id, s.anna, utc(3, 9, 0)).await;
+    s.engine
+        .cancel_booking(&s.owner, booking.id(), booking.version(), None)
+        .await
+        .unwrap();
+
+    let sent = s.drain().await;
+
+    assert!(
+        sent.iter()
+            .all(|d| d.to != RecordingSender::client_chat(walk_in.id)),
+        "nothing MUST go to a chat of the customer id's number"
+    );
+    let notices = s.notifications(booking.id()).await;
+    let to_customer: Vec<_> = notices
+        .iter()
+        .filter(|n| n.recipient == Recipient::Customer(walk_in.id))
+        .collect();
+    assert!(
+        !to_customer.is_empty(),
+        "the cancellation notice was planned"
+    );
+    assert!(
+        to_customer
+            .iter()
+            .all(|n| n.state == DeliveryState::Withdrawn),
+        "{to_customer:?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.recipient == Recipient::Staff(s.anna)
+                && matches!(n.state, DeliveryState::Sent { .. })),
+        "the staff notice still went"
+    );
 }
 
 /// The run loop: a booking wakes it (the poll interval is an hour, so

@@ -11,14 +11,16 @@ use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use booking_domain::{CustomerId, StaffId};
+use booking_domain::{CustomerId, StaffId, TelegramUserId};
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::{Notify, watch};
 
 use crate::ports::clock::Clock;
 use crate::ports::conversations::{BotName, ChatKey};
-use crate::ports::outbox::{NotificationId, Recipient};
-use crate::ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
+use crate::ports::outbox::NotificationId;
+use crate::ports::sender::{
+    Addressee, Destination, NotificationSender, OutgoingMessage, SendError,
+};
 
 /// One message the sender accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,11 +105,23 @@ impl RecordingSender {
         }
     }
 
-    /// Where a customer's messages go: bot `client`, their own chat.
+    /// Where a customer's messages go when their record's Telegram account
+    /// has the same number as the record, as the contract worlds set them
+    /// up (and [`Engine::book`](crate::Engine::book) does for an id it has
+    /// no record of).
     pub fn client_chat(customer: CustomerId) -> Destination {
         Destination {
             bot: bot("client"),
             chat: ChatKey::new(customer.get()),
+        }
+    }
+
+    /// Where messages to the Telegram account `account` go: bot `client`,
+    /// its own chat.
+    pub fn client_chat_of(account: TelegramUserId) -> Destination {
+        Destination {
+            bot: bot("client"),
+            chat: ChatKey::new(account.get()),
         }
     }
 
@@ -181,10 +195,10 @@ impl RecordingSender {
 
 #[async_trait]
 impl NotificationSender for RecordingSender {
-    fn destinations(&self, recipient: &Recipient) -> Vec<Destination> {
-        match recipient {
-            Recipient::Customer(customer) => vec![Self::client_chat(*customer)],
-            Recipient::Staff(staff) => self
+    fn destinations(&self, to: &Addressee) -> Vec<Destination> {
+        match to {
+            Addressee::Customer(account) => vec![Self::client_chat_of(*account)],
+            Addressee::Staff(staff) => self
                 .lock()
                 .staff_routes
                 .get(staff)

@@ -3,9 +3,10 @@
 //! service and some customers, with helpers to book and cancel.
 
 use booking_domain::{
-    Booking, BookingParts, BookingStatus, CancelledBy, Comment, Currency, CustomerId, CustomerName,
-    Interval, LocalTimeRange, Minutes, Money, NewBooking, NewBookingParts, PhoneNumber,
-    PhoneRegion, ServiceId, ServiceName, ServiceSpec, StaffId, StaffName, StaffSpec, WeeklyHours,
+    BookedFor, Booking, BookingParts, BookingStatus, CancelledBy, Comment, Currency, CustomerId,
+    CustomerName, Interval, LocalTimeRange, Minutes, Money, NewBooking, NewBookingParts,
+    PhoneNumber, PhoneRegion, ServiceId, ServiceName, ServiceSpec, StaffId, StaffName, StaffSpec,
+    TelegramUserId, WeeklyHours,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 
@@ -62,14 +63,23 @@ pub(super) fn service_spec(name: &str, performers: Vec<StaffId>) -> ServiceSpec 
     }
 }
 
+/// The record of customer `id`: a phone of their own (phones are unique),
+/// and the Telegram account with the same number.
 pub(super) fn profile(id: CustomerId) -> CustomerProfile {
     CustomerProfile {
         id,
         name: CustomerName::new("Anna Petrova").unwrap(),
-        phone: PhoneNumber::parse("+7 916 123 45 67", PhoneRegion::new("RU").unwrap()).unwrap(),
+        phone: Some(phone(&format!("+7 916 123 {:04}", id.get() % 10_000))),
+        telegram: Some(TelegramUserId::new(id.get()).unwrap()),
         language: Some(Language::new("ru").unwrap()),
         consented_at: long_before(),
+        notes: String::new(),
     }
+}
+
+/// A Russian phone number.
+pub(super) fn phone(text: &str) -> PhoneNumber {
+    PhoneNumber::parse(text, PhoneRegion::new("RU").unwrap()).unwrap()
 }
 
 pub(super) fn customer(n: i64) -> CustomerId {
@@ -127,6 +137,13 @@ impl<S: ContractStore> World<S> {
             status: BookingStatus::Confirmed,
             created_at: long_before(),
             rescheduled_from: None,
+            // Booked for someone else than the record says, as Ivan books
+            // for his wife: the store keeps the booking's own copy.
+            booked_for: Some(BookedFor {
+                name: CustomerName::new("Maria Ivanova").unwrap(),
+                phone: Some(phone("+7 916 555 01 02")),
+            }),
+            price: Some(Money::new(2500, Currency::new("EUR").unwrap()).unwrap()),
         })
         .unwrap()
     }
@@ -225,6 +242,8 @@ impl NewBookingFields for NewBooking {
             status: self.status().clone(),
             created_at: self.created_at(),
             rescheduled_from: self.rescheduled_from(),
+            booked_for: self.booked_for().cloned(),
+            price: self.price(),
         }
     }
 }

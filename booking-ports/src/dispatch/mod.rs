@@ -47,9 +47,11 @@ use crate::ports::clock::Clock;
 use crate::ports::customers::{CustomerProfile, CustomerStore};
 use crate::ports::outbox::{
     FailureReason, MarkNotificationError, NoticeKind, Notification, NotificationId,
-    NotificationOutbox,
+    NotificationOutbox, Recipient,
 };
-use crate::ports::sender::{Destination, NotificationSender, OutgoingMessage, SendError};
+use crate::ports::sender::{
+    Addressee, Destination, NotificationSender, OutgoingMessage, SendError,
+};
 
 pub use limiter::RateLimiter;
 pub use rules::{Verdict, WithdrawReason};
@@ -413,7 +415,21 @@ impl<S: NotificationSender> Dispatcher<S> {
         report: &mut DispatchReport,
     ) -> Option<Outgoing> {
         let id = notification.id;
-        let destinations = self.sender.destinations(&notification.recipient);
+        let addressee = match self.addressee(notification.recipient, reads).await {
+            Ok(Some(addressee)) => addressee,
+            // Nobody to tell, and nobody ever will be: not a failure of
+            // delivery, so it is withdrawn (and counted) rather than failed.
+            Ok(None) => {
+                self.withdraw(id, WithdrawReason::CustomerUnreachable, report)
+                    .await;
+                return None;
+            }
+            Err(source) => {
+                report.errors.push(NotificationStoreError { id, source });
+                return None;
+            }
+        };
+        let destinations = self.sender.destinations(&addressee);
         if destinations.is_empty() {
             let reason = FailureReason::new("nobody to deliver it to");
             self.record_failure(id, reason, report).await;
@@ -498,14 +514,7 @@ impl<S: NotificationSender> Dispatcher<S> {
             }
         }
         let customer = match booking.customer() {
-            Some(id) => match reads.customers.get(&id) {
-                Some(profile) => profile.clone(),
-                None => {
-                    let profile = self.customers.customer(id).await?;
-                    reads.customers.insert(id, profile.clone());
-                    profile
-                }
-            },
+            Some(id) => self.customer_record(id, reads).await?,
             None => None,
         };
         let replaced = match (notification.kind, booking.rescheduled_from()) {
@@ -713,6 +722,37 @@ impl<S: NotificationSender> Dispatcher<S> {
                 Err(error) => self.mark_error(id, error, report),
             },
         }
+    }
+
+    /// The record of customer `id`, read once per step.
+    async fn customer_record(
+        &self,
+        id: CustomerId,
+        reads: &mut StepReads,
+    ) -> Result<Option<CustomerProfile>, StoreError> {
+        if let Some(profile) = reads.customers.get(&id) {
+            return Ok(profile.clone());
+        }
+        let profile = self.customers.customer(id).await?;
+        reads.customers.insert(id, profile.clone());
+        Ok(profile)
+    }
+
+    /// How the sender reaches `recipient`; `None` for a customer without a
+    /// Telegram account (or without a record any more).
+    async fn addressee(
+        &self,
+        recipient: Recipient,
+        reads: &mut StepReads,
+    ) -> Result<Option<Addressee>, StoreError> {
+        Ok(match recipient {
+            Recipient::Staff(staff) => Some(Addressee::Staff(staff)),
+            Recipient::Customer(id) => self
+                .customer_record(id, reads)
+                .await?
+                .and_then(|record| record.telegram)
+                .map(Addressee::Customer),
+        })
     }
 
     async fn withdraw(

@@ -33,6 +33,9 @@ pub enum WithdrawReason {
     /// A reminder `before` the visit to the same recipient is due too and
     /// goes instead.
     Superseded { by: Minutes },
+    /// Addressed to a customer who cannot be reached: their record has no
+    /// Telegram account (staff recorded them), or it was erased.
+    CustomerUnreachable,
 }
 
 impl fmt::Display for WithdrawReason {
@@ -40,6 +43,7 @@ impl fmt::Display for WithdrawReason {
         match self {
             Self::BookingNotActive { status } => write!(f, "its booking is {status}"),
             Self::VisitStarted { start } => write!(f, "the visit started at {start}"),
+            Self::CustomerUnreachable => f.write_str("the customer has no Telegram account"),
             Self::Superseded { by } => write!(f, "the reminder {by} before the visit replaces it"),
         }
     }
@@ -145,6 +149,8 @@ mod tests {
                 status: BookingStatus::Confirmed,
                 created_at: start() - Duration::days(3),
                 rescheduled_from: None,
+                booked_for: None,
+                price: None,
             })
             .unwrap(),
         );

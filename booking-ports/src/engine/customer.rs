@@ -6,23 +6,23 @@
 //! nothing.
 
 use booking_domain::{
-    BookRequest, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy, Comment,
-    CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
-    SlotRefusal, StaffChoice, StaffMember, Version,
+    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy,
+    Comment, CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service,
+    ServiceId, SlotRefusal, StaffChoice, StaffMember, Version,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
-    AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
-    RescheduleBookingError,
+    AvailabilityError, BookError, BookingChangeError, FindBookingError, RescheduleBookingError,
 };
 use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};
+use super::repeat::repeats;
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
 use crate::error::StoreError;
 use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError, RescheduleError};
-use crate::ports::customers::{CustomerProfile, Erasure, Language};
+use crate::ports::customers::{CustomerProfile, Language};
 use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
 
 /// A service customers can book, with the staff members who perform it.
@@ -49,25 +49,6 @@ pub struct BookingForm {
     /// The customer's language, when the client reports one.
     pub language: Option<Language>,
 }
-
-/// What the business stores about a customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerData {
-    pub profile: Option<CustomerProfile>,
-    /// Every booking they hold, in any status, by start.
-    pub bookings: Vec<Booking>,
-}
-
-/// The outcome of "forget me".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forgotten {
-    /// The upcoming bookings that were cancelled first (staff were told).
-    pub cancelled: Vec<BookingId>,
-    pub erasure: Erasure,
-}
-
-/// How many rounds "forget me" makes when bookings change under it.
-const FORGET_ROUNDS: usize = 5;
 
 fn book_rule_error(error: BookingRuleError, start: DateTime<Utc>) -> BookError {
     match error {
@@ -235,11 +216,15 @@ impl Engine {
         }
     }
 
-    /// Books `form` for `customer`: validates name, phone and comment, checks
-    /// the start against the calendar and the policy, stores the customer's
-    /// profile and creates the booking (pending or confirmed per policy)
-    /// atomically with its notices: one to the staff member, and the
-    /// reminders when it is confirmed.
+    /// Books `form` for customer record `customer`: validates name, phone
+    /// and comment, checks the start against the calendar and the policy,
+    /// and creates the booking (pending or confirmed per policy) atomically
+    /// with its notices: one to the staff member, and the reminders when it
+    /// is confirmed. The booking keeps the name and phone typed and the
+    /// service's price. When no record `customer` exists (an embedder that
+    /// numbers customers itself), one is made under that id from the form;
+    /// an existing record is never changed by a booking.
+    /// Telegram accounts book through [`Self::book_as`].
     ///
     /// # Errors
     /// [`BookError`] saying which rule the request breaks; `SlotTaken` when
@@ -285,30 +270,28 @@ impl Engine {
             .service(form.service)
             .ok_or(BookError::UnknownService)?;
         let held = upcoming.len();
+        let booked_for = BookedFor {
+            name,
+            phone: Some(phone),
+        };
         let new = BookRequest {
             customer,
             service,
             staff: form.staff,
             start: form.start,
             comment,
+            booked_for: booked_for.clone(),
         }
         .plan(&calendar.availability(&policy, now), held)
         .map_err(|e| book_rule_error(e, form.start))?;
 
-        // The profile is saved before the booking so that every booking has
+        // The record is made before the booking so that every booking has
         // one; submitting the form is the customer's consent to storing it.
-        let existing = self.customers.customer(customer).await?;
-        let profile = CustomerProfile {
-            id: customer,
-            name,
-            phone,
-            language: form
-                .language
-                .or_else(|| existing.as_ref().and_then(|p| p.language.clone())),
-            consented_at: existing.as_ref().map_or(now, |p| p.consented_at),
-        };
-        if existing.as_ref() != Some(&profile) {
-            self.customers.save_customer(profile).await?;
+        // An existing record is left as it is: the details typed go on the
+        // booking, which may be for someone else.
+        if self.customers.customer(customer).await?.is_none() {
+            self.first_record(customer, &booked_for, form.language.clone(), now)
+                .await?;
         }
 
         let pending = *new.status() == BookingStatus::Pending;
@@ -609,90 +592,4 @@ impl Engine {
                 .await?,
         })
     }
-
-    /// What the business stores about the customer: their profile and their
-    /// bookings.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the store fails.
-    pub async fn my_data(&self, customer: CustomerId) -> Result<CustomerData, StoreError> {
-        Ok(CustomerData {
-            profile: self.customers.customer(customer).await?,
-            bookings: self.bookings.bookings_of_customer(customer).await?,
-        })
-    }
-
-    /// Erases the customer's personal data: cancels their bookings that have
-    /// not started (whatever the cutoff: erasure is their right; staff are
-    /// told), then
-    /// deletes their profile and notifications and anonymises their bookings,
-    /// which stay for statistics. Safe to repeat after a failure.
-    ///
-    /// # Errors
-    /// [`ForgetError::StillChanging`] when their bookings kept changing
-    /// under the call; [`ForgetError::Store`].
-    pub async fn forget_me(&self, customer: CustomerId) -> Result<Forgotten, ForgetError> {
-        let policy = self.policy();
-        let mut cancelled = Vec::new();
-        for _ in 0..FORGET_ROUNDS {
-            let now = self.clock.now();
-            // A visit under way is left to staff to complete; it is
-            // anonymised below like every other booking.
-            let upcoming: Vec<Booking> = self
-                .bookings
-                .upcoming_bookings_of_customer(customer, now)
-                .await?
-                .into_iter()
-                .filter(|b| b.start() > now)
-                .collect();
-            if upcoming.is_empty() {
-                let erasure = self.customers.erase_customer(customer).await?;
-                return Ok(Forgotten { cancelled, erasure });
-            }
-            for booking in upcoming {
-                let id = booking.id();
-                let expected = booking.version();
-                let outcome = self
-                    .change(
-                        booking,
-                        expected,
-                        |b| b.cancel(CancelledBy::System, None, now, &policy),
-                        |b| OutboxChange {
-                            add: vec![notice_now(
-                                Recipient::Staff(b.staff()),
-                                NoticeKind::Cancelled,
-                                now,
-                            )],
-                            withdraw_pending_reminders: true,
-                        },
-                    )
-                    .await;
-                match outcome {
-                    Ok(_) => cancelled.push(id),
-                    // Changed or closed meanwhile: the next round reads it
-                    // again. (Daily limits hold the customer's own
-                    // cancellations, never an erasure's.)
-                    Err(
-                        BookingChangeError::VersionConflict { .. }
-                        | BookingChangeError::Refused(_)
-                        | BookingChangeError::NotFound
-                        | BookingChangeError::TooManyToday { .. },
-                    ) => {}
-                    Err(BookingChangeError::Store(e)) => return Err(ForgetError::Store(e)),
-                }
-            }
-        }
-        Err(ForgetError::StillChanging)
-    }
-}
-
-/// Whether `booking` is what `form` asks for: the same service and start,
-/// and the same staff member when the form names one.
-fn repeats(booking: &Booking, form: &BookingForm) -> bool {
-    booking.service() == form.service
-        && booking.start() == form.start
-        && match form.staff {
-            StaffChoice::Any => true,
-            StaffChoice::Only(staff) => booking.staff() == staff,
-        }
 }

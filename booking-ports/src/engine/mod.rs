@@ -17,10 +17,13 @@ pub mod actor;
 pub mod blocks;
 pub mod churn;
 pub mod customer;
+pub mod erasure;
 pub mod errors;
 pub mod moving;
 pub mod notices;
 pub mod period;
+pub mod records;
+mod repeat;
 pub mod reports;
 pub mod staff;
 pub mod week;
@@ -45,7 +48,8 @@ use crate::ports::outbox::OutboxChange;
 
 pub use actor::{StaffActor, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
-pub use customer::{BookingForm, CustomerData, Forgotten, ServiceOffer};
+pub use customer::{BookingForm, ServiceOffer};
+pub use erasure::{CustomerData, Forgotten};
 pub use errors::{
     AvailabilityError, BlockPeriodError, BookError, BookingChangeError, FindBookingError,
     ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,

@@ -60,9 +60,12 @@ pub struct Statistics {
     /// Bookings starting within the period, in any status.
     pub total: usize,
     pub by_status: StatusCounts,
-    /// The current prices of the completed, confirmed and pending bookings,
-    /// one sum per currency.
-    pub estimated_revenue: Vec<Money>,
+    /// The completed visits at the prices they were booked at, one sum per
+    /// currency.
+    pub revenue: Vec<Money>,
+    /// The confirmed visits still to come, at their booked prices, one sum
+    /// per currency: money expected, not yet earned.
+    pub expected_revenue: Vec<Money>,
     /// Customers with a booking in the period and none before it.
     pub new_customers: usize,
     /// Customers with a booking in the period and one before it.
@@ -74,6 +77,14 @@ pub struct Statistics {
     pub cancellation_rate: Rate,
     /// No-shows out of the visits that were due (completed and no-show).
     pub no_show_rate: Rate,
+}
+
+/// One [`Money`] per currency, by currency.
+fn sums(by_currency: BTreeMap<Currency, i64>) -> Vec<Money> {
+    by_currency
+        .into_iter()
+        .filter_map(|(currency, minor)| Money::new(minor, currency).ok())
+        .collect()
 }
 
 impl Engine {
@@ -89,7 +100,9 @@ impl Engine {
         let policy = self.policy();
         let names = self.names().await?;
         let mut by_status = StatusCounts::default();
+        let now = self.clock.now();
         let mut revenue: BTreeMap<Currency, i64> = BTreeMap::new();
+        let mut expected: BTreeMap<Currency, i64> = BTreeMap::new();
         let mut per_service: HashMap<ServiceId, usize> = HashMap::new();
         let mut customers: BTreeSet<CustomerId> = BTreeSet::new();
         if let Some(interval) = period.interval(&policy) {
@@ -125,9 +138,18 @@ impl Engine {
                 if earns || *booking.status() == BookingStatus::NoShow {
                     *per_service.entry(booking.service()).or_default() += 1;
                 }
-                if earns && let Some(service) = names.service(booking.service()) {
-                    let price = service.price();
-                    let sum = revenue.entry(price.currency()).or_default();
+                // The price agreed when booked; a booking stored before
+                // prices were copied has the service's price now.
+                let price = booking
+                    .price()
+                    .or_else(|| names.service(booking.service()).map(|s| s.price()));
+                let sums = match booking.status() {
+                    BookingStatus::Completed => Some(&mut revenue),
+                    BookingStatus::Confirmed if booking.start() >= now => Some(&mut expected),
+                    _ => None,
+                };
+                if let (Some(sums), Some(price)) = (sums, price) {
+                    let sum = sums.entry(price.currency()).or_default();
                     *sum = sum.saturating_add(price.minor());
                 }
                 customers.extend(booking.customer());
@@ -167,10 +189,8 @@ impl Engine {
             period,
             total,
             by_status,
-            estimated_revenue: revenue
-                .into_iter()
-                .filter_map(|(currency, minor)| Money::new(minor, currency).ok())
-                .collect(),
+            revenue: sums(revenue),
+            expected_revenue: sums(expected),
             new_customers: customers.len() - returning,
             returning_customers: returning,
             top_services,
@@ -186,8 +206,10 @@ impl Engine {
     }
 
     /// The bookings starting within `period`, in any status, by start, with
-    /// their service, staff member and customer profile, as a stream read
-    /// from the store as it is polled.
+    /// their service, staff member and customer record, as a stream read
+    /// from the store as it is polled. Who a booking is for is the
+    /// booking's own copy ([`Booking::booked_for`](booking_domain::Booking::booked_for)),
+    /// not the record.
     pub fn export<'a>(
         &'a self,
         _actor: &StaffActor,

@@ -11,13 +11,13 @@
 use std::fmt;
 
 use async_trait::async_trait;
-use booking_domain::{Booking, Service, StaffMember};
+use booking_domain::{Booking, Service, StaffId, StaffMember, TelegramUserId};
 use chrono::Duration;
 
 use crate::error::BoxError;
 use crate::ports::conversations::{BotName, ChatKey};
 use crate::ports::customers::CustomerProfile;
-use crate::ports::outbox::{FailureReason, Notification, Recipient};
+use crate::ports::outbox::{FailureReason, Notification};
 
 /// One chat of one bot: where a message is delivered. Rate limits apply per
 /// destination (one message per second) and per bot (about 30 per second),
@@ -105,20 +105,31 @@ impl SendError {
     }
 }
 
+/// Who a notification goes to, as a messaging adapter reaches them: a
+/// [`Recipient`](crate::ports::outbox::Recipient) with the customer's record looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Addressee {
+    /// A customer, through their Telegram account.
+    Customer(TelegramUserId),
+    Staff(StaffId),
+}
+
 /// Delivers notifications. Implemented by a messaging adapter (the Telegram
 /// bots); the dispatcher calls it.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait NotificationSender: Send + Sync {
-    /// The chats a notification to `recipient` goes to. A customer: their
-    /// private chat with the client bot. A staff member: the admin chats that
-    /// see notices about them (their own, the owner's), possibly several.
+    /// The chats a notification to `to` goes to. A customer: their private
+    /// chat (with the client bot) of the Telegram account their record
+    /// names; the dispatcher withdraws a notice to a customer without one.
+    /// A staff member: the admin chats that see notices about them (their
+    /// own, the owner's), possibly several.
     ///
     /// MUST be cheap and not block (it reads configuration). MUST return the
-    /// same destinations for the same recipient while the configuration does
+    /// same destinations for the same addressee while the configuration does
     /// not change. An empty list means nobody can be told: the dispatcher
     /// records the notification as failed.
-    fn destinations(&self, recipient: &Recipient) -> Vec<Destination>;
+    fn destinations(&self, to: &Addressee) -> Vec<Destination>;
 
     /// Renders `message` for `to` and delivers it. Called at most once at a
     /// time per destination and never faster than the dispatcher's rate

@@ -15,8 +15,8 @@ use booking_domain::{
 };
 use booking_ports::contract::sender::RecordingSender;
 use booking_ports::{
-    ActiveBookingLimit, BookingStore, CatalogStore, DispatchSettings, Dispatcher, ManualClock,
-    MemoryStore, NewNotice, NoticeKind, NotificationOutbox, Recipient,
+    ActiveBookingLimit, BookingStore, CatalogStore, CustomerStore, DispatchSettings, Dispatcher,
+    ManualClock, MemoryStore, NewNotice, NoticeKind, NotificationOutbox, Recipient,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 
@@ -67,6 +67,19 @@ async fn loaded_store() -> MemoryStore {
         // The first 2,000 visits are pairs of one customer's, next to each
         // other in the queue, so their chats' limit binds within a batch.
         let who = CustomerId::new(if n < 2000 { 1 + n / 2 } else { n - 999 }).unwrap();
+        // Reached through the Telegram account of their record.
+        store
+            .save_customer(booking_ports::CustomerProfile {
+                id: who,
+                name: booking_domain::CustomerName::new("Anna").unwrap(),
+                phone: None,
+                telegram: Some(booking_domain::TelegramUserId::new(who.get()).unwrap()),
+                language: None,
+                consented_at: t0(),
+                notes: String::new(),
+            })
+            .await
+            .unwrap();
         // From two days ahead, six hours apart: every visit is still ahead
         // when its reminder goes out, and the store's overlap check stays
         // cheap.
@@ -83,6 +96,8 @@ async fn loaded_store() -> MemoryStore {
             status: BookingStatus::Confirmed,
             created_at: t0(),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap();
         let mut notices = vec![NewNotice {

@@ -15,8 +15,8 @@ use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::ports::outbox::MockNotificationOutbox;
 use booking_ports::ports::sender::MockNotificationSender;
 use booking_ports::{
-    DeliveryState, DispatchSettings, Dispatcher, ManualClock, MarkNotificationError, NoticeKind,
-    Notification, NotificationId, Recipient, SendError, StoreError, WithdrawReason,
+    Addressee, DeliveryState, DispatchSettings, Dispatcher, ManualClock, MarkNotificationError,
+    NoticeKind, Notification, NotificationId, Recipient, SendError, StoreError, WithdrawReason,
 };
 use chrono::{DateTime, Utc};
 use mockall::Sequence;
@@ -49,6 +49,8 @@ fn confirmed() -> Booking {
             status: BookingStatus::Confirmed,
             created_at: moscow(0, 7, 0),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap(),
     )
@@ -83,21 +85,30 @@ fn catalog() -> MockCatalogStore {
     catalog
 }
 
+/// Every customer has a record whose Telegram account has their number.
 fn customers() -> MockCustomerStore {
     let mut customers = MockCustomerStore::new();
-    customers.expect_customer().returning(|_| Ok(None));
+    customers.expect_customer().returning(|id| {
+        Ok(Some(booking_ports::CustomerProfile {
+            id,
+            name: booking_domain::CustomerName::new("Anna").unwrap(),
+            phone: None,
+            telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
+            language: None,
+            consented_at: chrono::DateTime::UNIX_EPOCH,
+            notes: String::new(),
+        }))
+    });
     customers
 }
 
 /// A sender that routes like the recording one; `send` is up to the test.
 fn sender() -> MockNotificationSender {
     let mut sender = MockNotificationSender::new();
-    sender
-        .expect_destinations()
-        .returning(|recipient| match recipient {
-            Recipient::Customer(c) => vec![RecordingSender::client_chat(*c)],
-            Recipient::Staff(s) => vec![RecordingSender::admin_chat(s.get())],
-        });
+    sender.expect_destinations().returning(|to| match to {
+        Addressee::Customer(account) => vec![RecordingSender::client_chat_of(*account)],
+        Addressee::Staff(s) => vec![RecordingSender::admin_chat(s.get())],
+    });
     sender
 }
 

@@ -20,9 +20,9 @@ use async_trait::async_trait;
 use booking_domain::{BookingId, CancelledBy, StaffChoice};
 use booking_ports::contract::sender::{RecordingSender, Scripted};
 use booking_ports::{
-    BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher, EngineSettings,
-    ManualClock, MemoryStore, NoticeKind, Notification, NotificationOutbox, NotificationSender,
-    OutboxChange, OutgoingMessage, Recipient, SendError,
+    Addressee, BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher,
+    EngineSettings, ManualClock, MemoryStore, NoticeKind, Notification, NotificationOutbox,
+    NotificationSender, OutboxChange, OutgoingMessage, SendError,
 };
 use chrono::Duration;
 use proptest::prelude::*;
@@ -153,8 +153,8 @@ impl CheckingSender {
 
 #[async_trait]
 impl NotificationSender for CheckingSender {
-    fn destinations(&self, recipient: &Recipient) -> Vec<Destination> {
-        self.recorder.destinations(recipient)
+    fn destinations(&self, to: &Addressee) -> Vec<Destination> {
+        self.recorder.destinations(to)
     }
 
     async fn send(&self, to: &Destination, message: &OutgoingMessage) -> Result<(), SendError> {

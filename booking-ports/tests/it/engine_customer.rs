@@ -452,7 +452,7 @@ async fn booking_respects_the_active_booking_limit() {
 }
 
 #[tokio::test]
-async fn booking_saves_the_profile_and_keeps_the_first_consent_time() {
+async fn the_first_booking_makes_the_record_and_later_ones_leave_it_as_it_is() {
     let s = salon(false).await;
     let mut first = form(s.haircut, StaffChoice::Only(s.anna), moscow(1, 10, 0));
     first.language = Some(Language::new("ru").unwrap());
@@ -460,20 +460,24 @@ async fn booking_saves_the_profile_and_keeps_the_first_consent_time() {
     s.advance(Duration::hours(1));
     let mut second = form(s.haircut, StaffChoice::Only(s.anna), moscow(2, 10, 0));
     second.name = "Maria".to_owned();
-    s.engine.book(customer(1), second).await.unwrap();
+    let booked = s.engine.book(customer(1), second).await.unwrap();
 
     let profile = s.engine.profile(customer(1)).await.unwrap().unwrap();
-    assert_eq!(profile.name.expose(), "Maria");
-    assert_eq!(profile.phone.expose(), "+79161234567");
+    assert_eq!(profile.name.expose(), "Мария Иванова", "not overwritten");
     assert_eq!(
-        profile.language,
-        Some(Language::new("ru").unwrap()),
-        "kept when not reported"
+        profile.phone.as_ref().map(|p| p.expose().to_owned()),
+        Some("+79161234567".to_owned())
     );
+    assert_eq!(profile.language, Some(Language::new("ru").unwrap()));
     assert_eq!(
         profile.consented_at,
         moscow(0, 8, 0),
         "consent time is the first booking's"
+    );
+    assert_eq!(
+        booked.booking.booked_for().map(|who| who.name.expose()),
+        Some("Maria"),
+        "the booking keeps what it was made with"
     );
 }
 

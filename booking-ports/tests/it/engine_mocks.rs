@@ -62,7 +62,7 @@ fn empty_bookings() -> MockBookingStore {
     bookings
 }
 
-/// A new customer whose profile is saved once.
+/// A new customer whose record is made once.
 fn new_customer() -> MockCustomerStore {
     let mut customers = MockCustomerStore::new();
     customers.expect_customer().returning(|_| Ok(None));
@@ -101,6 +101,8 @@ fn stored(status: BookingStatus) -> Booking {
         status,
         created_at: moscow(0, 7, 0),
         rescheduled_from: None,
+        booked_for: None,
+        price: None,
     })
     .unwrap();
     Booking::created(BookingId::new(10).unwrap(), new)

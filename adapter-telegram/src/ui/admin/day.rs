@@ -174,10 +174,9 @@ fn entry(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
 
 fn booking_button(tz: Tz, details: &BookingDetails) -> InlineKeyboardButton {
     let b = &details.booking;
-    let name = details
-        .customer
-        .as_ref()
-        .map(|c| c.name.expose().to_owned())
+    let name = b
+        .booked_for()
+        .map(|who| who.name.expose().to_owned())
         .unwrap_or_default();
     button(
         format!("#{} {} {}", b.id().get(), format::time(b.start(), tz), name),

@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used)]
 
 use booking_domain::{
-    Booking, BookingId, BookingParts, BookingStatus, Comment, Currency, CustomerId, CustomerName,
-    LocalTimeRange, Minutes, Money, PhoneNumber, PhoneRegion, Service, ServiceId, ServiceName,
-    ServiceSpec, StaffId, StaffMember, StaffName, StaffSpec, Version, WeeklyHours,
+    BookedFor, Booking, BookingId, BookingParts, BookingStatus, Comment, Currency, CustomerId,
+    CustomerName, LocalTimeRange, Minutes, Money, PhoneNumber, PhoneRegion, Service, ServiceId,
+    ServiceName, ServiceSpec, StaffId, StaffMember, StaffName, StaffSpec, Version, WeeklyHours,
 };
 use booking_ports::{BookingDetails, CustomerProfile};
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
@@ -95,6 +95,13 @@ pub(crate) fn with_status(id: i64, hour: u32, status: BookingStatus) -> BookingD
         created_at: local(1, 9),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: Some(BookedFor {
+            name: CustomerName::new("Ivan Petrov").unwrap(),
+            phone: Some(
+                PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap(),
+            ),
+        }),
+        price: Some(haircut().price()),
     })
     .unwrap();
     BookingDetails {
@@ -104,9 +111,13 @@ pub(crate) fn with_status(id: i64, hour: u32, status: BookingStatus) -> BookingD
         customer: Some(CustomerProfile {
             id: CustomerId::new(9001).unwrap(),
             name: CustomerName::new("Ivan Petrov").unwrap(),
-            phone: PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap(),
+            phone: Some(
+                PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap(),
+            ),
+            telegram: None,
             language: None,
             consented_at: local(1, 9),
+            notes: String::new(),
         }),
     }
 }
@@ -134,6 +145,13 @@ pub(crate) fn wordy(id: i64) -> BookingDetails {
         created_at: local(1, 9),
         rescheduled_from: None,
         attendance_confirmed_at: None,
+        booked_for: Some(BookedFor {
+            name: CustomerName::new(&"Ё".repeat(CustomerName::MAX_CHARS)).unwrap(),
+            phone: Some(
+                PhoneNumber::parse("+79161234567", PhoneRegion::new("RU").unwrap()).unwrap(),
+            ),
+        }),
+        price: Some(haircut().price()),
     })
     .unwrap();
     if let Some(customer) = &mut details.customer {

@@ -54,10 +54,15 @@ pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
     })
 }
 
-/// "Name, phone", or that the customer erased their data.
+/// "Name, phone" the booking was made for (its own copy, not the
+/// account's record: Ivan may have booked for his wife), or that the
+/// customer erased their data.
 fn customer(t: &Text<'_>, details: &BookingDetails) -> String {
-    match &details.customer {
-        Some(c) => format!("{}, {}", c.name.expose(), c.phone.expose()),
+    match details.booking.booked_for() {
+        Some(who) => match &who.phone {
+            Some(phone) => format!("{}, {}", who.name.expose(), phone.expose()),
+            None => who.name.expose().to_owned(),
+        },
         None => t.get(Msg::AdminCustomerUnknown),
     }
 }

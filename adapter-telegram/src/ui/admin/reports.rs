@@ -1,5 +1,6 @@
 //! Statistics of a period and the export's caption.
 
+use booking_domain::Money;
 use booking_ports::Period;
 use booking_ports::engine::{Rate, Statistics};
 
@@ -23,7 +24,8 @@ pub fn statistics(t: &Text<'_>, stats: &Statistics) -> Screen {
             ("noshow", n(s.no_show).into()),
             ("cancelled", n(s.cancelled).into()),
             ("moved", n(s.rescheduled).into()),
-            ("revenue", revenue(stats).into()),
+            ("revenue", sums(&stats.revenue).into()),
+            ("expected", sums(&stats.expected_revenue).into()),
             ("top", top(stats).into()),
             ("new", n(stats.new_customers).into()),
             ("returning", n(stats.returning_customers).into()),
@@ -42,13 +44,11 @@ fn rate(r: &Rate) -> String {
 }
 
 /// One sum per currency.
-fn revenue(stats: &Statistics) -> String {
-    if stats.estimated_revenue.is_empty() {
+fn sums(sums: &[Money]) -> String {
+    if sums.is_empty() {
         return "0".to_owned();
     }
-    stats
-        .estimated_revenue
-        .iter()
+    sums.iter()
         .map(|m| format::price(*m))
         .collect::<Vec<_>>()
         .join(", ")
@@ -113,7 +113,8 @@ mod tests {
                 cancelled: 1,
                 ..StatusCounts::default()
             },
-            estimated_revenue: vec![Money::new(250_000, rub).unwrap()],
+            revenue: vec![Money::new(120_000, rub).unwrap()],
+            expected_revenue: vec![Money::new(250_000, rub).unwrap()],
             new_customers: 2,
             returning_customers: 0,
             top_services: vec![ServiceCount {
@@ -138,7 +139,8 @@ mod tests {
         assert!(text.contains(
             "Bookings: 2 (pending 0, confirmed 1, completed 0, no-show 0, cancelled 1, moved 0)"
         ));
-        assert!(text.contains("Estimated revenue: 2500 RUB"));
+        assert!(text.contains("Revenue (completed visits): 1200 RUB"));
+        assert!(text.contains("Expected (confirmed visits to come): 2500 RUB"));
         assert!(text.contains("Top services: Haircut — 1"));
         assert!(text.contains("Cancellation rate: 50% (1/2)"));
         assert!(text.contains("No-show rate: —"));

@@ -137,7 +137,14 @@ pub fn my_data(t: &Text<'_>, flow: FlowId, view: &MyDataView<'_>) -> Screen {
             Msg::MyData,
             &[
                 ("name", profile.name.expose().into()),
-                ("phone", profile.phone.expose().into()),
+                (
+                    "phone",
+                    profile
+                        .phone
+                        .as_ref()
+                        .map_or("—", |phone| phone.expose())
+                        .into(),
+                ),
                 (
                     "since",
                     format::day(t, profile.consented_at.with_timezone(&view.tz).date_naive())
@@ -284,13 +291,17 @@ mod tests {
         let profile = CustomerProfile {
             id: booking_domain::CustomerId::new(1001).unwrap(),
             name: booking_domain::CustomerName::new("Ivan Petrov").unwrap(),
-            phone: booking_domain::PhoneNumber::parse(
-                "+79161234567",
-                booking_domain::PhoneRegion::new("RU").unwrap(),
-            )
-            .unwrap(),
+            phone: Some(
+                booking_domain::PhoneNumber::parse(
+                    "+79161234567",
+                    booking_domain::PhoneRegion::new("RU").unwrap(),
+                )
+                .unwrap(),
+            ),
+            telegram: None,
             language: None,
             consented_at: june(3, 10, 0),
+            notes: String::new(),
         };
         let view = MyDataView {
             profile: Some(&profile),

@@ -124,6 +124,8 @@ pub(crate) mod testing {
             created_at: start - chrono::Duration::days(1),
             rescheduled_from: None,
             attendance_confirmed_at: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap();
         BookingDetails {
