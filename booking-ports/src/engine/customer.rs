@@ -18,6 +18,7 @@ use super::errors::{
     RescheduleBookingError,
 };
 use super::moving::Mover;
+use super::lifecycle::confirmation_reminder;
 use super::notices::{notice_now, reminders, to_customer};
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
 use crate::error::StoreError;
@@ -327,6 +328,14 @@ impl Engine {
                 new.staff(),
                 now,
             ));
+        } else {
+            notices.extend(confirmation_reminder(
+                &settings.lifecycle(),
+                new.created_at(),
+                new.start(),
+                new.staff(),
+                now,
+            ));
         }
         let limit = ActiveBookingLimit {
             max: policy.max_active_bookings_per_customer(),
@@ -576,6 +585,15 @@ impl Engine {
                 &settings,
                 new.start(),
                 Some(new.customer()),
+                new.staff(),
+                now,
+            ));
+        } else {
+            // A moved request is a new request: its deadline counts from now.
+            add.extend(confirmation_reminder(
+                &settings.lifecycle(),
+                new.created_at(),
+                new.start(),
                 new.staff(),
                 now,
             ));

@@ -17,6 +17,7 @@ pub mod actor;
 pub mod churn;
 pub mod customer;
 pub mod errors;
+pub mod lifecycle;
 pub mod moving;
 pub mod notices;
 pub mod period;
@@ -48,6 +49,7 @@ pub use errors::{
     ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
     UnblockPeriodError,
 };
+pub use lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};
 pub use moving::Mover;
 pub use notices::{EngineSettings, ZeroReminderOffset};
 pub use period::{InvalidPeriod, Period};

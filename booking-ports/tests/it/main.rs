@@ -12,6 +12,7 @@ mod dispatch_properties;
 mod embedding;
 mod engine_churn;
 mod engine_customer;
+mod engine_lifecycle;
 mod engine_metrics;
 mod engine_mocks;
 mod engine_properties;
