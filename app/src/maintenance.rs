@@ -22,9 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapter_telegram::conversation::EXPIRY_NOTICE_WINDOW;
-use booking_ports::{
-    Clock, ConversationStore, Engine, StaffAccessStore, StoreError, UpdateInbox,
-};
+use booking_ports::{Clock, ConversationStore, Engine, StaffAccessStore, StoreError, UpdateInbox};
 
 /// How long the id of a finished update is kept: as long as Telegram keeps
 /// an update it could not deliver, so any redelivery is recognised.

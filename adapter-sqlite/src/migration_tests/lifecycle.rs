@@ -62,7 +62,11 @@ async fn the_rebuilt_outbox_keeps_its_rows_indexes_and_id_counter_and_takes_the_
     // Assert: the same rows and indexes, nothing left of the rebuild.
     let mut conn = store.pool.acquire().await.unwrap();
     assert_eq!(
-        db::applied_migrations(&mut conn).await.unwrap().keys().max(),
+        db::applied_migrations(&mut conn)
+            .await
+            .unwrap()
+            .keys()
+            .max(),
         Some(&db::schema_level())
     );
     assert_eq!(notification_indexes(&mut conn).await, indexes_before);

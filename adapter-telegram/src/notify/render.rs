@@ -356,7 +356,12 @@ mod tests {
         }
         parts.attendance_confirmed_at = None;
         message.booking = Booking::from_parts(parts).unwrap();
-        render(&Locales::load(language).unwrap(), tz(), &message, Audience::Private)
+        render(
+            &Locales::load(language).unwrap(),
+            tz(),
+            &message,
+            Audience::Private,
+        )
     }
 
     #[test]

@@ -318,7 +318,11 @@ impl LifecycleSection {
             Some(m) => minutes(setting, m).map(Some),
         };
         let recommended = LifecycleSettings::recommended();
-        let expiry = rule(EXPIRY, self.pending_expiry_minutes, recommended.pending_expiry())?;
+        let expiry = rule(
+            EXPIRY,
+            self.pending_expiry_minutes,
+            recommended.pending_expiry(),
+        )?;
         // Without expiry there is no deadline to remind anyone of.
         let reminder = rule(
             REMINDER,

@@ -341,7 +341,10 @@ mod tests {
         let pending = Booking::from_parts(pending).unwrap();
         let siblings = std::slice::from_ref(&reminder);
 
-        assert_eq!(verdict(&reminder, &pending, siblings, due_at), Verdict::Send);
+        assert_eq!(
+            verdict(&reminder, &pending, siblings, due_at),
+            Verdict::Send
+        );
         assert_eq!(
             verdict(&reminder, &pending.confirm().unwrap(), siblings, due_at),
             Verdict::Withdraw(WithdrawReason::NoLongerPending {

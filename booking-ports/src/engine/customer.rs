@@ -17,8 +17,8 @@ use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, ForgetError,
     RescheduleBookingError,
 };
-use super::moving::Mover;
 use super::lifecycle::confirmation_reminder;
+use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
 use crate::error::StoreError;

@@ -16,8 +16,8 @@ use booking_ports::ports::bookings::MockBookingStore;
 use booking_ports::ports::catalog::MockCatalogStore;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
-    Clock, DispatchSettings, Dispatcher, Engine, EngineSettings, LifecycleSettings,
-    ManualClock, NoticeKind, Recipient, UpdateBookingError, WithdrawReason,
+    Clock, DispatchSettings, Dispatcher, Engine, EngineSettings, LifecycleSettings, ManualClock,
+    NoticeKind, Recipient, UpdateBookingError, WithdrawReason,
 };
 use chrono::Duration;
 
@@ -54,7 +54,12 @@ fn delivered(sender: &RecordingSender) -> Vec<(NoticeKind, Recipient)> {
     let mut got: Vec<_> = sender
         .take()
         .into_iter()
-        .map(|d| (d.message.notification.kind, d.message.notification.recipient))
+        .map(|d| {
+            (
+                d.message.notification.kind,
+                d.message.notification.recipient,
+            )
+        })
         .collect();
     got.sort_by_key(|(kind, recipient)| format!("{recipient:?} {kind:?}"));
     got
@@ -85,7 +90,8 @@ async fn an_unconfirmed_request_is_reminded_then_expires_with_a_notice_to_the_cu
     );
 
     // A minute before the deadline nothing expires.
-    s.clock.set(made + Duration::hours(24) - Duration::minutes(1));
+    s.clock
+        .set(made + Duration::hours(24) - Duration::minutes(1));
     let early = s.engine.sweep_lifecycle().await.unwrap();
     assert!(early.expired.is_empty(), "{early:?}");
 
@@ -137,10 +143,10 @@ async fn a_request_confirmed_before_its_deadline_stays_and_staff_are_not_reminde
         "no reminder to confirm a confirmed booking"
     );
     assert!(
-        report
-            .withdrawn
-            .iter()
-            .any(|(_, reason)| *reason == WithdrawReason::NoLongerPending { status: "confirmed" }),
+        report.withdrawn.iter().any(|(_, reason)| *reason
+            == WithdrawReason::NoLongerPending {
+                status: "confirmed"
+            }),
         "{report:?}"
     );
 
@@ -158,7 +164,12 @@ async fn a_pending_visit_that_started_is_left_for_staff_to_complete() {
     let s = salon(true).await;
     // Made two hours ahead: the 24-hour deadline falls after the start.
     let pending = s.book_haircut(customer(1), moscow(0, 10, 0)).await;
-    let kinds: Vec<_> = s.notices(pending.id()).await.into_iter().map(|n| n.kind).collect();
+    let kinds: Vec<_> = s
+        .notices(pending.id())
+        .await
+        .into_iter()
+        .map(|n| n.kind)
+        .collect();
     assert_eq!(
         kinds,
         vec![NoticeKind::NewBooking {
@@ -273,7 +284,12 @@ async fn staff_confirming_a_moment_too_late_are_told_it_expired() {
         }
         other => panic!("expected a version conflict, got {other:?}"),
     }
-    let kinds: Vec<_> = s.notices(pending.id()).await.into_iter().map(|n| n.kind).collect();
+    let kinds: Vec<_> = s
+        .notices(pending.id())
+        .await
+        .into_iter()
+        .map(|n| n.kind)
+        .collect();
     assert!(!kinds.contains(&NoticeKind::Confirmed), "{kinds:?}");
 }
 
@@ -365,7 +381,12 @@ async fn a_sweep_and_a_confirmation_at_the_same_moment_never_both_win() {
         let confirm = confirming.await.unwrap();
 
         let status = stored(&s, pending.id()).await.status().clone();
-        let kinds: Vec<_> = s.notices(pending.id()).await.into_iter().map(|n| n.kind).collect();
+        let kinds: Vec<_> = s
+            .notices(pending.id())
+            .await
+            .into_iter()
+            .map(|n| n.kind)
+            .collect();
         match confirm {
             Ok(_) => {
                 assert_eq!(status, BookingStatus::Confirmed, "round {round}");
