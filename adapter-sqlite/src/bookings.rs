@@ -488,6 +488,36 @@ impl BookingStore for SqliteStore {
         collect_bookings(rows)
     }
 
+    async fn pending_bookings_created_by(
+        &self,
+        created_by: DateTime<Utc>,
+        starting_after: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let rows: Vec<BookingRow> = sqlx::query_as(sql::PENDING_BOOKINGS_CREATED_BY)
+            .bind(to_ms(created_by))
+            .bind(to_ms(starting_after))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading unconfirmed bookings"))?;
+        collect_bookings(rows)
+    }
+
+    async fn confirmed_bookings_ended_by(
+        &self,
+        ended_by: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let rows: Vec<BookingRow> = sqlx::query_as(sql::CONFIRMED_BOOKINGS_ENDED_BY)
+            .bind(to_ms(ended_by))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading ended visits"))?;
+        collect_bookings(rows)
+    }
+
     fn export_bookings(&self, period: Interval) -> BoxStream<'_, Result<Booking, StoreError>> {
         // `fetch` yields rows as SQLite steps through the start index, which
         // is already in (start, id) order: nothing is sorted or collected.

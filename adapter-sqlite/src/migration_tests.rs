@@ -27,6 +27,8 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
 use crate::db::{self, MIGRATOR};
 use crate::{SqliteSettings, SqliteStore};
 
+mod lifecycle;
+
 fn fixtures() -> Vec<(i64, PathBuf)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut found: Vec<(i64, PathBuf)> = std::fs::read_dir(dir)

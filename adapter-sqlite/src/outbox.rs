@@ -61,6 +61,8 @@ impl NotificationRow {
             "rescheduled" => NoticeKind::Rescheduled,
             "customer_reminder" => NoticeKind::CustomerReminder { before: before()? },
             "staff_reminder" => NoticeKind::StaffReminder { before: before()? },
+            "confirmation_reminder" => NoticeKind::ConfirmationReminder { before: before()? },
+            "expired" => NoticeKind::Expired,
             other => return Err(record.corrupt(format!("unknown notice kind {other:?}"))),
         };
         let settled_at = || {
@@ -121,6 +123,10 @@ pub(crate) async fn insert_notices(
             NoticeKind::StaffReminder { before } => {
                 ("staff_reminder", None, Some(i64::from(before.get())))
             }
+            NoticeKind::ConfirmationReminder { before } => {
+                ("confirmation_reminder", None, Some(i64::from(before.get())))
+            }
+            NoticeKind::Expired => ("expired", None, None),
         };
         let due = to_ms(notice.due_at);
         row.push_bind(booking)

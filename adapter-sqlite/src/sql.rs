@@ -208,6 +208,17 @@ statements! {
     /// streams without sorting the period first.
     BOOKINGS_STARTING_BETWEEN =
         select_bookings!("WHERE start_ms >= ? AND start_ms < ? ORDER BY start_ms, id");
+    /// The lifecycle sweep's expired requests: a range of the partial index
+    /// of pending bookings, in its order.
+    PENDING_BOOKINGS_CREATED_BY = select_bookings!(
+        "WHERE status = 'pending' AND created_at_ms <= ? AND start_ms > ? \
+         ORDER BY created_at_ms, id LIMIT ?"
+    );
+    /// The lifecycle sweep's visits to complete: a range of the partial
+    /// index of confirmed bookings, in its order.
+    CONFIRMED_BOOKINGS_ENDED_BY = select_bookings!(
+        "WHERE status = 'confirmed' AND end_ms <= ? ORDER BY end_ms, id LIMIT ?"
+    );
     /// `?1` is a JSON array of customer ids: one parameter however many.
     CUSTOMERS_WITH_BOOKINGS_BEFORE =
         "SELECT DISTINCT candidate.value FROM json_each(?1) AS candidate \
@@ -281,7 +292,7 @@ statements! {
     WITHDRAW_PENDING_REMINDERS =
         "UPDATE notifications SET state = 'withdrawn' \
          WHERE booking_id = ? AND state = 'pending' \
-           AND kind IN ('customer_reminder', 'staff_reminder')";
+           AND kind IN ('customer_reminder', 'staff_reminder', 'confirmation_reminder')";
     NOTIFICATION_BY_ID =
         concat!("SELECT ", notification_columns!(), " FROM notifications WHERE id = ?");
     DUE_NOTIFICATIONS = concat!(

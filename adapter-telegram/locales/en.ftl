@@ -434,6 +434,10 @@ notice-staff-moved-from = It was at { $old }.
 notice-staff-reminder = ⏰ Coming up: booking #{ $id }, { $service }, { $when }, { $staff }. Customer: { $customer }.
 notice-staff-attending = The customer said they'll come.
 notice-staff-not-confirmed = The customer has not confirmed they'll come.
+notice-expired = ❌ We are sorry: your booking request was not confirmed in time, so it has been cancelled: { $service } with { $staff }, { $when }. Please choose another time.
+notice-staff-confirm-due = ⏳ Booking #{ $id } still awaits your confirmation: { $service }, { $when }, { $staff }. Customer: { $customer }.
+notice-staff-confirm-deadline = Unless confirmed, it is cancelled at { $deadline }.
+notice-staff-expired = ❌ Booking #{ $id } was cancelled automatically: nobody confirmed it in time. { $service }, { $when }, { $staff }. Customer: { $customer }.
 notice-btn-open = Open booking
 
 ## Flood control (both bots).

@@ -448,6 +448,10 @@ notice-staff-moved-from = Было: { $old }.
 notice-staff-reminder = ⏰ Скоро: запись #{ $id }, { $service }, { $when }, { $staff }. Клиент: { $customer }.
 notice-staff-attending = Клиент подтвердил, что придёт.
 notice-staff-not-confirmed = Клиент пока не подтвердил, что придёт.
+notice-expired = ❌ К сожалению, вашу заявку не подтвердили вовремя, и запись отменена: { $service }, мастер { $staff }, { $when }. Пожалуйста, выберите другое время.
+notice-staff-confirm-due = ⏳ Запись #{ $id } всё ещё ждёт вашего подтверждения: { $service }, { $when }, { $staff }. Клиент: { $customer }.
+notice-staff-confirm-deadline = Если её не подтвердить, она будет отменена { $deadline }.
+notice-staff-expired = ❌ Запись #{ $id } отменена автоматически: её никто не подтвердил вовремя. { $service }, { $when }, { $staff }. Клиент: { $customer }.
 notice-btn-open = Открыть запись
 
 ## Flood control (both bots).

@@ -13,11 +13,16 @@
 //! - **The update inbox hourly**: a finished update's contents are
 //!   forgotten at once; its id is kept, for recognising a redelivery, for
 //!   [`FINISHED_UPDATES_KEPT`].
+//! - **The booking lifecycle every minute** ([`sweep_lifecycle`]): pending
+//!   bookings nobody confirmed in time are cancelled with a message to the
+//!   customer, confirmed visits are completed some time after their end
+//!   (`[lifecycle]` in the configuration). Only counts are logged.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use adapter_telegram::conversation::EXPIRY_NOTICE_WINDOW;
-use booking_ports::{Clock, ConversationStore, StaffAccessStore, StoreError, UpdateInbox};
+use booking_ports::{Clock, ConversationStore, Engine, StaffAccessStore, StoreError, UpdateInbox};
 
 /// How long the id of a finished update is kept: as long as Telegram keeps
 /// an update it could not deliver, so any redelivery is recognised.
@@ -47,6 +52,64 @@ pub async fn purge_expired(
             }
         }
     }
+}
+
+/// How often the lifecycle sweep runs.
+pub const SWEEP_LIFECYCLE_EVERY: Duration = Duration::from_secs(60);
+/// At most this many sweeps back to back in one tick while each reads a full
+/// batch: a backlog (after downtime) drains quickly without one tick
+/// holding the store for long.
+const SWEEPS_PER_TICK: usize = 10;
+
+/// What the lifecycle sweeps of one tick changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SweepCounts {
+    pub expired: usize,
+    pub completed: usize,
+    /// Changed by staff between the sweep's read and its write.
+    pub skipped: usize,
+}
+
+/// Runs the engine's lifecycle sweep every [`SWEEP_LIFECYCLE_EVERY`],
+/// forever; spawn it and abort it at shutdown. A failure is logged and
+/// retried at the next tick.
+pub async fn sweep_lifecycle(engine: Arc<Engine>) {
+    let mut every = tokio::time::interval(SWEEP_LIFECYCLE_EVERY);
+    loop {
+        every.tick().await;
+        sweep_lifecycle_once(&engine).await;
+    }
+}
+
+/// One tick of the lifecycle: sweeps until nothing more is due (at most
+/// [`SWEEPS_PER_TICK`] sweeps) and logs what changed, as counts.
+pub async fn sweep_lifecycle_once(engine: &Engine) -> SweepCounts {
+    let mut counts = SweepCounts::default();
+    for _ in 0..SWEEPS_PER_TICK {
+        match engine.sweep_lifecycle().await {
+            Ok(sweep) => {
+                counts.expired += sweep.expired.len();
+                counts.completed += sweep.completed.len();
+                counts.skipped += sweep.skipped.len();
+                if !sweep.more_due {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %adapter_telegram::error::chain(&e), "lifecycle sweep failed");
+                break;
+            }
+        }
+    }
+    if counts != SweepCounts::default() {
+        tracing::info!(
+            expired = counts.expired,
+            completed = counts.completed,
+            skipped = counts.skipped,
+            "lifecycle sweep"
+        );
+    }
+    counts
 }
 
 /// One purge of the ids of updates finished more than
@@ -99,6 +162,103 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
+
+    #[tokio::test]
+    async fn a_lifecycle_tick_counts_what_the_sweeps_changed() {
+        use booking_domain::{
+            BookingStatus, Currency, CustomerId, LocalTimeRange, Minutes, Money, PhoneRegion,
+            Policy, PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffChoice,
+            StaffId, StaffMember, StaffName, StaffSpec, WeeklyHours,
+        };
+        use booking_ports::engine::BookingForm;
+        use booking_ports::{BookingStore, CatalogSnapshot, EngineSettings, LifecycleSettings};
+
+        let now = Utc.with_ymd_and_hms(2030, 1, 7, 8, 0, 0).unwrap(); // A Monday.
+        let clock = ManualClock::new(now);
+        let store = MemoryStore::default();
+        let minutes = |m| Minutes::new(m).unwrap();
+        let policy = Policy::new(PolicySettings {
+            time_zone: "UTC".parse().unwrap(),
+            slot_step: minutes(30),
+            min_notice: minutes(60),
+            horizon_days: 14,
+            cancellation_cutoff: minutes(120),
+            reschedule_cutoff: minutes(180),
+            max_active_bookings_per_customer: 3,
+            requires_confirmation: true,
+            phone_region: PhoneRegion::new("RU").unwrap(),
+        })
+        .unwrap();
+        let engine = Engine::on_store(
+            store.clone(),
+            clock.clone(),
+            policy,
+            EngineSettings::default().with_lifecycle(LifecycleSettings::recommended()),
+        );
+        let (anna, haircut) = (StaffId::new(1).unwrap(), ServiceId::new(1).unwrap());
+        let day = LocalTimeRange::parse("09:00-18:00").unwrap();
+        engine
+            .import_catalog_if_empty(CatalogSnapshot {
+                staff: vec![
+                    StaffMember::new(
+                        anna,
+                        StaffSpec {
+                            name: StaffName::new("Anna").unwrap(),
+                            hours: WeeklyHours::new([(chrono::Weekday::Thu, day)]).unwrap(),
+                            active: true,
+                        },
+                    )
+                    .unwrap(),
+                ],
+                services: vec![
+                    Service::new(
+                        haircut,
+                        ServiceSpec {
+                            name: ServiceName::new("Haircut").unwrap(),
+                            duration: minutes(60),
+                            price: Money::new(3000, Currency::new("EUR").unwrap()).unwrap(),
+                            buffer_before: Minutes::ZERO,
+                            buffer_after: Minutes::ZERO,
+                            active: true,
+                            performers: vec![anna],
+                        },
+                    )
+                    .unwrap(),
+                ],
+                date_overrides: Vec::new(),
+                time_off: Vec::new(),
+            })
+            .await
+            .unwrap();
+        let booked = engine
+            .book(
+                CustomerId::new(5).unwrap(),
+                BookingForm {
+                    service: haircut,
+                    staff: StaffChoice::Only(anna),
+                    start: Utc.with_ymd_and_hms(2030, 1, 10, 10, 0, 0).unwrap(),
+                    name: "Maria".to_owned(),
+                    phone: "+7 916 555-01-02".to_owned(),
+                    comment: None,
+                    language: None,
+                },
+            )
+            .await
+            .unwrap()
+            .booking;
+
+        assert_eq!(sweep_lifecycle_once(&engine).await, SweepCounts::default());
+        clock.advance(chrono::Duration::hours(24));
+        assert_eq!(
+            sweep_lifecycle_once(&engine).await,
+            SweepCounts {
+                expired: 1,
+                ..SweepCounts::default()
+            }
+        );
+        let stored = store.booking(booked.id()).await.unwrap().unwrap();
+        assert!(matches!(stored.status(), BookingStatus::Cancelled(_)));
+    }
 
     #[tokio::test]
     async fn only_expired_conversations_are_erased_and_their_marks_forgotten_a_day_later() {

@@ -2,7 +2,8 @@
 //!
 //! One SQLite store behind one engine; the client bot always, the admin
 //! bot when `BOOKING_ADMIN_BOT_TOKEN` is set; the notification dispatcher
-//! delivering the outbox through both; hourly housekeeping; scheduled
+//! delivering the outbox through both; housekeeping (purges, and the
+//! booking lifecycle sweep every minute); scheduled
 //! backups; the config reloader (`reload`: file changes and SIGHUP); the
 //! HTTP listener (health checks, metrics, webhooks) when configured. The
 //! bots take their updates by long polling, or by webhooks when
@@ -222,6 +223,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         ))
     });
     let housekeeping = tokio::spawn(maintenance::purge_expired(store.clone(), SystemClock));
+    let lifecycle = tokio::spawn(maintenance::sweep_lifecycle(engine.clone()));
 
     let limits = settings.http.limits;
     let stopping = |mut bots_stopped: watch::Receiver<bool>| async move {
@@ -292,6 +294,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         _ => client_run.await,
     };
     housekeeping.abort();
+    lifecycle.abort();
     reloading.abort();
     // Harmless when the signal already stopped it.
     let _ = stop.send(true);

@@ -7,6 +7,12 @@
 //!    └────reschedule──────┴──▶ rescheduled (linked to the new booking)
 //! ```
 //!
+//! A pending booking whose visit has started can also be completed or marked
+//! as a no-show directly: nobody confirmed it, but the visit happened (or
+//! did not), and staff record what did. One nobody confirmed in time is
+//! cancelled by the system ([`Booking::expire`]) only before its visit
+//! starts; after that it waits for staff.
+//!
 //! Transitions are methods that return the next state or a typed error; each
 //! bumps the version by one, which is what optimistic locking compares.
 
@@ -357,7 +363,8 @@ impl Booking {
     /// The visit took place.
     ///
     /// # Errors
-    /// [`TransitionError::NotAllowed`] unless confirmed;
+    /// [`TransitionError::NotAllowed`] unless confirmed or pending (a pending
+    /// visit nobody confirmed may still have happened);
     /// [`TransitionError::NotStartedYet`] before the start.
     pub fn complete(&self, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
         self.after_start(now, "completed", BookingStatus::Completed)
@@ -377,7 +384,7 @@ impl Booking {
         action: &'static str,
         status: BookingStatus,
     ) -> Result<Booking, TransitionError> {
-        if self.0.status != BookingStatus::Confirmed {
+        if !self.is_active() {
             return Err(self.refuse(action));
         }
         if now < self.0.start {
@@ -410,6 +417,30 @@ impl Booking {
         Ok(self.next(BookingStatus::Cancelled(Cancellation {
             by,
             reason,
+            at: now,
+        })))
+    }
+
+    /// Cancels a pending booking that nobody confirmed in time, on behalf of
+    /// the business ([`CancelledBy::System`], no reason: the notice tells the
+    /// customer why). Only before the visit starts: a pending visit in the
+    /// past is left for staff to complete or mark as a no-show.
+    ///
+    /// # Errors
+    /// [`TransitionError::NotAllowed`] unless pending;
+    /// [`TransitionError::AlreadyStarted`] once the visit started.
+    pub fn expire(&self, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
+        if self.0.status != BookingStatus::Pending {
+            return Err(self.refuse("expired"));
+        }
+        if now >= self.0.start {
+            return Err(TransitionError::AlreadyStarted {
+                start: self.0.start,
+            });
+        }
+        Ok(self.next(BookingStatus::Cancelled(Cancellation {
+            by: CancelledBy::System,
+            reason: None,
             at: now,
         })))
     }

@@ -32,6 +32,7 @@ pub use dispatch::{
     Dispatcher, InvalidDispatchSettings, RateLimiter, WithdrawReason,
 };
 pub use engine::churn::{ChurnLimits, ZeroDailyLimit};
+pub use engine::lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};
 pub use engine::{BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffUser};
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;

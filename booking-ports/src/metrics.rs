@@ -1,5 +1,5 @@
 //! What the engine counts: bookings created, cancelled and rescheduled, per
-//! service.
+//! service, and what the lifecycle sweep closed.
 //!
 //! Counted through the [`metrics`](::metrics) facade, which does nothing
 //! until the embedding application installs a recorder: an embedder pays
@@ -22,6 +22,14 @@ pub const BOOKINGS_CANCELLED: &str = "booking_bookings_cancelled_total";
 /// Bookings moved to another time or staff member, by `service` and `by`
 /// (`customer`, `staff`).
 pub const BOOKINGS_RESCHEDULED: &str = "booking_bookings_rescheduled_total";
+
+/// Pending bookings the lifecycle sweep cancelled because nobody confirmed
+/// them in time, by `service`. They are counted in [`BOOKINGS_CANCELLED`]
+/// too (`by="system"`), beside erasures.
+pub const BOOKINGS_EXPIRED: &str = "booking_bookings_expired_total";
+/// Confirmed visits the lifecycle sweep marked completed after their end,
+/// by `service`.
+pub const BOOKINGS_AUTO_COMPLETED: &str = "booking_bookings_auto_completed_total";
 
 /// Customer requests refused by a daily limit, by `limit` (`bookings`,
 /// `cancellations`).
@@ -47,6 +55,16 @@ pub fn register() {
         "Bookings moved to another time or staff member, by service id and by whom (customer, staff)."
     );
     describe_counter!(
+        BOOKINGS_EXPIRED,
+        Unit::Count,
+        "Pending bookings cancelled by the system because nobody confirmed them in time, by service id."
+    );
+    describe_counter!(
+        BOOKINGS_AUTO_COMPLETED,
+        Unit::Count,
+        "Confirmed visits marked completed by the system after their end, by service id."
+    );
+    describe_counter!(
         DAILY_LIMIT_REACHED,
         Unit::Count,
         "Customer requests refused by a daily limit, by limit (bookings, cancellations)."
@@ -68,6 +86,14 @@ pub(crate) fn booking_cancelled(service: ServiceId, by: CancelledBy) {
         CancelledBy::System => "system",
     };
     counter!(BOOKINGS_CANCELLED, "service" => service_label(service), "by" => by).increment(1);
+}
+
+pub(crate) fn booking_expired(service: ServiceId) {
+    counter!(BOOKINGS_EXPIRED, "service" => service_label(service)).increment(1);
+}
+
+pub(crate) fn booking_auto_completed(service: ServiceId) {
+    counter!(BOOKINGS_AUTO_COMPLETED, "service" => service_label(service)).increment(1);
 }
 
 pub(crate) fn daily_limit_reached(limit: &'static str) {

@@ -271,6 +271,37 @@ async fn the_outbox_backlog_reads_its_index_alone() {
     );
 }
 
+/// The lifecycle sweep runs every minute: each of its reads is a range of
+/// its partial index, read in the index's order (no sort of the matches).
+#[tokio::test]
+async fn the_lifecycle_sweep_reads_ranges_of_its_partial_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path()).await;
+    let mut conn = store.pool.acquire().await.unwrap();
+    for (statement, index) in [
+        (
+            super::PENDING_BOOKINGS_CREATED_BY,
+            "bookings_pending_by_created (created_at_ms<?)",
+        ),
+        (
+            super::CONFIRMED_BOOKINGS_ENDED_BY,
+            "bookings_confirmed_by_end (end_ms<?)",
+        ),
+    ] {
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {statement}")))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        let details: Vec<_> = plan.into_iter().map(|(_, _, _, detail)| detail).collect();
+        assert_eq!(
+            details,
+            [format!("SEARCH bookings USING INDEX {index}")],
+            "{statement}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_plan_check_catches_a_full_scan() {
     let dir = tempfile::tempdir().unwrap();

@@ -109,6 +109,7 @@ fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
     let mut text = match message.notification.kind {
         NoticeKind::Confirmed => t.with(Msg::NoticeConfirmed, &common),
         NoticeKind::Cancelled => t.with(Msg::NoticeCancelled, &common),
+        NoticeKind::Expired => t.with(Msg::NoticeExpired, &common),
         NoticeKind::Rescheduled => {
             let old = message
                 .replaced
@@ -149,8 +150,10 @@ fn customer(t: &Text<'_>, tz: Tz, message: &OutgoingMessage) -> Rendered {
             )
         }
         // Customers are not told of their own new bookings (the bot already
-        // said so); render it plainly should one ever be queued.
+        // said so), nor asked to confirm; render them plainly should one
+        // ever be queued.
         NoticeKind::NewBooking { .. } => t.with(Msg::NoticeConfirmed, &common),
+        NoticeKind::ConfirmationReminder { .. } => t.with(Msg::NoticeReminder, &common),
     };
     if let Some(reason) = reason(message) {
         text.push('\n');
@@ -206,6 +209,19 @@ fn staff(t: &Text<'_>, tz: Tz, message: &OutgoingMessage, audience: Audience) ->
         }
         NoticeKind::Confirmed => t.with(Msg::NoticeStaffConfirmed, &args(when)),
         NoticeKind::Cancelled => t.with(Msg::NoticeStaffCancelled, &args(when)),
+        NoticeKind::Expired => t.with(Msg::NoticeStaffExpired, &args(when)),
+        NoticeKind::ConfirmationReminder { before } => {
+            // The deadline is where the reminder was planned from: its due
+            // time plus its offset, in the business's time zone.
+            let deadline = message.notification.due_at + before.to_duration();
+            let mut text = t.with(Msg::NoticeStaffConfirmDue, &args(when));
+            text.push('\n');
+            text.push_str(&t.with(
+                Msg::NoticeStaffConfirmDeadline,
+                &[("deadline", format::when(t, deadline, tz).into())],
+            ));
+            text
+        }
         NoticeKind::Rescheduled => {
             let old = message
                 .replaced
@@ -339,6 +355,78 @@ mod tests {
         }
     }
 
+    /// A short notice of `kind` to `recipient` about a pending booking (or
+    /// one the system cancelled, when `expired`), in `language`.
+    fn rendered(kind: NoticeKind, recipient: Recipient, language: Language) -> Rendered {
+        let mut message = longest(kind, recipient, false);
+        let mut parts = message.booking.clone().into_parts();
+        if kind == NoticeKind::Expired {
+            parts.status = BookingStatus::Cancelled(Cancellation {
+                by: CancelledBy::System,
+                reason: None,
+                at: local(2, 9),
+            });
+        }
+        parts.attendance_confirmed_at = None;
+        message.booking = Booking::from_parts(parts).unwrap();
+        render(
+            &Locales::load(language).unwrap(),
+            tz(),
+            &message,
+            Audience::Private,
+        )
+    }
+
+    #[test]
+    fn staff_are_reminded_to_confirm_before_the_deadline_in_every_language() {
+        let staff = Recipient::Staff(booking_domain::StaffId::new(1).unwrap());
+        let kind = NoticeKind::ConfirmationReminder {
+            before: Minutes::new(120).unwrap(),
+        };
+        // Due at local(2, 9) (day 2, 09:00), two hours before the deadline.
+        let deadline = local(2, 11);
+        for language in [Language::English, Language::Russian] {
+            let t = Locales::load(language).unwrap();
+            let t = t.text(language);
+            let text = rendered(kind, staff, language).text;
+            let expected = t.with(
+                Msg::NoticeStaffConfirmDeadline,
+                &[("deadline", format::when(&t, deadline, tz()).into())],
+            );
+            assert!(text.contains(&expected), "{language}: {text}");
+            assert!(text.contains("#7"), "{language}: {text}");
+        }
+        let english = rendered(kind, staff, Language::English).text;
+        assert!(
+            english.contains("awaits your confirmation") && english.contains("cancelled at"),
+            "{english}"
+        );
+        let russian = rendered(kind, staff, Language::Russian).text;
+        assert!(russian.contains("ждёт вашего подтверждения"), "{russian}");
+    }
+
+    #[test]
+    fn the_customer_learns_why_an_unconfirmed_request_was_cancelled_in_every_language() {
+        let customer = Recipient::Customer(booking_domain::CustomerId::new(9007).unwrap());
+        let english = rendered(NoticeKind::Expired, customer, Language::English);
+        assert!(
+            english.text.contains("was not confirmed in time")
+                && english.text.contains("choose another time"),
+            "{}",
+            english.text
+        );
+        assert_eq!(english.keyboard, None, "nothing left to press");
+        let russian = rendered(NoticeKind::Expired, customer, Language::Russian);
+        assert!(
+            russian.text.contains("не подтвердили вовремя"),
+            "{}",
+            russian.text
+        );
+        let staff = Recipient::Staff(booking_domain::StaffId::new(1).unwrap());
+        let to_staff = rendered(NoticeKind::Expired, staff, Language::English).text;
+        assert!(to_staff.contains("cancelled automatically"), "{to_staff}");
+    }
+
     #[test]
     fn the_longest_notices_and_reminders_fit_one_message() {
         let before = Minutes::new(120).unwrap();
@@ -351,6 +439,8 @@ mod tests {
             NoticeKind::Rescheduled,
             NoticeKind::CustomerReminder { before },
             NoticeKind::StaffReminder { before },
+            NoticeKind::ConfirmationReminder { before },
+            NoticeKind::Expired,
         ];
         let recipients = [
             Recipient::Customer(booking_domain::CustomerId::new(9007).unwrap()),

@@ -40,6 +40,8 @@ pub(crate) struct ConfigFile {
     #[serde(default)]
     pub(crate) reminders: RemindersSection,
     #[serde(default)]
+    pub(crate) lifecycle: LifecycleSection,
+    #[serde(default)]
     pub(crate) dispatch: DispatchSection,
     #[serde(default)]
     pub(crate) backup: crate::backups::BackupSection,
@@ -167,6 +169,16 @@ impl Default for RemindersSection {
             staff_offset_minutes: None,
         }
     }
+}
+
+/// `[lifecycle]`: every field optional. Absent keeps the recommended value
+/// (`LifecycleSettings::recommended()`); 0 turns the rule off.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct LifecycleSection {
+    pub(crate) pending_expiry_minutes: Option<i64>,
+    pub(crate) confirmation_reminder_minutes: Option<i64>,
+    pub(crate) complete_after_minutes: Option<i64>,
 }
 
 /// Every field optional: an absent one keeps `DispatchSettings::default()`.

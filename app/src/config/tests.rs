@@ -474,3 +474,59 @@ fn a_pin_without_an_allow_list_needs_the_explicit_choice_and_owners_hear_of_paus
     assert!(access.allowed_users.is_empty());
     assert_eq!(access.owner_chats, vec![-100_200_300]);
 }
+
+#[test]
+fn lifecycle_rules_have_defaults_zero_turns_them_off_and_bad_values_name_the_setting() {
+    let minutes = |m: i64| Some(Minutes::new(m).unwrap());
+    let defaults = load(&environment(&[])).unwrap().engine.lifecycle();
+    assert_eq!(defaults, booking_ports::LifecycleSettings::recommended());
+
+    let (_dir, config) = example_plus(
+        "\n[lifecycle]\npending_expiry_minutes = 60\nconfirmation_reminder_minutes = 15\n\
+         complete_after_minutes = 0\n",
+    );
+    let set = load(&environment(&[(env::CONFIG, &config)]))
+        .unwrap()
+        .engine
+        .lifecycle();
+    assert_eq!(
+        (
+            set.pending_expiry(),
+            set.confirmation_reminder(),
+            set.complete_after()
+        ),
+        (minutes(60), minutes(15), None)
+    );
+
+    let (_dir, config) = example_plus("\n[lifecycle]\npending_expiry_minutes = 0\n");
+    let off = load(&environment(&[(env::CONFIG, &config)]))
+        .unwrap()
+        .engine
+        .lifecycle();
+    assert_eq!(
+        (off.pending_expiry(), off.confirmation_reminder()),
+        (None, None),
+        "no expiry, so no reminder of it"
+    );
+
+    let example = std::fs::read_to_string(example_path()).unwrap();
+    for (section, expected) in [
+        (
+            "pending_expiry_minutes = -5",
+            "lifecycle.pending_expiry_minutes is invalid",
+        ),
+        (
+            "pending_expiry_minutes = 60\nconfirmation_reminder_minutes = 60",
+            "lifecycle.confirmation_reminder_minutes is invalid",
+        ),
+        (
+            "pending_expiry_minutes = 0\nconfirmation_reminder_minutes = 30",
+            "lifecycle.confirmation_reminder_minutes is invalid",
+        ),
+        ("complete_after = 5", "complete_after"),
+    ] {
+        let error = file_error(&format!("{example}\n[lifecycle]\n{section}\n"));
+        assert!(error.contains(expected), "{error:?} lacks {expected:?}");
+        assert!(!error.contains('\n'), "{error:?} is not one line");
+    }
+}

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::str::FromStr;
 
 use adapter_telegram::{AdminBotConfig, BusinessInfo, Language, PinHash, StaffChats};
-use booking_domain::{Currency, PhoneRegion, Policy, PolicySettings, StaffId};
+use booking_domain::{Currency, Minutes, PhoneRegion, Policy, PolicySettings, StaffId};
 use booking_ports::{
     CatalogSnapshot, ChurnLimits, DispatchSettings, DispatchSettingsParts, EngineSettings,
+    InvalidLifecycleSettings, LifecycleSettings,
 };
 use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
@@ -18,8 +19,8 @@ use url::Url;
 
 use super::catalog::{CatalogFile, minutes};
 use super::file::{
-    AdminSection, BusinessSection, ConfigFile, DispatchSection, PolicySection, RemindersSection,
-    TelegramSection,
+    AdminSection, BusinessSection, ConfigFile, DispatchSection, LifecycleSection, PolicySection,
+    RemindersSection, TelegramSection,
 };
 use super::{
     AdminSettings, BotToken, ConfigError, DEFAULT_TELEGRAM_API_URL, Reason, TelegramTimeouts, env,
@@ -77,7 +78,8 @@ impl ConfigFile {
             engine: self
                 .reminders
                 .validate()?
-                .with_churn_limits(self.policy.churn_limits()?),
+                .with_churn_limits(self.policy.churn_limits()?)
+                .with_lifecycle(self.lifecycle.validate()?),
             dispatch: self.dispatch.validate()?,
             backups: self.backup.validate()?,
             shutdown_deadline: self.shutdown.deadline()?,
@@ -301,6 +303,45 @@ impl RemindersSection {
             .map(|m| minutes("reminders.staff_offset_minutes", m))
             .transpose()?;
         EngineSettings::new(customer, staff).map_err(|e| ConfigError::invalid("reminders", e))
+    }
+}
+
+impl LifecycleSection {
+    fn validate(&self) -> Result<LifecycleSettings, ConfigError> {
+        const EXPIRY: &str = "lifecycle.pending_expiry_minutes";
+        const REMINDER: &str = "lifecycle.confirmation_reminder_minutes";
+        const COMPLETE: &str = "lifecycle.complete_after_minutes";
+        // Absent: the recommended value; 0: the rule is off.
+        let rule = |setting: &str, value: Option<i64>, recommended: Option<Minutes>| match value {
+            None => Ok(recommended),
+            Some(0) => Ok(None),
+            Some(m) => minutes(setting, m).map(Some),
+        };
+        let recommended = LifecycleSettings::recommended();
+        let expiry = rule(
+            EXPIRY,
+            self.pending_expiry_minutes,
+            recommended.pending_expiry(),
+        )?;
+        // Without expiry there is no deadline to remind anyone of.
+        let reminder = rule(
+            REMINDER,
+            self.confirmation_reminder_minutes,
+            expiry.and(recommended.confirmation_reminder()),
+        )?;
+        let complete = rule(
+            COMPLETE,
+            self.complete_after_minutes,
+            recommended.complete_after(),
+        )?;
+        LifecycleSettings::new(expiry, reminder, complete).map_err(|e| {
+            let setting = match e {
+                InvalidLifecycleSettings::ZeroDelay => "lifecycle",
+                InvalidLifecycleSettings::ReminderWithoutExpiry
+                | InvalidLifecycleSettings::ReminderNotWithinExpiry { .. } => REMINDER,
+            };
+            ConfigError::invalid(setting, e)
+        })
     }
 }
 

@@ -89,6 +89,19 @@ impl Changes {
             "reminders.staff_offset_minutes",
             old.engine.staff_reminder() != engine.staff_reminder(),
         );
+        let (was, now) = (old.engine.lifecycle(), engine.lifecycle());
+        c.reloads(
+            "lifecycle.pending_expiry_minutes",
+            was.pending_expiry() != now.pending_expiry(),
+        );
+        c.reloads(
+            "lifecycle.confirmation_reminder_minutes",
+            was.confirmation_reminder() != now.confirmation_reminder(),
+        );
+        c.reloads(
+            "lifecycle.complete_after_minutes",
+            was.complete_after() != now.complete_after(),
+        );
         c.admin(old.admin.as_ref(), admin.as_ref());
 
         c.telegram_timeouts(&old.telegram_timeouts, telegram_timeouts);

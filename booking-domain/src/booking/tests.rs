@@ -62,12 +62,12 @@ fn only_pending_bookings_can_be_confirmed() {
 }
 
 #[test]
-fn only_confirmed_bookings_can_be_completed_once_started() {
+fn only_active_bookings_can_be_completed_once_started() {
     let after_start = at("2026-03-02 10:05");
     for booking in every_status() {
         let result = booking.complete(after_start);
         match booking.status() {
-            BookingStatus::Confirmed => {
+            BookingStatus::Confirmed | BookingStatus::Pending => {
                 assert_moved(&booking, &result.unwrap(), &BookingStatus::Completed);
             }
             other => assert_eq!(result, Err(refused(other.name(), "completed"))),
@@ -84,12 +84,12 @@ fn only_confirmed_bookings_can_be_completed_once_started() {
 }
 
 #[test]
-fn only_confirmed_bookings_can_be_marked_no_show_once_started() {
+fn only_active_bookings_can_be_marked_no_show_once_started() {
     let after_start = at("2026-03-02 10:20");
     for booking in every_status() {
         let result = booking.mark_no_show(after_start);
         match booking.status() {
-            BookingStatus::Confirmed => {
+            BookingStatus::Confirmed | BookingStatus::Pending => {
                 assert_moved(&booking, &result.unwrap(), &BookingStatus::NoShow);
             }
             other => assert_eq!(result, Err(refused(other.name(), "marked as no-show"))),
@@ -101,6 +101,60 @@ fn only_confirmed_bookings_can_be_marked_no_show_once_started() {
         Err(TransitionError::NotStartedYet {
             start: confirmed.start()
         })
+    );
+}
+
+#[test]
+fn a_pending_visit_in_the_past_can_be_completed_or_marked_no_show_directly() {
+    let pending = at_ten(BookingStatus::Pending);
+    let after_start = at("2026-03-02 10:30");
+    assert_moved(
+        &pending,
+        &pending.complete(after_start).unwrap(),
+        &BookingStatus::Completed,
+    );
+    assert_moved(
+        &pending,
+        &pending.mark_no_show(after_start).unwrap(),
+        &BookingStatus::NoShow,
+    );
+}
+
+#[test]
+fn a_pending_visit_in_the_future_cannot_be_completed_or_marked_no_show() {
+    let pending = at_ten(BookingStatus::Pending);
+    let before_start = at("2026-03-02 09:59");
+    let not_yet = Err(TransitionError::NotStartedYet {
+        start: pending.start(),
+    });
+    assert_eq!(pending.complete(before_start), not_yet);
+    assert_eq!(pending.mark_no_show(before_start), not_yet);
+}
+
+#[test]
+fn only_a_pending_booking_expires_and_only_before_its_visit() {
+    let now = at("2026-03-01 12:00");
+    for booking in every_status() {
+        let result = booking.expire(now);
+        match booking.status() {
+            BookingStatus::Pending => {
+                let expected = BookingStatus::Cancelled(Cancellation {
+                    by: CancelledBy::System,
+                    reason: None,
+                    at: now,
+                });
+                assert_moved(&booking, &result.unwrap(), &expected);
+            }
+            other => assert_eq!(result, Err(refused(other.name(), "expired"))),
+        }
+    }
+    let pending = at_ten(BookingStatus::Pending);
+    assert_eq!(
+        pending.expire(pending.start()),
+        Err(TransitionError::AlreadyStarted {
+            start: pending.start()
+        }),
+        "a pending visit that started waits for staff"
     );
 }
 

@@ -3,7 +3,8 @@
 //! that implements every driven port. Every adapter runs the same suite.
 //!
 //! The contracts are split by port, one file each (`catalog`, `bookings`,
-//! `reschedule`, `booking_queries` and `races` for the booking port,
+//! `reschedule`, `booking_queries`, `lifecycle_queries` and `races` for the
+//! booking port,
 //! `customers`, `conversations`, `outbox`, `staff_access`, `inbox`), and each file
 //! lists its own contracts next to them in a `macro_rules!` list that
 //! [`contract_tests!`](crate::contract_tests) composes. A unit test
@@ -42,6 +43,7 @@ pub mod conversations;
 pub mod customers;
 pub mod dispatch;
 pub mod inbox;
+pub mod lifecycle_queries;
 #[cfg(test)]
 mod listing;
 pub mod outbox;
@@ -124,6 +126,7 @@ macro_rules! contract_tests {
         $crate::__bookings_contracts!($fixture);
         $crate::__reschedule_contracts!($fixture);
         $crate::__booking_queries_contracts!($fixture);
+        $crate::__lifecycle_queries_contracts!($fixture);
         $crate::__races_contracts!($fixture);
         $crate::__customers_contracts!($fixture);
         $crate::__conversations_contracts!($fixture);

@@ -606,7 +606,9 @@ impl<S: NotificationSender> Dispatcher<S> {
         if message.notification.kind.is_reminder() {
             match self.bookings.booking(message.booking.id()).await {
                 Ok(Some(booking)) => {
-                    if let Some(reason) = rules::closed_or_started(&booking, self.clock.now()) {
+                    if let Some(reason) =
+                        rules::pointless(&message.notification, &booking, self.clock.now())
+                    {
                         return SendOutcome::Withdrawn(reason);
                     }
                 }

@@ -7,6 +7,9 @@
 //!   change; this is the dispatcher's own check at sending time.
 //! - A reminder is never sent once the visit has started, however late the
 //!   dispatcher is.
+//! - A staff reminder to confirm a pending booking goes out only while the
+//!   booking is still pending and its confirmation deadline is ahead: once
+//!   staff confirmed it (or the deadline passed) it has nothing to say.
 //! - A reminder whose time passed while the process was down is still sent
 //!   if the visit is ahead, unless a later reminder to the same recipient
 //!   (a shorter offset) is due too: then only the later one goes, so a
@@ -17,7 +20,7 @@
 
 use std::fmt;
 
-use booking_domain::{Booking, Minutes};
+use booking_domain::{Booking, BookingStatus, Minutes};
 use chrono::{DateTime, Utc};
 
 use crate::ports::outbox::{DeliveryState, NoticeKind, Notification};
@@ -36,6 +39,11 @@ pub enum WithdrawReason {
     /// Addressed to a customer who cannot be reached: their record has no
     /// Telegram account (staff recorded them), or it was erased.
     CustomerUnreachable,
+    /// A reminder to confirm a booking that is no longer pending; `status`
+    /// is its status now (`confirmed`).
+    NoLongerPending { status: &'static str },
+    /// A reminder to confirm a booking before `deadline`, which has passed.
+    DeadlinePassed { deadline: DateTime<Utc> },
 }
 
 impl fmt::Display for WithdrawReason {
@@ -45,6 +53,12 @@ impl fmt::Display for WithdrawReason {
             Self::VisitStarted { start } => write!(f, "the visit started at {start}"),
             Self::CustomerUnreachable => f.write_str("the customer has no Telegram account"),
             Self::Superseded { by } => write!(f, "the reminder {by} before the visit replaces it"),
+            Self::NoLongerPending { status } => {
+                write!(f, "its booking no longer awaits confirmation ({status})")
+            }
+            Self::DeadlinePassed { deadline } => {
+                write!(f, "the confirmation deadline {deadline} passed")
+            }
         }
     }
 }
@@ -59,9 +73,9 @@ pub enum Verdict {
 /// The offset of a reminder, or `None` for a notice.
 fn reminder_offset(kind: NoticeKind) -> Option<Minutes> {
     match kind {
-        NoticeKind::CustomerReminder { before } | NoticeKind::StaffReminder { before } => {
-            Some(before)
-        }
+        NoticeKind::CustomerReminder { before }
+        | NoticeKind::StaffReminder { before }
+        | NoticeKind::ConfirmationReminder { before } => Some(before),
         _ => None,
     }
 }
@@ -78,7 +92,7 @@ pub fn verdict(
     let Some(offset) = reminder_offset(notification.kind) else {
         return Verdict::Send;
     };
-    if let Some(reason) = closed_or_started(booking, now) {
+    if let Some(reason) = pointless(notification, booking, now) {
         return Verdict::Withdraw(reason);
     }
     let same_kind = |other: NoticeKind| {
@@ -101,8 +115,33 @@ pub fn verdict(
     }
 }
 
-/// Why no reminder of `booking` may go out at `now`, if one may not: the
+/// Why the reminder `notification` of `booking` may not go out at `now`, if
+/// it may not: the booking closed or its visit started, or, for a reminder
+/// to confirm, the booking is no longer pending or its deadline passed. The
 /// check made again right before each reminder is handed to the sender.
+pub fn pointless(
+    notification: &Notification,
+    booking: &Booking,
+    now: DateTime<Utc>,
+) -> Option<WithdrawReason> {
+    if let Some(reason) = closed_or_started(booking, now) {
+        return Some(reason);
+    }
+    if let NoticeKind::ConfirmationReminder { before } = notification.kind {
+        if *booking.status() != BookingStatus::Pending {
+            return Some(WithdrawReason::NoLongerPending {
+                status: booking.status().name(),
+            });
+        }
+        let deadline = notification.due_at + before.to_duration();
+        if now >= deadline {
+            return Some(WithdrawReason::DeadlinePassed { deadline });
+        }
+    }
+    None
+}
+
+/// Why no reminder of `booking` may go out at `now`, if one may not.
 pub fn closed_or_started(booking: &Booking, now: DateTime<Utc>) -> Option<WithdrawReason> {
     if !booking.is_active() {
         return Some(WithdrawReason::BookingNotActive {
@@ -283,6 +322,44 @@ mod tests {
             Verdict::Withdraw(WithdrawReason::BookingNotActive {
                 status: "rescheduled"
             })
+        );
+    }
+
+    fn confirmation_reminder(before: i64, due_at: DateTime<Utc>) -> Notification {
+        let mut reminder = reminder(4, Recipient::Staff(StaffId::new(1).unwrap()), before);
+        reminder.kind = NoticeKind::ConfirmationReminder {
+            before: minutes(before),
+        };
+        reminder.due_at = due_at;
+        reminder.next_attempt_at = due_at;
+        reminder
+    }
+
+    #[test]
+    fn a_reminder_to_confirm_goes_only_while_pending_and_before_its_deadline() {
+        // Deadline 10:00 the day before the visit, reminder two hours ahead.
+        let due_at = start() - Duration::hours(28);
+        let deadline = due_at + Duration::hours(2);
+        let reminder = confirmation_reminder(120, due_at);
+        let mut pending = booking(BookingStatus::Confirmed).into_parts();
+        pending.status = BookingStatus::Pending;
+        pending.version = booking_domain::Version::FIRST;
+        let pending = Booking::from_parts(pending).unwrap();
+        let siblings = std::slice::from_ref(&reminder);
+
+        assert_eq!(
+            verdict(&reminder, &pending, siblings, due_at),
+            Verdict::Send
+        );
+        assert_eq!(
+            verdict(&reminder, &pending.confirm().unwrap(), siblings, due_at),
+            Verdict::Withdraw(WithdrawReason::NoLongerPending {
+                status: "confirmed"
+            })
+        );
+        assert_eq!(
+            verdict(&reminder, &pending, siblings, deadline),
+            Verdict::Withdraw(WithdrawReason::DeadlinePassed { deadline })
         );
     }
 

@@ -16,6 +16,7 @@ use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, RescheduleBookingError,
 };
+use super::lifecycle::confirmation_reminder;
 use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};
 use super::repeat::repeats;
@@ -310,6 +311,14 @@ impl Engine {
                 new.staff(),
                 now,
             ));
+        } else {
+            notices.extend(confirmation_reminder(
+                &settings.lifecycle(),
+                new.created_at(),
+                new.start(),
+                new.staff(),
+                now,
+            ));
         }
         let limit = ActiveBookingLimit {
             max: policy.max_active_bookings_per_customer(),
@@ -559,6 +568,15 @@ impl Engine {
                 &settings,
                 new.start(),
                 Some(new.customer()),
+                new.staff(),
+                now,
+            ));
+        } else {
+            // A moved request is a new request: its deadline counts from now.
+            add.extend(confirmation_reminder(
+                &settings.lifecycle(),
+                new.created_at(),
+                new.start(),
                 new.staff(),
                 now,
             ));

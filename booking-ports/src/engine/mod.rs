@@ -19,6 +19,7 @@ pub mod churn;
 pub mod customer;
 pub mod erasure;
 pub mod errors;
+pub mod lifecycle;
 pub mod moving;
 pub mod notices;
 pub mod period;
@@ -55,6 +56,7 @@ pub use errors::{
     ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
     UnblockPeriodError, WeekError,
 };
+pub use lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};
 pub use moving::Mover;
 pub use notices::{EngineSettings, ZeroReminderOffset};
 pub use period::{InvalidPeriod, Period};

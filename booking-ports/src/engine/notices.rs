@@ -10,11 +10,14 @@
 //!   gets no 24-hour reminder.
 //! - Cancelling or moving a booking withdraws its pending reminders in the
 //!   same commit; the moved-to booking plans its own.
+//! - A pending booking that will expire reminds its staff member to confirm
+//!   it before the deadline (see [`super::lifecycle`]).
 
 use booking_domain::{CustomerId, Minutes, StaffId};
 use chrono::{DateTime, Utc};
 
 use super::churn::ChurnLimits;
+use super::lifecycle::LifecycleSettings;
 use crate::ports::outbox::{NewNotice, NoticeKind, Recipient};
 
 /// A reminder offset of zero minutes.
@@ -28,6 +31,7 @@ pub struct EngineSettings {
     customer_reminders: Vec<Minutes>,
     staff_reminder: Option<Minutes>,
     churn_limits: ChurnLimits,
+    lifecycle: LifecycleSettings,
 }
 
 impl EngineSettings {
@@ -54,7 +58,21 @@ impl EngineSettings {
             customer_reminders,
             staff_reminder,
             churn_limits: ChurnLimits::default(),
+            lifecycle: LifecycleSettings::OFF,
         })
+    }
+
+    /// These settings with the lifecycle rules (expiry of pending bookings,
+    /// completion of visits).
+    #[must_use]
+    pub fn with_lifecycle(mut self, lifecycle: LifecycleSettings) -> Self {
+        self.lifecycle = lifecycle;
+        self
+    }
+
+    /// When pending bookings expire and visits complete.
+    pub fn lifecycle(&self) -> LifecycleSettings {
+        self.lifecycle
     }
 
     /// These settings with the daily limits of each customer.
@@ -80,13 +98,15 @@ impl EngineSettings {
 }
 
 impl Default for EngineSettings {
-    /// Customer reminders 24 hours and 2 hours before; no staff reminder.
+    /// Customer reminders 24 hours and 2 hours before; no staff reminder;
+    /// no lifecycle rules ([`LifecycleSettings::OFF`]).
     fn default() -> Self {
         let hours = |h: u32| Minutes::new(i64::from(h) * 60).unwrap_or(Minutes::ZERO);
         Self {
             customer_reminders: vec![hours(24), hours(2)],
             staff_reminder: None,
             churn_limits: ChurnLimits::default(),
+            lifecycle: LifecycleSettings::OFF,
         }
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use async_trait::async_trait;
-use booking_domain::{Booking, BookingId, CustomerId, Interval, NewBooking, StaffId, Version};
+use booking_domain::{
+    Booking, BookingId, BookingStatus, CustomerId, Interval, NewBooking, StaffId, Version,
+};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt};
 
@@ -142,6 +144,42 @@ impl BookingStore for MemoryStore {
             .filter(|b| scope == BookingScope::AllStatuses || b.is_active())
             .cloned()
             .collect())
+    }
+
+    async fn pending_bookings_created_by(
+        &self,
+        created_by: DateTime<Utc>,
+        starting_after: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let state = self.lock("reading unconfirmed bookings")?;
+        let mut due: Vec<Booking> = state
+            .bookings
+            .values()
+            .filter(|b| *b.status() == BookingStatus::Pending)
+            .filter(|b| b.created_at() <= created_by && b.start() > starting_after)
+            .cloned()
+            .collect();
+        due.sort_by_key(|b| (b.created_at(), b.id()));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn confirmed_bookings_ended_by(
+        &self,
+        ended_by: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let state = self.lock("reading ended visits")?;
+        let mut due: Vec<Booking> = state
+            .bookings
+            .values()
+            .filter(|b| *b.status() == BookingStatus::Confirmed && b.end() <= ended_by)
+            .cloned()
+            .collect();
+        due.sort_by_key(|b| (b.end(), b.id()));
+        due.truncate(limit);
+        Ok(due)
     }
 
     fn export_bookings(&self, period: Interval) -> BoxStream<'_, Result<Booking, StoreError>> {

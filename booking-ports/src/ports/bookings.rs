@@ -212,6 +212,37 @@ pub trait BookingStore: Send + Sync {
         scope: BookingScope,
     ) -> Result<Vec<Booking>, StoreError>;
 
+    /// Up to `limit` pending bookings created at or before `created_by`
+    /// whose visit starts after `starting_after`, ordered by creation time
+    /// then id: the requests the lifecycle sweep expires.
+    ///
+    /// Called every minute: MUST NOT read the whole history (the SQLite
+    /// adapter reads a partial index of pending bookings).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn pending_bookings_created_by(
+        &self,
+        created_by: DateTime<Utc>,
+        starting_after: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Booking>, StoreError>;
+
+    /// Up to `limit` confirmed bookings whose visit ended at or before
+    /// `ended_by`, ordered by end then id: the visits the lifecycle sweep
+    /// completes.
+    ///
+    /// Called every minute: MUST NOT read the whole history (the SQLite
+    /// adapter reads a partial index of confirmed bookings).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn confirmed_bookings_ended_by(
+        &self,
+        ended_by: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Booking>, StoreError>;
+
     /// The bookings that start within `period` (half-open), in any status,
     /// ordered by start then id, as a stream. MUST NOT load the period into
     /// memory: rows are read as the stream is polled (or in bounded batches).

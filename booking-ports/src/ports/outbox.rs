@@ -68,6 +68,14 @@ pub enum NoticeKind {
     CustomerReminder { before: Minutes },
     /// To staff, `before` the visit.
     StaffReminder { before: Minutes },
+    /// To staff: a pending booking still awaits confirmation and is cancelled
+    /// by the system `before` after this notice is due (its deadline is
+    /// `due_at + before`) unless confirmed. Sent only while the booking is
+    /// pending and its deadline ahead.
+    ConfirmationReminder { before: Minutes },
+    /// Nobody confirmed a pending booking in time, so the system cancelled
+    /// it (to the customer, and to its staff member).
+    Expired,
 }
 
 impl NoticeKind {
@@ -76,7 +84,9 @@ impl NoticeKind {
     pub fn is_reminder(&self) -> bool {
         matches!(
             self,
-            Self::CustomerReminder { .. } | Self::StaffReminder { .. }
+            Self::CustomerReminder { .. }
+                | Self::StaffReminder { .. }
+                | Self::ConfirmationReminder { .. }
         )
     }
 }

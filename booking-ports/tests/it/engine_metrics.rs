@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 
 use booking_domain::{ServiceId, StaffChoice};
 use booking_ports::engine::{BookError, BookingChangeError, RescheduleBookingError};
-use booking_ports::metrics::{BOOKINGS_CANCELLED, BOOKINGS_CREATED, BOOKINGS_RESCHEDULED};
+use booking_ports::metrics::{
+    BOOKINGS_AUTO_COMPLETED, BOOKINGS_CANCELLED, BOOKINGS_CREATED, BOOKINGS_EXPIRED,
+    BOOKINGS_RESCHEDULED,
+};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 
 use crate::common::{customer, form, moscow, salon};
@@ -169,4 +172,38 @@ async fn refused_bookings_and_changes_count_nothing() {
     );
     assert!(matches!(past_cutoff, Err(BookingChangeError::Refused(_))));
     assert_eq!(counters(&snapshotter), BTreeMap::new());
+}
+
+#[tokio::test]
+async fn the_lifecycle_sweep_counts_expiries_and_completions() {
+    use booking_ports::{EngineSettings, LifecycleSettings};
+    let s = crate::common::salon_with(
+        true,
+        EngineSettings::default().with_lifecycle(LifecycleSettings::recommended()),
+    )
+    .await;
+    let expiring = s.book_haircut(customer(1), moscow(3, 11, 0)).await;
+    let visit = s.book_haircut(customer(2), moscow(0, 10, 0)).await;
+    s.engine
+        .confirm_booking(&s.staff, visit.id(), visit.version())
+        .await
+        .unwrap();
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _recording = metrics::set_default_local_recorder(&recorder);
+
+    s.advance(chrono::Duration::days(1));
+    let sweep = s.engine.sweep_lifecycle().await.unwrap();
+
+    assert_eq!((sweep.expired.len(), sweep.completed.len()), (1, 1));
+    let haircut = service(s.haircut);
+    assert_eq!(
+        counters(&snapshotter),
+        BTreeMap::from([
+            (series(BOOKINGS_CANCELLED, &["by=system", &haircut]), 1),
+            (series(BOOKINGS_EXPIRED, &[&haircut]), 1),
+            (series(BOOKINGS_AUTO_COMPLETED, &[&haircut]), 1),
+        ])
+    );
+    assert_eq!(sweep.expired, vec![expiring.id()]);
 }

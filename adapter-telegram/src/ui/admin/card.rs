@@ -75,7 +75,10 @@ pub fn card(
             AdminCallback::Move(id, v),
         )]);
     }
-    if *b.status() == BookingStatus::Confirmed && b.start() <= now {
+    // A pending visit that started is marked directly too: nobody
+    // confirmed it, but it happened (or did not), and the sweep leaves it
+    // to staff.
+    if b.is_active() && b.start() <= now {
         rows.push(vec![
             button(t.get(Msg::AdminBtnComplete), AdminCallback::Complete(id, v)),
             button(t.get(Msg::AdminBtnNoShow), AdminCallback::NoShow(id, v)),
@@ -168,7 +171,7 @@ mod tests {
         let locales = english();
         let t = locales.text(Language::English);
         let details = with_status(7, 11, BookingStatus::Pending);
-        let screen = card(&t, tz(), local(4, 12), &details, Some("Done.".to_owned()));
+        let screen = card(&t, tz(), local(4, 10), &details, Some("Done.".to_owned()));
         assert!(screen.text.starts_with("Done.\n\nBooking #7 · Haircut"));
         assert!(screen.text.contains("When: Tue 4 Jun, 11:00–12:00"));
         assert!(screen.text.contains("Customer: Ivan Petrov, +79161234567"));
@@ -183,6 +186,22 @@ mod tests {
                 ("Reschedule".to_owned(), "m:7:2".to_owned()),
                 ("⬅️ Day view".to_owned(), "d:20300604:0:0".to_owned()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_started_pending_visit_can_be_completed_or_marked_a_no_show_directly() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let pending = with_status(7, 11, BookingStatus::Pending);
+        let before = callbacks(&card(&t, tz(), local(4, 10), &pending, None));
+        assert!(!before.iter().any(|(label, _)| label == "Completed"));
+        let after = callbacks(&card(&t, tz(), local(4, 11), &pending, None));
+        assert!(after.contains(&("Completed".to_owned(), "k:7:2".to_owned())));
+        assert!(after.contains(&("No-show".to_owned(), "n:7:2".to_owned())));
+        assert!(
+            after.contains(&("✅ Confirm".to_owned(), "c:7:2".to_owned())),
+            "confirming stays possible"
         );
     }
 
