@@ -1,8 +1,6 @@
 //! Level 7 rebuilds `notifications` to widen its kind CHECK: every row, every
 //! index and the id counter survive, and the new kinds can be stored.
-//!
-//! Written against the level-5 fixture (the level before this branch's
-//! migration); when level 6 lands before it, this test starts from level 6.
+//! It starts from level 6 and its fixture.
 
 use booking_domain::{BookingId, Minutes};
 use booking_ports::{NoticeKind, NotificationOutbox};
@@ -12,7 +10,7 @@ use crate::db::{self, MIGRATOR};
 use crate::{SqliteSettings, SqliteStore};
 
 /// The level this test starts from.
-const FROM_LEVEL: i64 = 5;
+const FROM_LEVEL: i64 = 6;
 
 /// The indexes of `notifications`, by name, with their SQL.
 async fn notification_indexes(conn: &mut SqliteConnection) -> Vec<(String, String)> {
@@ -27,7 +25,7 @@ async fn notification_indexes(conn: &mut SqliteConnection) -> Vec<(String, Strin
 
 #[tokio::test]
 async fn the_rebuilt_outbox_keeps_its_rows_indexes_and_id_counter_and_takes_the_new_kinds() {
-    // Arrange: a level-5 file with the canonical data, whose counter says
+    // Arrange: a level-6 file with the canonical data, whose counter says
     // notifications up to id 20 existed (13 of them erased since).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
