@@ -310,6 +310,8 @@ fn stored_pending(id: i64, start: chrono::DateTime<chrono::Utc>) -> Booking {
             status: BookingStatus::Pending,
             created_at: moscow(0, 8, 0) - Duration::days(2),
             rescheduled_from: None,
+            booked_for: None,
+            price: None,
         })
         .unwrap(),
     )
