@@ -57,7 +57,9 @@ pub(crate) fn kind_of(raw: &Value) -> &str {
         // Telegram's kinds are short snake_case words; anything else is not
         // worth repeating in a log.
         Some(key)
-            if key.len() <= 32 && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+            if !key.is_empty()
+                && key.len() <= 32
+                && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
         {
             key
         }
@@ -135,6 +137,8 @@ mod tests {
             "unknown"
         );
         assert_eq!(kind_of(&json!({"update_id": 1})), "unknown");
+        // Found by fuzzing: an empty key is no kind either.
+        assert_eq!(kind_of(&json!({"update_id": 1, "": 6})), "unknown");
         assert_eq!(kind_of(&json!("text")), "unknown");
     }
 }
