@@ -344,6 +344,7 @@ fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
                     rescheduled_from: None,
                     booked_for: None,
                     price: None,
+                    created_by: booking_domain::Actor::Customer,
                 })
                 .unwrap();
                 let reminder = |hours: i64| NewNotice {

@@ -29,6 +29,7 @@ use futures::stream::BoxStream;
 use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
+use crate::audit::{self, AuditColumns};
 use crate::convert::{self, Record, to_ms};
 use crate::db::is_slot_taken;
 use crate::failure::backend;
@@ -66,6 +67,11 @@ pub(crate) struct BookingRow {
     booked_phone: Option<String>,
     price_minor: Option<i64>,
     currency: Option<String>,
+    created_by: Option<String>,
+    confirmed_by: Option<String>,
+    confirmed_at_ms: Option<i64>,
+    closed_by: Option<String>,
+    closed_at_ms: Option<i64>,
 }
 
 impl BookingRow {
@@ -157,6 +163,14 @@ impl BookingRow {
                 ),
                 _ => None,
             },
+            audit: AuditColumns {
+                created_by: self.created_by,
+                confirmed_by: self.confirmed_by,
+                confirmed_at_ms: self.confirmed_at_ms,
+                closed_by: self.closed_by,
+                closed_at_ms: self.closed_at_ms,
+            }
+            .into_trail(record)?,
         };
         Booking::from_parts(parts).map_err(|e| record.corrupt(e))
     }
@@ -244,6 +258,7 @@ pub(crate) async fn insert_booking(
         )
         .bind(new.price().map(|p| p.minor()))
         .bind(new.price().map(|p| p.currency().code().to_owned()))
+        .bind(audit::actor_code(new.created_by()))
         .fetch_optional(&mut *conn)
         .await
 }
@@ -315,6 +330,7 @@ impl BookingStore for SqliteStore {
         let fail = backend("updating a booking");
         let mut tx = self.begin_write().await.map_err(&fail)?;
         let status = StatusColumns::of(updated.status());
+        let audit = AuditColumns::of(updated.audit());
         // The version check and the write are one statement: the row changes
         // only if it is still at `expected`, and the new version is computed
         // from the stored one, so it is exactly one more.
@@ -335,6 +351,10 @@ impl BookingStore for SqliteStore {
                     .and_then(|who| who.phone.as_ref())
                     .map(PhoneNumber::expose),
             )
+            .bind(audit.confirmed_by)
+            .bind(audit.confirmed_at_ms)
+            .bind(audit.closed_by)
+            .bind(audit.closed_at_ms)
             .bind(updated.id().get())
             .bind(expected.get())
             .fetch_optional(&mut *tx)
@@ -378,9 +398,12 @@ impl BookingStore for SqliteStore {
             .await
             .map_err(&fail)?;
         let new_booking_id = convert::id(Record::new("booking", new_id), new_id, BookingId::new)?;
-        let closed = old.close_as_rescheduled(new_booking_id)?;
+        let closed = old.close_as_rescheduled(new_booking_id, new.moved_stamp())?;
+        let closed_audit = AuditColumns::of(closed.audit());
         let row: Option<BookingRow> = sqlx::query_as(sql::CLOSE_BOOKING_AS_RESCHEDULED)
             .bind(new_id)
+            .bind(closed_audit.closed_by)
+            .bind(closed_audit.closed_at_ms)
             .bind(old.id().get())
             .bind(old.version().get())
             .fetch_optional(&mut *tx)

@@ -458,6 +458,7 @@ mod tests {
             rescheduled_from: None,
             booked_for: None,
             price: None,
+            created_by: booking_domain::Actor::Customer,
         })
         .unwrap();
         Request {

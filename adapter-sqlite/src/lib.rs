@@ -30,6 +30,7 @@
 //! implementations.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod backup;
 mod bookings;
 mod catalog;

@@ -340,6 +340,7 @@ fn haircut(id: i64, who: Option<i64>, with: i64, start: i64) -> BookingParts {
         attendance_confirmed_at: None,
         booked_for: who.map(booked_as),
         price: Some(euros(2500)),
+        audit: booking_domain::AuditTrail::default(),
     }
 }
 
@@ -521,6 +522,7 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         attendance_confirmed_at: None,
         booked_for: None,
         price: Some(euros(1200)),
+        audit: booking_domain::AuditTrail::default(),
     });
     let mut six = haircut(6, Some(42), 1, 1_894_788_000_000);
     six.status = BookingStatus::Cancelled(Cancellation {

@@ -26,7 +26,8 @@ macro_rules! booking_columns {
         "id, customer_id, service_id, staff_id, start_ms, end_ms, buffer_before_min, \
          buffer_after_min, comment, status, cancelled_by, cancelled_by_staff_id, cancel_reason, \
          cancelled_at_ms, rescheduled_to_id, rescheduled_from_id, attendance_confirmed_at_ms, \
-         version, created_at_ms, booked_name, booked_phone, price_minor, currency"
+         version, created_at_ms, booked_name, booked_phone, price_minor, currency, created_by, \
+         confirmed_by, confirmed_at_ms, closed_by, closed_at_ms"
     };
 }
 
@@ -141,7 +142,7 @@ statements! {
 
     // ----- Bookings -------------------------------------------------------
 
-    /// `?15` to `?18` are who it is for and its price.
+    /// `?15` to `?18` are who it is for and its price, `?19` who made it.
     /// Inserts a booking if its customer holds fewer than `?14` active
     /// bookings ending after `?13`: the SELECT yields no row otherwise, and
     /// RETURNING then returns none. A booking ending after `?13` started less
@@ -150,7 +151,7 @@ statements! {
     INSERT_BOOKING_UNDER_LIMIT = concat!(
         "INSERT INTO bookings (", booking_columns!(), ") \
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL, NULL, NULL, NULL, ?11, \
-                NULL, 1, ?12, ?15, ?16, ?17, ?18 \
+                NULL, 1, ?12, ?15, ?16, ?17, ?18, ?19, NULL, NULL, NULL, NULL \
          WHERE (SELECT count(*) FROM bookings \
                 WHERE customer_id = ?2 AND status IN ('pending', 'confirmed') \
                   AND end_ms > ?13 AND start_ms > ?13 - 86400000) < ?14 \
@@ -164,7 +165,8 @@ statements! {
         "UPDATE bookings SET customer_id = ?, comment = ?, status = ?, cancelled_by = ?, \
          cancelled_by_staff_id = ?, cancel_reason = ?, cancelled_at_ms = ?, \
          rescheduled_to_id = ?, attendance_confirmed_at_ms = ?, booked_name = ?, \
-         booked_phone = ?, version = version + 1 \
+         booked_phone = ?, confirmed_by = ?, confirmed_at_ms = ?, closed_by = ?, \
+         closed_at_ms = ?, version = version + 1 \
          WHERE id = ? AND version = ? RETURNING ",
         booking_columns!()
     );
@@ -173,8 +175,8 @@ statements! {
     NEXT_BOOKING_ID =
         "SELECT ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'bookings'), 0) + 1";
     CLOSE_BOOKING_AS_RESCHEDULED = concat!(
-        "UPDATE bookings SET status = 'rescheduled', rescheduled_to_id = ?, \
-         version = version + 1 \
+        "UPDATE bookings SET status = 'rescheduled', rescheduled_to_id = ?, closed_by = ?, \
+         closed_at_ms = ?, version = version + 1 \
          WHERE id = ? AND version = ? AND status IN ('pending', 'confirmed') RETURNING ",
         booking_columns!()
     );

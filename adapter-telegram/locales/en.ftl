@@ -300,6 +300,13 @@ admin-card = Booking #{ $id } · { $service }
     Status: { $status }
 admin-card-comment = Comment: { $comment }
 admin-card-reason = Reason: { $reason }
+actor-customer = the customer
+actor-system = automatically
+actor-staff-member = staff member #{ $id }
+actor-staff-user = admin (Telegram id { $user })
+admin-card-created-by = Booked by: { $who }, { $when }
+admin-card-confirmed-by = Confirmed by: { $by }
+admin-card-closed-by = Status set by: { $by }
 admin-btn-confirm = ✅ Confirm
 admin-btn-cancel = ✖️ Cancel booking
 admin-btn-complete = Completed

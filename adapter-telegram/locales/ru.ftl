@@ -309,6 +309,13 @@ admin-card = Запись #{ $id } · { $service }
     Статус: { $status }
 admin-card-comment = Комментарий: { $comment }
 admin-card-reason = Причина: { $reason }
+actor-customer = клиент
+actor-system = автоматически
+actor-staff-member = сотрудник #{ $id }
+actor-staff-user = администратор (Telegram id { $user })
+admin-card-created-by = Записал(а): { $who }, { $when }
+admin-card-confirmed-by = Подтвердил(а): { $by }
+admin-card-closed-by = Статус установил(а): { $by }
 admin-btn-confirm = ✅ Подтвердить
 admin-btn-cancel = ✖️ Отменить запись
 admin-btn-complete = Состоялась

@@ -200,6 +200,17 @@ async fn staff_confirm_cancel_with_a_reason_complete_mark_no_shows_and_reschedul
     let confirmed = h.press(OWNER, &screen(&card), "✅ Confirm").await;
     assert!(text(&confirmed).starts_with("Confirmed; the customer is told."));
     assert_eq!(h.status(&pending).await, BookingStatus::Confirmed);
+    // The card keeps the trail: who booked, who confirmed, and when.
+    assert!(
+        text(&confirmed).contains("\nBooked by: the customer, Mon 3 Jun, "),
+        "{}",
+        text(&confirmed)
+    );
+    assert!(
+        text(&confirmed).contains("\nConfirmed by: admin (Telegram id 500), Mon 3 Jun, "),
+        "{}",
+        text(&confirmed)
+    );
 
     // Reschedule on the customer's behalf: 11:00 -> 13:00 the same day.
     let days = h.press(OWNER, &screen(&confirmed), "Reschedule").await;
@@ -225,6 +236,11 @@ async fn staff_confirm_cancel_with_a_reason_complete_mark_no_shows_and_reschedul
     let done = h.send(OWNER, "Anna is ill, sorry").await;
     assert!(text(&done).starts_with("Cancelled; the customer is told."));
     assert!(text(&done).contains("Reason: Anna is ill, sorry"));
+    assert!(
+        text(&done).contains("\nStatus set by: admin (Telegram id 500), "),
+        "{}",
+        text(&done)
+    );
     match h.status(&later).await {
         BookingStatus::Cancelled(c) => assert_eq!(c.reason.unwrap().expose(), "Anna is ill, sorry"),
         other => panic!("{other:?}"),
@@ -240,6 +256,11 @@ async fn staff_confirm_cancel_with_a_reason_complete_mark_no_shows_and_reschedul
         .await;
     let completed = h.press(OWNER, &screen(&card), "Completed").await;
     assert!(text(&completed).starts_with("Marked as completed."));
+    assert!(
+        text(&completed).contains("\nStatus set by: admin (Telegram id 500), Mon 3 Jun, 15:00"),
+        "{}",
+        text(&completed)
+    );
     let card = h
         .press(OWNER, &today, &format!("#{}", b.booking.id().get()))
         .await;
@@ -378,8 +399,17 @@ async fn statistics_and_the_csv_export_cover_the_period() {
     let lines: Vec<&str> = document.bot_request.file_data.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "id,date,start,end,status,service,staff,customer,phone,comment,price,created_at"
+        "id,date,start,end,status,service,staff,customer,phone,comment,price,created_at,\
+         created_by,confirmed_by,confirmed_at,closed_by,closed_at"
     );
+    // The trail: both made by their customers, confirmed at once (no
+    // confirmation stamp), Ivan's cancelled by himself.
+    assert!(
+        lines[1].contains(",customer,,,customer,2030-06-03 "),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].ends_with(",customer,,,,"), "{}", lines[2]);
     assert!(lines[1].starts_with(&format!("{},2030-06-04,11:00,12:00,cancelled,Haircut,Anna,\"Ivan \"\"Vanya\"\" Petrov\",\"'+79161234567\",\"Short, please\",2500 RUB,", a.booking.id().get())), "{}", lines[1]);
     assert!(lines[2].contains(",2030-06-05,11:00,12:00,confirmed,Haircut,Anna,Olga Sidorova,"));
     assert_eq!(lines.len(), 4, "header, two rows and the final line break");

@@ -293,7 +293,8 @@ async fn export_writes_the_period_as_csv() {
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "id,date,start,end,status,service,staff,customer,phone,comment,price,created_at"
+        "id,date,start,end,status,service,staff,customer,phone,comment,price,created_at,\
+         created_by,confirmed_by,confirmed_at,closed_by,closed_at"
     );
     let fields: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(
@@ -311,6 +312,8 @@ async fn export_writes_the_period_as_csv() {
     // A leading + is defused so spreadsheets do not read a formula.
     assert_eq!(fields[8], "\"'+79161234567\"");
     assert_eq!(fields[9], "window seat please");
+    // Made by the customer, confirmed at once, still open.
+    assert_eq!(&fields[12..], ["customer", "", "", "", ""]);
     assert_eq!(lines[2], "");
 
     // The day before has no bookings: the header alone.

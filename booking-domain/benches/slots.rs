@@ -6,10 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use booking_domain::{
-    Availability, Booking, BookingId, BookingParts, BookingStatus, Currency, CustomerId,
-    LocalTimeRange, Minutes, Money, PhoneRegion, Policy, PolicySettings, Service, ServiceId,
-    ServiceName, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffName, StaffSpec, Version,
-    WeeklyHours,
+    AuditTrail, Availability, Booking, BookingId, BookingParts, BookingStatus, Currency,
+    CustomerId, LocalTimeRange, Minutes, Money, PhoneRegion, Policy, PolicySettings, Service,
+    ServiceId, ServiceName, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffName, StaffSpec,
+    Version, WeeklyHours,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc, Weekday};
 
@@ -107,6 +107,7 @@ fn calendar() -> Calendar {
                 attendance_confirmed_at: None,
                 booked_for: None,
                 price: None,
+                audit: AuditTrail::default(),
             })
             .unwrap()
         })

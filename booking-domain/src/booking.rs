@@ -16,8 +16,13 @@
 //! Transitions are methods that return the next state or a typed error; each
 //! bumps the version by one, which is what optimistic locking compares.
 
+mod audit;
+mod new;
+
 use chrono::{DateTime, Utc};
 
+pub use self::audit::{Actor, AuditTrail, Stamp};
+pub use self::new::{NewBooking, NewBookingParts};
 use crate::catalog::Policy;
 use crate::time::Interval;
 use crate::values::{
@@ -151,9 +156,11 @@ pub struct BookingParts {
     /// `None` only for a booking stored before prices were copied whose
     /// service was unknown then; statistics use the service's price for it.
     pub price: Option<Money>,
+    /// Who created, confirmed and closed it.
+    pub audit: AuditTrail,
 }
 
-fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), InvalidBooking> {
+pub(crate) fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), InvalidBooking> {
     if end <= start {
         return Err(InvalidBooking::EndsBeforeStart);
     }
@@ -163,7 +170,12 @@ fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), InvalidBo
     Ok(())
 }
 
-fn occupied(start: DateTime<Utc>, end: DateTime<Utc>, before: Minutes, after: Minutes) -> Interval {
+pub(crate) fn occupied(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    before: Minutes,
+    after: Minutes,
+) -> Interval {
     // Checked arithmetic: a corrupt far-past date must not panic here.
     let from = start
         .checked_sub_signed(before.to_duration())
@@ -205,6 +217,7 @@ impl Booking {
             rescheduled_from,
             booked_for,
             price,
+            created_by,
         } = new;
         Self(BookingParts {
             id,
@@ -223,6 +236,10 @@ impl Booking {
             attendance_confirmed_at: None,
             booked_for,
             price,
+            audit: AuditTrail {
+                created_by: Some(created_by),
+                ..AuditTrail::default()
+            },
         })
     }
 
@@ -270,6 +287,11 @@ impl Booking {
     /// The price agreed when it was booked, if known.
     pub fn price(&self) -> Option<Money> {
         self.0.price
+    }
+
+    /// Who created, confirmed and closed it.
+    pub fn audit(&self) -> &AuditTrail {
+        &self.0.audit
     }
 
     pub fn service(&self) -> ServiceId {
@@ -342,6 +364,14 @@ impl Booking {
         Booking(parts)
     }
 
+    /// [`Self::next`] into a state that ends the booking's active life,
+    /// stamped with who ended it.
+    fn closed(&self, status: BookingStatus, by: Actor, at: DateTime<Utc>) -> Booking {
+        let mut next = self.next(status);
+        next.0.audit.closed = Some(Stamp { by, at });
+        next
+    }
+
     fn refuse(&self, action: &'static str) -> TransitionError {
         TransitionError::NotAllowed {
             from: self.0.status.name(),
@@ -353,9 +383,13 @@ impl Booking {
     ///
     /// # Errors
     /// [`TransitionError::NotAllowed`] unless pending.
-    pub fn confirm(&self) -> Result<Booking, TransitionError> {
+    pub fn confirm(&self, by: Actor, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
         match self.0.status {
-            BookingStatus::Pending => Ok(self.next(BookingStatus::Confirmed)),
+            BookingStatus::Pending => {
+                let mut next = self.next(BookingStatus::Confirmed);
+                next.0.audit.confirmed = Some(Stamp { by, at: now });
+                Ok(next)
+            }
             _ => Err(self.refuse("confirmed")),
         }
     }
@@ -366,20 +400,21 @@ impl Booking {
     /// [`TransitionError::NotAllowed`] unless confirmed or pending (a pending
     /// visit nobody confirmed may still have happened);
     /// [`TransitionError::NotStartedYet`] before the start.
-    pub fn complete(&self, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
-        self.after_start(now, "completed", BookingStatus::Completed)
+    pub fn complete(&self, by: Actor, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
+        self.after_start(by, now, "completed", BookingStatus::Completed)
     }
 
     /// The customer did not come.
     ///
     /// # Errors
     /// As [`Booking::complete`].
-    pub fn mark_no_show(&self, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
-        self.after_start(now, "marked as no-show", BookingStatus::NoShow)
+    pub fn mark_no_show(&self, by: Actor, now: DateTime<Utc>) -> Result<Booking, TransitionError> {
+        self.after_start(by, now, "marked as no-show", BookingStatus::NoShow)
     }
 
     fn after_start(
         &self,
+        by: Actor,
         now: DateTime<Utc>,
         action: &'static str,
         status: BookingStatus,
@@ -392,7 +427,7 @@ impl Booking {
                 start: self.0.start,
             });
         }
-        Ok(self.next(status))
+        Ok(self.closed(status, by, now))
     }
 
     /// Cancels an active booking. A customer must do it before the policy's
@@ -403,7 +438,7 @@ impl Booking {
     /// [`TransitionError::PastCutoff`] for a customer past the cutoff.
     pub fn cancel(
         &self,
-        by: CancelledBy,
+        by: Actor,
         reason: Option<CancelReason>,
         now: DateTime<Utc>,
         policy: &Policy,
@@ -411,14 +446,26 @@ impl Booking {
         if !self.is_active() {
             return Err(self.refuse("cancelled"));
         }
-        if by == CancelledBy::Customer {
-            self.check_cutoff(now, policy.cancellation_cutoff())?;
-        }
-        Ok(self.next(BookingStatus::Cancelled(Cancellation {
+        let side = match by {
+            Actor::Customer => {
+                self.check_cutoff(now, policy.cancellation_cutoff())?;
+                CancelledBy::Customer
+            }
+            // The customer is told "the salon cancelled"; an owner who is
+            // not a staff member cancels on behalf of the booking's
+            // calendar. The trail keeps who it really was.
+            Actor::Staff { member, .. } => CancelledBy::Staff(member.unwrap_or(self.0.staff)),
+            Actor::System => CancelledBy::System,
+        };
+        Ok(self.closed(
+            BookingStatus::Cancelled(Cancellation {
+                by: side,
+                reason,
+                at: now,
+            }),
             by,
-            reason,
-            at: now,
-        })))
+            now,
+        ))
     }
 
     /// Cancels a pending booking that nobody confirmed in time, on behalf of
@@ -438,11 +485,15 @@ impl Booking {
                 start: self.0.start,
             });
         }
-        Ok(self.next(BookingStatus::Cancelled(Cancellation {
-            by: CancelledBy::System,
-            reason: None,
-            at: now,
-        })))
+        Ok(self.closed(
+            BookingStatus::Cancelled(Cancellation {
+                by: CancelledBy::System,
+                reason: None,
+                at: now,
+            }),
+            Actor::System,
+            now,
+        ))
     }
 
     /// Whether a customer may still move this booking at `now`.
@@ -461,16 +512,22 @@ impl Booking {
         self.check_cutoff(now, policy.reschedule_cutoff())
     }
 
-    /// Closes this booking because it moved to `to`. The cutoff is checked
-    /// when the new booking is planned (see [`crate::rules`]).
+    /// Closes this booking because it moved to `to`, as `moved` says who
+    /// moved it and when (the replacement's creator and creation time). The
+    /// cutoff is checked when the new booking is planned (see
+    /// [`crate::rules`]).
     ///
     /// # Errors
     /// [`TransitionError::NotAllowed`] unless active.
-    pub fn close_as_rescheduled(&self, to: BookingId) -> Result<Booking, TransitionError> {
+    pub fn close_as_rescheduled(
+        &self,
+        to: BookingId,
+        moved: Stamp,
+    ) -> Result<Booking, TransitionError> {
         if !self.is_active() || to == self.0.id {
             return Err(self.refuse("rescheduled"));
         }
-        Ok(self.next(BookingStatus::Rescheduled { to }))
+        Ok(self.closed(BookingStatus::Rescheduled { to }, moved.by, moved.at))
     }
 
     /// The customer said they will come. Recorded once; saying it again
@@ -504,131 +561,6 @@ impl Booking {
             });
         }
         Ok(())
-    }
-}
-
-/// A booking about to be created: no id and no version yet; the store
-/// assigns both. Made by [`crate::rules`], which checks it against the slot
-/// engine, or by [`NewBooking::new`] for imports and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewBooking {
-    customer: CustomerId,
-    service: ServiceId,
-    staff: StaffId,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    buffer_before: Minutes,
-    buffer_after: Minutes,
-    comment: Option<Comment>,
-    status: BookingStatus,
-    created_at: DateTime<Utc>,
-    rescheduled_from: Option<BookingId>,
-    booked_for: Option<BookedFor>,
-    price: Option<Money>,
-}
-
-/// The fields of a [`NewBooking`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewBookingParts {
-    pub customer: CustomerId,
-    pub service: ServiceId,
-    pub staff: StaffId,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub buffer_before: Minutes,
-    pub buffer_after: Minutes,
-    pub comment: Option<Comment>,
-    /// Pending or confirmed.
-    pub status: BookingStatus,
-    pub created_at: DateTime<Utc>,
-    pub rescheduled_from: Option<BookingId>,
-    /// The name and phone it is booked for.
-    pub booked_for: Option<BookedFor>,
-    /// The service's price now.
-    pub price: Option<Money>,
-}
-
-impl NewBooking {
-    /// # Errors
-    /// [`InvalidBooking`] for reversed times or a status other than pending or
-    /// confirmed.
-    pub fn new(parts: NewBookingParts) -> Result<Self, InvalidBooking> {
-        check_times(parts.start, parts.end)?;
-        if !parts.status.is_active() {
-            return Err(InvalidBooking::NotNew(parts.status.name()));
-        }
-        Ok(Self {
-            customer: parts.customer,
-            service: parts.service,
-            staff: parts.staff,
-            start: parts.start,
-            end: parts.end,
-            buffer_before: parts.buffer_before,
-            buffer_after: parts.buffer_after,
-            comment: parts.comment,
-            status: parts.status,
-            created_at: parts.created_at,
-            rescheduled_from: parts.rescheduled_from,
-            booked_for: parts.booked_for,
-            price: parts.price,
-        })
-    }
-
-    pub fn booked_for(&self) -> Option<&BookedFor> {
-        self.booked_for.as_ref()
-    }
-
-    pub fn price(&self) -> Option<Money> {
-        self.price
-    }
-
-    pub fn customer(&self) -> CustomerId {
-        self.customer
-    }
-
-    pub fn service(&self) -> ServiceId {
-        self.service
-    }
-
-    pub fn staff(&self) -> StaffId {
-        self.staff
-    }
-
-    pub fn start(&self) -> DateTime<Utc> {
-        self.start
-    }
-
-    pub fn end(&self) -> DateTime<Utc> {
-        self.end
-    }
-
-    pub fn buffer_before(&self) -> Minutes {
-        self.buffer_before
-    }
-
-    pub fn buffer_after(&self) -> Minutes {
-        self.buffer_after
-    }
-
-    pub fn comment(&self) -> Option<&Comment> {
-        self.comment.as_ref()
-    }
-
-    pub fn status(&self) -> &BookingStatus {
-        &self.status
-    }
-
-    pub fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
-    }
-
-    pub fn rescheduled_from(&self) -> Option<BookingId> {
-        self.rescheduled_from
-    }
-
-    /// The time this booking will keep its staff member busy, buffers included.
-    pub fn occupied(&self) -> Interval {
-        occupied(self.start, self.end, self.buffer_before, self.buffer_after)
     }
 }
 

@@ -27,8 +27,8 @@ pub mod time;
 pub mod values;
 
 pub use booking::{
-    BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy, InvalidBooking,
-    NewBooking, NewBookingParts, TransitionError,
+    Actor, AuditTrail, BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy,
+    InvalidBooking, NewBooking, NewBookingParts, Stamp, TransitionError,
 };
 pub use catalog::{
     DateOverride, InvalidHours, InvalidPolicy, InvalidService, InvalidStaff, InvalidTimeOff,
@@ -43,5 +43,5 @@ pub use values::{
     Amount, BookingId, CancelReason, Comment, Currency, CustomerId, CustomerName, InvalidComment,
     InvalidCurrency, InvalidId, InvalidMinutes, InvalidMoney, InvalidName, InvalidPhone,
     InvalidPrice, InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName,
-    StaffId, StaffName, TelegramUserId, TimeOffId, UnknownRegion, Version,
+    StaffId, StaffName, StaffUser, TelegramUserId, TimeOffId, UnknownRegion, Version,
 };

@@ -7,7 +7,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::booking::{
-    BookedFor, Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts, TransitionError,
+    Actor, BookedFor, Booking, BookingStatus, InvalidBooking, NewBooking, NewBookingParts,
+    TransitionError,
 };
 use crate::catalog::{Service, StaffMember};
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
@@ -37,6 +38,8 @@ pub struct BookRequest<'a> {
     /// The name and phone the booking is for, which may differ from the
     /// customer's own (booking for someone else).
     pub booked_for: BookedFor,
+    /// Who makes it: the customer, or staff on their behalf.
+    pub by: Actor,
 }
 
 impl BookRequest<'_> {
@@ -74,6 +77,7 @@ impl BookRequest<'_> {
                 booked_for: Some(self.booked_for),
                 // Booked now: at the service's price now.
                 price: Some(self.service.price()),
+                created_by: self.by,
             },
         )?)
     }
@@ -87,8 +91,9 @@ pub struct RescheduleRequest<'a> {
     pub service: &'a Service,
     pub staff: StaffChoice,
     pub start: DateTime<Utc>,
-    /// Customers are held to the reschedule cutoff; staff are not.
-    pub by_customer: bool,
+    /// Who moves it. Customers are held to the reschedule cutoff; staff
+    /// are not.
+    pub by: Actor,
 }
 
 impl RescheduleRequest<'_> {
@@ -101,7 +106,8 @@ impl RescheduleRequest<'_> {
     /// [`BookingRuleError`] with the first rule the move breaks.
     pub fn plan(self, calendar: &Availability<'_>) -> Result<NewBooking, BookingRuleError> {
         let old = self.booking;
-        if self.by_customer {
+        let by_customer = self.by == Actor::Customer;
+        if by_customer {
             old.check_customer_may_reschedule(calendar.now, calendar.policy)?;
         } else if !old.is_active() {
             return Err(TransitionError::NotAllowed {
@@ -117,9 +123,9 @@ impl RescheduleRequest<'_> {
         let staff = pick_staff(&calendar, self.service, self.staff, self.start)?;
         // A move by staff is agreed with the customer; a customer's own move
         // needs confirmation again when the business confirms bookings.
-        let status = if self.by_customer && calendar.policy.requires_confirmation() {
+        let status = if by_customer && calendar.policy.requires_confirmation() {
             BookingStatus::Pending
-        } else if self.by_customer {
+        } else if by_customer {
             BookingStatus::Confirmed
         } else {
             old.status().clone()
@@ -141,6 +147,7 @@ impl RescheduleRequest<'_> {
                 rescheduled_from: Some(old.id()),
                 booked_for: old.booked_for().cloned(),
                 price: old.price().or(Some(self.service.price())),
+                created_by: self.by,
             },
         )?)
     }
@@ -198,12 +205,13 @@ fn least_busy(calendar: &Availability<'_>, free: &[StaffId], day: NaiveDate) -> 
         .min_by_key(|id| bookings_that_day(*id))
 }
 
-/// What a new booking carries over: where it came from, who it is for and
-/// its price.
+/// What a new booking carries over: where it came from, who it is for, its
+/// price, and who makes it.
 struct Copies {
     rescheduled_from: Option<BookingId>,
     booked_for: Option<BookedFor>,
     price: Option<Money>,
+    created_by: Actor,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -232,6 +240,7 @@ fn new_booking(
         rescheduled_from: copies.rescheduled_from,
         booked_for: copies.booked_for,
         price: copies.price,
+        created_by: copies.created_by,
     })
 }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
-use crate::booking::{Booking, BookingParts, BookingStatus};
+use crate::booking::{Actor, AuditTrail, Booking, BookingParts, BookingStatus, Stamp};
 use crate::catalog::{
     DateOverride, LocalTimeRange, OverrideHours, Policy, PolicySettings, Service, ServiceSpec,
     StaffMember, StaffSpec, TimeOff, TimeOffSpec, WeeklyHours,
@@ -15,7 +15,7 @@ use crate::slots::{Availability, StaffChoice};
 use crate::time::Interval;
 use crate::values::{
     BookingId, Currency, CustomerId, Minutes, Money, PhoneRegion, ServiceId, ServiceName, StaffId,
-    StaffName, TimeOffId, Version,
+    StaffName, StaffUser, TimeOffId, Version,
 };
 
 pub(crate) const BERLIN: Tz = chrono_tz::Europe::Berlin;
@@ -179,6 +179,7 @@ pub(crate) fn booking(
         attendance_confirmed_at: None,
         booked_for: None,
         price: None,
+        audit: AuditTrail::default(),
     })
     .unwrap()
 }
@@ -288,4 +289,28 @@ pub(crate) fn every(step: u32, from: &str, to: &str) -> Vec<String> {
         .step_by(step as usize)
         .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
         .collect()
+}
+
+/// An owner: a staff user who is not a staff member.
+pub(crate) fn owner() -> Actor {
+    Actor::Staff {
+        user: StaffUser::new(900),
+        member: None,
+    }
+}
+
+/// The staff user who is staff member `id`.
+pub(crate) fn stylist(id: i64) -> Actor {
+    Actor::Staff {
+        user: StaffUser::new(100 + id),
+        member: Some(staff_id(id)),
+    }
+}
+
+/// A move made by the owner at `when`.
+pub(crate) fn moved_at(when: &str) -> Stamp {
+    Stamp {
+        by: owner(),
+        at: at(when),
+    }
 }

@@ -10,10 +10,10 @@ mod support;
 use std::collections::BTreeMap;
 
 use booking_domain::{
-    Availability, BookRequest, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy,
+    Actor, Availability, BookRequest, Booking, BookingId, BookingRuleError, BookingStatus,
     CustomerId, CustomerName, FreeStart, Minutes, PhoneNumber, PhoneRegion, Policy, PolicySettings,
-    RescheduleRequest, Service, StaffChoice, StaffId, StaffMember, StaffName, StaffSpec, Version,
-    WeeklyHours, mask_name, mask_phone_digits, mask_phones_in_text,
+    RescheduleRequest, Service, StaffChoice, StaffId, StaffMember, StaffName, StaffSpec, StaffUser,
+    Stamp, Version, WeeklyHours, mask_name, mask_phone_digits, mask_phones_in_text,
 };
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
@@ -24,6 +24,14 @@ use support::calendar::{self, anchor, minutes, plus_days, staff_id};
 use support::oracle::{DayClock, Oracle, holds_slot, minutes_of};
 use support::phones::{self, Written};
 use support::zones::{DST_ZONES, transition_days};
+
+/// The staff user the sequences act as: an owner, not a staff member.
+fn front_desk() -> Actor {
+    Actor::Staff {
+        user: StaffUser::new(1),
+        member: None,
+    }
+}
 
 /// Random calendars: each case reads the wall clock at 4,320 minutes and
 /// tries every grid instant against every staff member.
@@ -100,6 +108,7 @@ proptest! {
                     start: free.start,
                     comment: None,
                     booked_for: booking_domain::BookedFor { name: booking_domain::CustomerName::new("Ann Smith").unwrap(), phone: None },
+                    by: Actor::Customer,
                 }
                 .plan(&calendar, 0)
                 .unwrap();
@@ -125,6 +134,7 @@ proptest! {
                 start: free.start,
                 comment: None,
                 booked_for: booking_domain::BookedFor { name: booking_domain::CustomerName::new("Ann Smith").unwrap(), phone: None },
+                by: Actor::Customer,
             }
             .plan(&calendar, 0)
             .unwrap();
@@ -421,6 +431,7 @@ impl World {
                         name: booking_domain::CustomerName::new("Ann Smith").unwrap(),
                         phone: None,
                     },
+                    by: Actor::Customer,
                 };
                 match request.plan(&self.availability(None), held) {
                     Ok(new) => {
@@ -459,14 +470,21 @@ impl World {
                     service: &service,
                     staff: choice,
                     start,
-                    by_customer: *by_customer,
+                    by: if *by_customer {
+                        Actor::Customer
+                    } else {
+                        front_desk()
+                    },
                 };
                 if let Ok(new) = request.plan(&self.availability(None)) {
                     prop_assert!(old.is_active(), "moved a {} booking", old.status().name());
                     prop_assert_eq!(new.rescheduled_from(), Some(old.id()));
                     let new_id = self.next_id();
-                    let closed = old.close_as_rescheduled(new_id).unwrap();
+                    let moved = new.moved_stamp();
+                    let closed = old.close_as_rescheduled(new_id, moved).unwrap();
                     prop_assert_eq!(closed.status(), &BookingStatus::Rescheduled { to: new_id });
+                    prop_assert_eq!(closed.audit().closed, Some(moved));
+                    prop_assert_eq!(new.created_by(), moved.by);
                     self.replace(index, closed)?;
                     self.bookings.push(Booking::created(new_id, new));
                 }
@@ -479,12 +497,13 @@ impl World {
                     return Ok(());
                 };
                 let by = if *by_customer {
-                    CancelledBy::Customer
+                    Actor::Customer
                 } else {
-                    CancelledBy::Staff(self.bookings[index].staff())
+                    front_desk()
                 };
                 if let Ok(next) = self.bookings[index].cancel(by, None, self.now, &self.policy) {
                     prop_assert!(!next.is_active());
+                    prop_assert_eq!(next.audit().closed, Some(Stamp { by, at: self.now }));
                     self.replace(index, next)?;
                 }
             }
@@ -492,7 +511,14 @@ impl World {
                 let Some(index) = picked(booking, self.bookings.len()) else {
                     return Ok(());
                 };
-                if let Ok(next) = self.bookings[index].confirm() {
+                if let Ok(next) = self.bookings[index].confirm(front_desk(), self.now) {
+                    prop_assert_eq!(
+                        next.audit().confirmed,
+                        Some(Stamp {
+                            by: front_desk(),
+                            at: self.now
+                        })
+                    );
                     self.replace(index, next)?;
                 }
             }
@@ -500,7 +526,14 @@ impl World {
                 let Some(index) = picked(booking, self.bookings.len()) else {
                     return Ok(());
                 };
-                if let Ok(next) = self.bookings[index].complete(self.now) {
+                if let Ok(next) = self.bookings[index].complete(Actor::System, self.now) {
+                    prop_assert_eq!(
+                        next.audit().closed,
+                        Some(Stamp {
+                            by: Actor::System,
+                            at: self.now
+                        })
+                    );
                     self.replace(index, next)?;
                 }
             }

@@ -126,6 +126,7 @@ pub(crate) fn haircut_parts(
         rescheduled_from: None,
         booked_for: None,
         price: None,
+        created_by: booking_domain::Actor::Customer,
     }
 }
 

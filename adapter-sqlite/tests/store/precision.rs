@@ -28,7 +28,9 @@ async fn a_created_booking_equals_its_stored_form_at_millisecond_precision() {
     let confirmed = store
         .update_booking(
             created.version(),
-            created.confirm().unwrap(),
+            created
+                .confirm(booking_domain::Actor::System, created.created_at())
+                .unwrap(),
             OutboxChange::none(),
         )
         .await

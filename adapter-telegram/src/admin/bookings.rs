@@ -89,7 +89,20 @@ pub(super) async fn show(
     details: &BookingDetails,
     notice: Option<String>,
 ) -> Result<(), HandlerError> {
-    let screen = card(&ctx.t(), ctx.tz(), ctx.engine.now(), details, notice);
+    // The catalog's staff, for the names in the audit trail.
+    let staff = ctx
+        .engine
+        .all_staff(&ctx.actor)
+        .await
+        .map_err(|e| HandlerError::engine("read the staff", e))?;
+    let screen = card(
+        &ctx.t(),
+        ctx.tz(),
+        ctx.engine.now(),
+        details,
+        &staff,
+        notice,
+    );
     ctx.show(&screen).await
 }
 

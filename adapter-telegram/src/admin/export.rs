@@ -2,7 +2,7 @@
 //! export stream with a byte limit, so a period too large for a Telegram
 //! document is refused without building the whole file first.
 
-use booking_domain::BookingStatus;
+use booking_domain::{Actor, BookingStatus, StaffMember, Stamp};
 use booking_ports::{BookingDetails, StoreError};
 use chrono_tz::Tz;
 use futures::{Stream, StreamExt};
@@ -18,9 +18,32 @@ pub enum ExportError {
     Store(#[from] StoreError),
 }
 
-/// The CSV columns.
-pub const HEADER: &str =
-    "id,date,start,end,status,service,staff,customer,phone,comment,price,created_at";
+/// The CSV columns. The last five are the audit trail: who made the
+/// booking, who confirmed it and when, who set its final status (completed,
+/// no-show, cancelled, moved) and when.
+pub const HEADER: &str = "id,date,start,end,status,service,staff,customer,phone,comment,price,\
+                          created_at,created_by,confirmed_by,confirmed_at,closed_by,closed_at";
+
+/// Who did something, in the export's own words (a spreadsheet is read by
+/// the business, whatever the staff's languages): `customer`, `system`, a
+/// staff member's name, or `admin <Telegram id>` for a staff user who is
+/// no staff member. Empty when nobody is known (bookings stored before
+/// trails were kept).
+fn actor_cell(actor: Option<Actor>, staff: &[StaffMember]) -> String {
+    match actor {
+        None => String::new(),
+        Some(Actor::Customer) => "customer".to_owned(),
+        Some(Actor::System) => "system".to_owned(),
+        Some(Actor::Staff {
+            member: Some(member),
+            ..
+        }) => staff.iter().find(|s| s.id() == member).map_or_else(
+            || format!("staff #{}", member.get()),
+            |s| s.name().to_string(),
+        ),
+        Some(Actor::Staff { user, member: None }) => format!("admin {user}"),
+    }
+}
 
 /// One field, quoted when it holds a separator, a quote or a line break.
 /// A leading `=`, `+`, `-` or `@` gets a `'` so spreadsheets do not run a
@@ -40,10 +63,16 @@ fn field(out: &mut String, value: &str) {
     }
 }
 
-/// One booking as a CSV line (with its `\r\n`), times in `tz`. Public so
-/// the command-line export streams the same format to a file.
-pub fn row(details: &BookingDetails, tz: Tz) -> String {
+/// One booking as a CSV line (with its `\r\n`), times in `tz`, staff
+/// members in the trail named from `staff`. Public so the command-line
+/// export streams the same format to a file.
+pub fn row(details: &BookingDetails, tz: Tz, staff: &[StaffMember]) -> String {
     let b = &details.booking;
+    let local = |at: chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let stamp_at = |stamp: Option<Stamp>| stamp.map(|s| local(s.at)).unwrap_or_default();
+    let audit = b.audit();
     let start = b.start().with_timezone(&tz);
     let status = match b.status() {
         BookingStatus::Cancelled(c) => match &c.reason {
@@ -85,10 +114,12 @@ pub fn row(details: &BookingDetails, tz: Tz) -> String {
             .or_else(|| details.service.as_ref().map(|s| s.price()))
             .map(format::price)
             .unwrap_or_default(),
-        b.created_at()
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        local(b.created_at()),
+        actor_cell(audit.created_by, staff),
+        actor_cell(audit.confirmed.map(|s| s.by), staff),
+        stamp_at(audit.confirmed),
+        actor_cell(audit.closed.map(|s| s.by), staff),
+        stamp_at(audit.closed),
     ];
     let mut line = String::new();
     for (i, value) in fields.iter().enumerate() {
@@ -106,7 +137,12 @@ pub fn row(details: &BookingDetails, tz: Tz) -> String {
 ///
 /// # Errors
 /// [`ExportError::TooLarge`] past the limit, or the store's error.
-pub async fn write_csv<S>(bookings: S, tz: Tz, limit: u64) -> Result<(Vec<u8>, usize), ExportError>
+pub async fn write_csv<S>(
+    bookings: S,
+    tz: Tz,
+    staff: &[StaffMember],
+    limit: u64,
+) -> Result<(Vec<u8>, usize), ExportError>
 where
     S: Stream<Item = Result<BookingDetails, StoreError>>,
 {
@@ -116,7 +152,7 @@ where
     let mut rows = 0;
     let mut bookings = std::pin::pin!(bookings);
     while let Some(details) = bookings.next().await {
-        out.extend_from_slice(row(&details?, tz).as_bytes());
+        out.extend_from_slice(row(&details?, tz, staff).as_bytes());
         rows += 1;
         if out.len() as u64 > limit {
             return Err(ExportError::TooLarge { limit });

@@ -55,8 +55,13 @@ pub(super) async fn export(ctx: Ctx, spec: PeriodSpec) -> Result<(), HandlerErro
         return ctx.say_text(Msg::AdminPeriodInvalid).await;
     };
     let limit = ctx.config.export_limit_bytes;
+    let staff = ctx
+        .engine
+        .all_staff(&ctx.actor)
+        .await
+        .map_err(|e| HandlerError::engine("read the staff", e))?;
     let rows = ctx.engine.export(&ctx.actor, period);
-    let (file, count) = match write_csv(rows, ctx.tz(), limit).await {
+    let (file, count) = match write_csv(rows, ctx.tz(), &staff, limit).await {
         Ok(done) => done,
         Err(ExportError::TooLarge { .. }) => return ctx.say_text(Msg::AdminExportTooLarge).await,
         Err(ExportError::Store(e)) => return Err(HandlerError::engine("export bookings", e)),

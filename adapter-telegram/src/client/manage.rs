@@ -7,7 +7,7 @@
 //! changing nothing. Changes carry the version the customer saw, so a change
 //! by staff meanwhile is shown rather than overwritten.
 
-use booking_domain::{BookingId, CancelledBy, SlotRefusal, Version};
+use booking_domain::{Actor, BookingId, SlotRefusal, Version};
 use booking_ports::BookingDetails;
 use booking_ports::engine::{BookingChangeError, FindBookingError, RescheduleBookingError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -248,7 +248,7 @@ pub(crate) async fn cancel_from_reminder(ctx: &Ctx, id: BookingId) -> Result<Ans
 /// here only spares the customer a pointless question.
 async fn ask_cancel(ctx: &Ctx, flow: FlowId, details: &BookingDetails) -> Result<(), HandlerError> {
     let booking = &details.booking;
-    if let Err(refusal) = booking.cancel(CancelledBy::Customer, None, ctx.now(), &ctx.policy) {
+    if let Err(refusal) = booking.cancel(Actor::Customer, None, ctx.now(), &ctx.policy) {
         let intro = screen::refusal(&ctx.t(), &refusal, Msg::CancelPastCutoff, booking);
         return show_details(ctx, flow, details, Some(intro)).await;
     }

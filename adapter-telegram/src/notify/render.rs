@@ -317,6 +317,7 @@ mod tests {
                 phone: b.booked_for().and_then(|who| who.phone.clone()),
             }),
             price: b.price(),
+            audit: booking_domain::AuditTrail::default(),
         })
         .unwrap();
         let mut service = details.service.take().unwrap().spec().clone();

@@ -2,7 +2,7 @@
 //! business's time zone. Words come from the locale files; this module only
 //! picks the numbers.
 
-use booking_domain::{BookingStatus, Minutes, Money};
+use booking_domain::{Actor, BookingStatus, Minutes, Money, StaffMember, Stamp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -92,6 +92,32 @@ pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
         BookingStatus::Cancelled(_) => Msg::StatusCancelled,
         BookingStatus::Rescheduled { .. } => Msg::StatusRescheduled,
     })
+}
+
+/// Who did something to a booking, for staff: a staff member by name, a
+/// staff user who is no staff member (an owner at the front desk) by their
+/// Telegram id, the customer, or the system. `staff` is the catalog's
+/// staff, for the names.
+pub fn actor(t: &Text<'_>, actor: Actor, staff: &[StaffMember]) -> String {
+    match actor {
+        Actor::Customer => t.get(Msg::ActorCustomer),
+        Actor::System => t.get(Msg::ActorSystem),
+        Actor::Staff {
+            member: Some(member),
+            ..
+        } => match staff.iter().find(|s| s.id() == member) {
+            Some(known) => known.name().to_string(),
+            None => t.with(Msg::ActorStaffMember, &[("id", member.get().into())]),
+        },
+        Actor::Staff { user, member: None } => {
+            t.with(Msg::ActorStaffUser, &[("user", user.to_string().into())])
+        }
+    }
+}
+
+/// "Anna, Mon 7 Jan, 10:05": who did something, and when.
+pub fn stamp(t: &Text<'_>, stamp: Stamp, staff: &[StaffMember], tz: Tz) -> String {
+    format!("{}, {}", actor(t, stamp.by, staff), when(t, stamp.at, tz))
 }
 
 #[cfg(test)]

@@ -181,6 +181,7 @@ pub(crate) async fn add_visits(
                 rescheduled_from: None,
                 booked_for: None,
                 price: None,
+                created_by: booking_domain::Actor::Customer,
             })
             .unwrap();
             let limit = ActiveBookingLimit { max: u16::MAX, now };

@@ -69,7 +69,15 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
             EngineSettings::default(),
         );
         let actor = StaffActor::authenticated(StaffUser::new(CONSOLE_USER), None);
-        let exit = write_rows(&mut out, engine.export(&actor, period), tz).await;
+        // The staff names the audit columns use.
+        let staff = match engine.all_staff(&actor).await {
+            Ok(staff) => staff,
+            Err(e) => {
+                store.close().await;
+                return fail(Exit::Failure, chain(&e));
+            }
+        };
+        let exit = write_rows(&mut out, engine.export(&actor, period), tz, &staff).await;
         store.close().await;
         exit
     });
@@ -82,7 +90,12 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
     outcome
 }
 
-async fn write_rows<S>(out: &mut dyn Write, bookings: S, tz: chrono_tz::Tz) -> Exit
+async fn write_rows<S>(
+    out: &mut dyn Write,
+    bookings: S,
+    tz: chrono_tz::Tz,
+    staff: &[booking_domain::StaffMember],
+) -> Exit
 where
     S: futures::Stream<Item = Result<booking_ports::BookingDetails, booking_ports::StoreError>>,
 {
@@ -96,7 +109,7 @@ where
             Ok(details) => details,
             Err(e) => return fail(Exit::Failure, chain(&e)),
         };
-        if let Err(e) = out.write_all(row(&details, tz).as_bytes()) {
+        if let Err(e) = out.write_all(row(&details, tz, staff).as_bytes()) {
             return write_failed(e);
         }
     }

@@ -51,7 +51,7 @@ fn assert_moved(before: &Booking, next: &Booking, status: &BookingStatus) {
 #[test]
 fn only_pending_bookings_can_be_confirmed() {
     for booking in every_status() {
-        let result = booking.confirm();
+        let result = booking.confirm(owner(), at("2026-03-01 12:00"));
         match booking.status() {
             BookingStatus::Pending => {
                 assert_moved(&booking, &result.unwrap(), &BookingStatus::Confirmed);
@@ -65,7 +65,7 @@ fn only_pending_bookings_can_be_confirmed() {
 fn only_active_bookings_can_be_completed_once_started() {
     let after_start = at("2026-03-02 10:05");
     for booking in every_status() {
-        let result = booking.complete(after_start);
+        let result = booking.complete(owner(), after_start);
         match booking.status() {
             BookingStatus::Confirmed | BookingStatus::Pending => {
                 assert_moved(&booking, &result.unwrap(), &BookingStatus::Completed);
@@ -75,19 +75,19 @@ fn only_active_bookings_can_be_completed_once_started() {
     }
     let confirmed = at_ten(BookingStatus::Confirmed);
     assert_eq!(
-        confirmed.complete(at("2026-03-02 09:59")),
+        confirmed.complete(owner(), at("2026-03-02 09:59")),
         Err(TransitionError::NotStartedYet {
             start: confirmed.start()
         })
     );
-    assert!(confirmed.complete(confirmed.start()).is_ok());
+    assert!(confirmed.complete(owner(), confirmed.start()).is_ok());
 }
 
 #[test]
 fn only_active_bookings_can_be_marked_no_show_once_started() {
     let after_start = at("2026-03-02 10:20");
     for booking in every_status() {
-        let result = booking.mark_no_show(after_start);
+        let result = booking.mark_no_show(owner(), after_start);
         match booking.status() {
             BookingStatus::Confirmed | BookingStatus::Pending => {
                 assert_moved(&booking, &result.unwrap(), &BookingStatus::NoShow);
@@ -97,7 +97,7 @@ fn only_active_bookings_can_be_marked_no_show_once_started() {
     }
     let confirmed = at_ten(BookingStatus::Confirmed);
     assert_eq!(
-        confirmed.mark_no_show(at("2026-03-01 10:00")),
+        confirmed.mark_no_show(owner(), at("2026-03-01 10:00")),
         Err(TransitionError::NotStartedYet {
             start: confirmed.start()
         })
@@ -110,12 +110,12 @@ fn a_pending_visit_in_the_past_can_be_completed_or_marked_no_show_directly() {
     let after_start = at("2026-03-02 10:30");
     assert_moved(
         &pending,
-        &pending.complete(after_start).unwrap(),
+        &pending.complete(owner(), after_start).unwrap(),
         &BookingStatus::Completed,
     );
     assert_moved(
         &pending,
-        &pending.mark_no_show(after_start).unwrap(),
+        &pending.mark_no_show(owner(), after_start).unwrap(),
         &BookingStatus::NoShow,
     );
 }
@@ -127,8 +127,8 @@ fn a_pending_visit_in_the_future_cannot_be_completed_or_marked_no_show() {
     let not_yet = Err(TransitionError::NotStartedYet {
         start: pending.start(),
     });
-    assert_eq!(pending.complete(before_start), not_yet);
-    assert_eq!(pending.mark_no_show(before_start), not_yet);
+    assert_eq!(pending.complete(owner(), before_start), not_yet);
+    assert_eq!(pending.mark_no_show(owner(), before_start), not_yet);
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn a_customer_can_cancel_an_active_booking_up_to_the_cutoff() {
     for status in [BookingStatus::Pending, BookingStatus::Confirmed] {
         let booking = at_ten(status);
         let next = booking
-            .cancel(CancelledBy::Customer, reason("ill"), last_moment, &policy)
+            .cancel(Actor::Customer, reason("ill"), last_moment, &policy)
             .unwrap();
         let expected = BookingStatus::Cancelled(Cancellation {
             by: CancelledBy::Customer,
@@ -183,7 +183,7 @@ fn a_customer_cannot_cancel_after_the_cutoff() {
     let booking = at_ten(BookingStatus::Confirmed);
     let too_late = at("2026-03-02 08:00") + Duration::seconds(1);
     assert_eq!(
-        booking.cancel(CancelledBy::Customer, None, too_late, &policy()),
+        booking.cancel(Actor::Customer, None, too_late, &policy()),
         Err(TransitionError::PastCutoff {
             cutoff: minutes(120),
             start: booking.start()
@@ -195,12 +195,15 @@ fn a_customer_cannot_cancel_after_the_cutoff() {
 fn staff_and_the_system_can_cancel_after_the_cutoff_even_after_the_start() {
     let booking = at_ten(BookingStatus::Pending);
     let after_start = at("2026-03-02 10:30");
-    for by in [CancelledBy::Staff(staff_id(1)), CancelledBy::System] {
+    for (by, side) in [
+        (stylist(1), CancelledBy::Staff(staff_id(1))),
+        (Actor::System, CancelledBy::System),
+    ] {
         let next = booking
             .cancel(by, reason("sick"), after_start, &policy())
             .unwrap();
         let expected = BookingStatus::Cancelled(Cancellation {
-            by,
+            by: side,
             reason: reason("sick"),
             at: after_start,
         });
@@ -218,7 +221,7 @@ fn a_zero_cutoff_lets_a_customer_cancel_until_the_start() {
     let booking = at_ten(BookingStatus::Confirmed);
     assert!(
         booking
-            .cancel(CancelledBy::Customer, None, booking.start(), &policy)
+            .cancel(Actor::Customer, None, booking.start(), &policy)
             .is_ok()
     );
 }
@@ -226,11 +229,7 @@ fn a_zero_cutoff_lets_a_customer_cancel_until_the_start() {
 #[test]
 fn finished_and_closed_bookings_cannot_be_cancelled_by_anyone() {
     for booking in every_status().into_iter().filter(|b| !b.is_active()) {
-        for by in [
-            CancelledBy::Customer,
-            CancelledBy::Staff(staff_id(1)),
-            CancelledBy::System,
-        ] {
+        for by in [Actor::Customer, stylist(1), owner(), Actor::System] {
             assert_eq!(
                 booking.cancel(by, None, at("2026-03-01 10:00"), &policy()),
                 Err(refused(booking.status().name(), "cancelled"))
@@ -269,7 +268,7 @@ fn a_customer_may_reschedule_an_active_booking_until_the_reschedule_cutoff() {
 #[test]
 fn an_active_booking_closes_as_rescheduled_and_links_to_its_replacement() {
     for booking in every_status() {
-        let result = booking.close_as_rescheduled(booking_id(5));
+        let result = booking.close_as_rescheduled(booking_id(5), moved_at("2026-03-01 12:00"));
         if booking.is_active() {
             assert_moved(
                 &booking,
@@ -286,7 +285,7 @@ fn an_active_booking_closes_as_rescheduled_and_links_to_its_replacement() {
 fn a_booking_cannot_be_rescheduled_to_itself() {
     let booking = at_ten(BookingStatus::Confirmed);
     assert_eq!(
-        booking.close_as_rescheduled(booking.id()),
+        booking.close_as_rescheduled(booking.id(), moved_at("2026-03-01 12:00")),
         Err(refused("confirmed", "rescheduled"))
     );
 }
@@ -354,6 +353,7 @@ fn a_created_booking_starts_at_version_one() {
         rescheduled_from: Some(booking_id(4)),
         booked_for: None,
         price: None,
+        created_by: Actor::Customer,
     })
     .unwrap();
     let booking = Booking::created(booking_id(9), new.clone());
@@ -405,6 +405,7 @@ fn stored_bookings_must_end_after_they_start_within_a_day() {
             rescheduled_from: None,
             booked_for: None,
             price: None,
+            created_by: Actor::Customer,
         };
         assert_eq!(NewBooking::new(new), Err(error));
     }
@@ -443,6 +444,7 @@ fn a_new_booking_is_pending_or_confirmed() {
         rescheduled_from: None,
         booked_for: None,
         price: None,
+        created_by: Actor::Customer,
     };
     for closed in every_status().into_iter().filter(|b| !b.is_active()) {
         let name = closed.status().name();
@@ -516,4 +518,114 @@ fn status_names_are_stable() {
             "rescheduled"
         ]
     );
+}
+
+#[test]
+fn a_created_booking_records_who_made_it_and_nothing_else() {
+    let new = NewBooking::new(NewBookingParts {
+        customer: customer(1),
+        service: ServiceId::new(1).unwrap(),
+        staff: staff_id(1),
+        start: at("2026-03-02 10:00"),
+        end: at("2026-03-02 11:00"),
+        buffer_before: Minutes::ZERO,
+        buffer_after: Minutes::ZERO,
+        comment: None,
+        status: BookingStatus::Confirmed,
+        created_at: at("2026-03-01 09:00"),
+        rescheduled_from: None,
+        booked_for: None,
+        price: None,
+        created_by: owner(),
+    })
+    .unwrap();
+    let booking = Booking::created(booking_id(3), new);
+    assert_eq!(
+        booking.audit(),
+        &AuditTrail {
+            created_by: Some(owner()),
+            confirmed: None,
+            closed: None,
+        }
+    );
+}
+
+#[test]
+fn confirming_stamps_who_confirmed_and_when() {
+    let now = at("2026-03-01 12:00");
+    let confirmed = at_ten(BookingStatus::Pending)
+        .confirm(stylist(1), now)
+        .unwrap();
+    assert_eq!(
+        confirmed.audit().confirmed,
+        Some(Stamp {
+            by: stylist(1),
+            at: now
+        })
+    );
+    assert_eq!(confirmed.audit().closed, None);
+}
+
+#[test]
+fn every_way_out_of_the_active_life_stamps_who_and_when() {
+    let after = at("2026-03-02 10:30");
+    let before = at("2026-03-01 12:00");
+    let booking = at_ten(BookingStatus::Confirmed);
+    let pending = at_ten(BookingStatus::Pending);
+    let stamped = [
+        (
+            booking.complete(stylist(1), after).unwrap(),
+            stylist(1),
+            after,
+        ),
+        (
+            booking.mark_no_show(owner(), after).unwrap(),
+            owner(),
+            after,
+        ),
+        (
+            booking
+                .cancel(Actor::Customer, None, before, &policy())
+                .unwrap(),
+            Actor::Customer,
+            before,
+        ),
+        (pending.expire(before).unwrap(), Actor::System, before),
+        (
+            booking
+                .close_as_rescheduled(booking_id(9), moved_at("2026-03-01 12:00"))
+                .unwrap(),
+            owner(),
+            before,
+        ),
+    ];
+    for (closed, by, at) in stamped {
+        assert_eq!(closed.audit().closed, Some(Stamp { by, at }), "{closed:?}");
+    }
+}
+
+#[test]
+fn an_owners_cancellation_tells_the_customer_the_salon_and_the_trail_the_owner() {
+    let booking = at_ten(BookingStatus::Confirmed);
+    let now = at("2026-03-02 09:00");
+    let cancelled = booking.cancel(owner(), None, now, &policy()).unwrap();
+    let BookingStatus::Cancelled(cancellation) = cancelled.status() else {
+        panic!("not cancelled: {cancelled:?}");
+    };
+    assert_eq!(cancellation.by, CancelledBy::Staff(booking.staff()));
+    assert_eq!(
+        cancelled.audit().closed,
+        Some(Stamp {
+            by: owner(),
+            at: now
+        })
+    );
+}
+
+#[test]
+fn erasure_keeps_the_trail_which_names_no_customer() {
+    let booking = at_ten(BookingStatus::Pending)
+        .confirm(stylist(1), at("2026-03-01 12:00"))
+        .unwrap();
+    assert_eq!(booking.anonymised().audit(), booking.audit());
 }

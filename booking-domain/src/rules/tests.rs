@@ -3,7 +3,7 @@
 use chrono::Duration;
 
 use super::*;
-use crate::booking::{BookingStatus, CancelledBy};
+use crate::booking::BookingStatus;
 use crate::catalog::{Policy, PolicySettings, Service, ServiceSpec};
 use crate::test_fixtures::*;
 use crate::values::{ServiceId, StaffId};
@@ -28,6 +28,7 @@ fn request<'a>(service: &'a Service, staff: StaffChoice, start: &str) -> BookReq
             name: crate::CustomerName::new("Ann Smith").unwrap(),
             phone: None,
         },
+        by: Actor::Customer,
     }
 }
 
@@ -142,7 +143,7 @@ fn a_moved_booking_does_not_count_against_its_own_staff_member() {
         service: &haircut,
         staff: StaffChoice::Any,
         start: at("2026-03-02 11:00"),
-        by_customer: true,
+        by: Actor::Customer,
     }
     .plan(&calendar.availability())
     .unwrap();
@@ -242,7 +243,11 @@ fn move_to<'a>(
         service,
         staff,
         start: at(start),
-        by_customer,
+        by: if by_customer {
+            Actor::Customer
+        } else {
+            owner()
+        },
     }
 }
 
@@ -330,7 +335,7 @@ fn a_customer_cannot_move_a_booking_past_the_reschedule_cutoff_but_staff_can() {
 fn a_closed_booking_cannot_be_moved_by_anyone() {
     let (calendar, booked) = with_booking_at_ten();
     let cancelled = booked
-        .cancel(CancelledBy::Customer, None, calendar.now, &calendar.policy)
+        .cancel(Actor::Customer, None, calendar.now, &calendar.policy)
         .unwrap();
     let haircut = service(60, 0, 0, &[1]);
     for by_customer in [true, false] {

@@ -62,6 +62,29 @@ positive_id!(
     TelegramUserId
 );
 
+/// A staff user as the admin adapter identifies them (the Telegram
+/// deployment uses the user's Telegram id). Not a [`StaffId`]: an owner or a
+/// receptionist may use the admin side without being a staff member who
+/// performs services. Any number an adapter uses; the adapter vouches for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StaffUser(i64);
+
+impl StaffUser {
+    pub fn new(id: i64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for StaffUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// A version below 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a version starts at 1, got {0}")]

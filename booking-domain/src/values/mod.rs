@@ -11,8 +11,8 @@ mod text;
 mod typed;
 
 pub use ids::{
-    BookingId, CustomerId, InvalidId, InvalidVersion, ServiceId, StaffId, TelegramUserId,
-    TimeOffId, Version,
+    BookingId, CustomerId, InvalidId, InvalidVersion, ServiceId, StaffId, StaffUser,
+    TelegramUserId, TimeOffId, Version,
 };
 pub use minutes::{InvalidMinutes, Minutes};
 pub use money::{Amount, Currency, InvalidCurrency, InvalidMoney, InvalidPrice, Money};

@@ -7,10 +7,10 @@
 use std::collections::BTreeSet;
 
 use booking_domain::{
-    Availability, Booking, BookingId, BookingParts, BookingStatus, Cancellation, CancelledBy,
-    Currency, CustomerId, DateOverride, LocalTimeRange, Minutes, Money, OverrideHours, PhoneRegion,
-    Policy, PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffId, StaffMember,
-    StaffName, StaffSpec, TimeOff, TimeOffId, TimeOffSpec, Version, WeeklyHours,
+    AuditTrail, Availability, Booking, BookingId, BookingParts, BookingStatus, Cancellation,
+    CancelledBy, Currency, CustomerId, DateOverride, LocalTimeRange, Minutes, Money, OverrideHours,
+    PhoneRegion, Policy, PolicySettings, Service, ServiceId, ServiceName, ServiceSpec, StaffId,
+    StaffMember, StaffName, StaffSpec, TimeOff, TimeOffId, TimeOffSpec, Version, WeeklyHours,
 };
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
@@ -341,6 +341,7 @@ pub(crate) fn bookings(tz: Tz, day: NaiveDate) -> impl Strategy<Value = Vec<Book
                         attendance_confirmed_at: None,
                         booked_for: None,
                         price: None,
+                        audit: AuditTrail::default(),
                     })
                     .unwrap()
                 },

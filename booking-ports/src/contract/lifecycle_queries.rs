@@ -121,7 +121,7 @@ pub async fn confirmed_visits_ended_by_a_time_are_listed_earliest_first<S: Contr
     let absent = w
         .create(request(&w, w.anna, at(6, 0), confirmed.clone(), made))
         .await;
-    let no_show = absent.mark_no_show(at(7, 0)).unwrap();
+    let no_show = absent.mark_no_show(front_desk(), at(7, 0)).unwrap();
     w.store
         .update_booking(absent.version(), no_show, OutboxChange::none())
         .await

@@ -3,7 +3,7 @@
 //! that implements every driven port. Every adapter runs the same suite.
 //!
 //! The contracts are split by port, one file each (`catalog`, `bookings`,
-//! `reschedule`, `booking_queries`, `lifecycle_queries` and `races` for the
+//! `reschedule`, `booking_queries`, `lifecycle_queries`, `audit` and `races` for the
 //! booking port,
 //! `customers`, `conversations`, `outbox`, `staff_access`, `inbox`), and each file
 //! lists its own contracts next to them in a `macro_rules!` list that
@@ -36,6 +36,7 @@
 //! assertions, which is why this module allows `unwrap` and `panic`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod audit;
 pub mod booking_queries;
 pub mod bookings;
 pub mod catalog;
@@ -127,6 +128,7 @@ macro_rules! contract_tests {
         $crate::__reschedule_contracts!($fixture);
         $crate::__booking_queries_contracts!($fixture);
         $crate::__lifecycle_queries_contracts!($fixture);
+        $crate::__audit_contracts!($fixture);
         $crate::__races_contracts!($fixture);
         $crate::__customers_contracts!($fixture);
         $crate::__conversations_contracts!($fixture);

@@ -3,10 +3,10 @@
 //! service and some customers, with helpers to book and cancel.
 
 use booking_domain::{
-    BookedFor, Booking, BookingParts, BookingStatus, CancelledBy, Comment, Currency, CustomerId,
-    CustomerName, Interval, LocalTimeRange, Minutes, Money, NewBooking, NewBookingParts,
-    PhoneNumber, PhoneRegion, ServiceId, ServiceName, ServiceSpec, StaffId, StaffName, StaffSpec,
-    TelegramUserId, WeeklyHours,
+    Actor, BookedFor, Booking, BookingStatus, Comment, Currency, CustomerId, CustomerName,
+    Interval, LocalTimeRange, Minutes, Money, NewBooking, NewBookingParts, PhoneNumber,
+    PhoneRegion, Policy, PolicySettings, ServiceId, ServiceName, ServiceSpec, StaffId, StaffName,
+    StaffSpec, StaffUser, TelegramUserId, WeeklyHours,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 
@@ -144,6 +144,7 @@ impl<S: ContractStore> World<S> {
                 phone: Some(phone("+7 916 555 01 02")),
             }),
             price: Some(Money::new(2500, Currency::new("EUR").unwrap()).unwrap()),
+            created_by: Actor::Customer,
         })
         .unwrap()
     }
@@ -175,16 +176,32 @@ impl<S: ContractStore> World<S> {
     }
 }
 
-/// `booking` cancelled by staff, through the domain transition.
+/// An owner at the front desk: a staff user who is not a staff member.
+pub(super) fn front_desk() -> Actor {
+    Actor::Staff {
+        user: StaffUser::new(4_242_000_001),
+        member: None,
+    }
+}
+
+/// `booking` cancelled by the front desk, through the domain transition.
 pub(super) fn cancelled(booking: &Booking) -> Booking {
-    let mut parts: BookingParts = booking.clone().into_parts();
-    parts.status = BookingStatus::Cancelled(booking_domain::Cancellation {
-        by: CancelledBy::Staff(booking.staff()),
-        reason: None,
-        at: long_before(),
-    });
-    parts.version = booking.version().next();
-    Booking::from_parts(parts).unwrap()
+    // Staff cancel whatever the cutoff; the policy only has to be valid.
+    let policy = Policy::new(PolicySettings {
+        time_zone: "UTC".parse().unwrap(),
+        slot_step: Minutes::new(30).unwrap(),
+        min_notice: Minutes::new(0).unwrap(),
+        horizon_days: 30,
+        cancellation_cutoff: Minutes::new(0).unwrap(),
+        reschedule_cutoff: Minutes::new(0).unwrap(),
+        max_active_bookings_per_customer: 5,
+        requires_confirmation: false,
+        phone_region: PhoneRegion::new("DE").unwrap(),
+    })
+    .unwrap();
+    booking
+        .cancel(front_desk(), None, long_before(), &policy)
+        .unwrap()
 }
 
 pub(super) fn reminder(customer: CustomerId, before: i64, start: DateTime<Utc>) -> NewNotice {
@@ -244,6 +261,7 @@ impl NewBookingFields for NewBooking {
             rescheduled_from: self.rescheduled_from(),
             booked_for: self.booked_for().cloned(),
             price: self.price(),
+            created_by: self.created_by(),
         }
     }
 }

@@ -190,13 +190,24 @@ mod tests {
                 rescheduled_from: None,
                 booked_for: None,
                 price: None,
+                created_by: booking_domain::Actor::Customer,
             })
             .unwrap(),
         );
         match status {
             BookingStatus::Confirmed => confirmed,
-            BookingStatus::Rescheduled { to } => confirmed.close_as_rescheduled(to).unwrap(),
-            _ => confirmed.complete(start()).unwrap(),
+            BookingStatus::Rescheduled { to } => confirmed
+                .close_as_rescheduled(
+                    to,
+                    booking_domain::Stamp {
+                        by: booking_domain::Actor::Customer,
+                        at: start(),
+                    },
+                )
+                .unwrap(),
+            _ => confirmed
+                .complete(booking_domain::Actor::System, start())
+                .unwrap(),
         }
     }
 
@@ -352,7 +363,14 @@ mod tests {
             Verdict::Send
         );
         assert_eq!(
-            verdict(&reminder, &pending.confirm().unwrap(), siblings, due_at),
+            verdict(
+                &reminder,
+                &pending
+                    .confirm(booking_domain::Actor::System, start())
+                    .unwrap(),
+                siblings,
+                due_at
+            ),
             Verdict::Withdraw(WithdrawReason::NoLongerPending {
                 status: "confirmed"
             })

@@ -6,30 +6,8 @@
 //! the only way to get one is [`StaffActor::authenticated`], a single call the
 //! adapter makes after its check and that a review can grep for.
 
-use std::fmt;
-
-use booking_domain::StaffId;
-
-/// A staff user as the admin adapter identifies them (the Telegram
-/// deployment uses the user's Telegram id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StaffUser(i64);
-
-impl StaffUser {
-    pub fn new(id: i64) -> Self {
-        Self(id)
-    }
-
-    pub fn get(self) -> i64 {
-        self.0
-    }
-}
-
-impl fmt::Display for StaffUser {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+pub use booking_domain::StaffUser;
+use booking_domain::{Actor, StaffId};
 
 /// Proof that the caller authenticated a staff user. Not `Default`, no public
 /// fields: see [`StaffActor::authenticated`].
@@ -54,5 +32,13 @@ impl StaffActor {
 
     pub fn member(&self) -> Option<StaffId> {
         self.member
+    }
+
+    /// Who this is in a booking's audit trail.
+    pub fn as_actor(&self) -> Actor {
+        Actor::Staff {
+            user: self.user,
+            member: self.member,
+        }
     }
 }

@@ -6,9 +6,9 @@
 //! nothing.
 
 use booking_domain::{
-    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy,
-    Comment, CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service,
-    ServiceId, SlotRefusal, StaffChoice, StaffMember, Version,
+    Actor, BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, Comment,
+    CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
+    SlotRefusal, StaffChoice, StaffMember, Version,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
@@ -282,6 +282,7 @@ impl Engine {
             start: form.start,
             comment,
             booked_for: booked_for.clone(),
+            by: Actor::Customer,
         }
         .plan(&calendar.availability(&policy, now), held)
         .map_err(|e| book_rule_error(e, form.start))?;
@@ -427,7 +428,7 @@ impl Engine {
             .change(
                 booking,
                 expected,
-                |b| b.cancel(CancelledBy::Customer, None, now, &policy),
+                |b| b.cancel(Actor::Customer, None, now, &policy),
                 |b| OutboxChange {
                     add: vec![notice_now(
                         Recipient::Staff(b.staff()),
@@ -536,7 +537,7 @@ impl Engine {
             service,
             staff,
             start,
-            by_customer,
+            by: mover.actor(),
         }
         .plan(&calendar.availability(&policy, now))
         .map_err(|e| reschedule_rule_error(e, start))?;

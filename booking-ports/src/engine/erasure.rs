@@ -1,7 +1,7 @@
 //! What a customer can learn and erase about themselves: "my data" and
 //! "forget me".
 
-use booking_domain::{Booking, BookingId, CancelledBy, CustomerId};
+use booking_domain::{Actor, Booking, BookingId, CustomerId};
 
 use super::Engine;
 use super::errors::{BookingChangeError, ForgetError};
@@ -76,7 +76,7 @@ impl Engine {
                     .change(
                         booking,
                         expected,
-                        |b| b.cancel(CancelledBy::System, None, now, &policy),
+                        |b| b.cancel(Actor::System, None, now, &policy),
                         |b| OutboxChange {
                             add: vec![notice_now(
                                 Recipient::Staff(b.staff()),

@@ -22,7 +22,7 @@
 //! their change lands first and the sweep skips the booking, or the sweep's
 //! does and theirs is refused as stale. Never both.
 
-use booking_domain::{Booking, BookingId, Minutes, StaffId};
+use booking_domain::{Actor, Booking, BookingId, Minutes, StaffId};
 use chrono::{DateTime, Utc};
 
 use super::Engine;
@@ -256,7 +256,7 @@ impl Engine {
                 self.change(
                     booking,
                     expected,
-                    |b| b.complete(now),
+                    |b| b.complete(Actor::System, now),
                     |_| OutboxChange {
                         add: Vec::new(),
                         withdraw_pending_reminders: true,

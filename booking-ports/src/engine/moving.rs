@@ -3,7 +3,7 @@
 //! its own new time, so moving a visit by half an hour is offered exactly
 //! when the reschedule would accept it.
 
-use booking_domain::{Availability, BookingId, CustomerId, FreeStart, StaffChoice};
+use booking_domain::{Actor, Availability, BookingId, CustomerId, FreeStart, StaffChoice};
 use chrono::NaiveDate;
 
 use super::Engine;
@@ -16,6 +16,16 @@ use super::errors::FindBookingError;
 pub enum Mover<'a> {
     Customer(CustomerId),
     Staff(&'a StaffActor),
+}
+
+impl Mover<'_> {
+    /// Who the booking's audit trail records as having moved it.
+    pub fn actor(self) -> Actor {
+        match self {
+            Mover::Customer(_) => Actor::Customer,
+            Mover::Staff(staff) => staff.as_actor(),
+        }
+    }
 }
 
 impl Engine {

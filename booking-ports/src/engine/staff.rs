@@ -7,9 +7,9 @@
 //! message to each customer. Nothing is ever cancelled silently.
 
 use booking_domain::{
-    Availability, Booking, BookingId, CancelReason, CancelledBy, DateOverride, Interval, Service,
-    ServiceId, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId,
-    TimeOffSpec, Version,
+    Availability, Booking, BookingId, CancelReason, DateOverride, Interval, Service, ServiceId,
+    ServiceSpec, StaffChoice, StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId, TimeOffSpec,
+    Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -111,7 +111,7 @@ impl Engine {
     /// `VersionConflict`.
     pub async fn confirm_booking(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: BookingId,
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
@@ -119,22 +119,27 @@ impl Engine {
         let now = self.clock.now();
         let booking = self.any_booking(id).await.map_err(find_to_change)?;
         let confirmed = self
-            .change(booking, expected, Booking::confirm, |b| {
-                let mut add: Vec<_> = to_customer(b.customer(), NoticeKind::Confirmed, now)
-                    .into_iter()
-                    .collect();
-                add.extend(reminders(
-                    &settings,
-                    b.start(),
-                    b.customer(),
-                    b.staff(),
-                    now,
-                ));
-                OutboxChange {
-                    add,
-                    withdraw_pending_reminders: false,
-                }
-            })
+            .change(
+                booking,
+                expected,
+                |b| b.confirm(actor.as_actor(), now),
+                |b| {
+                    let mut add: Vec<_> = to_customer(b.customer(), NoticeKind::Confirmed, now)
+                        .into_iter()
+                        .collect();
+                    add.extend(reminders(
+                        &settings,
+                        b.start(),
+                        b.customer(),
+                        b.staff(),
+                        now,
+                    ));
+                    OutboxChange {
+                        add,
+                        withdraw_pending_reminders: false,
+                    }
+                },
+            )
             .await?;
         Ok(self.details_of(confirmed, true).await?)
     }
@@ -157,9 +162,7 @@ impl Engine {
         let policy = self.policy();
         let now = self.clock.now();
         let booking = self.any_booking(id).await.map_err(find_to_change)?;
-        // An owner or receptionist is not a staff member; the cancellation
-        // is then recorded against the calendar it was made in.
-        let by = CancelledBy::Staff(actor.member().unwrap_or(booking.staff()));
+        let by = actor.as_actor();
         let cancelled = self
             .change(
                 booking,
@@ -194,14 +197,19 @@ impl Engine {
     /// `NotFound`, `VersionConflict`.
     pub async fn complete_booking(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: BookingId,
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
         let now = self.clock.now();
         let booking = self.any_booking(id).await.map_err(find_to_change)?;
         let done = self
-            .change(booking, expected, |b| b.complete(now), |_| withdraw_only())
+            .change(
+                booking,
+                expected,
+                |b| b.complete(actor.as_actor(), now),
+                |_| withdraw_only(),
+            )
             .await?;
         Ok(self.details_of(done, true).await?)
     }
@@ -213,7 +221,7 @@ impl Engine {
     /// As [`Engine::complete_booking`].
     pub async fn mark_no_show(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: BookingId,
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
@@ -223,7 +231,7 @@ impl Engine {
             .change(
                 booking,
                 expected,
-                |b| b.mark_no_show(now),
+                |b| b.mark_no_show(actor.as_actor(), now),
                 |_| withdraw_only(),
             )
             .await?;

@@ -94,7 +94,7 @@ impl BookingStore for MemoryStore {
         }
         let new_id = BookingId::new(state.last_booking_id + 1)
             .map_err(|e| StoreError::backend("rescheduling a booking", e))?;
-        let closed = stored.close_as_rescheduled(new_id)?;
+        let closed = stored.close_as_rescheduled(new_id, new.moved_stamp())?;
         let created = Booking::created(new_id, new);
         state.add_notices(new_id, outbox.add)?;
         if outbox.withdraw_pending_reminders {

@@ -98,6 +98,7 @@ async fn loaded_store() -> MemoryStore {
             rescheduled_from: None,
             booked_for: None,
             price: None,
+            created_by: booking_domain::Actor::Customer,
         })
         .unwrap();
         let mut notices = vec![NewNotice {

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use booking_domain::{
-    Booking, BookingId, BookingStatus, CancelledBy, NewBooking, NewBookingParts, Service,
-    ServiceId, StaffId, StaffMember,
+    Booking, BookingId, BookingStatus, NewBooking, NewBookingParts, Service, ServiceId, StaffId,
+    StaffMember,
 };
 use booking_ports::contract::sender::RecordingSender;
 use booking_ports::ports::bookings::MockBookingStore;
@@ -51,6 +51,7 @@ fn confirmed() -> Booking {
             rescheduled_from: None,
             booked_for: None,
             price: None,
+            created_by: booking_domain::Actor::Customer,
         })
         .unwrap(),
     )
@@ -139,7 +140,12 @@ fn dispatcher(
 #[tokio::test]
 async fn a_reminder_of_a_cancelled_booking_is_withdrawn_and_never_reaches_the_sender() {
     let cancelled = confirmed()
-        .cancel(CancelledBy::Customer, None, moscow(0, 9, 0), &policy(false))
+        .cancel(
+            booking_domain::Actor::Customer,
+            None,
+            moscow(0, 9, 0),
+            &policy(false),
+        )
         .unwrap();
     let mut outbox = MockNotificationOutbox::new();
     outbox

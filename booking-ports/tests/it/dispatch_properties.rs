@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use booking_domain::{BookingId, CancelledBy, StaffChoice};
+use booking_domain::{Actor, BookingId, StaffChoice};
 use booking_ports::contract::sender::{RecordingSender, Scripted};
 use booking_ports::{
     Addressee, BookingStore, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher,
@@ -132,8 +132,7 @@ impl CheckingSender {
     /// Cancels booking `id` as the system would, if it is still active.
     async fn cancel(&self, id: BookingId) {
         let booking = self.store.booking(id).await.unwrap().unwrap();
-        let Ok(cancelled) =
-            booking.cancel(CancelledBy::System, None, self.clock.now(), &policy(false))
+        let Ok(cancelled) = booking.cancel(Actor::System, None, self.clock.now(), &policy(false))
         else {
             return;
         };

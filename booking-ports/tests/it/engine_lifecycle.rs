@@ -312,6 +312,7 @@ fn stored_pending(id: i64, start: chrono::DateTime<chrono::Utc>) -> Booking {
             rescheduled_from: None,
             booked_for: None,
             price: None,
+            created_by: booking_domain::Actor::Customer,
         })
         .unwrap(),
     )
@@ -322,7 +323,9 @@ async fn a_confirmation_landing_between_the_sweeps_read_and_write_wins() {
     // The store hands the sweep a pending booking, then refuses its write
     // because staff confirmed it in between.
     let pending = stored_pending(7, moscow(3, 11, 0));
-    let confirmed = pending.confirm().unwrap();
+    let confirmed = pending
+        .confirm(booking_domain::Actor::System, moscow(3, 9, 0))
+        .unwrap();
     let mut bookings = MockBookingStore::new();
     let read = pending.clone();
     bookings

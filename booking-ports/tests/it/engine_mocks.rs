@@ -103,6 +103,7 @@ fn stored(status: BookingStatus) -> Booking {
         rescheduled_from: None,
         booked_for: None,
         price: None,
+        created_by: booking_domain::Actor::Customer,
     })
     .unwrap();
     Booking::created(BookingId::new(10).unwrap(), new)
@@ -244,7 +245,9 @@ async fn a_stale_version_is_refused_before_any_write() {
     bookings
         .expect_bookings_of_customer()
         .returning(|_| Ok(Vec::new()));
-    let current = stored(BookingStatus::Pending).confirm().unwrap();
+    let current = stored(BookingStatus::Pending)
+        .confirm(booking_domain::Actor::System, moscow(0, 9, 0))
+        .unwrap();
     let returned = current.clone();
     bookings
         .expect_booking()

@@ -1,7 +1,7 @@
 //! A booking's card with the actions its status allows, and the
 //! reschedule pickers (days, then times) that start from it.
 
-use booking_domain::{BookingId, BookingStatus, Version};
+use booking_domain::{BookingId, BookingStatus, StaffMember, Version};
 use booking_ports::BookingDetails;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -13,8 +13,9 @@ use crate::i18n::{Msg, Text};
 use crate::telegram::Screen;
 use crate::ui::format;
 
-/// A booking's card text.
-pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
+/// A booking's card text, with its audit trail (`staff` names the staff
+/// members in it).
+pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails, staff: &[StaffMember]) -> String {
     let b = &details.booking;
     let mut text = t.with(
         Msg::AdminCard,
@@ -41,6 +42,26 @@ pub fn card_text(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
         text.push('\n');
         text.push_str(&t.with(Msg::AdminCardReason, &[("reason", reason.expose().into())]));
     }
+    let audit = b.audit();
+    if let Some(by) = audit.created_by {
+        text.push('\n');
+        let when = format::when(t, b.created_at(), tz);
+        let who = format::actor(t, by, staff);
+        text.push_str(&t.with(
+            Msg::AdminCardCreatedBy,
+            &[("who", who.into()), ("when", when.into())],
+        ));
+    }
+    for (stamp, msg) in [
+        (audit.confirmed, Msg::AdminCardConfirmedBy),
+        (audit.closed, Msg::AdminCardClosedBy),
+    ] {
+        if let Some(stamp) = stamp {
+            text.push('\n');
+            let by = format::stamp(t, stamp, staff, tz);
+            text.push_str(&t.with(msg, &[("by", by.into())]));
+        }
+    }
     text
 }
 
@@ -51,12 +72,13 @@ pub fn card(
     tz: Tz,
     now: DateTime<Utc>,
     details: &BookingDetails,
+    staff: &[StaffMember],
     notice: Option<String>,
 ) -> Screen {
     let b = &details.booking;
     let (id, v) = (b.id(), b.version());
     let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
-    text.push_str(&card_text(t, tz, details));
+    text.push_str(&card_text(t, tz, details, staff));
     let mut rows = Vec::new();
     match b.status() {
         BookingStatus::Pending => rows.push(vec![
@@ -164,14 +186,60 @@ mod tests {
 
     use super::*;
     use crate::i18n::Language;
-    use crate::ui::admin::fixtures::{booking, callbacks, english, local, tz, with_status};
+    use crate::ui::admin::fixtures::{anna, booking, callbacks, english, local, tz, with_status};
+
+    #[test]
+    fn the_card_names_who_booked_confirmed_and_closed_it() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let mut details = with_status(7, 11, BookingStatus::Pending);
+        let owner = booking_domain::Actor::Staff {
+            user: booking_domain::StaffUser::new(500),
+            member: None,
+        };
+        let stylist = booking_domain::Actor::Staff {
+            user: booking_domain::StaffUser::new(9),
+            member: Some(anna().id()),
+        };
+        details.booking = details
+            .booking
+            .confirm(owner, local(3, 12))
+            .unwrap()
+            .complete(stylist, local(4, 13))
+            .unwrap();
+        let text = card_text(&t, tz(), &details, &[anna()]);
+        assert!(
+            text.contains("\nConfirmed by: admin (Telegram id 500), Mon 3 Jun, 12:00"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nStatus set by: Anna, Tue 4 Jun, 13:00"),
+            "{text}"
+        );
+        // A staff member the catalog does not list is named by id.
+        let text = card_text(&t, tz(), &details, &[]);
+        assert!(
+            text.contains(&format!(
+                "Status set by: staff member #{}",
+                anna().id().get()
+            )),
+            "{text}"
+        );
+    }
 
     #[test]
     fn a_pending_card_offers_confirm_cancel_and_reschedule_but_not_completion() {
         let locales = english();
         let t = locales.text(Language::English);
         let details = with_status(7, 11, BookingStatus::Pending);
-        let screen = card(&t, tz(), local(4, 10), &details, Some("Done.".to_owned()));
+        let screen = card(
+            &t,
+            tz(),
+            local(4, 10),
+            &details,
+            &[],
+            Some("Done.".to_owned()),
+        );
         assert!(screen.text.starts_with("Done.\n\nBooking #7 · Haircut"));
         assert!(screen.text.contains("When: Tue 4 Jun, 11:00–12:00"));
         assert!(screen.text.contains("Customer: Ivan Petrov, +79161234567"));
@@ -194,9 +262,9 @@ mod tests {
         let locales = english();
         let t = locales.text(Language::English);
         let pending = with_status(7, 11, BookingStatus::Pending);
-        let before = callbacks(&card(&t, tz(), local(4, 10), &pending, None));
+        let before = callbacks(&card(&t, tz(), local(4, 10), &pending, &[], None));
         assert!(!before.iter().any(|(label, _)| label == "Completed"));
-        let after = callbacks(&card(&t, tz(), local(4, 11), &pending, None));
+        let after = callbacks(&card(&t, tz(), local(4, 11), &pending, &[], None));
         assert!(after.contains(&("Completed".to_owned(), "k:7:2".to_owned())));
         assert!(after.contains(&("No-show".to_owned(), "n:7:2".to_owned())));
         assert!(
@@ -209,9 +277,9 @@ mod tests {
     fn a_started_confirmed_visit_can_be_completed_or_marked_a_no_show() {
         let locales = english();
         let t = locales.text(Language::English);
-        let before = callbacks(&card(&t, tz(), local(4, 10), &booking(7, 11), None));
+        let before = callbacks(&card(&t, tz(), local(4, 10), &booking(7, 11), &[], None));
         assert!(!before.iter().any(|(label, _)| label == "Completed"));
-        let after = callbacks(&card(&t, tz(), local(4, 11), &booking(7, 11), None));
+        let after = callbacks(&card(&t, tz(), local(4, 11), &booking(7, 11), &[], None));
         assert!(after.contains(&("Completed".to_owned(), "k:7:2".to_owned())));
         assert!(after.contains(&("No-show".to_owned(), "n:7:2".to_owned())));
     }
@@ -225,7 +293,14 @@ mod tests {
             reason: Some(CancelReason::new("Ill").unwrap()),
             at: local(3, 9),
         });
-        let screen = card(&t, tz(), local(3, 10), &with_status(7, 11, status), None);
+        let screen = card(
+            &t,
+            tz(),
+            local(3, 10),
+            &with_status(7, 11, status),
+            &[],
+            None,
+        );
         assert!(
             screen
                 .text

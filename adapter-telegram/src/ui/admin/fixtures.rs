@@ -102,6 +102,7 @@ pub(crate) fn with_status(id: i64, hour: u32, status: BookingStatus) -> BookingD
             ),
         }),
         price: Some(haircut().price()),
+        audit: booking_domain::AuditTrail::default(),
     })
     .unwrap();
     BookingDetails {
@@ -152,6 +153,7 @@ pub(crate) fn wordy(id: i64) -> BookingDetails {
             ),
         }),
         price: Some(haircut().price()),
+        audit: booking_domain::AuditTrail::default(),
     })
     .unwrap();
     if let Some(customer) = &mut details.customer {

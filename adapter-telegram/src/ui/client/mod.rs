@@ -126,6 +126,7 @@ pub(crate) mod testing {
             attendance_confirmed_at: None,
             booked_for: None,
             price: None,
+            audit: booking_domain::AuditTrail::default(),
         })
         .unwrap();
         BookingDetails {
