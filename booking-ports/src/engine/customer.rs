@@ -6,12 +6,13 @@
 //! nothing.
 
 use booking_domain::{
-    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, CancelledBy,
-    Comment, CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service,
-    ServiceId, SlotRefusal, StaffChoice, StaffMember, Version,
+    BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, Comment,
+    CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
+    SlotRefusal, StaffChoice, StaffMember, Version,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use super::cancelling::Canceller;
 use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, RescheduleBookingError,
@@ -386,7 +387,7 @@ impl Engine {
         Ok(self.details_of(booking, false).await?)
     }
 
-    async fn own_booking(
+    pub(super) async fn own_booking(
         &self,
         customer: CustomerId,
         id: BookingId,
@@ -411,7 +412,6 @@ impl Engine {
         id: BookingId,
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
-        let policy = self.policy();
         let now = self.clock.now();
         let booking = self.own_booking(customer, id).await.map_err(|e| match e {
             FindBookingError::NotFound => BookingChangeError::NotFound,
@@ -424,19 +424,7 @@ impl Engine {
             return Err(BookingChangeError::TooManyToday { limit });
         }
         let cancelled = self
-            .change(
-                booking,
-                expected,
-                |b| b.cancel(CancelledBy::Customer, None, now, &policy),
-                |b| OutboxChange {
-                    add: vec![notice_now(
-                        Recipient::Staff(b.staff()),
-                        NoticeKind::Cancelled,
-                        now,
-                    )],
-                    withdraw_pending_reminders: true,
-                },
-            )
+            .cancel_and_tell(booking, expected, Canceller::Customer, None)
             .await?;
         Ok(self.details_of(cancelled, false).await?)
     }

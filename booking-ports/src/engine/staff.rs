@@ -7,25 +7,26 @@
 //! message to each customer. Nothing is ever cancelled silently.
 
 use booking_domain::{
-    Availability, Booking, BookingId, CancelReason, CancelledBy, DateOverride, Interval, Service,
-    ServiceId, ServiceSpec, StaffChoice, StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId,
-    TimeOffSpec, Version,
+    Availability, Booking, BookingId, CancelReason, DateOverride, Interval, Service, ServiceId,
+    ServiceSpec, StaffChoice, StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId, TimeOffSpec,
+    Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::actor::StaffActor;
+use super::cancelling::Canceller;
 use super::errors::{
     BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError,
     RescheduleBookingError, ServiceEditError, StaffEditError, UnblockPeriodError,
 };
 use super::moving::Mover;
-use super::notices::{notice_now, reminders, to_customer};
+use super::notices::{reminders, to_customer};
 use super::period::Period;
 use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
 use crate::error::StoreError;
 use crate::ports::bookings::BookingScope;
 use crate::ports::catalog::CatalogChangeError;
-use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
+use crate::ports::outbox::{NoticeKind, OutboxChange};
 
 /// A blocked period and the active bookings it collides with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,34 +155,9 @@ impl Engine {
         expected: Version,
         reason: Option<CancelReason>,
     ) -> Result<BookingDetails, BookingChangeError> {
-        let policy = self.policy();
-        let now = self.clock.now();
         let booking = self.any_booking(id).await.map_err(find_to_change)?;
-        // An owner or receptionist is not a staff member; the cancellation
-        // is then recorded against the calendar it was made in.
-        let by = CancelledBy::Staff(actor.member().unwrap_or(booking.staff()));
         let cancelled = self
-            .change(
-                booking,
-                expected,
-                |b| b.cancel(by, reason, now, &policy),
-                |b| {
-                    let mut add: Vec<_> = to_customer(b.customer(), NoticeKind::Cancelled, now)
-                        .into_iter()
-                        .collect();
-                    if actor.member() != Some(b.staff()) {
-                        add.push(notice_now(
-                            Recipient::Staff(b.staff()),
-                            NoticeKind::Cancelled,
-                            now,
-                        ));
-                    }
-                    OutboxChange {
-                        add,
-                        withdraw_pending_reminders: true,
-                    }
-                },
-            )
+            .cancel_and_tell(booking, expected, Canceller::Staff(actor), reason)
             .await?;
         Ok(self.details_of(cancelled, true).await?)
     }
