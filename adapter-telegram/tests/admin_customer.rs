@@ -34,7 +34,10 @@ async fn record(h: &Harness, name: &str, phone: Option<&str>) -> CustomerId {
 }
 
 fn staff() -> StaffActor {
-    StaffActor::authenticated(StaffUser::new(OWNER as i64), Some(StaffId::new(ANNA).unwrap()))
+    StaffActor::authenticated(
+        StaffUser::new(OWNER as i64),
+        Some(StaffId::new(ANNA).unwrap()),
+    )
 }
 
 #[tokio::test]
@@ -134,15 +137,24 @@ async fn the_next_text_becomes_the_notes_within_the_limit() {
     let card = screen(&h.press(OWNER, &found, "Maria Petrova").await);
 
     let asked = text(&h.press(OWNER, &card, "📝 Add note").await);
-    assert!(asked.starts_with("Send the notes about Maria Petrova"), "{asked}");
+    assert!(
+        asked.starts_with("Send the notes about Maria Petrova"),
+        "{asked}"
+    );
     let refused = text(&h.send(OWNER, &"я".repeat(1001)).await);
     assert_eq!(
         refused,
         "Notes may have at most 1000 characters; these have 1001. Send shorter notes, or /skip to keep the current ones."
     );
     let saved = text(&h.send(OWNER, "Prefers Anna; allergic to henna").await);
-    assert!(saved.starts_with("Notes saved.\n\n👤 Maria Petrova"), "{saved}");
-    assert!(saved.ends_with("Notes: Prefers Anna; allergic to henna"), "{saved}");
+    assert!(
+        saved.starts_with("Notes saved.\n\n👤 Maria Petrova"),
+        "{saved}"
+    );
+    assert!(
+        saved.ends_with("Notes: Prefers Anna; allergic to henna"),
+        "{saved}"
+    );
     assert_eq!(
         h.store.customer(maria).await.unwrap().unwrap().notes,
         "Prefers Anna; allergic to henna"
@@ -185,7 +197,9 @@ async fn erasing_asks_first_tells_the_customer_then_erases() {
 
     // Assert 1: cancelled and being told; nothing erased yet.
     assert!(
-        told.text().unwrap().starts_with("Their upcoming booking is cancelled and the customer is being told."),
+        told.text()
+            .unwrap()
+            .starts_with("Their upcoming booking is cancelled and the customer is being told."),
         "{:?}",
         told.text()
     );
@@ -228,7 +242,9 @@ async fn forged_customer_buttons_are_expired_and_change_nothing() {
             "{data}"
         );
     }
-    let stranger = h.press_data(STRANGER, &found, &format!("cey:{maria}")).await;
+    let stranger = h
+        .press_data(STRANGER, &found, &format!("cey:{maria}"))
+        .await;
     assert!(nothing_shown(&stranger));
     assert!(h.store.customer(maria).await.unwrap().is_some());
 }

@@ -16,7 +16,13 @@ async fn my_bookings(h: &mut Harness, who: &Customer) -> Message {
 
 /// Books a men's haircut on Tue 4 Jun at `time` for `name` and `phone`,
 /// through the whole flow; the confirmation.
-async fn book_typing(h: &mut Harness, who: &Customer, time: &str, name: &str, phone: &str) -> Message {
+async fn book_typing(
+    h: &mut Harness,
+    who: &Customer,
+    time: &str,
+    name: &str,
+    phone: &str,
+) -> Message {
     let menu = screen(&h.send(who, "/start").await);
     let services = screen(&h.press(who, &menu, "📅 Book").await);
     let days = screen(&h.press(who, &services, "Men's haircut").await);
@@ -34,14 +40,19 @@ async fn my_bookings_shows_the_recent_past_visits_under_the_upcoming_ones() {
     // Arrange: a visit Ivan made, one he cancelled, and one to come.
     let mut h = Harness::new().await;
     let ivan = Customer::new(1001, "Ivan");
-    let done = h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(3, 12, 0)).await;
-    let dropped = h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(5, 12, 0)).await;
+    let done = h
+        .book_directly(&ivan, MENS_HAIRCUT, ANNA, local(3, 12, 0))
+        .await;
+    let dropped = h
+        .book_directly(&ivan, MENS_HAIRCUT, ANNA, local(5, 12, 0))
+        .await;
     let customer = h.customer_of(&ivan).await.unwrap();
     h.engine
         .cancel_my_booking(customer, dropped.booking.id(), dropped.booking.version())
         .await
         .unwrap();
-    h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(6, 12, 0)).await;
+    h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(6, 12, 0))
+        .await;
     h.clock.advance(Duration::hours(4));
     let staff = StaffActor::authenticated(StaffUser::new(1), None);
     h.engine
@@ -59,15 +70,20 @@ async fn my_bookings_shows_the_recent_past_visits_under_the_upcoming_ones() {
          · Wed 5 Jun, 12:00 · Men's haircut · cancelled\n\
          · Mon 3 Jun, 12:00 · Men's haircut · completed"
     );
-    assert_eq!(labels(&list), ["Thu 6 Jun, 12:00 · Men's haircut", "🏠 Menu"]);
+    assert_eq!(
+        labels(&list),
+        ["Thu 6 Jun, 12:00 · Men's haircut", "🏠 Menu"]
+    );
 }
 
 #[tokio::test]
 async fn my_data_lists_the_bookings_stored_about_me() {
     let mut h = Harness::new().await;
     let ivan = Customer::new(1001, "Ivan");
-    h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(4, 11, 0)).await;
-    h.book_directly(&ivan, COLOURING, MARIA, local(6, 12, 0)).await;
+    h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(4, 11, 0))
+        .await;
+    h.book_directly(&ivan, COLOURING, MARIA, local(6, 12, 0))
+        .await;
 
     let menu = screen(&h.send(&ivan, "/start").await);
     let about = screen(&h.press(&ivan, &menu, "ℹ️ About").await);
@@ -128,10 +144,14 @@ async fn saving_someone_elses_booking_or_a_taken_phone_changes_nothing() {
     let mut h = Harness::new().await;
     let ivan = Customer::new(1001, "Ivan");
     let olga = Customer::new(1002, "Olga");
-    let ivans = h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(4, 11, 0)).await;
+    let ivans = h
+        .book_directly(&ivan, MENS_HAIRCUT, ANNA, local(4, 11, 0))
+        .await;
     let menu = screen(&h.send(&olga, "/start").await);
     // Olga has no record yet: a forged press is an expired button.
-    let forged = h.press_data(&olga, &menu, &format!("sd:{}", ivans.booking.id())).await;
+    let forged = h
+        .press_data(&olga, &menu, &format!("sd:{}", ivans.booking.id()))
+        .await;
     assert_eq!(answer(&forged).as_deref(), Some("This button has expired."));
 
     // Olga books with Ivan's phone (kept on the booking only), then tries
@@ -147,6 +167,8 @@ async fn saving_someone_elses_booking_or_a_taken_phone_changes_nothing() {
             "This phone number is in another customer's record, so your details were not changed. Please contact us if it is yours."
         )
     );
-    let forged = h.press_data(&olga, &done, &format!("sd:{}", ivans.booking.id())).await;
+    let forged = h
+        .press_data(&olga, &done, &format!("sd:{}", ivans.booking.id()))
+        .await;
     assert_eq!(answer(&forged).as_deref(), Some("This button has expired."));
 }
