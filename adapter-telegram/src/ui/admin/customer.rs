@@ -13,6 +13,7 @@ use teloxide::types::InlineKeyboardMarkup;
 use super::{button, service_name, status};
 use crate::admin::callback::AdminCallback;
 use crate::i18n::{Msg, Text};
+use crate::limits;
 use crate::telegram::Screen;
 use crate::ui::format;
 
@@ -20,6 +21,10 @@ use crate::ui::format;
 pub const CARD_UPCOMING: usize = 8;
 /// The most past visits a card lists.
 pub const CARD_PAST: usize = 10;
+/// The longest cancellation reason a past visit shows, in UTF-16 units:
+/// enough to read it, short enough that ten visits, a long name and full
+/// notes still fit one message.
+const REASON_UNITS: usize = 120;
 
 fn phone(t: &Text<'_>, profile: &CustomerProfile) -> String {
     profile.phone.as_ref().map_or_else(
@@ -84,10 +89,14 @@ pub fn past_visit(t: &Text<'_>, tz: Tz, details: &BookingDetails) -> String {
                 ],
             );
             match &c.reason {
-                Some(reason) => t.with(
-                    Msg::AdminCustomerVisitReason,
-                    &[("line", line.into()), ("reason", reason.expose().into())],
-                ),
+                Some(reason) => {
+                    let one_line = reason.expose().split_whitespace().collect::<Vec<_>>();
+                    let reason = limits::truncate(&one_line.join(" "), REASON_UNITS);
+                    t.with(
+                        Msg::AdminCustomerVisitReason,
+                        &[("line", line.into()), ("reason", reason.into())],
+                    )
+                }
                 None => line,
             }
         }
@@ -358,5 +367,30 @@ mod tests {
             "🗑 Erase data".to_owned(),
             AdminCallback::EraseCustomer(id).encode()
         )));
+    }
+
+    #[test]
+    fn the_longest_card_fits_one_message() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let reason = CancelReason::new(&"я ".repeat(150)).unwrap();
+        let past = (0..12)
+            .map(|n| {
+                let status = BookingStatus::Cancelled(Cancellation {
+                    by: CancelledBy::Customer,
+                    reason: Some(reason.clone()),
+                    at: local(3, 9),
+                });
+                with_status(20 + n, 11, status)
+            })
+            .collect();
+        let mut long = sample(past);
+        long.profile.name = booking_domain::CustomerName::new(&"Ё".repeat(100)).unwrap();
+        long.profile.notes = "ж".repeat(CustomerNotes::MAX_CHARS);
+
+        let screen = card(&t, tz(), &long, Some("Notes saved.".to_owned()));
+
+        assert!(limits::units(&screen.text) <= limits::MAX_TEXT_UNITS);
+        assert!(screen.text.contains("…"), "a long reason is cut");
     }
 }
