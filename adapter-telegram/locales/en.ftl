@@ -235,6 +235,7 @@ admin-help = Commands:
     /blocks — upcoming blocked periods, with a button to remove each
     /stats today|week|month|YYYY-MM-DD YYYY-MM-DD — statistics
     /export today|week|month|YYYY-MM-DD YYYY-MM-DD — bookings as CSV
+    /customer phone or part of a name — customer cards
     /services, /staff — the catalog with ids
     /service_add Name | minutes | price CUR [| buffer before | buffer after [| staff ids]] — add a service
     /service_edit id name|duration|price|before|after|staff value — change one field
@@ -301,7 +302,7 @@ admin-card = Booking #{ $id } · { $service }
 admin-card-comment = Comment: { $comment }
 admin-card-reason = Reason: { $reason }
 actor-customer = the customer
-actor-system = automatically
+actor-system = the system
 actor-staff-member = staff member #{ $id }
 actor-staff-user = admin (Telegram id { $user })
 admin-card-created-by = Booked by: { $who }, { $when }
@@ -449,3 +450,66 @@ notice-btn-open = Open booking
 
 ## Flood control (both bots).
 slow-down = You are sending messages faster than I can answer. I skipped some of them: please wait a few seconds, then go on.
+
+## Customer cards (admin bot) and customers' history (client bot).
+admin-usage-customer = Usage: /customer phone or part of a name, for example /customer 916 555-01-02 or /customer Petrova
+admin-customers-none = No customer matches "{ $query }".
+admin-customers-found = Customers matching "{ $query }":
+admin-customers-more = More customers match than are listed: type more of the phone or the name.
+admin-customer-button = { $name } · { $phone }
+admin-customer-no-phone = no phone
+admin-customer-card = 👤 { $name }
+    Phone: { $phone }
+    Telegram: { $telegram }
+    Customer since: { $since }
+admin-customer-telegram-yes = yes, the bot can message them
+admin-customer-telegram-no = no, call them
+admin-customer-upcoming = Upcoming bookings ({ $count }):
+admin-customer-upcoming-none = No upcoming bookings.
+admin-customer-past = Past visits ({ $count }):
+admin-customer-past-none = No past visits.
+admin-customer-past-more = …and { $count } earlier.
+admin-customer-visit = { $when } · { $service } · { $status }
+admin-customer-visit-cancelled = { $when } · { $service } · cancelled by { $who }
+admin-customer-visit-reason = { $line }: “{ $reason }”
+admin-customer-visit-completed-by = { $when } · { $service } · completed, marked by { $who }
+admin-customer-visit-no-show-by = { $when } · { $service } · no-show, marked by { $who }
+admin-customer-by-customer = the customer
+admin-customer-by-business = the business
+admin-customer-spent = Total spent: { $total }
+admin-customer-spent-none = Total spent: nothing yet
+admin-customer-notes = Notes: { $notes }
+admin-customer-notes-none = Notes: none
+admin-btn-customer-notes = 📝 Add note
+admin-btn-customer-erase = 🗑 Erase data
+admin-btn-customer-back = ⬅️ Customer card
+admin-btn-yes-erase-customer = Yes, erase
+admin-customer-gone = No such customer: their data may have been erased.
+admin-customer-ask-notes = Send the notes about { $name }: they replace the current notes and may have at most { $max } characters. Send - to clear them, or /skip to keep them.
+admin-customer-current-notes = Current notes: { $notes }
+admin-customer-notes-too-long = Notes may have at most { $max } characters; these have { $got }. Send shorter notes, or /skip to keep the current ones.
+admin-customer-notes-invalid = Notes must not contain control characters. Send them again, or /skip to keep the current ones.
+admin-customer-notes-saved = Notes saved.
+admin-customer-notes-kept = Notes left as they were.
+admin-customer-ask-erase = Erase the personal data of { $name } on their request? Their record and notes are deleted; their bookings stay without their name and phone, for statistics. { $count ->
+        [0] They have no upcoming bookings.
+        [one] Their upcoming booking is cancelled first, with a message to them.
+       *[other] Their { $count } upcoming bookings are cancelled first, with a message to them.
+    }
+admin-customer-being-told = { $count ->
+        [one] Their upcoming booking is cancelled
+       *[other] Their { $count } upcoming bookings are cancelled
+    } and the customer is being told. Press Erase again in a minute to finish: erasing now would delete the message before it goes out.
+admin-customer-erased = Erased: the customer's record is deleted; { $count ->
+        [one] { $count } booking stays
+       *[other] { $count } bookings stay
+    } without their name and phone, for statistics.
+admin-customer-still-changing = Their bookings kept changing, so nothing was erased yet. Please try again.
+my-bookings-past = Your recent visits:
+past-visit = { $when } · { $service } · { $status }
+my-data-bookings = Bookings stored about you ({ $count }):
+my-data-bookings-more = …and { $count } more.
+btn-save-details = 💾 Save as my details
+save-details-offer = This booking is for { $name }, { $phone }. Your saved details stay as they are unless you save these instead.
+save-details-done = Saved: next time we will offer { $name }, { $phone }.
+save-details-phone-taken = This phone number is in another customer's record, so your details were not changed. Please contact us if it is yours.

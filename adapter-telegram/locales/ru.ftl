@@ -245,6 +245,7 @@ admin-help = Команды:
     /blocks — предстоящие закрытые периоды, с кнопкой удаления у каждого
     /stats today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — статистика
     /export today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — записи в CSV
+    /customer телефон или часть имени — карточки клиентов
     /services, /staff — услуги и мастера с их id
     /service_add Название | минуты | цена ВАЛ [| перерыв до | перерыв после [| id мастеров]] — добавить услугу
     /service_edit id name|duration|price|before|after|staff значение — изменить одно поле
@@ -310,7 +311,7 @@ admin-card = Запись #{ $id } · { $service }
 admin-card-comment = Комментарий: { $comment }
 admin-card-reason = Причина: { $reason }
 actor-customer = клиент
-actor-system = автоматически
+actor-system = система
 actor-staff-member = сотрудник #{ $id }
 actor-staff-user = администратор (Telegram id { $user })
 admin-card-created-by = Записал(а): { $who }, { $when }
@@ -463,3 +464,69 @@ notice-btn-open = Открыть запись
 
 ## Flood control (both bots).
 slow-down = Вы отправляете сообщения быстрее, чем я успеваю отвечать. Часть из них я пропустил: подождите несколько секунд и продолжайте.
+
+## Customer cards (admin bot) and customers' history (client bot).
+admin-usage-customer = Формат: /customer телефон или часть имени, например /customer 916 555-01-02 или /customer Петрова
+admin-customers-none = Нет клиентов по запросу «{ $query }».
+admin-customers-found = Клиенты по запросу «{ $query }»:
+admin-customers-more = Подходит больше клиентов, чем показано: уточните телефон или имя.
+admin-customer-button = { $name } · { $phone }
+admin-customer-no-phone = без телефона
+admin-customer-card = 👤 { $name }
+    Телефон: { $phone }
+    Telegram: { $telegram }
+    Клиент с: { $since }
+admin-customer-telegram-yes = да, бот может им написать
+admin-customer-telegram-no = нет, позвоните
+admin-customer-upcoming = Предстоящие записи ({ $count }):
+admin-customer-upcoming-none = Предстоящих записей нет.
+admin-customer-past = Прошлые визиты ({ $count }):
+admin-customer-past-none = Прошлых визитов нет.
+admin-customer-past-more = …и ещё { $count } раньше.
+admin-customer-visit = { $when } · { $service } · { $status }
+admin-customer-visit-cancelled = { $when } · { $service } · отменил(а) { $who }
+admin-customer-visit-reason = { $line }: «{ $reason }»
+admin-customer-visit-completed-by = { $when } · { $service } · состоялась, отметил(а) { $who }
+admin-customer-visit-no-show-by = { $when } · { $service } · неявка, отметил(а) { $who }
+admin-customer-by-customer = клиент
+admin-customer-by-business = салон
+admin-customer-spent = Всего потрачено: { $total }
+admin-customer-spent-none = Всего потрачено: пока ничего
+admin-customer-notes = Заметки: { $notes }
+admin-customer-notes-none = Заметки: нет
+admin-btn-customer-notes = 📝 Заметка
+admin-btn-customer-erase = 🗑 Удалить данные
+admin-btn-customer-back = ⬅️ Карточка клиента
+admin-btn-yes-erase-customer = Да, удалить
+admin-customer-gone = Такого клиента нет: возможно, его данные удалены.
+admin-customer-ask-notes = Пришлите заметки о клиенте { $name }: они заменят текущие, не длиннее { $max } символов. Пришлите -, чтобы очистить их, или /skip, чтобы оставить как есть.
+admin-customer-current-notes = Текущие заметки: { $notes }
+admin-customer-notes-too-long = Заметки — не длиннее { $max } символов, а здесь { $got }. Пришлите покороче или /skip, чтобы оставить текущие.
+admin-customer-notes-invalid = В заметках не должно быть управляющих символов. Пришлите их ещё раз или /skip, чтобы оставить текущие.
+admin-customer-notes-saved = Заметки сохранены.
+admin-customer-notes-kept = Заметки не изменились.
+admin-customer-ask-erase = Удалить персональные данные клиента { $name } по его просьбе? Карточка и заметки удаляются; записи остаются без имени и телефона, для статистики. { $count ->
+        [0] Предстоящих записей нет.
+        [one] Сначала отменяется { $count } предстоящая запись, клиенту придёт сообщение.
+        [few] Сначала отменяются { $count } предстоящие записи, клиенту придёт сообщение.
+       *[other] Сначала отменяются { $count } предстоящих записей, клиенту придёт сообщение.
+    }
+admin-customer-being-told = { $count ->
+        [one] { $count } предстоящая запись отменена
+        [few] { $count } предстоящие записи отменены
+       *[other] { $count } предстоящих записей отменены
+    }, клиенту отправляется сообщение. Нажмите «Удалить» ещё раз через минуту: если удалить сейчас, сообщение удалится, не успев уйти.
+admin-customer-erased = Удалено: карточка клиента удалена; { $count ->
+        [one] { $count } запись остаётся
+        [few] { $count } записи остаются
+       *[other] { $count } записей остаются
+    } без имени и телефона, для статистики.
+admin-customer-still-changing = Записи клиента всё время менялись, поэтому пока ничего не удалено. Попробуйте ещё раз.
+my-bookings-past = Ваши недавние визиты:
+past-visit = { $when } · { $service } · { $status }
+my-data-bookings = Записи, которые мы храним о вас ({ $count }):
+my-data-bookings-more = …и ещё { $count }.
+btn-save-details = 💾 Сохранить как мои данные
+save-details-offer = Эта запись на имя { $name }, { $phone }. Ваши сохранённые данные не меняются, если вы не сохраните эти.
+save-details-done = Сохранено: в следующий раз предложим { $name }, { $phone }.
+save-details-phone-taken = Этот номер уже есть в карточке другого клиента, поэтому ваши данные не изменены. Если номер ваш, свяжитесь с нами.

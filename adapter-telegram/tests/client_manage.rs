@@ -78,7 +78,8 @@ async fn cancelling_asks_first_then_cancels() {
 
     assert_eq!(
         text(&done),
-        "Your booking for Men's haircut on Tue 4 Jun, 11:00 is cancelled.\n\nYou have no upcoming bookings."
+        "Your booking for Men's haircut on Tue 4 Jun, 11:00 is cancelled.\n\nYou have no upcoming bookings.\n\n\
+         Your recent visits:\n· Tue 4 Jun, 11:00 · Men's haircut · cancelled"
     );
     assert!(matches!(
         h.booking(booked.booking.id()).await.status(),
@@ -348,7 +349,8 @@ async fn my_data_shows_what_is_stored_and_erasing_cancels_upcoming_bookings_firs
     let data = screen(&h.press(&ivan, &about, "🔒 My data").await);
     assert_eq!(
         text(&data),
-        "What we store about you:\nName: Ivan\nPhone: +79161234567\nStored since: Mon 3 Jun\nUpcoming bookings: 1"
+        "What we store about you:\nName: Ivan\nPhone: +79161234567\nStored since: Mon 3 Jun\nUpcoming bookings: 1\n\n\
+         Bookings stored about you (1):\n· Tue 4 Jun, 11:00 · Men's haircut · confirmed"
     );
     let question = screen(&h.press(&ivan, &data, "Erase my data").await);
     assert_eq!(

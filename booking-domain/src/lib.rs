@@ -45,3 +45,4 @@ pub use values::{
     InvalidPrice, InvalidVersion, Minutes, Money, PhoneNumber, PhoneRegion, ServiceId, ServiceName,
     StaffId, StaffName, StaffUser, TelegramUserId, TimeOffId, UnknownRegion, Version,
 };
+pub use values::{CustomerNotes, InvalidNotes};

@@ -9,7 +9,7 @@
 //! Format: a short tag and colon-separated numbers, dates as `YYYYMMDD`,
 //! times as minutes since the Unix epoch; always far below 64 bytes.
 
-use booking_domain::{BookingId, StaffId, TimeOffId, Version};
+use booking_domain::{BookingId, CustomerId, StaffId, TimeOffId, Version};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// What a pressed admin button asks for.
@@ -44,6 +44,14 @@ pub enum AdminCallback {
     /// Cancel the bookings a blocked period collides with (listed in the
     /// conversation state).
     CancelColliding,
+    /// A customer's card (from `/customer`).
+    Customer(CustomerId),
+    /// Write the notes of a customer: the next text becomes them.
+    CustomerNotes(CustomerId),
+    /// Erase a customer's data: asks to confirm first.
+    EraseCustomer(CustomerId),
+    /// Erase a customer's data, confirmed.
+    EraseCustomerConfirmed(CustomerId),
 }
 
 /// Callback data that is not something the admin bot sent.
@@ -98,6 +106,10 @@ impl AdminCallback {
                 format!("{}:{}", pair("mt", *id, *v), start.timestamp() / 60)
             }
             Self::CancelColliding => "bc".to_owned(),
+            Self::Customer(id) => format!("cu:{}", id.get()),
+            Self::CustomerNotes(id) => format!("cn:{}", id.get()),
+            Self::EraseCustomer(id) => format!("ce:{}", id.get()),
+            Self::EraseCustomerConfirmed(id) => format!("cey:{}", id.get()),
         }
     }
 
@@ -126,6 +138,12 @@ impl AdminCallback {
                 .and_then(|n| Version::new(n).ok())
         };
         let pair = || Some((id(1)?, version(2)?));
+        let customer = || {
+            parts
+                .get(1)
+                .and_then(|t| number(t))
+                .and_then(|n| CustomerId::new(n).ok())
+        };
         // 0 is everyone; ids start at 1.
         let staff = |i: usize| match number(parts.get(i)?)? {
             0 => Some(None),
@@ -158,6 +176,10 @@ impl AdminCallback {
                 Self::MoveTo(i, v, start)
             }
             ("bc", 1) => Self::CancelColliding,
+            ("cu", 2) => Self::Customer(customer()?),
+            ("cn", 2) => Self::CustomerNotes(customer()?),
+            ("ce", 2) => Self::EraseCustomer(customer()?),
+            ("cey", 2) => Self::EraseCustomerConfirmed(customer()?),
             _ => return None,
         };
         Some(callback)
@@ -205,6 +227,10 @@ mod tests {
             AdminCallback::MoveDay(id, v, day),
             AdminCallback::MoveTo(id, v, start),
             AdminCallback::CancelColliding,
+            AdminCallback::Customer(CustomerId::new(9).unwrap()),
+            AdminCallback::CustomerNotes(CustomerId::new(9).unwrap()),
+            AdminCallback::EraseCustomer(CustomerId::new(i64::MAX).unwrap()),
+            AdminCallback::EraseCustomerConfirmed(CustomerId::new(i64::MAX).unwrap()),
         ];
         for callback in all {
             let data = callback.encode();
@@ -276,6 +302,14 @@ mod tests {
             "ub:03",
             "ub:1:2",
             "ub:x",
+            "cu",
+            "cu:0",
+            "cu:-1",
+            "cu:01",
+            "cu:1:2",
+            "cn:x",
+            "ce:",
+            "cey:1:1",
         ] {
             assert_eq!(
                 AdminCallback::parse(data),

@@ -11,6 +11,7 @@
 //!   hours are blocked on each day of the range), `/blocks` to list and
 //!   remove upcoming blocks;
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
+//! - `/customer <phone or part of a name>`: customer cards;
 //! - `/whoami`, `/logout`, `/help` (also `/start`, `/menu`), `/skip`;
 //! - the catalog commands (see [`catalog`]).
 //!
@@ -92,6 +93,8 @@ pub enum Command {
     Override(OverrideEdit),
     #[command(parse_with = catalog::remove_override)]
     OverrideRemove(OverrideKey),
+    #[command(parse_with = customer_query)]
+    Customer(String),
 }
 
 /// The command whose syntax was wrong, to show its usage message.
@@ -116,6 +119,7 @@ pub enum Usage {
     Overrides,
     Override,
     OverrideRemove,
+    Customer,
 }
 
 impl Usage {
@@ -139,6 +143,7 @@ impl Usage {
             Self::Overrides => Msg::AdminUsageOverrides,
             Self::Override => Msg::AdminUsageOverride,
             Self::OverrideRemove => Msg::AdminUsageOverrideRemove,
+            Self::Customer => Msg::AdminUsageCustomer,
         }
     }
 }
@@ -154,6 +159,14 @@ impl std::error::Error for Usage {}
 /// The error an argument parser returns: which usage to show.
 pub(crate) fn usage(which: Usage) -> ParseError {
     ParseError::Custom(Box::new(which))
+}
+
+/// `/customer <phone or part of a name>`: the text as typed, trimmed.
+fn customer_query(args: String) -> Result<(String,), ParseError> {
+    match args.trim() {
+        "" => Err(usage(Usage::Customer)),
+        query => Ok((query.to_owned(),)),
+    }
 }
 
 /// Why a text is not a command to run.
@@ -378,5 +391,21 @@ mod tests {
             Err(CommandError::Usage(Usage::Services))
         );
         assert_eq!(parse("/today"), Ok(Command::Today));
+    }
+
+    #[test]
+    fn customer_takes_the_rest_of_the_line() {
+        assert_eq!(
+            parse("/customer  Мария Петрова "),
+            Ok(Command::Customer("Мария Петрова".to_owned()))
+        );
+        assert_eq!(
+            parse("/customer 8 916 555-01-02"),
+            Ok(Command::Customer("8 916 555-01-02".to_owned()))
+        );
+        assert_eq!(
+            parse("/customer"),
+            Err(CommandError::Usage(Usage::Customer))
+        );
     }
 }

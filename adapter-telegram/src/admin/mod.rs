@@ -11,7 +11,8 @@
 //! lifecycle), `week.rs` (the week view), `moving.rs` (reschedule),
 //! `block.rs` (`/block`, `/blocks` and removing a block), `steps.rs` (the text
 //! steps and colliding bookings), `reports.rs` (statistics, export),
-//! `catalog.rs` (services, staff, hours, overrides) and `presses.rs` (every
+//! `catalog.rs` (services, staff, hours, overrides), `customers.rs`
+//! (`/customer`, customer cards, notes, erasure) and `presses.rs` (every
 //! button press). [`access`] decides who may use the bot (allow-list, PIN,
 //! sessions, lockout). Every user-facing string is in the locale files
 //! (`## Admin bot`).
@@ -27,6 +28,7 @@ pub mod callback;
 mod catalog;
 pub mod commands;
 mod ctx;
+mod customers;
 pub mod export;
 mod fallible;
 mod moving;
@@ -169,6 +171,7 @@ fn admitted() -> UpdateHandler<HandlerError> {
                 .branch(case![Command::Blocks].endpoint(block::blocks))
                 .branch(case![Command::Stats(period)].endpoint(reports::stats))
                 .branch(case![Command::Export(period)].endpoint(reports::export))
+                .branch(case![Command::Customer(query)].endpoint(customers::find))
                 .branch(catalog_commands()),
         )
         .branch(commands::refusals().endpoint(refused_command))

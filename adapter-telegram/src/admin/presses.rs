@@ -14,7 +14,7 @@ use super::callback::AdminCallback;
 use super::commands::DayQuery;
 use super::ctx::{Ctx, Notice, Visitor};
 use super::sign_in::gate;
-use super::{AdminBot, block, bookings, moving, steps, week};
+use super::{AdminBot, block, bookings, customers, moving, steps, week};
 use crate::error::HandlerError;
 use crate::i18n::{Msg, Text};
 use crate::telegram::{self, Place};
@@ -122,5 +122,9 @@ async fn route(ctx: &Ctx, press: AdminCallback) -> Result<Notice, HandlerError> 
         AdminCallback::MoveDay(id, v, day) => moving::times(ctx, id, v, day).await,
         AdminCallback::MoveTo(id, v, start) => moving::to(ctx, id, v, start).await,
         AdminCallback::CancelColliding => steps::ask_for_message(ctx).await,
+        AdminCallback::Customer(id) => customers::show_card(ctx, id, None).await,
+        AdminCallback::CustomerNotes(id) => customers::ask_notes(ctx, id).await,
+        AdminCallback::EraseCustomer(id) => customers::ask_erase(ctx, id).await,
+        AdminCallback::EraseCustomerConfirmed(id) => customers::erase(ctx, id).await,
     }
 }

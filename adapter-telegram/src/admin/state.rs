@@ -33,6 +33,8 @@ pub enum AdminState {
     /// The message to the customers of these bookings, which are then
     /// cancelled (or `/skip` for none).
     CollidingReason { bookings: Vec<Seen> },
+    /// The new notes of this customer (or `/skip` to keep theirs).
+    CustomerNotes { customer: i64 },
 }
 
 impl DialogueState for AdminState {
@@ -58,6 +60,7 @@ mod tests {
             AdminState::CollidingReason {
                 bookings: vec![seen, seen],
             },
+            AdminState::CustomerNotes { customer: 12 },
         ] {
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(serde_json::from_str::<AdminState>(&json).unwrap(), state);

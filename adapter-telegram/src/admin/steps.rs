@@ -31,6 +31,9 @@ async fn answer(ctx: &Ctx, reply: Option<&str>) -> Result<(), HandlerError> {
     match ctx.state().await? {
         AdminState::CancelReason { seen } => cancel_with_reason(ctx, seen, reply).await,
         AdminState::CollidingReason { bookings } => cancel_colliding(ctx, &bookings, reply).await,
+        AdminState::CustomerNotes { customer } => {
+            super::customers::notes_typed(ctx, customer, reply).await
+        }
         AdminState::Idle | AdminState::Colliding { .. } => ctx.say_text(Msg::AdminHelp).await,
     }
 }

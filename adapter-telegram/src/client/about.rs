@@ -4,7 +4,7 @@
 
 use booking_domain::StaffMember;
 use booking_ports::Erasure;
-use booking_ports::engine::{CustomerData, Forgotten};
+use booking_ports::engine::Forgotten;
 
 use super::callback::{FlowAction, FlowId};
 use super::ctx::{Answer, Ctx};
@@ -72,22 +72,25 @@ async fn upcoming_count(ctx: &Ctx) -> Result<usize, HandlerError> {
 }
 
 async fn show_my_data(ctx: &Ctx, flow: FlowId) -> Result<(), HandlerError> {
-    let data = match ctx.customer().await? {
-        Some(customer) => ctx
-            .engine
-            .my_data(customer)
-            .await
-            .map_err(|e| HandlerError::engine("read a customer's data", e))?,
+    let (profile, bookings) = match ctx.customer().await? {
+        Some(customer) => (
+            ctx.engine
+                .profile(customer)
+                .await
+                .map_err(|e| HandlerError::engine("read a customer's data", e))?,
+            ctx.engine
+                .my_stored_bookings(customer)
+                .await
+                .map_err(|e| HandlerError::engine("list a customer's stored bookings", e))?,
+        ),
         // Never booked: nothing is stored about them.
-        None => CustomerData {
-            profile: None,
-            bookings: Vec::new(),
-        },
+        None => (None, Vec::new()),
     };
     let view = MyDataView {
-        profile: data.profile.as_ref(),
-        has_data: data.profile.is_some() || !data.bookings.is_empty(),
+        profile: profile.as_ref(),
+        has_data: profile.is_some() || !bookings.is_empty(),
         upcoming: upcoming_count(ctx).await?,
+        bookings: &bookings,
         tz: ctx.tz(),
     };
     let screen = screen::my_data(&ctx.t(), flow, &view);

@@ -28,6 +28,7 @@ use crate::i18n::Msg;
 use crate::telegram::Place;
 use crate::ui::client::booking as screen;
 use crate::ui::client::calendar::{self, DayPage, DayTimes};
+use crate::ui::client::history;
 use crate::ui::client::menu as menu_screen;
 
 fn state(flow: FlowId, step: BookingStep) -> State {
@@ -516,7 +517,13 @@ async fn confirm(
             // booking made (`Engine::book` returns it again), and shows
             // this once more, instead of "button expired" and no
             // confirmation at all.
-            ctx.show(&screen::done(&t, &booked, ctx.tz())).await?;
+            let done = screen::done(&t, &booked, ctx.tz());
+            let done = if super::records::offers_to_save(ctx, &booked).await? {
+                history::done_offering_to_save(&t, done.text, &booked)
+            } else {
+                done
+            };
+            ctx.show(&done).await?;
             return ctx.save(&State::Idle).await;
         }
         Err(BookError::SlotTaken { start }) => {

@@ -95,6 +95,9 @@ pub enum Callback {
     /// "Cancel", under a reminder: starts the cancel-with-confirmation step
     /// of "My bookings" for this booking.
     CancelFromReminder(BookingId),
+    /// "Save as my details", under a booking made for other details than
+    /// the customer's record: valid at any time, outside any flow.
+    SaveDetails(BookingId),
 }
 
 /// Callback data that is not something we sent.
@@ -125,6 +128,7 @@ impl Callback {
             ),
             Callback::Attend(id) => format!("ra:{id}"),
             Callback::CancelFromReminder(id) => format!("rc:{id}"),
+            Callback::SaveDetails(id) => format!("sd:{id}"),
             Callback::Flow { flow, action } => {
                 let action = match action {
                     FlowAction::Back => "bk".to_owned(),
@@ -179,6 +183,10 @@ impl Callback {
         if let Some(id) = data.strip_prefix("rc:") {
             let id = parse_positive(id).and_then(|id| BookingId::new(id).ok());
             return id.map(Callback::CancelFromReminder).ok_or(unknown);
+        }
+        if let Some(id) = data.strip_prefix("sd:") {
+            let id = parse_positive(id).and_then(|id| BookingId::new(id).ok());
+            return id.map(Callback::SaveDetails).ok_or(unknown);
         }
         let (flow, action) = data.split_once('|').ok_or(unknown.clone())?;
         let flow = FlowId::decode(flow).ok_or(unknown.clone())?;
@@ -324,6 +332,7 @@ mod tests {
         all.extend([
             Callback::Attend(booking),
             Callback::CancelFromReminder(booking),
+            Callback::SaveDetails(booking),
         ]);
         for callback in all {
             let data = callback.encode();
@@ -365,6 +374,10 @@ mod tests {
             "rc:-7".to_owned(),
             "rc:9223372036854775808".to_owned(),
             "rx:7".to_owned(),
+            "sd:".to_owned(),
+            "sd:0".to_owned(),
+            "sd:07".to_owned(),
+            "sd:7:1".to_owned(),
         ] {
             assert!(Callback::parse(&data).is_err(), "{data:?} was accepted");
         }

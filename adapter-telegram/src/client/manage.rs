@@ -1,5 +1,5 @@
-//! "My bookings": the customer's upcoming bookings, their details, and
-//! cancelling (after a confirmation) or moving one.
+//! "My bookings": the customer's upcoming bookings and recent past visits,
+//! their details, and cancelling (after a confirmation) or moving one.
 //!
 //! Button data names a booking but authorises nothing: every read and
 //! change goes through the engine with the presser's customer id, and a
@@ -21,6 +21,7 @@ use crate::error::HandlerError;
 use crate::i18n::Msg;
 use crate::telegram::Place;
 use crate::ui::client::calendar::{self, DayPage, DayTimes};
+use crate::ui::client::history::RECENT_VISITS;
 use crate::ui::client::manage as screen;
 
 fn state(flow: FlowId, step: ManageStep) -> State {
@@ -167,16 +168,21 @@ async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetails>, Handler
 
 /// The list, after `intro` when something just happened.
 async fn show_list(ctx: &Ctx, flow: FlowId, intro: Option<String>) -> Result<(), HandlerError> {
-    let bookings = match ctx.customer().await? {
-        Some(customer) => ctx
-            .engine
-            .my_bookings(customer)
-            .await
-            .map_err(|e| HandlerError::engine("list a customer's bookings", e))?,
+    let (bookings, past) = match ctx.customer().await? {
+        Some(customer) => (
+            ctx.engine
+                .my_bookings(customer)
+                .await
+                .map_err(|e| HandlerError::engine("list a customer's bookings", e))?,
+            ctx.engine
+                .my_recent_visits(customer, RECENT_VISITS)
+                .await
+                .map_err(|e| HandlerError::engine("list a customer's past visits", e))?,
+        ),
         // Not booked yet: nothing to list.
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
-    let screen = screen::list(&ctx.t(), flow, &bookings, ctx.tz(), intro);
+    let screen = screen::list(&ctx.t(), flow, &bookings, &past, ctx.tz(), intro);
     ctx.go(&state(flow, ManageStep::List), &screen).await
 }
 

@@ -15,6 +15,7 @@
 //! - `manage.rs`: "My bookings" (details, cancel, move) and the reminder
 //!   buttons.
 //! - `about.rs`: "About" and the customer's data.
+//! - `records.rs`: "Save as my details" after a booking for other details.
 //! - `availability.rs`: free days and times, for booking and moving.
 
 mod about;
@@ -27,6 +28,7 @@ mod details;
 mod manage;
 mod menu;
 mod press;
+mod records;
 pub mod state;
 
 use std::sync::Arc;

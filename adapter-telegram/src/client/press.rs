@@ -2,7 +2,8 @@
 //! answer the press whatever happened, so the customer's client stops its
 //! spinner and learns why nothing changed when nothing did.
 //!
-//! Main-menu entries and reminder buttons work at any time; a flow button
+//! Main-menu entries, reminder buttons and "Save as my details" work at
+//! any time; a flow button
 //! works only in the flow that drew it (its [`FlowId`] must be the stored
 //! conversation's), so a button left on an old message is "expired".
 //!
@@ -13,7 +14,7 @@ use teloxide::prelude::*;
 use super::callback::{Callback, MenuItem};
 use super::ctx::{Answer, Ctx};
 use super::state::State;
-use super::{ClientBot, about, booking, manage, menu};
+use super::{ClientBot, about, booking, manage, menu, records};
 use crate::error::HandlerError;
 use crate::i18n::Msg;
 use crate::telegram;
@@ -72,6 +73,7 @@ async fn route(
         Callback::Attend(id) => manage::attend(ctx, id).await,
         // A new "My bookings" conversation, asking under the reminder.
         Callback::CancelFromReminder(id) => manage::cancel_from_reminder(ctx, id).await,
+        Callback::SaveDetails(id) => records::save_details(ctx, id).await,
         Callback::Flow { .. } if notice.is_some() => {
             menu::show_main(ctx, notice).await?;
             Ok(Answer::Expired)

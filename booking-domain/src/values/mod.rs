@@ -6,6 +6,7 @@ mod ids;
 mod minutes;
 mod money;
 mod names;
+mod notes;
 mod phone;
 mod text;
 mod typed;
@@ -17,5 +18,6 @@ pub use ids::{
 pub use minutes::{InvalidMinutes, Minutes};
 pub use money::{Amount, Currency, InvalidCurrency, InvalidMoney, InvalidPrice, Money};
 pub use names::{CustomerName, InvalidName, ServiceName, StaffName};
+pub use notes::{CustomerNotes, InvalidNotes};
 pub use phone::{InvalidPhone, PhoneNumber, PhoneRegion, UnknownRegion};
 pub use text::{CancelReason, Comment, InvalidComment};

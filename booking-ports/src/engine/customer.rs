@@ -12,6 +12,7 @@ use booking_domain::{
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use super::cancelling::Canceller;
 use super::churn::{Churn, DailyLimitReached};
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, RescheduleBookingError,
@@ -387,7 +388,7 @@ impl Engine {
         Ok(self.details_of(booking, false).await?)
     }
 
-    async fn own_booking(
+    pub(super) async fn own_booking(
         &self,
         customer: CustomerId,
         id: BookingId,
@@ -412,7 +413,6 @@ impl Engine {
         id: BookingId,
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
-        let policy = self.policy();
         let now = self.clock.now();
         let booking = self.own_booking(customer, id).await.map_err(|e| match e {
             FindBookingError::NotFound => BookingChangeError::NotFound,
@@ -425,19 +425,7 @@ impl Engine {
             return Err(BookingChangeError::TooManyToday { limit });
         }
         let cancelled = self
-            .change(
-                booking,
-                expected,
-                |b| b.cancel(Actor::Customer, None, now, &policy),
-                |b| OutboxChange {
-                    add: vec![notice_now(
-                        Recipient::Staff(b.staff()),
-                        NoticeKind::Cancelled,
-                        now,
-                    )],
-                    withdraw_pending_reminders: true,
-                },
-            )
+            .cancel_and_tell(booking, expected, Canceller::Customer, None)
             .await?;
         Ok(self.details_of(cancelled, false).await?)
     }

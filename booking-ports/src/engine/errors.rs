@@ -181,3 +181,44 @@ pub enum UnblockPeriodError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Why a customer's card could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum FindCustomerError {
+    #[error("no such customer")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why staff could not erase a customer's data.
+#[derive(Debug, thiserror::Error)]
+pub enum EraseCustomerError {
+    /// No record: erased already, or never stored.
+    #[error("no such customer")]
+    NotFound,
+    /// Their bookings kept changing while they were being cancelled;
+    /// nothing was erased yet. Trying again is safe.
+    #[error("the customer's bookings kept changing; try again")]
+    StillChanging,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a customer's own details could not be saved on their record.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateDetailsError {
+    #[error("the name is not valid: {0}")]
+    InvalidName(#[source] InvalidName),
+    #[error("the phone number is not valid: {0}")]
+    InvalidPhone(#[source] InvalidPhone),
+    /// Another customer's record has this phone (a relative who booked with
+    /// it); the record keeps its own.
+    #[error("another customer has this phone")]
+    PhoneTaken,
+    /// No record, or the booking is missing, not theirs or anonymised.
+    #[error("no such customer or booking")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -15,10 +15,13 @@
 
 pub mod actor;
 pub mod blocks;
+mod cancelling;
+pub mod cards;
 pub mod churn;
 pub mod customer;
 pub mod erasure;
 pub mod errors;
+pub mod history;
 pub mod lifecycle;
 pub mod moving;
 pub mod notices;
@@ -49,6 +52,7 @@ use crate::ports::outbox::OutboxChange;
 
 pub use actor::{StaffActor, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
+pub use cards::{CustomerCard, FoundCustomers, MAX_FOUND_CUSTOMERS, StaffErasure};
 pub use customer::{BookingForm, ServiceOffer};
 pub use erasure::{CustomerData, Forgotten};
 pub use errors::{
@@ -56,10 +60,12 @@ pub use errors::{
     ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
     UnblockPeriodError, WeekError,
 };
+pub use errors::{EraseCustomerError, FindCustomerError, UpdateDetailsError};
 pub use lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};
 pub use moving::Mover;
 pub use notices::{EngineSettings, ZeroReminderOffset};
 pub use period::{InvalidPeriod, Period};
+pub use records::details_differ;
 pub use reports::{Rate, ServiceCount, Statistics, StatusCounts, TOP_SERVICES};
 pub use staff::{BlockedPeriod, ScheduleChange};
 pub use week::{DaySummary, StaffWeek, WEEK_DAYS, Week};

@@ -6,14 +6,24 @@
 //! the booking itself, so Ivan booking for his wife leaves his record and
 //! his other bookings as they were.
 
-use booking_domain::{BookedFor, CustomerId, CustomerName, PhoneNumber, TelegramUserId};
+use booking_domain::{BookedFor, BookingId, CustomerId, CustomerName, PhoneNumber, TelegramUserId};
 use chrono::{DateTime, Utc};
 
 use super::customer::BookingForm;
-use super::errors::BookError;
+use super::errors::{BookError, FindBookingError, UpdateDetailsError};
 use super::{BookingDetails, Engine};
 use crate::error::StoreError;
-use crate::ports::customers::{CreateCustomerError, CustomerProfile, Language, NewCustomer};
+use crate::ports::customers::{
+    CreateCustomerError, CustomerProfile, Language, NewCustomer, UpdateCustomerError,
+};
+
+/// Whether a booking was made for other details than the record's: then
+/// the client offers to save them as the customer's own, and never does so
+/// without asking (they may have booked for someone else).
+pub fn details_differ(profile: &CustomerProfile, booked_for: &BookedFor) -> bool {
+    profile.name != booked_for.name
+        || (booked_for.phone.is_some() && profile.phone != booked_for.phone)
+}
 
 /// How often creating an account's record is tried when another request
 /// of the same account created it meanwhile.
@@ -131,5 +141,84 @@ impl Engine {
             "saving a customer record",
             "its phone and Telegram account kept being taken",
         ))
+    }
+
+    /// Replaces the name and phone on the customer's own record with
+    /// `name` and `phone`, as typed. Their bookings keep the details they
+    /// were made with.
+    ///
+    /// # Errors
+    /// [`UpdateDetailsError`]: `InvalidName`, `InvalidPhone`, `PhoneTaken`
+    /// when another customer's record has the phone, `NotFound` without a
+    /// record.
+    pub async fn update_my_details(
+        &self,
+        customer: CustomerId,
+        name: &str,
+        phone: &str,
+    ) -> Result<CustomerProfile, UpdateDetailsError> {
+        let policy = self.policy();
+        let details = BookedFor {
+            name: CustomerName::new(name).map_err(UpdateDetailsError::InvalidName)?,
+            phone: Some(
+                PhoneNumber::parse(phone, policy.phone_region())
+                    .map_err(UpdateDetailsError::InvalidPhone)?,
+            ),
+        };
+        self.save_details(customer, details).await
+    }
+
+    /// Makes the name and phone booking `booking` was made for the
+    /// customer's own (the "Save as my details" button after a booking for
+    /// other details than their record's). A booking without a phone leaves
+    /// the record's phone as it is.
+    ///
+    /// # Errors
+    /// [`UpdateDetailsError::NotFound`] when the booking is not theirs (or
+    /// anonymised) or they have no record; `PhoneTaken` when another
+    /// customer's record has the phone.
+    pub async fn save_booking_details_as_mine(
+        &self,
+        customer: CustomerId,
+        booking: BookingId,
+    ) -> Result<CustomerProfile, UpdateDetailsError> {
+        let booking = self
+            .own_booking(customer, booking)
+            .await
+            .map_err(|e| match e {
+                FindBookingError::NotFound => UpdateDetailsError::NotFound,
+                FindBookingError::Store(e) => UpdateDetailsError::Store(e),
+            })?;
+        let details = booking
+            .booked_for()
+            .cloned()
+            .ok_or(UpdateDetailsError::NotFound)?;
+        self.save_details(customer, details).await
+    }
+
+    async fn save_details(
+        &self,
+        customer: CustomerId,
+        details: BookedFor,
+    ) -> Result<CustomerProfile, UpdateDetailsError> {
+        let mut profile = self
+            .customers
+            .customer(customer)
+            .await?
+            .ok_or(UpdateDetailsError::NotFound)?;
+        profile.name = details.name;
+        if details.phone.is_some() {
+            profile.phone = details.phone;
+        }
+        match self.customers.update_customer(profile.clone()).await {
+            Ok(()) => Ok(profile),
+            Err(UpdateCustomerError::NotFound) => Err(UpdateDetailsError::NotFound),
+            Err(UpdateCustomerError::PhoneTaken { .. }) => Err(UpdateDetailsError::PhoneTaken),
+            // The record keeps its own account, which is never "taken".
+            Err(UpdateCustomerError::TelegramTaken { .. }) => Err(UpdateDetailsError::Store(
+                StoreError::backend("saving a customer's details", "their own account was taken"),
+            )),
+            Err(UpdateCustomerError::Store(e)) => Err(UpdateDetailsError::Store(e)),
+        }
     }
 }

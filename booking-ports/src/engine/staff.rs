@@ -14,18 +14,19 @@ use booking_domain::{
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::actor::StaffActor;
+use super::cancelling::Canceller;
 use super::errors::{
     BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError,
     RescheduleBookingError, ServiceEditError, StaffEditError, UnblockPeriodError,
 };
 use super::moving::Mover;
-use super::notices::{notice_now, reminders, to_customer};
+use super::notices::{reminders, to_customer};
 use super::period::Period;
 use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
 use crate::error::StoreError;
 use crate::ports::bookings::BookingScope;
 use crate::ports::catalog::CatalogChangeError;
-use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
+use crate::ports::outbox::{NoticeKind, OutboxChange};
 
 /// A blocked period and the active bookings it collides with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,32 +160,9 @@ impl Engine {
         expected: Version,
         reason: Option<CancelReason>,
     ) -> Result<BookingDetails, BookingChangeError> {
-        let policy = self.policy();
-        let now = self.clock.now();
         let booking = self.any_booking(id).await.map_err(find_to_change)?;
-        let by = actor.as_actor();
         let cancelled = self
-            .change(
-                booking,
-                expected,
-                |b| b.cancel(by, reason, now, &policy),
-                |b| {
-                    let mut add: Vec<_> = to_customer(b.customer(), NoticeKind::Cancelled, now)
-                        .into_iter()
-                        .collect();
-                    if actor.member() != Some(b.staff()) {
-                        add.push(notice_now(
-                            Recipient::Staff(b.staff()),
-                            NoticeKind::Cancelled,
-                            now,
-                        ));
-                    }
-                    OutboxChange {
-                        add,
-                        withdraw_pending_reminders: true,
-                    }
-                },
-            )
+            .cancel_and_tell(booking, expected, Canceller::Staff(actor), reason)
             .await?;
         Ok(self.details_of(cancelled, true).await?)
     }

@@ -177,3 +177,16 @@ pub(crate) fn callbacks(screen: &Screen) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Customer 42, Maria Petrova, with Telegram and without notes.
+pub(crate) fn profile() -> CustomerProfile {
+    CustomerProfile {
+        id: CustomerId::new(42).unwrap(),
+        name: CustomerName::new("Maria Petrova").unwrap(),
+        phone: Some(PhoneNumber::parse("+79165550102", PhoneRegion::new("RU").unwrap()).unwrap()),
+        telegram: Some(booking_domain::TelegramUserId::new(42).unwrap()),
+        language: None,
+        consented_at: local(1, 9),
+        notes: String::new(),
+    }
+}

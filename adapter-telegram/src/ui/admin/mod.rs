@@ -14,13 +14,15 @@
 //! - [`catalog`]: services, staff, weekly hours, date overrides and why an
 //!   edit was refused;
 //! - [`reports`]: statistics and the export's caption;
-//! - [`sign_in`]: the PIN step and the lockout.
+//! - [`sign_in`]: the PIN step and the lockout;
+//! - [`customer`]: `/customer` results, customer cards, notes and erasure.
 //!
 //! [`Screen`]: crate::telegram::Screen
 
 pub mod blocks;
 pub mod card;
 pub mod catalog;
+pub mod customer;
 pub mod day;
 pub mod reports;
 pub mod schedule;

@@ -2,7 +2,7 @@
 //! what the business stores about the customer, and erasing it.
 
 use booking_domain::{LocalTimeRange, StaffMember};
-use booking_ports::CustomerProfile;
+use booking_ports::{BookingDetails, CustomerProfile};
 use chrono::Weekday;
 use chrono_tz::Tz;
 use teloxide::types::InlineKeyboardMarkup;
@@ -125,6 +125,8 @@ pub struct MyDataView<'a> {
     pub has_data: bool,
     /// Upcoming active bookings.
     pub upcoming: usize,
+    /// Every booking stored about them, by start.
+    pub bookings: &'a [BookingDetails],
     pub tz: Tz,
 }
 
@@ -132,7 +134,7 @@ pub struct MyDataView<'a> {
 pub fn my_data(t: &Text<'_>, flow: FlowId, view: &MyDataView<'_>) -> Screen {
     // The customer's own data, shown to them in their own chat: the one
     // place it is meant to be read in full.
-    let text = match view.profile {
+    let mut text = match view.profile {
         Some(profile) => t.with(
             Msg::MyData,
             &[
@@ -155,6 +157,10 @@ pub fn my_data(t: &Text<'_>, flow: FlowId, view: &MyDataView<'_>) -> Screen {
         ),
         None => t.get(Msg::MyDataNone),
     };
+    if let Some(stored) = super::history::stored_bookings(t, view.bookings, view.tz) {
+        text.push_str("\n\n");
+        text.push_str(&stored);
+    }
     let mut rows = Vec::new();
     if view.has_data {
         rows.push(vec![flow_button(
@@ -307,6 +313,7 @@ mod tests {
             profile: Some(&profile),
             has_data: true,
             upcoming: 2,
+            bookings: &[],
             tz: tz(),
         };
 
@@ -325,6 +332,7 @@ mod tests {
                 profile: None,
                 has_data: false,
                 upcoming: 0,
+                bookings: &[],
                 tz: tz(),
             },
         );

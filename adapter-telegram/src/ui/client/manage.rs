@@ -59,6 +59,7 @@ pub fn list(
     t: &Text<'_>,
     flow: FlowId,
     bookings: &[BookingDetails],
+    past: &[BookingDetails],
     tz: Tz,
     intro: Option<String>,
 ) -> Screen {
@@ -79,7 +80,7 @@ pub fn list(
             )]
         })
         .collect();
-    let title = if bookings.is_empty() {
+    let mut title = if bookings.is_empty() {
         rows.push(vec![button(
             t.get(Msg::BtnBook),
             Callback::Menu(MenuItem::Book),
@@ -88,6 +89,11 @@ pub fn list(
     } else {
         t.get(Msg::MyBookingsTitle)
     };
+    if let Some(visits) = super::history::recent_visits(t, past, tz) {
+        // Below the buttons' title, so the upcoming bookings stay first.
+        title.push_str("\n\n");
+        title.push_str(&visits);
+    }
     rows.push(vec![button(
         t.get(Msg::BtnMenu),
         Callback::Menu(MenuItem::Main),
@@ -299,7 +305,7 @@ mod tests {
         let t = locales.text(Language::English);
         let visit = booked(june(4, 11, 0), BookingStatus::Confirmed);
 
-        let screen = list(&t, FLOW, std::slice::from_ref(&visit), tz(), None);
+        let screen = list(&t, FLOW, std::slice::from_ref(&visit), &[], tz(), None);
 
         assert_eq!(screen.text, "Your upcoming bookings:");
         assert_eq!(
@@ -317,7 +323,7 @@ mod tests {
         let locales = locales();
         let t = locales.text(Language::English);
 
-        let screen = list(&t, FLOW, &[], tz(), Some("Done.".to_owned()));
+        let screen = list(&t, FLOW, &[], &[], tz(), Some("Done.".to_owned()));
 
         assert_eq!(screen.text, "Done.\n\nYou have no upcoming bookings.");
         assert_eq!(

@@ -10,6 +10,8 @@
 //! - [`manage`]: "My bookings": the list, a booking's card, cancelling and
 //!   moving.
 //! - [`about`]: the business, its opening hours, the customer's data.
+//! - [`history`]: recent visits, the bookings stored about the customer, and
+//!   the offer to save a booking's details as their own.
 //! - [`keyboard`]: buttons carrying typed callbacks.
 //!
 //! [`Text`]: crate::i18n::Text
@@ -18,6 +20,7 @@
 pub mod about;
 pub mod booking;
 pub mod calendar;
+pub mod history;
 pub mod keyboard;
 pub mod manage;
 pub mod menu;
