@@ -13,6 +13,10 @@ use crate::catalog::{Service, StaffMember};
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
 use crate::values::{BookingId, Comment, CustomerId, Money, StaffId};
 
+pub mod desk;
+
+pub use desk::{STAFF_HORIZON_DAYS, StaffBookRequest};
+
 /// Why a booking or a reschedule cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingRuleError {
@@ -146,7 +150,7 @@ impl RescheduleRequest<'_> {
     }
 }
 
-fn pick_staff(
+pub(crate) fn pick_staff(
     calendar: &Availability<'_>,
     service: &Service,
     choice: StaffChoice,
@@ -200,14 +204,14 @@ fn least_busy(calendar: &Availability<'_>, free: &[StaffId], day: NaiveDate) -> 
 
 /// What a new booking carries over: where it came from, who it is for and
 /// its price.
-struct Copies {
-    rescheduled_from: Option<BookingId>,
-    booked_for: Option<BookedFor>,
-    price: Option<Money>,
+pub(crate) struct Copies {
+    pub(crate) rescheduled_from: Option<BookingId>,
+    pub(crate) booked_for: Option<BookedFor>,
+    pub(crate) price: Option<Money>,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn new_booking(
+pub(crate) fn new_booking(
     customer: CustomerId,
     service: &Service,
     staff: StaffId,

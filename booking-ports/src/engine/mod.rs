@@ -17,8 +17,10 @@ pub mod actor;
 pub mod blocks;
 pub mod churn;
 pub mod customer;
+pub mod desk;
 pub mod erasure;
 pub mod errors;
+mod free_days;
 pub mod lifecycle;
 pub mod moving;
 pub mod notices;
@@ -50,6 +52,9 @@ use crate::ports::outbox::OutboxChange;
 pub use actor::{StaffActor, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
 pub use customer::{BookingForm, ServiceOffer};
+pub use desk::{
+    FindCustomerError, FreeWindowStarts, RecordCustomerError, StaffBookError, StaffBookingForm,
+};
 pub use erasure::{CustomerData, Forgotten};
 pub use errors::{
     AvailabilityError, BlockPeriodError, BookError, BookingChangeError, FindBookingError,

@@ -13,6 +13,7 @@ mod embedding;
 mod engine_any_staff;
 mod engine_churn;
 mod engine_customer;
+mod engine_desk;
 mod engine_lifecycle;
 mod engine_metrics;
 mod engine_mocks;
