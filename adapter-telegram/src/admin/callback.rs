@@ -9,7 +9,7 @@
 //! Format: a short tag and colon-separated numbers, dates as `YYYYMMDD`,
 //! times as minutes since the Unix epoch; always far below 64 bytes.
 
-use booking_domain::{BookingId, StaffId, TimeOffId, Version};
+use booking_domain::{BookingId, CustomerId, ServiceId, StaffId, TimeOffId, Version};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// What a pressed admin button asks for.
@@ -44,6 +44,25 @@ pub enum AdminCallback {
     /// Cancel the bookings a blocked period collides with (listed in the
     /// conversation state).
     CancelColliding,
+    /// `/book` for this known customer (from their card).
+    BookFor(CustomerId),
+    /// `/book` for this free time of a staff member (the day view's ➕).
+    BookFree {
+        staff: StaffId,
+        start: DateTime<Utc>,
+    },
+    /// `/book`: this service (the rest of the draft is in the state).
+    BookService(ServiceId),
+    /// `/book`: this staff member, or anyone (`None`).
+    BookStaff(Option<StaffId>),
+    /// `/book`: the days with free times from this one on.
+    BookDays(NaiveDate),
+    /// `/book`: the free times of this day.
+    BookDay(NaiveDate),
+    /// `/book`: this start.
+    BookTime(DateTime<Utc>),
+    /// `/book`: make the booking summed up (the draft is in the state).
+    BookConfirm,
 }
 
 /// Callback data that is not something the admin bot sent.
@@ -74,6 +93,11 @@ fn number(text: &str) -> Option<i64> {
         .flatten()
 }
 
+/// An instant written as minutes since the Unix epoch.
+fn minute(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp(number(text)?.checked_mul(60)?, 0)
+}
+
 impl AdminCallback {
     pub fn encode(&self) -> String {
         let pair = |tag: &str, id: BookingId, v: Version| format!("{tag}:{}:{}", id.get(), v.get());
@@ -98,6 +122,16 @@ impl AdminCallback {
                 format!("{}:{}", pair("mt", *id, *v), start.timestamp() / 60)
             }
             Self::CancelColliding => "bc".to_owned(),
+            Self::BookFor(id) => format!("bf:{}", id.get()),
+            Self::BookFree { staff, start } => {
+                format!("bn:{}:{}", staff.get(), start.timestamp() / 60)
+            }
+            Self::BookService(id) => format!("bs:{}", id.get()),
+            Self::BookStaff(staff) => format!("bk:{}", staff.map_or(0, StaffId::get)),
+            Self::BookDays(day) => format!("bw:{}", date_code(*day)),
+            Self::BookDay(day) => format!("bd:{}", date_code(*day)),
+            Self::BookTime(start) => format!("bt:{}", start.timestamp() / 60),
+            Self::BookConfirm => "by".to_owned(),
         }
     }
 
@@ -154,10 +188,20 @@ impl AdminCallback {
             }
             ("mt", 4) => {
                 let (i, v) = pair()?;
-                let start = DateTime::<Utc>::from_timestamp(number(parts[3])?.checked_mul(60)?, 0)?;
-                Self::MoveTo(i, v, start)
+                Self::MoveTo(i, v, minute(parts[3])?)
             }
             ("bc", 1) => Self::CancelColliding,
+            ("bf", 2) => Self::BookFor(CustomerId::new(number(parts[1])?).ok()?),
+            ("bn", 3) => Self::BookFree {
+                staff: StaffId::new(number(parts[1])?).ok()?,
+                start: minute(parts[2])?,
+            },
+            ("bs", 2) => Self::BookService(ServiceId::new(number(parts[1])?).ok()?),
+            ("bk", 2) => Self::BookStaff(staff(1)?),
+            ("bw", 2) => Self::BookDays(parse_date(parts[1])?),
+            ("bd", 2) => Self::BookDay(parse_date(parts[1])?),
+            ("bt", 2) => Self::BookTime(minute(parts[1])?),
+            ("by", 1) => Self::BookConfirm,
             _ => return None,
         };
         Some(callback)
@@ -205,6 +249,18 @@ mod tests {
             AdminCallback::MoveDay(id, v, day),
             AdminCallback::MoveTo(id, v, start),
             AdminCallback::CancelColliding,
+            AdminCallback::BookFor(CustomerId::new(9007).unwrap()),
+            AdminCallback::BookFree {
+                staff: StaffId::new(7).unwrap(),
+                start,
+            },
+            AdminCallback::BookService(ServiceId::new(3).unwrap()),
+            AdminCallback::BookStaff(None),
+            AdminCallback::BookStaff(Some(StaffId::new(7).unwrap())),
+            AdminCallback::BookDays(day),
+            AdminCallback::BookDay(day),
+            AdminCallback::BookTime(start),
+            AdminCallback::BookConfirm,
         ];
         for callback in all {
             let data = callback.encode();
@@ -232,6 +288,11 @@ mod tests {
             },
             AdminCallback::Unblock(TimeOffId::new(i64::MAX).unwrap()),
             AdminCallback::MoveTo(id, v, start),
+            AdminCallback::BookFor(CustomerId::new(i64::MAX).unwrap()),
+            AdminCallback::BookFree {
+                staff: StaffId::new(i64::MAX).unwrap(),
+                start,
+            },
         ];
         for callback in all {
             let data = callback.encode();
@@ -276,6 +337,16 @@ mod tests {
             "ub:03",
             "ub:1:2",
             "ub:x",
+            "bf:0",
+            "bf:1:2",
+            "bn:1",
+            "bn:0:100",
+            "bs:-1",
+            "bk:x",
+            "bw:2030063",
+            "bd:20301332",
+            "bt:99999999999999999",
+            "by:1",
         ] {
             assert_eq!(
                 AdminCallback::parse(data),

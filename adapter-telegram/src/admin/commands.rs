@@ -12,6 +12,7 @@
 //!   remove upcoming blocks;
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
 //! - `/whoami`, `/logout`, `/help` (also `/start`, `/menu`), `/skip`;
+//! - `/book`: book for a caller or a walk-in (buttons and text steps);
 //! - the catalog commands (see [`catalog`]).
 //!
 //! [`parse`] reads a command the way staff have always been able to type
@@ -92,6 +93,8 @@ pub enum Command {
     Override(OverrideEdit),
     #[command(parse_with = catalog::remove_override)]
     OverrideRemove(OverrideKey),
+    /// Book for a caller or a walk-in.
+    Book,
 }
 
 /// The command whose syntax was wrong, to show its usage message.

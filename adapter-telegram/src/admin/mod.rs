@@ -11,8 +11,8 @@
 //! lifecycle), `week.rs` (the week view), `moving.rs` (reschedule),
 //! `block.rs` (`/block`, `/blocks` and removing a block), `steps.rs` (the text
 //! steps and colliding bookings), `reports.rs` (statistics, export),
-//! `catalog.rs` (services, staff, hours, overrides) and `presses.rs` (every
-//! button press). [`access`] decides who may use the bot (allow-list, PIN,
+//! `catalog.rs` (services, staff, hours, overrides), `desk.rs` (`/book` for
+//! a caller or a walk-in) and `presses.rs` (every button press). [`access`] decides who may use the bot (allow-list, PIN,
 //! sessions, lockout). Every user-facing string is in the locale files
 //! (`## Admin bot`).
 //!
@@ -27,6 +27,7 @@ pub mod callback;
 mod catalog;
 pub mod commands;
 mod ctx;
+mod desk;
 pub mod export;
 mod fallible;
 mod moving;
@@ -169,6 +170,7 @@ fn admitted() -> UpdateHandler<HandlerError> {
                 .branch(case![Command::Blocks].endpoint(block::blocks))
                 .branch(case![Command::Stats(period)].endpoint(reports::stats))
                 .branch(case![Command::Export(period)].endpoint(reports::export))
+                .branch(case![Command::Book].endpoint(desk::book))
                 .branch(catalog_commands()),
         )
         .branch(commands::refusals().endpoint(refused_command))

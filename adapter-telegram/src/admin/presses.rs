@@ -14,7 +14,7 @@ use super::callback::AdminCallback;
 use super::commands::DayQuery;
 use super::ctx::{Ctx, Notice, Visitor};
 use super::sign_in::gate;
-use super::{AdminBot, block, bookings, moving, steps, week};
+use super::{AdminBot, block, bookings, desk, moving, steps, week};
 use crate::error::HandlerError;
 use crate::i18n::{Msg, Text};
 use crate::telegram::{self, Place};
@@ -122,5 +122,13 @@ async fn route(ctx: &Ctx, press: AdminCallback) -> Result<Notice, HandlerError> 
         AdminCallback::MoveDay(id, v, day) => moving::times(ctx, id, v, day).await,
         AdminCallback::MoveTo(id, v, start) => moving::to(ctx, id, v, start).await,
         AdminCallback::CancelColliding => steps::ask_for_message(ctx).await,
+        AdminCallback::BookFor(customer) => desk::book_for(ctx, customer).await,
+        AdminCallback::BookFree { staff, start } => desk::book_free(ctx, staff, start).await,
+        AdminCallback::BookService(_)
+        | AdminCallback::BookStaff(_)
+        | AdminCallback::BookDays(_)
+        | AdminCallback::BookDay(_)
+        | AdminCallback::BookTime(_) => desk::choose(ctx, press).await,
+        AdminCallback::BookConfirm => desk::confirm(ctx).await,
     }
 }

@@ -32,6 +32,11 @@ async fn answer(ctx: &Ctx, reply: Option<&str>) -> Result<(), HandlerError> {
         AdminState::CancelReason { seen } => cancel_with_reason(ctx, seen, reply).await,
         AdminState::CollidingReason { bookings } => cancel_colliding(ctx, &bookings, reply).await,
         AdminState::Idle | AdminState::Colliding { .. } => ctx.say_text(Msg::AdminHelp).await,
+        state @ (AdminState::Booking { .. }
+        | AdminState::BookPhone { .. }
+        | AdminState::BookName { .. }
+        | AdminState::BookComment { .. }
+        | AdminState::BookReady { .. }) => super::desk::answer(ctx, state, reply).await,
     }
 }
 

@@ -14,7 +14,9 @@
 //! - [`catalog`]: services, staff, weekly hours, date overrides and why an
 //!   edit was refused;
 //! - [`reports`]: statistics and the export's caption;
-//! - [`sign_in`]: the PIN step and the lockout.
+//! - [`sign_in`]: the PIN step and the lockout;
+//! - [`desk`]: `/book` for a caller or a walk-in, and the day view's
+//!   "book this free time" buttons.
 //!
 //! [`Screen`]: crate::telegram::Screen
 
@@ -22,6 +24,7 @@ pub mod blocks;
 pub mod card;
 pub mod catalog;
 pub mod day;
+pub mod desk;
 pub mod reports;
 pub mod schedule;
 pub mod sign_in;
