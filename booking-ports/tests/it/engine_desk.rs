@@ -283,3 +283,29 @@ async fn a_customer_with_telegram_gets_the_confirmation_and_reminders() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_free_window_starts_are_the_first_grid_start_of_each_window() {
+    // Arrange: a haircut at 10:00 keeps Anna until 11:15 (its buffer).
+    let s = salon(false).await;
+    s.book_haircut(customer(1), moscow(0, 10, 0)).await;
+
+    // Act: Monday, when Boris does not work.
+    let free = s
+        .engine
+        .free_window_starts(&s.staff, day(0), None)
+        .await
+        .unwrap();
+
+    // Assert
+    let anna = free.iter().find(|f| f.staff == s.anna).unwrap();
+    assert_eq!(anna.starts, vec![moscow(0, 9, 0), moscow(0, 11, 30)]);
+    let boris = free.iter().find(|f| f.staff == s.boris).unwrap();
+    assert!(boris.starts.is_empty());
+    let only_anna = s
+        .engine
+        .free_window_starts(&s.staff, day(0), Some(s.anna))
+        .await
+        .unwrap();
+    assert_eq!(only_anna.len(), 1);
+}
