@@ -420,6 +420,7 @@ admin-bad-longer-than-a-day = a service, buffers included, must fit in one day
 admin-book-service = 📝 New booking: choose a service.
 admin-book-no-service = No service can be booked: none is active with an active specialist.
 admin-book-staff = { $service }: choose a specialist.
+admin-book-anyone = any specialist
 admin-book-days = { $service } · { $who }: choose a day.
 admin-book-no-days = No free time from { $from } to { $to }.
 admin-book-times = { $day }: choose a time.

@@ -434,6 +434,7 @@ admin-bad-longer-than-a-day = услуга вместе с перерывами 
 admin-book-service = 📝 Новая запись: выберите услугу.
 admin-book-no-service = Записать не на что: нет активной услуги с активным мастером.
 admin-book-staff = { $service }: выберите мастера.
+admin-book-anyone = любой мастер
 admin-book-days = { $service } · { $who }: выберите день.
 admin-book-no-days = Нет свободного времени с { $from } по { $to }.
 admin-book-times = { $day }: выберите время.

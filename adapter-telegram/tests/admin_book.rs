@@ -118,7 +118,7 @@ async fn a_known_customer_is_found_by_phone_and_told_on_telegram() {
     let summary = screen(&h.send(OWNER, "Usual cut").await);
     assert_eq!(
         summary.text().unwrap(),
-        "Book Haircut with Any specialist, Wed 5 Jun, 15:00, for Ivan Petrov, +79161234567?\n💬 Usual cut"
+        "Book Haircut with any specialist, Wed 5 Jun, 15:00, for Ivan Petrov, +79161234567?\n💬 Usual cut"
     );
     h.press(OWNER, &summary, "✅ Book").await;
 

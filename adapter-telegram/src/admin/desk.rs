@@ -440,7 +440,7 @@ async fn names(ctx: &Ctx, draft: &BookDraft) -> Result<(String, String), Handler
         .and_then(|id| services.iter().find(|s| s.id() == id))
         .map_or_else(|| "?".to_owned(), |s| s.name().to_string());
     let who = match chosen_staff(draft) {
-        None => ctx.t().get(Msg::BtnAnyStaff),
+        None => ctx.t().get(Msg::AdminBookAnyone),
         Some(id) => ctx
             .engine
             .all_staff(&ctx.actor)
