@@ -233,6 +233,7 @@ admin-help = Commands:
     /week [staff id] — seven days at a glance from today, with the free windows
     /block all|staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block whole days, or the hours on each day
     /blocks — upcoming blocked periods, with a button to remove each
+    /book — book for a caller or a walk-in (also ➕ on a day view)
     /stats today|week|month|YYYY-MM-DD YYYY-MM-DD — statistics
     /export today|week|month|YYYY-MM-DD YYYY-MM-DD — bookings as CSV
     /customer phone or part of a name — customer cards
@@ -422,6 +423,30 @@ admin-bad-period = write a period as HH:MM-HH:MM, got "{ $typed }"
 admin-bad-overlap = periods on { $day } overlap: { $first } and { $second }
 admin-bad-zero-duration = a service must last at least one minute
 admin-bad-longer-than-a-day = a service, buffers included, must fit in one day
+
+# Front desk: /book for a caller or a walk-in.
+admin-book-service = 📝 New booking: choose a service.
+admin-book-no-service = No service can be booked: none is active with an active specialist.
+admin-book-staff = { $service }: choose a specialist.
+admin-book-anyone = any specialist
+admin-book-days = { $service } · { $who }: choose a day.
+admin-book-no-days = No free time from { $from } to { $to }.
+admin-book-times = { $day }: choose a time.
+admin-book-no-times = No free time left on { $day }.
+admin-book-ask-phone = The customer's phone number?
+admin-book-bad-phone = That is not a phone number. Write it again, for example +7 916 555-01-02.
+admin-book-ask-name = Nobody has this phone yet. The customer's name?
+admin-book-bad-name = That name cannot be used: write one of up to 100 letters.
+admin-book-found = Customer: { $customer }.
+admin-book-ask-comment = A comment for the booking? Or /skip.
+admin-book-bad-comment = The comment is too long. Write a shorter one, or /skip.
+admin-book-use-buttons = Choose with the buttons above, or start again with /book.
+admin-book-summary = Book { $service } with { $staff }, { $when }, for { $customer }?
+admin-btn-book-confirm = ✅ Book
+admin-btn-book-for = 📅 Book
+admin-book-done = ✅ Booked #{ $id }, { $when }.
+admin-book-slot-taken = That time is not free (any more). Choose another.
+admin-book-unknown-customer = That customer's record no longer exists. Start again with /book.
 
 ## Notifications (rendered at sending time)
 notice-confirmed = ✅ Your booking is confirmed: { $service } with { $staff }, { $when }.

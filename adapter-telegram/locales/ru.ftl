@@ -243,6 +243,7 @@ admin-help = Команды:
     /week [id мастера] — семь дней с сегодняшнего, со свободными окнами
     /block all|id мастера ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина] — закрыть дни целиком или эти часы в каждый из дней
     /blocks — предстоящие закрытые периоды, с кнопкой удаления у каждого
+    /book — записать клиента по звонку или без записи (или ➕ в дне)
     /stats today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — статистика
     /export today|week|month|ГГГГ-ММ-ДД ГГГГ-ММ-ДД — записи в CSV
     /customer телефон или часть имени — карточки клиентов
@@ -436,6 +437,30 @@ admin-bad-period = период пишут как ЧЧ:ММ-ЧЧ:ММ, а пол
 admin-bad-overlap = периоды на { $day } пересекаются: { $first } и { $second }
 admin-bad-zero-duration = услуга должна длиться хотя бы минуту
 admin-bad-longer-than-a-day = услуга вместе с перерывами должна укладываться в сутки
+
+# Стойка администратора: /book для звонка или гостя без записи.
+admin-book-service = 📝 Новая запись: выберите услугу.
+admin-book-no-service = Записать не на что: нет активной услуги с активным мастером.
+admin-book-staff = { $service }: выберите мастера.
+admin-book-anyone = любой мастер
+admin-book-days = { $service } · { $who }: выберите день.
+admin-book-no-days = Нет свободного времени с { $from } по { $to }.
+admin-book-times = { $day }: выберите время.
+admin-book-no-times = На { $day } свободного времени не осталось.
+admin-book-ask-phone = Телефон клиента?
+admin-book-bad-phone = Это не номер телефона. Напишите ещё раз, например +7 916 555-01-02.
+admin-book-ask-name = Этого телефона ещё нет в базе. Как зовут клиента?
+admin-book-bad-name = Такое имя не подходит: напишите имя до 100 букв.
+admin-book-found = Клиент: { $customer }.
+admin-book-ask-comment = Комментарий к записи? Или /skip.
+admin-book-bad-comment = Комментарий слишком длинный. Напишите короче или /skip.
+admin-book-use-buttons = Выберите кнопками выше или начните заново: /book.
+admin-book-summary = Записать: { $service }, мастер { $staff }, { $when }, клиент { $customer }?
+admin-btn-book-confirm = ✅ Записать
+admin-btn-book-for = 📅 Записать
+admin-book-done = ✅ Запись #{ $id } создана, { $when }.
+admin-book-slot-taken = Это время не свободно (уже). Выберите другое.
+admin-book-unknown-customer = Карточки этого клиента больше нет. Начните заново: /book.
 
 ## Notifications (rendered at sending time)
 notice-confirmed = ✅ Ваша запись подтверждена: { $service }, мастер { $staff }, { $when }.

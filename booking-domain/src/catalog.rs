@@ -487,7 +487,7 @@ pub struct PolicySettings {
 
 /// The business policy, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy(PolicySettings);
+pub struct Policy(pub(crate) PolicySettings);
 
 impl Policy {
     /// # Errors

@@ -36,7 +36,9 @@ pub use catalog::{
     StaffSpec, TimeOff, TimeOffSpec, WeeklyHours,
 };
 pub use privacy::{mask_name, mask_phone_digits, mask_phones_in_text};
-pub use rules::{BookRequest, BookingRuleError, RescheduleRequest};
+pub use rules::{
+    BookRequest, BookingRuleError, RescheduleRequest, STAFF_HORIZON_DAYS, StaffBookRequest,
+};
 pub use slots::{Availability, FreeStart, SlotRefusal, StaffChoice};
 pub use time::{Interval, wall_clock_hours};
 pub use values::{

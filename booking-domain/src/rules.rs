@@ -14,6 +14,10 @@ use crate::catalog::{Service, StaffMember};
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
 use crate::values::{BookingId, Comment, CustomerId, Money, StaffId};
 
+pub mod desk;
+
+pub use desk::{STAFF_HORIZON_DAYS, StaffBookRequest};
+
 /// Why a booking or a reschedule cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingRuleError {
@@ -153,7 +157,7 @@ impl RescheduleRequest<'_> {
     }
 }
 
-fn pick_staff(
+pub(crate) fn pick_staff(
     calendar: &Availability<'_>,
     service: &Service,
     choice: StaffChoice,
@@ -207,15 +211,15 @@ fn least_busy(calendar: &Availability<'_>, free: &[StaffId], day: NaiveDate) -> 
 
 /// What a new booking carries over: where it came from, who it is for, its
 /// price, and who makes it.
-struct Copies {
-    rescheduled_from: Option<BookingId>,
-    booked_for: Option<BookedFor>,
-    price: Option<Money>,
-    created_by: Actor,
+pub(crate) struct Copies {
+    pub(crate) rescheduled_from: Option<BookingId>,
+    pub(crate) booked_for: Option<BookedFor>,
+    pub(crate) price: Option<Money>,
+    pub(crate) created_by: Actor,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn new_booking(
+pub(crate) fn new_booking(
     customer: CustomerId,
     service: &Service,
     staff: StaffId,

@@ -1001,3 +1001,71 @@ fn generated_calendars_exercise_every_rule() {
         );
     }
 }
+
+/// Each staff case plans every 15 minutes of a day and a half for every
+/// choice of staff, each plan a slot-engine query.
+const STAFF_CASES: u32 = 64;
+
+proptest! {
+    #![proptest_config(support::config(STAFF_CASES))]
+
+    /// Staff book without the minimum notice and past the customers'
+    /// horizon, but never over the calendar: every start of the day on a
+    /// 15-minute grid, for each staff member and for anyone, either is
+    /// refused or gives a confirmed booking in the future that overlaps no
+    /// active booking of its staff member and no blocked period of theirs.
+    #[test]
+    fn a_staff_plan_never_overlaps_and_is_confirmed(scenario in calendar::scenario()) {
+        let policy = scenario.policy.for_staff();
+        let calendar = Availability { policy: &policy, ..scenario.availability() };
+        let service = &scenario.service;
+        // From the evening before to the morning after, wherever the zone.
+        let first = anchor(scenario.day) - Duration::hours(14);
+        let choices: Vec<StaffChoice> = std::iter::once(StaffChoice::Any)
+            .chain(scenario.staff.iter().map(|m| StaffChoice::Only(m.id())))
+            .collect();
+        let desk = booking_domain::Actor::Staff {
+            user: booking_domain::StaffUser::new(500),
+            member: None,
+        };
+        for step in 0..(52 * 4) {
+            let start = first + Duration::minutes(15 * step);
+            for &choice in &choices {
+                let Ok(planned) = booking_domain::StaffBookRequest {
+                    customer: CustomerId::new(99).unwrap(),
+                    service,
+                    staff: choice,
+                    start,
+                    comment: None,
+                    booked_for: booking_domain::BookedFor {
+                        name: CustomerName::new("Maria").unwrap(),
+                        phone: None,
+                    },
+                    by: desk,
+                }
+                .plan(&calendar) else {
+                    continue;
+                };
+                prop_assert_eq!(planned.status(), &BookingStatus::Confirmed);
+                prop_assert_eq!(planned.created_by(), desk, "the trail names who booked");
+                prop_assert!(planned.start() >= scenario.now, "{} is in the past", planned.start());
+                let staff = planned.staff();
+                for booking in scenario.bookings.iter().filter(|b| {
+                    b.staff() == staff && holds_slot(b) && Some(b.id()) != scenario.ignoring
+                }) {
+                    prop_assert!(
+                        !planned.occupied().overlaps(&booking.occupied()),
+                        "{:?} overlaps {:?}", planned, booking
+                    );
+                }
+                let visit = booking_domain::Interval::new(planned.start(), planned.end()).unwrap();
+                for block in scenario.time_off.iter().filter(|t| t.applies_to(staff)) {
+                    prop_assert!(
+                        !visit.overlaps(&block.period()),
+                        "{:?} overlaps blocked {:?}", planned, block
+                    );
+                }
+            }
+        }
+    }
+}

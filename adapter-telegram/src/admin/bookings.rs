@@ -13,6 +13,7 @@ use crate::error::HandlerError;
 use crate::i18n::Msg;
 use crate::ui::admin::card::{ask_reason as ask_reason_screen, card};
 use crate::ui::admin::day::{DayView, day as day_screen};
+use crate::ui::admin::desk::with_free_times;
 
 /// `/today`.
 pub(super) async fn today(ctx: Ctx) -> Result<(), HandlerError> {
@@ -68,7 +69,13 @@ pub(super) async fn show_day(ctx: &Ctx, query: DayQuery, page: u8) -> Result<(),
         members: &members,
         blocked: &blocked,
     };
-    ctx.show(&day_screen(&ctx.t(), &view)).await
+    let free = ctx
+        .engine
+        .free_window_starts(&ctx.actor, query.day, query.staff)
+        .await
+        .map_err(|e| HandlerError::engine("list a day's free times", e))?;
+    let screen = with_free_times(day_screen(&ctx.t(), &view), ctx.tz(), &members, &free);
+    ctx.show(&screen).await
 }
 
 /// Booking `id` as staff see it, or `None` when there is no such booking.

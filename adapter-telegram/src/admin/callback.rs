@@ -9,7 +9,7 @@
 //! Format: a short tag and colon-separated numbers, dates as `YYYYMMDD`,
 //! times as minutes since the Unix epoch; always far below 64 bytes.
 
-use booking_domain::{BookingId, CustomerId, StaffId, TimeOffId, Version};
+use booking_domain::{BookingId, CustomerId, ServiceId, StaffId, TimeOffId, Version};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// What a pressed admin button asks for.
@@ -52,6 +52,25 @@ pub enum AdminCallback {
     EraseCustomer(CustomerId),
     /// Erase a customer's data, confirmed.
     EraseCustomerConfirmed(CustomerId),
+    /// `/book` for this known customer (from their card).
+    BookFor(CustomerId),
+    /// `/book` for this free time of a staff member (the day view's ➕).
+    BookFree {
+        staff: StaffId,
+        start: DateTime<Utc>,
+    },
+    /// `/book`: this service (the rest of the draft is in the state).
+    BookService(ServiceId),
+    /// `/book`: this staff member, or anyone (`None`).
+    BookStaff(Option<StaffId>),
+    /// `/book`: the days with free times from this one on.
+    BookDays(NaiveDate),
+    /// `/book`: the free times of this day.
+    BookDay(NaiveDate),
+    /// `/book`: this start.
+    BookTime(DateTime<Utc>),
+    /// `/book`: make the booking summed up (the draft is in the state).
+    BookConfirm,
 }
 
 /// Callback data that is not something the admin bot sent.
@@ -82,6 +101,11 @@ fn number(text: &str) -> Option<i64> {
         .flatten()
 }
 
+/// An instant written as minutes since the Unix epoch.
+fn minute(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp(number(text)?.checked_mul(60)?, 0)
+}
+
 impl AdminCallback {
     pub fn encode(&self) -> String {
         let pair = |tag: &str, id: BookingId, v: Version| format!("{tag}:{}:{}", id.get(), v.get());
@@ -110,6 +134,16 @@ impl AdminCallback {
             Self::CustomerNotes(id) => format!("cn:{}", id.get()),
             Self::EraseCustomer(id) => format!("ce:{}", id.get()),
             Self::EraseCustomerConfirmed(id) => format!("cey:{}", id.get()),
+            Self::BookFor(id) => format!("bf:{}", id.get()),
+            Self::BookFree { staff, start } => {
+                format!("bn:{}:{}", staff.get(), start.timestamp() / 60)
+            }
+            Self::BookService(id) => format!("bs:{}", id.get()),
+            Self::BookStaff(staff) => format!("bk:{}", staff.map_or(0, StaffId::get)),
+            Self::BookDays(day) => format!("bw:{}", date_code(*day)),
+            Self::BookDay(day) => format!("bd:{}", date_code(*day)),
+            Self::BookTime(start) => format!("bt:{}", start.timestamp() / 60),
+            Self::BookConfirm => "by".to_owned(),
         }
     }
 
@@ -172,14 +206,24 @@ impl AdminCallback {
             }
             ("mt", 4) => {
                 let (i, v) = pair()?;
-                let start = DateTime::<Utc>::from_timestamp(number(parts[3])?.checked_mul(60)?, 0)?;
-                Self::MoveTo(i, v, start)
+                Self::MoveTo(i, v, minute(parts[3])?)
             }
             ("bc", 1) => Self::CancelColliding,
             ("cu", 2) => Self::Customer(customer()?),
             ("cn", 2) => Self::CustomerNotes(customer()?),
             ("ce", 2) => Self::EraseCustomer(customer()?),
             ("cey", 2) => Self::EraseCustomerConfirmed(customer()?),
+            ("bf", 2) => Self::BookFor(CustomerId::new(number(parts[1])?).ok()?),
+            ("bn", 3) => Self::BookFree {
+                staff: StaffId::new(number(parts[1])?).ok()?,
+                start: minute(parts[2])?,
+            },
+            ("bs", 2) => Self::BookService(ServiceId::new(number(parts[1])?).ok()?),
+            ("bk", 2) => Self::BookStaff(staff(1)?),
+            ("bw", 2) => Self::BookDays(parse_date(parts[1])?),
+            ("bd", 2) => Self::BookDay(parse_date(parts[1])?),
+            ("bt", 2) => Self::BookTime(minute(parts[1])?),
+            ("by", 1) => Self::BookConfirm,
             _ => return None,
         };
         Some(callback)
@@ -231,6 +275,18 @@ mod tests {
             AdminCallback::CustomerNotes(CustomerId::new(9).unwrap()),
             AdminCallback::EraseCustomer(CustomerId::new(i64::MAX).unwrap()),
             AdminCallback::EraseCustomerConfirmed(CustomerId::new(i64::MAX).unwrap()),
+            AdminCallback::BookFor(CustomerId::new(9007).unwrap()),
+            AdminCallback::BookFree {
+                staff: StaffId::new(7).unwrap(),
+                start,
+            },
+            AdminCallback::BookService(ServiceId::new(3).unwrap()),
+            AdminCallback::BookStaff(None),
+            AdminCallback::BookStaff(Some(StaffId::new(7).unwrap())),
+            AdminCallback::BookDays(day),
+            AdminCallback::BookDay(day),
+            AdminCallback::BookTime(start),
+            AdminCallback::BookConfirm,
         ];
         for callback in all {
             let data = callback.encode();
@@ -258,6 +314,11 @@ mod tests {
             },
             AdminCallback::Unblock(TimeOffId::new(i64::MAX).unwrap()),
             AdminCallback::MoveTo(id, v, start),
+            AdminCallback::BookFor(CustomerId::new(i64::MAX).unwrap()),
+            AdminCallback::BookFree {
+                staff: StaffId::new(i64::MAX).unwrap(),
+                start,
+            },
         ];
         for callback in all {
             let data = callback.encode();
@@ -310,6 +371,16 @@ mod tests {
             "cn:x",
             "ce:",
             "cey:1:1",
+            "bf:0",
+            "bf:1:2",
+            "bn:1",
+            "bn:0:100",
+            "bs:-1",
+            "bk:x",
+            "bw:2030063",
+            "bd:20301332",
+            "bt:99999999999999999",
+            "by:1",
         ] {
             assert_eq!(
                 AdminCallback::parse(data),

@@ -13,6 +13,7 @@
 //! - `/stats` and `/export` with `today`, `week`, `month` or `<date> <date>`;
 //! - `/customer <phone or part of a name>`: customer cards;
 //! - `/whoami`, `/logout`, `/help` (also `/start`, `/menu`), `/skip`;
+//! - `/book`: book for a caller or a walk-in (buttons and text steps);
 //! - the catalog commands (see [`catalog`]).
 //!
 //! [`parse`] reads a command the way staff have always been able to type
@@ -95,6 +96,8 @@ pub enum Command {
     OverrideRemove(OverrideKey),
     #[command(parse_with = customer_query)]
     Customer(String),
+    /// Book for a caller or a walk-in.
+    Book,
 }
 
 /// The command whose syntax was wrong, to show its usage message.

@@ -12,8 +12,9 @@
 //! `block.rs` (`/block`, `/blocks` and removing a block), `steps.rs` (the text
 //! steps and colliding bookings), `reports.rs` (statistics, export),
 //! `catalog.rs` (services, staff, hours, overrides), `customers.rs`
-//! (`/customer`, customer cards, notes, erasure) and `presses.rs` (every
-//! button press). [`access`] decides who may use the bot (allow-list, PIN,
+//! (`/customer`, customer cards, notes, erasure), `desk.rs` (`/book` for a
+//! caller or a walk-in) and `presses.rs` (every button press). [`access`]
+//! decides who may use the bot (allow-list, PIN,
 //! sessions, lockout). Every user-facing string is in the locale files
 //! (`## Admin bot`).
 //!
@@ -29,6 +30,7 @@ mod catalog;
 pub mod commands;
 mod ctx;
 mod customers;
+mod desk;
 pub mod export;
 mod fallible;
 mod moving;
@@ -172,6 +174,7 @@ fn admitted() -> UpdateHandler<HandlerError> {
                 .branch(case![Command::Stats(period)].endpoint(reports::stats))
                 .branch(case![Command::Export(period)].endpoint(reports::export))
                 .branch(case![Command::Customer(query)].endpoint(customers::find))
+                .branch(case![Command::Book].endpoint(desk::book))
                 .branch(catalog_commands()),
         )
         .branch(commands::refusals().endpoint(refused_command))

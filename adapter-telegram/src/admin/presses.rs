@@ -14,7 +14,7 @@ use super::callback::AdminCallback;
 use super::commands::DayQuery;
 use super::ctx::{Ctx, Notice, Visitor};
 use super::sign_in::gate;
-use super::{AdminBot, block, bookings, customers, moving, steps, week};
+use super::{AdminBot, block, bookings, customers, desk, moving, steps, week};
 use crate::error::HandlerError;
 use crate::i18n::{Msg, Text};
 use crate::telegram::{self, Place};
@@ -126,5 +126,13 @@ async fn route(ctx: &Ctx, press: AdminCallback) -> Result<Notice, HandlerError> 
         AdminCallback::CustomerNotes(id) => customers::ask_notes(ctx, id).await,
         AdminCallback::EraseCustomer(id) => customers::ask_erase(ctx, id).await,
         AdminCallback::EraseCustomerConfirmed(id) => customers::erase(ctx, id).await,
+        AdminCallback::BookFor(customer) => desk::book_for(ctx, customer).await,
+        AdminCallback::BookFree { staff, start } => desk::book_free(ctx, staff, start).await,
+        AdminCallback::BookService(_)
+        | AdminCallback::BookStaff(_)
+        | AdminCallback::BookDays(_)
+        | AdminCallback::BookDay(_)
+        | AdminCallback::BookTime(_) => desk::choose(ctx, press).await,
+        AdminCallback::BookConfirm => desk::confirm(ctx).await,
     }
 }

@@ -35,6 +35,29 @@ pub enum AdminState {
     CollidingReason { bookings: Vec<Seen> },
     /// The new notes of this customer (or `/skip` to keep theirs).
     CustomerNotes { customer: i64 },
+    /// `/book`: choosing with buttons (service, staff, day, time).
+    Booking { draft: BookDraft },
+    /// `/book`: the customer's phone.
+    BookPhone { draft: BookDraft },
+    /// `/book`: the name of a customer the phone found no record of.
+    BookName { draft: BookDraft, phone: String },
+    /// `/book`: a comment (or `/skip`).
+    BookComment { draft: BookDraft },
+    /// `/book`: the summary is shown with its Confirm button.
+    BookReady { draft: BookDraft },
+}
+
+/// What staff chose so far in `/book`. Ids are stored as numbers and
+/// re-checked by the domain constructors when used.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BookDraft {
+    pub customer: Option<i64>,
+    pub service: Option<i64>,
+    /// The staff member; `Some(0)` for anyone.
+    pub staff: Option<i64>,
+    /// Seconds since the Unix epoch.
+    pub start: Option<i64>,
+    pub comment: Option<String>,
 }
 
 impl DialogueState for AdminState {
@@ -61,6 +84,28 @@ mod tests {
                 bookings: vec![seen, seen],
             },
             AdminState::CustomerNotes { customer: 12 },
+            AdminState::Booking {
+                draft: BookDraft::default(),
+            },
+            AdminState::BookName {
+                draft: BookDraft {
+                    customer: None,
+                    service: Some(1),
+                    staff: Some(0),
+                    start: Some(1_900_000_000),
+                    comment: None,
+                },
+                phone: "+79165550102".to_owned(),
+            },
+            AdminState::BookReady {
+                draft: BookDraft {
+                    customer: Some(9),
+                    service: Some(1),
+                    staff: Some(2),
+                    start: Some(1_900_000_000),
+                    comment: Some("Called".to_owned()),
+                },
+            },
         ] {
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(serde_json::from_str::<AdminState>(&json).unwrap(), state);

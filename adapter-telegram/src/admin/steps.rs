@@ -35,6 +35,11 @@ async fn answer(ctx: &Ctx, reply: Option<&str>) -> Result<(), HandlerError> {
             super::customers::notes_typed(ctx, customer, reply).await
         }
         AdminState::Idle | AdminState::Colliding { .. } => ctx.say_text(Msg::AdminHelp).await,
+        state @ (AdminState::Booking { .. }
+        | AdminState::BookPhone { .. }
+        | AdminState::BookName { .. }
+        | AdminState::BookComment { .. }
+        | AdminState::BookReady { .. }) => super::desk::answer(ctx, state, reply).await,
     }
 }
 

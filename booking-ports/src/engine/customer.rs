@@ -10,7 +10,7 @@ use booking_domain::{
     CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
     SlotRefusal, StaffChoice, StaffMember, Version,
 };
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::cancelling::Canceller;
 use super::churn::{Churn, DailyLimitReached};
@@ -145,46 +145,8 @@ impl Engine {
         to: NaiveDate,
         count: usize,
     ) -> Result<Vec<NaiveDate>, AvailabilityError> {
-        let policy = self.policy();
-        let now = self.clock.now();
-        let first = from.max(policy.today(now));
-        let last = to.min(policy.last_bookable_day(now));
-        if last < first || count == 0 {
-            self.known_service(service).await?;
-            return Ok(Vec::new());
-        }
-        // Most businesses work most days: a stretch half again as long as
-        // the days wanted usually holds them; each further one is twice as
-        // long as the one before. A day's free starts depend on its own
-        // calendar and its neighbours', which `calendar` reads, so stretches
-        // give the same days as one read of the whole range. Without a
-        // limit, the first stretch is the whole range.
-        let mut span = u64::try_from(count)
-            .unwrap_or(u64::MAX)
-            .saturating_mul(3)
-            .div_ceil(2)
-            .max(7);
-        let mut days = Vec::new();
-        let mut start = Some(first);
-        while let Some(stretch_start) = start.filter(|s| *s <= last && days.len() < count) {
-            let stretch_end = stretch_start
-                .checked_add_days(Days::new(span - 1))
-                .map_or(last, |end| end.min(last));
-            let calendar = self.calendar(&policy, stretch_start, stretch_end).await?;
-            let service = calendar
-                .service(service)
-                .ok_or(AvailabilityError::UnknownService)?;
-            days.extend(calendar.availability(&policy, now).days_with_free_starts(
-                service,
-                stretch_start,
-                stretch_end,
-                staff,
-            ));
-            start = stretch_end.succ_opt();
-            span = span.saturating_mul(2);
-        }
-        days.truncate(count);
-        Ok(days)
+        self.free_days(&self.policy(), service, staff, from, to, count)
+            .await
     }
 
     /// The free starts of local `day` for `service` with `staff`, in time
@@ -207,15 +169,6 @@ impl Engine {
         Ok(calendar
             .availability(&policy, now)
             .free_starts(service, day, staff))
-    }
-
-    async fn known_service(&self, id: ServiceId) -> Result<(), AvailabilityError> {
-        let services = self.catalog.services().await?;
-        if services.iter().any(|s| s.id() == id) {
-            Ok(())
-        } else {
-            Err(AvailabilityError::UnknownService)
-        }
     }
 
     /// Books `form` for customer record `customer`: validates name, phone

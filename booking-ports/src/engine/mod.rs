@@ -19,8 +19,10 @@ mod cancelling;
 pub mod cards;
 pub mod churn;
 pub mod customer;
+pub mod desk;
 pub mod erasure;
 pub mod errors;
+mod free_days;
 pub mod history;
 pub mod lifecycle;
 pub mod moving;
@@ -54,6 +56,9 @@ pub use actor::{StaffActor, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
 pub use cards::{CustomerCard, FoundCustomers, MAX_FOUND_CUSTOMERS, StaffErasure};
 pub use customer::{BookingForm, ServiceOffer};
+pub use desk::{
+    FreeWindowStarts, PhoneLookupError, RecordCustomerError, StaffBookError, StaffBookingForm,
+};
 pub use erasure::{CustomerData, Forgotten};
 pub use errors::{
     AvailabilityError, BlockPeriodError, BookError, BookingChangeError, FindBookingError,

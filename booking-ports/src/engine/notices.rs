@@ -159,6 +159,35 @@ pub(crate) fn reminders(
         .collect()
 }
 
+/// The reminders of a visit staff booked for a customer record. A customer
+/// with Telegram gets the usual [`reminders`]; one without cannot be
+/// reached, so the staff member gets one reminder instead, to call them:
+/// at the staff reminder offset when one is set, else at the longest
+/// customer offset. Past offsets are skipped, as always.
+pub(crate) fn desk_reminders(
+    settings: &EngineSettings,
+    start: DateTime<Utc>,
+    customer: CustomerId,
+    has_telegram: bool,
+    staff: StaffId,
+    now: DateTime<Utc>,
+) -> Vec<NewNotice> {
+    if has_telegram {
+        return reminders(settings, start, Some(customer), staff, now);
+    }
+    settings
+        .staff_reminder
+        .or_else(|| settings.customer_reminders.first().copied())
+        .map(|before| NewNotice {
+            recipient: Recipient::Staff(staff),
+            kind: NoticeKind::StaffReminder { before },
+            due_at: start - before.to_duration(),
+        })
+        .filter(|notice| notice.due_at >= now)
+        .into_iter()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +270,41 @@ mod tests {
         assert_eq!(
             planned[0].recipient,
             Recipient::Staff(StaffId::new(1).unwrap())
+        );
+    }
+    #[test]
+    fn a_desk_booking_without_telegram_reminds_the_staff_member_once() {
+        let now = Utc.with_ymd_and_hms(2030, 3, 1, 10, 0, 0).unwrap();
+        let customer = CustomerId::new(5).unwrap();
+        let staff = StaffId::new(1).unwrap();
+        let start = now + Duration::days(2);
+
+        let by_customer_offset = desk_reminders(
+            &EngineSettings::default(),
+            start,
+            customer,
+            false,
+            staff,
+            now,
+        );
+        assert_eq!(by_customer_offset.len(), 1);
+        assert_eq!(by_customer_offset[0].recipient, Recipient::Staff(staff));
+        assert_eq!(
+            by_customer_offset[0].kind,
+            NoticeKind::StaffReminder {
+                before: minutes(1440)
+            }
+        );
+
+        let settings = EngineSettings::new(vec![minutes(60)], Some(minutes(30))).unwrap();
+        let by_staff_offset = desk_reminders(&settings, start, customer, false, staff, now);
+        assert_eq!(by_staff_offset.len(), 1);
+        assert_eq!(by_staff_offset[0].due_at, start - Duration::minutes(30));
+
+        let with_telegram = desk_reminders(&settings, start, customer, true, staff, now);
+        assert_eq!(
+            with_telegram,
+            reminders(&settings, start, Some(customer), staff, now)
         );
     }
 }

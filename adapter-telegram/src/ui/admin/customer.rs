@@ -225,11 +225,8 @@ pub fn card(
         })
         .collect();
     let id = card.profile.id;
-    // INTEGRATOR: the "Book" button goes here, first in this row:
-    // `button(t.get(Msg::AdminBtnBookFor), AdminCallback::BookFor(id))`,
-    // with the staff booking flow another helper adds. This branch has
-    // no booking flow of its own.
     rows.push(vec![
+        button(t.get(Msg::AdminBtnBookFor), AdminCallback::BookFor(id)),
         button(
             t.get(Msg::AdminBtnCustomerNotes),
             AdminCallback::CustomerNotes(id),

@@ -16,6 +16,8 @@
 //! - [`reports`]: statistics and the export's caption;
 //! - [`sign_in`]: the PIN step and the lockout;
 //! - [`customer`]: `/customer` results, customer cards, notes and erasure.
+//! - [`desk`]: `/book` for a caller or a walk-in, and the day view's
+//!   "book this free time" buttons.
 //!
 //! [`Screen`]: crate::telegram::Screen
 
@@ -24,6 +26,7 @@ pub mod card;
 pub mod catalog;
 pub mod customer;
 pub mod day;
+pub mod desk;
 pub mod reports;
 pub mod schedule;
 pub mod sign_in;
