@@ -173,6 +173,8 @@ cancel-question = Cancel { $service } on { $when }?
 cancel-done = Your booking for { $service } on { $when } is cancelled.
 cancel-past-cutoff = Bookings can be cancelled online until { $cutoff } before the start, so this one can no longer be cancelled here. Please contact us.
 booking-not-active = This booking is { $status } and can no longer be changed.
+reschedule-choose-staff = Moving { $service }: with which specialist?
+reschedule-staff-current = { $name } (now)
 reschedule-choose-day = Moving { $service } ({ $when }).
     Choose a new day:
 reschedule-past-cutoff = Bookings can be moved online until { $cutoff } before the start, so this one can no longer be moved here. Please contact us.
@@ -330,6 +332,8 @@ admin-not-possible = That is not possible in the booking's current state.
 admin-not-found = No such booking.
 admin-ask-reason = Write the reason for cancelling booking #{ $id } (the customer will see it), or send /skip to cancel without one.
 admin-reason-invalid = That text cannot be used as a reason: it is empty or longer than 300 characters. Write it again, or send /skip.
+admin-move-staff = Move booking #{ $id } to which specialist?
+admin-move-staff-current = { $name } (now)
 admin-move-days = Pick the new day for booking #{ $id }:
 admin-move-none = There are no free times to move this booking to.
 admin-move-times = Pick the new time on { $day }:

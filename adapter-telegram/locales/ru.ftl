@@ -180,6 +180,8 @@ cancel-question = Отменить запись «{ $service }» на { $when }?
 cancel-done = Запись «{ $service }» на { $when } отменена.
 cancel-past-cutoff = Онлайн отменить запись можно не позже чем за { $cutoff } до начала, поэтому эту запись здесь отменить уже нельзя. Пожалуйста, свяжитесь с нами.
 booking-not-active = Эта запись { $status }, изменить её уже нельзя.
+reschedule-choose-staff = Перенос: { $service }. К какому мастеру?
+reschedule-staff-current = { $name } (сейчас)
 reschedule-choose-day = Переносим «{ $service }» ({ $when }).
     Выберите новый день:
 reschedule-past-cutoff = Онлайн перенести запись можно не позже чем за { $cutoff } до начала, поэтому эту запись здесь перенести уже нельзя. Пожалуйста, свяжитесь с нами.
@@ -339,6 +341,8 @@ admin-not-possible = В текущем состоянии записи это н
 admin-not-found = Такой записи нет.
 admin-ask-reason = Напишите причину отмены записи #{ $id } (клиент её увидит) или отправьте /skip, чтобы отменить без причины.
 admin-reason-invalid = Этот текст не подходит как причина: он пустой или длиннее 300 символов. Напишите снова или отправьте /skip.
+admin-move-staff = К какому мастеру перенести запись #{ $id }?
+admin-move-staff-current = { $name } (сейчас)
 admin-move-days = Выберите новый день для записи #{ $id }:
 admin-move-none = Нет свободного времени для переноса этой записи.
 admin-move-times = Выберите новое время на { $day }:

@@ -462,3 +462,73 @@ async fn a_waiting_step_survives_a_mistyped_command_and_ends_with_another() {
     assert!(help.starts_with("Commands:"), "{help}");
     assert!(h.status(&second).await.is_active());
 }
+
+/// A visit moves from one specialist to another: the card asks to whom,
+/// then offers that specialist's days and times, and the booking lands
+/// with them; the customer keeps their booking and is told.
+#[tokio::test]
+async fn staff_move_a_visit_to_another_specialist() {
+    let mut h = Harness::new(allow_list()).await;
+    let owner =
+        booking_ports::StaffActor::authenticated(booking_ports::StaffUser::new(OWNER as i64), None);
+    let anna = h.engine.all_staff(&owner).await.unwrap().remove(0);
+    let boris = h
+        .engine
+        .add_staff(
+            &owner,
+            booking_domain::StaffSpec {
+                name: booking_domain::StaffName::new("Boris").unwrap(),
+                ..anna.spec().clone()
+            },
+        )
+        .await
+        .unwrap();
+    let haircut = h.engine.all_services(&owner).await.unwrap().remove(0);
+    h.engine
+        .update_service(
+            &owner,
+            haircut.id(),
+            booking_domain::ServiceSpec {
+                performers: vec![anna.id(), boris.id()],
+                ..haircut.spec().clone()
+            },
+        )
+        .await
+        .unwrap();
+    let booked = h.book(9001, "Ivan Petrov", local(4, 11, 0)).await;
+
+    let day = screen(&h.send(OWNER, "/tomorrow").await);
+    let card = screen(
+        &h.press(OWNER, &day, &format!("#{}", booked.booking.id().get()))
+            .await,
+    );
+    let whom = screen(&h.press(OWNER, &card, "Reschedule").await);
+    assert_eq!(
+        whom.text().unwrap(),
+        format!(
+            "Move booking #{} to which specialist?",
+            booked.booking.id().get()
+        )
+    );
+    let days = screen(&h.press(OWNER, &whom, "Boris").await);
+    let times = screen(&h.press(OWNER, &days, "Tue 4 Jun").await);
+    // Boris is free at Ivan's own time.
+    let moved = h.press(OWNER, &times, "11:00").await;
+    assert!(
+        text(&moved).starts_with("Moved to Tue 4 Jun, 11:00; the customer is told."),
+        "{}",
+        text(&moved)
+    );
+    assert!(
+        text(&moved).contains("Specialist: Boris"),
+        "{}",
+        text(&moved)
+    );
+    let BookingStatus::Rescheduled { to } = h.status(&booked).await else {
+        panic!("the old booking is closed as moved");
+    };
+    let new = h.engine.booking_details(&owner, to).await.unwrap();
+    assert_eq!(new.booking.staff(), boris.id());
+    assert_eq!(new.booking.start(), local(4, 11, 0));
+    assert_eq!(new.booking.customer(), Some(CustomerId::new(9001).unwrap()));
+}

@@ -35,8 +35,12 @@ pub enum AdminCallback {
     Cancel(BookingId, Version),
     Complete(BookingId, Version),
     NoShow(BookingId, Version),
-    /// Reschedule: the days with free times.
+    /// Reschedule: the specialists who perform the service (or, with one,
+    /// the days with free times).
     Move(BookingId, Version),
+    /// Reschedule to this staff member: the days with free times. The
+    /// choice is kept in the conversation state for the next presses.
+    MoveWith(BookingId, Version, StaffId),
     /// Reschedule: the free times of a day.
     MoveDay(BookingId, Version, NaiveDate),
     /// Reschedule to this start.
@@ -125,6 +129,7 @@ impl AdminCallback {
             Self::Complete(id, v) => pair("k", *id, *v),
             Self::NoShow(id, v) => pair("n", *id, *v),
             Self::Move(id, v) => pair("m", *id, *v),
+            Self::MoveWith(id, v, staff) => format!("{}:{}", pair("mw", *id, *v), staff.get()),
             Self::MoveDay(id, v, day) => format!("{}:{}", pair("md", *id, *v), date_code(*day)),
             Self::MoveTo(id, v, start) => {
                 format!("{}:{}", pair("mt", *id, *v), start.timestamp() / 60)
@@ -200,6 +205,10 @@ impl AdminCallback {
             ("k", 3) => pair().map(|(i, v)| Self::Complete(i, v))?,
             ("n", 3) => pair().map(|(i, v)| Self::NoShow(i, v))?,
             ("m", 3) => pair().map(|(i, v)| Self::Move(i, v))?,
+            ("mw", 4) => {
+                let (i, v) = pair()?;
+                Self::MoveWith(i, v, StaffId::new(number(parts[3])?).ok()?)
+            }
             ("md", 4) => {
                 let (i, v) = pair()?;
                 Self::MoveDay(i, v, parse_date(parts[3])?)
@@ -268,6 +277,7 @@ mod tests {
             AdminCallback::Complete(id, v),
             AdminCallback::NoShow(id, v),
             AdminCallback::Move(id, v),
+            AdminCallback::MoveWith(id, v, StaffId::new(3).unwrap()),
             AdminCallback::MoveDay(id, v, day),
             AdminCallback::MoveTo(id, v, start),
             AdminCallback::CancelColliding,
@@ -314,6 +324,7 @@ mod tests {
             },
             AdminCallback::Unblock(TimeOffId::new(i64::MAX).unwrap()),
             AdminCallback::MoveTo(id, v, start),
+            AdminCallback::MoveWith(id, v, StaffId::new(i64::MAX).unwrap()),
             AdminCallback::BookFor(CustomerId::new(i64::MAX).unwrap()),
             AdminCallback::BookFree {
                 staff: StaffId::new(i64::MAX).unwrap(),

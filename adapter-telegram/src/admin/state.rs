@@ -33,6 +33,10 @@ pub enum AdminState {
     /// The message to the customers of these bookings, which are then
     /// cancelled (or `/skip` for none).
     CollidingReason { bookings: Vec<Seen> },
+    /// Moving this booking to this staff member: the day and time buttons
+    /// that follow carry no staff (it would not fit Telegram's 64 bytes of
+    /// button data), so the choice waits here. No text is expected.
+    MovingTo { seen: Seen, staff: i64 },
     /// The new notes of this customer (or `/skip` to keep theirs).
     CustomerNotes { customer: i64 },
     /// `/book`: choosing with buttons (service, staff, day, time).

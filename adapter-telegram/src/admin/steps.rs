@@ -34,7 +34,9 @@ async fn answer(ctx: &Ctx, reply: Option<&str>) -> Result<(), HandlerError> {
         AdminState::CustomerNotes { customer } => {
             super::customers::notes_typed(ctx, customer, reply).await
         }
-        AdminState::Idle | AdminState::Colliding { .. } => ctx.say_text(Msg::AdminHelp).await,
+        AdminState::Idle | AdminState::Colliding { .. } | AdminState::MovingTo { .. } => {
+            ctx.say_text(Msg::AdminHelp).await
+        }
         state @ (AdminState::Booking { .. }
         | AdminState::BookPhone { .. }
         | AdminState::BookName { .. }

@@ -7,24 +7,21 @@
 //! changing nothing. Changes carry the version the customer saw, so a change
 //! by staff meanwhile is shown rather than overwritten.
 
-use booking_domain::{Actor, BookingId, SlotRefusal, Version};
+use booking_domain::{Actor, BookingId, Version};
 use booking_ports::BookingDetails;
-use booking_ports::engine::{BookingChangeError, FindBookingError, RescheduleBookingError};
-use chrono::{DateTime, NaiveDate, Utc};
+use booking_ports::engine::{BookingChangeError, FindBookingError};
 
-use super::availability::{free_days, free_starts};
 use super::callback::{FlowAction, FlowId};
 use super::ctx::{Answer, Ctx};
-use super::menu;
-use super::state::{ManageStep, Move, StaffPick, State};
+use super::state::{ManageStep, State};
+use super::{menu, moving};
 use crate::error::HandlerError;
 use crate::i18n::Msg;
 use crate::telegram::Place;
-use crate::ui::client::calendar::{self, DayPage, DayTimes};
 use crate::ui::client::history::RECENT_VISITS;
 use crate::ui::client::manage as screen;
 
-fn state(flow: FlowId, step: ManageStep) -> State {
+pub(super) fn state(flow: FlowId, step: ManageStep) -> State {
     State::Bookings { flow, step }
 }
 
@@ -55,7 +52,7 @@ pub(crate) async fn on_action(
         }
         (ManageStep::Details { booking }, FlowAction::Reschedule(id)) if id == booking => {
             match own(ctx, id).await? {
-                Some(details) => silent(start_move(ctx, flow, &details).await),
+                Some(details) => silent(moving::start(ctx, flow, &details).await),
                 None => Ok(Answer::Expired),
             }
         }
@@ -67,14 +64,17 @@ pub(crate) async fn on_action(
         {
             cancel(ctx, flow, booking, version).await
         }
+        (ManageStep::MoveStaff { r#move }, action) => {
+            moving::on_staff(ctx, flow, r#move, action).await
+        }
         (ManageStep::MoveDay { r#move, page }, action) => {
-            on_move_day(ctx, flow, r#move, page, action).await
+            moving::on_day(ctx, flow, r#move, page, action).await
         }
         (ManageStep::MoveTime { r#move, day }, action) => {
-            on_move_time(ctx, flow, r#move, day, action).await
+            moving::on_time(ctx, flow, r#move, day, action).await
         }
         (ManageStep::MoveSummary { r#move, start }, action) => {
-            on_move_summary(ctx, flow, r#move, start, action).await
+            moving::on_summary(ctx, flow, r#move, start, action).await
         }
         (_, FlowAction::Cancel) => silent(menu::show_main(ctx, None).await),
         _ => Ok(Answer::Expired),
@@ -82,80 +82,12 @@ pub(crate) async fn on_action(
 }
 
 /// A step that showed its next screen: nothing to add to the press.
-fn silent(shown: Result<(), HandlerError>) -> Result<Answer, HandlerError> {
+pub(super) fn silent(shown: Result<(), HandlerError>) -> Result<Answer, HandlerError> {
     shown.map(|()| Answer::Silent)
 }
 
-async fn on_move_day(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    page: u8,
-    action: FlowAction,
-) -> Result<Answer, HandlerError> {
-    match action {
-        FlowAction::Back | FlowAction::Cancel => {
-            silent(back_to_details(ctx, flow, r#move.booking).await)
-        }
-        FlowAction::Page(next) if next.abs_diff(page) == 1 => {
-            silent(show_move_days(ctx, flow, r#move, next).await)
-        }
-        FlowAction::Day(day) => silent(show_move_times(ctx, flow, r#move, day, None).await),
-        _ => Ok(Answer::Expired),
-    }
-}
-
-async fn on_move_time(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    day: NaiveDate,
-    action: FlowAction,
-) -> Result<Answer, HandlerError> {
-    let staff = StaffPick::Only(r#move.staff);
-    match action {
-        FlowAction::Cancel => silent(back_to_details(ctx, flow, r#move.booking).await),
-        FlowAction::Back => {
-            let days = free_days(ctx, r#move.service, staff)
-                .await?
-                .unwrap_or_default();
-            let page = calendar::page_of(&days, day);
-            silent(show_move_days(ctx, flow, r#move, page).await)
-        }
-        FlowAction::Time(start) => {
-            let free = free_starts(ctx, r#move.service, staff, day)
-                .await?
-                .unwrap_or_default();
-            if free.contains(&start) {
-                silent(show_move_summary(ctx, flow, r#move, start).await)
-            } else {
-                let intro = calendar::slot_taken(&ctx.t(), start, day, ctx.tz());
-                silent(show_move_times(ctx, flow, r#move, day, Some(intro)).await)
-            }
-        }
-        _ => Ok(Answer::Expired),
-    }
-}
-
-async fn on_move_summary(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    start: DateTime<Utc>,
-    action: FlowAction,
-) -> Result<Answer, HandlerError> {
-    match action {
-        FlowAction::Cancel => silent(back_to_details(ctx, flow, r#move.booking).await),
-        FlowAction::Back => {
-            silent(show_move_times(ctx, flow, r#move, ctx.day_of(start), None).await)
-        }
-        FlowAction::Confirm => reschedule(ctx, flow, r#move, start).await,
-        _ => Ok(Answer::Expired),
-    }
-}
-
 /// The customer's booking `id`, or `None` when it is not theirs (or gone).
-async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetails>, HandlerError> {
+pub(super) async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetails>, HandlerError> {
     let Some(customer) = ctx.customer().await? else {
         return Ok(None);
     };
@@ -167,7 +99,11 @@ async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetails>, Handler
 }
 
 /// The list, after `intro` when something just happened.
-async fn show_list(ctx: &Ctx, flow: FlowId, intro: Option<String>) -> Result<(), HandlerError> {
+pub(super) async fn show_list(
+    ctx: &Ctx,
+    flow: FlowId,
+    intro: Option<String>,
+) -> Result<(), HandlerError> {
     let (bookings, past) = match ctx.customer().await? {
         Some(customer) => (
             ctx.engine
@@ -186,7 +122,7 @@ async fn show_list(ctx: &Ctx, flow: FlowId, intro: Option<String>) -> Result<(),
     ctx.go(&state(flow, ManageStep::List), &screen).await
 }
 
-async fn show_details(
+pub(super) async fn show_details(
     ctx: &Ctx,
     flow: FlowId,
     details: &BookingDetails,
@@ -212,7 +148,11 @@ async fn details_or_list(
     }
 }
 
-async fn back_to_details(ctx: &Ctx, flow: FlowId, booking: BookingId) -> Result<(), HandlerError> {
+pub(super) async fn back_to_details(
+    ctx: &Ctx,
+    flow: FlowId,
+    booking: BookingId,
+) -> Result<(), HandlerError> {
     details_or_list(ctx, flow, booking, None).await
 }
 
@@ -313,7 +253,7 @@ async fn cancel(
     }
 }
 
-async fn changed_meanwhile(
+pub(super) async fn changed_meanwhile(
     ctx: &Ctx,
     flow: FlowId,
     booking: BookingId,
@@ -322,137 +262,5 @@ async fn changed_meanwhile(
     match own(ctx, booking).await? {
         Some(details) => show_details(ctx, flow, &details, Some(intro)).await,
         None => show_list(ctx, flow, None).await,
-    }
-}
-
-async fn start_move(ctx: &Ctx, flow: FlowId, details: &BookingDetails) -> Result<(), HandlerError> {
-    let booking = &details.booking;
-    if let Err(refusal) = booking.check_customer_may_reschedule(ctx.now(), &ctx.policy) {
-        let intro = screen::refusal(&ctx.t(), &refusal, Msg::ReschedulePastCutoff, booking);
-        return show_details(ctx, flow, details, Some(intro)).await;
-    }
-    let r#move = Move {
-        booking: booking.id(),
-        version: booking.version(),
-        service: booking.service(),
-        staff: booking.staff(),
-    };
-    show_move_days(ctx, flow, r#move, 0).await
-}
-
-async fn show_move_days(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    page: u8,
-) -> Result<(), HandlerError> {
-    let Some(moving) = own(ctx, r#move.booking).await? else {
-        return show_list(ctx, flow, None).await;
-    };
-    let days = free_days(ctx, r#move.service, StaffPick::Only(r#move.staff))
-        .await?
-        .unwrap_or_default();
-    let shown = DayPage {
-        days: &days,
-        page,
-        horizon_days: ctx.policy.horizon_days(),
-    };
-    let screen = screen::move_days(&ctx.t(), flow, &moving, &shown, ctx.tz());
-    ctx.go(&state(flow, ManageStep::MoveDay { r#move, page }), &screen)
-        .await
-}
-
-async fn show_move_times(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    day: NaiveDate,
-    intro: Option<String>,
-) -> Result<(), HandlerError> {
-    let Some(moving) = own(ctx, r#move.booking).await? else {
-        return show_list(ctx, flow, None).await;
-    };
-    let starts = free_starts(ctx, r#move.service, StaffPick::Only(r#move.staff), day)
-        .await?
-        .unwrap_or_default();
-    let shown = DayTimes {
-        day,
-        starts: &starts,
-        tz: ctx.tz(),
-    };
-    let screen = screen::move_times(&ctx.t(), flow, &moving, &shown, intro);
-    ctx.go(&state(flow, ManageStep::MoveTime { r#move, day }), &screen)
-        .await
-}
-
-async fn show_move_summary(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    start: DateTime<Utc>,
-) -> Result<(), HandlerError> {
-    let Some(moving) = own(ctx, r#move.booking).await? else {
-        return show_list(ctx, flow, None).await;
-    };
-    let screen = screen::move_summary(&ctx.t(), flow, &moving, start, ctx.tz());
-    ctx.go(
-        &state(flow, ManageStep::MoveSummary { r#move, start }),
-        &screen,
-    )
-    .await
-}
-
-async fn reschedule(
-    ctx: &Ctx,
-    flow: FlowId,
-    r#move: Move,
-    start: DateTime<Utc>,
-) -> Result<Answer, HandlerError> {
-    let staff = StaffPick::Only(r#move.staff).choice();
-    let Some(customer) = ctx.customer().await? else {
-        return Ok(Answer::Expired);
-    };
-    let outcome = ctx
-        .engine
-        .reschedule_my_booking(customer, r#move.booking, r#move.version, staff, start)
-        .await;
-    let t = ctx.t();
-    let (details, refused) = match outcome {
-        Ok(moved) => {
-            tracing::info!(from = %r#move.booking, to = %moved.new.booking.id(), "booking moved by the customer");
-            let intro = screen::moved(&t, &moved.new, ctx.tz());
-            return silent(show_details(ctx, flow, &moved.new, Some(intro)).await);
-        }
-        Err(RescheduleBookingError::NotFound) => return Ok(Answer::Expired),
-        Err(RescheduleBookingError::VersionConflict { .. }) => {
-            return silent(changed_meanwhile(ctx, flow, r#move.booking).await);
-        }
-        Err(RescheduleBookingError::Store(e)) => {
-            return Err(HandlerError::engine("move a booking", e));
-        }
-        // Refused: explained on the booking as it is now.
-        Err(refused) => {
-            let Some(details) = own(ctx, r#move.booking).await? else {
-                return Ok(Answer::Expired);
-            };
-            (details, refused)
-        }
-    };
-    match refused {
-        RescheduleBookingError::SlotTaken { .. }
-        | RescheduleBookingError::Slot(SlotRefusal::TooSoon { .. } | SlotRefusal::NotFree) => {
-            let intro = screen::move_slot_taken(&t, start, &details.booking, ctx.tz());
-            silent(show_move_times(ctx, flow, r#move, ctx.day_of(start), Some(intro)).await)
-        }
-        RescheduleBookingError::Refused(refusal) => {
-            let intro = screen::refusal(&t, &refusal, Msg::ReschedulePastCutoff, &details.booking);
-            silent(show_details(ctx, flow, &details, Some(intro)).await)
-        }
-        RescheduleBookingError::TooManyToday { limit } => {
-            let intro = t.with(Msg::BookTooManyToday, &[("limit", i64::from(limit).into())]);
-            silent(show_details(ctx, flow, &details, Some(intro)).await)
-        }
-        // Any other slot refusal: that time can no longer be booked at all.
-        _ => silent(show_details(ctx, flow, &details, Some(t.get(Msg::BookUnavailable))).await),
     }
 }

@@ -27,6 +27,7 @@ mod ctx;
 mod details;
 mod manage;
 mod menu;
+mod moving;
 mod press;
 mod records;
 pub mod state;

@@ -159,6 +159,10 @@ pub enum ManageStep {
         #[serde(with = "stored::version")]
         version: Version,
     },
+    /// Moving: to which specialist (when the service has more than one).
+    MoveStaff {
+        r#move: Move,
+    },
     MoveDay {
         r#move: Move,
         page: u8,

@@ -1,7 +1,7 @@
 //! A booking's card with the actions its status allows, and the
 //! reschedule pickers (days, then times) that start from it.
 
-use booking_domain::{BookingId, BookingStatus, StaffMember, Version};
+use booking_domain::{BookingId, BookingStatus, StaffId, StaffMember, Version};
 use booking_ports::BookingDetails;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -123,6 +123,36 @@ pub fn ask_reason(t: &Text<'_>, id: BookingId) -> Screen {
     Screen::text(t.with(Msg::AdminAskReason, &[("id", id.get().into())]))
 }
 
+/// Who booking `id` (at version `v`) can move to: `staff`, its own
+/// specialist `own` first and marked, one a row, and the way back to its
+/// card.
+pub fn move_staff(
+    t: &Text<'_>,
+    id: BookingId,
+    v: Version,
+    own: StaffId,
+    staff: &[StaffMember],
+) -> Screen {
+    let mut rows: Vec<Vec<_>> = staff
+        .iter()
+        .map(|member| {
+            let name = member.name().to_string();
+            let label = if member.id() == own {
+                t.with(Msg::AdminMoveStaffCurrent, &[("name", name.into())])
+            } else {
+                name
+            };
+            vec![button(label, AdminCallback::MoveWith(id, v, member.id()))]
+        })
+        .collect();
+    rows.push(vec![button(
+        t.get(Msg::BtnBack),
+        AdminCallback::Booking(id),
+    )]);
+    let text = t.with(Msg::AdminMoveStaff, &[("id", id.get().into())]);
+    Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
 /// The days booking `id` (at version `v`) can move to, three a row, and
 /// the way back to its card.
 pub fn move_days(t: &Text<'_>, id: BookingId, v: Version, days: &[NaiveDate]) -> Screen {
@@ -148,6 +178,8 @@ pub fn move_days(t: &Text<'_>, id: BookingId, v: Version, days: &[NaiveDate]) ->
 pub struct MoveTimes<'a> {
     pub id: BookingId,
     pub version: Version,
+    /// The specialist it moves to: the way back lists their days.
+    pub staff: StaffId,
     pub day: NaiveDate,
     /// The free starts that day.
     pub starts: &'a [DateTime<Utc>],
@@ -171,7 +203,7 @@ pub fn move_times(t: &Text<'_>, times: &MoveTimes<'_>) -> Screen {
     let mut rows: Vec<Vec<_>> = buttons.chunks(4).map(<[_]>::to_vec).collect();
     rows.push(vec![button(
         t.get(Msg::BtnBack),
-        AdminCallback::Move(id, v),
+        AdminCallback::MoveWith(id, v, times.staff),
     )]);
     let text = t.with(
         Msg::AdminMoveTimes,
@@ -334,6 +366,7 @@ mod tests {
             &MoveTimes {
                 id,
                 version: v,
+                staff: anna().id(),
                 day,
                 starts: &starts,
                 tz: tz(),
@@ -342,6 +375,31 @@ mod tests {
         assert_eq!(times.text, "Pick the new time on Wed 5 Jun:");
         let data = callbacks(&times);
         assert_eq!(data[0].0, "13:00");
-        assert_eq!(data[1], ("⬅️ Back".to_owned(), "m:7:2".to_owned()));
+        assert_eq!(data[1], ("⬅️ Back".to_owned(), "mw:7:2:1".to_owned()));
+    }
+
+    #[test]
+    fn the_specialists_to_move_to_start_with_the_current_one() {
+        let locales = english();
+        let t = locales.text(Language::English);
+        let (id, v) = (BookingId::new(7).unwrap(), Version::new(2).unwrap());
+        let boris = StaffMember::new(
+            StaffId::new(2).unwrap(),
+            booking_domain::StaffSpec {
+                name: booking_domain::StaffName::new("Boris").unwrap(),
+                ..anna().spec().clone()
+            },
+        )
+        .unwrap();
+        let screen = move_staff(&t, id, v, anna().id(), &[anna(), boris]);
+        assert_eq!(screen.text, "Move booking #7 to which specialist?");
+        assert_eq!(
+            callbacks(&screen),
+            [
+                ("Anna (now)".to_owned(), "mw:7:2:1".to_owned()),
+                ("Boris".to_owned(), "mw:7:2:2".to_owned()),
+                ("⬅️ Back".to_owned(), "b:7".to_owned()),
+            ]
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! "My bookings" screens: the list, a booking's card, the cancel question,
 //! moving a booking (days, times, summary), and why a change is refused.
 
-use booking_domain::{Booking, TransitionError};
+use booking_domain::{Booking, StaffMember, TransitionError};
 use booking_ports::BookingDetails;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -200,11 +200,43 @@ pub fn moved(t: &Text<'_>, moved: &BookingDetails, tz: Tz) -> String {
     )
 }
 
-/// The days a booking can move to, or "no free days" within the horizon.
+/// Who a booking can move to: `staff`, its own specialist first and
+/// marked, two a row.
+pub fn move_staff(
+    t: &Text<'_>,
+    flow: FlowId,
+    moving: &BookingDetails,
+    staff: &[StaffMember],
+) -> Screen {
+    let own = moving.booking.staff();
+    let buttons: Vec<_> = staff
+        .iter()
+        .map(|member| {
+            let name = member.name().to_string();
+            let label = if member.id() == own {
+                t.with(Msg::RescheduleStaffCurrent, &[("name", name.into())])
+            } else {
+                name
+            };
+            flow_button(label, flow, FlowAction::Staff(member.id()))
+        })
+        .collect();
+    let mut rows = keyboard::grid(buttons, 2);
+    rows.push(keyboard::back_cancel(t, flow));
+    let text = t.with(
+        Msg::RescheduleChooseStaff,
+        &[("service", service_name(moving).into())],
+    );
+    Screen::inline(text, InlineKeyboardMarkup::new(rows))
+}
+
+/// The days a booking can move to with specialist `to`, or "no free days"
+/// within the horizon.
 pub fn move_days(
     t: &Text<'_>,
     flow: FlowId,
     moving: &BookingDetails,
+    to: &str,
     page: &DayPage<'_>,
     tz: Tz,
 ) -> Screen {
@@ -220,12 +252,7 @@ pub fn move_days(
             (text, rows)
         }
         None => {
-            let text = calendar::no_days(
-                t,
-                &service_name(moving),
-                &staff_name(moving),
-                page.horizon_days,
-            );
+            let text = calendar::no_days(t, &service_name(moving), to, page.horizon_days);
             (text, Vec::new())
         }
     };
@@ -233,32 +260,30 @@ pub fn move_days(
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
 }
 
-/// The free times of `day` for the booking being moved.
+/// The free times of `day` with specialist `to` for the booking being
+/// moved.
 pub fn move_times(
     t: &Text<'_>,
     flow: FlowId,
     moving: &BookingDetails,
+    to: &str,
     times: &DayTimes<'_>,
     intro: Option<String>,
 ) -> Screen {
-    let (service, staff) = (service_name(moving), staff_name(moving));
-    let text = calendar::times_text(
-        t,
-        (&service, &staff),
-        times.day,
-        times.starts.is_empty(),
-        intro,
-    );
+    let service = service_name(moving);
+    let text = calendar::times_text(t, (&service, to), times.day, times.starts.is_empty(), intro);
     let mut rows = time_rows(flow, times.starts, times.tz);
     rows.push(keyboard::back_cancel(t, flow));
     Screen::inline(text, InlineKeyboardMarkup::new(rows))
 }
 
-/// The old and the new time, with Confirm.
+/// The old and the new time, with Confirm; `to` is the specialist after
+/// the move.
 pub fn move_summary(
     t: &Text<'_>,
     flow: FlowId,
     moving: &BookingDetails,
+    to: &str,
     start: DateTime<Utc>,
     tz: Tz,
 ) -> Screen {
@@ -266,7 +291,7 @@ pub fn move_summary(
         Msg::RescheduleSummary,
         &[
             ("service", service_name(moving).into()),
-            ("staff", staff_name(moving).into()),
+            ("staff", to.into()),
             ("old", format::when(t, moving.booking.start(), tz).into()),
             ("new", format::when(t, start, tz).into()),
         ],
@@ -394,8 +419,9 @@ mod tests {
         let t = locales.text(Language::English);
         let visit = booked(june(4, 11, 0), BookingStatus::Confirmed);
 
-        let screen = move_summary(&t, FLOW, &visit, june(5, 15, 0), tz());
+        let screen = move_summary(&t, FLOW, &visit, "Boris", june(5, 15, 0), tz());
 
+        assert!(screen.text.contains("with Boris"), "{}", screen.text);
         assert!(screen.text.contains("Tue 4 Jun, 11:00"), "{}", screen.text);
         assert!(screen.text.contains("Wed 5 Jun, 15:00"), "{}", screen.text);
         assert_eq!(
