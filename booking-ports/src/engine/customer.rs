@@ -160,15 +160,8 @@ impl Engine {
         staff: StaffChoice,
         day: NaiveDate,
     ) -> Result<Vec<FreeStart>, AvailabilityError> {
-        let policy = self.policy();
-        let now = self.clock.now();
-        let calendar = self.calendar(&policy, day, day).await?;
-        let service = calendar
-            .service(service)
-            .ok_or(AvailabilityError::UnknownService)?;
-        Ok(calendar
-            .availability(&policy, now)
-            .free_starts(service, day, staff))
+        self.free_starts_under(&self.policy(), service, staff, day)
+            .await
     }
 
     /// Books `form` for customer record `customer`: validates name, phone

@@ -192,15 +192,8 @@ impl Engine {
         staff: StaffChoice,
         day: NaiveDate,
     ) -> Result<Vec<FreeStart>, AvailabilityError> {
-        let policy = self.policy().for_staff();
-        let now = self.clock.now();
-        let calendar = self.calendar(&policy, day, day).await?;
-        let service = calendar
-            .service(service)
-            .ok_or(AvailabilityError::UnknownService)?;
-        Ok(calendar
-            .availability(&policy, now)
-            .free_starts(service, day, staff))
+        self.free_starts_under(&self.policy().for_staff(), service, staff, day)
+            .await
     }
 
     /// Each active staff member's (or only `staff`'s) free windows on local

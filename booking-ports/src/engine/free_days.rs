@@ -1,14 +1,33 @@
-//! The days with free times, shared by customers (their policy) and staff
+//! The free days and times, shared by customers (their policy) and staff
 //! (the staff policy, [`Policy::for_staff`]): read a few weeks at a time and
 //! no further than needed.
 
-use booking_domain::{Policy, ServiceId, StaffChoice};
+use booking_domain::{FreeStart, Policy, ServiceId, StaffChoice};
 use chrono::{Days, NaiveDate};
 
 use super::Engine;
 use super::errors::AvailabilityError;
 
 impl Engine {
+    /// The free starts of local `day` for `service` with `staff` under
+    /// `policy`, in time order, each with the staff members free at it.
+    pub(crate) async fn free_starts_under(
+        &self,
+        policy: &Policy,
+        service: ServiceId,
+        staff: StaffChoice,
+        day: NaiveDate,
+    ) -> Result<Vec<FreeStart>, AvailabilityError> {
+        let now = self.clock.now();
+        let calendar = self.calendar(policy, day, day).await?;
+        let service = calendar
+            .service(service)
+            .ok_or(AvailabilityError::UnknownService)?;
+        Ok(calendar
+            .availability(policy, now)
+            .free_starts(service, day, staff))
+    }
+
     /// The first `count` local days in `from..=to` (clamped to today and
     /// `policy`'s horizon) with a free start for `service` with `staff`
     /// under `policy`.
