@@ -281,3 +281,23 @@ async fn a_phone_call_from_maria_ends_as_a_completed_visit_on_her_card() {
     let again = h.press(OWNER, &maria, "📅 Book").await;
     assert_eq!(text(&again), "📝 New booking: choose a service.");
 }
+
+/// A new customer is recorded only when the booking is made: a `/book`
+/// abandoned after the name leaves no customer behind.
+#[tokio::test]
+async fn an_abandoned_booking_records_nobody() {
+    let mut h = Harness::new(allow_list()).await;
+    choose(&mut h, "Anna", "Tue 4 Jun", "11:00").await;
+    h.send(OWNER, "+7 916 555-01-02").await;
+    let comment = h.send(OWNER, "Maria").await;
+    assert_eq!(
+        text(&comment),
+        "Customer: Maria, +79165550102.\nA comment for the booking? Or /skip."
+    );
+
+    // The owner turns to something else.
+    h.send(OWNER, "/today").await;
+
+    let phone = PhoneNumber::parse("+79165550102", PhoneRegion::new("RU").unwrap()).unwrap();
+    assert_eq!(h.store.customer_by_phone(&phone).await.unwrap(), None);
+}

@@ -1,7 +1,7 @@
 //! The front desk: `/book` for a caller or a walk-in. Service, specialist
 //! (or any), day and time are buttons; then the phone (a known customer is
-//! found, a new one is asked for a name and recorded), a comment (or
-//! `/skip`), and a summary with Confirm. The day view's "➕ HH:MM" buttons
+//! found, a new one is asked for a name, recorded on Confirm), a comment
+//! (or `/skip`), and a summary with Confirm. The day view's "➕ HH:MM" buttons
 //! start the same flow with the specialist, day and time chosen, and a
 //! customer's "book" button ([`AdminCallback::BookFor`]) with the customer
 //! chosen.
@@ -10,7 +10,9 @@
 //! the steps after it), so a button of an abandoned or finished `/book` is
 //! answered "this button has expired", like every stale press.
 
-use booking_domain::{Comment, CustomerId, Service, ServiceId, StaffChoice, StaffId};
+use booking_domain::{
+    Comment, CustomerId, CustomerName, PhoneNumber, Service, ServiceId, StaffChoice, StaffId,
+};
 use booking_ports::CustomerProfile;
 use booking_ports::engine::{
     PhoneLookupError, RecordCustomerError, StaffBookError, StaffBookingForm,
@@ -20,7 +22,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use super::bookings::show;
 use super::callback::AdminCallback;
 use super::ctx::{Ctx, Notice};
-use super::state::{AdminState, BookDraft};
+use super::state::{AdminState, BookDraft, NewCustomerDraft};
 use crate::error::HandlerError;
 use crate::i18n::Msg;
 use crate::telegram::Screen;
@@ -263,36 +265,29 @@ async fn name(
     let Some(typed) = reply else {
         return ctx.say_text(Msg::AdminBookAskName).await;
     };
-    let recorded = ctx
-        .engine
-        .record_customer(&ctx.actor, typed, phone, None)
-        .await;
-    let customer = match recorded {
-        Ok(record) => record,
-        // Someone recorded the phone meanwhile: book for that record.
-        Err(RecordCustomerError::PhoneTaken { holder }) => *holder,
-        Err(RecordCustomerError::InvalidName(_)) => {
-            return ctx.say_text(Msg::AdminBookBadName).await;
-        }
-        // The phone was read before; a change of region could refuse it now.
-        Err(RecordCustomerError::InvalidPhone(_)) => {
-            ctx.save(&AdminState::BookPhone { draft }).await?;
-            return ctx.say_text(Msg::AdminBookBadPhone).await;
-        }
-        Err(RecordCustomerError::Store(e)) => {
-            return Err(HandlerError::engine("record a customer", e));
-        }
+    let Ok(name) = CustomerName::new(typed) else {
+        return ctx.say_text(Msg::AdminBookBadName).await;
     };
-    draft.customer = Some(customer.id.get());
+    // The phone was read before; a change of region could refuse it now.
+    let Ok(phone) = PhoneNumber::parse(phone, ctx.policy.phone_region()) else {
+        ctx.save(&AdminState::BookPhone { draft }).await?;
+        return ctx.say_text(Msg::AdminBookBadPhone).await;
+    };
+    let new = NewCustomerDraft {
+        name: name.expose().to_owned(),
+        phone: phone.expose().to_owned(),
+    };
     let t = ctx.t();
     let text = format!(
         "{}\n{}",
         t.with(
             Msg::AdminBookFound,
-            &[("customer", contact(&customer).into())]
+            &[("customer", new_contact(&new).into())]
         ),
         t.get(Msg::AdminBookAskComment)
     );
+    draft.customer = None;
+    draft.new_customer = Some(new);
     ctx.save(&AdminState::BookComment { draft }).await?;
     ctx.say(&Screen::text(text)).await
 }
@@ -304,19 +299,19 @@ async fn comment(ctx: &Ctx, mut draft: BookDraft, reply: Option<&str>) -> Result
         }
         draft.comment = Some(text.trim().to_owned());
     }
-    let (Some(at), Some(customer)) = (
-        chosen_start(&draft),
-        draft.customer.and_then(|id| CustomerId::new(id).ok()),
-    ) else {
+    let Some(at) = chosen_start(&draft) else {
         ctx.save(&AdminState::Idle).await?;
         return ctx.say_text(Msg::AdminBookUnknownCustomer).await;
     };
-    let Some(record) = record(ctx, customer).await? else {
+    let known = match draft.customer.and_then(|id| CustomerId::new(id).ok()) {
+        Some(customer) => record(ctx, customer).await?.map(|r| contact(&r)),
+        None => None,
+    };
+    let Some(customer) = known.or_else(|| draft.new_customer.as_ref().map(new_contact)) else {
         ctx.save(&AdminState::Idle).await?;
         return ctx.say_text(Msg::AdminBookUnknownCustomer).await;
     };
     let (service, who) = names(ctx, &draft).await?;
-    let customer = contact(&record);
     let screen = summary(
         &ctx.t(),
         &BookSummary {
@@ -335,9 +330,18 @@ async fn comment(ctx: &Ctx, mut draft: BookDraft, reply: Option<&str>) -> Result
 /// Confirm: makes the booking summed up, then shows its card.
 pub(super) async fn confirm(ctx: &Ctx) -> Result<Notice, HandlerError> {
     let t = ctx.t();
-    let AdminState::BookReady { draft } = ctx.state().await? else {
+    let AdminState::BookReady { mut draft } = ctx.state().await? else {
         return Ok(Some(t.get(Msg::ButtonExpired)));
     };
+    if let Some(new) = draft.new_customer.take() {
+        match recorded(ctx, &new).await? {
+            Some(record) => draft.customer = Some(record.id.get()),
+            None => {
+                ctx.save(&AdminState::Idle).await?;
+                return Ok(Some(t.get(Msg::AdminNotPossible)));
+            }
+        }
+    }
     let (Some(customer), Some(service), Some(choice), Some(at)) = (
         draft.customer.and_then(|id| CustomerId::new(id).ok()),
         chosen_service(&draft),
@@ -454,6 +458,29 @@ async fn names(ctx: &Ctx, draft: &BookDraft) -> Result<(String, String), Handler
 }
 
 /// "Name, phone" as staff need it to call.
+/// Records `new`, or finds who recorded the phone meanwhile; `None` when
+/// the name or phone no longer reads (a changed phone region).
+async fn recorded(
+    ctx: &Ctx,
+    new: &NewCustomerDraft,
+) -> Result<Option<CustomerProfile>, HandlerError> {
+    match ctx
+        .engine
+        .record_customer(&ctx.actor, &new.name, &new.phone, None)
+        .await
+    {
+        Ok(record) => Ok(Some(record)),
+        // Someone recorded the phone meanwhile: book for that record.
+        Err(RecordCustomerError::PhoneTaken { holder }) => Ok(Some(*holder)),
+        Err(RecordCustomerError::InvalidName(_) | RecordCustomerError::InvalidPhone(_)) => Ok(None),
+        Err(RecordCustomerError::Store(e)) => Err(HandlerError::engine("record a customer", e)),
+    }
+}
+
+fn new_contact(new: &NewCustomerDraft) -> String {
+    format!("{}, {}", new.name, new.phone)
+}
+
 fn contact(record: &CustomerProfile) -> String {
     match &record.phone {
         Some(phone) => format!("{}, {}", record.name.expose(), phone.expose()),

@@ -62,6 +62,18 @@ pub struct BookDraft {
     /// Seconds since the Unix epoch.
     pub start: Option<i64>,
     pub comment: Option<String>,
+    /// A customer the phone found no record of, recorded only on Confirm
+    /// so an abandoned `/book` leaves no record behind: name and phone as
+    /// typed (both checked when typed, and again when recorded).
+    #[serde(default)]
+    pub new_customer: Option<NewCustomerDraft>,
+}
+
+/// A new customer's name and phone, not recorded yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomerDraft {
+    pub name: String,
+    pub phone: String,
 }
 
 impl DialogueState for AdminState {
@@ -98,6 +110,7 @@ mod tests {
                     staff: Some(0),
                     start: Some(1_900_000_000),
                     comment: None,
+                    new_customer: None,
                 },
                 phone: "+79165550102".to_owned(),
             },
@@ -108,6 +121,10 @@ mod tests {
                     staff: Some(2),
                     start: Some(1_900_000_000),
                     comment: Some("Called".to_owned()),
+                    new_customer: Some(NewCustomerDraft {
+                        name: "Maria".to_owned(),
+                        phone: "+79165550102".to_owned(),
+                    }),
                 },
             },
         ] {
