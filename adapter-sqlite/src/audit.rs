@@ -1,12 +1,12 @@
 //! A booking's audit trail in its columns: `created_by`, `confirmed_by` and
 //! `confirmed_at_ms`, `closed_by` and `closed_at_ms` (schema level 8).
 //!
-//! An actor is stored as text, `customer`, `system`, `staff:<user>` or
-//! `staff:<user>:<member>`, readable in the database itself and parsed
-//! strictly on the way back: anything else is a corrupt record, never a
-//! guess.
+//! An actor is stored as text, `customer`, `system`, `staff:<role>:<user>`
+//! or `staff:<role>:<user>:<member>` (role `owner`, `manager` or `staff`),
+//! readable in the database itself and parsed strictly on the way back:
+//! anything else is a corrupt record, never a guess.
 
-use booking_domain::{Actor, AuditTrail, StaffId, StaffUser, Stamp};
+use booking_domain::{Actor, AuditTrail, StaffId, StaffRole, StaffUser, Stamp};
 use booking_ports::StoreError;
 
 use crate::convert::{self, Record, to_ms};
@@ -60,11 +60,16 @@ pub(crate) fn actor_code(actor: Actor) -> String {
     match actor {
         Actor::Customer => "customer".to_owned(),
         Actor::System => "system".to_owned(),
-        Actor::Staff { user, member: None } => format!("staff:{user}"),
+        Actor::Staff {
+            user,
+            member: None,
+            role,
+        } => format!("staff:{}:{user}", role.name()),
         Actor::Staff {
             user,
             member: Some(member),
-        } => format!("staff:{user}:{}", member.get()),
+            role,
+        } => format!("staff:{}:{user}:{}", role.name(), member.get()),
     }
 }
 
@@ -77,6 +82,10 @@ fn parse_actor(record: Record, code: &str) -> Result<Actor, StoreError> {
     }
     let rest = code.strip_prefix("staff:").ok_or_else(bad)?;
     let mut fields = rest.split(':');
+    let role = fields
+        .next()
+        .and_then(StaffRole::from_name)
+        .ok_or_else(bad)?;
     let user = fields.next().and_then(number).ok_or_else(bad)?;
     let member = match fields.next() {
         None => None,
@@ -91,6 +100,7 @@ fn parse_actor(record: Record, code: &str) -> Result<Actor, StoreError> {
     Ok(Actor::Staff {
         user: StaffUser::new(user),
         member,
+        role,
     })
 }
 
@@ -117,10 +127,17 @@ mod tests {
             Actor::Staff {
                 user: StaffUser::new(4_242_000_001),
                 member: None,
+                role: StaffRole::Owner,
             },
             Actor::Staff {
                 user: StaffUser::new(7),
                 member: Some(StaffId::new(3).unwrap()),
+                role: StaffRole::Staff,
+            },
+            Actor::Staff {
+                user: StaffUser::new(8),
+                member: None,
+                role: StaffRole::Manager,
             },
         ];
         for actor in actors {
@@ -135,13 +152,18 @@ mod tests {
             "owner",
             "staff",
             "staff:",
-            "staff:x",
-            "staff:1:",
-            "staff:1:0",
-            "staff:1:2:3",
-            "staff:-1",
+            "staff:1",
+            "staff:owner",
+            "staff:owner:",
+            "staff:owner:x",
+            "staff:owner:1:",
+            "staff:owner:1:0",
+            "staff:owner:1:2:3",
+            "staff:owner:-1",
+            "staff:owner:+1",
+            "staff:Owner:1",
+            "staff:boss:1",
             "Customer",
-            "staff:+1",
         ] {
             assert!(
                 matches!(parse_actor(record(), code), Err(StoreError::Corrupt { .. })),

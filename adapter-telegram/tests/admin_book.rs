@@ -257,7 +257,7 @@ async fn a_phone_call_from_maria_ends_as_a_completed_visit_on_her_card() {
     assert!(
         card.text()
             .unwrap()
-            .contains("Booked by: admin (Telegram id 500)")
+            .contains("Booked by: owner (Telegram id 500)")
     );
     let completed = h.press(OWNER, &card, "Completed").await;
     assert!(text(&completed).starts_with("Marked as completed."));
@@ -272,7 +272,7 @@ async fn a_phone_call_from_maria_ends_as_a_completed_visit_on_her_card() {
     );
     assert!(
         shown.contains(
-            "· Tue 4 Jun, 11:00 · Haircut · completed, marked by admin (Telegram id 500)"
+            "· Tue 4 Jun, 11:00 · Haircut · completed, marked by owner (Telegram id 500)"
         ),
         "{shown}"
     );

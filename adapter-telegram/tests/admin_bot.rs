@@ -207,7 +207,7 @@ async fn staff_confirm_cancel_with_a_reason_complete_mark_no_shows_and_reschedul
         text(&confirmed)
     );
     assert!(
-        text(&confirmed).contains("\nConfirmed by: admin (Telegram id 500), Mon 3 Jun, "),
+        text(&confirmed).contains("\nConfirmed by: owner (Telegram id 500), Mon 3 Jun, "),
         "{}",
         text(&confirmed)
     );
@@ -237,7 +237,7 @@ async fn staff_confirm_cancel_with_a_reason_complete_mark_no_shows_and_reschedul
     assert!(text(&done).starts_with("Cancelled; the customer is told."));
     assert!(text(&done).contains("Reason: Anna is ill, sorry"));
     assert!(
-        text(&done).contains("\nStatus set by: admin (Telegram id 500), "),
+        text(&done).contains("\nStatus set by: owner (Telegram id 500), "),
         "{}",
         text(&done)
     );
@@ -257,7 +257,7 @@ async fn staff_confirm_cancel_with_a_reason_complete_mark_no_shows_and_reschedul
     let completed = h.press(OWNER, &screen(&card), "Completed").await;
     assert!(text(&completed).starts_with("Marked as completed."));
     assert!(
-        text(&completed).contains("\nStatus set by: admin (Telegram id 500), Mon 3 Jun, 15:00"),
+        text(&completed).contains("\nStatus set by: owner (Telegram id 500), Mon 3 Jun, 15:00"),
         "{}",
         text(&completed)
     );
@@ -469,8 +469,11 @@ async fn a_waiting_step_survives_a_mistyped_command_and_ends_with_another() {
 #[tokio::test]
 async fn staff_move_a_visit_to_another_specialist() {
     let mut h = Harness::new(allow_list()).await;
-    let owner =
-        booking_ports::StaffActor::authenticated(booking_ports::StaffUser::new(OWNER as i64), None);
+    let owner = booking_ports::StaffActor::authenticated(
+        booking_ports::StaffUser::new(OWNER as i64),
+        None,
+        booking_ports::StaffRole::Owner,
+    );
     let anna = h.engine.all_staff(&owner).await.unwrap().remove(0);
     let boris = h
         .engine

@@ -37,6 +37,7 @@ fn staff() -> StaffActor {
     StaffActor::authenticated(
         StaffUser::new(OWNER as i64),
         Some(StaffId::new(ANNA).unwrap()),
+        booking_ports::StaffRole::Staff,
     )
 }
 

@@ -14,7 +14,11 @@ mod admin_support;
 use admin_support::*;
 
 async fn upcoming(h: &Harness) -> Vec<TimeOff> {
-    let actor = StaffActor::authenticated(StaffUser::new(OWNER as i64), None);
+    let actor = StaffActor::authenticated(
+        StaffUser::new(OWNER as i64),
+        None,
+        booking_ports::StaffRole::Owner,
+    );
     h.engine.upcoming_blocks(&actor).await.unwrap()
 }
 

@@ -54,7 +54,7 @@ async fn my_bookings_shows_the_recent_past_visits_under_the_upcoming_ones() {
     h.book_directly(&ivan, MENS_HAIRCUT, ANNA, local(6, 12, 0))
         .await;
     h.clock.advance(Duration::hours(4));
-    let staff = StaffActor::authenticated(StaffUser::new(1), None);
+    let staff = StaffActor::authenticated(StaffUser::new(1), None, booking_ports::StaffRole::Owner);
     h.engine
         .complete_booking(&staff, done.booking.id(), done.booking.version())
         .await

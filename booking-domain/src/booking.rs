@@ -21,7 +21,7 @@ mod new;
 
 use chrono::{DateTime, Utc};
 
-pub use self::audit::{Actor, AuditTrail, Stamp};
+pub use self::audit::{Actor, AuditTrail, StaffRole, Stamp};
 pub use self::new::{NewBooking, NewBookingParts};
 use crate::catalog::Policy;
 use crate::time::Interval;

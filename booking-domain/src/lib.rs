@@ -28,7 +28,7 @@ pub mod values;
 
 pub use booking::{
     Actor, AuditTrail, BookedFor, Booking, BookingParts, BookingStatus, Cancellation, CancelledBy,
-    InvalidBooking, NewBooking, NewBookingParts, Stamp, TransitionError,
+    InvalidBooking, NewBooking, NewBookingParts, StaffRole, Stamp, TransitionError,
 };
 pub use catalog::{
     DateOverride, InvalidHours, InvalidPolicy, InvalidService, InvalidStaff, InvalidTimeOff,

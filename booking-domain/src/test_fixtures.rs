@@ -296,6 +296,7 @@ pub(crate) fn owner() -> Actor {
     Actor::Staff {
         user: StaffUser::new(900),
         member: None,
+        role: crate::booking::StaffRole::Owner,
     }
 }
 
@@ -304,6 +305,7 @@ pub(crate) fn stylist(id: i64) -> Actor {
     Actor::Staff {
         user: StaffUser::new(100 + id),
         member: Some(staff_id(id)),
+        role: crate::booking::StaffRole::Staff,
     }
 }
 

@@ -30,6 +30,7 @@ fn front_desk() -> Actor {
     Actor::Staff {
         user: StaffUser::new(1),
         member: None,
+        role: booking_domain::StaffRole::Owner,
     }
 }
 
@@ -1027,6 +1028,7 @@ proptest! {
         let desk = booking_domain::Actor::Staff {
             user: booking_domain::StaffUser::new(500),
             member: None,
+            role: booking_domain::StaffRole::Owner,
         };
         for step in 0..(52 * 4) {
             let start = first + Duration::minutes(15 * step);

@@ -110,7 +110,11 @@ pub(crate) async fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
 
     // 5. Staff confirm it. The admin adapter makes a `StaffActor` only after
     //    its own authentication; every staff use case requires one.
-    let staff = StaffActor::authenticated(StaffUser::new(1), Some(mia));
+    let staff = StaffActor::authenticated(
+        StaffUser::new(1),
+        Some(mia),
+        booking_ports::StaffRole::Staff,
+    );
     let confirmed = engine
         .confirm_booking(&staff, booked.booking.id(), booked.booking.version())
         .await?;

@@ -33,7 +33,9 @@ pub use dispatch::{
 };
 pub use engine::churn::{ChurnLimits, ZeroDailyLimit};
 pub use engine::lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};
-pub use engine::{BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffUser};
+pub use engine::{
+    BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffRole, StaffUser,
+};
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;
 pub use ports::bookings::{

@@ -112,7 +112,11 @@ async fn the_engine_books_confirms_and_cancels_through_the_sqlite_store() {
         .free_times(haircut, StaffChoice::Any, tuesday)
         .await
         .unwrap();
-    let staff = StaffActor::authenticated(StaffUser::new(1), Some(mia));
+    let staff = StaffActor::authenticated(
+        StaffUser::new(1),
+        Some(mia),
+        booking_ports::StaffRole::Staff,
+    );
     let confirmed = engine
         .confirm_booking(&staff, booked.booking.id(), booked.booking.version())
         .await

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use booking_domain::Policy;
-use booking_ports::{Engine, StaffActor, StaffUser};
+use booking_ports::{Engine, StaffActor, StaffRole, StaffUser};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use teloxide::prelude::*;
@@ -86,9 +86,12 @@ impl Ctx {
         visitor: Visitor,
         admin: &AdminBot,
     ) -> Self {
+        // Everyone the gate admits is an owner until roles are configured
+        // (issue 16): the allow-list is the owners' list.
         let actor = StaffActor::authenticated(
             StaffUser::new(visitor.user),
             admin.access.member_of(visitor.user),
+            StaffRole::Owner,
         );
         Self {
             bot,

@@ -2,7 +2,7 @@
 //! export stream with a byte limit, so a period too large for a Telegram
 //! document is refused without building the whole file first.
 
-use booking_domain::{Actor, BookingStatus, StaffMember, Stamp};
+use booking_domain::{Actor, BookingStatus, StaffMember, StaffRole, Stamp};
 use booking_ports::{BookingDetails, StoreError};
 use chrono_tz::Tz;
 use futures::{Stream, StreamExt};
@@ -26,9 +26,10 @@ pub const HEADER: &str = "id,date,start,end,status,service,staff,customer,phone,
 
 /// Who did something, in the export's own words (a spreadsheet is read by
 /// the business, whatever the staff's languages): `customer`, `system`, a
-/// staff member's name, or `admin <Telegram id>` for a staff user who is
-/// no staff member. Empty when nobody is known (bookings stored before
-/// trails were kept).
+/// staff member's name (with the role in brackets when they acted as owner
+/// or manager), or `<role> <Telegram id>` for a staff user who is no staff
+/// member (`owner 500`). Empty when nobody is known (bookings stored
+/// before trails were kept).
 fn actor_cell(actor: Option<Actor>, staff: &[StaffMember]) -> String {
     match actor {
         None => String::new(),
@@ -36,12 +37,23 @@ fn actor_cell(actor: Option<Actor>, staff: &[StaffMember]) -> String {
         Some(Actor::System) => "system".to_owned(),
         Some(Actor::Staff {
             member: Some(member),
+            role,
             ..
-        }) => staff.iter().find(|s| s.id() == member).map_or_else(
-            || format!("staff #{}", member.get()),
-            |s| s.name().to_string(),
-        ),
-        Some(Actor::Staff { user, member: None }) => format!("admin {user}"),
+        }) => {
+            let name = staff.iter().find(|s| s.id() == member).map_or_else(
+                || format!("staff #{}", member.get()),
+                |s| s.name().to_string(),
+            );
+            match role {
+                StaffRole::Staff => name,
+                other => format!("{name} ({})", other.name()),
+            }
+        }
+        Some(Actor::Staff {
+            user,
+            member: None,
+            role,
+        }) => format!("{} {user}", role.name()),
     }
 }
 
@@ -164,6 +176,41 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_read_as_names_roles_and_ids() {
+        use booking_domain::StaffUser;
+
+        let anna = crate::ui::admin::fixtures::anna();
+        let staff = |member, role| {
+            Some(Actor::Staff {
+                user: StaffUser::new(500),
+                member,
+                role,
+            })
+        };
+        let staff_list = [anna.clone()];
+        assert_eq!(actor_cell(None, &staff_list), "");
+        assert_eq!(actor_cell(Some(Actor::Customer), &staff_list), "customer");
+        assert_eq!(actor_cell(Some(Actor::System), &staff_list), "system");
+        assert_eq!(
+            actor_cell(staff(Some(anna.id()), StaffRole::Staff), &staff_list),
+            "Anna"
+        );
+        assert_eq!(
+            actor_cell(staff(Some(anna.id()), StaffRole::Manager), &staff_list),
+            "Anna (manager)"
+        );
+        assert_eq!(
+            actor_cell(staff(None, StaffRole::Owner), &staff_list),
+            "owner 500"
+        );
+        // A staff member the catalog no longer lists: by id.
+        assert_eq!(
+            actor_cell(staff(Some(anna.id()), StaffRole::Staff), &[]),
+            format!("staff #{}", anna.id().get())
+        );
+    }
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {

@@ -2,7 +2,7 @@
 //! business's time zone. Words come from the locale files; this module only
 //! picks the numbers.
 
-use booking_domain::{Actor, BookingStatus, Minutes, Money, StaffMember, Stamp};
+use booking_domain::{Actor, BookingStatus, Minutes, Money, StaffMember, StaffRole, Stamp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -94,25 +94,53 @@ pub fn status(t: &Text<'_>, status: &BookingStatus) -> String {
     })
 }
 
-/// Who did something to a booking, for staff: a staff member by name, a
-/// staff user who is no staff member (an owner at the front desk) by their
-/// Telegram id, the customer, or the system. `staff` is the catalog's
-/// staff, for the names.
+/// Who did something to a booking, for staff: a staff member by name (with
+/// the role they acted in, when more than a staff member's), a staff user
+/// who is no staff member (an owner at the front desk) by role and Telegram
+/// id, the customer, or the system. `staff` is the catalog's staff, for the
+/// names.
 pub fn actor(t: &Text<'_>, actor: Actor, staff: &[StaffMember]) -> String {
     match actor {
         Actor::Customer => t.get(Msg::ActorCustomer),
         Actor::System => t.get(Msg::ActorSystem),
         Actor::Staff {
             member: Some(member),
+            role,
             ..
-        } => match staff.iter().find(|s| s.id() == member) {
-            Some(known) => known.name().to_string(),
-            None => t.with(Msg::ActorStaffMember, &[("id", member.get().into())]),
-        },
-        Actor::Staff { user, member: None } => {
-            t.with(Msg::ActorStaffUser, &[("user", user.to_string().into())])
+        } => {
+            let name = match staff.iter().find(|s| s.id() == member) {
+                Some(known) => known.name().to_string(),
+                None => t.with(Msg::ActorStaffMember, &[("id", member.get().into())]),
+            };
+            match role {
+                StaffRole::Staff => name,
+                other => t.with(
+                    Msg::ActorStaffAs,
+                    &[("name", name.into()), ("role", role_name(t, other).into())],
+                ),
+            }
         }
+        Actor::Staff {
+            user,
+            member: None,
+            role,
+        } => t.with(
+            Msg::ActorStaffUser,
+            &[
+                ("role", role_name(t, role).into()),
+                ("user", user.to_string().into()),
+            ],
+        ),
     }
+}
+
+/// A staff role in words.
+pub fn role_name(t: &Text<'_>, role: StaffRole) -> String {
+    t.get(match role {
+        StaffRole::Owner => Msg::RoleOwner,
+        StaffRole::Manager => Msg::RoleManager,
+        StaffRole::Staff => Msg::RoleStaff,
+    })
 }
 
 /// "Anna, Mon 7 Jan, 10:05": who did something, and when.

@@ -68,7 +68,11 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
             settings.policy,
             EngineSettings::default(),
         );
-        let actor = StaffActor::authenticated(StaffUser::new(CONSOLE_USER), None);
+        let actor = StaffActor::authenticated(
+            StaffUser::new(CONSOLE_USER),
+            None,
+            booking_ports::StaffRole::Owner,
+        );
         // The staff names the audit columns use.
         let staff = match engine.all_staff(&actor).await {
             Ok(staff) => staff,

@@ -1,5 +1,6 @@
 //! A booking's audit trail: who created it, who confirmed it and who closed
-//! it (completed, marked a no-show, cancelled or moved it), and when.
+//! it (completed, marked a no-show, cancelled or moved it), when, and in
+//! which role staff acted.
 //!
 //! Each transition of [`Booking`](super::Booking) takes the [`Actor`] that
 //! makes it and stamps the trail itself, so no caller can change a booking
@@ -11,16 +12,46 @@ use chrono::{DateTime, Utc};
 
 use crate::values::{StaffId, StaffUser};
 
+/// What a staff user may do: an owner everything; a manager everything but
+/// the catalog and the policy; a staff member their own schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StaffRole {
+    Owner,
+    Manager,
+    Staff,
+}
+
+impl StaffRole {
+    /// Every role, from the most to the least allowed.
+    pub const ALL: [StaffRole; 3] = [StaffRole::Owner, StaffRole::Manager, StaffRole::Staff];
+
+    /// The role's name in stored records and logs: `owner`, `manager`,
+    /// `staff`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StaffRole::Owner => "owner",
+            StaffRole::Manager => "manager",
+            StaffRole::Staff => "staff",
+        }
+    }
+
+    /// The role named `name` ([`StaffRole::name`]).
+    pub fn from_name(name: &str) -> Option<StaffRole> {
+        Self::ALL.into_iter().find(|role| role.name() == name)
+    }
+}
+
 /// Who did something to a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Actor {
     /// The customer who holds the booking, through a client.
     Customer,
-    /// A staff user: the account they signed in with and, when they are
-    /// one, the staff member they are.
+    /// A staff user: the account they signed in with, the staff member
+    /// they are (when they are one), and the role they acted in.
     Staff {
         user: StaffUser,
         member: Option<StaffId>,
+        role: StaffRole,
     },
     /// The business's own housekeeping: expiry, automatic completion,
     /// erasure.

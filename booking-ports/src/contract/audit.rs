@@ -3,7 +3,7 @@
 //! every kind of actor and through every write (create, update, move).
 
 use booking_domain::{
-    Actor, BookingStatus, NewBooking, NewBookingParts, StaffId, StaffUser, Stamp,
+    Actor, BookingStatus, NewBooking, NewBookingParts, StaffId, StaffRole, StaffUser, Stamp,
 };
 
 use super::ContractStore;
@@ -28,6 +28,7 @@ fn stylist(member: StaffId) -> Actor {
     Actor::Staff {
         user: StaffUser::new(5_100_000_000 + member.get()),
         member: Some(member),
+        role: StaffRole::Staff,
     }
 }
 

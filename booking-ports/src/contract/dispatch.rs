@@ -200,7 +200,7 @@ async fn scene_with<S: ContractStore>(
         anna,
         boris,
         haircut,
-        owner: StaffActor::authenticated(StaffUser::new(1), None),
+        owner: StaffActor::authenticated(StaffUser::new(1), None, crate::StaffRole::Owner),
     }
 }
 

@@ -181,6 +181,7 @@ pub(super) fn front_desk() -> Actor {
     Actor::Staff {
         user: StaffUser::new(4_242_000_001),
         member: None,
+        role: booking_domain::StaffRole::Owner,
     }
 }
 

@@ -6,6 +6,7 @@
 //! the only way to get one is [`StaffActor::authenticated`], a single call the
 //! adapter makes after its check and that a review can grep for.
 
+pub use booking_domain::StaffRole;
 pub use booking_domain::StaffUser;
 use booking_domain::{Actor, StaffId};
 
@@ -15,15 +16,18 @@ use booking_domain::{Actor, StaffId};
 pub struct StaffActor {
     user: StaffUser,
     member: Option<StaffId>,
+    role: StaffRole,
 }
 
 impl StaffActor {
     /// The identity of `user`, whom the caller has just authenticated. Call
     /// this only after the check (allow-list, PIN, session) succeeded.
     /// `member` is the staff member the user is, when they are one (an owner
-    /// or receptionist may not be); it is recorded on cancellations.
-    pub fn authenticated(user: StaffUser, member: Option<StaffId>) -> Self {
-        Self { user, member }
+    /// or receptionist may not be); `role` is what the caller's own
+    /// configuration grants them. Both are recorded in the audit trail of
+    /// every booking they change.
+    pub fn authenticated(user: StaffUser, member: Option<StaffId>, role: StaffRole) -> Self {
+        Self { user, member, role }
     }
 
     pub fn user(&self) -> StaffUser {
@@ -34,11 +38,16 @@ impl StaffActor {
         self.member
     }
 
+    pub fn role(&self) -> StaffRole {
+        self.role
+    }
+
     /// Who this is in a booking's audit trail.
     pub fn as_actor(&self) -> Actor {
         Actor::Staff {
             user: self.user,
             member: self.member,
+            role: self.role,
         }
     }
 }

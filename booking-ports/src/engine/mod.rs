@@ -52,7 +52,7 @@ use crate::ports::clock::Clock;
 use crate::ports::customers::{CustomerProfile, CustomerStore};
 use crate::ports::outbox::OutboxChange;
 
-pub use actor::{StaffActor, StaffUser};
+pub use actor::{StaffActor, StaffRole, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
 pub use cards::{CustomerCard, FoundCustomers, MAX_FOUND_CUSTOMERS, StaffErasure};
 pub use customer::{BookingForm, ServiceOffer};

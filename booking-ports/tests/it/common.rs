@@ -193,7 +193,11 @@ pub(crate) async fn salon_with(requires_confirmation: bool, settings: EngineSett
         boris,
         haircut,
         colour,
-        staff: StaffActor::authenticated(StaffUser::new(77), Some(anna)),
+        staff: StaffActor::authenticated(
+            StaffUser::new(77),
+            Some(anna),
+            booking_ports::StaffRole::Staff,
+        ),
     }
 }
 

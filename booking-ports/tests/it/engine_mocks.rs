@@ -200,7 +200,7 @@ async fn staff_confirmation_tells_the_customer_and_plans_the_reminders() {
     let mut customers = MockCustomerStore::new();
     customers.expect_customer().returning(|_| Ok(None));
     let engine = engine(bookings, customers, true);
-    let staff = StaffActor::authenticated(StaffUser::new(7), None);
+    let staff = StaffActor::authenticated(StaffUser::new(7), None, booking_ports::StaffRole::Owner);
 
     engine
         .confirm_booking(&staff, BookingId::new(10).unwrap(), Version::FIRST)

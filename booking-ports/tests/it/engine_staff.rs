@@ -570,7 +570,7 @@ async fn the_catalog_is_imported_only_into_an_empty_store() {
 #[tokio::test]
 async fn an_owner_cancelling_a_booking_tells_its_staff_member_too() {
     let s = salon(false).await;
-    let owner = StaffActor::authenticated(StaffUser::new(1), None);
+    let owner = StaffActor::authenticated(StaffUser::new(1), None, booking_ports::StaffRole::Owner);
     let by_owner = s.book_haircut(customer(1), moscow(0, 11, 0)).await;
     let by_anna = s.book_haircut(customer(2), moscow(0, 14, 0)).await;
 

@@ -228,10 +228,12 @@ mod tests {
         let owner = booking_domain::Actor::Staff {
             user: booking_domain::StaffUser::new(500),
             member: None,
+            role: booking_domain::StaffRole::Owner,
         };
         let stylist = booking_domain::Actor::Staff {
             user: booking_domain::StaffUser::new(9),
             member: Some(anna().id()),
+            role: booking_domain::StaffRole::Staff,
         };
         details.booking = details
             .booking
@@ -241,7 +243,7 @@ mod tests {
             .unwrap();
         let text = card_text(&t, tz(), &details, &[anna()]);
         assert!(
-            text.contains("\nConfirmed by: admin (Telegram id 500), Mon 3 Jun, 12:00"),
+            text.contains("\nConfirmed by: owner (Telegram id 500), Mon 3 Jun, 12:00"),
             "{text}"
         );
         assert!(

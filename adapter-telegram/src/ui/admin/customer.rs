@@ -371,6 +371,7 @@ mod tests {
         let by_anna = booking_domain::Actor::Staff {
             user: booking_domain::StaffUser::new(9),
             member: Some(anna.id()),
+            role: booking_domain::StaffRole::Staff,
         };
         visit.booking = visit.booking.complete(by_anna, local(4, 12)).unwrap();
         let done = past_visit(&t, tz(), &visit, &[anna]);
