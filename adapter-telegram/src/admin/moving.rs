@@ -68,7 +68,7 @@ pub(super) async fn start(ctx: &Ctx, id: BookingId, v: Version) -> Result<Notice
     };
     let staff = performers(ctx, &d).await?;
     if staff.len() <= 1 {
-        return days(ctx, id, v, d.booking.staff()).await;
+        return list_days(ctx, id, v, d.booking.staff()).await;
     }
     ctx.show(&move_staff(&ctx.t(), id, v, d.booking.staff(), &staff))
         .await?;
@@ -86,6 +86,17 @@ pub(super) async fn days(
     if let Err(notice) = as_seen(ctx, id, v).await? {
         return Ok(notice);
     }
+    list_days(ctx, id, v, staff).await
+}
+
+/// Keeps `staff` as the choice for moving booking `id` and lists the days
+/// it can move to with them; the caller checked the booking is as seen.
+async fn list_days(
+    ctx: &Ctx,
+    id: BookingId,
+    v: Version,
+    staff: StaffId,
+) -> Result<Notice, HandlerError> {
     let seen = Seen {
         booking: id.get(),
         version: v.get(),

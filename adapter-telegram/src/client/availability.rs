@@ -1,6 +1,7 @@
-//! The free days and times a customer may pick, from the engine, for
-//! booking and for moving a booking alike. A service withdrawn meanwhile
-//! reads as `None`, for the caller to explain.
+//! The free days and times a customer may pick when booking, from the
+//! engine (moving reads the engine's move-aware queries, see
+//! `moving.rs`). A service withdrawn meanwhile reads as `None`, for the
+//! caller to explain.
 
 use booking_domain::ServiceId;
 use booking_ports::engine::AvailabilityError;
