@@ -250,6 +250,8 @@ admin-help = Commands:
     /override_remove YYYY-MM-DD all|staff id — remove a date override
     /whoami — your Telegram id
     /logout — sign out
+admin-forbidden-owner = Only an owner can do this.
+admin-forbidden-manager = Only a manager or an owner can do this. Staff see and manage their own schedule.
 admin-unknown-command = Unknown command. /help lists them.
 admin-usage-day = Usage: /day YYYY-MM-DD [staff id], for example /day 2030-06-04 2
 admin-usage-week = Usage: /week [all|staff id], for example /week 2

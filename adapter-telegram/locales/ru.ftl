@@ -260,6 +260,8 @@ admin-help = Команды:
     /override_remove ГГГГ-ММ-ДД all|id мастера — убрать особый день
     /whoami — ваш id в Telegram
     /logout — выйти
+admin-forbidden-owner = Это может сделать только владелец.
+admin-forbidden-manager = Это может сделать только менеджер или владелец. Мастер видит и ведёт только своё расписание.
 admin-unknown-command = Неизвестная команда. Список: /help.
 admin-usage-day = Формат: /day ГГГГ-ММ-ДД [id мастера], например /day 2030-06-04 2
 admin-usage-week = Формат: /week [all|id мастера], например /week 2

@@ -2,11 +2,15 @@
 //!
 //! Expected outcomes (a taken slot, a cutoff, an invalid phone) are not
 //! errors here: handlers turn them into messages for the user. What reaches
-//! this type is the unexpected: Telegram failing, storage failing, a bug.
+//! this type is the unexpected: Telegram failing, storage failing, a bug;
+//! and one expected outcome every staff handler can meet, a refusal by role
+//! ([`HandlerError::Forbidden`]), which the admin bot answers in one place
+//! rather than in each handler.
 
 use std::error::Error;
 use std::fmt::Write as _;
 
+use booking_ports::Forbidden;
 use teloxide::RequestError;
 
 use crate::conversation::ConversationError;
@@ -26,16 +30,37 @@ pub enum HandlerError {
     },
     #[error("a handler panicked: {message}")]
     Panicked { message: String },
+    /// The engine refused a staff user by role; the admin bot tells them
+    /// which role is needed. Not a failure: nothing is logged as one.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
 }
 
 impl HandlerError {
-    /// An unexpected engine failure while doing `operation`.
+    /// An engine error while doing `operation`: a refusal by role found
+    /// anywhere in its chain becomes [`HandlerError::Forbidden`], anything
+    /// else an unexpected failure.
     pub fn engine(operation: &'static str, source: impl Error + Send + Sync + 'static) -> Self {
+        if let Some(refusal) = refusal_in(&source) {
+            return Self::Forbidden(refusal);
+        }
         Self::Engine {
             operation,
             source: Box::new(source),
         }
     }
+}
+
+/// The refusal by role in `error`'s chain, if there is one.
+fn refusal_in(error: &(dyn Error + 'static)) -> Option<Forbidden> {
+    let mut next = Some(error);
+    while let Some(current) = next {
+        if let Some(refusal) = current.downcast_ref::<Forbidden>() {
+            return Some(*refusal);
+        }
+        next = current.source();
+    }
+    None
 }
 
 /// `error` and its sources, joined by ": ", for one log line.
@@ -78,6 +103,19 @@ mod tests {
             chain(&error),
             "the engine failed to make a booking: disk full"
         );
+    }
+
+    #[test]
+    fn a_refusal_by_role_is_not_an_engine_failure() {
+        use booking_ports::engine::{BookingChangeError, Capability};
+        let refused = BookingChangeError::Forbidden(Capability::Reports.into());
+        assert!(matches!(
+            HandlerError::engine("confirm a booking", refused),
+            HandlerError::Forbidden(Forbidden {
+                capability: Capability::Reports,
+                ..
+            })
+        ));
     }
 
     #[test]

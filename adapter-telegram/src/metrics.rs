@@ -169,7 +169,8 @@ pub(crate) fn update_failed(bot: &'static str, error: &HandlerError) {
     let cause = match error {
         HandlerError::Telegram(_) => telegram,
         HandlerError::Conversation(_) => conversation,
-        HandlerError::Engine { .. } => engine,
+        // A refusal by role the bot did not answer is a bug in the bot.
+        HandlerError::Engine { .. } | HandlerError::Forbidden(_) => engine,
         HandlerError::Panicked { .. } => panic,
     };
     counter!(UPDATE_ERRORS, "bot" => bot, "cause" => cause).increment(1);

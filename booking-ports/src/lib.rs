@@ -34,7 +34,8 @@ pub use dispatch::{
 pub use engine::churn::{ChurnLimits, ZeroDailyLimit};
 pub use engine::lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};
 pub use engine::{
-    BookingDetails, Engine, EngineSettings, Period, StaffActor, StaffRole, StaffUser,
+    BookingDetails, Capability, Engine, EngineSettings, Forbidden, Period, StaffActor, StaffRole,
+    StaffUser,
 };
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;

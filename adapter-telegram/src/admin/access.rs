@@ -1,5 +1,10 @@
-//! Who may use the admin bot: the allow-list of Telegram user ids, the PIN,
+//! Who may use the admin bot, and in which role: the owners' allow-list of
+//! Telegram user ids, the managers' list, the staff members' ids, the PIN,
 //! sessions, and the lockout after too many wrong PINs.
+//!
+//! The role decides what the engine lets a user do ([`StaffRole`]); this
+//! module only says who someone is. An owner in two lists is an owner; a
+//! manager who is also a staff member is a manager acting as that member.
 //!
 //! A person is always identified by the Telegram **user** id of the update
 //! (`from.id`), never by the chat: a group's chat id says nothing about who
@@ -24,7 +29,7 @@ use std::sync::Arc;
 
 use booking_domain::StaffId;
 use booking_ports::{
-    Clock, EndSessionError, RecordRefusalError, StaffAccessStore, StaffUser, StoreError,
+    Clock, EndSessionError, RecordRefusalError, StaffAccessStore, StaffRole, StaffUser, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -52,10 +57,13 @@ const REFUSAL_MEMORY: Duration = Duration::days(365);
 /// The admin bot's access settings and limits.
 #[derive(Clone)]
 pub struct AdminBotConfig {
-    /// Telegram user ids allowed in. With a PIN, a non-empty list requires
-    /// both; an empty one lets anyone who knows the PIN in, and only when
-    /// `pin_without_allow_list` says so.
+    /// The owners' Telegram user ids. With a PIN, a non-empty list requires
+    /// both; an empty one lets anyone who knows the PIN in (as an owner),
+    /// and only when `pin_without_allow_list` says so.
     pub allowed_users: BTreeSet<i64>,
+    /// The managers' Telegram user ids: everything but the catalog and the
+    /// policy. They too need the PIN when one is set.
+    pub managers: BTreeSet<i64>,
     /// The explicit choice of the PIN alone ([`AdminBotConfig::pin_only`]).
     pub pin_without_allow_list: bool,
     /// The PIN hash; `None` means the allow-list alone admits.
@@ -72,8 +80,10 @@ pub struct AdminBotConfig {
     pub max_failed_pins_of_everyone: usize,
     /// The chats told when PIN checks pause (the owner's, managers').
     pub owner_chats: Vec<i64>,
-    /// Which staff member a user is, when they are one (recorded on the
-    /// bookings they cancel).
+    /// Which staff member a user is, when they are one: the schedule a
+    /// user with the staff role acts on, and who is recorded on the
+    /// bookings they change. A user here who is neither an owner nor a
+    /// manager is let in with the staff role (with the PIN when one is set).
     pub staff_members: BTreeMap<i64, StaffId>,
     /// Bookings per page of the day view.
     pub page_size: usize,
@@ -85,6 +95,8 @@ impl fmt::Debug for AdminBotConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AdminBotConfig")
             .field("allowed_users", &self.allowed_users.len())
+            .field("managers", &self.managers.len())
+            .field("staff_members", &self.staff_members.len())
             .field("pin", &self.pin.is_some())
             .field("pepper", &self.pepper.is_some())
             .field("session_lifetime", &self.session_lifetime)
@@ -145,6 +157,7 @@ impl AdminBotConfig {
     ) -> Self {
         Self {
             allowed_users,
+            managers: BTreeSet::new(),
             pin_without_allow_list,
             pin,
             pepper: None,
@@ -303,9 +316,30 @@ impl Access {
         self.clock.now()
     }
 
-    /// Whether `user` is on the allow-list, or could be by PIN.
+    /// Whether `user` is on a list (owners, managers, staff members), or
+    /// could be by PIN alone.
     fn may_try(config: &AdminBotConfig, user: i64) -> bool {
-        config.allowed_users.is_empty() || config.allowed_users.contains(&user)
+        config.allowed_users.is_empty() || Self::listed_role(config, user).is_some()
+    }
+
+    /// The role a list gives `user`, the most allowed first.
+    fn listed_role(config: &AdminBotConfig, user: i64) -> Option<StaffRole> {
+        if config.allowed_users.contains(&user) {
+            Some(StaffRole::Owner)
+        } else if config.managers.contains(&user) {
+            Some(StaffRole::Manager)
+        } else if config.staff_members.contains_key(&user) {
+            Some(StaffRole::Staff)
+        } else {
+            None
+        }
+    }
+
+    /// The role `user` acts in once admitted: their list's; with the PIN
+    /// alone and no list naming them, an owner's (whoever knows that PIN is
+    /// the owner, by the owner's explicit choice).
+    pub fn role_of(&self, user: i64) -> StaffRole {
+        Self::listed_role(&self.config(), user).unwrap_or(StaffRole::Owner)
     }
 
     /// `user`'s wrong PINs inside the lockout window at `now`, oldest first.
@@ -347,7 +381,7 @@ impl Access {
         let config = self.config();
         let now = self.clock.now();
         if config.pin.is_none() {
-            return if config.allowed_users.contains(&user) {
+            return if Self::listed_role(&config, user).is_some() {
                 Ok(Gate::Admitted)
             } else {
                 self.refuse(user, now).await

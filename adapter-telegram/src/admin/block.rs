@@ -106,6 +106,7 @@ async fn refused(ctx: &Ctx, error: BlockPeriodError) -> Result<(), HandlerError>
         BlockPeriodError::Invalid(_) => ctx.say_text(Msg::AdminBlockInvalid).await,
         BlockPeriodError::NoSuchHours => ctx.say_text(Msg::AdminBlockNoSuchHours).await,
         BlockPeriodError::UnknownStaff { id } => ctx.say(&unknown_staff(&ctx.t(), id)).await,
+        BlockPeriodError::Forbidden(refusal) => Err(refusal.into()),
         BlockPeriodError::Store(e) => Err(HandlerError::engine("block a period", e)),
     }
 }
@@ -152,6 +153,7 @@ pub(super) async fn unblock(ctx: &Ctx, id: TimeOffId) -> Result<Notice, HandlerE
             show_blocks(ctx, Some(gone.clone())).await?;
             Ok(Some(gone))
         }
+        Err(UnblockPeriodError::Forbidden(refusal)) => Err(refusal.into()),
         Err(UnblockPeriodError::Store(e)) => Err(HandlerError::engine("remove a block", e)),
     }
 }

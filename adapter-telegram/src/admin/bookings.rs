@@ -41,6 +41,11 @@ pub(super) async fn day(ctx: Ctx, query: DayQuery) -> Result<(), HandlerError> {
 
 /// The day view of `query` at `page`.
 pub(super) async fn show_day(ctx: &Ctx, query: DayQuery, page: u8) -> Result<(), HandlerError> {
+    // A staff member's "everyone" is themselves: the screen says so.
+    let query = DayQuery {
+        staff: ctx.actor.scope(query.staff)?,
+        ..query
+    };
     let bookings = ctx
         .engine
         .bookings_in(&ctx.actor, Period::day(query.day), query.staff)
@@ -86,6 +91,7 @@ pub(super) async fn details(
     match ctx.engine.booking_details(&ctx.actor, id).await {
         Ok(d) => Ok(Some(d)),
         Err(FindBookingError::NotFound) => Ok(None),
+        Err(FindBookingError::Forbidden(refusal)) => Err(refusal.into()),
         Err(FindBookingError::Store(e)) => Err(HandlerError::engine("read a booking", e)),
     }
 }
@@ -152,6 +158,7 @@ pub(super) async fn after_change(
             Ok(Some(t.get(Msg::AdminNotPossible)))
         }
         Err(BookingChangeError::NotFound) => Ok(Some(t.get(Msg::AdminNotFound))),
+        Err(BookingChangeError::Forbidden(refusal)) => Err(refusal.into()),
         Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("change a booking", e)),
     }
 }

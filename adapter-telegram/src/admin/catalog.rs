@@ -73,6 +73,7 @@ async fn after_service_edit(
         Err(ServiceEditError::Invalid(e)) => refuse(ctx, &e.into()).await,
         Err(ServiceEditError::UnknownStaff { id }) => unknown_staff(ctx, id).await,
         Err(ServiceEditError::NotFound) => ctx.say_text(Msg::AdminServiceGone).await,
+        Err(ServiceEditError::Forbidden(refusal)) => Err(refusal.into()),
         Err(ServiceEditError::Store(e)) => Err(HandlerError::engine("save a service", e)),
     }
 }
@@ -180,6 +181,7 @@ async fn edit_staff(
             offer_to_cancel(ctx, done, &change.colliding).await
         }
         Err(StaffEditError::NotFound) => unknown_staff(ctx, id).await,
+        Err(StaffEditError::Forbidden(refusal)) => Err(refusal.into()),
         Err(StaffEditError::Store(e)) => Err(HandlerError::engine("save a staff member", e)),
     }
 }
@@ -265,6 +267,7 @@ pub(super) async fn set_override(ctx: Ctx, edit: OverrideEdit) -> Result<(), Han
         Err(OverrideEditError::UnknownStaff { id }) => unknown_staff(&ctx, id).await,
         // Setting replaces; "not found" cannot come from it, but answer sanely.
         Err(OverrideEditError::NotFound) => ctx.say_text(Msg::AdminOverrideNotFound).await,
+        Err(OverrideEditError::Forbidden(refusal)) => Err(refusal.into()),
         Err(OverrideEditError::Store(e)) => Err(HandlerError::engine("set a date override", e)),
     }
 }
@@ -282,6 +285,7 @@ pub(super) async fn remove_override(ctx: Ctx, key: OverrideKey) -> Result<(), Ha
         }
         Err(OverrideEditError::NotFound) => ctx.say_text(Msg::AdminOverrideNotFound).await,
         Err(OverrideEditError::UnknownStaff { id }) => unknown_staff(&ctx, id).await,
+        Err(OverrideEditError::Forbidden(refusal)) => Err(refusal.into()),
         Err(OverrideEditError::Store(e)) => Err(HandlerError::engine("remove a date override", e)),
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use booking_domain::Policy;
-use booking_ports::{Engine, StaffActor, StaffRole, StaffUser};
+use booking_ports::{Engine, Forbidden, StaffActor, StaffRole, StaffUser};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use teloxide::prelude::*;
@@ -86,12 +86,12 @@ impl Ctx {
         visitor: Visitor,
         admin: &AdminBot,
     ) -> Self {
-        // Everyone the gate admits is an owner until roles are configured
-        // (issue 16): the allow-list is the owners' list.
+        // The gate admitted this user; the role their list gives them is
+        // what the engine lets them do.
         let actor = StaffActor::authenticated(
             StaffUser::new(visitor.user),
             admin.access.member_of(visitor.user),
-            StaffRole::Owner,
+            admin.access.role_of(visitor.user),
         );
         Self {
             bot,
@@ -151,6 +151,12 @@ impl Ctx {
         self.say(&Screen::text(self.t().get(id))).await
     }
 
+    /// Tells the user the engine refused them by role, and which role may.
+    pub(super) async fn refuse(&self, refusal: Forbidden) -> Result<(), HandlerError> {
+        self.say(&Screen::text(refusal_text(&self.t(), refusal)))
+            .await
+    }
+
     /// The step this chat waits in; idle when there is none, it expired, or
     /// it no longer reads (staff simply start again).
     pub(super) async fn state(&self) -> Result<AdminState, HandlerError> {
@@ -169,4 +175,12 @@ impl Ctx {
         }
         Ok(())
     }
+}
+
+/// What a user refused by role reads: who may do it instead.
+pub(super) fn refusal_text(t: &Text<'_>, refusal: Forbidden) -> String {
+    t.get(match refusal.needs {
+        StaffRole::Owner => Msg::AdminForbiddenOwner,
+        StaffRole::Manager | StaffRole::Staff => Msg::AdminForbiddenManager,
+    })
 }

@@ -8,7 +8,6 @@
 //! a forged id) is answered "no such customer" and changes nothing.
 
 use booking_domain::{CustomerId, CustomerNotes};
-use booking_ports::NotesError;
 use booking_ports::engine::{CustomerCard, EraseCustomerError, FindCustomerError, StaffErasure};
 
 use super::ctx::{Ctx, Notice};
@@ -32,6 +31,7 @@ async fn read_card(ctx: &Ctx, id: CustomerId) -> Result<Option<CustomerCard>, Ha
     match ctx.engine.customer_card(&ctx.actor, id).await {
         Ok(card) => Ok(Some(card)),
         Err(FindCustomerError::NotFound) => Ok(None),
+        Err(FindCustomerError::Forbidden(refusal)) => Err(refusal.into()),
         Err(FindCustomerError::Store(e)) => Err(HandlerError::engine("read a customer card", e)),
     }
 }
@@ -94,8 +94,9 @@ pub(super) async fn notes_typed(
     let done = match notes {
         Some(notes) => match ctx.engine.set_customer_notes(&ctx.actor, id, notes).await {
             Ok(()) => Msg::AdminCustomerNotesSaved,
-            Err(NotesError::NotFound) => return ctx.say_text(Msg::AdminCustomerGone).await,
-            Err(NotesError::Store(e)) => {
+            Err(FindCustomerError::NotFound) => return ctx.say_text(Msg::AdminCustomerGone).await,
+            Err(FindCustomerError::Forbidden(refusal)) => return Err(refusal.into()),
+            Err(FindCustomerError::Store(e)) => {
                 return Err(HandlerError::engine("save a customer's notes", e));
             }
         },
@@ -145,6 +146,7 @@ pub(super) async fn erase(ctx: &Ctx, id: CustomerId) -> Result<Notice, HandlerEr
         }
         Err(EraseCustomerError::NotFound) => Ok(gone(ctx)),
         Err(EraseCustomerError::StillChanging) => Ok(Some(t.get(Msg::AdminCustomerStillChanging))),
+        Err(EraseCustomerError::Forbidden(refusal)) => Err(refusal.into()),
         Err(EraseCustomerError::Store(e)) => Err(HandlerError::engine("erase a customer", e)),
     }
 }

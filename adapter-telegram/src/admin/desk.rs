@@ -396,6 +396,7 @@ pub(super) async fn confirm(ctx: &Ctx) -> Result<Notice, HandlerError> {
             ctx.save(&AdminState::Idle).await?;
             Ok(Some(t.get(Msg::AdminNotPossible)))
         }
+        Err(StaffBookError::Forbidden(refusal)) => Err(refusal.into()),
         Err(StaffBookError::Store(e)) => Err(HandlerError::engine("book for a customer", e)),
     }
 }

@@ -53,7 +53,7 @@ use teloxide::prelude::*;
 pub use self::access::{Access, AdminBotConfig, AdminConfigError, Gate, PinOutcome};
 use self::commands::{Command, CommandError};
 use self::ctx::{Ctx, Visitor};
-use self::fallible::try_map_async;
+use self::fallible::{answer_refusals, try_map_async};
 pub use self::pin::{HashPinError, InvalidPinHash, PinHash, hash_pin};
 use crate::conversation::ConversationStorage;
 use crate::error::HandlerError;
@@ -146,7 +146,12 @@ fn messages() -> UpdateHandler<HandlerError> {
         // Staff data never goes to a group, whoever asks there.
         .filter(|message: Message| message.chat.is_private())
         .chain(try_map_async(sign_in::gate))
-        .branch(case![Gate::Admitted].map(Ctx::of_message).chain(admitted()))
+        .branch(
+            case![Gate::Admitted]
+                .map(Ctx::of_message)
+                .chain(answer_refusals())
+                .chain(admitted()),
+        )
         .branch(case![Gate::Refused { first_time }].endpoint(sign_in::refused))
         .branch(case![Gate::LockedOut { until }].endpoint(sign_in::locked_out))
         .branch(case![Gate::Paused { until }].endpoint(sign_in::paused))

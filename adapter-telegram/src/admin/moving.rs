@@ -204,6 +204,7 @@ pub(super) async fn to(
             Ok(Some(t.get(Msg::AdminNotPossible)))
         }
         Err(RescheduleBookingError::NotFound) => Ok(Some(t.get(Msg::AdminNotFound))),
+        Err(RescheduleBookingError::Forbidden(refusal)) => Err(refusal.into()),
         Err(RescheduleBookingError::Store(e)) => {
             Err(HandlerError::engine("reschedule a booking", e))
         }

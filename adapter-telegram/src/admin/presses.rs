@@ -12,7 +12,7 @@ use teloxide::types::MaybeInaccessibleMessage;
 use super::access::Gate;
 use super::callback::AdminCallback;
 use super::commands::DayQuery;
-use super::ctx::{Ctx, Notice, Visitor};
+use super::ctx::{Ctx, Notice, Visitor, refusal_text};
 use super::sign_in::gate;
 use super::{AdminBot, block, bookings, customers, desk, moving, steps, week};
 use crate::error::HandlerError;
@@ -39,6 +39,11 @@ pub(super) async fn on_press(
     let outcome = match visitor {
         Some(visitor) => admit(&bot, &query, visitor, &admin, t).await,
         None => Ok(None),
+    };
+    // A refusal by role is the press's answer, not a failure.
+    let outcome = match outcome {
+        Err(HandlerError::Forbidden(refusal)) => Ok(Some(refusal_text(&t, refusal))),
+        other => other,
     };
     let notice = match &outcome {
         Ok(notice) => notice.clone(),

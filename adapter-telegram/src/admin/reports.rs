@@ -60,7 +60,7 @@ pub(super) async fn export(ctx: Ctx, spec: PeriodSpec) -> Result<(), HandlerErro
         .all_staff(&ctx.actor)
         .await
         .map_err(|e| HandlerError::engine("read the staff", e))?;
-    let rows = ctx.engine.export(&ctx.actor, period);
+    let rows = ctx.engine.export(&ctx.actor, period)?;
     let (file, count) = match write_csv(rows, ctx.tz(), &staff, limit).await {
         Ok(done) => done,
         Err(ExportError::TooLarge { .. }) => return ctx.say_text(Msg::AdminExportTooLarge).await,

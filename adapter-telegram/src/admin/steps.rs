@@ -115,6 +115,7 @@ async fn cancel_colliding(
             ) => {
                 left.push(LeftStanding::NotCancelled(id));
             }
+            Err(BookingChangeError::Forbidden(refusal)) => return Err(refusal.into()),
             Err(BookingChangeError::Store(e)) => {
                 return Err(HandlerError::engine("cancel a colliding booking", e));
             }

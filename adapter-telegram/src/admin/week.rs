@@ -21,9 +21,12 @@ pub(super) async fn show_week(
     first: NaiveDate,
     staff: Option<StaffId>,
 ) -> Result<(), HandlerError> {
+    // A staff member's "everyone" is themselves: the screen says so.
+    let staff = ctx.actor.scope(staff)?;
     let week = match ctx.engine.week(&ctx.actor, first, staff).await {
         Ok(week) => week,
         Err(WeekError::UnknownStaff { id }) => return ctx.say(&unknown_staff(&ctx.t(), id)).await,
+        Err(WeekError::Forbidden(refusal)) => return Err(refusal.into()),
         Err(WeekError::Store(e)) => return Err(HandlerError::engine("read a week", e)),
     };
     let members = ctx

@@ -53,6 +53,7 @@ fn free_days_or_unavailable(
     match result {
         Ok(days) => Ok(Some(days)),
         Err(AvailabilityError::UnknownService) => Ok(None),
+        Err(AvailabilityError::Forbidden(refusal)) => Err(refusal.into()),
         Err(AvailabilityError::Store(e)) => Err(HandlerError::engine("list free days", e)),
     }
 }
@@ -67,6 +68,7 @@ pub(crate) async fn free_starts(
     match ctx.engine.free_times(service, staff.choice(), day).await {
         Ok(free) => Ok(Some(free.into_iter().map(|f| f.start).collect())),
         Err(AvailabilityError::UnknownService) => Ok(None),
+        Err(AvailabilityError::Forbidden(refusal)) => Err(refusal.into()),
         Err(AvailabilityError::Store(e)) => Err(HandlerError::engine("list free times", e)),
     }
 }

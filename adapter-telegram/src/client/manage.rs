@@ -94,6 +94,7 @@ pub(super) async fn own(ctx: &Ctx, id: BookingId) -> Result<Option<BookingDetail
     match ctx.engine.my_booking(customer, id).await {
         Ok(details) => Ok(Some(details)),
         Err(FindBookingError::NotFound) => Ok(None),
+        Err(FindBookingError::Forbidden(refusal)) => Err(refusal.into()),
         Err(FindBookingError::Store(e)) => Err(HandlerError::engine("read a booking", e)),
     }
 }
@@ -175,6 +176,7 @@ pub(crate) async fn attend(ctx: &Ctx, id: BookingId) -> Result<Answer, HandlerEr
             Some(details) => Answer::Notice(screen::not_active(&ctx.t(), &details.booking)),
             None => Answer::Expired,
         }),
+        Err(BookingChangeError::Forbidden(refusal)) => Err(refusal.into()),
         Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("confirm attendance", e)),
     }
 }
@@ -249,6 +251,7 @@ async fn cancel(
             );
             silent(show_details(ctx, flow, &details, Some(intro)).await)
         }
+        Err(BookingChangeError::Forbidden(refusal)) => Err(refusal.into()),
         Err(BookingChangeError::Store(e)) => Err(HandlerError::engine("cancel a booking", e)),
     }
 }

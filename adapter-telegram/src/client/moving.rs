@@ -197,6 +197,7 @@ async fn free_days(ctx: &Ctx, r#move: Move) -> Result<Vec<NaiveDate>, HandlerErr
     match result {
         Ok(days) => Ok(days),
         Err(FindBookingError::NotFound) => Ok(Vec::new()),
+        Err(FindBookingError::Forbidden(refusal)) => Err(refusal.into()),
         Err(FindBookingError::Store(e)) => Err(HandlerError::engine("list days to move to", e)),
     }
 }
@@ -222,6 +223,7 @@ async fn free_starts(
     match result {
         Ok(free) => Ok(free.into_iter().map(|f| f.start).collect()),
         Err(FindBookingError::NotFound) => Ok(Vec::new()),
+        Err(FindBookingError::Forbidden(refusal)) => Err(refusal.into()),
         Err(FindBookingError::Store(e)) => Err(HandlerError::engine("list times to move to", e)),
     }
 }

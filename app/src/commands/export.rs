@@ -81,7 +81,15 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
                 return fail(Exit::Failure, chain(&e));
             }
         };
-        let exit = write_rows(&mut out, engine.export(&actor, period), tz, &staff).await;
+        // The console is the owner: whoever runs it can read the database.
+        let rows = match engine.export(&actor, period) {
+            Ok(rows) => rows,
+            Err(e) => {
+                store.close().await;
+                return fail(Exit::Failure, chain(&e));
+            }
+        };
+        let exit = write_rows(&mut out, rows, tz, &staff).await;
         store.close().await;
         exit
     });

@@ -131,7 +131,10 @@ impl Default for TelegramSection {
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct AdminSection {
+    /// The owners: everything.
     pub(crate) allowed_user_ids: Vec<i64>,
+    /// The managers: everything but the catalog and the policy.
+    pub(crate) manager_user_ids: Vec<i64>,
     pub(crate) pin_hash: Option<String>,
     /// The owner's explicit choice of the PIN alone, without an allow-list.
     pub(crate) pin_without_allow_list: bool,
@@ -146,6 +149,7 @@ impl Default for AdminSection {
     fn default() -> Self {
         Self {
             allowed_user_ids: Vec::new(),
+            manager_user_ids: Vec::new(),
             pin_hash: None,
             pin_without_allow_list: false,
             session_hours: DEFAULT_SESSION_HOURS,

@@ -210,13 +210,18 @@ impl AdminSection {
         pepper: Option<SecretString>,
         staff_ids: &BTreeSet<StaffId>,
     ) -> Result<AdminSettings, ConfigError> {
-        if let Some(bad) = self.allowed_user_ids.iter().find(|id| **id <= 0) {
-            return Err(ConfigError::invalid(
-                "admin.allowed_user_ids",
-                format!(
-                    "{bad} is not a Telegram user id (they are positive; /whoami in the admin bot shows yours)"
-                ),
-            ));
+        for (setting, ids) in [
+            ("admin.allowed_user_ids", &self.allowed_user_ids),
+            ("admin.manager_user_ids", &self.manager_user_ids),
+        ] {
+            if let Some(bad) = ids.iter().find(|id| **id <= 0) {
+                return Err(ConfigError::invalid(
+                    setting,
+                    format!(
+                        "{bad} is not a Telegram user id (they are positive; /whoami in the admin bot shows yours)"
+                    ),
+                ));
+            }
         }
         let pin = self
             .pin_hash
@@ -249,6 +254,7 @@ impl AdminSection {
         access.pepper = pepper;
         access.session_lifetime = chrono::Duration::hours(i64::from(self.session_hours));
         access.staff_members = staff_members;
+        access.managers = self.manager_user_ids.iter().copied().collect();
         Ok(AdminSettings {
             access,
             staff_chats: StaffChats {

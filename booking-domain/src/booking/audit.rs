@@ -39,6 +39,20 @@ impl StaffRole {
     pub fn from_name(name: &str) -> Option<StaffRole> {
         Self::ALL.into_iter().find(|role| role.name() == name)
     }
+
+    /// Whether this role may do everything `other` may: an owner includes a
+    /// manager, who includes staff.
+    pub fn includes(self, other: StaffRole) -> bool {
+        self.rank() >= other.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            StaffRole::Owner => 2,
+            StaffRole::Manager => 1,
+            StaffRole::Staff => 0,
+        }
+    }
 }
 
 /// Who did something to a booking.

@@ -11,6 +11,7 @@ use chrono::Duration;
 use super::actor::StaffActor;
 use super::errors::BlockPeriodError;
 use super::period::Period;
+use super::staff::visible_blocks;
 use super::{BookingDetails, Engine, days_interval};
 use crate::error::StoreError;
 
@@ -53,9 +54,10 @@ impl Engine {
     /// days, `UnknownStaff`, `Store`.
     pub async fn block_hours_daily(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         spec: DailyBlockSpec,
     ) -> Result<BlockedDays, BlockPeriodError> {
+        actor.require_schedule_for(spec.staff)?;
         let (first, last) = (spec.days.first(), spec.days.last());
         if (last - first).num_days() >= TimeOffSpec::MAX_DAYS {
             return Err(BlockPeriodError::Invalid(InvalidTimeOff::TooLong {
@@ -98,11 +100,17 @@ impl Engine {
     }
 
     /// The blocked periods that have not ended yet (running or to come),
-    /// for everyone, by start.
+    /// by start: every one for managers and owners; for a staff member,
+    /// their own and everyone's.
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
-    pub async fn upcoming_blocks(&self, _actor: &StaffActor) -> Result<Vec<TimeOff>, StoreError> {
+    pub async fn upcoming_blocks(&self, actor: &StaffActor) -> Result<Vec<TimeOff>, StoreError> {
+        Ok(visible_blocks(actor, self.upcoming_time_off().await?))
+    }
+
+    /// Every blocked period that has not ended yet, by start.
+    pub(super) async fn upcoming_time_off(&self) -> Result<Vec<TimeOff>, StoreError> {
         let now = self.clock.now();
         // No block lasts longer than a year, and none is planned further
         // ahead than a period can reach.

@@ -120,7 +120,8 @@ impl Engine {
                         BookingChangeError::VersionConflict { .. }
                         | BookingChangeError::Refused(_)
                         | BookingChangeError::NotFound
-                        | BookingChangeError::TooManyToday { .. },
+                        | BookingChangeError::TooManyToday { .. }
+                        | BookingChangeError::Forbidden(_),
                     ) => {}
                     Err(BookingChangeError::Store(e)) => return Err(ForgetError::Store(e)),
                 }

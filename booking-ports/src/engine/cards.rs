@@ -20,12 +20,12 @@ use booking_domain::{
     BookingId, BookingStatus, Currency, CustomerId, CustomerNotes, Money, PhoneNumber,
 };
 
+use super::access::Capability;
 use super::actor::StaffActor;
 use super::cancelling::Canceller;
-use super::errors::{EraseCustomerError, FindCustomerError, ForgetError};
+use super::errors::{EraseCustomerError, FindCustomerError, ForgetError, StaffReadError};
 use super::history::past_visits;
 use super::{BookingDetails, Engine};
-use crate::error::StoreError;
 use crate::ports::customers::{CustomerProfile, Erasure, NotesError};
 
 /// The most customers one search shows.
@@ -98,12 +98,14 @@ impl Engine {
     /// nobody.
     ///
     /// # Errors
-    /// [`StoreError`] when the store fails.
+    /// [`StaffReadError::Forbidden`] for a staff member (customer cards are
+    /// for managers and owners); `Store`.
     pub async fn find_customers(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         query: &str,
-    ) -> Result<FoundCustomers, StoreError> {
+    ) -> Result<FoundCustomers, StaffReadError> {
+        actor.require(Capability::CustomerCards)?;
         let query = query.trim();
         if query.is_empty() {
             return Ok(FoundCustomers {
@@ -134,9 +136,10 @@ impl Engine {
     /// [`FindCustomerError::NotFound`] when there is no such record.
     pub async fn customer_card(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: CustomerId,
     ) -> Result<CustomerCard, FindCustomerError> {
+        actor.require(Capability::CustomerCards)?;
         let profile = self
             .customers
             .customer(id)
@@ -164,16 +167,22 @@ impl Engine {
     /// Replaces the staff notes of customer `id` (empty notes clear them).
     ///
     /// # Errors
-    /// [`NotesError::NotFound`] when there is no such record.
+    /// [`FindCustomerError::NotFound`] when there is no such record;
+    /// `Forbidden` for a staff member; `Store`.
     pub async fn set_customer_notes(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: CustomerId,
         notes: CustomerNotes,
-    ) -> Result<(), NotesError> {
+    ) -> Result<(), FindCustomerError> {
+        actor.require(Capability::CustomerCards)?;
         self.customers
             .set_customer_notes(id, notes.expose().to_owned())
             .await
+            .map_err(|e| match e {
+                NotesError::NotFound => FindCustomerError::NotFound,
+                NotesError::Store(e) => FindCustomerError::Store(e),
+            })
     }
 
     /// Erases customer `id`'s data on their request: cancels their bookings
@@ -191,6 +200,7 @@ impl Engine {
         actor: &StaffActor,
         id: CustomerId,
     ) -> Result<StaffErasure, EraseCustomerError> {
+        actor.require(Capability::CustomerCards)?;
         let profile = self
             .customers
             .customer(id)

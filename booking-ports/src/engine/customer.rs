@@ -362,6 +362,7 @@ impl Engine {
         let now = self.clock.now();
         let booking = self.own_booking(customer, id).await.map_err(|e| match e {
             FindBookingError::NotFound => BookingChangeError::NotFound,
+            FindBookingError::Forbidden(e) => BookingChangeError::Forbidden(e),
             FindBookingError::Store(e) => BookingChangeError::Store(e),
         })?;
         if let Err(DailyLimitReached { limit }) = self
@@ -392,6 +393,7 @@ impl Engine {
         let now = self.clock.now();
         let booking = self.own_booking(customer, id).await.map_err(|e| match e {
             FindBookingError::NotFound => BookingChangeError::NotFound,
+            FindBookingError::Forbidden(e) => BookingChangeError::Forbidden(e),
             FindBookingError::Store(e) => BookingChangeError::Store(e),
         })?;
         let updated = booking
@@ -428,6 +430,7 @@ impl Engine {
     ) -> Result<RescheduledBooking, RescheduleBookingError> {
         let booking = self.own_booking(customer, id).await.map_err(|e| match e {
             FindBookingError::NotFound => RescheduleBookingError::NotFound,
+            FindBookingError::Forbidden(e) => RescheduleBookingError::Forbidden(e),
             FindBookingError::Store(e) => RescheduleBookingError::Store(e),
         })?;
         let now = self.clock.now();

@@ -18,8 +18,9 @@ use booking_domain::{
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 
 use super::Engine;
+use super::access::Forbidden;
 use super::actor::StaffActor;
-use super::errors::AvailabilityError;
+use super::errors::{AvailabilityError, StaffReadError};
 use super::notices::{desk_reminders, notice_now, to_customer};
 use crate::error::StoreError;
 use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError};
@@ -84,6 +85,9 @@ pub enum StaffBookError {
     /// the way, or it is outside working hours.
     #[error("the time starting at {start} is taken")]
     SlotTaken { start: DateTime<Utc> },
+    /// A staff member tried to book into someone else's schedule.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -168,12 +172,13 @@ impl Engine {
     /// [`AvailabilityError::UnknownService`], or the store failed.
     pub async fn staff_days_with_free_times(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         service: ServiceId,
         staff: StaffChoice,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, AvailabilityError> {
+        let staff = actor.scope_choice(staff)?;
         let policy = self.policy().for_staff();
         self.free_days(&policy, service, staff, from, to, MOST_DAYS)
             .await
@@ -187,11 +192,12 @@ impl Engine {
     /// [`AvailabilityError::UnknownService`], or the store failed.
     pub async fn staff_free_times(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         service: ServiceId,
         staff: StaffChoice,
         day: NaiveDate,
     ) -> Result<Vec<FreeStart>, AvailabilityError> {
+        let staff = actor.scope_choice(staff)?;
         self.free_starts_under(&self.policy().for_staff(), service, staff, day)
             .await
     }
@@ -203,10 +209,11 @@ impl Engine {
     /// [`StoreError`] when the store fails.
     pub async fn free_window_starts(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         day: NaiveDate,
         staff: Option<StaffId>,
-    ) -> Result<Vec<FreeWindowStarts>, StoreError> {
+    ) -> Result<Vec<FreeWindowStarts>, StaffReadError> {
+        let staff = actor.scope(staff)?;
         let policy = self.policy().for_staff();
         let now = self.clock.now();
         let calendar = self.calendar(&policy, day, day).await?;
@@ -241,6 +248,7 @@ impl Engine {
         actor: &StaffActor,
         form: StaffBookingForm,
     ) -> Result<Booking, StaffBookError> {
+        let staff = actor.scope_choice(form.staff)?;
         let policy = self.policy().for_staff();
         let settings = self.settings();
         let now = self.clock.now();
@@ -263,7 +271,7 @@ impl Engine {
         let new = StaffBookRequest {
             customer: record.id,
             service,
-            staff: form.staff,
+            staff,
             start: form.start,
             comment,
             booked_for: BookedFor {

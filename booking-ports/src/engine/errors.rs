@@ -8,6 +8,7 @@ use booking_domain::{
 };
 use chrono::{DateTime, Utc};
 
+use super::access::Forbidden;
 use crate::error::StoreError;
 
 /// Why free times could not be listed.
@@ -15,6 +16,10 @@ use crate::error::StoreError;
 pub enum AvailabilityError {
     #[error("no such service")]
     UnknownService,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -53,6 +58,10 @@ pub enum BookError {
 pub enum FindBookingError {
     #[error("no such booking")]
     NotFound,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -75,6 +84,10 @@ pub enum BookingChangeError {
     /// The customer cancelled `limit` bookings in the last 24 hours.
     #[error("a customer may cancel at most {limit} bookings a day")]
     TooManyToday { limit: u16 },
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -101,6 +114,10 @@ pub enum RescheduleBookingError {
     /// hours.
     #[error("a customer may make at most {limit} bookings a day")]
     TooManyToday { limit: u16 },
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -125,6 +142,10 @@ pub enum ServiceEditError {
     UnknownStaff { id: StaffId },
     #[error("no such service")]
     NotFound,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -134,6 +155,10 @@ pub enum ServiceEditError {
 pub enum StaffEditError {
     #[error("no such staff member")]
     NotFound,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -145,6 +170,10 @@ pub enum OverrideEditError {
     UnknownStaff { id: StaffId },
     #[error("no such date override")]
     NotFound,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -160,6 +189,10 @@ pub enum BlockPeriodError {
     /// skip them).
     #[error("the hours occur on none of the days")]
     NoSuchHours,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -169,6 +202,10 @@ pub enum BlockPeriodError {
 pub enum WeekError {
     #[error("no staff member {id}")]
     UnknownStaff { id: StaffId },
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -178,6 +215,10 @@ pub enum WeekError {
 pub enum UnblockPeriodError {
     #[error("no such blocked period")]
     NotFound,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -187,6 +228,10 @@ pub enum UnblockPeriodError {
 pub enum FindCustomerError {
     #[error("no such customer")]
     NotFound,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -201,6 +246,10 @@ pub enum EraseCustomerError {
     /// nothing was erased yet. Trying again is safe.
     #[error("the customer's bookings kept changing; try again")]
     StillChanging,
+    /// The acting staff user's role does not allow it; nothing was read or
+    /// written.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -219,6 +268,27 @@ pub enum UpdateDetailsError {
     /// No record, or the booking is missing, not theirs or anonymised.
     #[error("no such customer or booking")]
     NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a staff view (a day's bookings, free times, statistics, the
+/// export, a customer search) could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffReadError {
+    /// The acting staff user's role does not allow it; nothing was read.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a staff member could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddStaffError {
+    /// Only owners edit the catalog.
+    #[error("refused by role")]
+    Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

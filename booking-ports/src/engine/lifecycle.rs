@@ -282,7 +282,8 @@ impl Engine {
                 BookingChangeError::VersionConflict { .. }
                 | BookingChangeError::Refused(_)
                 | BookingChangeError::NotFound
-                | BookingChangeError::TooManyToday { .. },
+                | BookingChangeError::TooManyToday { .. }
+                | BookingChangeError::Forbidden(_),
             ) => sweep.skipped.push(id),
             Err(BookingChangeError::Store(e)) => return Err(e),
         }

@@ -9,10 +9,13 @@
 //! - Customer use cases ([`customer`]) take the acting [`CustomerId`](booking_domain::CustomerId): a
 //!   booking of someone else is "not found", exactly like a missing one.
 //! - Staff use cases ([`staff`], [`reports`]) take a [`StaffActor`], which
-//!   only [`StaffActor::authenticated`] makes.
+//!   only [`StaffActor::authenticated`] makes, and check its role there
+//!   ([`access`]): a refusal is a `Forbidden` variant of the use case's
+//!   error, before anything is read or written.
 //! - Every change names the version the caller saw; a stale one is refused
 //!   with the current state and nothing is overwritten.
 
+pub mod access;
 pub mod actor;
 pub mod blocks;
 mod cancelling;
@@ -52,6 +55,7 @@ use crate::ports::clock::Clock;
 use crate::ports::customers::{CustomerProfile, CustomerStore};
 use crate::ports::outbox::OutboxChange;
 
+pub use access::{Capability, Forbidden};
 pub use actor::{StaffActor, StaffRole, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
 pub use cards::{CustomerCard, FoundCustomers, MAX_FOUND_CUSTOMERS, StaffErasure};
@@ -61,9 +65,9 @@ pub use desk::{
 };
 pub use erasure::{CustomerData, Forgotten};
 pub use errors::{
-    AvailabilityError, BlockPeriodError, BookError, BookingChangeError, FindBookingError,
-    ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError, StaffEditError,
-    UnblockPeriodError, WeekError,
+    AddStaffError, AvailabilityError, BlockPeriodError, BookError, BookingChangeError,
+    FindBookingError, ForgetError, OverrideEditError, RescheduleBookingError, ServiceEditError,
+    StaffEditError, StaffReadError, UnblockPeriodError, WeekError,
 };
 pub use errors::{EraseCustomerError, FindCustomerError, UpdateDetailsError};
 pub use lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep};

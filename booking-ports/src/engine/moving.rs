@@ -7,6 +7,7 @@ use booking_domain::{Actor, Availability, BookingId, CustomerId, FreeStart, Staf
 use chrono::NaiveDate;
 
 use super::Engine;
+use super::access::Forbidden;
 use super::actor::StaffActor;
 use super::errors::FindBookingError;
 
@@ -19,6 +20,19 @@ pub enum Mover<'a> {
 }
 
 impl Mover<'_> {
+    /// Where a move may go when the mover chose `choice`: anywhere for a
+    /// customer, within their own schedule for a staff member
+    /// ([`StaffActor::scope_choice`]).
+    ///
+    /// # Errors
+    /// [`Forbidden`] when a staff member chose someone else.
+    pub fn scope_choice(self, choice: StaffChoice) -> Result<StaffChoice, Forbidden> {
+        match self {
+            Mover::Customer(_) => Ok(choice),
+            Mover::Staff(actor) => actor.scope_choice(choice),
+        }
+    }
+
     /// Who the booking's audit trail records as having moved it.
     pub fn actor(self) -> Actor {
         match self {
@@ -35,7 +49,10 @@ impl Engine {
         id: BookingId,
     ) -> Result<booking_domain::Booking, FindBookingError> {
         match (self.bookings.booking(id).await?, mover) {
-            (Some(booking), Mover::Staff(_)) => Ok(booking),
+            (Some(booking), Mover::Staff(actor)) => {
+                actor.require_schedule_of(booking.staff())?;
+                Ok(booking)
+            }
             (Some(booking), Mover::Customer(customer)) if booking.is_held_by(customer) => {
                 Ok(booking)
             }
@@ -57,6 +74,7 @@ impl Engine {
         day: NaiveDate,
     ) -> Result<Vec<FreeStart>, FindBookingError> {
         let booking = self.booking_to_move(mover, id).await?;
+        let staff = mover.scope_choice(staff)?;
         let policy = self.policy();
         let now = self.clock.now();
         let calendar = self.calendar(&policy, day, day).await?;
@@ -85,6 +103,7 @@ impl Engine {
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, FindBookingError> {
         let booking = self.booking_to_move(mover, id).await?;
+        let staff = mover.scope_choice(staff)?;
         let policy = self.policy();
         let now = self.clock.now();
         let first = from.max(policy.today(now));

@@ -186,7 +186,10 @@ impl Engine {
             .own_booking(customer, booking)
             .await
             .map_err(|e| match e {
-                FindBookingError::NotFound => UpdateDetailsError::NotFound,
+                // A customer's own booking is never refused by role.
+                FindBookingError::NotFound | FindBookingError::Forbidden(_) => {
+                    UpdateDetailsError::NotFound
+                }
                 FindBookingError::Store(e) => UpdateDetailsError::Store(e),
             })?;
         let details = booking

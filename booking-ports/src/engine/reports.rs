@@ -10,7 +10,9 @@ use booking_domain::{BookingStatus, Currency, CustomerId, Money, ServiceId, Serv
 use futures::future;
 use futures::stream::{self, BoxStream, StreamExt};
 
+use super::access::{Capability, Forbidden};
 use super::actor::StaffActor;
+use super::errors::StaffReadError;
 use super::period::Period;
 use super::{BookingDetails, Engine};
 use crate::error::StoreError;
@@ -91,12 +93,14 @@ impl Engine {
     /// The statistics of `period`.
     ///
     /// # Errors
-    /// [`StoreError`] when the store fails.
+    /// [`StaffReadError::Forbidden`] for a staff member (reports are for
+    /// managers and owners); `Store`.
     pub async fn statistics(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         period: Period,
-    ) -> Result<Statistics, StoreError> {
+    ) -> Result<Statistics, StaffReadError> {
+        actor.require(Capability::Reports)?;
         let policy = self.policy();
         let names = self.names().await?;
         let mut by_status = StatusCounts::default();
@@ -210,15 +214,20 @@ impl Engine {
     /// from the store as it is polled. Who a booking is for is the
     /// booking's own copy ([`Booking::booked_for`](booking_domain::Booking::booked_for)),
     /// not the record.
+    ///
+    /// # Errors
+    /// [`Forbidden`] for a staff member (the export is for managers and
+    /// owners), before anything is read.
     pub fn export<'a>(
         &'a self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         period: Period,
-    ) -> BoxStream<'a, Result<BookingDetails, StoreError>> {
+    ) -> Result<BoxStream<'a, Result<BookingDetails, StoreError>>, Forbidden> {
+        actor.require(Capability::Reports)?;
         let Some(interval) = period.interval(&self.policy()) else {
-            return stream::empty().boxed();
+            return Ok(stream::empty().boxed());
         };
-        stream::once(async move { self.names().await.map(Arc::new) })
+        let rows = stream::once(async move { self.names().await.map(Arc::new) })
             .map(move |names| match names {
                 Ok(names) => self
                     .bookings
@@ -231,6 +240,7 @@ impl Engine {
                 Err(e) => stream::once(future::ready(Err(e))).boxed(),
             })
             .flatten()
-            .boxed()
+            .boxed();
+        Ok(rows)
     }
 }

@@ -13,11 +13,12 @@ use booking_domain::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::access::Capability;
 use super::actor::StaffActor;
 use super::cancelling::Canceller;
 use super::errors::{
-    BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError,
-    RescheduleBookingError, ServiceEditError, StaffEditError, UnblockPeriodError,
+    AddStaffError, BlockPeriodError, BookingChangeError, FindBookingError, OverrideEditError,
+    RescheduleBookingError, ServiceEditError, StaffEditError, StaffReadError, UnblockPeriodError,
 };
 use super::moving::Mover;
 use super::notices::{reminders, to_customer};
@@ -49,22 +50,26 @@ pub struct ScheduleChange<T> {
 fn find_to_change(error: FindBookingError) -> BookingChangeError {
     match error {
         FindBookingError::NotFound => BookingChangeError::NotFound,
+        FindBookingError::Forbidden(e) => BookingChangeError::Forbidden(e),
         FindBookingError::Store(e) => BookingChangeError::Store(e),
     }
 }
 
 impl Engine {
     /// The bookings starting within `period`, in any status, of `staff` or of
-    /// everyone, by start, with the customers' profiles.
+    /// everyone, by start, with the customers' profiles. A staff member's
+    /// "everyone" is themselves.
     ///
     /// # Errors
-    /// [`StoreError`] when the store fails.
+    /// [`StaffReadError::Forbidden`] when a staff member asks for someone
+    /// else's; `Store`.
     pub async fn bookings_in(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         period: Period,
         staff: Option<StaffId>,
-    ) -> Result<Vec<BookingDetails>, StoreError> {
+    ) -> Result<Vec<BookingDetails>, StaffReadError> {
+        let staff = actor.scope(staff)?;
         let policy = self.policy();
         let Some(interval) = period.interval(&policy) else {
             return Ok(Vec::new());
@@ -87,21 +92,31 @@ impl Engine {
     /// One booking with its customer's profile.
     ///
     /// # Errors
-    /// [`FindBookingError::NotFound`] for an unknown id.
+    /// [`FindBookingError::NotFound`] for an unknown id; `Forbidden` for
+    /// someone else's booking, asked by a staff member.
     pub async fn booking_details(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: BookingId,
     ) -> Result<BookingDetails, FindBookingError> {
-        let booking = self.any_booking(id).await?;
+        let booking = self.booking_for(actor, id).await?;
         Ok(self.details_of(booking, true).await?)
     }
 
-    async fn any_booking(&self, id: BookingId) -> Result<Booking, FindBookingError> {
-        self.bookings
+    /// Booking `id`, when `actor` may act on it: staff members on their
+    /// own, managers and owners on any.
+    pub(super) async fn booking_for(
+        &self,
+        actor: &StaffActor,
+        id: BookingId,
+    ) -> Result<Booking, FindBookingError> {
+        let booking = self
+            .bookings
             .booking(id)
             .await?
-            .ok_or(FindBookingError::NotFound)
+            .ok_or(FindBookingError::NotFound)?;
+        actor.require_schedule_of(booking.staff())?;
+        Ok(booking)
     }
 
     /// Confirms a pending booking seen at `expected`. The customer is told
@@ -118,7 +133,7 @@ impl Engine {
     ) -> Result<BookingDetails, BookingChangeError> {
         let settings = self.settings();
         let now = self.clock.now();
-        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let booking = self.booking_for(actor, id).await.map_err(find_to_change)?;
         let confirmed = self
             .change(
                 booking,
@@ -160,7 +175,7 @@ impl Engine {
         expected: Version,
         reason: Option<CancelReason>,
     ) -> Result<BookingDetails, BookingChangeError> {
-        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let booking = self.booking_for(actor, id).await.map_err(find_to_change)?;
         let cancelled = self
             .cancel_and_tell(booking, expected, Canceller::Staff(actor), reason)
             .await?;
@@ -180,7 +195,7 @@ impl Engine {
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
         let now = self.clock.now();
-        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let booking = self.booking_for(actor, id).await.map_err(find_to_change)?;
         let done = self
             .change(
                 booking,
@@ -204,7 +219,7 @@ impl Engine {
         expected: Version,
     ) -> Result<BookingDetails, BookingChangeError> {
         let now = self.clock.now();
-        let booking = self.any_booking(id).await.map_err(find_to_change)?;
+        let booking = self.booking_for(actor, id).await.map_err(find_to_change)?;
         let done = self
             .change(
                 booking,
@@ -231,10 +246,12 @@ impl Engine {
         staff: StaffChoice,
         start: DateTime<Utc>,
     ) -> Result<RescheduledBooking, RescheduleBookingError> {
-        let booking = self.any_booking(id).await.map_err(|e| match e {
+        let booking = self.booking_for(actor, id).await.map_err(|e| match e {
             FindBookingError::NotFound => RescheduleBookingError::NotFound,
+            FindBookingError::Forbidden(e) => RescheduleBookingError::Forbidden(e),
             FindBookingError::Store(e) => RescheduleBookingError::Store(e),
         })?;
+        let staff = actor.scope_choice(staff)?;
         self.move_booking(booking, expected, staff, start, Mover::Staff(actor))
             .await
     }
@@ -247,9 +264,10 @@ impl Engine {
     /// [`BlockPeriodError`]: `Invalid`, `UnknownStaff`, `Store`.
     pub async fn block_period(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         spec: TimeOffSpec,
     ) -> Result<BlockedPeriod, BlockPeriodError> {
+        actor.require_schedule_for(spec.staff)?;
         spec.validate().map_err(BlockPeriodError::Invalid)?;
         if let Some(id) = spec.staff {
             self.require_staff(id)
@@ -265,34 +283,47 @@ impl Engine {
         })
     }
 
-    /// Unblocks a period.
+    /// Unblocks a period. A staff member may unblock their own upcoming
+    /// blocks; managers and owners any.
     ///
     /// # Errors
-    /// [`UnblockPeriodError::NotFound`] for an unknown id.
+    /// [`UnblockPeriodError::NotFound`] for an unknown id; `Forbidden` for
+    /// a block of someone else or of everyone, asked by a staff member.
     pub async fn unblock_period(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: TimeOffId,
     ) -> Result<(), UnblockPeriodError> {
+        if !actor.may(Capability::WholeSchedule) {
+            let block = self
+                .upcoming_time_off()
+                .await?
+                .into_iter()
+                .find(|b| b.id() == id)
+                .ok_or(UnblockPeriodError::NotFound)?;
+            actor.require_schedule_for(block.spec().staff)?;
+        }
         self.catalog.remove_time_off(id).await.map_err(|e| match e {
             CatalogChangeError::NotFound => UnblockPeriodError::NotFound,
             CatalogChangeError::Store(e) => UnblockPeriodError::Store(e),
         })
     }
 
-    /// The blocked periods overlapping `period`, by start.
+    /// The blocked periods overlapping `period`, by start; for a staff
+    /// member, those that apply to them (their own and everyone's).
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn blocked_periods(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         period: Period,
     ) -> Result<Vec<TimeOff>, StoreError> {
-        match period.interval(&self.policy()) {
-            Some(interval) => self.catalog.time_off(interval).await,
-            None => Ok(Vec::new()),
-        }
+        let blocks = match period.interval(&self.policy()) {
+            Some(interval) => self.catalog.time_off(interval).await?,
+            None => Vec::new(),
+        };
+        Ok(visible_blocks(actor, blocks))
     }
 
     /// Every service, active or not, by id.
@@ -318,9 +349,10 @@ impl Engine {
     /// does not exist, `Store`.
     pub async fn add_service(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         spec: ServiceSpec,
     ) -> Result<Service, ServiceEditError> {
+        actor.require(Capability::Catalog)?;
         self.check_service_spec(&spec).await?;
         Ok(self.catalog.add_service(spec).await?)
     }
@@ -333,10 +365,11 @@ impl Engine {
     /// As [`Engine::add_service`], plus `NotFound`.
     pub async fn update_service(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: ServiceId,
         spec: ServiceSpec,
     ) -> Result<Service, ServiceEditError> {
+        actor.require(Capability::Catalog)?;
         self.check_service_spec(&spec).await?;
         self.catalog
             .update_service(id, spec)
@@ -363,13 +396,14 @@ impl Engine {
     /// Adds a staff member.
     ///
     /// # Errors
-    /// [`StoreError`] when the store fails.
+    /// [`AddStaffError`]: `Forbidden` unless an owner, `Store`.
     pub async fn add_staff(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         spec: StaffSpec,
-    ) -> Result<StaffMember, StoreError> {
-        self.catalog.add_staff(spec).await
+    ) -> Result<StaffMember, AddStaffError> {
+        actor.require(Capability::Catalog)?;
+        Ok(self.catalog.add_staff(spec).await?)
     }
 
     /// Replaces a staff member's spec (name, weekly hours, active), and
@@ -379,10 +413,11 @@ impl Engine {
     /// [`StaffEditError::NotFound`] for an unknown id.
     pub async fn update_staff(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         id: StaffId,
         spec: StaffSpec,
     ) -> Result<ScheduleChange<StaffMember>, StaffEditError> {
+        actor.require(Capability::Catalog)?;
         let member = self
             .catalog
             .update_staff(id, spec)
@@ -426,9 +461,10 @@ impl Engine {
     /// [`OverrideEditError::UnknownStaff`], or the store failed.
     pub async fn set_date_override(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         date_override: DateOverride,
     ) -> Result<ScheduleChange<DateOverride>, OverrideEditError> {
+        actor.require(Capability::WholeSchedule)?;
         if let Some(id) = date_override.staff() {
             self.require_staff(id)
                 .await?
@@ -458,10 +494,11 @@ impl Engine {
     /// [`OverrideEditError::NotFound`] when there is none.
     pub async fn remove_date_override(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         date: NaiveDate,
         staff: Option<StaffId>,
     ) -> Result<(), OverrideEditError> {
+        actor.require(Capability::WholeSchedule)?;
         self.catalog
             .remove_date_override(date, staff)
             .await
@@ -553,4 +590,16 @@ fn withdraw_only() -> OutboxChange {
         add: Vec::new(),
         withdraw_pending_reminders: true,
     }
+}
+
+/// The blocks `actor` sees: all for managers and owners; a staff member's
+/// own and everyone's for a staff member.
+pub(super) fn visible_blocks(actor: &StaffActor, blocks: Vec<TimeOff>) -> Vec<TimeOff> {
+    if actor.may(Capability::WholeSchedule) {
+        return blocks;
+    }
+    blocks
+        .into_iter()
+        .filter(|b| actor.member().is_some_and(|own| b.applies_to(own)))
+        .collect()
 }

@@ -64,17 +64,20 @@ fn stands(booking: &Booking) -> bool {
 
 impl Engine {
     /// The week from local day `first`: for `staff`, or for every active
-    /// staff member when `None`.
+    /// staff member when `None` (a staff member's "everyone" is
+    /// themselves).
     ///
     /// # Errors
     /// [`WeekError::UnknownStaff`] for a staff id the catalog does not
-    /// know; [`WeekError::Store`] when the store fails.
+    /// know; `Forbidden` for someone else's week, asked by a staff member;
+    /// [`WeekError::Store`] when the store fails.
     pub async fn week(
         &self,
-        _actor: &StaffActor,
+        actor: &StaffActor,
         first: NaiveDate,
         staff: Option<StaffId>,
     ) -> Result<Week, WeekError> {
+        let staff = actor.scope(staff)?;
         let policy = self.policy();
         let now = self.clock.now();
         let days: Vec<NaiveDate> = first.iter_days().take(WEEK_DAYS).collect();

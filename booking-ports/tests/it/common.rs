@@ -193,10 +193,12 @@ pub(crate) async fn salon_with(requires_confirmation: bool, settings: EngineSett
         boris,
         haircut,
         colour,
+        // An owner who is also Anna: allowed everything, and recorded as
+        // Anna on what she changes. engine_roles.rs tests the other roles.
         staff: StaffActor::authenticated(
             StaffUser::new(77),
             Some(anna),
-            booking_ports::StaffRole::Staff,
+            booking_ports::StaffRole::Owner,
         ),
     }
 }

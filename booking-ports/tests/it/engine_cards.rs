@@ -8,7 +8,7 @@ use booking_domain::{
 use booking_ports::engine::{
     EraseCustomerError, FindCustomerError, MAX_FOUND_CUSTOMERS, StaffErasure,
 };
-use booking_ports::{BookingStore, CustomerStore, NewCustomer, NotesError, NoticeKind, Recipient};
+use booking_ports::{BookingStore, CustomerStore, NewCustomer, NoticeKind, Recipient};
 
 use crate::common::*;
 
@@ -168,7 +168,7 @@ async fn notes_are_replaced_and_cleared() {
         s.engine
             .set_customer_notes(&s.staff, customer(99), CustomerNotes::default())
             .await,
-        Err(NotesError::NotFound)
+        Err(FindCustomerError::NotFound)
     ));
 }
 

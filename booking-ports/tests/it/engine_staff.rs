@@ -530,6 +530,7 @@ async fn export_streams_the_period_with_names_and_customers() {
     let rows: Vec<_> = s
         .engine
         .export(&s.staff, Period::day(day(1)))
+        .unwrap()
         .map(Result::unwrap)
         .collect()
         .await;

@@ -22,5 +22,6 @@ mod engine_mocks;
 mod engine_properties;
 mod engine_records;
 mod engine_repeat;
+mod engine_roles;
 mod engine_staff;
 mod engine_week;
