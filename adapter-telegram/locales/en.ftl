@@ -250,6 +250,9 @@ admin-help = Commands:
     /override_remove YYYY-MM-DD all|staff id — remove a date override
     /whoami — your Telegram id
     /logout — sign out
+admin-role-owner = Your role: owner (everything).
+admin-role-manager = Your role: manager (everything but the catalog and the policy).
+admin-role-staff = Your role: staff (your own schedule: day, week, bookings, blocks and /book).
 admin-forbidden-owner = Only an owner can do this.
 admin-forbidden-manager = Only a manager or an owner can do this. Staff see and manage their own schedule.
 admin-unknown-command = Unknown command. /help lists them.

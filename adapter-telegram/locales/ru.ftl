@@ -260,6 +260,9 @@ admin-help = Команды:
     /override_remove ГГГГ-ММ-ДД all|id мастера — убрать особый день
     /whoami — ваш id в Telegram
     /logout — выйти
+admin-role-owner = Ваша роль: владелец (всё).
+admin-role-manager = Ваша роль: менеджер (всё, кроме каталога и правил записи).
+admin-role-staff = Ваша роль: мастер (своё расписание: день, неделя, записи, блокировки и /book).
 admin-forbidden-owner = Это может сделать только владелец.
 admin-forbidden-manager = Это может сделать только менеджер или владелец. Мастер видит и ведёт только своё расписание.
 admin-unknown-command = Неизвестная команда. Список: /help.

@@ -86,6 +86,14 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
     let boris_day = text(&h.send(BORIS_USER, "/tomorrow").await);
     assert!(!boris_day.contains("Ivan"), "{boris_day}");
 
+    let help = text(&h.send(BORIS_USER, "/help").await);
+    assert!(
+        help.starts_with("Your role: staff (your own schedule"),
+        "{help}"
+    );
+    let help = text(&h.send(MANAGER, "/help").await);
+    assert!(help.starts_with("Your role: manager"), "{help}");
+
     // Asking for the other's schedule, or the business's, is refused with
     // the role that may.
     for asked in [

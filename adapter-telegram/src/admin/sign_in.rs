@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use booking_ports::StaffRole;
 use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 
@@ -146,7 +147,17 @@ async fn tell_owners(bot: &Bot, admin: &AdminBot, until: DateTime<Utc>) {
 
 /// `/help`, and anything staff write outside a step.
 pub(super) async fn help(ctx: Ctx) -> Result<(), HandlerError> {
-    ctx.say_text(Msg::AdminHelp).await
+    let t = ctx.t();
+    let role = t.get(match ctx.actor.role() {
+        StaffRole::Owner => Msg::AdminRoleOwner,
+        StaffRole::Manager => Msg::AdminRoleManager,
+        StaffRole::Staff => Msg::AdminRoleStaff,
+    });
+    ctx.say(&Screen::text(format!(
+        "{role}\n\n{}",
+        t.get(Msg::AdminHelp)
+    )))
+    .await
 }
 
 /// `/logout`: ends a PIN session; on the allow-list alone there is none.
