@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use booking_domain::{
-    CancelReason, Currency, DateOverride, Interval, LocalTimeRange, Money, OverrideHours, Service,
-    ServiceId, ServiceName, ServiceSpec, StaffId, StaffMember, StaffName, StaffSpec, TimeOff,
-    TimeOffId, TimeOffSpec, WeeklyHours,
+    CancelReason, Currency, DateOverride, Interval, LocalTimeRange, Money, OverrideHours,
+    PolicyChange, PolicyOverrides, Service, ServiceId, ServiceName, ServiceSpec, StaffId,
+    StaffMember, StaffName, StaffSpec, TimeOff, TimeOffId, TimeOffSpec, WeeklyHours,
 };
 use booking_ports::{
     CatalogChangeError, CatalogSnapshot, CatalogStore, ImportCatalogError, StoreError,
@@ -530,5 +530,17 @@ impl CatalogStore for SqliteStore {
             return Err(CatalogChangeError::NotFound);
         }
         Ok(())
+    }
+
+    async fn policy_overrides(&self) -> Result<PolicyOverrides, StoreError> {
+        crate::policy::overrides(&self.pool).await
+    }
+
+    async fn set_policy_override(&self, change: PolicyChange) -> Result<(), StoreError> {
+        crate::policy::set(&self.pool, change).await
+    }
+
+    async fn clear_policy_overrides(&self) -> Result<(), StoreError> {
+        crate::policy::clear(&self.pool).await
     }
 }

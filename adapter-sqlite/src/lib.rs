@@ -45,6 +45,7 @@ pub mod metrics;
 #[cfg(test)]
 mod migration_tests;
 mod outbox;
+mod policy;
 mod private;
 pub mod settings;
 mod sql;

@@ -139,6 +139,10 @@ statements! {
          WHERE start_ms > ?1 - ?3 AND start_ms < ?2 AND end_ms > ?1 \
          ORDER BY start_ms, id";
     DELETE_TIME_OFF = "DELETE FROM time_off WHERE id = ?";
+    POLICY_OVERRIDES = "SELECT field, value FROM policy_overrides ORDER BY field";
+    UPSERT_POLICY_OVERRIDE = "INSERT INTO policy_overrides (field, value) VALUES (?, ?) \
+                              ON CONFLICT (field) DO UPDATE SET value = excluded.value";
+    DELETE_POLICY_OVERRIDES = "DELETE FROM policy_overrides";
 
     // ----- Bookings -------------------------------------------------------
 

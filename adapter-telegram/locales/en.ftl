@@ -248,11 +248,28 @@ admin-help = Commands:
     /overrides [YYYY-MM-DD [YYYY-MM-DD]] — date overrides
     /override YYYY-MM-DD all|staff id closed|HH:MM-HH:MM[,...] — close a day or set special hours
     /override_remove YYYY-MM-DD all|staff id — remove a date override
+    /policy [reset | setting value] — the booking policy (owners)
     /whoami — your Telegram id
     /logout — sign out
 admin-role-owner = Your role: owner (everything).
 admin-role-manager = Your role: manager (everything but the catalog and the policy).
 admin-role-staff = Your role: staff (your own schedule: day, week, bookings, blocks and /book).
+admin-policy-title = Booking policy
+admin-policy-min-notice = Minimum notice: { $value } min
+admin-policy-horizon = Bookable ahead: { $value } days
+admin-policy-cancellation-cutoff = Customers may cancel until { $value } min before
+admin-policy-reschedule-cutoff = Customers may move until { $value } min before
+admin-policy-confirmation = Staff confirm new bookings: { $value ->
+        [1] on
+       *[0] off
+    }
+admin-policy-limit = Upcoming bookings per customer: { $value }
+admin-policy-footer = ✎ changed here: wins over the config file until /policy reset.
+    Change one: /policy setting value, with min_notice_minutes, horizon_days, cancellation_cutoff_minutes, reschedule_cutoff_minutes, requires_confirmation (on or off), max_active_bookings_per_customer.
+admin-policy-saved = Saved. It applies from the next booking.
+admin-policy-was-reset = The config file's policy applies again.
+admin-policy-invalid-horizon = Bookable ahead must be 1 to 366 days.
+admin-policy-invalid-limit = Each customer must be allowed at least one upcoming booking.
 admin-forbidden-owner = Only an owner can do this.
 admin-forbidden-manager = Only a manager or an owner can do this. Staff see and manage their own schedule.
 admin-unknown-command = Unknown command. /help lists them.
@@ -491,6 +508,7 @@ slow-down = You are sending messages faster than I can answer. I skipped some of
 
 ## Customer cards (admin bot) and customers' history (client bot).
 admin-usage-customer = Usage: /customer phone or part of a name, for example /customer 916 555-01-02 or /customer Petrova
+admin-usage-policy = Usage: /policy, /policy reset, or /policy setting value, for example /policy min_notice_minutes 120 or /policy requires_confirmation on. Minutes from 0 to 527040, days from 1 to 366.
 admin-customers-none = No customer matches "{ $query }".
 admin-customers-found = Customers matching "{ $query }":
 admin-customers-more = More customers match than are listed: type more of the phone or the name.

@@ -258,11 +258,28 @@ admin-help = Команды:
     /overrides [ГГГГ-ММ-ДД [ГГГГ-ММ-ДД]] — особые дни
     /override ГГГГ-ММ-ДД all|id мастера closed|ЧЧ:ММ-ЧЧ:ММ[,...] — закрыть день или задать особые часы
     /override_remove ГГГГ-ММ-ДД all|id мастера — убрать особый день
+    /policy [reset | настройка значение] — правила записи (владелец)
     /whoami — ваш id в Telegram
     /logout — выйти
 admin-role-owner = Ваша роль: владелец (всё).
 admin-role-manager = Ваша роль: менеджер (всё, кроме каталога и правил записи).
 admin-role-staff = Ваша роль: мастер (своё расписание: день, неделя, записи, блокировки и /book).
+admin-policy-title = Правила записи
+admin-policy-min-notice = Запись не позже чем за: { $value } мин
+admin-policy-horizon = Запись вперёд на: { $value } дн.
+admin-policy-cancellation-cutoff = Клиент может отменить не позже чем за { $value } мин
+admin-policy-reschedule-cutoff = Клиент может перенести не позже чем за { $value } мин
+admin-policy-confirmation = Новые записи подтверждает мастер: { $value ->
+        [1] да
+       *[0] нет
+    }
+admin-policy-limit = Предстоящих записей на клиента: { $value }
+admin-policy-footer = ✎ изменено здесь: действует вместо файла настроек до /policy reset.
+    Изменить: /policy настройка значение, где настройка — min_notice_minutes, horizon_days, cancellation_cutoff_minutes, reschedule_cutoff_minutes, requires_confirmation (on или off), max_active_bookings_per_customer.
+admin-policy-saved = Сохранено. Действует со следующей записи.
+admin-policy-was-reset = Снова действуют правила из файла настроек.
+admin-policy-invalid-horizon = Запись вперёд: от 1 до 366 дней.
+admin-policy-invalid-limit = Клиенту должна быть доступна хотя бы одна предстоящая запись.
 admin-forbidden-owner = Это может сделать только владелец.
 admin-forbidden-manager = Это может сделать только менеджер или владелец. Мастер видит и ведёт только своё расписание.
 admin-unknown-command = Неизвестная команда. Список: /help.
@@ -505,6 +522,7 @@ slow-down = Вы отправляете сообщения быстрее, че�
 
 ## Customer cards (admin bot) and customers' history (client bot).
 admin-usage-customer = Формат: /customer телефон или часть имени, например /customer 916 555-01-02 или /customer Петрова
+admin-usage-policy = Формат: /policy, /policy reset или /policy настройка значение, например /policy min_notice_minutes 120 или /policy requires_confirmation on. Минуты от 0 до 527040, дни от 1 до 366.
 admin-customers-none = Нет клиентов по запросу «{ $query }».
 admin-customers-found = Клиенты по запросу «{ $query }»:
 admin-customers-more = Подходит больше клиентов, чем показано: уточните телефон или имя.

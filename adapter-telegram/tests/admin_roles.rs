@@ -215,3 +215,56 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
     assert!(new.contains(",completed,"), "{new}");
     assert!(new.contains(",owner 500,,,Boris,"), "{new}");
 }
+
+#[tokio::test]
+async fn the_owner_changes_the_policy_from_the_bot_and_nobody_else_can() {
+    let (mut h, _) = salon().await;
+    let shown = text(&h.send(OWNER, "/policy").await);
+    assert!(
+        shown.starts_with("Booking policy\nMinimum notice: 60 min\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Staff confirm new bookings: off\n"),
+        "{shown}"
+    );
+
+    let saved = text(&h.send(OWNER, "/policy requires_confirmation on").await);
+    assert!(
+        saved.starts_with("Saved. It applies from the next booking."),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("Staff confirm new bookings: on ✎\n"),
+        "{saved}"
+    );
+    assert!(h.engine.policy().requires_confirmation());
+    let booked = h.book(9001, "Ivan Petrov", local(4, 11, 0)).await;
+    assert_eq!(*booked.booking.status(), BookingStatus::Pending);
+
+    assert_eq!(
+        text(&h.send(OWNER, "/policy horizon_days 400").await),
+        "Bookable ahead must be 1 to 366 days."
+    );
+    assert!(
+        text(&h.send(OWNER, "/policy min_notice_minutes soon").await).starts_with("Usage: /policy")
+    );
+    assert_eq!(h.engine.policy().horizon_days(), 14, "nothing changed");
+
+    for user in [MANAGER, ANNA_USER] {
+        assert_eq!(text(&h.send(user, "/policy").await), OWNER_ONLY);
+        assert_eq!(
+            text(&h.send(user, "/policy requires_confirmation off").await),
+            OWNER_ONLY
+        );
+    }
+    assert!(h.engine.policy().requires_confirmation());
+
+    let reset = text(&h.send(OWNER, "/policy reset").await);
+    assert_eq!(
+        reset.matches('✎').count(),
+        1,
+        "only the footer's mark: {reset}"
+    );
+    assert!(!h.engine.policy().requires_confirmation());
+}

@@ -81,6 +81,15 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     } else {
         tracing::info!("the database has a catalog; the config file's catalog is not imported");
     }
+    // Settings owners changed from the admin bot win over the file's.
+    let overrides = engine.load_policy_overrides().await?;
+    for change in overrides.changes() {
+        tracing::info!(
+            setting = change.field().key(),
+            value = change.stored_value(),
+            "policy setting changed from the admin bot; it wins over the config file until /policy reset"
+        );
+    }
 
     let locales = Arc::new(Locales::load(settings.default_language)?);
     let conversations: Arc<dyn ConversationStore> = Arc::new(store.clone());

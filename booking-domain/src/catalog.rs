@@ -7,11 +7,13 @@
 
 mod hours;
 mod policy;
+mod policy_overrides;
 #[cfg(test)]
 mod tests;
 
 pub use hours::{DateOverride, InvalidHours, LocalTimeRange, OverrideHours, WeeklyHours};
 pub use policy::{InvalidPolicy, Policy, PolicySettings};
+pub use policy_overrides::{InvalidPolicyValue, PolicyChange, PolicyField, PolicyOverrides};
 
 use crate::time::Interval;
 use crate::values::{

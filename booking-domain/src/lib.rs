@@ -31,9 +31,10 @@ pub use booking::{
     InvalidBooking, NewBooking, NewBookingParts, StaffRole, Stamp, TransitionError,
 };
 pub use catalog::{
-    DateOverride, InvalidHours, InvalidPolicy, InvalidService, InvalidStaff, InvalidTimeOff,
-    LocalTimeRange, OverrideHours, Policy, PolicySettings, Service, ServiceSpec, StaffMember,
-    StaffSpec, TimeOff, TimeOffSpec, WeeklyHours,
+    DateOverride, InvalidHours, InvalidPolicy, InvalidPolicyValue, InvalidService, InvalidStaff,
+    InvalidTimeOff, LocalTimeRange, OverrideHours, Policy, PolicyChange, PolicyField,
+    PolicyOverrides, PolicySettings, Service, ServiceSpec, StaffMember, StaffSpec, TimeOff,
+    TimeOffSpec, WeeklyHours,
 };
 pub use privacy::{mask_name, mask_phone_digits, mask_phones_in_text};
 pub use rules::{

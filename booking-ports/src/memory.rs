@@ -54,6 +54,8 @@ struct State {
     last_service_id: i64,
     last_staff_id: i64,
     last_time_off_id: i64,
+    /// The policy settings changed from a bot.
+    policy: booking_domain::PolicyOverrides,
     bookings: BTreeMap<BookingId, Booking>,
     /// `(start, raw id)` of every booking: starts never change, so this index
     /// is written only when a booking is created. Raw ids, because 0 sorts

@@ -35,7 +35,7 @@ use teloxide::dispatching::DpHandlerDescription;
 use teloxide::prelude::*;
 use teloxide::utils::command::{BotCommands, ParseError};
 
-pub use self::args::{BlockRequest, DayQuery, PeriodSpec};
+pub use self::args::{BlockRequest, DayQuery, PeriodSpec, PolicyCommand};
 use self::catalog::{
     HoursEdit, NoArgs, OverrideEdit, OverrideKey, OverridesRange, ServiceEdit, ServiceFields,
     StaffRename,
@@ -98,6 +98,8 @@ pub enum Command {
     Customer(String),
     /// Book for a caller or a walk-in.
     Book,
+    #[command(parse_with = args::policy)]
+    Policy(PolicyCommand),
 }
 
 /// The command whose syntax was wrong, to show its usage message.
@@ -123,6 +125,7 @@ pub enum Usage {
     Override,
     OverrideRemove,
     Customer,
+    Policy,
 }
 
 impl Usage {
@@ -147,6 +150,7 @@ impl Usage {
             Self::Override => Msg::AdminUsageOverride,
             Self::OverrideRemove => Msg::AdminUsageOverrideRemove,
             Self::Customer => Msg::AdminUsageCustomer,
+            Self::Policy => Msg::AdminUsagePolicy,
         }
     }
 }
@@ -283,6 +287,29 @@ mod tests {
             parse("/week 2"),
             Ok(Command::Week(Some(StaffId::new(2).unwrap())))
         );
+        assert_eq!(parse("/policy"), Ok(Command::Policy(PolicyCommand::Show)));
+        assert_eq!(
+            parse("/policy RESET"),
+            Ok(Command::Policy(PolicyCommand::Reset))
+        );
+        assert_eq!(
+            parse("/policy requires_confirmation on"),
+            Ok(Command::Policy(PolicyCommand::Set(
+                booking_domain::PolicyChange::RequiresConfirmation(true)
+            )))
+        );
+        for wrong in [
+            "/policy min_notice_minutes -5",
+            "/policy min_notice_minutes soon",
+            "/policy time_zone UTC",
+            "/policy horizon_days",
+        ] {
+            assert_eq!(
+                parse(wrong),
+                Err(CommandError::Usage(Usage::Policy)),
+                "{wrong}"
+            );
+        }
         assert_eq!(parse("/blocks"), Ok(Command::Blocks));
         assert_eq!(
             parse("/block all 2030-06-04..2030-06-06"),

@@ -13,7 +13,8 @@
 //! steps and colliding bookings), `reports.rs` (statistics, export),
 //! `catalog.rs` (services, staff, hours, overrides), `customers.rs`
 //! (`/customer`, customer cards, notes, erasure), `desk.rs` (`/book` for a
-//! caller or a walk-in) and `presses.rs` (every button press). [`access`]
+//! caller or a walk-in), `policy.rs` (`/policy`) and `presses.rs` (every
+//! button press). [`access`]
 //! decides who may use the bot (allow-list, PIN,
 //! sessions, lockout). Every user-facing string is in the locale files
 //! (`## Admin bot`).
@@ -35,6 +36,7 @@ pub mod export;
 mod fallible;
 mod moving;
 pub mod pin;
+mod policy;
 mod presses;
 mod reports;
 mod sign_in;
@@ -180,6 +182,7 @@ fn admitted() -> UpdateHandler<HandlerError> {
                 .branch(case![Command::Export(period)].endpoint(reports::export))
                 .branch(case![Command::Customer(query)].endpoint(customers::find))
                 .branch(case![Command::Book].endpoint(desk::book))
+                .branch(case![Command::Policy(command)].endpoint(policy::policy))
                 .branch(catalog_commands()),
         )
         .branch(commands::refusals().endpoint(refused_command))

@@ -1,5 +1,5 @@
 //! The catalog port (`CatalogStore`): import into an empty catalog, fresh ids,
-//! updates by id, date overrides and blocked periods.
+//! updates by id, date overrides, blocked periods and policy overrides.
 
 use booking_domain::{
     DateOverride, LocalTimeRange, OverrideHours, Service, ServiceId, StaffId, StaffMember, TimeOff,
@@ -21,6 +21,7 @@ macro_rules! __catalog_contracts {
             catalog_entries_get_fresh_ids_and_update_by_id,
             date_override_replaces_the_one_for_the_same_date_and_staff,
             time_off_is_found_by_overlap_and_removed_by_id,
+            policy_overrides_are_kept_one_per_field_and_cleared_together,
         );
     };
 }
@@ -265,4 +266,51 @@ pub async fn time_off_is_found_by_overlap_and_removed_by_id<S: ContractStore>(st
         store.remove_time_off(morning.id()).await,
         Err(CatalogChangeError::NotFound)
     ));
+}
+
+/// `policy_overrides`, `set_policy_override`, `clear_policy_overrides`: one
+/// value per field, a later one replacing it, the others untouched; each
+/// kind of value reads back as written; clearing forgets them all.
+pub async fn policy_overrides_are_kept_one_per_field_and_cleared_together<S: ContractStore>(
+    store: S,
+) {
+    use booking_domain::{Minutes, PolicyChange, PolicyOverrides};
+    assert!(store.policy_overrides().await.unwrap().is_empty());
+    let all = [
+        PolicyChange::MinNotice(Minutes::new(90).unwrap()),
+        PolicyChange::HorizonDays(60),
+        PolicyChange::CancellationCutoff(Minutes::ZERO),
+        PolicyChange::RescheduleCutoff(Minutes::MAX),
+        PolicyChange::RequiresConfirmation(true),
+        PolicyChange::MaxActiveBookingsPerCustomer(u16::MAX),
+    ];
+    for change in all {
+        store.set_policy_override(change).await.unwrap();
+    }
+    assert_eq!(
+        store.policy_overrides().await.unwrap(),
+        PolicyOverrides::new(all)
+    );
+    store
+        .set_policy_override(PolicyChange::MinNotice(Minutes::new(15).unwrap()))
+        .await
+        .unwrap();
+    store
+        .set_policy_override(PolicyChange::RequiresConfirmation(false))
+        .await
+        .unwrap();
+    let read = store.policy_overrides().await.unwrap();
+    assert_eq!(read.changes().len(), 6);
+    assert!(
+        read.changes()
+            .contains(&PolicyChange::MinNotice(Minutes::new(15).unwrap()))
+    );
+    assert!(
+        read.changes()
+            .contains(&PolicyChange::RequiresConfirmation(false))
+    );
+    assert!(read.changes().contains(&PolicyChange::HorizonDays(60)));
+
+    store.clear_policy_overrides().await.unwrap();
+    assert!(store.policy_overrides().await.unwrap().is_empty());
 }

@@ -31,6 +31,7 @@ pub mod lifecycle;
 pub mod moving;
 pub mod notices;
 pub mod period;
+pub mod policy;
 pub mod records;
 mod repeat;
 pub mod reports;
@@ -42,8 +43,8 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use booking_domain::{
-    Availability, Booking, BookingStatus, DateOverride, Interval, Policy, Service, ServiceId,
-    StaffId, StaffMember, TimeOff, TransitionError, Version,
+    Availability, Booking, BookingStatus, DateOverride, Interval, Policy, PolicyOverrides, Service,
+    ServiceId, StaffId, StaffMember, TimeOff, TransitionError, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -74,6 +75,7 @@ pub use lifecycle::{InvalidLifecycleSettings, LifecycleSettings, LifecycleSweep}
 pub use moving::Mover;
 pub use notices::{EngineSettings, ZeroReminderOffset};
 pub use period::{InvalidPeriod, Period};
+pub use policy::{ChangePolicyError, PolicyError, PolicyView};
 pub use records::details_differ;
 pub use reports::{Rate, ServiceCount, Statistics, StatusCounts, TOP_SERVICES};
 pub use staff::{BlockedPeriod, ScheduleChange};
@@ -113,7 +115,11 @@ pub struct Engine {
     bookings: Arc<dyn BookingStore>,
     customers: Arc<dyn CustomerStore>,
     clock: Arc<dyn Clock>,
+    /// The policy in force: the configuration's with the owners' overrides.
     policy: RwLock<Arc<Policy>>,
+    /// The configuration's policy and the owners' overrides it was made
+    /// of, so either can change without losing the other.
+    policy_sources: RwLock<(Arc<Policy>, PolicyOverrides)>,
     settings: RwLock<Arc<EngineSettings>>,
     /// Pokes the dispatcher after a change wrote notifications.
     wakeup: Option<DispatchWakeup>,
@@ -159,12 +165,14 @@ impl Engine {
         policy: Policy,
         settings: EngineSettings,
     ) -> Self {
+        let policy = Arc::new(policy);
         Self {
             catalog,
             bookings,
             customers,
             clock,
-            policy: RwLock::new(Arc::new(policy)),
+            policy_sources: RwLock::new((Arc::clone(&policy), PolicyOverrides::default())),
+            policy: RwLock::new(policy),
             settings: RwLock::new(Arc::new(settings)),
             wakeup: None,
         }
@@ -193,9 +201,35 @@ impl Engine {
         Arc::clone(&self.policy.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Replaces the policy for every later call (a configuration reload).
+    /// Replaces the configuration's policy for every later call (a
+    /// configuration reload). The settings owners changed from a bot
+    /// ([`Engine::change_policy`]) still win over it.
     pub fn set_policy(&self, policy: Policy) {
-        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(policy);
+        let mut sources = self
+            .policy_sources
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        sources.0 = Arc::new(policy);
+        self.put_in_force(&sources);
+    }
+
+    /// Makes the policy in force `sources`' file policy with its overrides.
+    /// Overrides are checked when they are set; should the file's policy
+    /// leave them invalid together, the file's policy alone applies.
+    pub(crate) fn put_in_force(&self, sources: &(Arc<Policy>, PolicyOverrides)) {
+        let (base, overrides) = sources;
+        let policy = if overrides.is_empty() {
+            Arc::clone(base)
+        } else {
+            match overrides.apply(base) {
+                Ok(policy) => Arc::new(policy),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the policy set from the bot does not fit the configuration's; the configuration's applies");
+                    Arc::clone(base)
+                }
+            }
+        };
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = policy;
     }
 
     /// The settings in force.

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use booking_domain::{
-    DateOverride, Interval, Service, ServiceId, ServiceSpec, StaffId, StaffMember, StaffSpec,
-    TimeOff, TimeOffId, TimeOffSpec,
+    DateOverride, Interval, PolicyChange, PolicyOverrides, Service, ServiceId, ServiceSpec,
+    StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId, TimeOffSpec,
 };
 use chrono::NaiveDate;
 
@@ -192,5 +192,20 @@ impl CatalogStore for MemoryStore {
             .remove(&id)
             .map(|_| ())
             .ok_or(CatalogChangeError::NotFound)
+    }
+
+    async fn policy_overrides(&self) -> Result<PolicyOverrides, StoreError> {
+        Ok(self.lock("reading the policy overrides")?.policy.clone())
+    }
+
+    async fn set_policy_override(&self, change: PolicyChange) -> Result<(), StoreError> {
+        let mut state = self.lock("changing the policy")?;
+        state.policy = std::mem::take(&mut state.policy).with(change);
+        Ok(())
+    }
+
+    async fn clear_policy_overrides(&self) -> Result<(), StoreError> {
+        self.lock("resetting the policy")?.policy = PolicyOverrides::default();
+        Ok(())
     }
 }

@@ -1,13 +1,14 @@
 //! The catalog port: services, staff with their weekly hours, date overrides
-//! and blocked periods.
+//! and blocked periods, and the policy settings an owner changed from a bot.
 //!
-//! The business [`Policy`](booking_domain::Policy) is not here: it comes from
-//! configuration and the engine holds it.
+//! The business [`Policy`](booking_domain::Policy) itself comes from
+//! configuration and the engine holds it; what the store keeps are the
+//! [`PolicyOverrides`] laid over it.
 
 use async_trait::async_trait;
 use booking_domain::{
-    DateOverride, Interval, Service, ServiceId, ServiceSpec, StaffId, StaffMember, StaffSpec,
-    TimeOff, TimeOffId, TimeOffSpec,
+    DateOverride, Interval, PolicyChange, PolicyOverrides, Service, ServiceId, ServiceSpec,
+    StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId, TimeOffSpec,
 };
 use chrono::NaiveDate;
 
@@ -161,4 +162,24 @@ pub trait CatalogStore: Send + Sync {
     /// # Errors
     /// [`CatalogChangeError::NotFound`] for an unknown id.
     async fn remove_time_off(&self, id: TimeOffId) -> Result<(), CatalogChangeError>;
+
+    /// The policy settings changed from a bot, one value per field.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a stored value is corrupt.
+    async fn policy_overrides(&self) -> Result<PolicyOverrides, StoreError>;
+
+    /// Stores `change` in place of its field's earlier value, leaving the
+    /// other fields as they are. The caller has validated it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn set_policy_override(&self, change: PolicyChange) -> Result<(), StoreError>;
+
+    /// Forgets every policy override: the configuration's policy applies
+    /// again.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn clear_policy_overrides(&self) -> Result<(), StoreError>;
 }

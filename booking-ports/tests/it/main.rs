@@ -19,6 +19,7 @@ mod engine_history;
 mod engine_lifecycle;
 mod engine_metrics;
 mod engine_mocks;
+mod engine_policy;
 mod engine_properties;
 mod engine_records;
 mod engine_repeat;

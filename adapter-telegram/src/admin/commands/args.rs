@@ -1,8 +1,8 @@
 //! The arguments of the booking commands (`/day`, `/week`, `/block`,
-//! `/stats`, `/export`), each parsed strictly into a typed value; a wrong shape is
-//! the command's [`Usage`].
+//! `/stats`, `/export`, `/policy`), each parsed strictly into a typed value; a
+//! wrong shape is the command's [`Usage`].
 
-use booking_domain::{LocalTimeRange, StaffId};
+use booking_domain::{LocalTimeRange, PolicyChange, PolicyField, StaffId};
 use chrono::NaiveDate;
 use teloxide::utils::command::ParseError;
 
@@ -25,6 +25,30 @@ pub enum PeriodSpec {
     /// The current calendar month.
     Month,
     Range(NaiveDate, NaiveDate),
+}
+
+/// What `/policy` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyCommand {
+    Show,
+    /// One setting, by its config file key, checked as the file's value.
+    Set(PolicyChange),
+    /// Back to the config file's policy.
+    Reset,
+}
+
+/// `/policy`, `/policy reset`, `/policy <setting> <value>`.
+pub(super) fn policy(args: String) -> Result<(PolicyCommand,), ParseError> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    match words.as_slice() {
+        [] => Ok((PolicyCommand::Show,)),
+        [reset] if reset.eq_ignore_ascii_case("reset") => Ok((PolicyCommand::Reset,)),
+        [key, value] => PolicyField::from_key(&key.to_ascii_lowercase())
+            .and_then(|field| field.parse(value).ok())
+            .map(|change| (PolicyCommand::Set(change),))
+            .ok_or_else(|| usage(Usage::Policy)),
+        _ => Err(usage(Usage::Policy)),
+    }
 }
 
 /// A period to block.

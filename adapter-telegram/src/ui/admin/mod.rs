@@ -27,6 +27,7 @@ pub mod catalog;
 pub mod customer;
 pub mod day;
 pub mod desk;
+pub mod policy;
 pub mod reports;
 pub mod schedule;
 pub mod sign_in;
