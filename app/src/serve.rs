@@ -130,6 +130,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
              anyone on Telegram may guess at it; list admin.allowed_user_ids to close it"
         );
     }
+    if let Some((_, admin)) = &admin {
+        // Staff who joined with an invitation, and staff users' languages.
+        admin.access.directory().load(&store).await?;
+    }
     if admin.is_none() && settings.admin.is_some() {
         tracing::warn!(
             "[admin] is configured but BOOKING_ADMIN_BOT_TOKEN is not set: no admin bot, and staff are not notified"
@@ -176,6 +180,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             .map(|a| a.staff_chats.clone())
             .unwrap_or_default(),
     )?;
+    let sender = match &admin {
+        Some((_, admin)) => sender.with_directory(admin.access.directory().clone()),
+        None => sender,
+    };
     let reloading = Reloader::new(
         settings.clone(),
         ProcessEnvironment,
