@@ -123,6 +123,10 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
         Some(MANAGER_OR_OWNER)
     );
 
+    // The owner sees both weeks.
+    let week = text(&h.send(OWNER, "/week").await);
+    assert!(week.contains("Anna:") && week.contains("Boris:"), "{week}");
+
     // The manager: every schedule and the reports, not the catalog.
     let week = text(&h.send(MANAGER, "/week").await);
     assert!(week.contains("Anna:") && week.contains("Boris:"), "{week}");
