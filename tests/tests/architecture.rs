@@ -33,6 +33,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "booking-ports",
             "adapter-sqlite",
             "adapter-telegram",
+            "adapter-miniapp",
             "app",
         ],
     ),
@@ -43,11 +44,28 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "teloxide",
             "adapter-sqlite",
             "adapter-telegram",
+            "adapter-miniapp",
             "app",
         ],
     ),
-    ("adapter-sqlite", &["adapter-telegram", "teloxide", "app"]),
-    ("adapter-telegram", &["adapter-sqlite", "sqlx", "app"]),
+    (
+        "adapter-sqlite",
+        &["adapter-telegram", "adapter-miniapp", "teloxide", "app"],
+    ),
+    (
+        "adapter-telegram",
+        &["adapter-sqlite", "adapter-miniapp", "sqlx", "app"],
+    ),
+    (
+        "adapter-miniapp",
+        &[
+            "adapter-sqlite",
+            "adapter-telegram",
+            "sqlx",
+            "teloxide",
+            "app",
+        ],
+    ),
 ];
 
 /// Package name -> names of its normal and build dependencies.
