@@ -30,7 +30,7 @@ use crate::health::{BotHealth, Readiness};
 use crate::inbox::InboxStore;
 use crate::reload::{LiveSettings, Reloader};
 use crate::run_lock::RunLock;
-use crate::{backups, bots, database, http, maintenance, metrics, shutdown, updates};
+use crate::{backups, bots, database, http, maintenance, metrics, miniapp, shutdown, updates};
 
 /// Anything that stops the service from starting or running.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
@@ -262,8 +262,20 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         ),
         None => (Some(metrics_router), None),
     };
+    let miniapp_router = settings
+        .miniapp
+        .map(|max_age| miniapp::api_router(engine.clone(), &settings.client_token, max_age));
+    if miniapp_router.is_some() && prepared.listener.is_none() {
+        tracing::warn!(
+            "[miniapp] is enabled but the HTTP listener is off: set [http] listen to serve the Mini App's API"
+        );
+    }
     let http_server = prepared.listener.map(|listener| {
-        let routes = prepared.routes.into_iter().chain(metrics_router);
+        let routes = prepared
+            .routes
+            .into_iter()
+            .chain(metrics_router)
+            .chain(miniapp_router);
         listener.serve(
             "HTTP listener",
             http::router(readiness, routes),

@@ -78,7 +78,9 @@ impl Engine {
     }
 
     /// The configuration's policy and the overrides, to change either.
-    pub(super) fn policy_sources_mut(&self) -> RwLockWriteGuard<'_, (Arc<Policy>, PolicyOverrides)> {
+    pub(super) fn policy_sources_mut(
+        &self,
+    ) -> RwLockWriteGuard<'_, (Arc<Policy>, PolicyOverrides)> {
         self.policy_sources
             .write()
             .unwrap_or_else(PoisonError::into_inner)
