@@ -252,6 +252,15 @@ admin-help = Commands:
     /staff_invite staff id — a one-time code for a staff member to join this bot (owners)
     /whoami — your Telegram id
     /logout — sign out
+admin-help-staff = Commands for your own schedule:
+    /today, /tomorrow, /day YYYY-MM-DD — your bookings of a day, with their buttons
+    /week — your seven days at a glance, with the free windows
+    /block your staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block your time
+    /blocks — your upcoming blocked periods, with a button to remove each
+    /book — book a caller or a walk-in into your free time (also ➕ on a day view)
+    /services, /staff — the catalog with ids
+    /whoami — your Telegram id
+    /logout — sign out
 admin-role-owner = Your role: owner (everything).
 admin-role-manager = Your role: manager (everything but the catalog and the policy).
 admin-role-staff = Your role: staff (your own schedule: day, week, bookings, blocks and /book).

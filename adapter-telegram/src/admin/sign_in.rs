@@ -200,11 +200,14 @@ pub(super) async fn help(ctx: Ctx) -> Result<(), HandlerError> {
         StaffRole::Manager => Msg::AdminRoleManager,
         StaffRole::Staff => Msg::AdminRoleStaff,
     });
-    ctx.say(&Screen::text(format!(
-        "{role}\n\n{}",
-        t.get(Msg::AdminHelp)
-    )))
-    .await
+    // Staff see the commands of their own schedule; the rest would only
+    // be refused.
+    let commands = match ctx.actor.role() {
+        StaffRole::Staff => Msg::AdminHelpStaff,
+        StaffRole::Owner | StaffRole::Manager => Msg::AdminHelp,
+    };
+    ctx.say(&Screen::text(format!("{role}\n\n{}", t.get(commands))))
+        .await
 }
 
 /// `/logout`: ends a PIN session; on the allow-list alone there is none.
