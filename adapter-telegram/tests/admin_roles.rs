@@ -91,6 +91,8 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
         help.starts_with("Your role: staff (your own schedule"),
         "{help}"
     );
+    assert!(help.contains("Commands for your own schedule:"), "{help}");
+    assert!(!help.contains("/export"), "{help}");
     let help = text(&h.send(MANAGER, "/help").await);
     assert!(help.starts_with("Your role: manager"), "{help}");
 
