@@ -53,7 +53,7 @@ pub fn router(api: Arc<ClientApi>) -> Router {
 }
 
 /// An API response is data, never a page: nothing in it may run.
-async fn secure(mut response: Response) -> Response {
+pub(crate) async fn secure(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -278,7 +278,7 @@ fn status_name(status: &BookingStatus) -> &'static str {
     }
 }
 
-fn booking_json(details: &BookingDetails) -> BookingJson {
+pub(crate) fn booking_json(details: &BookingDetails) -> BookingJson {
     let b = &details.booking;
     BookingJson {
         id: b.id().get(),

@@ -11,5 +11,6 @@
 pub mod api;
 pub mod init_data;
 mod problem;
+pub mod staff;
 
 pub use problem::Code;
