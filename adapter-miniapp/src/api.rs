@@ -41,6 +41,7 @@ pub struct ClientApi {
 /// The API's routes, with the body limit and security headers.
 pub fn router(api: Arc<ClientApi>) -> Router {
     Router::new()
+        .route("/app/api/me", get(me))
         .route("/app/api/services", get(services))
         .route("/app/api/days", get(days))
         .route("/app/api/times", get(times))
@@ -121,6 +122,33 @@ impl FromRequestParts<Arc<ClientApi>> for Customer {
 }
 
 type ApiResult<T> = Result<Json<T>, Problem>;
+
+#[derive(Serialize)]
+struct MeJson {
+    /// The Telegram user the page acts for.
+    telegram_id: i64,
+    /// The customer record's name and phone, to prefill the form; `None`
+    /// before the first booking.
+    name: Option<String>,
+    phone: Option<String>,
+}
+
+/// Who the page acts for, with their stored name and phone.
+async fn me(State(api): State<Arc<ClientApi>>, who: Customer) -> ApiResult<MeJson> {
+    let record = api
+        .engine
+        .account(who.account)
+        .await
+        .map_err(|e| who.internal("read the customer", e))?;
+    Ok(Json(MeJson {
+        telegram_id: who.account.get(),
+        name: record.as_ref().map(|r| r.name.expose().to_owned()),
+        phone: record
+            .as_ref()
+            .and_then(|r| r.phone.as_ref())
+            .map(|p| p.expose().to_owned()),
+    }))
+}
 
 #[derive(Serialize)]
 struct Named {

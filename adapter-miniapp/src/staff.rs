@@ -1,6 +1,6 @@
 //! The staff API under `/app/api/staff/`: a day's bookings and blocked time,
-//! and the lifecycle actions on a booking (confirm, cancel with a reason,
-//! completed, no-show). Calls carry init data signed for the **admin**
+//! booking a caller by phone into a free cell, and the lifecycle actions on
+//! a booking (confirm, cancel with a reason, completed, no-show). Calls carry init data signed for the **admin**
 //! bot; who may do what is the admin gate's and the engine's decision, as
 //! in the admin bot: the gate ([`StaffGate`]) says who the user is (owner,
 //! manager, staff member, signed in with the PIN when one is set), and the
@@ -15,8 +15,11 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use booking_domain::{BookingId, CancelReason, StaffId, TimeOff, Version};
-use booking_ports::engine::{BookingChangeError, Period, StaffReadError};
+use booking_domain::{BookingId, CancelReason, ServiceId, StaffChoice, StaffId, TimeOff, Version};
+use booking_ports::engine::{
+    BookingChangeError, Period, PhoneLookupError, RecordCustomerError, StaffBookError,
+    StaffBookingForm, StaffReadError,
+};
 use booking_ports::{BookingDetails, Engine, StaffActor, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -53,6 +56,7 @@ impl std::fmt::Debug for StaffApi {
 pub fn staff_router(api: Arc<StaffApi>) -> Router {
     Router::new()
         .route("/app/api/staff/day", get(day))
+        .route("/app/api/staff/bookings", post(book_caller))
         .route("/app/api/staff/bookings/{id}/{action}", post(act))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(secure))
@@ -236,4 +240,84 @@ async fn act(
         }
         Err(BookingChangeError::Store(e)) => Err(who.internal("change a booking", e)),
     }
+}
+
+#[derive(Deserialize)]
+struct CallerBody {
+    phone: String,
+    /// Needed only when nobody has the phone yet.
+    name: Option<String>,
+    service: i64,
+    /// Absent or 0: anyone free (for a staff member, themselves).
+    staff: Option<i64>,
+    start: DateTime<Utc>,
+    comment: Option<String>,
+}
+
+/// Books a caller or a walk-in, found by phone or recorded with `name`,
+/// by the staff policy (the same calendar as customers'), confirmed at
+/// once.
+async fn book_caller(
+    State(api): State<Arc<StaffApi>>,
+    who: Staff,
+    body: Result<Json<CallerBody>, JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<StaffBookingJson>), Problem> {
+    let Json(body) = body.map_err(|_| who.problem(Code::BadRequest))?;
+    let (engine, actor) = (&api.engine, &who.actor);
+    let known = match engine.customer_by_phone(actor, &body.phone).await {
+        Ok(known) => known,
+        Err(PhoneLookupError::InvalidPhone(_)) => return Err(who.problem(Code::InvalidPhone)),
+        Err(PhoneLookupError::Store(e)) => return Err(who.internal("find a customer", e)),
+    };
+    let customer = match known {
+        Some(profile) => profile,
+        None => {
+            let name = body.name.as_deref().unwrap_or_default();
+            match engine.record_customer(actor, name, &body.phone, None).await {
+                Ok(profile) => profile,
+                Err(RecordCustomerError::InvalidName(_)) => {
+                    return Err(who.problem(Code::InvalidName));
+                }
+                Err(RecordCustomerError::InvalidPhone(_)) => {
+                    return Err(who.problem(Code::InvalidPhone));
+                }
+                // Recorded a moment ago by someone else: book for them.
+                Err(RecordCustomerError::PhoneTaken { holder }) => *holder,
+                Err(RecordCustomerError::Store(e)) => {
+                    return Err(who.internal("record a customer", e));
+                }
+            }
+        }
+    };
+    let service = ServiceId::new(body.service).map_err(|_| who.problem(Code::BadRequest))?;
+    let staff = match body.staff {
+        None | Some(0) => StaffChoice::Any,
+        Some(id) => StaffChoice::Only(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
+    };
+    let form = StaffBookingForm {
+        customer: customer.id,
+        service,
+        staff,
+        start: body.start,
+        comment: body.comment,
+    };
+    let booking = match engine.book_for_customer(actor, form).await {
+        Ok(booking) => booking,
+        Err(StaffBookError::SlotTaken { .. }) => return Err(who.problem(Code::SlotTaken)),
+        Err(StaffBookError::Slot(_)) => return Err(who.problem(Code::SlotUnavailable)),
+        Err(StaffBookError::UnknownService | StaffBookError::UnknownCustomer) => {
+            return Err(who.problem(Code::NotFound));
+        }
+        Err(StaffBookError::InvalidComment(_)) => return Err(who.problem(Code::InvalidComment)),
+        Err(StaffBookError::Forbidden(_)) => return Err(who.problem(Code::Forbidden)),
+        Err(StaffBookError::Store(e)) => return Err(who.internal("book a caller", e)),
+    };
+    let details = engine
+        .booking_details(actor, booking.id())
+        .await
+        .map_err(|e| who.internal("read the new booking", e))?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(staff_booking_json(&details)),
+    ))
 }

@@ -103,6 +103,17 @@ async fn a_customer_sees_services_free_days_and_times_books_and_sees_the_booking
     assert_eq!(booked["staff"]["name"], "Anna");
     let (_, mine) = app.as_user(MARIA, "GET", "/app/api/bookings", None).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
+    // Her next form is prefilled from the record her booking made.
+    let (_, me) = app.as_user(MARIA, "GET", "/app/api/me", None).await;
+    assert_eq!(
+        me,
+        json!({"telegram_id": MARIA, "name": "Maria Ivanova", "phone": "+79165550102"})
+    );
+    let (_, ivan) = app.as_user(IVAN, "GET", "/app/api/me", None).await;
+    assert_eq!(
+        ivan,
+        json!({"telegram_id": IVAN, "name": null, "phone": null})
+    );
     assert_eq!(mine[0]["id"], booked["id"]);
     // Ivan has nothing, and Maria's booking is not in his list.
     let (_, his) = app.as_user(IVAN, "GET", "/app/api/bookings", None).await;

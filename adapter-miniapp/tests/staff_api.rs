@@ -208,3 +208,63 @@ async fn only_staff_with_the_admin_bots_init_data_get_in() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_stylist_books_a_caller_into_her_own_free_time() {
+    let (app, _, _) = app().await;
+    let caller = json!({
+        "phone": "+7 903 111-22-33", "name": "Olga Petrova",
+        "service": 1, "start": moscow(5, 13), "comment": "By phone"
+    });
+    let (status, booked) = app
+        .as_user(
+            ANNA_USER,
+            "POST",
+            "/app/api/staff/bookings",
+            Some(caller.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    assert_eq!(booked["staff"]["id"], ANNA, "her 'anyone' is herself");
+    assert_eq!(booked["status"], "confirmed");
+    assert_eq!(booked["customer"]["name"], "Olga Petrova");
+    // The same time again is taken; Boris's schedule is not hers.
+    let (status, problem) = app
+        .as_user(
+            ANNA_USER,
+            "POST",
+            "/app/api/staff/bookings",
+            Some(caller.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("slot_taken"))
+    );
+    let mut to_boris = caller.clone();
+    to_boris["staff"] = json!(BORIS);
+    let (status, _) = app
+        .as_user(ANNA_USER, "POST", "/app/api/staff/bookings", Some(to_boris))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A new number without a name, and a wrong number, are refused.
+    let mut nameless = caller.clone();
+    nameless["phone"] = json!("+7 903 999-88-77");
+    nameless["name"] = Value::Null;
+    let (status, problem) = app
+        .as_user(OWNER, "POST", "/app/api/staff/bookings", Some(nameless))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_name"))
+    );
+    let mut wrong = caller;
+    wrong["phone"] = json!("12");
+    let (status, problem) = app
+        .as_user(OWNER, "POST", "/app/api/staff/bookings", Some(wrong))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_phone"))
+    );
+}
