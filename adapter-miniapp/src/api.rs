@@ -208,12 +208,14 @@ fn service_id(id: i64, who: &Customer) -> Result<ServiceId, Problem> {
     ServiceId::new(id).map_err(|_| who.problem(Code::BadRequest))
 }
 
+/// `from` and `to` default to today and the last bookable day, so a page
+/// need not know the business's date.
 #[derive(Deserialize)]
 struct DaysQuery {
     service: i64,
     staff: Option<i64>,
-    from: NaiveDate,
-    to: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -228,9 +230,12 @@ async fn days(
 ) -> ApiResult<DaysJson> {
     let Query(q) = query.map_err(|_| who.problem(Code::BadRequest))?;
     let staff = staff_choice(q.staff, &who)?;
+    let (policy, now) = (api.engine.policy(), api.engine.now());
+    let from = q.from.unwrap_or_else(|| policy.today(now));
+    let to = q.to.unwrap_or_else(|| policy.last_bookable_day(now));
     match api
         .engine
-        .days_with_free_times(service_id(q.service, &who)?, staff, q.from, q.to)
+        .days_with_free_times(service_id(q.service, &who)?, staff, from, to)
         .await
     {
         Ok(days) => Ok(Json(DaysJson { days })),

@@ -72,6 +72,21 @@ async fn a_customer_sees_services_free_days_and_times_books_and_sees_the_booking
         days["days"],
         json!(["2030-06-03", "2030-06-04", "2030-06-05"])
     );
+    let (_, ahead) = app
+        .as_user(MARIA, "GET", "/app/api/days?service=1", None)
+        .await;
+    assert_eq!(
+        ahead["days"],
+        json!([
+            "2030-06-03",
+            "2030-06-04",
+            "2030-06-05",
+            "2030-06-10",
+            "2030-06-11",
+            "2030-06-12"
+        ]),
+        "from today to the horizon without from and to"
+    );
 
     let (_, times) = app
         .as_user(
