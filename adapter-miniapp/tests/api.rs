@@ -83,7 +83,8 @@ async fn a_customer_sees_services_free_days_and_times_books_and_sees_the_booking
             "2030-06-05",
             "2030-06-10",
             "2030-06-11",
-            "2030-06-12"
+            "2030-06-12",
+            "2030-06-17"
         ]),
         "from today to the horizon without from and to"
     );
