@@ -131,6 +131,8 @@ struct MeJson {
     /// before the first booking.
     name: Option<String>,
     phone: Option<String>,
+    /// The business's IANA time zone, in which the page shows times.
+    time_zone: String,
 }
 
 /// Who the page acts for, with their stored name and phone.
@@ -141,6 +143,7 @@ async fn me(State(api): State<Arc<ClientApi>>, who: Customer) -> ApiResult<MeJso
         .await
         .map_err(|e| who.internal("read the customer", e))?;
     Ok(Json(MeJson {
+        time_zone: api.engine.policy().time_zone().name().to_owned(),
         telegram_id: who.account.get(),
         name: record.as_ref().map(|r| r.name.expose().to_owned()),
         phone: record

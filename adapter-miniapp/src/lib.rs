@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod init_data;
+pub mod pages;
 mod problem;
 pub mod staff;
 

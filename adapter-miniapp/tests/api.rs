@@ -123,12 +123,12 @@ async fn a_customer_sees_services_free_days_and_times_books_and_sees_the_booking
     let (_, me) = app.as_user(MARIA, "GET", "/app/api/me", None).await;
     assert_eq!(
         me,
-        json!({"telegram_id": MARIA, "name": "Maria Ivanova", "phone": "+79165550102"})
+        json!({"telegram_id": MARIA, "name": "Maria Ivanova", "phone": "+79165550102", "time_zone": "Europe/Moscow"})
     );
     let (_, ivan) = app.as_user(IVAN, "GET", "/app/api/me", None).await;
     assert_eq!(
         ivan,
-        json!({"telegram_id": IVAN, "name": null, "phone": null})
+        json!({"telegram_id": IVAN, "name": null, "phone": null, "time_zone": "Europe/Moscow"})
     );
     assert_eq!(mine[0]["id"], booked["id"]);
     // Ivan has nothing, and Maria's booking is not in his list.

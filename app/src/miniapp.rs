@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use adapter_miniapp::api::{ClientApi, router};
 use adapter_miniapp::init_data::InitDataCheck;
+use adapter_miniapp::pages::pages_router;
 use adapter_miniapp::staff::{StaffApi, StaffGate, staff_router};
 use adapter_telegram::admin::{Access, Gate};
 use async_trait::async_trait;
@@ -62,13 +63,15 @@ impl MiniAppSection {
     }
 }
 
-/// The customer API's routes, checked against the client bot's `token`.
+/// The customer pages and API's routes, the API checked against the client
+/// bot's `token`.
 pub(crate) fn api_router(engine: Arc<Engine>, token: &BotToken, max_age: Duration) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     router(Arc::new(ClientApi {
         engine,
         check: InitDataCheck::new(&token, max_age),
     }))
+    .merge(pages_router())
 }
 
 /// The admin bot's access gate, as the staff API asks it: a user it

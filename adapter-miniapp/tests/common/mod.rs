@@ -51,6 +51,13 @@ fn member(id: i64, name: &str) -> StaffMember {
 
 /// The salon's engine on the in-memory store, and its clock.
 pub(crate) async fn salon() -> (Arc<Engine>, ManualClock) {
+    let (engine, clock, _) = salon_with_store().await;
+    (engine, clock)
+}
+
+/// As [`salon`], with the store, to look at the outbox.
+pub(crate) async fn salon_with_store() -> (Arc<Engine>, ManualClock, MemoryStore) {
+    let store = MemoryStore::default();
     let policy = Policy::new(PolicySettings {
         time_zone: "Europe/Moscow".parse().unwrap(),
         slot_step: Minutes::new(60).unwrap(),
@@ -65,7 +72,7 @@ pub(crate) async fn salon() -> (Arc<Engine>, ManualClock) {
     .unwrap();
     let clock = ManualClock::new(now());
     let engine = Arc::new(Engine::on_store(
-        MemoryStore::default(),
+        store.clone(),
         clock.clone(),
         policy,
         EngineSettings::default(),
@@ -95,7 +102,7 @@ pub(crate) async fn salon() -> (Arc<Engine>, ManualClock) {
         })
         .await
         .unwrap();
-    (engine, clock)
+    (engine, clock, store)
 }
 
 /// Calls a router as Telegram users of one bot.
