@@ -243,7 +243,7 @@ struct OwnerOnly;
 #[async_trait]
 impl StaffGate for OwnerOnly {
     async fn actor(&self, user: i64) -> Result<Option<StaffActor>, StoreError> {
-        Ok((user == OWNER).then(|| owner()))
+        Ok((user == OWNER).then(owner))
     }
 }
 
