@@ -26,13 +26,16 @@ use crate::config::{BotToken, ConfigError, Reason};
 const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
 
 /// The Mini App as configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MiniAppSettings {
     /// How old init data may be.
     pub max_age: Duration,
     /// Development mode: calls without init data act as this Telegram
     /// user. Only with the HTTP listener on a loopback address.
     pub dev_user: Option<i64>,
+    /// The customer page's public HTTPS address (`https://host/app/`):
+    /// the bots' menu buttons open it (and `staff/` under it).
+    pub public_url: Option<url::Url>,
 }
 
 /// `[miniapp]` as written in the config file.
@@ -45,6 +48,8 @@ pub(crate) struct MiniAppSection {
     init_data_max_age_minutes: u32,
     #[serde(default)]
     dev_user_id: Option<i64>,
+    #[serde(default)]
+    public_url: Option<String>,
 }
 
 fn default_max_age() -> u32 {
@@ -57,6 +62,7 @@ impl Default for MiniAppSection {
             enabled: false,
             init_data_max_age_minutes: DEFAULT_MAX_AGE_MINUTES,
             dev_user_id: None,
+            public_url: None,
         }
     }
 }
@@ -77,9 +83,25 @@ impl MiniAppSection {
                 Reason("expected a Telegram user id (a positive number)"),
             ));
         }
+        let public_url = self
+            .public_url
+            .as_deref()
+            .map(|text| {
+                url::Url::parse(text.trim())
+                    .ok()
+                    .filter(|u| u.scheme() == "https" && u.path().ends_with('/'))
+                    .ok_or(ConfigError::invalid(
+                        "miniapp.public_url",
+                        Reason(
+                            "expected the page's HTTPS address ending in /, such as https://bots.example.com/app/",
+                        ),
+                    ))
+            })
+            .transpose()?;
         Ok(self.enabled.then(|| MiniAppSettings {
             max_age: Duration::minutes(i64::from(self.init_data_max_age_minutes)),
             dev_user: self.dev_user_id,
+            public_url,
         }))
     }
 }
@@ -110,7 +132,7 @@ impl MiniAppSettings {
 pub(crate) fn api_router(
     engine: Arc<Engine>,
     token: &BotToken,
-    settings: MiniAppSettings,
+    settings: &MiniAppSettings,
 ) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     router(Arc::new(ClientApi {
@@ -146,7 +168,7 @@ pub(crate) fn staff_api_router(
     engine: Arc<Engine>,
     token: &BotToken,
     access: Arc<Access>,
-    settings: MiniAppSettings,
+    settings: &MiniAppSettings,
 ) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     staff_router(Arc::new(StaffApi {
@@ -155,6 +177,51 @@ pub(crate) fn staff_api_router(
         gate: Arc::new(AdminGate(access)),
         dev_user: settings.dev_user,
     }))
+}
+
+/// Points the bots' menu buttons at the pages: the client bot's at the
+/// booking page, the admin bot's at the staff grid. A failure is logged:
+/// the buttons can also be set with @BotFather.
+pub(crate) async fn set_menu_buttons(
+    public_url: &url::Url,
+    client: &teloxide::Bot,
+    admin: Option<&teloxide::Bot>,
+    language: adapter_telegram::Language,
+) {
+    use teloxide::payloads::SetChatMenuButtonSetters;
+    use teloxide::prelude::Requester;
+    use teloxide::requests::Request;
+    use teloxide::types::{MenuButton, WebAppInfo};
+    let russian = language == adapter_telegram::Language::Russian;
+    let mut buttons = vec![(
+        client,
+        if russian {
+            "Записаться"
+        } else {
+            "Book"
+        },
+        public_url.clone(),
+    )];
+    if let (Some(admin), Ok(staff)) = (admin, public_url.join("staff/")) {
+        buttons.push((
+            admin,
+            if russian {
+                "Расписание"
+            } else {
+                "Schedule"
+            },
+            staff,
+        ));
+    }
+    for (bot, text, url) in buttons {
+        let button = MenuButton::WebApp {
+            text: text.to_owned(),
+            web_app: WebAppInfo { url },
+        };
+        if let Err(e) = bot.set_chat_menu_button().menu_button(button).send().await {
+            tracing::warn!(error = %adapter_telegram::error::chain(&e), "setting a menu button to the Mini App failed");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -203,8 +270,9 @@ mod tests {
         let settings = MiniAppSettings {
             max_age: Duration::hours(1),
             dev_user: None,
+            public_url: None,
         };
-        let router = api_router(engine, &token, settings);
+        let router = api_router(engine, &token, &settings);
         assert_eq!(
             services(router.clone(), None).await,
             StatusCode::UNAUTHORIZED
@@ -225,13 +293,20 @@ mod tests {
             enabled: true,
             init_data_max_age_minutes: 30,
             dev_user_id: None,
+            public_url: Some("https://bots.example.com/app/".to_owned()),
         };
+        let not_https = MiniAppSection {
+            public_url: Some("http://bots.example.com/app/".to_owned()),
+            ..MiniAppSection::default()
+        };
+        assert!(not_https.validate().is_err(), "Telegram opens HTTPS only");
         assert_eq!(
             on.validate().unwrap().unwrap().max_age,
             Duration::minutes(30)
         );
         let zero = MiniAppSection {
             init_data_max_age_minutes: 0,
+            public_url: None,
             ..on
         };
         assert!(zero.validate().is_err());
@@ -242,6 +317,7 @@ mod tests {
         let dev = MiniAppSettings {
             max_age: Duration::hours(1),
             dev_user: Some(42),
+            public_url: None,
         };
         assert!(
             dev.check_listener(Some("127.0.0.1:9090".parse().unwrap()))

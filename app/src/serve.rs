@@ -262,7 +262,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         ),
         None => (Some(metrics_router), None),
     };
-    if let Some(user) = settings.miniapp.and_then(|m| m.dev_user) {
+    if let Some(user) = settings.miniapp.as_ref().and_then(|m| m.dev_user) {
         tracing::warn!(
             user,
             "DEVELOPMENT MODE: the Mini App answers calls without init data as this Telegram user; \
@@ -271,8 +271,9 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     }
     let miniapp_router = settings
         .miniapp
+        .as_ref()
         .map(|m| miniapp::api_router(engine.clone(), &settings.client_token, m));
-    let miniapp_staff_router = match (settings.miniapp, &settings.admin_token, &admin) {
+    let miniapp_staff_router = match (&settings.miniapp, &settings.admin_token, &admin) {
         (Some(m), Some(token), Some((_, admin))) => Some(miniapp::staff_api_router(
             engine.clone(),
             token,
@@ -301,6 +302,19 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         )
     });
 
+    if let Some(public_url) = settings
+        .miniapp
+        .as_ref()
+        .and_then(|m| m.public_url.as_ref())
+    {
+        miniapp::set_menu_buttons(
+            public_url,
+            &client_bot,
+            admin.as_ref().map(|(bot, _)| bot),
+            settings.default_language,
+        )
+        .await;
+    }
     tracing::info!(business = %settings.business.name, admin_bot = admin.is_some(), "bots starting");
     let client_run = bots::run(
         "client",

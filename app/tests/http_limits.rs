@@ -164,3 +164,30 @@ async fn metrics_can_listen_on_their_own_address_and_then_only_there() {
     assert_eq!(code, Some(0), "{logs}");
     assert!(logs.contains("metrics listener stopped"), "{logs}");
 }
+
+#[tokio::test]
+async fn the_mini_app_is_served_on_the_listener_and_the_menu_button_opens_it() {
+    let (api, _fake, mut requests) = start_fake_telegram().await;
+    let workspace = Workspace::new();
+    workspace.add_to_config(
+        "\n[http]\nlisten = \"127.0.0.1:0\"\n\n[miniapp]\nenabled = true\npublic_url = \"https://bots.example.com/app/\"\n",
+    );
+    let mut running = workspace.run(api, &[]);
+    let button = common::next_request(&mut requests, "setchatmenubutton").await;
+    assert_eq!(button["menu_button"]["type"], "web_app", "{button}");
+    assert_eq!(
+        button["menu_button"]["web_app"]["url"],
+        "https://bots.example.com/app/"
+    );
+    let address = running.http_address().await;
+
+    let (status, page) = http(address, "GET", "/app/", &[], "").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("/app/app.js"), "{page}");
+    let (status, problem) = http(address, "GET", "/app/api/services", &[], "").await;
+    assert_eq!(status, 401, "no init data: {problem}");
+    assert!(problem.contains("\"code\":\"unauthorized\""), "{problem}");
+
+    let (code, logs) = running.terminate().await;
+    assert_eq!(code, Some(0), "{logs}");
+}

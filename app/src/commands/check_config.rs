@@ -70,7 +70,7 @@ pub fn run() -> Exit {
         Some(address) => println!("http listener: {address} (/healthz, /readyz, /metrics)"),
         None => println!("http listener: off"),
     }
-    match (settings.miniapp, settings.http.listen) {
+    match (&settings.miniapp, settings.http.listen) {
         (Some(m), Some(_)) => println!(
             "mini app api: on, /app/api/, init data valid {} min{}",
             m.max_age.num_minutes(),
