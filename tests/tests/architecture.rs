@@ -32,6 +32,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "serde_json",
             "booking-ports",
             "adapter-sqlite",
+            "adapter-postgres",
             "adapter-telegram",
             "app",
         ],
@@ -42,12 +43,31 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "sqlx",
             "teloxide",
             "adapter-sqlite",
+            "adapter-postgres",
             "adapter-telegram",
             "app",
         ],
     ),
-    ("adapter-sqlite", &["adapter-telegram", "teloxide", "app"]),
-    ("adapter-telegram", &["adapter-sqlite", "sqlx", "app"]),
+    (
+        "adapter-sqlite",
+        &["adapter-postgres", "adapter-telegram", "teloxide", "app"],
+    ),
+    // The PostgreSQL store depends on the domain and the ports only: no other
+    // adapter, no SQLite driver (sqlx-sqlite), no bot.
+    (
+        "adapter-postgres",
+        &[
+            "adapter-sqlite",
+            "adapter-telegram",
+            "sqlx-sqlite",
+            "teloxide",
+            "app",
+        ],
+    ),
+    (
+        "adapter-telegram",
+        &["adapter-sqlite", "adapter-postgres", "sqlx", "app"],
+    ),
 ];
 
 /// Package name -> names of its normal and build dependencies.
