@@ -97,6 +97,10 @@ CREATE TABLE customers (
 -- adapter reports as "slot taken". The gist index over a scalar (staff_id
 -- WITH =) is what btree_gist is for.
 --
+-- created_by, confirmed_by, closed_by: who acted, as SQLite's level 8 spells
+-- it ('customer', 'system' or 'staff:<role>:<telegram user>[:<staff id>]');
+-- the regular expression is SQLite's GLOB 'staff:[a-z]*:[0-9]*'.
+--
 -- rescheduled_to_id is checked at COMMIT: a reschedule closes the old booking
 -- pointing at the id of the new one it inserts next, in one transaction.
 CREATE TABLE bookings (
@@ -126,10 +130,10 @@ CREATE TABLE bookings (
     booked_phone       text,
     price_minor        bigint CHECK (price_minor >= 0),
     currency           text CHECK (char_length(currency) = 3),
-    created_by   text CHECK (created_by IN ('customer', 'system') OR created_by ~ '^staff:[0-9]'),
-    confirmed_by text CHECK (confirmed_by IN ('customer', 'system') OR confirmed_by ~ '^staff:[0-9]'),
+    created_by   text CHECK (created_by IN ('customer', 'system') OR created_by ~ '^staff:[a-z].*:[0-9]'),
+    confirmed_by text CHECK (confirmed_by IN ('customer', 'system') OR confirmed_by ~ '^staff:[a-z].*:[0-9]'),
     confirmed_at_ms bigint CHECK ((confirmed_at_ms IS NULL) = (confirmed_by IS NULL)),
-    closed_by    text CHECK (closed_by IN ('customer', 'system') OR closed_by ~ '^staff:[0-9]'),
+    closed_by    text CHECK (closed_by IN ('customer', 'system') OR closed_by ~ '^staff:[a-z].*:[0-9]'),
     closed_at_ms bigint CHECK ((closed_at_ms IS NULL) = (closed_by IS NULL)),
     CHECK (start_ms < end_ms AND end_ms - start_ms <= 86400000),
     CHECK ((status = 'cancelled') = (cancelled_by IS NOT NULL AND cancelled_at_ms IS NOT NULL)),

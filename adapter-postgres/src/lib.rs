@@ -8,20 +8,39 @@
 //! - `sql`: every statement the adapter runs, in one place.
 //! - `failure`: driver errors into store errors by SQLSTATE, without the
 //!   DETAIL lines that carry row values.
+//! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
+//!   `staff_access`, `inbox`, `policy`: one module per port, each with its
+//!   private row types, ported from adapter-sqlite (adapters must not depend
+//!   on each other, so `convert` and `audit` are copies);
 //! - `testing` (feature `test-db`): a throwaway database per test.
 //!
 //! The database guarantees what the engine relies on most: the exclusion
 //! constraint `bookings_no_overlap` refuses an overlapping active booking of
-//! one staff member, whatever code writes it.
+//! one staff member, whatever code writes it, and the adapter reports it as
+//! "slot taken". Writes run at READ COMMITTED (the default), which the
+//! active-booking limit relies on: a transaction-scoped advisory lock per
+//! customer, taken by its own statement before the counting insert, makes
+//! that count see the previous holder's commit. Optimistic locking is one
+//! conditional `UPDATE ... WHERE id = $n AND version = $m`.
 //!
 //! SQL, SQLSTATEs and row types stay private: the public surface is the
 //! store, its settings and its open error.
 #![forbid(unsafe_code)]
 
+mod audit;
+mod bookings;
+mod catalog;
+mod conversations;
+mod convert;
+mod customers;
 mod db;
 mod failure;
+mod inbox;
+mod outbox;
+mod policy;
 pub mod settings;
 mod sql;
+mod staff_access;
 #[cfg(feature = "test-db")]
 pub mod testing;
 

@@ -3,4 +3,6 @@
 //! `BOOKING_TEST_POSTGRES_URL` (see `adapter_postgres::testing`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod contract;
+mod dispatch;
 mod migrations;
