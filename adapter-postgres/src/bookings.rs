@@ -221,7 +221,7 @@ impl<'a> StatusColumns<'a> {
 
 /// Inserts `new` under `id` (or a fresh id when `None`) if the customer is
 /// under `limit`; returns the id, or `None` when the limit refused it. The
-/// overlap trigger may refuse it with `slot_taken`.
+/// exclusion constraint may refuse it (23P01, see `failure::is_slot_taken`).
 pub(crate) async fn insert_booking(
     conn: &mut PgConnection,
     id: Option<i64>,
@@ -521,9 +521,9 @@ impl BookingStore for PgStore {
     ) -> Result<Vec<Booking>, StoreError> {
         let all_statuses = scope == BookingScope::AllStatuses;
         let (from, to) = (to_ms(period.start()), to_ms(period.end()));
-        // Two statements rather than one with `(?3 IS NULL OR staff_id = ?3)`:
-        // an OR on the leading index column would make SQLite give up the
-        // staff index. The bounds on the indexed column are implied by the
+        // Two statements rather than one with `($3 IS NULL OR staff_id = $3)`:
+        // under a generic plan an OR on the leading index column would give
+        // up the staff index. The bounds on the indexed column are implied by the
         // overlap and the three-day bound on occupied intervals.
         let query = match staff {
             Some(staff) => sqlx::query_as(sql::BOOKINGS_OF_STAFF_OVERLAPPING)
@@ -578,8 +578,9 @@ impl BookingStore for PgStore {
     }
 
     fn export_bookings(&self, period: Interval) -> BoxStream<'_, Result<Booking, StoreError>> {
-        // `fetch` yields rows as SQLite steps through the start index, which
-        // is already in (start, id) order: nothing is sorted or collected.
+        // `fetch` streams rows as the server reads the start index
+        // `(start_ms, id)`, already in order: nothing is sorted or collected
+        // here.
         sqlx::query_as::<_, BookingRow>(sql::BOOKINGS_STARTING_BETWEEN)
             .bind(to_ms(period.start()))
             .bind(to_ms(period.end()))

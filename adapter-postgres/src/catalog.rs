@@ -2,8 +2,8 @@
 //! hours, date overrides and blocked periods.
 //!
 //! Catalog edits are rare and the last write wins, so there is no version
-//! column here; every multi-statement write is still one `BEGIN IMMEDIATE`
-//! transaction so a reader never sees a service without its performers.
+//! column here; every multi-statement write is still one transaction so a
+//! reader never sees a service without its performers.
 
 use std::collections::BTreeMap;
 

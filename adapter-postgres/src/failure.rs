@@ -6,6 +6,9 @@
 //! first reduced to a [`DriverFailure`]: the SQLSTATE, the constraint name
 //! and the primary message, which names objects, never values.
 //!
+//! Every sqlx error that becomes a `StoreError` passes through here, so the
+//! `booking_database_errors_total` counter sees each failed operation once.
+//!
 //! Refusals the adapter maps to domain outcomes (a taken slot, a version
 //! conflict) are not failures and never become `StoreError`s here.
 
@@ -34,6 +37,14 @@ pub(crate) enum FailureKind {
 }
 
 impl FailureKind {
+    pub(crate) const ALL: [Self; 5] = [
+        Self::Busy,
+        Self::Constraint,
+        Self::Io,
+        Self::Corrupt,
+        Self::Other,
+    ];
+
     /// The kind of `error`, from its SQLSTATE class or driver variant.
     pub(crate) fn of(error: &sqlx::Error) -> Self {
         match error {
@@ -124,8 +135,9 @@ impl fmt::Display for DriverFailure {
 
 impl std::error::Error for DriverFailure {}
 
-/// `error` as the store error of doing `context`.
+/// `error` as the store error of doing `context`, counted by kind.
 pub(crate) fn store_error(context: &'static str, error: &sqlx::Error) -> StoreError {
+    crate::metrics::database_error(FailureKind::of(error));
     StoreError::backend(context, DriverFailure::new(error))
 }
 
@@ -215,6 +227,40 @@ mod tests {
         ));
         let source = std::error::Error::source(&error).map(ToString::to_string);
         assert!(source.is_some_and(|s| s.contains("(busy)")));
+    }
+
+    #[test]
+    fn each_store_error_is_counted_by_kind() {
+        use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+
+        ::metrics::with_local_recorder(&recorder, || {
+            store_error("reading a booking", &sqlx::Error::PoolTimedOut)
+        });
+
+        let counted: Vec<_> = snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let key = key.key().clone();
+                let labels: Vec<_> = key
+                    .labels()
+                    .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                    .collect();
+                (key.name().to_owned(), labels, value)
+            })
+            .collect();
+        assert_eq!(
+            counted,
+            [(
+                crate::metrics::DATABASE_ERRORS.to_owned(),
+                vec![("kind".to_owned(), "busy".to_owned())],
+                DebugValue::Counter(1)
+            )]
+        );
     }
 
     /// The driver errors of real statements on a migrated test database.

@@ -1,8 +1,9 @@
 //! The update inbox port: one row per bot and update id. Recording is one
 //! `INSERT ... ON CONFLICT DO NOTHING`, so "new or duplicate" is decided by
 //! the primary key, atomically; handing back unfinished updates after a
-//! crash is one `BEGIN IMMEDIATE` transaction that gives up the exhausted
-//! ones and counts an attempt of the rest.
+//! crash is one transaction that gives up the exhausted ones and counts an
+//! attempt of the rest (one instance per database until step S12 of the
+//! plan gives chats leases).
 
 use async_trait::async_trait;
 use booking_ports::{

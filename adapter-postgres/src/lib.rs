@@ -12,6 +12,8 @@
 //!   `staff_access`, `inbox`, `policy`: one module per port, each with its
 //!   private row types, ported from adapter-sqlite (adapters must not depend
 //!   on each other, so `convert` and `audit` are copies);
+//! - [`metrics`]: database errors by kind and notifications set aside, with
+//!   adapter-sqlite's names.
 //! - `testing` (feature `test-db`): a throwaway database per test.
 //!
 //! The database guarantees what the engine relies on most: the exclusion
@@ -36,6 +38,7 @@ mod customers;
 mod db;
 mod failure;
 mod inbox;
+pub mod metrics;
 mod outbox;
 mod policy;
 pub mod settings;

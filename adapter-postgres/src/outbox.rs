@@ -173,6 +173,7 @@ impl PgStore {
             .execute(&self.pool)
             .await
             .map_err(backend("setting an unreadable notification aside"))?;
+        crate::metrics::notification_set_aside();
         Ok(())
     }
 

@@ -80,8 +80,7 @@ statements! {
          buffer_after_min, active FROM services WHERE id = $1";
     /// Every service, by id, with its performers' ids as one
     /// comma-separated list (NULL when nobody performs it): one statement,
-    /// so one snapshot, and one row per service, because sqlx hands each row
-    /// over from its worker thread separately.
+    /// so one snapshot, and one row per service.
     SERVICES_WITH_PERFORMERS =
         "SELECT s.id, s.name, s.duration_min, s.price_minor, s.currency, s.buffer_before_min, \
          s.buffer_after_min, s.active, \
@@ -171,7 +170,8 @@ statements! {
     /// bookings ending after `$13`: the SELECT yields no row otherwise, and
     /// RETURNING then returns none. A booking ending after `$13` started less
     /// than a day before it (a booking lasts at most a day), which bounds the
-    /// index search. The overlap trigger may refuse the row.
+    /// index search. The exclusion constraint may refuse the row. Every
+    /// parameter is cast: in a SELECT list PostgreSQL cannot infer one.
     INSERT_BOOKING_UNDER_LIMIT = concat!(
         "INSERT INTO bookings (", booking_columns!(), ") \
          SELECT coalesce($1::bigint, nextval(pg_get_serial_sequence('bookings', 'id'))), \
@@ -186,7 +186,7 @@ statements! {
     );
     BOOKING_BY_ID = select_bookings!("WHERE id = $1");
     /// The version check and the write in one statement: the row changes
-    /// only while it is at version `?`, and the new version is computed from
+    /// only while it is at version `$17`, and the new version is computed from
     /// the stored one.
     UPDATE_BOOKING_IF_VERSION = concat!(
         "UPDATE bookings SET customer_id = $1, comment = $2, status = $3, cancelled_by = $4, \
@@ -263,8 +263,9 @@ statements! {
                             notes FROM customers WHERE telegram_user_id = $1";
     CUSTOMER_BY_PHONE = "SELECT id, name, phone, telegram_user_id, language, consented_at_ms, \
                          notes FROM customers WHERE phone = $1";
-    /// Every customer by id: a name search folds case in Rust (SQLite's
-    /// `lower` folds ASCII only, and names here are often Cyrillic). A
+    /// Every customer by id: a name search folds case in Rust (PostgreSQL's
+    /// `lower` depends on the database's ctype, and under the C locale leaves
+    /// Cyrillic alone; names here are often Cyrillic). A
     /// salon's customers are thousands at most, so the scan is cheap.
     ALL_CUSTOMERS = "SELECT id, name, phone, telegram_user_id, language, consented_at_ms, \
                      notes FROM customers ORDER BY id";
@@ -306,8 +307,8 @@ statements! {
     DELETE_CONVERSATION = "DELETE FROM conversations WHERE bot = $1 AND chat_id = $2";
     /// Erases expired states, keeping the row as the expired mark. The
     /// empty text is the mark: a saved state is never empty (the bots
-    /// store a JSON envelope). With `secure_delete` on, the erased text is
-    /// zeroed in the file, not left in a free page.
+    /// store a JSON envelope). The old row version stays on disk until
+    /// vacuum reclaims it.
     ERASE_EXPIRED_CONVERSATIONS =
         "UPDATE conversations SET state = '' WHERE expires_at_ms <= $1 AND state <> ''";
     FORGET_EXPIRED_CONVERSATIONS = "DELETE FROM conversations WHERE expires_at_ms <= $1";
