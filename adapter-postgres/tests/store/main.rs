@@ -5,4 +5,8 @@
 
 mod contract;
 mod dispatch;
+mod engine;
+mod helpers;
 mod migrations;
+mod overlap;
+mod precision;
