@@ -416,6 +416,8 @@ statements! {
 }
 
 #[cfg(all(test, feature = "test-db"))]
+// Helpers of the tests: a panic is a failed assertion.
+#[allow(clippy::unwrap_used)]
 mod tests {
     use sqlx::{Executor, SqlSafeStr};
 
@@ -443,6 +445,104 @@ mod tests {
             }
         }
         assert!(refused.is_empty(), "{refused:#?}");
+        store.close().await;
+    }
+
+    /// The tables that grow with use: a full scan of one gets slower every
+    /// month. The catalog's tables stay small.
+    const GROWING: &[&str] = &[
+        "bookings",
+        "notifications",
+        "customers",
+        "conversations",
+        "update_inbox",
+        "staff_access_failed_pins",
+        "staff_access_sessions",
+        "staff_access_refusals",
+    ];
+
+    /// The growing tables `sql` reads with a sequential scan in its generic
+    /// plan (the one a prepared statement switches to after five runs),
+    /// with sequential scans priced out: any left means no index serves it.
+    async fn sequential_scans(conn: &mut sqlx::PgConnection, sql: &str) -> Vec<String> {
+        use sqlx::AssertSqlSafe;
+
+        sqlx::raw_sql(AssertSqlSafe(format!("PREPARE s AS {sql}")))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let parameters: i64 = sqlx::query_scalar(
+            "SELECT coalesce(array_length(parameter_types, 1), 0)::bigint \
+             FROM pg_prepared_statements WHERE name = 's'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        // Values do not shape a generic plan: NULL for each parameter.
+        let arguments = if parameters == 0 {
+            String::new()
+        } else {
+            format!(
+                "({})",
+                vec!["NULL"; usize::try_from(parameters).unwrap()].join(", ")
+            )
+        };
+        let plan: Vec<String> =
+            sqlx::query_scalar(AssertSqlSafe(format!("EXPLAIN EXECUTE s{arguments}")))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        // Only ours: DEALLOCATE ALL would also drop sqlx's cached statements.
+        sqlx::raw_sql("DEALLOCATE s")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        plan.iter()
+            .filter_map(|line| line.split("Seq Scan on ").nth(1))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .filter(|table| GROWING.contains(table))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    async fn planning_connection(db: &PgTestDb) -> sqlx::PgConnection {
+        let mut conn = db.raw_connection().await;
+        sqlx::raw_sql("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn
+    }
+
+    #[tokio::test]
+    async fn no_statement_scans_a_growing_table() {
+        let db = PgTestDb::create().await;
+        let store = db.open().await;
+        let mut conn = planning_connection(&db).await;
+        let mut scans = Vec::new();
+        for (name, sql) in ALL {
+            // A head `QueryBuilder` completes; SHOW cannot be prepared and
+            // reads no table.
+            if name.ends_with("_HEAD") || sql.starts_with("SHOW") {
+                continue;
+            }
+            for table in sequential_scans(&mut conn, sql).await {
+                scans.push(format!("{name} scans {table}"));
+            }
+        }
+        assert!(scans.is_empty(), "{scans:#?}");
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_plan_check_catches_a_full_scan() {
+        let db = PgTestDb::create().await;
+        let store = db.open().await;
+        let mut conn = planning_connection(&db).await;
+
+        let scans = sequential_scans(&mut conn, "SELECT id FROM bookings WHERE comment = $1").await;
+
+        assert_eq!(scans, ["bookings"]);
         store.close().await;
     }
 }
