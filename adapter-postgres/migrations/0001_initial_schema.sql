@@ -1,5 +1,5 @@
 -- Level 1 of the PostgreSQL schema: parity with the SQLite schema at its level
--- 9 (same tables, column names and checks), so rows, converters and a later
+-- 10 (same tables, column names and checks), so rows, converters and a later
 -- store-to-store copy map one to one.
 --
 -- Conventions, as in SQLite:
@@ -233,4 +233,23 @@ CREATE TABLE policy_overrides (
         'reschedule_cutoff_minutes', 'requires_confirmation',
         'max_active_bookings_per_customer')),
     value bigint NOT NULL CHECK (value >= 0)
+);
+
+-- ----- Staff invitations and accounts ------------------------------------------
+-- SQLite's level 10. An owner's invitation is known only by the SHA-256 of
+-- its code until it expires; using it deletes it and links the user to the
+-- staff member in one transaction, so a code links one user once. An account
+-- without a staff member records only the language of a user who is staff by
+-- the config file. No foreign keys: staff are deactivated, never deleted, and
+-- the access gate is kept apart from the catalog.
+CREATE TABLE staff_invitations (
+    code_hash     text   PRIMARY KEY CHECK (char_length(code_hash) BETWEEN 1 AND 128),
+    staff_id      bigint NOT NULL CHECK (staff_id > 0),
+    expires_at_ms bigint NOT NULL
+);
+CREATE INDEX staff_invitations_by_expiry ON staff_invitations (expires_at_ms);
+CREATE TABLE staff_accounts (
+    user_id  bigint PRIMARY KEY,
+    staff_id bigint CHECK (staff_id IS NULL OR staff_id > 0),
+    language text CHECK (language IS NULL OR char_length(language) BETWEEN 1 AND 35)
 );

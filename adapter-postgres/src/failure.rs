@@ -181,15 +181,6 @@ pub(crate) fn unique_violation(error: &sqlx::Error) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Whether the whole transaction may simply be run again: a serialization
-/// failure or a deadlock (not expected at READ COMMITTED, possible between
-/// an erasure and an update that lock rows in different orders).
-// Used by the booking and customer ports (steps S2 and S3).
-#[allow(dead_code)]
-pub(crate) fn is_retryable(error: &sqlx::Error) -> bool {
-    matches!(sqlstate(error).as_deref(), Some("40001" | "40P01"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ mod policy;
 pub mod settings;
 mod sql;
 mod staff_access;
+mod staff_accounts;
 #[cfg(feature = "test-db")]
 pub mod testing;
 

@@ -413,6 +413,21 @@ statements! {
     PURGE_FAILED_PINS = "DELETE FROM staff_access_failed_pins WHERE forget_at_ms <= $1";
     PURGE_STAFF_SESSIONS = "DELETE FROM staff_access_sessions WHERE until_ms <= $1";
     PURGE_REFUSALS = "DELETE FROM staff_access_refusals WHERE forget_at_ms <= $1";
+    PURGE_STAFF_INVITATIONS = "DELETE FROM staff_invitations WHERE expires_at_ms <= $1";
+    INSERT_STAFF_INVITATION =
+        "INSERT INTO staff_invitations (code_hash, staff_id, expires_at_ms) VALUES ($1, $2, $3)";
+    /// Deletes a live invitation and returns its staff member: the use.
+    TAKE_STAFF_INVITATION = "DELETE FROM staff_invitations WHERE code_hash = $1 \
+                             AND expires_at_ms > $2 RETURNING staff_id";
+    /// A new link replaces an earlier one; a link without a language keeps
+    /// the one recorded.
+    LINK_STAFF_ACCOUNT = "INSERT INTO staff_accounts (user_id, staff_id, language) \
+                          VALUES ($1, $2, $3) \
+                          ON CONFLICT (user_id) DO UPDATE SET staff_id = excluded.staff_id, \
+                          language = coalesce(excluded.language, staff_accounts.language)";
+    STAFF_ACCOUNTS = "SELECT user_id, staff_id, language FROM staff_accounts ORDER BY user_id";
+    SET_STAFF_LANGUAGE = "INSERT INTO staff_accounts (user_id, language) VALUES ($1, $2) \
+                          ON CONFLICT (user_id) DO UPDATE SET language = $2";
 }
 
 #[cfg(all(test, feature = "test-db"))]
@@ -459,6 +474,8 @@ mod tests {
         "staff_access_failed_pins",
         "staff_access_sessions",
         "staff_access_refusals",
+        "staff_invitations",
+        "staff_accounts",
     ];
 
     /// The growing tables `sql` reads with a sequential scan in its generic

@@ -50,6 +50,7 @@ mod private;
 pub mod settings;
 mod sql;
 mod staff_access;
+mod staff_accounts;
 
 use booking_ports::StoreError;
 use sqlx::{ConnectOptions, SqlitePool};

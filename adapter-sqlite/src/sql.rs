@@ -387,6 +387,20 @@ statements! {
     PURGE_FAILED_PINS = "DELETE FROM staff_access_failed_pins WHERE forget_at_ms <= ?";
     PURGE_STAFF_SESSIONS = "DELETE FROM staff_access_sessions WHERE until_ms <= ?";
     PURGE_REFUSALS = "DELETE FROM staff_access_refusals WHERE forget_at_ms <= ?";
+    PURGE_STAFF_INVITATIONS = "DELETE FROM staff_invitations WHERE expires_at_ms <= ?";
+    INSERT_STAFF_INVITATION =
+        "INSERT INTO staff_invitations (code_hash, staff_id, expires_at_ms) VALUES (?, ?, ?)";
+    /// Deletes a live invitation and returns its staff member: the use.
+    TAKE_STAFF_INVITATION = "DELETE FROM staff_invitations WHERE code_hash = ? \
+                             AND expires_at_ms > ? RETURNING staff_id";
+    /// A new link replaces an earlier one; a link without a language keeps
+    /// the one recorded.
+    LINK_STAFF_ACCOUNT = "INSERT INTO staff_accounts (user_id, staff_id, language) VALUES (?, ?, ?) \
+                          ON CONFLICT (user_id) DO UPDATE SET staff_id = excluded.staff_id, \
+                          language = coalesce(excluded.language, staff_accounts.language)";
+    STAFF_ACCOUNTS = "SELECT user_id, staff_id, language FROM staff_accounts ORDER BY user_id";
+    SET_STAFF_LANGUAGE = "INSERT INTO staff_accounts (user_id, language) VALUES (?1, ?2) \
+                          ON CONFLICT (user_id) DO UPDATE SET language = ?2";
 }
 
 #[cfg(test)]

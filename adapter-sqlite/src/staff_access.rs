@@ -3,7 +3,11 @@
 //! which it no longer matters, so the purge is one indexed DELETE per table.
 
 use async_trait::async_trait;
-use booking_ports::{EndSessionError, RecordRefusalError, StaffAccessStore, StaffUser, StoreError};
+use booking_domain::StaffId;
+use booking_ports::{
+    EndSessionError, RecordRefusalError, RedeemInvitationError, StaffAccessStore, StaffAccount,
+    StaffUser, StoreError,
+};
 use chrono::{DateTime, Utc};
 
 use crate::SqliteStore;
@@ -158,9 +162,45 @@ impl StaffAccessStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(backend(context))?;
-        let purged =
-            failed_pins.rows_affected() + sessions.rows_affected() + refusals.rows_affected();
+        let invitations = sqlx::query(sql::PURGE_STAFF_INVITATIONS)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend(context))?;
+        let purged = failed_pins.rows_affected()
+            + sessions.rows_affected()
+            + refusals.rows_affected()
+            + invitations.rows_affected();
         tx.commit().await.map_err(backend(context))?;
         Ok(purged)
+    }
+
+    async fn add_staff_invitation(
+        &self,
+        code_hash: &str,
+        member: StaffId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.insert_staff_invitation(code_hash, member, expires_at)
+            .await
+    }
+
+    async fn redeem_staff_invitation(
+        &self,
+        code_hash: &str,
+        user: StaffUser,
+        language: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<StaffId, RedeemInvitationError> {
+        self.use_staff_invitation(code_hash, user, language, now)
+            .await
+    }
+
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        self.all_staff_accounts().await
+    }
+
+    async fn set_staff_language(&self, user: StaffUser, language: &str) -> Result<(), StoreError> {
+        self.record_staff_language(user, language).await
     }
 }

@@ -249,6 +249,16 @@ admin-help = Commands:
     /override YYYY-MM-DD all|staff id closed|HH:MM-HH:MM[,...] — close a day or set special hours
     /override_remove YYYY-MM-DD all|staff id — remove a date override
     /policy [reset | setting value] — the booking policy (owners)
+    /staff_invite staff id — a one-time code for a staff member to join this bot (owners)
+    /whoami — your Telegram id
+    /logout — sign out
+admin-help-staff = Commands for your own schedule:
+    /today, /tomorrow, /day YYYY-MM-DD — your bookings of a day, with their buttons
+    /week — your seven days at a glance, with the free windows
+    /block your staff id YYYY-MM-DD[..YYYY-MM-DD] [HH:MM-HH:MM] [reason] — block your time
+    /blocks — your upcoming blocked periods, with a button to remove each
+    /book — book a caller or a walk-in into your free time (also ➕ on a day view)
+    /services, /staff — the catalog with ids
     /whoami — your Telegram id
     /logout — sign out
 admin-role-owner = Your role: owner (everything).
@@ -270,6 +280,12 @@ admin-policy-saved = Saved. It applies from the next booking.
 admin-policy-was-reset = The config file's policy applies again.
 admin-policy-invalid-horizon = Bookable ahead must be 1 to 366 days.
 admin-policy-invalid-limit = Each customer must be allowed at least one upcoming booking.
+admin-invitation = Invitation for { $name }:
+    /join { $code }
+    They send that line to this bot from their own Telegram account by { $until }. It works once.
+admin-joined = Welcome! You are now staff member #{ $staff } in this bot: you see and manage your own schedule, and the bot tells you about your bookings. /help lists what you can do.
+admin-joined-pin = Sign in with the staff PIN the owner gives you.
+admin-join-wrong = This code is unknown, used or expired. Ask the owner for a new one.
 admin-forbidden-owner = Only an owner can do this.
 admin-forbidden-manager = Only a manager or an owner can do this. Staff see and manage their own schedule.
 admin-unknown-command = Unknown command. /help lists them.
@@ -508,6 +524,8 @@ slow-down = You are sending messages faster than I can answer. I skipped some of
 
 ## Customer cards (admin bot) and customers' history (client bot).
 admin-usage-customer = Usage: /customer phone or part of a name, for example /customer 916 555-01-02 or /customer Petrova
+admin-usage-staff-invite = Usage: /staff_invite staff id, for example /staff_invite 2
+admin-usage-join = Usage: /join code, with the code the owner sent you, for example /join ABCDE-FGHJK
 admin-usage-policy = Usage: /policy, /policy reset, or /policy setting value, for example /policy min_notice_minutes 120 or /policy requires_confirmation on. Minutes from 0 to 527040, days from 1 to 366.
 admin-customers-none = No customer matches "{ $query }".
 admin-customers-found = Customers matching "{ $query }":

@@ -259,6 +259,16 @@ admin-help = Команды:
     /override ГГГГ-ММ-ДД all|id мастера closed|ЧЧ:ММ-ЧЧ:ММ[,...] — закрыть день или задать особые часы
     /override_remove ГГГГ-ММ-ДД all|id мастера — убрать особый день
     /policy [reset | настройка значение] — правила записи (владелец)
+    /staff_invite id мастера — одноразовый код, чтобы мастер подключился к этому боту (владелец)
+    /whoami — ваш id в Telegram
+    /logout — выйти
+admin-help-staff = Команды для своего расписания:
+    /today, /tomorrow, /day ГГГГ-ММ-ДД — ваши записи на день, с кнопками
+    /week — ваши семь дней, со свободными окнами
+    /block ваш id ГГГГ-ММ-ДД[..ГГГГ-ММ-ДД] [ЧЧ:ММ-ЧЧ:ММ] [причина] — закрыть своё время
+    /blocks — ваши предстоящие закрытые периоды, с кнопкой удаления у каждого
+    /book — записать клиента по звонку или без записи в ваше свободное время (или ➕ в дне)
+    /services, /staff — услуги и мастера с их id
     /whoami — ваш id в Telegram
     /logout — выйти
 admin-role-owner = Ваша роль: владелец (всё).
@@ -280,6 +290,12 @@ admin-policy-saved = Сохранено. Действует со следующ�
 admin-policy-was-reset = Снова действуют правила из файла настроек.
 admin-policy-invalid-horizon = Запись вперёд: от 1 до 366 дней.
 admin-policy-invalid-limit = Клиенту должна быть доступна хотя бы одна предстоящая запись.
+admin-invitation = Приглашение для { $name }:
+    /join { $code }
+    Пусть отправит эту строку этому боту со своего аккаунта Telegram до { $until }. Код действует один раз.
+admin-joined = Добро пожаловать! Теперь вы мастер №{ $staff } в этом боте: вы видите и ведёте своё расписание, а бот сообщает о ваших записях. Что можно делать — в /help.
+admin-joined-pin = Войдите с PIN-кодом сотрудников, который даст владелец.
+admin-join-wrong = Код неизвестен, уже использован или истёк. Попросите у владельца новый.
 admin-forbidden-owner = Это может сделать только владелец.
 admin-forbidden-manager = Это может сделать только менеджер или владелец. Мастер видит и ведёт только своё расписание.
 admin-unknown-command = Неизвестная команда. Список: /help.
@@ -522,6 +538,8 @@ slow-down = Вы отправляете сообщения быстрее, че�
 
 ## Customer cards (admin bot) and customers' history (client bot).
 admin-usage-customer = Формат: /customer телефон или часть имени, например /customer 916 555-01-02 или /customer Петрова
+admin-usage-staff-invite = Формат: /staff_invite id мастера, например /staff_invite 2
+admin-usage-join = Формат: /join код, с кодом от владельца, например /join ABCDE-FGHJK
 admin-usage-policy = Формат: /policy, /policy reset или /policy настройка значение, например /policy min_notice_minutes 120 или /policy requires_confirmation on. Минуты от 0 до 527040, дни от 1 до 366.
 admin-customers-none = Нет клиентов по запросу «{ $query }».
 admin-customers-found = Клиенты по запросу «{ $query }»:

@@ -91,6 +91,8 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
         help.starts_with("Your role: staff (your own schedule"),
         "{help}"
     );
+    assert!(help.contains("Commands for your own schedule:"), "{help}");
+    assert!(!help.contains("/export"), "{help}");
     let help = text(&h.send(MANAGER, "/help").await);
     assert!(help.starts_with("Your role: manager"), "{help}");
 
@@ -122,6 +124,10 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
         forged.answered_callback_queries[0].text.as_deref(),
         Some(MANAGER_OR_OWNER)
     );
+
+    // The owner sees both weeks.
+    let week = text(&h.send(OWNER, "/week").await);
+    assert!(week.contains("Anna:") && week.contains("Boris:"), "{week}");
 
     // The manager: every schedule and the reports, not the catalog.
     let week = text(&h.send(MANAGER, "/week").await);
@@ -267,4 +273,105 @@ async fn the_owner_changes_the_policy_from_the_bot_and_nobody_else_can() {
         "only the footer's mark: {reset}"
     );
     assert!(!h.engine.policy().requires_confirmation());
+}
+
+/// The code in an invitation message: the word after `/join`.
+fn code_in(text: &str) -> String {
+    text.split("/join ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no code in {text}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_stylist_joins_with_the_owners_one_time_code_and_runs_her_own_week() {
+    let (mut h, boris) = salon().await;
+    const NEW_STYLIST: u64 = 800;
+    const SOMEONE_ELSE: u64 = 801;
+
+    assert_eq!(
+        text(
+            &h.send(MANAGER, &format!("/staff_invite {}", boris.id().get()))
+                .await
+        ),
+        OWNER_ONLY
+    );
+    let invitation = text(
+        &h.send(OWNER, &format!("/staff_invite {}", boris.id().get()))
+            .await,
+    );
+    assert!(
+        invitation.starts_with("Invitation for Boris:\n/join "),
+        "{invitation}"
+    );
+    let code = code_in(&invitation);
+    assert_eq!(code.len(), 11, "two groups of five: {code}");
+
+    // Before joining she is a stranger.
+    let refused = text(&h.send(NEW_STYLIST, "/week").await);
+    assert!(!refused.starts_with("Week"), "{refused}");
+    // A made-up code is refused (and counted like a wrong PIN).
+    assert_eq!(
+        text(&h.send(NEW_STYLIST, "/join ABCDE-FGHJK").await),
+        "This code is unknown, used or expired. Ask the owner for a new one."
+    );
+
+    let joined = text(
+        &h.send(NEW_STYLIST, &format!("/join {}", code.to_lowercase()))
+            .await,
+    );
+    assert!(
+        joined.starts_with("Welcome! You are now staff member #2"),
+        "{joined}"
+    );
+    let week = text(&h.send(NEW_STYLIST, "/week").await);
+    assert!(
+        week.starts_with("Week Mon 3 Jun – Sun 9 Jun · Boris\n"),
+        "{week}"
+    );
+    assert_eq!(
+        text(&h.send(NEW_STYLIST, "/stats week").await),
+        MANAGER_OR_OWNER
+    );
+
+    // The code worked once.
+    assert_eq!(
+        text(&h.send(SOMEONE_ELSE, &format!("/join {code}")).await),
+        "This code is unknown, used or expired. Ask the owner for a new one."
+    );
+    let week = text(&h.send(SOMEONE_ELSE, "/week").await);
+    assert!(!week.starts_with("Week"), "{week}");
+
+    // After a restart she is still Boris: the link is in the store.
+    h.restart();
+    h.admin
+        .as_ref()
+        .unwrap()
+        .access
+        .directory()
+        .load(&h.store)
+        .await
+        .unwrap();
+    let week = text(&h.send(NEW_STYLIST, "/week").await);
+    assert!(
+        week.starts_with("Week Mon 3 Jun – Sun 9 Jun · Boris\n"),
+        "{week}"
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_expires_after_a_day() {
+    let (mut h, boris) = salon().await;
+    let invitation = text(
+        &h.send(OWNER, &format!("/staff_invite {}", boris.id().get()))
+            .await,
+    );
+    let code = code_in(&invitation);
+    h.clock.advance(chrono::Duration::hours(24));
+    assert_eq!(
+        text(&h.send(800, &format!("/join {code}")).await),
+        "This code is unknown, used or expired. Ask the owner for a new one."
+    );
+    assert!(text(&h.send(800, "/join not a code").await).starts_with("Usage: /join"));
 }

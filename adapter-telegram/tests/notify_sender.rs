@@ -23,9 +23,9 @@ use axum::routing::post;
 use booking_domain::{CustomerId, ServiceId, StaffChoice, StaffId, TelegramUserId};
 use booking_ports::engine::BookingForm;
 use booking_ports::{
-    Addressee, BookingDetails, DeliveryState, Destination, DispatchSettings, Dispatcher, Engine,
-    EngineSettings, ManualClock, MemoryStore, NoticeKind, NotificationOutbox, NotificationSender,
-    OutgoingMessage, SendError,
+    Addressee, BookingDetails, Clock, DeliveryState, Destination, DispatchSettings, Dispatcher,
+    Engine, EngineSettings, ManualClock, MemoryStore, NoticeKind, NotificationOutbox,
+    NotificationSender, OutgoingMessage, SendError, StaffAccessStore,
 };
 use chrono::Duration;
 use serde_json::{Value, json};
@@ -295,6 +295,63 @@ async fn staff_notices_go_to_the_admin_bot_in_the_configured_chats() {
         buttons(&body),
         [("Open booking".to_owned(), format!("b:{id}"))]
     );
+}
+
+/// A stylist who joined with an invitation hears about her bookings in her
+/// private chat, in the language she uses the admin bot in; the configured
+/// chats still hear, in the business's language.
+#[tokio::test]
+async fn a_staff_member_who_joined_is_told_in_her_own_language() {
+    let (address, mut requests) = fake_telegram().await;
+    let salon = salon().await;
+    let joined_user = 9090;
+    // What `/join` records: the link and her language.
+    salon
+        .store
+        .add_staff_invitation(
+            "hash-of-code",
+            StaffId::new(2).unwrap(),
+            salon.clock.now() + Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    salon
+        .store
+        .redeem_staff_invitation(
+            "hash-of-code",
+            booking_ports::StaffUser::new(joined_user),
+            Some("ru".to_owned()),
+            salon.clock.now(),
+        )
+        .await
+        .unwrap();
+    let directory = adapter_telegram::admin::directory::StaffDirectory::default();
+    directory.load(&salon.store).await.unwrap();
+    let sender = sender(address).with_directory(directory);
+
+    let marias = sender.destinations(&Addressee::Staff(StaffId::new(2).unwrap()));
+    assert_eq!(
+        marias.iter().map(|d| d.chat.get()).collect::<Vec<_>>(),
+        [OWNERS_CHAT, joined_user]
+    );
+    let booked = salon.book(1001).await;
+    let message = salon
+        .outgoing(
+            &booked,
+            NoticeKind::NewBooking {
+                awaiting_confirmation: false,
+            },
+        )
+        .await;
+    sender.send(&marias[1], &message).await.unwrap();
+    let (_, _, body) = requests.recv().await.unwrap();
+    assert_eq!(body["chat_id"], json!(joined_user));
+    let text = body["text"].as_str().unwrap();
+    assert!(text.starts_with("🆕 Новая запись"), "{text}");
+    sender.send(&marias[0], &message).await.unwrap();
+    let (_, _, body) = requests.recv().await.unwrap();
+    let text = body["text"].as_str().unwrap();
+    assert!(text.starts_with("🆕 New booking"), "{text}");
 }
 
 #[tokio::test]

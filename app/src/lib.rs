@@ -37,6 +37,7 @@ pub mod http;
 pub mod inbox;
 pub mod maintenance;
 pub mod metrics;
+pub mod miniapp;
 pub mod polling;
 pub mod reload;
 pub mod run_lock;

@@ -30,7 +30,7 @@ use crate::health::{BotHealth, Readiness};
 use crate::inbox::InboxStore;
 use crate::reload::{LiveSettings, Reloader};
 use crate::run_lock::RunLock;
-use crate::{backups, bots, database, http, maintenance, metrics, shutdown, updates};
+use crate::{backups, bots, database, http, maintenance, metrics, miniapp, shutdown, updates};
 
 /// Anything that stops the service from starting or running.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
@@ -130,6 +130,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
              anyone on Telegram may guess at it; list admin.allowed_user_ids to close it"
         );
     }
+    if let Some((_, admin)) = &admin {
+        // Staff who joined with an invitation, and staff users' languages.
+        admin.access.directory().load(&store).await?;
+    }
     if admin.is_none() && settings.admin.is_some() {
         tracing::warn!(
             "[admin] is configured but BOOKING_ADMIN_BOT_TOKEN is not set: no admin bot, and staff are not notified"
@@ -176,6 +180,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             .map(|a| a.staff_chats.clone())
             .unwrap_or_default(),
     )?;
+    let sender = match &admin {
+        Some((_, admin)) => sender.with_directory(admin.access.directory().clone()),
+        None => sender,
+    };
     let reloading = Reloader::new(
         settings.clone(),
         ProcessEnvironment,
@@ -254,8 +262,20 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         ),
         None => (Some(metrics_router), None),
     };
+    let miniapp_router = settings
+        .miniapp
+        .map(|max_age| miniapp::api_router(engine.clone(), &settings.client_token, max_age));
+    if miniapp_router.is_some() && prepared.listener.is_none() {
+        tracing::warn!(
+            "[miniapp] is enabled but the HTTP listener is off: set [http] listen to serve the Mini App's API"
+        );
+    }
     let http_server = prepared.listener.map(|listener| {
-        let routes = prepared.routes.into_iter().chain(metrics_router);
+        let routes = prepared
+            .routes
+            .into_iter()
+            .chain(metrics_router)
+            .chain(miniapp_router);
         listener.serve(
             "HTTP listener",
             http::router(readiness, routes),

@@ -58,7 +58,9 @@ pub use ports::outbox::{
     NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
 pub use ports::sender::{Addressee, Destination, NotificationSender, OutgoingMessage, SendError};
-pub use ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
+pub use ports::staff_access::{
+    EndSessionError, RecordRefusalError, RedeemInvitationError, StaffAccessStore, StaffAccount,
+};
 
 #[cfg(feature = "contract")]
 pub mod contract;

@@ -34,6 +34,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "adapter-sqlite",
             "adapter-postgres",
             "adapter-telegram",
+            "adapter-miniapp",
             "app",
         ],
     ),
@@ -45,12 +46,19 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "adapter-sqlite",
             "adapter-postgres",
             "adapter-telegram",
+            "adapter-miniapp",
             "app",
         ],
     ),
     (
         "adapter-sqlite",
-        &["adapter-postgres", "adapter-telegram", "teloxide", "app"],
+        &[
+            "adapter-postgres",
+            "adapter-telegram",
+            "adapter-miniapp",
+            "teloxide",
+            "app",
+        ],
     ),
     // The PostgreSQL store depends on the domain and the ports only: no other
     // adapter, no SQLite driver (sqlx-sqlite), no bot.
@@ -59,6 +67,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         &[
             "adapter-sqlite",
             "adapter-telegram",
+            "adapter-miniapp",
             "sqlx-sqlite",
             "teloxide",
             "app",
@@ -66,7 +75,24 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     (
         "adapter-telegram",
-        &["adapter-sqlite", "adapter-postgres", "sqlx", "app"],
+        &[
+            "adapter-sqlite",
+            "adapter-postgres",
+            "adapter-miniapp",
+            "sqlx",
+            "app",
+        ],
+    ),
+    (
+        "adapter-miniapp",
+        &[
+            "adapter-sqlite",
+            "adapter-postgres",
+            "adapter-telegram",
+            "sqlx",
+            "teloxide",
+            "app",
+        ],
     ),
 ];
 

@@ -23,7 +23,6 @@
 //! at most [`CONCURRENT_PIN_CHECKS`] argon2 checks run at once (19 MiB each),
 //! so a crowd of strangers cannot exhaust a small server's memory.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -32,10 +31,16 @@ use booking_ports::{
     Clock, EndSessionError, RecordRefusalError, StaffAccessStore, StaffRole, StaffUser, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
 
-use super::pin::{self, PinHash};
+mod config;
+mod invitations;
+
+pub use self::config::{AdminBotConfig, AdminConfigError};
+pub use self::invitations::{INVITATION_LIFETIME, Invitation, JoinOutcome};
+use super::directory::StaffDirectory;
+use super::pin;
 use crate::live::Live;
 
 /// Wrong PINs allowed per user within [`DEFAULT_LOCKOUT_WINDOW`].
@@ -53,148 +58,6 @@ pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::hours(12);
 pub const TELEGRAM_DOCUMENT_LIMIT: u64 = 50 * 1024 * 1024;
 /// How long a refused stranger is remembered, so they hear the refusal once.
 const REFUSAL_MEMORY: Duration = Duration::days(365);
-
-/// The admin bot's access settings and limits.
-#[derive(Clone)]
-pub struct AdminBotConfig {
-    /// The owners' Telegram user ids. With a PIN, a non-empty list requires
-    /// both; an empty one lets anyone who knows the PIN in (as an owner),
-    /// and only when `pin_without_allow_list` says so.
-    pub allowed_users: BTreeSet<i64>,
-    /// The managers' Telegram user ids: everything but the catalog and the
-    /// policy. They too need the PIN when one is set.
-    pub managers: BTreeSet<i64>,
-    /// The explicit choice of the PIN alone ([`AdminBotConfig::pin_only`]).
-    pub pin_without_allow_list: bool,
-    /// The PIN hash; `None` means the allow-list alone admits.
-    pub pin: Option<PinHash>,
-    /// `BOOKING_PIN_PEPPER`, mixed into the PIN hash.
-    pub pepper: Option<SecretString>,
-    /// How long a PIN sign-in lasts.
-    pub session_lifetime: Duration,
-    /// Wrong PINs allowed per user within `lockout_window`.
-    pub max_failed_pins: usize,
-    pub lockout_window: Duration,
-    /// Wrong PINs of all users together within `lockout_window` that pause
-    /// PIN checks for everyone not signed in.
-    pub max_failed_pins_of_everyone: usize,
-    /// The chats told when PIN checks pause (the owner's, managers').
-    pub owner_chats: Vec<i64>,
-    /// Which staff member a user is, when they are one: the schedule a
-    /// user with the staff role acts on, and who is recorded on the
-    /// bookings they change. A user here who is neither an owner nor a
-    /// manager is let in with the staff role (with the PIN when one is set).
-    pub staff_members: BTreeMap<i64, StaffId>,
-    /// Bookings per page of the day view.
-    pub page_size: usize,
-    /// The largest export sent, in bytes.
-    pub export_limit_bytes: u64,
-}
-
-impl fmt::Debug for AdminBotConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AdminBotConfig")
-            .field("allowed_users", &self.allowed_users.len())
-            .field("managers", &self.managers.len())
-            .field("staff_members", &self.staff_members.len())
-            .field("pin", &self.pin.is_some())
-            .field("pepper", &self.pepper.is_some())
-            .field("session_lifetime", &self.session_lifetime)
-            .field("max_failed_pins", &self.max_failed_pins)
-            .field("lockout_window", &self.lockout_window)
-            .field(
-                "max_failed_pins_of_everyone",
-                &self.max_failed_pins_of_everyone,
-            )
-            .field("pin_without_allow_list", &self.pin_without_allow_list)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A configuration that would admit nobody, or locks out too eagerly.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AdminConfigError {
-    #[error("the admin bot needs an allow-list of Telegram user ids, a PIN hash, or both")]
-    NobodyCanSignIn,
-    #[error("the session lifetime must be positive")]
-    SessionLifetime,
-    #[error("the lockout needs at least one allowed attempt in a positive window")]
-    Lockout,
-    #[error(
-        "a PIN without an allow-list lets in anyone who guesses it; list allowed_user_ids, \
-         or set pin_without_allow_list = true to accept that"
-    )]
-    PinWithoutAllowList,
-}
-
-impl AdminBotConfig {
-    /// Access by `allowed_users`, and the `pin` too when given, with the
-    /// default limits.
-    ///
-    /// # Errors
-    /// [`AdminConfigError::NobodyCanSignIn`] when both are empty;
-    /// [`AdminConfigError::PinWithoutAllowList`] for a PIN alone (see
-    /// [`AdminBotConfig::pin_only`]).
-    pub fn new(
-        allowed_users: impl IntoIterator<Item = i64>,
-        pin: Option<PinHash>,
-    ) -> Result<Self, AdminConfigError> {
-        let config = Self::unchecked(allowed_users.into_iter().collect(), pin, false);
-        config.validate()?;
-        Ok(config)
-    }
-
-    /// Access by the PIN alone: anyone who knows or guesses it is staff.
-    /// Only on the owner's explicit choice; the app warns at every start.
-    pub fn pin_only(pin: PinHash) -> Self {
-        Self::unchecked(BTreeSet::new(), Some(pin), true)
-    }
-
-    fn unchecked(
-        allowed_users: BTreeSet<i64>,
-        pin: Option<PinHash>,
-        pin_without_allow_list: bool,
-    ) -> Self {
-        Self {
-            allowed_users,
-            managers: BTreeSet::new(),
-            pin_without_allow_list,
-            pin,
-            pepper: None,
-            session_lifetime: DEFAULT_SESSION_LIFETIME,
-            max_failed_pins: DEFAULT_MAX_FAILED_PINS,
-            lockout_window: DEFAULT_LOCKOUT_WINDOW,
-            max_failed_pins_of_everyone: DEFAULT_MAX_FAILED_PINS_OF_EVERYONE,
-            owner_chats: Vec::new(),
-            staff_members: BTreeMap::new(),
-            page_size: 5,
-            export_limit_bytes: TELEGRAM_DOCUMENT_LIMIT,
-        }
-    }
-
-    /// Checks the settings after fields were changed.
-    ///
-    /// # Errors
-    /// [`AdminConfigError`] naming what is wrong.
-    pub fn validate(&self) -> Result<(), AdminConfigError> {
-        if self.allowed_users.is_empty() && self.pin.is_none() {
-            return Err(AdminConfigError::NobodyCanSignIn);
-        }
-        if self.allowed_users.is_empty() && !self.pin_without_allow_list {
-            return Err(AdminConfigError::PinWithoutAllowList);
-        }
-        if self.session_lifetime <= Duration::zero() {
-            return Err(AdminConfigError::SessionLifetime);
-        }
-        if self.max_failed_pins == 0
-            || self.max_failed_pins_of_everyone == 0
-            || self.lockout_window <= Duration::zero()
-        {
-            return Err(AdminConfigError::Lockout);
-        }
-        Ok(())
-    }
-}
 
 /// What the bot may do for a user right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +128,8 @@ pub struct Access {
     clock: Arc<dyn Clock>,
     /// Permits for argon2 checks, [`CONCURRENT_PIN_CHECKS`] of them.
     checks: Arc<Semaphore>,
+    /// Users who joined with an invitation, and staff users' languages.
+    directory: StaffDirectory,
 }
 
 impl fmt::Debug for Access {
@@ -291,6 +156,7 @@ impl Access {
             store,
             clock,
             checks: Arc::new(Semaphore::new(CONCURRENT_PIN_CHECKS)),
+            directory: StaffDirectory::default(),
         })
     }
 
@@ -316,19 +182,28 @@ impl Access {
         self.clock.now()
     }
 
-    /// Whether `user` is on a list (owners, managers, staff members), or
-    /// could be by PIN alone.
-    fn may_try(config: &AdminBotConfig, user: i64) -> bool {
-        config.allowed_users.is_empty() || Self::listed_role(config, user).is_some()
+    /// The staff accounts and languages this gate and the notification
+    /// sender share.
+    pub fn directory(&self) -> &StaffDirectory {
+        &self.directory
     }
 
-    /// The role a list gives `user`, the most allowed first.
-    fn listed_role(config: &AdminBotConfig, user: i64) -> Option<StaffRole> {
+    /// Whether `user` is on a list (owners, managers, staff members, those
+    /// who joined), or could be by PIN alone.
+    fn may_try(&self, config: &AdminBotConfig, user: i64) -> bool {
+        config.allowed_users.is_empty() || self.listed_role(config, user).is_some()
+    }
+
+    /// The role a list gives `user`, the most allowed first; someone who
+    /// joined with an invitation is staff.
+    fn listed_role(&self, config: &AdminBotConfig, user: i64) -> Option<StaffRole> {
         if config.allowed_users.contains(&user) {
             Some(StaffRole::Owner)
         } else if config.managers.contains(&user) {
             Some(StaffRole::Manager)
-        } else if config.staff_members.contains_key(&user) {
+        } else if config.staff_members.contains_key(&user)
+            || self.directory.member_of(user).is_some()
+        {
             Some(StaffRole::Staff)
         } else {
             None
@@ -339,7 +214,8 @@ impl Access {
     /// alone and no list naming them, an owner's (whoever knows that PIN is
     /// the owner, by the owner's explicit choice).
     pub fn role_of(&self, user: i64) -> StaffRole {
-        Self::listed_role(&self.config(), user).unwrap_or(StaffRole::Owner)
+        self.listed_role(&self.config(), user)
+            .unwrap_or(StaffRole::Owner)
     }
 
     /// `user`'s wrong PINs inside the lockout window at `now`, oldest first.
@@ -381,13 +257,13 @@ impl Access {
         let config = self.config();
         let now = self.clock.now();
         if config.pin.is_none() {
-            return if Self::listed_role(&config, user).is_some() {
+            return if self.listed_role(&config, user).is_some() {
                 Ok(Gate::Admitted)
             } else {
                 self.refuse(user, now).await
             };
         }
-        if !Self::may_try(&config, user) {
+        if !self.may_try(&config, user) {
             return self.refuse(user, now).await;
         }
         let credential = config.pin.as_ref().map_or("", |pin| pin.credential());
@@ -445,7 +321,7 @@ impl Access {
         let Some(hash) = config.pin.clone() else {
             return Ok(PinOutcome::NotApplicable);
         };
-        if !Self::may_try(&config, user) {
+        if !self.may_try(&config, user) {
             return Ok(PinOutcome::NotApplicable);
         }
         let pin = pin.trim().to_owned();
@@ -532,9 +408,14 @@ impl Access {
         self.config().pin.is_some()
     }
 
-    /// The staff member `user` is, if configured.
+    /// The staff member `user` is: by the config file, else by the
+    /// invitation they joined with.
     pub fn member_of(&self, user: i64) -> Option<StaffId> {
-        self.config().staff_members.get(&user).copied()
+        self.config()
+            .staff_members
+            .get(&user)
+            .copied()
+            .or_else(|| self.directory.member_of(user))
     }
 }
 
@@ -546,7 +427,7 @@ mod tests {
     use super::*;
 
     fn gate_with_a_pin(store: &MemoryStore) -> Access {
-        let hash = PinHash::parse(&pin::hash_pin("482913", None).unwrap()).unwrap();
+        let hash = pin::PinHash::parse(&pin::hash_pin("482913", None).unwrap()).unwrap();
         let config = AdminBotConfig::new([7], Some(hash)).unwrap();
         let clock = ManualClock::new(at(0));
         Access::new(config, Arc::new(store.clone()), Arc::new(clock)).unwrap()

@@ -100,6 +100,12 @@ pub enum Command {
     Book,
     #[command(parse_with = args::policy)]
     Policy(PolicyCommand),
+    /// A one-time code for a staff member to join the admin bot.
+    #[command(parse_with = staff_invite)]
+    StaffInvite(StaffId),
+    /// Joins with an invitation code (before the gate: anyone may try).
+    #[command(parse_with = join)]
+    Join(String),
 }
 
 /// The command whose syntax was wrong, to show its usage message.
@@ -126,6 +132,8 @@ pub enum Usage {
     OverrideRemove,
     Customer,
     Policy,
+    StaffInvite,
+    Join,
 }
 
 impl Usage {
@@ -151,6 +159,8 @@ impl Usage {
             Self::OverrideRemove => Msg::AdminUsageOverrideRemove,
             Self::Customer => Msg::AdminUsageCustomer,
             Self::Policy => Msg::AdminUsagePolicy,
+            Self::StaffInvite => Msg::AdminUsageStaffInvite,
+            Self::Join => Msg::AdminUsageJoin,
         }
     }
 }
@@ -173,6 +183,21 @@ fn customer_query(args: String) -> Result<(String,), ParseError> {
     match args.trim() {
         "" => Err(usage(Usage::Customer)),
         query => Ok((query.to_owned(),)),
+    }
+}
+
+/// `/staff_invite <staff id>`.
+fn staff_invite(args: String) -> Result<(StaffId,), ParseError> {
+    catalog::staff_id(args.trim())
+        .map(|id| (id,))
+        .ok_or_else(|| usage(Usage::StaffInvite))
+}
+
+/// `/join <code>`: the code as typed; the gate reads it.
+fn join(args: String) -> Result<(String,), ParseError> {
+    match args.trim() {
+        "" => Err(usage(Usage::Join)),
+        code => Ok((code.to_owned(),)),
     }
 }
 

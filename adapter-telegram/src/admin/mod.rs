@@ -32,8 +32,10 @@ pub mod commands;
 mod ctx;
 mod customers;
 mod desk;
+pub mod directory;
 pub mod export;
 mod fallible;
+mod invite;
 mod moving;
 pub mod pin;
 mod policy;
@@ -147,6 +149,8 @@ fn messages() -> UpdateHandler<HandlerError> {
         .branch(commands::filter().branch(case![Command::WhoAmI].endpoint(sign_in::whoami)))
         // Staff data never goes to a group, whoever asks there.
         .filter(|message: Message| message.chat.is_private())
+        // Anyone may try an invitation code; the gate has no say yet.
+        .branch(commands::filter().branch(case![Command::Join(code)].endpoint(sign_in::join)))
         .chain(try_map_async(sign_in::gate))
         .branch(
             case![Gate::Admitted]
@@ -183,6 +187,7 @@ fn admitted() -> UpdateHandler<HandlerError> {
                 .branch(case![Command::Customer(query)].endpoint(customers::find))
                 .branch(case![Command::Book].endpoint(desk::book))
                 .branch(case![Command::Policy(command)].endpoint(policy::policy))
+                .branch(case![Command::StaffInvite(staff)].endpoint(invite::staff_invite))
                 .branch(catalog_commands()),
         )
         .branch(commands::refusals().endpoint(refused_command))

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 
 use super::AdminBot;
-use super::access::{Gate, PinOutcome};
+use super::access::{Gate, JoinOutcome, PinOutcome};
 use super::commands;
 use super::ctx::{Ctx, Visitor};
 use super::state::AdminState;
@@ -18,13 +18,60 @@ use crate::i18n::Msg;
 use crate::telegram::{self, Place, Screen};
 use crate::ui::admin::sign_in as ui;
 
-/// Whether `visitor` may use the bot now.
+/// Whether `visitor` may use the bot now. For staff let in, the language
+/// they write in is noted, so their notices speak it.
 pub(super) async fn gate(visitor: Visitor, admin: Arc<AdminBot>) -> Result<Gate, HandlerError> {
-    admin
+    let gate = admin
         .access
         .gate(visitor.user)
         .await
-        .map_err(|e| HandlerError::engine("check access", e))
+        .map_err(|e| HandlerError::engine("check access", e))?;
+    if gate == Gate::Admitted
+        && let Err(e) = admin
+            .access
+            .note_language(visitor.user, visitor.language)
+            .await
+    {
+        // Notices then keep the language they had: not worth refusing the
+        // update for.
+        tracing::warn!(error = %crate::error::chain(&e), "recording a staff member's language failed");
+    }
+    Ok(gate)
+}
+
+/// `/join <code>`: anyone in a private chat may try an invitation code;
+/// wrong codes count like wrong PINs.
+pub(super) async fn join(
+    bot: Bot,
+    message: Message,
+    visitor: Visitor,
+    admin: Arc<AdminBot>,
+    code: String,
+) -> Result<(), HandlerError> {
+    let t = admin.locales.text(visitor.language);
+    let tz = admin.engine.policy().time_zone();
+    let outcome = admin
+        .access
+        .join(visitor.user, &code, visitor.language)
+        .await
+        .map_err(|e| HandlerError::engine("join with an invitation", e))?;
+    let text = match outcome {
+        JoinOutcome::Joined(member) => {
+            let joined = t.with(Msg::AdminJoined, &[("staff", member.get().into())]);
+            if admin.access.uses_pin() {
+                format!("{joined}\n{}", t.get(Msg::AdminJoinedPin))
+            } else {
+                joined
+            }
+        }
+        JoinOutcome::Wrong => t.get(Msg::AdminJoinWrong),
+        JoinOutcome::NotACode => t.get(Msg::AdminUsageJoin),
+        JoinOutcome::LockedOut { until } => ui::locked_out(&t, tz, until),
+        JoinOutcome::Paused { until } => {
+            return reply(&bot, &message, ui::paused(&t, tz, until)).await;
+        }
+    };
+    reply(&bot, &message, Screen::text(text)).await
 }
 
 async fn reply(bot: &Bot, message: &Message, screen: Screen) -> Result<(), HandlerError> {
@@ -153,11 +200,14 @@ pub(super) async fn help(ctx: Ctx) -> Result<(), HandlerError> {
         StaffRole::Manager => Msg::AdminRoleManager,
         StaffRole::Staff => Msg::AdminRoleStaff,
     });
-    ctx.say(&Screen::text(format!(
-        "{role}\n\n{}",
-        t.get(Msg::AdminHelp)
-    )))
-    .await
+    // Staff see the commands of their own schedule; the rest would only
+    // be refused.
+    let commands = match ctx.actor.role() {
+        StaffRole::Staff => Msg::AdminHelpStaff,
+        StaffRole::Owner | StaffRole::Manager => Msg::AdminHelp,
+    };
+    ctx.say(&Screen::text(format!("{role}\n\n{}", t.get(commands))))
+        .await
 }
 
 /// `/logout`: ends a PIN session; on the allow-list alone there is none.

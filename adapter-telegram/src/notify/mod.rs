@@ -3,7 +3,9 @@
 //!
 //! Customers are told by the client bot in their private chat (the engine's
 //! `CustomerId` is their Telegram user id), in their language; staff are
-//! told by the admin bot in the chats the configuration names for them. The
+//! told by the admin bot in the chats the configuration names for them and
+//! in the private chats of the users who joined as them
+//! ([`StaffDirectory`]), in the language each uses the bot in. The
 //! text is rendered here, at sending time, from the booking as it is now
 //! (see `docs/NOTIFICATIONS.md`). The sender never retries or sleeps: it
 //! maps what Telegram answered to a [`SendError`] and the dispatcher
@@ -32,11 +34,12 @@ use teloxide::types::InlineKeyboardMarkup;
 use teloxide::{ApiError, RequestError};
 
 use crate::admin::ADMIN_BOT;
+use crate::admin::directory::StaffDirectory;
 use crate::client::CLIENT_BOT;
 use crate::i18n::Locales;
 use crate::live::Live;
 
-pub use self::render::{Audience, Rendered, render};
+pub use self::render::{Audience, Rendered, render, render_for};
 
 /// Which admin chats see notices about which staff member.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,6 +85,8 @@ pub struct TelegramSender {
     admin_name: BotName,
     locales: Arc<Locales>,
     settings: Live<NoticeSettings>,
+    /// Users who joined as staff members, and staff users' languages.
+    directory: StaffDirectory,
 }
 
 impl fmt::Debug for TelegramSender {
@@ -118,7 +123,16 @@ impl TelegramSender {
                 time_zone: tz,
                 staff_chats,
             }),
+            directory: StaffDirectory::default(),
         })
+    }
+
+    /// Also tells the users who joined as a staff member (the admin bot's
+    /// [`StaffDirectory`]), and speaks each staff user's language.
+    #[must_use]
+    pub fn with_directory(mut self, directory: StaffDirectory) -> Self {
+        self.directory = directory;
+        self
     }
 
     /// The handle through which a config reload changes the time zone and
@@ -137,17 +151,20 @@ impl NotificationSender for TelegramSender {
                 bot: self.client_name.clone(),
                 chat: ChatKey::new(account.get()),
             }],
-            Addressee::Staff(staff) if self.admin.is_some() => self
-                .settings
-                .get()
-                .staff_chats
-                .chats_for(*staff)
-                .into_iter()
-                .map(|chat| Destination {
-                    bot: self.admin_name.clone(),
-                    chat: ChatKey::new(chat),
-                })
-                .collect(),
+            Addressee::Staff(staff) if self.admin.is_some() => {
+                let mut chats = self.settings.get().staff_chats.chats_for(*staff);
+                // A private chat's id is the user's id.
+                chats.extend(self.directory.users_of(*staff));
+                chats.sort_unstable();
+                chats.dedup();
+                chats
+                    .into_iter()
+                    .map(|chat| Destination {
+                        bot: self.admin_name.clone(),
+                        chat: ChatKey::new(chat),
+                    })
+                    .collect()
+            }
             Addressee::Staff(_) => Vec::new(),
         }
     }
@@ -164,11 +181,12 @@ impl NotificationSender for TelegramSender {
                 "no bot is configured for this destination",
             ));
         };
-        let rendered = render(
+        let rendered = render_for(
             &self.locales,
             self.settings.get().time_zone,
             message,
             Audience::of_chat(to.chat.get()),
+            self.directory.language_of(to.chat.get()),
         );
         // Names, comments and reasons are bounded, so a notice fits one
         // message (`render`'s tests check the longest); should that ever

@@ -18,7 +18,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::admin::callback::AdminCallback;
 use crate::client::callback::Callback;
-use crate::i18n::{Locales, Msg, Text};
+use crate::i18n::{Language, Locales, Msg, Text};
 use crate::ui::format;
 
 /// A message ready to send.
@@ -49,12 +49,25 @@ impl Audience {
     }
 }
 
-/// Renders `message` for its recipient, read by `audience`.
+/// Renders `message` for its recipient, read by `audience`; a staff notice
+/// in the business's default language.
 pub fn render(
     locales: &Locales,
     tz: Tz,
     message: &OutgoingMessage,
     audience: Audience,
+) -> Rendered {
+    render_for(locales, tz, message, audience, None)
+}
+
+/// As [`render`], a staff notice in `staff_language` when known (the
+/// language the staff member uses the admin bot in).
+pub fn render_for(
+    locales: &Locales,
+    tz: Tz,
+    message: &OutgoingMessage,
+    audience: Audience,
+    staff_language: Option<Language>,
 ) -> Rendered {
     match message.notification.recipient {
         Recipient::Customer(_) => {
@@ -68,7 +81,7 @@ pub fn render(
             customer(&locales.text(language), tz, message)
         }
         Recipient::Staff(_) => staff(
-            &locales.text(locales.default_language()),
+            &locales.text(staff_language.unwrap_or_else(|| locales.default_language())),
             tz,
             message,
             audience,

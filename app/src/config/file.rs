@@ -51,6 +51,8 @@ pub(crate) struct ConfigFile {
     pub(crate) log: crate::telemetry::LogSection,
     #[serde(default)]
     pub(crate) http: crate::http::settings::HttpSection,
+    #[serde(default)]
+    pub(crate) miniapp: crate::miniapp::MiniAppSection,
 }
 
 /// Defaults of keys in sections that also have required keys (a section

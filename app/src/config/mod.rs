@@ -91,6 +91,9 @@ pub struct Settings {
     pub backups: Option<BackupSchedule>,
     /// `[shutdown]`: how long stopping may take after SIGINT or SIGTERM.
     pub shutdown_deadline: std::time::Duration,
+    /// `[miniapp]`: how old init data may be; `None` when the Mini App's
+    /// API is off.
+    pub miniapp: Option<chrono::Duration>,
     /// `BOOKING_DATABASE_*`: the store opens with exactly this.
     pub database: DatabaseSettings,
     pub telegram_api_url: Url,
@@ -171,6 +174,7 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
         dispatch: validated.dispatch,
         backups: validated.backups,
         shutdown_deadline: validated.shutdown_deadline,
+        miniapp: validated.miniapp,
         database,
         telegram_api_url,
         log,

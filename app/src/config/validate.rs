@@ -44,6 +44,8 @@ pub(crate) struct Validated {
     pub(crate) dispatch: DispatchSettings,
     pub(crate) backups: Option<BackupSchedule>,
     pub(crate) shutdown_deadline: std::time::Duration,
+    /// How old Mini App init data may be; `None`: the Mini App is off.
+    pub(crate) miniapp: Option<chrono::Duration>,
 }
 
 impl ConfigFile {
@@ -83,6 +85,7 @@ impl ConfigFile {
             dispatch: self.dispatch.validate()?,
             backups: self.backup.validate()?,
             shutdown_deadline: self.shutdown.deadline()?,
+            miniapp: self.miniapp.validate()?,
         })
     }
 }

@@ -64,6 +64,7 @@ impl Changes {
             dispatch,
             backups,
             shutdown_deadline,
+            miniapp,
             log,
             http,
             database,
@@ -114,6 +115,7 @@ impl Changes {
         // Logging is installed once, before anything else runs.
         c.restart("log", old.log != *log);
         c.restart("http.listen", old.http.listen != http.listen);
+        c.restart("miniapp", old.miniapp != *miniapp);
         c.restart(
             crate::http::settings::WEBHOOK_URL_VAR,
             old.http.webhook != http.webhook,

@@ -52,6 +52,7 @@ pub mod races;
 pub mod reschedule;
 pub mod sender;
 pub mod staff_access;
+pub mod staff_accounts;
 mod world;
 
 use crate::memory::MemoryStore;
@@ -134,6 +135,7 @@ macro_rules! contract_tests {
         $crate::__conversations_contracts!($fixture);
         $crate::__outbox_contracts!($fixture);
         $crate::__staff_access_contracts!($fixture);
+        $crate::__staff_accounts_contracts!($fixture);
         $crate::__inbox_contracts!($fixture);
     };
     (@each $fixture:path; $module:ident; $($name:ident),* $(,)?) => {

@@ -36,13 +36,17 @@ pub enum Capability {
     Catalog,
     /// The booking policy.
     Policy,
+    /// Staff accounts: inviting staff members to the admin bot.
+    StaffAccounts,
 }
 
 impl Capability {
     /// The least role that has it.
     pub fn needs(self) -> StaffRole {
         match self {
-            Capability::Catalog | Capability::Policy => StaffRole::Owner,
+            Capability::Catalog | Capability::Policy | Capability::StaffAccounts => {
+                StaffRole::Owner
+            }
             Capability::WholeSchedule | Capability::CustomerCards | Capability::Reports => {
                 StaffRole::Manager
             }
@@ -165,7 +169,14 @@ mod tests {
     #[test]
     fn each_role_has_exactly_the_capabilities_the_table_gives_it() {
         use Capability::*;
-        let all = [WholeSchedule, CustomerCards, Reports, Catalog, Policy];
+        let all = [
+            WholeSchedule,
+            CustomerCards,
+            Reports,
+            Catalog,
+            Policy,
+            StaffAccounts,
+        ];
         let granted = |role| {
             all.into_iter()
                 .filter(|c| actor(role, Some(1)).may(*c))

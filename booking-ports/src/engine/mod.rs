@@ -205,10 +205,7 @@ impl Engine {
     /// configuration reload). The settings owners changed from a bot
     /// ([`Engine::change_policy`]) still win over it.
     pub fn set_policy(&self, policy: Policy) {
-        let mut sources = self
-            .policy_sources
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut sources = self.policy_sources_mut();
         sources.0 = Arc::new(policy);
         self.put_in_force(&sources);
     }

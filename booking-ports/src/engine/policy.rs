@@ -8,7 +8,7 @@
 //! a bot follows the file, reload by reload. The time zone, slot step and
 //! phone region are the file's alone.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, PoisonError, RwLockWriteGuard};
 
 use booking_domain::{InvalidPolicy, Policy, PolicyChange, PolicyOverrides};
 
@@ -62,10 +62,7 @@ impl Engine {
     /// stays in force.
     pub async fn load_policy_overrides(&self) -> Result<PolicyOverrides, StoreError> {
         let overrides = self.catalog.policy_overrides().await?;
-        let mut sources = self
-            .policy_sources
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut sources = self.policy_sources_mut();
         sources.1 = overrides.clone();
         self.put_in_force(&sources);
         Ok(overrides)
@@ -78,6 +75,15 @@ impl Engine {
     pub fn policy_view(&self, actor: &StaffActor) -> Result<PolicyView, PolicyError> {
         actor.require(Capability::Policy)?;
         Ok(self.view())
+    }
+
+    /// The configuration's policy and the overrides, to change either.
+    pub(super) fn policy_sources_mut(
+        &self,
+    ) -> RwLockWriteGuard<'_, (Arc<Policy>, PolicyOverrides)> {
+        self.policy_sources
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn view(&self) -> PolicyView {
@@ -115,10 +121,7 @@ impl Engine {
         changed.apply(&file).map_err(ChangePolicyError::Invalid)?;
         self.catalog.set_policy_override(change).await?;
         {
-            let mut sources = self
-                .policy_sources
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut sources = self.policy_sources_mut();
             // Another owner's change of another field, made meanwhile,
             // stays: this one replaces only its own field.
             sources.1 = std::mem::take(&mut sources.1).with(change);
@@ -142,10 +145,7 @@ impl Engine {
         actor.require(Capability::Policy)?;
         self.catalog.clear_policy_overrides().await?;
         {
-            let mut sources = self
-                .policy_sources
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut sources = self.policy_sources_mut();
             sources.1 = PolicyOverrides::default();
             self.put_in_force(&sources);
         }

@@ -1,7 +1,10 @@
 //! The staff access port in memory: wrong PINs, sessions and refusals per
-//! user, each with the time after which it no longer matters.
+//! user, each with the time after which it no longer matters; invitations
+//! and staff accounts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use booking_domain::StaffId;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -9,7 +12,9 @@ use chrono::{DateTime, Utc};
 use super::MemoryStore;
 use crate::StaffUser;
 use crate::error::StoreError;
-use crate::ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
+use crate::ports::staff_access::{
+    EndSessionError, RecordRefusalError, RedeemInvitationError, StaffAccessStore, StaffAccount,
+};
 
 /// A wrong PIN: when it was entered, and when the purge may remove it.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +32,10 @@ pub(super) struct StaffAccess {
     sessions: HashMap<StaffUser, (DateTime<Utc>, String)>,
     /// When each remembered refusal is forgotten.
     refusals: HashMap<StaffUser, DateTime<Utc>>,
+    /// Each invitation's staff member and expiry, by code hash.
+    invitations: HashMap<String, (StaffId, DateTime<Utc>)>,
+    /// Each account's staff member and language, by user.
+    accounts: BTreeMap<StaffUser, (Option<StaffId>, Option<String>)>,
 }
 
 /// The instants of `pins` later than `after`, oldest first.
@@ -144,10 +153,71 @@ impl StaffAccessStore for MemoryStore {
             purged += before - pins.len();
         }
         access.failed_pins.retain(|_, pins| !pins.is_empty());
-        let before = access.sessions.len() + access.refusals.len();
+        let before = access.sessions.len() + access.refusals.len() + access.invitations.len();
         access.sessions.retain(|_, (until, _)| *until > now);
         access.refusals.retain(|_, forget_at| *forget_at > now);
-        purged += before - access.sessions.len() - access.refusals.len();
+        access.invitations.retain(|_, (_, expires)| *expires > now);
+        purged += before - access.sessions.len() - access.refusals.len() - access.invitations.len();
         Ok(purged as u64)
+    }
+
+    async fn add_staff_invitation(
+        &self,
+        code_hash: &str,
+        member: StaffId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock("inviting a staff member")?;
+        let invitations = &mut state.staff_access.invitations;
+        if invitations.contains_key(code_hash) {
+            return Err(StoreError::backend(
+                "inviting a staff member",
+                "an invitation with this code exists",
+            ));
+        }
+        invitations.insert(code_hash.to_owned(), (member, expires_at));
+        Ok(())
+    }
+
+    async fn redeem_staff_invitation(
+        &self,
+        code_hash: &str,
+        user: StaffUser,
+        language: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<StaffId, RedeemInvitationError> {
+        let mut state = self.lock("using an invitation")?;
+        let access = &mut state.staff_access;
+        let member = match access.invitations.get(code_hash) {
+            Some((member, expires)) if *expires > now => *member,
+            _ => return Err(RedeemInvitationError::NotFound),
+        };
+        access.invitations.remove(code_hash);
+        let account = access.accounts.entry(user).or_default();
+        account.0 = Some(member);
+        if language.is_some() {
+            account.1 = language;
+        }
+        Ok(member)
+    }
+
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        let state = self.lock("reading staff accounts")?;
+        Ok(state
+            .staff_access
+            .accounts
+            .iter()
+            .map(|(user, (member, language))| StaffAccount {
+                user: *user,
+                member: *member,
+                language: language.clone(),
+            })
+            .collect())
+    }
+
+    async fn set_staff_language(&self, user: StaffUser, language: &str) -> Result<(), StoreError> {
+        let mut state = self.lock("recording a staff member's language")?;
+        state.staff_access.accounts.entry(user).or_default().1 = Some(language.to_owned());
+        Ok(())
     }
 }

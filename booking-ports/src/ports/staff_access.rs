@@ -1,6 +1,8 @@
 //! The staff access port: what a staff adapter remembers to decide who may
 //! use it, across restarts. Wrong PINs (for the lockout), sign-in sessions,
-//! and the people already refused (so a stranger hears the refusal once).
+//! the people already refused (so a stranger hears the refusal once),
+//! one-time invitations for staff members, and staff accounts: which staff
+//! member a user joined as, and the language they read the bot in.
 //!
 //! The rules (how many wrong PINs lock someone out, for how long, how long a
 //! session lasts) are the adapter's settings; the store keeps the facts they
@@ -9,6 +11,7 @@
 //! store as small as the recent attempts, sessions and refusals.
 
 use async_trait::async_trait;
+use booking_domain::StaffId;
 use chrono::{DateTime, Utc};
 
 use crate::StaffUser;
@@ -33,6 +36,28 @@ pub enum RecordRefusalError {
     AlreadyRefused,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why an invitation code did not link anyone.
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemInvitationError {
+    /// No invitation has that code: never made, already used, or expired.
+    #[error("no such invitation")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A staff user as the store knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub user: StaffUser,
+    /// The staff member they joined as with an invitation; `None` for a
+    /// user whose language alone is recorded (they are staff by the
+    /// adapter's configuration).
+    pub member: Option<StaffId>,
+    /// The language tag they read the bot in, as last seen.
+    pub language: Option<String>,
 }
 
 /// Where staff access records live, keyed by the user as the staff adapter
@@ -135,11 +160,55 @@ pub trait StaffAccessStore: Send + Sync {
         forget_at: DateTime<Utc>,
     ) -> Result<(), RecordRefusalError>;
 
-    /// Removes every wrong PIN and refusal whose `forget_at <= now` and every
-    /// session whose `until <= now`, of every user, and returns how many
+    /// Removes every wrong PIN and refusal whose `forget_at <= now`, every
+    /// session whose `until <= now` and every invitation whose
+    /// `expires_at <= now`, of every user, and returns how many
     /// records it removed. MUST NOT remove anything later.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails.
     async fn purge_expired_staff_access(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Stores a one-time invitation for staff member `member`, known by the
+    /// hash of its code (the code itself is never stored), valid until
+    /// `expires_at`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails (a hash already stored
+    /// included).
+    async fn add_staff_invitation(
+        &self,
+        code_hash: &str,
+        member: StaffId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Uses the invitation `code_hash` at `now`: it is deleted and `user`
+    /// becomes its staff member's account (replacing any earlier link), in
+    /// one atomic step, so of two concurrent uses exactly one succeeds.
+    /// `language`, when given, replaces the account's.
+    ///
+    /// # Errors
+    /// [`RedeemInvitationError::NotFound`] for a code never stored, used
+    /// or expired (`expires_at <= now`); nothing changes.
+    async fn redeem_staff_invitation(
+        &self,
+        code_hash: &str,
+        user: StaffUser,
+        language: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<StaffId, RedeemInvitationError>;
+
+    /// Every staff account, by user.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a stored value is corrupt.
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, StoreError>;
+
+    /// Records the language `user` reads the bot in, creating their account
+    /// (with no staff member) when they have none.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn set_staff_language(&self, user: StaffUser, language: &str) -> Result<(), StoreError>;
 }

@@ -71,9 +71,20 @@ fn judge<T, E: ByRole>(action: Action, result: Result<T, E>) -> Outcome {
     }
 }
 
-/// Each action a staff user can try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
+/// Declares the actions a staff user can try, and the list of them all.
+macro_rules! actions {
+    ($($action:ident),* $(,)?) => {
+        /// Each action a staff user can try.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Action {
+            $($action),*
+        }
+
+        const ACTIONS: &[Action] = &[$(Action::$action),*];
+    };
+}
+
+actions!(
     SeeOwnDay,
     SeeBorisDay,
     OpenOwnBooking,
@@ -110,49 +121,7 @@ enum Action {
     EditService,
     AddStaff,
     EditStaff,
-}
-
-const ACTIONS: [Action; 36] = {
-    use Action::*;
-    [
-        SeeOwnDay,
-        SeeBorisDay,
-        OpenOwnBooking,
-        OpenBorisBooking,
-        ConfirmOwn,
-        ConfirmBoris,
-        CancelBoris,
-        CompleteBoris,
-        NoShowBoris,
-        MoveOwnWithinOwnSchedule,
-        MoveOwnToBoris,
-        MoveBoris,
-        TimesToMoveBoris,
-        BlockOwnTime,
-        BlockBorisTime,
-        BlockEveryone,
-        BlockOwnHoursDaily,
-        UnblockOwn,
-        UnblockBoris,
-        SeeOwnWeek,
-        SeeBorisWeek,
-        BookCallerIntoOwnTime,
-        BookCallerIntoBorisTime,
-        FreeTimesOfBoris,
-        FindCustomers,
-        OpenCustomerCard,
-        NoteOnCustomer,
-        EraseCustomer,
-        Statistics,
-        Export,
-        SetDateOverride,
-        RemoveDateOverride,
-        AddService,
-        EditService,
-        AddStaff,
-        EditStaff,
-    ]
-};
+);
 
 /// What the issue grants each role.
 fn expected(role: StaffRole, action: Action) -> Outcome {
@@ -413,7 +382,7 @@ async fn attempt(s: &Salon, actor: &StaffActor, action: Action) -> Outcome {
 async fn every_role_may_do_exactly_what_the_role_table_grants() {
     let mut wrong = Vec::new();
     for role in StaffRole::ALL {
-        for action in ACTIONS {
+        for &action in ACTIONS {
             let s = salon(true).await;
             let got = attempt(&s, &anna_as(&s, role), action).await;
             if got != expected(role, action) {

@@ -1,0 +1,140 @@
+//! `[miniapp]`: the Telegram Mini App's customer API (`adapter-miniapp`) on
+//! the HTTP listener, checked against the client bot's token. Off unless
+//! `enabled`; it needs `[http] listen`, and Telegram opens Mini Apps over
+//! HTTPS only, so a TLS proxy in front (docs/OPERATIONS.md).
+
+use std::sync::Arc;
+
+use adapter_miniapp::api::{ClientApi, router};
+use adapter_miniapp::init_data::InitDataCheck;
+use axum::Router;
+use booking_ports::Engine;
+use chrono::Duration;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::config::{BotToken, ConfigError, Reason};
+
+/// How old init data may be, by default: Telegram's own examples use an
+/// hour.
+const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
+
+/// `[miniapp]` as written in the config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MiniAppSection {
+    #[serde(default)]
+    enabled: bool,
+    #[serde(default = "default_max_age")]
+    init_data_max_age_minutes: u32,
+}
+
+fn default_max_age() -> u32 {
+    DEFAULT_MAX_AGE_MINUTES
+}
+
+impl Default for MiniAppSection {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            init_data_max_age_minutes: DEFAULT_MAX_AGE_MINUTES,
+        }
+    }
+}
+
+impl MiniAppSection {
+    /// How old init data may be, when the Mini App is on.
+    pub(crate) fn validate(&self) -> Result<Option<Duration>, ConfigError> {
+        if !(1..=24 * 60).contains(&self.init_data_max_age_minutes) {
+            return Err(ConfigError::invalid(
+                "miniapp.init_data_max_age_minutes",
+                Reason("expected 1 to 1440 minutes"),
+            ));
+        }
+        Ok(self
+            .enabled
+            .then(|| Duration::minutes(i64::from(self.init_data_max_age_minutes))))
+    }
+}
+
+/// The customer API's routes, checked against the client bot's `token`.
+pub(crate) fn api_router(engine: Arc<Engine>, token: &BotToken, max_age: Duration) -> Router {
+    let token = SecretString::from(token.expose().to_owned());
+    router(Arc::new(ClientApi {
+        engine,
+        check: InitDataCheck::new(&token, max_age),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use booking_ports::{EngineSettings, MemoryStore, SystemClock};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    const TOKEN: &str = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+    async fn services(router: Router, auth: Option<String>) -> StatusCode {
+        let mut request = Request::get("/app/api/services");
+        if let Some(auth) = auth {
+            request = request.header(header::AUTHORIZATION, format!("tma {auth}"));
+        }
+        router
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+            .status()
+    }
+
+    #[tokio::test]
+    async fn the_api_answers_only_init_data_signed_with_the_client_bots_token() {
+        let engine = Arc::new(Engine::on_store(
+            MemoryStore::default(),
+            SystemClock,
+            booking_domain::Policy::new(booking_domain::PolicySettings {
+                time_zone: chrono_tz::Europe::Moscow,
+                slot_step: booking_domain::Minutes::new(30).unwrap(),
+                min_notice: booking_domain::Minutes::new(60).unwrap(),
+                horizon_days: 14,
+                cancellation_cutoff: booking_domain::Minutes::new(120).unwrap(),
+                reschedule_cutoff: booking_domain::Minutes::new(120).unwrap(),
+                max_active_bookings_per_customer: 3,
+                requires_confirmation: false,
+                phone_region: booking_domain::PhoneRegion::new("RU").unwrap(),
+            })
+            .unwrap(),
+            EngineSettings::default(),
+        ));
+        let token = BotToken::parse(TOKEN).unwrap();
+        let router = api_router(engine, &token, Duration::hours(1));
+        assert_eq!(
+            services(router.clone(), None).await,
+            StatusCode::UNAUTHORIZED
+        );
+        let check = InitDataCheck::new(&SecretString::from(TOKEN.to_owned()), Duration::hours(1));
+        let signed = check.sign(&[
+            ("auth_date", &chrono::Utc::now().timestamp().to_string()),
+            ("user", r#"{"id":42,"first_name":"Maria"}"#),
+        ]);
+        assert_eq!(services(router, Some(signed)).await, StatusCode::OK);
+    }
+
+    #[test]
+    fn the_mini_app_is_off_unless_enabled_and_its_age_limit_is_checked() {
+        let off = MiniAppSection::default();
+        assert_eq!(off.validate().unwrap(), None);
+        let on = MiniAppSection {
+            enabled: true,
+            init_data_max_age_minutes: 30,
+        };
+        assert_eq!(on.validate().unwrap(), Some(Duration::minutes(30)));
+        let zero = MiniAppSection {
+            enabled: true,
+            init_data_max_age_minutes: 0,
+        };
+        assert!(zero.validate().is_err());
+    }
+}
