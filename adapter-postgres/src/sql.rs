@@ -436,7 +436,10 @@ statements! {
 mod tests {
     use sqlx::{Executor, SqlSafeStr};
 
-    use super::ALL;
+    use super::{
+        ALL, BOOKINGS_STARTING_BETWEEN, CONFIRMED_BOOKINGS_ENDED_BY, DUE_NOTIFICATIONS,
+        PENDING_BOOKINGS_CREATED_BY,
+    };
     use crate::testing::PgTestDb;
 
     /// Every statement parses and its tables and columns exist: the server
@@ -478,10 +481,9 @@ mod tests {
         "staff_accounts",
     ];
 
-    /// The growing tables `sql` reads with a sequential scan in its generic
-    /// plan (the one a prepared statement switches to after five runs),
-    /// with sequential scans priced out: any left means no index serves it.
-    async fn sequential_scans(conn: &mut sqlx::PgConnection, sql: &str) -> Vec<String> {
+    /// The text of the generic plan of `sql`: the one a prepared statement
+    /// switches to after five runs (with `force_generic_plan`, at once).
+    async fn generic_plan(conn: &mut sqlx::PgConnection, sql: &str) -> Vec<String> {
         use sqlx::AssertSqlSafe;
 
         sqlx::raw_sql(AssertSqlSafe(format!("PREPARE s AS {sql}")))
@@ -514,6 +516,13 @@ mod tests {
             .execute(&mut *conn)
             .await
             .unwrap();
+        plan
+    }
+
+    /// The growing tables the generic plan of `sql` scans sequentially; with
+    /// sequential scans priced out, any left means no index serves it.
+    async fn sequential_scans(conn: &mut sqlx::PgConnection, sql: &str) -> Vec<String> {
+        let plan = generic_plan(conn, sql).await;
         plan.iter()
             .filter_map(|line| line.split("Seq Scan on ").nth(1))
             .filter_map(|rest| rest.split_whitespace().next())
@@ -616,6 +625,34 @@ mod tests {
             }
         }
         assert!(scans.is_empty(), "{scans:#?}");
+        store.close().await;
+    }
+
+    /// Statements read in index order: the export streams the period, the
+    /// outbox and the lifecycle sweep take the first rows of a range.
+    #[tokio::test]
+    async fn ordered_reads_follow_an_index_without_sorting() {
+        let db = PgTestDb::create().await;
+        let store = db.open().await;
+        let mut conn = db.raw_connection().await;
+        sqlx::raw_sql(HISTORY).execute(&mut conn).await.unwrap();
+        sqlx::raw_sql("SET plan_cache_mode = force_generic_plan")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let mut sorted = Vec::new();
+        for (name, sql) in [
+            ("BOOKINGS_STARTING_BETWEEN", BOOKINGS_STARTING_BETWEEN),
+            ("DUE_NOTIFICATIONS", DUE_NOTIFICATIONS),
+            ("PENDING_BOOKINGS_CREATED_BY", PENDING_BOOKINGS_CREATED_BY),
+            ("CONFIRMED_BOOKINGS_ENDED_BY", CONFIRMED_BOOKINGS_ENDED_BY),
+        ] {
+            let plan = generic_plan(&mut conn, sql).await;
+            if plan.iter().any(|line| line.contains("Sort")) {
+                sorted.push(format!("{name}:\n{}", plan.join("\n")));
+            }
+        }
+        assert!(sorted.is_empty(), "{}", sorted.join("\n\n"));
         store.close().await;
     }
 
