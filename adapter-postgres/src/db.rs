@@ -193,3 +193,40 @@ pub(crate) fn check_applied(
     }
     Ok(())
 }
+
+#[cfg(all(test, feature = "test-db"))]
+mod tests {
+    use std::time::Duration;
+
+    use crate::testing::PgTestDb;
+
+    use super::open_pool;
+
+    #[tokio::test]
+    async fn every_connection_starts_with_the_timeouts_and_name_of_the_settings() {
+        let db = PgTestDb::create().await;
+        let mut settings = db.settings();
+        settings.statement_timeout = Some(Duration::from_secs(7));
+        settings.lock_timeout = Some(Duration::from_millis(1500));
+        let pool = open_pool(&settings).await.unwrap();
+
+        let mut connections = Vec::new();
+        for _ in 0..settings.max_connections {
+            connections.push(pool.acquire().await.unwrap());
+        }
+        for mut conn in connections {
+            let shown: (String, String, String) = sqlx::query_as(
+                "SELECT current_setting('statement_timeout'), current_setting('lock_timeout'), \
+                 current_setting('application_name')",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            assert_eq!(
+                shown,
+                ("7s".to_owned(), "1500ms".to_owned(), "booking".to_owned())
+            );
+        }
+        pool.close().await;
+    }
+}
