@@ -113,6 +113,18 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
     );
     // A forged button for Anna's booking is answered, not obeyed.
     let anywhere = screen(&h.send(BORIS_USER, "/week").await);
+    let labels: Vec<String> = anywhere
+        .reply_markup()
+        .unwrap()
+        .inline_keyboard
+        .iter()
+        .flatten()
+        .map(|b| b.text.clone())
+        .collect();
+    assert!(
+        labels.iter().any(|l| l.contains("Boris")) && !labels.iter().any(|l| l.contains("Anna")),
+        "a stylist's week offers no button into the other's: {labels:?}"
+    );
     let forged = h
         .press_data(
             BORIS_USER,
@@ -192,6 +204,11 @@ async fn each_stylist_sees_their_own_schedule_and_the_owner_runs_both() {
         "{annas_day}"
     );
     h.clock.set(local(4, 12, 0));
+    let day = screen(&h.send(BORIS_USER, "/today").await);
+    let card = screen(&h.press(BORIS_USER, &day, &format!("#{}", to.get())).await);
+    // Boris moves within his own schedule: no "to which specialist?".
+    let when = text(&h.press(BORIS_USER, &card, "Reschedule").await);
+    assert!(!when.contains("which specialist"), "{when}");
     let day = screen(&h.send(BORIS_USER, "/today").await);
     let card = screen(&h.press(BORIS_USER, &day, &format!("#{}", to.get())).await);
     h.press(BORIS_USER, &card, "Completed").await;

@@ -400,6 +400,7 @@ fn check_config_prints_what_would_run_without_secrets() {
     assert!(text.contains("client bot: on, BotToken(bot 123456789, secret hidden)\n"));
     assert!(text.contains("admin bot: off\n"));
     assert!(text.contains("PIN pepper: set (hidden)\n"));
+    assert!(text.contains("mini app api: off\n"), "{text}");
     assert!(!text.contains(SECRET_PART));
     assert!(!text.contains("pepper-value-that-stays-secret"));
 }

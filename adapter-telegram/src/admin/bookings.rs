@@ -51,11 +51,12 @@ pub(super) async fn show_day(ctx: &Ctx, query: DayQuery, page: u8) -> Result<(),
         .bookings_in(&ctx.actor, Period::day(query.day), query.staff)
         .await
         .map_err(|e| HandlerError::engine("list a day's bookings", e))?;
-    let members = ctx
-        .engine
-        .all_staff(&ctx.actor)
-        .await
-        .map_err(|e| HandlerError::engine("list staff", e))?;
+    let members = ctx.schedule_members(
+        ctx.engine
+            .all_staff(&ctx.actor)
+            .await
+            .map_err(|e| HandlerError::engine("list staff", e))?,
+    );
     let blocked: Vec<_> = ctx
         .engine
         .blocked_periods(&ctx.actor, Period::day(query.day))

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use booking_domain::Policy;
-use booking_ports::{Engine, Forbidden, StaffActor, StaffRole, StaffUser};
+use booking_domain::{Policy, StaffMember};
+use booking_ports::{Capability, Engine, Forbidden, StaffActor, StaffRole, StaffUser};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use teloxide::prelude::*;
@@ -149,6 +149,19 @@ impl Ctx {
     /// Sends the message `id` as a new message.
     pub(super) async fn say_text(&self, id: Msg) -> Result<(), HandlerError> {
         self.say(&Screen::text(self.t().get(id))).await
+    }
+
+    /// The staff members whose schedules this user may open: everyone's
+    /// for managers and owners, their own for staff (so a screen offers no
+    /// button the engine would refuse).
+    pub(super) fn schedule_members(&self, members: Vec<StaffMember>) -> Vec<StaffMember> {
+        if self.actor.may(Capability::WholeSchedule) {
+            return members;
+        }
+        members
+            .into_iter()
+            .filter(|m| Some(m.id()) == self.actor.member())
+            .collect()
     }
 
     /// Tells the user the engine refused them by role, and which role may.

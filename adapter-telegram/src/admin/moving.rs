@@ -40,18 +40,22 @@ async fn as_seen(
     Ok(Ok(d))
 }
 
-/// The active specialists who perform the booking's service, its own
-/// specialist first (even when no longer active: a move within the day).
+/// The active specialists who perform the booking's service and whose
+/// schedule the user may act on, its own specialist first (even when no
+/// longer active: a move within the day).
 async fn performers(ctx: &Ctx, d: &BookingDetails) -> Result<Vec<StaffMember>, HandlerError> {
     let Some(service) = &d.service else {
         return Ok(Vec::new());
     };
     let own = d.booking.staff();
+    // A staff member moves within their own schedule only.
     let mut staff: Vec<StaffMember> = ctx
-        .engine
-        .all_staff(&ctx.actor)
-        .await
-        .map_err(|e| HandlerError::engine("read the staff", e))?
+        .schedule_members(
+            ctx.engine
+                .all_staff(&ctx.actor)
+                .await
+                .map_err(|e| HandlerError::engine("read the staff", e))?,
+        )
         .into_iter()
         .filter(|s| s.id() == own || (s.is_active() && service.is_performed_by(s.id())))
         .collect();

@@ -29,11 +29,12 @@ pub(super) async fn show_week(
         Err(WeekError::Forbidden(refusal)) => return Err(refusal.into()),
         Err(WeekError::Store(e)) => return Err(HandlerError::engine("read a week", e)),
     };
-    let members = ctx
-        .engine
-        .all_staff(&ctx.actor)
-        .await
-        .map_err(|e| HandlerError::engine("list staff", e))?;
+    let members = ctx.schedule_members(
+        ctx.engine
+            .all_staff(&ctx.actor)
+            .await
+            .map_err(|e| HandlerError::engine("list staff", e))?,
+    );
     let view = WeekView {
         week: &week,
         staff,

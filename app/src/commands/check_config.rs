@@ -41,6 +41,21 @@ pub fn run() -> Exit {
         Some(token) => println!("admin bot: on, {token:?}"),
         None => println!("admin bot: off"),
     }
+    if let Some(admin) = &settings.admin {
+        // Counts only: who they are is in the file, not for a terminal log.
+        let access = &admin.access;
+        println!(
+            "admin roles: {} owner(s), {} manager(s), {} staff member(s) by Telegram id{}",
+            access.allowed_users.len(),
+            access.managers.len(),
+            access.staff_members.len(),
+            if access.pin.is_some() {
+                ", PIN required"
+            } else {
+                ""
+            }
+        );
+    }
     let pepper = if FromEnvironment::read(&ProcessEnvironment)
         .pin_pepper
         .is_some()
@@ -54,6 +69,14 @@ pub fn run() -> Exit {
     match settings.http.listen {
         Some(address) => println!("http listener: {address} (/healthz, /readyz, /metrics)"),
         None => println!("http listener: off"),
+    }
+    match (settings.miniapp, settings.http.listen) {
+        (Some(max_age), Some(_)) => println!(
+            "mini app api: on, /app/api/, init data valid {} min",
+            max_age.num_minutes()
+        ),
+        (Some(_), None) => println!("mini app api: enabled but not served (no http listener)"),
+        (None, _) => println!("mini app api: off"),
     }
     match &settings.http.webhook {
         Some(webhook) => {

@@ -14,6 +14,7 @@ mod engine_any_staff;
 mod engine_cards;
 mod engine_churn;
 mod engine_customer;
+mod engine_customer_changes;
 mod engine_desk;
 mod engine_history;
 mod engine_lifecycle;
