@@ -33,7 +33,7 @@ use crate::PgStore;
 use crate::audit::{self, AuditColumns};
 use crate::convert::{self, Record, to_ms};
 use crate::failure::backend;
-use crate::failure::is_slot_taken;
+use crate::failure::{ATTEMPTS, is_retryable, is_slot_taken};
 use crate::outbox;
 use crate::sql;
 
@@ -315,13 +315,13 @@ fn collect_bookings(rows: Vec<BookingRow>) -> Result<Vec<Booking>, StoreError> {
     rows.into_iter().map(BookingRow::into_booking).collect()
 }
 
-#[async_trait]
-impl BookingStore for PgStore {
-    async fn create_booking(
+impl PgStore {
+    /// One attempt of `create_booking`.
+    async fn create_booking_once(
         &self,
-        new: NewBooking,
+        new: &NewBooking,
         limit: ActiveBookingLimit,
-        notices: Vec<NewNotice>,
+        notices: &[NewNotice],
     ) -> Result<Booking, CreateBookingError> {
         let fail = backend("creating a booking");
         let mut tx = self.begin_write().await.map_err(&fail)?;
@@ -336,7 +336,7 @@ impl BookingStore for PgStore {
             .await
             .map_err(&fail)?;
         let inserted =
-            insert_booking(&mut tx, None, &new, new.rescheduled_from(), Some(limit)).await;
+            insert_booking(&mut tx, None, new, new.rescheduled_from(), Some(limit)).await;
         let id = match inserted {
             Ok(Some(id)) => id,
             Ok(None) => {
@@ -349,19 +349,20 @@ impl BookingStore for PgStore {
             }
             Err(e) => return Err(fail(e).into()),
         };
-        apply_outbox(&mut tx, id, &notices, None)
+        apply_outbox(&mut tx, id, notices, None)
             .await
             .map_err(&fail)?;
         tx.commit().await.map_err(&fail)?;
         let rescheduled_from = new.rescheduled_from();
-        Ok(created_as_stored(id, new, rescheduled_from)?)
+        Ok(created_as_stored(id, new.clone(), rescheduled_from)?)
     }
 
-    async fn update_booking(
+    /// One attempt of `update_booking`.
+    async fn update_booking_once(
         &self,
         expected: Version,
-        updated: Booking,
-        outbox: OutboxChange,
+        updated: &Booking,
+        outbox: &OutboxChange,
     ) -> Result<Booking, UpdateBookingError> {
         let fail = backend("updating a booking");
         let mut tx = self.begin_write().await.map_err(&fail)?;
@@ -416,11 +417,12 @@ impl BookingStore for PgStore {
         Ok(stored)
     }
 
-    async fn reschedule_booking(
+    /// One attempt of `reschedule_booking`.
+    async fn reschedule_booking_once(
         &self,
-        old: Booking,
-        new: NewBooking,
-        outbox: OutboxChange,
+        old: &Booking,
+        new: &NewBooking,
+        outbox: &OutboxChange,
     ) -> Result<Rescheduled, RescheduleError> {
         let fail = backend("rescheduling a booking");
         let mut tx = self.begin_write().await.map_err(&fail)?;
@@ -455,7 +457,7 @@ impl BookingStore for PgStore {
         };
         let closed_stored = row.into_booking()?;
         debug_assert_eq!(closed_stored.status(), closed.status());
-        insert_booking(&mut tx, Some(new_id), &new, Some(old.id()), None)
+        insert_booking(&mut tx, Some(new_id), new, Some(old.id()), None)
             .await
             .map_err(|e| {
                 if is_slot_taken(&e) {
@@ -474,11 +476,65 @@ impl BookingStore for PgStore {
             .map_err(&fail)?;
         tx.commit().await.map_err(&fail)?;
 
-        let new = created_as_stored(new_id, new, Some(old.id()))?;
+        let new = created_as_stored(new_id, new.clone(), Some(old.id()))?;
         Ok(Rescheduled {
             old: closed_stored,
             new,
         })
+    }
+}
+
+#[async_trait]
+impl BookingStore for PgStore {
+    async fn create_booking(
+        &self,
+        new: NewBooking,
+        limit: ActiveBookingLimit,
+        notices: Vec<NewNotice>,
+    ) -> Result<Booking, CreateBookingError> {
+        let mut attempt = 1;
+        loop {
+            match self.create_booking_once(&new, limit, &notices).await {
+                Err(CreateBookingError::Store(e)) if is_retryable(&e) && attempt < ATTEMPTS => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn update_booking(
+        &self,
+        expected: Version,
+        updated: Booking,
+        outbox: OutboxChange,
+    ) -> Result<Booking, UpdateBookingError> {
+        let mut attempt = 1;
+        loop {
+            match self.update_booking_once(expected, &updated, &outbox).await {
+                Err(UpdateBookingError::Store(e)) if is_retryable(&e) && attempt < ATTEMPTS => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn reschedule_booking(
+        &self,
+        old: Booking,
+        new: NewBooking,
+        outbox: OutboxChange,
+    ) -> Result<Rescheduled, RescheduleError> {
+        let mut attempt = 1;
+        loop {
+            match self.reschedule_booking_once(&old, &new, &outbox).await {
+                Err(RescheduleError::Store(e)) if is_retryable(&e) && attempt < ATTEMPTS => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {

@@ -181,6 +181,32 @@ pub(crate) fn unique_violation(error: &sqlx::Error) -> Option<String> {
         .map(str::to_owned)
 }
 
+impl DriverFailure {
+    /// Whether the whole transaction may simply be run again: a
+    /// serialization failure, or a deadlock. Concurrent inserts that
+    /// conflict on the exclusion constraint each wait for the other's
+    /// transaction, which the server breaks as a deadlock (40P01); run again,
+    /// the loser finds the winner committed and gets 23P01, "slot taken".
+    pub(crate) fn is_retryable(&self) -> bool {
+        matches!(self.code.as_deref(), Some("40001" | "40P01"))
+    }
+}
+
+/// How many times a write transaction runs at most when it keeps meeting
+/// serialization failures or deadlocks.
+pub(crate) const ATTEMPTS: u32 = 3;
+
+/// Whether `error` is a [`DriverFailure`] worth running the transaction
+/// again for.
+pub(crate) fn is_retryable(error: &StoreError) -> bool {
+    match error {
+        StoreError::Backend { source, .. } => source
+            .downcast_ref::<DriverFailure>()
+            .is_some_and(DriverFailure::is_retryable),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +230,29 @@ mod tests {
             FailureKind::of(&sqlx::Error::Io(std::io::Error::other("gone"))),
             FailureKind::Io
         );
+    }
+
+    #[test]
+    fn deadlocks_and_serialization_failures_are_retried_and_nothing_else() {
+        let failure = |code: &str| {
+            StoreError::backend(
+                "creating a booking",
+                DriverFailure {
+                    kind: "busy",
+                    code: Some(code.to_owned()),
+                    constraint: None,
+                    message: "deadlock detected".to_owned(),
+                },
+            )
+        };
+
+        assert!(is_retryable(&failure("40P01")));
+        assert!(is_retryable(&failure("40001")));
+        assert!(!is_retryable(&failure("23P01")));
+        assert!(!is_retryable(&store_error(
+            "creating a booking",
+            &sqlx::Error::PoolTimedOut
+        )));
     }
 
     #[test]
