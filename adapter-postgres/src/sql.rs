@@ -57,12 +57,17 @@ statements! {
     /// Advisory locks, held to the end of the transaction. Classes (the
     /// first key; sqlx's migrator uses the one-bigint key space, which never
     /// meets the two-int one): 1 a customer's active bookings, 2 catalog
-    /// imports, 3 customer writes.
+    /// imports, 3 customer writes, 4 a staff member's bookings. A
+    /// transaction takes 1 before 4, and every advisory lock before any row
+    /// lock, so they cannot deadlock with each other.
     LOCK_CATALOG_IMPORT = "SELECT pg_advisory_xact_lock(2, 0)::text";
     LOCK_CUSTOMER_WRITES = "SELECT pg_advisory_xact_lock(3, 0)::text";
     /// `$1` is the customer id folded to 32 bits: a collision only makes two
     /// customers take turns.
     LOCK_CUSTOMER_BOOKINGS = "SELECT pg_advisory_xact_lock(1, $1::integer)::text";
+    /// `$1` is the staff id folded to 32 bits (class 4): one staff member's
+    /// booking writes take turns (see `bookings::lock_staff_bookings`).
+    LOCK_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(4, $1::integer)::text";
     CATALOG_IS_EMPTY =
         "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)";
     /// `id` NULL takes the next of the identity (imports pass theirs, then
