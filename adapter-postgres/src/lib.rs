@@ -24,9 +24,9 @@
 //! customer, taken by its own statement before the counting insert, makes
 //! that count see the previous holder's commit; a second lock per staff
 //! member makes conflicting booking writes meet the exclusion constraint one
-//! at a time (racing ones would otherwise deadlock in its check). Optimistic
-//! locking is one
-//! conditional `UPDATE ... WHERE id = $n AND version = $m`.
+//! at a time (racing ones would otherwise deadlock in its check).
+//! Optimistic locking is one conditional `UPDATE ... WHERE id = $n AND
+//! version = $m`.
 //!
 //! SQL, SQLSTATEs and row types stay private: the public surface is the
 //! store, its settings and its open error.
