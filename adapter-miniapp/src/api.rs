@@ -41,6 +41,7 @@ pub struct ClientApi {
 /// The API's routes, with the body limit and security headers.
 pub fn router(api: Arc<ClientApi>) -> Router {
     Router::new()
+        .route("/app/api/me", get(me))
         .route("/app/api/services", get(services))
         .route("/app/api/days", get(days))
         .route("/app/api/times", get(times))
@@ -53,7 +54,7 @@ pub fn router(api: Arc<ClientApi>) -> Router {
 }
 
 /// An API response is data, never a page: nothing in it may run.
-async fn secure(mut response: Response) -> Response {
+pub(crate) async fn secure(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -123,6 +124,36 @@ impl FromRequestParts<Arc<ClientApi>> for Customer {
 type ApiResult<T> = Result<Json<T>, Problem>;
 
 #[derive(Serialize)]
+struct MeJson {
+    /// The Telegram user the page acts for.
+    telegram_id: i64,
+    /// The customer record's name and phone, to prefill the form; `None`
+    /// before the first booking.
+    name: Option<String>,
+    phone: Option<String>,
+    /// The business's IANA time zone, in which the page shows times.
+    time_zone: String,
+}
+
+/// Who the page acts for, with their stored name and phone.
+async fn me(State(api): State<Arc<ClientApi>>, who: Customer) -> ApiResult<MeJson> {
+    let record = api
+        .engine
+        .account(who.account)
+        .await
+        .map_err(|e| who.internal("read the customer", e))?;
+    Ok(Json(MeJson {
+        time_zone: api.engine.policy().time_zone().name().to_owned(),
+        telegram_id: who.account.get(),
+        name: record.as_ref().map(|r| r.name.expose().to_owned()),
+        phone: record
+            .as_ref()
+            .and_then(|r| r.phone.as_ref())
+            .map(|p| p.expose().to_owned()),
+    }))
+}
+
+#[derive(Serialize)]
 struct Named {
     id: i64,
     name: String,
@@ -180,12 +211,14 @@ fn service_id(id: i64, who: &Customer) -> Result<ServiceId, Problem> {
     ServiceId::new(id).map_err(|_| who.problem(Code::BadRequest))
 }
 
+/// `from` and `to` default to today and the last bookable day, so a page
+/// need not know the business's date.
 #[derive(Deserialize)]
 struct DaysQuery {
     service: i64,
     staff: Option<i64>,
-    from: NaiveDate,
-    to: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -200,9 +233,12 @@ async fn days(
 ) -> ApiResult<DaysJson> {
     let Query(q) = query.map_err(|_| who.problem(Code::BadRequest))?;
     let staff = staff_choice(q.staff, &who)?;
+    let (policy, now) = (api.engine.policy(), api.engine.now());
+    let from = q.from.unwrap_or_else(|| policy.today(now));
+    let to = q.to.unwrap_or_else(|| policy.last_bookable_day(now));
     match api
         .engine
-        .days_with_free_times(service_id(q.service, &who)?, staff, q.from, q.to)
+        .days_with_free_times(service_id(q.service, &who)?, staff, from, to)
         .await
     {
         Ok(days) => Ok(Json(DaysJson { days })),
@@ -278,7 +314,7 @@ fn status_name(status: &BookingStatus) -> &'static str {
     }
 }
 
-fn booking_json(details: &BookingDetails) -> BookingJson {
+pub(crate) fn booking_json(details: &BookingDetails) -> BookingJson {
     let b = &details.booking;
     BookingJson {
         id: b.id().get(),

@@ -10,6 +10,8 @@
 
 pub mod api;
 pub mod init_data;
+pub mod pages;
 mod problem;
+pub mod staff;
 
 pub use problem::Code;

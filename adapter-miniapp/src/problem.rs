@@ -10,6 +10,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
     Unauthorized,
+    NotStaff,
+    Forbidden,
     NotFound,
     BadRequest,
     TooLarge,
@@ -31,6 +33,8 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Unauthorized => "unauthorized",
+            Code::NotStaff => "not_staff",
+            Code::Forbidden => "forbidden",
             Code::NotFound => "not_found",
             Code::BadRequest => "bad_request",
             Code::TooLarge => "too_large",
@@ -52,6 +56,7 @@ impl Code {
     fn status(self) -> StatusCode {
         match self {
             Code::Unauthorized => StatusCode::UNAUTHORIZED,
+            Code::NotStaff | Code::Forbidden => StatusCode::FORBIDDEN,
             Code::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::BadRequest | Code::InvalidName | Code::InvalidPhone | Code::InvalidComment => {
@@ -73,6 +78,10 @@ impl Code {
         match (self, russian) {
             (Code::Unauthorized, false) => "Please open this page from the bot again.",
             (Code::Unauthorized, true) => "Откройте эту страницу из бота ещё раз.",
+            (Code::NotStaff, false) => "Please sign in to the admin bot first.",
+            (Code::NotStaff, true) => "Сначала войдите в бот администратора.",
+            (Code::Forbidden, false) => "Your role does not allow this.",
+            (Code::Forbidden, true) => "Ваша роль этого не позволяет.",
             (Code::NotFound, false) => "Not found.",
             (Code::NotFound, true) => "Не найдено.",
             (Code::BadRequest, false) => "The request is not valid.",

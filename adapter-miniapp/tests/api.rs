@@ -7,160 +7,35 @@ use std::sync::Arc;
 
 use adapter_miniapp::api::{ClientApi, MAX_BODY_BYTES, router};
 use adapter_miniapp::init_data::{DEFAULT_MAX_AGE, InitDataCheck};
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
-use booking_domain::{
-    Currency, LocalTimeRange, Minutes, Money, PhoneRegion, Policy, PolicySettings, Service,
-    ServiceId, ServiceName, ServiceSpec, StaffId, StaffMember, StaffName, StaffSpec, WeeklyHours,
-};
-use booking_ports::{CatalogSnapshot, Clock, Engine, EngineSettings, ManualClock, MemoryStore};
-use chrono::{DateTime, TimeZone, Utc, Weekday};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+mod common;
+use common::{Caller, moscow, now, salon};
 
 const TOKEN: &str = "123456:client-bot-token";
 const MARIA: i64 = 1001;
 const IVAN: i64 = 1002;
 
-/// Monday 3 June 2030, 10:00 in Moscow.
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2030, 6, 3, 7, 0, 0).unwrap()
-}
-
-/// `hour:00` Moscow time on June `day`, 2030.
-fn moscow(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2030, 6, day, hour - 3, 0, 0).unwrap()
-}
-
-struct App {
-    router: axum::Router,
-    check: InitDataCheck,
-    clock: ManualClock,
-}
+type App = Caller;
 
 async fn app() -> App {
-    let policy = Policy::new(PolicySettings {
-        time_zone: "Europe/Moscow".parse().unwrap(),
-        slot_step: Minutes::new(60).unwrap(),
-        min_notice: Minutes::new(60).unwrap(),
-        horizon_days: 14,
-        cancellation_cutoff: Minutes::new(180).unwrap(),
-        reschedule_cutoff: Minutes::new(180).unwrap(),
-        max_active_bookings_per_customer: 3,
-        requires_confirmation: false,
-        phone_region: PhoneRegion::new("RU").unwrap(),
-    })
-    .unwrap();
-    let clock = ManualClock::new(now());
-    let engine = Arc::new(Engine::on_store(
-        MemoryStore::default(),
-        clock.clone(),
-        policy,
-        EngineSettings::default(),
-    ));
-    let anna = StaffId::new(1).unwrap();
-    let hours = WeeklyHours::new(
-        [Weekday::Mon, Weekday::Tue, Weekday::Wed]
-            .map(|d| (d, LocalTimeRange::parse("10:00-14:00").unwrap())),
-    )
-    .unwrap();
-    engine
-        .import_catalog_if_empty(CatalogSnapshot {
-            staff: vec![
-                StaffMember::new(
-                    anna,
-                    StaffSpec {
-                        name: StaffName::new("Anna").unwrap(),
-                        hours,
-                        active: true,
-                    },
-                )
-                .unwrap(),
-            ],
-            services: vec![
-                Service::new(
-                    ServiceId::new(1).unwrap(),
-                    ServiceSpec {
-                        name: ServiceName::new("Haircut").unwrap(),
-                        duration: Minutes::new(60).unwrap(),
-                        price: Money::new(250_000, Currency::new("RUB").unwrap()).unwrap(),
-                        buffer_before: Minutes::ZERO,
-                        buffer_after: Minutes::ZERO,
-                        active: true,
-                        performers: vec![anna],
-                    },
-                )
-                .unwrap(),
-            ],
-            date_overrides: Vec::new(),
-            time_off: Vec::new(),
-        })
-        .await
-        .unwrap();
-    let token = SecretString::from(TOKEN.to_owned());
+    let (engine, clock) = salon().await;
     let api = ClientApi {
         engine,
-        check: InitDataCheck::new(&token, DEFAULT_MAX_AGE),
+        check: InitDataCheck::new(&SecretString::from(TOKEN.to_owned()), DEFAULT_MAX_AGE),
     };
-    App {
-        router: router(Arc::new(api)),
-        check: InitDataCheck::new(&token, DEFAULT_MAX_AGE),
-        clock,
-    }
+    Caller::new(router(Arc::new(api)), TOKEN, clock)
 }
 
-impl App {
-    /// Init data for `user`, signed now.
-    fn init_data(&self, user: i64, language: &str) -> String {
-        let user_json = json!({"id": user, "first_name": "Someone", "language_code": language});
-        self.check.sign(&[
-            ("auth_date", &self.clock.now().timestamp().to_string()),
-            ("user", &user_json.to_string()),
-        ])
-    }
+/// Booking as a customer.
+trait Books {
+    async fn book(&self, user: i64, start: DateTime<Utc>) -> (StatusCode, Value);
+}
 
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        auth: Option<String>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(auth) = auth {
-            request = request.header(header::AUTHORIZATION, format!("tma {auth}"));
-        }
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, value)
-    }
-
-    async fn as_user(
-        &self,
-        user: i64,
-        method: &str,
-        uri: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        self.call(method, uri, Some(self.init_data(user, "en")), body)
-            .await
-    }
-
+impl Books for App {
     async fn book(&self, user: i64, start: DateTime<Utc>) -> (StatusCode, Value) {
         self.as_user(
             user,
@@ -197,6 +72,22 @@ async fn a_customer_sees_services_free_days_and_times_books_and_sees_the_booking
         days["days"],
         json!(["2030-06-03", "2030-06-04", "2030-06-05"])
     );
+    let (_, ahead) = app
+        .as_user(MARIA, "GET", "/app/api/days?service=1", None)
+        .await;
+    assert_eq!(
+        ahead["days"],
+        json!([
+            "2030-06-03",
+            "2030-06-04",
+            "2030-06-05",
+            "2030-06-10",
+            "2030-06-11",
+            "2030-06-12",
+            "2030-06-17"
+        ]),
+        "from today to the horizon without from and to"
+    );
 
     let (_, times) = app
         .as_user(
@@ -228,6 +119,17 @@ async fn a_customer_sees_services_free_days_and_times_books_and_sees_the_booking
     assert_eq!(booked["staff"]["name"], "Anna");
     let (_, mine) = app.as_user(MARIA, "GET", "/app/api/bookings", None).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
+    // Her next form is prefilled from the record her booking made.
+    let (_, me) = app.as_user(MARIA, "GET", "/app/api/me", None).await;
+    assert_eq!(
+        me,
+        json!({"telegram_id": MARIA, "name": "Maria Ivanova", "phone": "+79165550102", "time_zone": "Europe/Moscow"})
+    );
+    let (_, ivan) = app.as_user(IVAN, "GET", "/app/api/me", None).await;
+    assert_eq!(
+        ivan,
+        json!({"telegram_id": IVAN, "name": null, "phone": null, "time_zone": "Europe/Moscow"})
+    );
     assert_eq!(mine[0]["id"], booked["id"]);
     // Ivan has nothing, and Maria's booking is not in his list.
     let (_, his) = app.as_user(IVAN, "GET", "/app/api/bookings", None).await;

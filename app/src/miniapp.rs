@@ -1,5 +1,7 @@
-//! `[miniapp]`: the Telegram Mini App's customer API (`adapter-miniapp`) on
-//! the HTTP listener, checked against the client bot's token. Off unless
+//! `[miniapp]`: the Telegram Mini App's API (`adapter-miniapp`) on the HTTP
+//! listener: the customer API checked against the client bot's token, and,
+//! when the admin bot runs, the staff API checked against the admin bot's
+//! token with the admin bot's own gate deciding who is staff. Off unless
 //! `enabled`; it needs `[http] listen`, and Telegram opens Mini Apps over
 //! HTTPS only, so a TLS proxy in front (docs/OPERATIONS.md).
 
@@ -7,8 +9,12 @@ use std::sync::Arc;
 
 use adapter_miniapp::api::{ClientApi, router};
 use adapter_miniapp::init_data::InitDataCheck;
+use adapter_miniapp::pages::pages_router;
+use adapter_miniapp::staff::{StaffApi, StaffGate, staff_router};
+use adapter_telegram::admin::{Access, Gate};
+use async_trait::async_trait;
 use axum::Router;
-use booking_ports::Engine;
+use booking_ports::{Engine, StaffActor, StaffUser, StoreError};
 use chrono::Duration;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -57,12 +63,49 @@ impl MiniAppSection {
     }
 }
 
-/// The customer API's routes, checked against the client bot's `token`.
+/// The customer pages and API's routes, the API checked against the client
+/// bot's `token`.
 pub(crate) fn api_router(engine: Arc<Engine>, token: &BotToken, max_age: Duration) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     router(Arc::new(ClientApi {
         engine,
         check: InitDataCheck::new(&token, max_age),
+    }))
+    .merge(pages_router())
+}
+
+/// The admin bot's access gate, as the staff API asks it: a user it
+/// admits now (allow-lists, PIN session, joined staff) acts in the role it
+/// gives them.
+struct AdminGate(Arc<Access>);
+
+#[async_trait]
+impl StaffGate for AdminGate {
+    async fn actor(&self, user: i64) -> Result<Option<StaffActor>, StoreError> {
+        Ok(match self.0.gate(user).await? {
+            Gate::Admitted => Some(StaffActor::authenticated(
+                StaffUser::new(user),
+                self.0.member_of(user),
+                self.0.role_of(user),
+            )),
+            _ => None,
+        })
+    }
+}
+
+/// The staff API's routes, checked against the admin bot's `token`, with
+/// the admin bot's `access` gate.
+pub(crate) fn staff_api_router(
+    engine: Arc<Engine>,
+    token: &BotToken,
+    access: Arc<Access>,
+    max_age: Duration,
+) -> Router {
+    let token = SecretString::from(token.expose().to_owned());
+    staff_router(Arc::new(StaffApi {
+        engine,
+        check: InitDataCheck::new(&token, max_age),
+        gate: Arc::new(AdminGate(access)),
     }))
 }
 

@@ -265,6 +265,15 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let miniapp_router = settings
         .miniapp
         .map(|max_age| miniapp::api_router(engine.clone(), &settings.client_token, max_age));
+    let miniapp_staff_router = match (settings.miniapp, &settings.admin_token, &admin) {
+        (Some(max_age), Some(token), Some((_, admin))) => Some(miniapp::staff_api_router(
+            engine.clone(),
+            token,
+            Arc::clone(&admin.access),
+            max_age,
+        )),
+        _ => None,
+    };
     if miniapp_router.is_some() && prepared.listener.is_none() {
         tracing::warn!(
             "[miniapp] is enabled but the HTTP listener is off: set [http] listen to serve the Mini App's API"
@@ -275,7 +284,8 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             .routes
             .into_iter()
             .chain(metrics_router)
-            .chain(miniapp_router);
+            .chain(miniapp_router)
+            .chain(miniapp_staff_router);
         listener.serve(
             "HTTP listener",
             http::router(readiness, routes),

@@ -1,0 +1,323 @@
+//! The staff API under `/app/api/staff/`: a day's bookings and blocked time,
+//! booking a caller by phone into a free cell, and the lifecycle actions on
+//! a booking (confirm, cancel with a reason, completed, no-show). Calls carry init data signed for the **admin**
+//! bot; who may do what is the admin gate's and the engine's decision, as
+//! in the admin bot: the gate ([`StaffGate`]) says who the user is (owner,
+//! manager, staff member, signed in with the PIN when one is set), and the
+//! engine refuses what their role does not allow.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use booking_domain::{BookingId, CancelReason, ServiceId, StaffChoice, StaffId, TimeOff, Version};
+use booking_ports::engine::{
+    BookingChangeError, Period, PhoneLookupError, RecordCustomerError, StaffBookError,
+    StaffBookingForm, StaffReadError,
+};
+use booking_ports::{BookingDetails, Engine, StaffActor, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{BookingJson, MAX_BODY_BYTES, booking_json, secure};
+use crate::init_data::InitDataCheck;
+use crate::problem::{Code, Problem};
+
+/// Who a Telegram user is to the admin side, decided by the admin bot's
+/// access gate (allow-lists, PIN sessions, joined staff). `None`: not let
+/// in now.
+#[async_trait]
+pub trait StaffGate: Send + Sync {
+    /// # Errors
+    /// [`StoreError`] when the gate's records cannot be read.
+    async fn actor(&self, user: i64) -> Result<Option<StaffActor>, StoreError>;
+}
+
+/// What the staff API needs: the engine, the admin bot's init data check,
+/// and its gate.
+pub struct StaffApi {
+    pub engine: Arc<Engine>,
+    pub check: InitDataCheck,
+    pub gate: Arc<dyn StaffGate>,
+}
+
+impl std::fmt::Debug for StaffApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffApi").finish_non_exhaustive()
+    }
+}
+
+/// The staff API's routes.
+pub fn staff_router(api: Arc<StaffApi>) -> Router {
+    Router::new()
+        .route("/app/api/staff/day", get(day))
+        .route("/app/api/staff/bookings", post(book_caller))
+        .route("/app/api/staff/bookings/{id}/{action}", post(act))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(secure))
+        .with_state(api)
+}
+
+/// The staff user a request acts for.
+#[derive(Debug)]
+pub struct Staff {
+    actor: StaffActor,
+    language: Option<String>,
+}
+
+impl Staff {
+    fn problem(&self, code: Code) -> Problem {
+        Problem::new(code, self.language.as_deref())
+    }
+
+    fn internal(&self, what: &str, error: impl std::fmt::Display) -> Problem {
+        tracing::error!(error = %error, "the Mini App staff API failed to {what}");
+        self.problem(Code::Internal)
+    }
+}
+
+impl FromRequestParts<Arc<StaffApi>> for Staff {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        api: &Arc<StaffApi>,
+    ) -> Result<Self, Self::Rejection> {
+        let raw = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("tma "))
+            .ok_or_else(|| Problem::new(Code::Unauthorized, None))?;
+        let data = api
+            .check
+            .check(raw, api.engine.now())
+            .map_err(|_| Problem::new(Code::Unauthorized, None))?;
+        let language = data.user.language_code;
+        match api.gate.actor(data.user.id).await {
+            Ok(Some(actor)) => Ok(Self { actor, language }),
+            Ok(None) => Err(Problem::new(Code::NotStaff, language.as_deref())),
+            Err(e) => {
+                tracing::error!(error = %e, "the Mini App staff API failed to check access");
+                Err(Problem::new(Code::Internal, language.as_deref()))
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    day: NaiveDate,
+    staff: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct CustomerJson {
+    name: String,
+    phone: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StaffBookingJson {
+    #[serde(flatten)]
+    booking: BookingJson,
+    /// Who it is for, as booked (full, for staff who may see it).
+    customer: Option<CustomerJson>,
+}
+
+#[derive(Serialize)]
+struct BlockJson {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    /// `None`: everyone.
+    staff: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct DayJson {
+    bookings: Vec<StaffBookingJson>,
+    blocked: Vec<BlockJson>,
+}
+
+fn staff_booking_json(details: &BookingDetails) -> StaffBookingJson {
+    StaffBookingJson {
+        booking: booking_json(details),
+        customer: details.booking.booked_for().map(|who| CustomerJson {
+            name: who.name.expose().to_owned(),
+            phone: who.phone.as_ref().map(|p| p.expose().to_owned()),
+        }),
+    }
+}
+
+fn block_json(block: &TimeOff) -> BlockJson {
+    BlockJson {
+        start: block.period().start(),
+        end: block.period().end(),
+        staff: block.spec().staff.map(StaffId::get),
+    }
+}
+
+/// `day` for `staff` (absent or 0: every schedule the user may see).
+async fn day(
+    State(api): State<Arc<StaffApi>>,
+    who: Staff,
+    query: Result<Query<DayQuery>, QueryRejection>,
+) -> Result<Json<DayJson>, Problem> {
+    let Query(q) = query.map_err(|_| who.problem(Code::BadRequest))?;
+    let staff = match q.staff {
+        None | Some(0) => None,
+        Some(id) => Some(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
+    };
+    let bookings = match api
+        .engine
+        .bookings_in(&who.actor, Period::day(q.day), staff)
+        .await
+    {
+        Ok(bookings) => bookings,
+        Err(StaffReadError::Forbidden(_)) => return Err(who.problem(Code::Forbidden)),
+        Err(StaffReadError::Store(e)) => return Err(who.internal("list a day", e)),
+    };
+    let blocked = api
+        .engine
+        .blocked_periods(&who.actor, Period::day(q.day))
+        .await
+        .map_err(|e| who.internal("list blocked time", e))?;
+    Ok(Json(DayJson {
+        bookings: bookings.iter().map(staff_booking_json).collect(),
+        blocked: blocked
+            .iter()
+            .filter(|b| staff.is_none_or(|id| b.applies_to(id)))
+            .map(block_json)
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    version: i64,
+    /// For `cancel`: shown to the customer.
+    reason: Option<String>,
+}
+
+/// `confirm`, `cancel`, `complete` or `no_show` on booking `id`.
+async fn act(
+    State(api): State<Arc<StaffApi>>,
+    who: Staff,
+    Path((id, action)): Path<(i64, String)>,
+    body: Result<Json<ActionBody>, JsonRejection>,
+) -> Result<Json<StaffBookingJson>, Problem> {
+    let Json(body) = body.map_err(|_| who.problem(Code::BadRequest))?;
+    let id = BookingId::new(id).map_err(|_| who.problem(Code::NotFound))?;
+    let version = Version::new(body.version).map_err(|_| who.problem(Code::BadRequest))?;
+    let (engine, actor) = (&api.engine, &who.actor);
+    let result = match action.as_str() {
+        "confirm" => engine.confirm_booking(actor, id, version).await,
+        "cancel" => {
+            let reason = match body.reason.as_deref().map(str::trim) {
+                Some(text) if !text.is_empty() => {
+                    Some(CancelReason::new(text).map_err(|_| who.problem(Code::BadRequest))?)
+                }
+                _ => None,
+            };
+            engine.cancel_booking(actor, id, version, reason).await
+        }
+        "complete" => engine.complete_booking(actor, id, version).await,
+        "no_show" => engine.mark_no_show(actor, id, version).await,
+        _ => return Err(who.problem(Code::NotFound)),
+    };
+    match result {
+        Ok(details) => Ok(Json(staff_booking_json(&details))),
+        Err(BookingChangeError::NotFound) => Err(who.problem(Code::NotFound)),
+        Err(BookingChangeError::Forbidden(_)) => Err(who.problem(Code::Forbidden)),
+        Err(BookingChangeError::VersionConflict { .. }) => Err(who.problem(Code::VersionConflict)),
+        Err(BookingChangeError::Refused(_) | BookingChangeError::TooManyToday { .. }) => {
+            Err(who.problem(Code::NotPossible))
+        }
+        Err(BookingChangeError::Store(e)) => Err(who.internal("change a booking", e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct CallerBody {
+    phone: String,
+    /// Needed only when nobody has the phone yet.
+    name: Option<String>,
+    service: i64,
+    /// Absent or 0: anyone free (for a staff member, themselves).
+    staff: Option<i64>,
+    start: DateTime<Utc>,
+    comment: Option<String>,
+}
+
+/// Books a caller or a walk-in, found by phone or recorded with `name`,
+/// by the staff policy (the same calendar as customers'), confirmed at
+/// once.
+async fn book_caller(
+    State(api): State<Arc<StaffApi>>,
+    who: Staff,
+    body: Result<Json<CallerBody>, JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<StaffBookingJson>), Problem> {
+    let Json(body) = body.map_err(|_| who.problem(Code::BadRequest))?;
+    let (engine, actor) = (&api.engine, &who.actor);
+    let known = match engine.customer_by_phone(actor, &body.phone).await {
+        Ok(known) => known,
+        Err(PhoneLookupError::InvalidPhone(_)) => return Err(who.problem(Code::InvalidPhone)),
+        Err(PhoneLookupError::Store(e)) => return Err(who.internal("find a customer", e)),
+    };
+    let customer = match known {
+        Some(profile) => profile,
+        None => {
+            let name = body.name.as_deref().unwrap_or_default();
+            match engine.record_customer(actor, name, &body.phone, None).await {
+                Ok(profile) => profile,
+                Err(RecordCustomerError::InvalidName(_)) => {
+                    return Err(who.problem(Code::InvalidName));
+                }
+                Err(RecordCustomerError::InvalidPhone(_)) => {
+                    return Err(who.problem(Code::InvalidPhone));
+                }
+                // Recorded a moment ago by someone else: book for them.
+                Err(RecordCustomerError::PhoneTaken { holder }) => *holder,
+                Err(RecordCustomerError::Store(e)) => {
+                    return Err(who.internal("record a customer", e));
+                }
+            }
+        }
+    };
+    let service = ServiceId::new(body.service).map_err(|_| who.problem(Code::BadRequest))?;
+    let staff = match body.staff {
+        None | Some(0) => StaffChoice::Any,
+        Some(id) => StaffChoice::Only(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
+    };
+    let form = StaffBookingForm {
+        customer: customer.id,
+        service,
+        staff,
+        start: body.start,
+        comment: body.comment,
+    };
+    let booking = match engine.book_for_customer(actor, form).await {
+        Ok(booking) => booking,
+        Err(StaffBookError::SlotTaken { .. }) => return Err(who.problem(Code::SlotTaken)),
+        Err(StaffBookError::Slot(_)) => return Err(who.problem(Code::SlotUnavailable)),
+        Err(StaffBookError::UnknownService | StaffBookError::UnknownCustomer) => {
+            return Err(who.problem(Code::NotFound));
+        }
+        Err(StaffBookError::InvalidComment(_)) => return Err(who.problem(Code::InvalidComment)),
+        Err(StaffBookError::Forbidden(_)) => return Err(who.problem(Code::Forbidden)),
+        Err(StaffBookError::Store(e)) => return Err(who.internal("book a caller", e)),
+    };
+    let details = engine
+        .booking_details(actor, booking.id())
+        .await
+        .map_err(|e| who.internal("read the new booking", e))?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(staff_booking_json(&details)),
+    ))
+}

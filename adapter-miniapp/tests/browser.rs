@@ -1,0 +1,309 @@
+//! The customer's Mini App page in a real browser: headless Chromium driven
+//! through chromedriver (W3C WebDriver), with Telegram's
+//! `window.Telegram.WebApp` provided by the test. A customer books from the
+//! page; the booking is in the store with its staff notice in the outbox.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs
+//! them). With `BOOKING_SCREENSHOTS=1` it also writes the screenshots in
+//! docs/img/ (360×740, light and dark).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapter_miniapp::api::{ClientApi, router};
+use adapter_miniapp::init_data::{DEFAULT_MAX_AGE, InitDataCheck};
+use adapter_miniapp::pages::pages_router;
+use base64::Engine as _;
+use booking_domain::BookingId;
+use booking_ports::{
+    DeliveryState, NoticeKind, NotificationOutbox, Recipient, StaffActor, StaffRole, StaffUser,
+};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+mod common;
+use common::{ANNA, Caller, salon_with_store};
+
+const TOKEN: &str = "123456:client-bot-token";
+const MARIA: i64 = 1001;
+/// How long a page step may take before the test gives up.
+const GIVE_UP: Duration = Duration::from_secs(30);
+
+/// A chromedriver process and one browser session in it.
+struct Browser {
+    http: reqwest::Client,
+    session: String,
+    _driver: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium 360×740 wide.
+    async fn start() -> Self {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver is not installed: apt-get install chromium chromium-driver");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        // Wait until the driver answers: a readiness poll, not a guess.
+        tokio::time::timeout(GIVE_UP, async {
+            loop {
+                if let Ok(r) = http.get(format!("{base}/status")).send().await
+                    && r.status().is_success()
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .expect("chromedriver never became ready");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--disable-gpu", "--window-size=360,740", "--lang=en-US"
+            ]}
+        }}});
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        let browser = Self {
+            http,
+            session: format!("{base}/session/{session}"),
+            _driver: driver,
+        };
+        browser.post("timeouts", json!({"implicit": 10_000})).await;
+        // Headless windows are at least 500 px wide: a phone's viewport is
+        // set directly.
+        browser
+            .post(
+                "goog/cdp/execute",
+                json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                    "width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": true
+                }}),
+            )
+            .await;
+        browser
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let answer: Value = self
+            .http
+            .post(format!("{}/{path}", self.session))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            answer["value"]["error"].is_null(),
+            "{path} failed: {answer}"
+        );
+        answer["value"].clone()
+    }
+
+    /// Runs `source` before any page script of every page loaded later.
+    async fn before_pages(&self, source: &str) {
+        self.post(
+            "goog/cdp/execute",
+            json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}}),
+        )
+        .await;
+    }
+
+    async fn open(&self, url: &str) {
+        self.post("url", json!({"url": url})).await;
+    }
+
+    /// The element `css` selects, once it is there.
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .post("element", json!({"using": "css selector", "value": css}))
+            .await;
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_owned()
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.post(&format!("element/{id}/click"), json!({})).await;
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.post(&format!("element/{id}/clear"), json!({})).await;
+        self.post(&format!("element/{id}/value"), json!({"text": text}))
+            .await;
+    }
+
+    async fn script(&self, source: &str) -> Value {
+        self.post("execute/sync", json!({"script": source, "args": []}))
+            .await
+    }
+
+    /// Saves a screenshot as docs/img/`name`.png when asked to.
+    async fn screenshot(&self, name: &str) {
+        if std::env::var_os("BOOKING_SCREENSHOTS").is_none() {
+            return;
+        }
+        let answer: Value = self
+            .http
+            .get(format!("{}/screenshot", self.session))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(answer["value"].as_str().unwrap())
+            .unwrap();
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs/img")
+            .join(format!("{name}.png"));
+        std::fs::write(path, png).unwrap();
+    }
+}
+
+/// Telegram's `WebApp` object as the page sees it inside Telegram, with a
+/// main button the test presses.
+fn telegram(init_data: &str, scheme: &str) -> String {
+    let (bg, text, secondary) = if scheme == "dark" {
+        ("#17212b", "#f5f5f5", "#232e3c")
+    } else {
+        ("#ffffff", "#1b1b1f", "#f1f3f6")
+    };
+    format!(
+        r##"window.Telegram = {{ WebApp: {{
+            initData: {init},
+            initDataUnsafe: {{ user: {{ id: {MARIA}, first_name: "Maria", language_code: "en" }} }},
+            colorScheme: "{scheme}",
+            themeParams: {{ bg_color: "{bg}", text_color: "{text}", secondary_bg_color: "{secondary}",
+                           hint_color: "#7a7f87", button_color: "#2f80ed", button_text_color: "#ffffff" }},
+            ready() {{}}, expand() {{}},
+            MainButton: {{ text: "", isVisible: false, handler: null,
+                setText(t) {{ this.text = t; }}, show() {{ this.isVisible = true; }},
+                hide() {{ this.isVisible = false; }}, onClick(f) {{ this.handler = f; }} }},
+            BackButton: {{ isVisible: false, show() {{ this.isVisible = true; }},
+                hide() {{ this.isVisible = false; }}, onClick() {{}} }}
+        }} }};"##,
+        init = serde_json::to_string(init_data).unwrap(),
+    )
+}
+
+/// Serves the pages and the customer API on a free local port.
+async fn serve(engine: Arc<booking_ports::Engine>) -> SocketAddr {
+    let api = ClientApi {
+        engine,
+        check: InitDataCheck::new(&SecretString::from(TOKEN.to_owned()), DEFAULT_MAX_AGE),
+    };
+    let app = router(Arc::new(api)).merge(pages_router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_books_from_the_page_and_staff_are_told() {
+    let (engine, clock, store) = salon_with_store().await;
+    let address = serve(Arc::clone(&engine)).await;
+    let signer = Caller::new(axum::Router::new(), TOKEN, clock.clone());
+    let init_data = signer.init_data(MARIA, "en");
+
+    for scheme in ["dark", "light"] {
+        let browser = Browser::start().await;
+        browser.before_pages(&telegram(&init_data, scheme)).await;
+        browser.open(&format!("http://{address}/app/")).await;
+        browser.click("[data-service='1']").await;
+        browser.click(&format!("[data-staff='{ANNA}']")).await;
+        browser.find("[data-day='2030-06-04']").await;
+        browser
+            .screenshot(&format!("miniapp-calendar-{scheme}"))
+            .await;
+        browser.click("[data-day='2030-06-04']").await;
+        browser.find("[data-start='2030-06-04T08:00:00Z']").await;
+        browser.screenshot(&format!("miniapp-times-{scheme}")).await;
+        if scheme == "dark" {
+            continue;
+        }
+        browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+        browser.type_into("#name", "Maria Ivanova").await;
+        browser.type_into("#phone", "+7 916 555-01-02").await;
+        let main_button = browser
+            .script("return window.Telegram.WebApp.MainButton.isVisible && window.Telegram.WebApp.MainButton.text")
+            .await;
+        assert_eq!(
+            main_button,
+            json!("Book"),
+            "Telegram's main button confirms"
+        );
+        browser
+            .script("window.Telegram.WebApp.MainButton.handler()")
+            .await;
+        browser.find("#booked").await;
+        let id: i64 = browser
+            .script("return Number(document.getElementById('booked').dataset.booking)")
+            .await
+            .as_i64()
+            .unwrap();
+
+        // The booking is a booking like any other: in the store, with the
+        // staff member's notice in the outbox.
+        let owner = StaffActor::authenticated(StaffUser::new(1), None, StaffRole::Owner);
+        let details = engine
+            .booking_details(&owner, BookingId::new(id).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            details.booking.start().to_rfc3339(),
+            "2030-06-04T08:00:00+00:00"
+        );
+        assert_eq!(details.booking.staff().get(), ANNA);
+        let notices = store
+            .notifications_of_booking(details.booking.id())
+            .await
+            .unwrap();
+        assert!(
+            notices.iter().any(|n| n.booking == details.booking.id()
+                && n.recipient == Recipient::Staff(details.booking.staff())
+                && matches!(n.kind, NoticeKind::NewBooking { .. })
+                && n.state == DeliveryState::Pending),
+            "{notices:?}"
+        );
+    }
+}
