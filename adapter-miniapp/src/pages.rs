@@ -1,4 +1,5 @@
-//! The Mini App's pages under `/app/`: plain files compiled into the
+//! The Mini App's pages under `/app/`: the customer's booking page and the
+//! staff grid (`/app/staff/`), plain files compiled into the
 //! binary (no Node.js to build or run), served with a Content-Security-
 //! Policy that allows nothing from another host and no inline script.
 
@@ -10,6 +11,8 @@ use axum::routing::get;
 const INDEX: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
 const STYLE: &str = include_str!("../assets/style.css");
+const STAFF: &str = include_str!("../assets/staff.html");
+const STAFF_JS: &str = include_str!("../assets/staff.js");
 
 /// The pages' policy: their own scripts, styles and API only; framed only
 /// by Telegram's web client (the apps embed it in a web view).
@@ -18,10 +21,12 @@ const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'sel
      frame-ancestors https://web.telegram.org";
 
 /// Every asset, by path, with its content type: for the size check.
-pub const ASSETS: [(&str, &str, &str); 3] = [
+pub const ASSETS: [(&str, &str, &str); 5] = [
     ("/app/", "text/html; charset=utf-8", INDEX),
     ("/app/app.js", "text/javascript; charset=utf-8", APP_JS),
     ("/app/style.css", "text/css; charset=utf-8", STYLE),
+    ("/app/staff/", "text/html; charset=utf-8", STAFF),
+    ("/app/staff.js", "text/javascript; charset=utf-8", STAFF_JS),
 ];
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -43,11 +48,11 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 /// The pages' routes.
 pub fn pages_router() -> Router {
-    let [(index, index_type, _), (js, js_type, _), (css, css_type, _)] = ASSETS;
-    Router::new()
-        .route(index, get(move || async move { asset(index_type, INDEX) }))
-        .route(js, get(move || async move { asset(js_type, APP_JS) }))
-        .route(css, get(move || async move { asset(css_type, STYLE) }))
+    ASSETS
+        .into_iter()
+        .fold(Router::new(), |router, (path, content_type, body)| {
+            router.route(path, get(move || async move { asset(content_type, body) }))
+        })
 }
 
 #[cfg(test)]

@@ -110,9 +110,10 @@ impl FromRequestParts<Arc<StaffApi>> for Staff {
     }
 }
 
+/// `day` defaults to the business's today.
 #[derive(Deserialize)]
 struct DayQuery {
-    day: NaiveDate,
+    day: Option<NaiveDate>,
     staff: Option<i64>,
 }
 
@@ -139,7 +140,28 @@ struct BlockJson {
 }
 
 #[derive(Serialize)]
+struct NamedJson {
+    id: i64,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct ServiceJson {
+    id: i64,
+    name: String,
+    duration_minutes: u32,
+}
+
+#[derive(Serialize)]
 struct DayJson {
+    day: NaiveDate,
+    /// The business's IANA time zone, in which the grid shows times.
+    time_zone: String,
+    /// The grid's columns: the active staff whose schedules the user may
+    /// see (a staff member: themselves).
+    staff: Vec<NamedJson>,
+    /// The active services, to book a caller into a free cell.
+    services: Vec<ServiceJson>,
     bookings: Vec<StaffBookingJson>,
     blocked: Vec<BlockJson>,
 }
@@ -169,13 +191,16 @@ async fn day(
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<DayJson>, Problem> {
     let Query(q) = query.map_err(|_| who.problem(Code::BadRequest))?;
+    let the_day = q
+        .day
+        .unwrap_or_else(|| api.engine.policy().today(api.engine.now()));
     let staff = match q.staff {
         None | Some(0) => None,
         Some(id) => Some(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
     };
     let bookings = match api
         .engine
-        .bookings_in(&who.actor, Period::day(q.day), staff)
+        .bookings_in(&who.actor, Period::day(the_day), staff)
         .await
     {
         Ok(bookings) => bookings,
@@ -184,10 +209,40 @@ async fn day(
     };
     let blocked = api
         .engine
-        .blocked_periods(&who.actor, Period::day(q.day))
+        .blocked_periods(&who.actor, Period::day(the_day))
         .await
         .map_err(|e| who.internal("list blocked time", e))?;
+    let members = api
+        .engine
+        .all_staff(&who.actor)
+        .await
+        .map_err(|e| who.internal("list staff", e))?;
+    let services = api
+        .engine
+        .all_services(&who.actor)
+        .await
+        .map_err(|e| who.internal("list services", e))?;
     Ok(Json(DayJson {
+        day: the_day,
+        time_zone: api.engine.policy().time_zone().name().to_owned(),
+        staff: members
+            .iter()
+            .filter(|m| m.is_active() && who.actor.may_act_for(m.id()))
+            .filter(|m| staff.is_none_or(|id| id == m.id()))
+            .map(|m| NamedJson {
+                id: m.id().get(),
+                name: m.name().to_string(),
+            })
+            .collect(),
+        services: services
+            .iter()
+            .filter(|s| s.spec().active)
+            .map(|s| ServiceJson {
+                id: s.id().get(),
+                name: s.name().to_string(),
+                duration_minutes: s.spec().duration.get(),
+            })
+            .collect(),
         bookings: bookings.iter().map(staff_booking_json).collect(),
         blocked: blocked
             .iter()

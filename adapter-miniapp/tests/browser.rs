@@ -17,10 +17,16 @@ use std::time::Duration;
 use adapter_miniapp::api::{ClientApi, router};
 use adapter_miniapp::init_data::{DEFAULT_MAX_AGE, InitDataCheck};
 use adapter_miniapp::pages::pages_router;
+use adapter_miniapp::staff::{StaffApi, StaffGate, staff_router};
+use async_trait::async_trait;
 use base64::Engine as _;
-use booking_domain::BookingId;
+use booking_domain::{
+    BookingId, BookingStatus, CustomerId, PolicyChange, ServiceId, StaffChoice, StaffId,
+};
+use booking_ports::engine::BookingForm;
 use booking_ports::{
-    DeliveryState, NoticeKind, NotificationOutbox, Recipient, StaffActor, StaffRole, StaffUser,
+    DeliveryState, Engine, NoticeKind, NotificationOutbox, Recipient, StaffActor, StaffRole,
+    StaffUser, StoreError,
 };
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -30,6 +36,8 @@ mod common;
 use common::{ANNA, Caller, salon_with_store};
 
 const TOKEN: &str = "123456:client-bot-token";
+const ADMIN_TOKEN: &str = "654321:admin-bot-token";
+const OWNER: i64 = 500;
 const MARIA: i64 = 1001;
 /// How long a page step may take before the test gives up.
 const GIVE_UP: Duration = Duration::from_secs(30);
@@ -202,6 +210,10 @@ impl Browser {
 /// Telegram's `WebApp` object as the page sees it inside Telegram, with a
 /// main button the test presses.
 fn telegram(init_data: &str, scheme: &str) -> String {
+    telegram_as(init_data, scheme, MARIA)
+}
+
+fn telegram_as(init_data: &str, scheme: &str, user: i64) -> String {
     let (bg, text, secondary) = if scheme == "dark" {
         ("#17212b", "#f5f5f5", "#232e3c")
     } else {
@@ -210,7 +222,7 @@ fn telegram(init_data: &str, scheme: &str) -> String {
     format!(
         r##"window.Telegram = {{ WebApp: {{
             initData: {init},
-            initDataUnsafe: {{ user: {{ id: {MARIA}, first_name: "Maria", language_code: "en" }} }},
+            initDataUnsafe: {{ user: {{ id: {user}, first_name: "Someone", language_code: "en" }} }},
             colorScheme: "{scheme}",
             themeParams: {{ bg_color: "{bg}", text_color: "{text}", secondary_bg_color: "{secondary}",
                            hint_color: "#7a7f87", button_color: "#2f80ed", button_text_color: "#ffffff" }},
@@ -225,13 +237,35 @@ fn telegram(init_data: &str, scheme: &str) -> String {
     )
 }
 
-/// Serves the pages and the customer API on a free local port.
-async fn serve(engine: Arc<booking_ports::Engine>) -> SocketAddr {
+/// The admin gate: the owner is let in.
+struct OwnerOnly;
+
+#[async_trait]
+impl StaffGate for OwnerOnly {
+    async fn actor(&self, user: i64) -> Result<Option<StaffActor>, StoreError> {
+        Ok((user == OWNER).then(owner))
+    }
+}
+
+fn owner() -> StaffActor {
+    StaffActor::authenticated(StaffUser::new(OWNER), None, StaffRole::Owner)
+}
+
+/// Serves the pages, the customer API and the staff API on a free local
+/// port.
+async fn serve(engine: Arc<Engine>) -> SocketAddr {
     let api = ClientApi {
-        engine,
+        engine: Arc::clone(&engine),
         check: InitDataCheck::new(&SecretString::from(TOKEN.to_owned()), DEFAULT_MAX_AGE),
     };
-    let app = router(Arc::new(api)).merge(pages_router());
+    let staff = StaffApi {
+        engine,
+        check: InitDataCheck::new(&SecretString::from(ADMIN_TOKEN.to_owned()), DEFAULT_MAX_AGE),
+        gate: Arc::new(OwnerOnly),
+    };
+    let app = router(Arc::new(api))
+        .merge(staff_router(Arc::new(staff)))
+        .merge(pages_router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -284,9 +318,8 @@ async fn a_customer_books_from_the_page_and_staff_are_told() {
 
         // The booking is a booking like any other: in the store, with the
         // staff member's notice in the outbox.
-        let owner = StaffActor::authenticated(StaffUser::new(1), None, StaffRole::Owner);
         let details = engine
-            .booking_details(&owner, BookingId::new(id).unwrap())
+            .booking_details(&owner(), BookingId::new(id).unwrap())
             .await
             .unwrap();
         assert_eq!(
@@ -306,4 +339,68 @@ async fn a_customer_books_from_the_page_and_staff_are_told() {
             "{notices:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_grid_shows_a_request_and_the_owner_confirms_it() {
+    let (engine, clock, _store) = salon_with_store().await;
+    engine
+        .change_policy(&owner(), PolicyChange::RequiresConfirmation(true))
+        .await
+        .unwrap();
+    let request = engine
+        .book(
+            CustomerId::new(MARIA).unwrap(),
+            BookingForm {
+                service: ServiceId::new(1).unwrap(),
+                staff: StaffChoice::Only(StaffId::new(ANNA).unwrap()),
+                start: common::moscow(4, 11),
+                name: "Maria Ivanova".to_owned(),
+                phone: "+7 916 555-01-02".to_owned(),
+                comment: None,
+                language: None,
+            },
+        )
+        .await
+        .unwrap()
+        .booking;
+    assert_eq!(*request.status(), BookingStatus::Pending);
+    let address = serve(Arc::clone(&engine)).await;
+    let signer = Caller::new(axum::Router::new(), ADMIN_TOKEN, clock);
+    let init_data = signer.init_data(OWNER, "en");
+    let id = request.id().get();
+
+    for scheme in ["dark", "light"] {
+        let browser = Browser::start().await;
+        browser
+            .before_pages(&telegram_as(&init_data, scheme, OWNER))
+            .await;
+        browser
+            .open(&format!("http://{address}/app/staff/#day=2030-06-04"))
+            .await;
+        browser
+            .find(&format!(".booking.pending[data-booking='{id}']"))
+            .await;
+        browser
+            .screenshot(&format!("miniapp-staff-grid-{scheme}"))
+            .await;
+        if scheme == "dark" {
+            continue;
+        }
+        browser.click(&format!("[data-booking='{id}']")).await;
+        browser.click("[data-action='confirm']").await;
+        browser
+            .find(&format!(".booking.confirmed[data-booking='{id}']"))
+            .await;
+    }
+    let confirmed = engine
+        .booking_details(&owner(), request.id())
+        .await
+        .unwrap();
+    assert_eq!(*confirmed.booking.status(), BookingStatus::Confirmed);
+    let trail = confirmed.booking.audit();
+    assert!(
+        matches!(trail.confirmed.map(|s| s.by), Some(booking_domain::Actor::Staff { user, .. }) if user == StaffUser::new(OWNER)),
+        "{trail:?}"
+    );
 }
