@@ -257,11 +257,13 @@ async fn serve(engine: Arc<Engine>) -> SocketAddr {
     let api = ClientApi {
         engine: Arc::clone(&engine),
         check: InitDataCheck::new(&SecretString::from(TOKEN.to_owned()), DEFAULT_MAX_AGE),
+        dev_user: None,
     };
     let staff = StaffApi {
         engine,
         check: InitDataCheck::new(&SecretString::from(ADMIN_TOKEN.to_owned()), DEFAULT_MAX_AGE),
         gate: Arc::new(OwnerOnly),
+        dev_user: None,
     };
     let app = router(Arc::new(api))
         .merge(staff_router(Arc::new(staff)))

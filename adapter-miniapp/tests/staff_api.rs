@@ -75,6 +75,7 @@ async fn app() -> (Caller, Value, Value) {
         engine,
         check: InitDataCheck::new(&SecretString::from(ADMIN_TOKEN.to_owned()), DEFAULT_MAX_AGE),
         gate: Arc::new(gate),
+        dev_user: None,
     };
     (
         Caller::new(staff_router(Arc::new(api)), ADMIN_TOKEN, clock),

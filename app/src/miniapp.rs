@@ -25,6 +25,16 @@ use crate::config::{BotToken, ConfigError, Reason};
 /// hour.
 const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
 
+/// The Mini App as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MiniAppSettings {
+    /// How old init data may be.
+    pub max_age: Duration,
+    /// Development mode: calls without init data act as this Telegram
+    /// user. Only with the HTTP listener on a loopback address.
+    pub dev_user: Option<i64>,
+}
+
 /// `[miniapp]` as written in the config file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +43,8 @@ pub(crate) struct MiniAppSection {
     enabled: bool,
     #[serde(default = "default_max_age")]
     init_data_max_age_minutes: u32,
+    #[serde(default)]
+    dev_user_id: Option<i64>,
 }
 
 fn default_max_age() -> u32 {
@@ -44,32 +56,67 @@ impl Default for MiniAppSection {
         Self {
             enabled: false,
             init_data_max_age_minutes: DEFAULT_MAX_AGE_MINUTES,
+            dev_user_id: None,
         }
     }
 }
 
 impl MiniAppSection {
-    /// How old init data may be, when the Mini App is on.
-    pub(crate) fn validate(&self) -> Result<Option<Duration>, ConfigError> {
+    /// The Mini App's settings, when it is on. The development user is
+    /// checked against the listener later ([`MiniAppSettings::check_listener`]).
+    pub(crate) fn validate(&self) -> Result<Option<MiniAppSettings>, ConfigError> {
         if !(1..=24 * 60).contains(&self.init_data_max_age_minutes) {
             return Err(ConfigError::invalid(
                 "miniapp.init_data_max_age_minutes",
                 Reason("expected 1 to 1440 minutes"),
             ));
         }
-        Ok(self
-            .enabled
-            .then(|| Duration::minutes(i64::from(self.init_data_max_age_minutes))))
+        if self.dev_user_id.is_some_and(|id| id <= 0) {
+            return Err(ConfigError::invalid(
+                "miniapp.dev_user_id",
+                Reason("expected a Telegram user id (a positive number)"),
+            ));
+        }
+        Ok(self.enabled.then(|| MiniAppSettings {
+            max_age: Duration::minutes(i64::from(self.init_data_max_age_minutes)),
+            dev_user: self.dev_user_id,
+        }))
+    }
+}
+
+impl MiniAppSettings {
+    /// Development mode answers calls nobody signed: only on a loopback
+    /// listener, never one a proxy could expose.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for a development user without a loopback listener.
+    pub(crate) fn check_listener(
+        &self,
+        listen: Option<std::net::SocketAddr>,
+    ) -> Result<(), ConfigError> {
+        match (self.dev_user, listen) {
+            (Some(_), Some(address)) if address.ip().is_loopback() => Ok(()),
+            (Some(_), _) => Err(ConfigError::invalid(
+                "miniapp.dev_user_id",
+                Reason("development mode needs [http] listen on a loopback address (127.0.0.1)"),
+            )),
+            (None, _) => Ok(()),
+        }
     }
 }
 
 /// The customer pages and API's routes, the API checked against the client
 /// bot's `token`.
-pub(crate) fn api_router(engine: Arc<Engine>, token: &BotToken, max_age: Duration) -> Router {
+pub(crate) fn api_router(
+    engine: Arc<Engine>,
+    token: &BotToken,
+    settings: MiniAppSettings,
+) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     router(Arc::new(ClientApi {
         engine,
-        check: InitDataCheck::new(&token, max_age),
+        check: InitDataCheck::new(&token, settings.max_age),
+        dev_user: settings.dev_user,
     }))
     .merge(pages_router())
 }
@@ -99,13 +146,14 @@ pub(crate) fn staff_api_router(
     engine: Arc<Engine>,
     token: &BotToken,
     access: Arc<Access>,
-    max_age: Duration,
+    settings: MiniAppSettings,
 ) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     staff_router(Arc::new(StaffApi {
         engine,
-        check: InitDataCheck::new(&token, max_age),
+        check: InitDataCheck::new(&token, settings.max_age),
         gate: Arc::new(AdminGate(access)),
+        dev_user: settings.dev_user,
     }))
 }
 
@@ -152,7 +200,11 @@ mod tests {
             EngineSettings::default(),
         ));
         let token = BotToken::parse(TOKEN).unwrap();
-        let router = api_router(engine, &token, Duration::hours(1));
+        let settings = MiniAppSettings {
+            max_age: Duration::hours(1),
+            dev_user: None,
+        };
+        let router = api_router(engine, &token, settings);
         assert_eq!(
             services(router.clone(), None).await,
             StatusCode::UNAUTHORIZED
@@ -172,12 +224,37 @@ mod tests {
         let on = MiniAppSection {
             enabled: true,
             init_data_max_age_minutes: 30,
+            dev_user_id: None,
         };
-        assert_eq!(on.validate().unwrap(), Some(Duration::minutes(30)));
+        assert_eq!(
+            on.validate().unwrap().unwrap().max_age,
+            Duration::minutes(30)
+        );
         let zero = MiniAppSection {
-            enabled: true,
             init_data_max_age_minutes: 0,
+            ..on
         };
         assert!(zero.validate().is_err());
+    }
+
+    #[test]
+    fn development_mode_is_refused_unless_the_listener_is_loopback() {
+        let dev = MiniAppSettings {
+            max_age: Duration::hours(1),
+            dev_user: Some(42),
+        };
+        assert!(
+            dev.check_listener(Some("127.0.0.1:9090".parse().unwrap()))
+                .is_ok()
+        );
+        assert!(
+            dev.check_listener(Some("0.0.0.0:9090".parse().unwrap()))
+                .is_err()
+        );
+        assert!(
+            dev.check_listener(Some("192.168.1.5:9090".parse().unwrap()))
+                .is_err()
+        );
+        assert!(dev.check_listener(None).is_err());
     }
 }

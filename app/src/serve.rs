@@ -262,15 +262,22 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         ),
         None => (Some(metrics_router), None),
     };
+    if let Some(user) = settings.miniapp.and_then(|m| m.dev_user) {
+        tracing::warn!(
+            user,
+            "DEVELOPMENT MODE: the Mini App answers calls without init data as this Telegram user; \
+             for trying on this machine only, never behind a proxy"
+        );
+    }
     let miniapp_router = settings
         .miniapp
-        .map(|max_age| miniapp::api_router(engine.clone(), &settings.client_token, max_age));
+        .map(|m| miniapp::api_router(engine.clone(), &settings.client_token, m));
     let miniapp_staff_router = match (settings.miniapp, &settings.admin_token, &admin) {
-        (Some(max_age), Some(token), Some((_, admin))) => Some(miniapp::staff_api_router(
+        (Some(m), Some(token), Some((_, admin))) => Some(miniapp::staff_api_router(
             engine.clone(),
             token,
             Arc::clone(&admin.access),
-            max_age,
+            m,
         )),
         _ => None,
     };

@@ -71,9 +71,14 @@ pub fn run() -> Exit {
         None => println!("http listener: off"),
     }
     match (settings.miniapp, settings.http.listen) {
-        (Some(max_age), Some(_)) => println!(
-            "mini app api: on, /app/api/, init data valid {} min",
-            max_age.num_minutes()
+        (Some(m), Some(_)) => println!(
+            "mini app api: on, /app/api/, init data valid {} min{}",
+            m.max_age.num_minutes(),
+            if m.dev_user.is_some() {
+                ", DEVELOPMENT MODE"
+            } else {
+                ""
+            }
         ),
         (Some(_), None) => println!("mini app api: enabled but not served (no http listener)"),
         (None, _) => println!("mini app api: off"),

@@ -91,9 +91,8 @@ pub struct Settings {
     pub backups: Option<BackupSchedule>,
     /// `[shutdown]`: how long stopping may take after SIGINT or SIGTERM.
     pub shutdown_deadline: std::time::Duration,
-    /// `[miniapp]`: how old init data may be; `None` when the Mini App's
-    /// API is off.
-    pub miniapp: Option<chrono::Duration>,
+    /// `[miniapp]`; `None` when the Mini App is off.
+    pub miniapp: Option<crate::miniapp::MiniAppSettings>,
     /// `BOOKING_DATABASE_*`: the store opens with exactly this.
     pub database: DatabaseSettings,
     pub telegram_api_url: Url,
@@ -152,6 +151,9 @@ pub fn load(environment: &impl Environment) -> Result<Settings, ConfigError> {
     let telegram_api_url = validate::telegram_api_url(vars.telegram_api_url.as_deref())?;
     let http = crate::http::settings::HttpSettings::load(&file.http, &vars.http)?;
     let validated = file.validate(vars.pin_pepper)?;
+    if let Some(miniapp) = &validated.miniapp {
+        miniapp.check_listener(http.listen)?;
+    }
     if admin_token.is_some() && validated.admin.is_none() {
         return Err(ConfigError::Missing {
             setting: "admin",

@@ -44,8 +44,8 @@ pub(crate) struct Validated {
     pub(crate) dispatch: DispatchSettings,
     pub(crate) backups: Option<BackupSchedule>,
     pub(crate) shutdown_deadline: std::time::Duration,
-    /// How old Mini App init data may be; `None`: the Mini App is off.
-    pub(crate) miniapp: Option<chrono::Duration>,
+    /// The Mini App's settings; `None`: it is off.
+    pub(crate) miniapp: Option<crate::miniapp::MiniAppSettings>,
 }
 
 impl ConfigFile {
