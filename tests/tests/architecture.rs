@@ -32,6 +32,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "serde_json",
             "booking-ports",
             "adapter-sqlite",
+            "adapter-postgres",
             "adapter-telegram",
             "adapter-miniapp",
             "app",
@@ -43,6 +44,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "sqlx",
             "teloxide",
             "adapter-sqlite",
+            "adapter-postgres",
             "adapter-telegram",
             "adapter-miniapp",
             "app",
@@ -50,16 +52,42 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     (
         "adapter-sqlite",
-        &["adapter-telegram", "adapter-miniapp", "teloxide", "app"],
+        &[
+            "adapter-postgres",
+            "adapter-telegram",
+            "adapter-miniapp",
+            "teloxide",
+            "app",
+        ],
+    ),
+    // The PostgreSQL store depends on the domain and the ports only: no other
+    // adapter, no SQLite driver (sqlx-sqlite), no bot.
+    (
+        "adapter-postgres",
+        &[
+            "adapter-sqlite",
+            "adapter-telegram",
+            "adapter-miniapp",
+            "sqlx-sqlite",
+            "teloxide",
+            "app",
+        ],
     ),
     (
         "adapter-telegram",
-        &["adapter-sqlite", "adapter-miniapp", "sqlx", "app"],
+        &[
+            "adapter-sqlite",
+            "adapter-postgres",
+            "adapter-miniapp",
+            "sqlx",
+            "app",
+        ],
     ),
     (
         "adapter-miniapp",
         &[
             "adapter-sqlite",
+            "adapter-postgres",
             "adapter-telegram",
             "sqlx",
             "teloxide",

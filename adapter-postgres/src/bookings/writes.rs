@@ -1,0 +1,210 @@
+//! The booking writes, one attempt each (the port methods in `bookings`
+//! run them again after a deadlock): create under the customer's and the
+//! staff member's advisory locks, the conditional update, and the atomic
+//! reschedule.
+
+use super::*;
+
+/// Takes the turn of `staff`'s bookings until the transaction ends.
+///
+/// Two transactions writing overlapping active bookings of one staff member
+/// would each wait, in the exclusion constraint's check, for the other's
+/// transaction: a deadlock the server breaks after a second (measured in the
+/// 50-racer contract test: five in a row, enough to run out the pool's
+/// acquire timeout). Writes of one staff member's bookings therefore take
+/// turns, always before any row lock, so they meet the constraint one at a
+/// time; the retry on 40P01 stays as the safety net.
+pub(super) async fn lock_staff_bookings(
+    conn: &mut PgConnection,
+    staff: StaffId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql::LOCK_STAFF_BOOKINGS)
+        .bind(fold_lock_key(staff.get()))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// An id folded into the 32-bit second key of an advisory lock.
+pub(super) fn fold_lock_key(id: i64) -> i32 {
+    // Truncation is the point: both halves mixed, any collision harmless.
+    ((id ^ (id >> 32)) & 0xffff_ffff) as u32 as i32
+}
+
+impl PgStore {
+    /// One attempt of `create_booking`.
+    pub(super) async fn create_booking_once(
+        &self,
+        new: &NewBooking,
+        limit: ActiveBookingLimit,
+        notices: &[NewNotice],
+    ) -> Result<Booking, CreateBookingError> {
+        let fail = backend("creating a booking");
+        let mut tx = self.begin_write().await.map_err(&fail)?;
+        // The customer's turn first, in a statement of its own: a READ
+        // COMMITTED statement sees what committed before it started, so the
+        // counting insert below, started after the lock was granted, counts
+        // the previous holder's booking. Counting in the same statement as
+        // the lock would not.
+        sqlx::query(sql::LOCK_CUSTOMER_BOOKINGS)
+            .bind(fold_lock_key(new.customer().get()))
+            .execute(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        lock_staff_bookings(&mut tx, new.staff())
+            .await
+            .map_err(&fail)?;
+        let inserted =
+            insert_booking(&mut tx, None, new, new.rescheduled_from(), Some(limit)).await;
+        let id = match inserted {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
+            }
+            // The exclusion constraint refused it; the transaction is
+            // aborted and rolls back when dropped.
+            Err(e) if is_slot_taken(&e) => {
+                return Err(CreateBookingError::SlotTaken { start: new.start() });
+            }
+            Err(e) => return Err(fail(e).into()),
+        };
+        apply_outbox(&mut tx, id, notices, None)
+            .await
+            .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
+        let rescheduled_from = new.rescheduled_from();
+        Ok(created_as_stored(id, new.clone(), rescheduled_from)?)
+    }
+
+    /// One attempt of `update_booking`.
+    pub(super) async fn update_booking_once(
+        &self,
+        expected: Version,
+        updated: &Booking,
+        outbox: &OutboxChange,
+    ) -> Result<Booking, UpdateBookingError> {
+        let fail = backend("updating a booking");
+        let mut tx = self.begin_write().await.map_err(&fail)?;
+        lock_staff_bookings(&mut tx, updated.staff())
+            .await
+            .map_err(&fail)?;
+        let status = StatusColumns::of(updated.status());
+        let audit = AuditColumns::of(updated.audit());
+        // The version check and the write are one statement: the row changes
+        // only if it is still at `expected`, and the new version is computed
+        // from the stored one, so it is exactly one more.
+        let row: Option<BookingRow> = sqlx::query_as(sql::UPDATE_BOOKING_IF_VERSION)
+            .bind(updated.customer().map(CustomerId::get))
+            .bind(updated.comment().map(Comment::expose))
+            .bind(status.status)
+            .bind(status.cancelled_by)
+            .bind(status.cancelled_by_staff_id)
+            .bind(status.cancel_reason)
+            .bind(status.cancelled_at_ms)
+            .bind(status.rescheduled_to_id)
+            .bind(updated.attendance_confirmed_at().map(to_ms))
+            .bind(updated.booked_for().map(|who| who.name.expose()))
+            .bind(
+                updated
+                    .booked_for()
+                    .and_then(|who| who.phone.as_ref())
+                    .map(PhoneNumber::expose),
+            )
+            .bind(audit.confirmed_by)
+            .bind(audit.confirmed_at_ms)
+            .bind(audit.closed_by)
+            .bind(audit.closed_at_ms)
+            .bind(updated.id().get())
+            .bind(expected.get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        let Some(row) = row else {
+            // Nothing was written; the read only explains why, inside the
+            // same transaction, so it is the state the update saw.
+            return match booking_on(&mut tx, updated.id().get()).await? {
+                None => Err(UpdateBookingError::NotFound),
+                Some(current) => Err(UpdateBookingError::VersionConflict {
+                    current: Box::new(current),
+                }),
+            };
+        };
+        let stored = row.into_booking()?;
+        let id = stored.id().get();
+        let withdraw = outbox.withdraw_pending_reminders.then_some(id);
+        apply_outbox(&mut tx, id, &outbox.add, withdraw)
+            .await
+            .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
+        Ok(stored)
+    }
+
+    /// One attempt of `reschedule_booking`.
+    pub(super) async fn reschedule_booking_once(
+        &self,
+        old: &Booking,
+        new: &NewBooking,
+        outbox: &OutboxChange,
+    ) -> Result<Rescheduled, RescheduleError> {
+        let fail = backend("rescheduling a booking");
+        let mut tx = self.begin_write().await.map_err(&fail)?;
+        lock_staff_bookings(&mut tx, new.staff())
+            .await
+            .map_err(&fail)?;
+        // The old booking is closed before the new one is inserted, so the
+        // exclusion constraint does not see the booking being replaced;
+        // closing it needs the new booking's id, which is therefore taken
+        // here from the identity's sequence. The old row's reference to it
+        // is checked at commit (a deferred foreign key).
+        let new_id: i64 = sqlx::query_scalar(sql::NEXT_BOOKING_ID)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        let new_booking_id = convert::id(Record::new("booking", new_id), new_id, BookingId::new)?;
+        let closed = old.close_as_rescheduled(new_booking_id, new.moved_stamp())?;
+        let closed_audit = AuditColumns::of(closed.audit());
+        let row: Option<BookingRow> = sqlx::query_as(sql::CLOSE_BOOKING_AS_RESCHEDULED)
+            .bind(new_id)
+            .bind(closed_audit.closed_by)
+            .bind(closed_audit.closed_at_ms)
+            .bind(old.id().get())
+            .bind(old.version().get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        let Some(row) = row else {
+            return match booking_on(&mut tx, old.id().get()).await? {
+                None => Err(RescheduleError::NotFound),
+                Some(current) => Err(RescheduleError::VersionConflict {
+                    current: Box::new(current),
+                }),
+            };
+        };
+        let closed_stored = row.into_booking()?;
+        debug_assert_eq!(closed_stored.status(), closed.status());
+        insert_booking(&mut tx, Some(new_id), new, Some(old.id()), None)
+            .await
+            .map_err(|e| {
+                if is_slot_taken(&e) {
+                    RescheduleError::SlotTaken { start: new.start() }
+                } else {
+                    fail(e).into()
+                }
+            })?;
+        if outbox.withdraw_pending_reminders {
+            outbox::withdraw_pending_reminders(&mut tx, old.id().get())
+                .await
+                .map_err(&fail)?;
+        }
+        outbox::insert_notices(&mut tx, new_id, &outbox.add)
+            .await
+            .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
+
+        let new = created_as_stored(new_id, new.clone(), Some(old.id()))?;
+        Ok(Rescheduled {
+            old: closed_stored,
+            new,
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! The PostgreSQL store (issue 17, in progress): one server database,
+//! through sqlx, on one cloneable [`PgStore`]. Its layout mirrors
+//! adapter-sqlite's:
+//!
+//! - [`settings`]: the connection URL (a secret), pool size and timeouts.
+//! - `db`: connection options, the pool, the server version check and the
+//!   embedded migrations (`migrations/`), applied when the store opens.
+//! - `sql`: every statement the adapter runs, in one place.
+//! - `failure`: driver errors into store errors by SQLSTATE, without the
+//!   DETAIL lines that carry row values.
+//! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
+//!   `staff_access`, `inbox`, `policy`: one module per port, each with its
+//!   private row types, ported from adapter-sqlite (adapters must not depend
+//!   on each other, so `convert` and `audit` are copies);
+//! - [`metrics`]: database errors by kind and notifications set aside, with
+//!   adapter-sqlite's names.
+//! - `testing` (feature `test-db`): a throwaway database per test.
+//!
+//! The database guarantees what the engine relies on most: the exclusion
+//! constraint `bookings_no_overlap` refuses an overlapping active booking of
+//! one staff member, whatever code writes it, and the adapter reports it as
+//! "slot taken". Writes run at READ COMMITTED (the default), which the
+//! active-booking limit relies on: a transaction-scoped advisory lock per
+//! customer, taken by its own statement before the counting insert, makes
+//! that count see the previous holder's commit; a second lock per staff
+//! member makes conflicting booking writes meet the exclusion constraint one
+//! at a time (racing ones would otherwise deadlock in its check).
+//! Optimistic locking is one conditional `UPDATE ... WHERE id = $n AND
+//! version = $m`.
+//!
+//! SQL, SQLSTATEs and row types stay private: the public surface is the
+//! store, its settings and its open error.
+#![forbid(unsafe_code)]
+
+mod audit;
+mod bookings;
+mod catalog;
+mod conversations;
+mod convert;
+mod customers;
+mod db;
+mod failure;
+mod inbox;
+pub mod metrics;
+mod outbox;
+mod policy;
+pub mod settings;
+mod sql;
+mod staff_access;
+mod staff_accounts;
+#[cfg(feature = "test-db")]
+pub mod testing;
+
+use booking_ports::StoreError;
+use sqlx::PgPool;
+
+pub use db::{OpenError, schema_level};
+pub use failure::DriverFailure;
+pub use settings::PgSettings;
+
+/// The PostgreSQL store. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the database of `settings.url`, checks the server is
+    /// PostgreSQL 13 or newer, and migrates the schema to [`schema_level`].
+    ///
+    /// Several processes may open the same database; migrations take turns.
+    ///
+    /// # Errors
+    /// [`OpenError`] when the server cannot be reached or is too old, or the
+    /// schema was written by a newer release or cannot be migrated.
+    pub async fn open(settings: &PgSettings) -> Result<Self, OpenError> {
+        let pool = db::open_pool(settings).await?;
+        Ok(Self { pool })
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    /// Clones become unusable.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Checks that the server answers through a pooled connection. Cheap
+    /// enough for a readiness probe every few seconds.
+    ///
+    /// # Errors
+    /// [`StoreError`] when no connection can be had in time or the query
+    /// fails.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query(sql::PING)
+            .fetch_one(&self.pool)
+            .await
+            .map(drop)
+            .map_err(failure::backend("checking the database answers"))
+    }
+}
