@@ -15,7 +15,7 @@ const TEXT = {
     title: "Book a visit", services: "Service", staff: "Specialist", anyone: "Anyone",
     day: "Day", time: "Time", noTimes: "No free times this day.", details: "Your details",
     name: "Name", phone: "Phone", comment: "Comment (optional)", confirm: "Book",
-    booked: "Booked", mine: "My bookings", none: "No upcoming bookings.", cancel: "Cancel",
+    booked: "Booked", moved: "Moved", move: "Move", mine: "My bookings", none: "No upcoming bookings.", cancel: "Cancel",
     cancelled: "Cancelled", again: "Book another", minutes: "min", error: "Something went wrong.",
     weekdays: ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"],
   },
@@ -23,7 +23,7 @@ const TEXT = {
     title: "Запись", services: "Услуга", staff: "Мастер", anyone: "Любой",
     day: "День", time: "Время", noTimes: "В этот день свободного времени нет.", details: "Ваши данные",
     name: "Имя", phone: "Телефон", comment: "Комментарий (необязательно)", confirm: "Записаться",
-    booked: "Вы записаны", mine: "Мои записи", none: "Предстоящих записей нет.", cancel: "Отменить",
+    booked: "Вы записаны", moved: "Запись перенесена", move: "Перенести", mine: "Мои записи", none: "Предстоящих записей нет.", cancel: "Отменить",
     cancelled: "Отменено", again: "Записаться ещё", minutes: "мин", error: "Что-то пошло не так.",
     weekdays: ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"],
   },
@@ -112,6 +112,7 @@ const date = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(lang, { we
 const dayOf = (instant) => new Date(instant).toLocaleDateString(lang, { weekday: "short", day: "numeric", month: "short", timeZone: state.tz });
 
 async function services() {
+  state.moving = null;
   state.me ??= await api("GET", "me");
   state.tz = state.me.time_zone;
   const list = await api("GET", "services");
@@ -130,7 +131,10 @@ async function staff() {
 }
 
 async function calendar() {
-  const { days } = await api("GET", `days?service=${state.service.id}&staff=${state.staff}`);
+  // Moving a booking: its own time does not count as taken.
+  const { days } = await api("GET", state.moving
+    ? `bookings/${state.moving.id}/days?staff=${state.staff}`
+    : `days?service=${state.service.id}&staff=${state.staff}`);
   const bookable = new Set(days);
   const first = days[0] ?? new Date().toISOString().slice(0, 10);
   state.month ??= first.slice(0, 7);
@@ -159,12 +163,35 @@ async function calendar() {
 }
 
 async function times() {
-  const { times } = await api("GET", `times?service=${state.service.id}&staff=${state.staff}&day=${state.day}`);
+  const { times } = await api("GET", state.moving
+    ? `bookings/${state.moving.id}/times?staff=${state.staff}&day=${state.day}`
+    : `times?service=${state.service.id}&staff=${state.staff}&day=${state.day}`);
   show(`${TEXT.time} · ${date(state.day)}`, times.length === 0
     ? el("p", { className: "muted", textContent: TEXT.noTimes })
     : el("div", { className: "chips" }, ...times.map((t) =>
       el("button", { className: "chip", dataset: { start: t.start }, textContent: time(t.start),
-        onclick: () => { state.start = t.start; go(details); } }))));
+        onclick: () => { state.start = t.start; state.moving ? moveTo(t.start) : go(details); } }))));
+}
+
+function done(title, booking) {
+  state.history = [];
+  state.current = services;
+  state.moving = null;
+  setConfirm(null);
+  show(title, el("div", { className: "done", id: "booked", dataset: { booking: booking.id } },
+    el("strong", { textContent: `${booking.service?.name ?? ""} · ${time(booking.start)}` }),
+    el("p", { textContent: `${dayOf(booking.start)} · ${booking.staff?.name ?? ""}` })),
+    el("h2", {}, el("button", { className: "item", id: "mine", textContent: TEXT.mine, onclick: () => go(mine) })));
+}
+
+async function moveTo(start) {
+  try {
+    const moved = await api("POST", `bookings/${state.moving.id}/move`,
+      { version: state.moving.version, staff: state.staff || null, start });
+    done(TEXT.moved, moved);
+  } catch (error) {
+    showError(error);
+  }
 }
 
 async function details() {
@@ -182,13 +209,7 @@ async function details() {
     try {
       const booked = await api("POST", "bookings", { service: state.service.id, staff: state.staff || null,
         start: state.start, name: name.value, phone: phone.value, comment: comment.value || null });
-      state.history = [];
-      state.current = services;
-      setConfirm(null);
-      show(TEXT.booked, el("div", { className: "done", id: "booked", dataset: { booking: booked.id } },
-        el("strong", { textContent: `${booked.service?.name ?? ""} · ${time(booked.start)}` }),
-        el("p", { textContent: `${dayOf(booked.start)} · ${booked.staff?.name ?? ""}` })),
-        el("h2", {}, el("button", { className: "item", textContent: TEXT.mine, onclick: () => go(mine) })));
+      done(TEXT.booked, booked);
     } catch (error) {
       showError(error);
     }
@@ -205,8 +226,16 @@ async function mine() {
           cancel.replaceWith(el("small", { textContent: TEXT.cancelled }));
         } catch (error) { showError(error); }
       } });
+      const move = el("button", { className: "chip", dataset: { move: b.id }, textContent: TEXT.move, onclick: () => {
+        state.moving = b;
+        state.service = b.service;
+        state.staff = b.staff?.id ?? 0;
+        state.month = null;
+        go(calendar);
+      } });
       return el("div", { className: "item", dataset: { booking: b.id } },
-        el("span", { textContent: `${b.service?.name ?? ""} · ${dayOf(b.start)} ${time(b.start)}` }), cancel);
+        el("span", { textContent: `${b.service?.name ?? ""} · ${dayOf(b.start)} ${time(b.start)}` }),
+        el("span", { className: "chips" }, move, cancel));
     })));
 }
 

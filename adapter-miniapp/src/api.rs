@@ -51,6 +51,8 @@ pub fn router(api: Arc<ClientApi>) -> Router {
         .route("/app/api/bookings", get(my_bookings).post(book))
         .route("/app/api/bookings/{id}/cancel", post(cancel))
         .route("/app/api/bookings/{id}/move", post(move_booking))
+        .route("/app/api/bookings/{id}/days", get(crate::moving::days))
+        .route("/app/api/bookings/{id}/times", get(crate::moving::times))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(secure))
         .with_state(api)
@@ -74,12 +76,12 @@ pub(crate) async fn secure(mut response: Response) -> Response {
 /// The customer a request acts for, from its checked init data.
 #[derive(Debug)]
 pub struct Customer {
-    account: TelegramUserId,
+    pub(crate) account: TelegramUserId,
     language: Option<String>,
 }
 
 impl Customer {
-    fn problem(&self, code: Code) -> Problem {
+    pub(crate) fn problem(&self, code: Code) -> Problem {
         Problem::new(code, self.language.as_deref())
     }
 
@@ -92,7 +94,7 @@ impl Customer {
         }
     }
 
-    fn internal(&self, what: &str, error: impl std::fmt::Display) -> Problem {
+    pub(crate) fn internal(&self, what: &str, error: impl std::fmt::Display) -> Problem {
         tracing::error!(error = %error, "the Mini App API failed to {what}");
         self.problem(Code::Internal)
     }
@@ -207,7 +209,7 @@ async fn services(State(api): State<Arc<ClientApi>>, who: Customer) -> ApiResult
 }
 
 /// `staff` absent or 0: anyone who performs the service.
-fn staff_choice(staff: Option<i64>, who: &Customer) -> Result<StaffChoice, Problem> {
+pub(crate) fn staff_choice(staff: Option<i64>, who: &Customer) -> Result<StaffChoice, Problem> {
     match staff {
         None | Some(0) => Ok(StaffChoice::Any),
         Some(id) => StaffId::new(id)
@@ -231,8 +233,8 @@ struct DaysQuery {
 }
 
 #[derive(Serialize)]
-struct DaysJson {
-    days: Vec<NaiveDate>,
+pub(crate) struct DaysJson {
+    pub(crate) days: Vec<NaiveDate>,
 }
 
 async fn days(
@@ -264,14 +266,14 @@ struct TimesQuery {
 }
 
 #[derive(Serialize)]
-struct TimeJson {
-    start: DateTime<Utc>,
-    staff: Vec<i64>,
+pub(crate) struct TimeJson {
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) staff: Vec<i64>,
 }
 
 #[derive(Serialize)]
-struct TimesJson {
-    times: Vec<TimeJson>,
+pub(crate) struct TimesJson {
+    pub(crate) times: Vec<TimeJson>,
 }
 
 async fn times(
@@ -345,7 +347,10 @@ pub(crate) fn booking_json(details: &BookingDetails) -> BookingJson {
 
 /// The customer record the account acts as; `None` before its first
 /// booking (nothing of theirs exists yet).
-async fn customer_of(api: &ClientApi, who: &Customer) -> Result<Option<CustomerId>, Problem> {
+pub(crate) async fn customer_of(
+    api: &ClientApi,
+    who: &Customer,
+) -> Result<Option<CustomerId>, Problem> {
     api.engine
         .customer_of_account(who.account)
         .await

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod init_data;
+mod moving;
 pub mod pages;
 mod problem;
 pub mod staff;

@@ -256,6 +256,37 @@ async fn a_customer_moves_and_cancels_her_own_booking() {
     let (_, booked) = app.book(MARIA, moscow(4, 11)).await;
     let id = booked["id"].as_i64().unwrap();
     let version = booked["version"].as_i64().unwrap();
+    // Her own 11:00 is offered for the move (the booking does not block
+    // itself); Ivan cannot even ask about her booking.
+    let (status, times) = app
+        .as_user(
+            MARIA,
+            "GET",
+            &format!("/app/api/bookings/{id}/times?staff=1&day=2030-06-04"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{times}");
+    let starts: Vec<&str> = times["times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["start"].as_str().unwrap())
+        .collect();
+    assert!(starts.contains(&"2030-06-04T08:00:00Z"), "{starts:?}");
+    let (_, days) = app
+        .as_user(
+            MARIA,
+            "GET",
+            &format!("/app/api/bookings/{id}/days?staff=1"),
+            None,
+        )
+        .await;
+    assert_eq!(days["days"][0], "2030-06-03");
+    let (status, _) = app
+        .as_user(IVAN, "GET", &format!("/app/api/bookings/{id}/days"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, moved) = app
         .as_user(
             MARIA,

@@ -340,6 +340,38 @@ async fn a_customer_books_from_the_page_and_staff_are_told() {
                 && n.state == DeliveryState::Pending),
             "{notices:?}"
         );
+
+        // "My bookings" moves it an hour later; the old booking is closed
+        // as moved to the new one.
+        browser.click("#mine").await;
+        browser.click(&format!("[data-move='{id}']")).await;
+        browser.click("[data-day='2030-06-04']").await;
+        browser.click("[data-start='2030-06-04T09:00:00Z']").await;
+        let moved: i64 = tokio::time::timeout(GIVE_UP, async {
+            loop {
+                let now = browser
+                    .script("const b = document.getElementById('booked'); return b ? Number(b.dataset.booking) : 0")
+                    .await
+                    .as_i64()
+                    .unwrap();
+                if now != 0 && now != id {
+                    break now;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the move never showed");
+        let old = engine
+            .booking_details(&owner(), details.booking.id())
+            .await
+            .unwrap();
+        assert_eq!(
+            *old.booking.status(),
+            BookingStatus::Rescheduled {
+                to: BookingId::new(moved).unwrap()
+            }
+        );
     }
 }
 
