@@ -112,9 +112,19 @@ async function load() {
       textContent: `${clock(minutesOf(b.start))} ${b.customer?.name ?? ""}`,
       onclick: () => actions(b) }));
   }
+  // Free cells: inside the member's free working time only.
+  const freeRows = new Set();
+  for (const window of day.free) {
+    const column = day.staff.findIndex((s) => s.id === window.staff) + 2;
+    const from = minutesOf(window.start);
+    const to = minutesOf(window.end) || 24 * 60;
+    for (let t = FIRST_ROW; t < LAST_ROW; t += STEP) {
+      if (t >= from && t + STEP <= to) freeRows.add(`${column}:${row(t)}`);
+    }
+  }
   for (const [i, m] of day.staff.entries()) {
     for (let t = FIRST_ROW; t < LAST_ROW; t += STEP) {
-      if (taken.has(`${i + 2}:${row(t)}`)) continue;
+      if (taken.has(`${i + 2}:${row(t)}`) || !freeRows.has(`${i + 2}:${row(t)}`)) continue;
       cells.push(el("button", { className: "free", dataset: { staff: m.id, time: clock(t) },
         style: { gridColumn: i + 2, gridRow: row(t) }, "aria-label": `${m.name} ${clock(t)}`,
         onclick: () => bookCaller(m, t) }));

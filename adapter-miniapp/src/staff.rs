@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use booking_domain::{BookingId, CancelReason, ServiceId, StaffChoice, StaffId, TimeOff, Version};
 use booking_ports::engine::{
     BookingChangeError, Period, PhoneLookupError, RecordCustomerError, StaffBookError,
-    StaffBookingForm, StaffReadError,
+    StaffBookingForm, StaffReadError, WeekError,
 };
 use booking_ports::{BookingDetails, Engine, StaffActor, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -171,6 +171,9 @@ struct DayJson {
     services: Vec<ServiceJson>,
     bookings: Vec<StaffBookingJson>,
     blocked: Vec<BlockJson>,
+    /// Working time no booking or block takes, from now on: where a caller
+    /// can be booked.
+    free: Vec<BlockJson>,
 }
 
 fn staff_booking_json(details: &BookingDetails) -> StaffBookingJson {
@@ -219,6 +222,28 @@ async fn day(
         .blocked_periods(&who.actor, Period::day(the_day))
         .await
         .map_err(|e| who.internal("list blocked time", e))?;
+    let week = match api.engine.week(&who.actor, the_day, staff).await {
+        Ok(week) => week,
+        Err(WeekError::Forbidden(_)) => return Err(who.problem(Code::Forbidden)),
+        Err(WeekError::UnknownStaff { .. }) => return Err(who.problem(Code::NotFound)),
+        Err(WeekError::Store(e)) => return Err(who.internal("read the day's free time", e)),
+    };
+    let free = week
+        .staff
+        .iter()
+        .flat_map(|w| {
+            let id = w.member.id().get();
+            w.days
+                .iter()
+                .filter(|d| d.day == the_day)
+                .flat_map(|d| d.free.iter())
+                .map(move |window| BlockJson {
+                    start: window.start(),
+                    end: window.end(),
+                    staff: Some(id),
+                })
+        })
+        .collect();
     let members = api
         .engine
         .all_staff(&who.actor)
@@ -256,6 +281,7 @@ async fn day(
             .filter(|b| staff.is_none_or(|id| b.applies_to(id)))
             .map(block_json)
             .collect(),
+        free,
     }))
 }
 

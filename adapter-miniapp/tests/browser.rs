@@ -415,6 +415,14 @@ async fn the_staff_grid_shows_a_request_and_the_owner_confirms_it() {
         browser
             .find(&format!(".booking.pending[data-booking='{id}']"))
             .await;
+        // Free cells only inside working time: Anna works 10:00-14:00.
+        browser.find("[data-staff='1'][data-time='10:00']").await;
+        let outside = browser
+            .script(
+                "return document.querySelector(\"[data-staff='1'][data-time='08:00']\") === null",
+            )
+            .await;
+        assert_eq!(outside, json!(true), "no free cell before work");
         browser
             .screenshot(&format!("miniapp-staff-grid-{scheme}"))
             .await;

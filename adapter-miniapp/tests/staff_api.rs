@@ -105,6 +105,21 @@ async fn the_owner_sees_the_whole_day_and_a_stylist_only_her_own() {
         [annas["id"].as_i64().unwrap(), boris["id"].as_i64().unwrap()]
     );
     assert_eq!(day["bookings"][0]["customer"]["phone"], "+79165550102");
+    // Anna works 10:00-14:00 with Maria at 11:00: free 10-11 and 12-14.
+    let annas_free: Vec<(&str, &str)> = day["free"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["staff"] == ANNA)
+        .map(|w| (w["start"].as_str().unwrap(), w["end"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        annas_free,
+        [
+            ("2030-06-04T07:00:00Z", "2030-06-04T08:00:00Z"),
+            ("2030-06-04T09:00:00Z", "2030-06-04T11:00:00Z")
+        ]
+    );
 
     let (_, hers) = app
         .as_user(ANNA_USER, "GET", "/app/api/staff/day?day=2030-06-04", None)
