@@ -4,11 +4,7 @@
 // only asks and shows. Text from the server is put in the page as text,
 // never as HTML.
 
-const tg = window.Telegram?.WebApp;
-const launch = new URLSearchParams(location.hash.slice(1));
-const initData = tg?.initData || launch.get("tgWebAppData") || "";
-const user = tg?.initDataUnsafe?.user;
-const lang = (user?.language_code || navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
+import { applyTheme, client, el, lang, tg, user } from "/app/telegram.js";
 
 const TEXT = {
   en: {
@@ -33,37 +29,7 @@ const screen = document.getElementById("screen");
 const confirmButton = document.getElementById("confirm");
 const state = { history: [] };
 
-// Telegram's colours, when it gives them, as CSS variables.
-function applyTheme() {
-  const params = tg?.themeParams || {};
-  const names = { bg_color: "bg", text_color: "text", hint_color: "hint", button_color: "button",
-    button_text_color: "button-text", secondary_bg_color: "secondary-bg" };
-  for (const [key, name] of Object.entries(names)) {
-    if (params[key]) document.documentElement.style.setProperty(`--tg-${name}`, params[key]);
-  }
-  const dark = tg?.colorScheme === "dark" || launch.get("tgWebAppColorScheme") === "dark";
-  document.documentElement.classList.toggle("dark", dark);
-}
-
-async function api(method, path, body) {
-  const headers = { Authorization: `tma ${initData}` };
-  if (body) headers["Content-Type"] = "application/json";
-  const response = await fetch(`/app/api/${path}`, { method, headers, body: body && JSON.stringify(body) });
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(json?.title || TEXT.error);
-  return json;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
+const api = client("/app/api/", TEXT.error);
 
 function show(title, ...content) {
   document.getElementById("title").textContent = title;

@@ -3,11 +3,7 @@
 // shaded. Tapping a booking offers its actions; tapping a free cell books a
 // caller by phone. The admin side decides who may do what, as in the bot.
 
-const tg = window.Telegram?.WebApp;
-const launch = new URLSearchParams(location.hash.slice(1));
-const initData = tg?.initData || launch.get("tgWebAppData") || "";
-const user = tg?.initDataUnsafe?.user;
-const lang = (user?.language_code || navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
+import { applyTheme, client, el, lang, launchParam, tg } from "/app/telegram.js";
 
 const TEXT = {
   en: { confirm: "Confirm", cancel: "Cancel", complete: "Completed", no_show: "No-show", close: "Close",
@@ -24,38 +20,9 @@ const STEP = 30;
 
 const grid = document.getElementById("grid");
 const panel = document.getElementById("panel");
-const state = { day: launch.get("day") };
+const state = { day: launchParam("day") };
 
-function applyTheme() {
-  const params = tg?.themeParams || {};
-  const names = { bg_color: "bg", text_color: "text", hint_color: "hint", button_color: "button",
-    button_text_color: "button-text", secondary_bg_color: "secondary-bg" };
-  for (const [key, name] of Object.entries(names)) {
-    if (params[key]) document.documentElement.style.setProperty(`--tg-${name}`, params[key]);
-  }
-  document.documentElement.classList.toggle("dark", tg?.colorScheme === "dark");
-}
-
-async function api(method, path, body) {
-  const headers = { Authorization: `tma ${initData}` };
-  if (body) headers["Content-Type"] = "application/json";
-  const response = await fetch(`/app/api/staff/${path}`, { method, headers, body: body && JSON.stringify(body) });
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(json?.title || TEXT.error);
-  return json;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "style") Object.assign(node.style, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
+const api = client("/app/api/staff/", TEXT.error);
 
 // Minutes since local midnight of an instant, in the business's zone.
 function minutesOf(instant) {

@@ -13,6 +13,7 @@ const APP_JS: &str = include_str!("../assets/app.js");
 const STYLE: &str = include_str!("../assets/style.css");
 const STAFF: &str = include_str!("../assets/staff.html");
 const STAFF_JS: &str = include_str!("../assets/staff.js");
+const TELEGRAM_JS: &str = include_str!("../assets/telegram.js");
 
 /// The pages' policy: their own scripts, styles and API only; framed only
 /// by Telegram's web client (the apps embed it in a web view).
@@ -21,12 +22,17 @@ const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'sel
      frame-ancestors https://web.telegram.org";
 
 /// Every asset, by path, with its content type: for the size check.
-pub const ASSETS: [(&str, &str, &str); 5] = [
+pub const ASSETS: [(&str, &str, &str); 6] = [
     ("/app/", "text/html; charset=utf-8", INDEX),
     ("/app/app.js", "text/javascript; charset=utf-8", APP_JS),
     ("/app/style.css", "text/css; charset=utf-8", STYLE),
     ("/app/staff/", "text/html; charset=utf-8", STAFF),
     ("/app/staff.js", "text/javascript; charset=utf-8", STAFF_JS),
+    (
+        "/app/telegram.js",
+        "text/javascript; charset=utf-8",
+        TELEGRAM_JS,
+    ),
 ];
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

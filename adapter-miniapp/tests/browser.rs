@@ -446,3 +446,46 @@ async fn the_staff_grid_shows_a_request_and_the_owner_confirms_it() {
         "{trail:?}"
     );
 }
+
+/// Inside Telegram without Telegram's script (which the page does not load
+/// from Telegram's host), the launch data is in the URL's fragment: the
+/// page reads the init data and the theme there, and confirms with its own
+/// button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_reads_its_launch_data_from_the_fragment_as_telegram_sends_it() {
+    let (engine, clock, _store) = salon_with_store().await;
+    let address = serve(Arc::clone(&engine)).await;
+    let signer = Caller::new(axum::Router::new(), TOKEN, clock);
+    let fragment: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tgWebAppData", &signer.init_data(MARIA, "ru"))
+        .append_pair(
+            "tgWebAppThemeParams",
+            r##"{"bg_color":"#000000","text_color":"#ffffff"}"##,
+        )
+        .append_pair("tgWebAppColorScheme", "dark")
+        .finish();
+    let browser = Browser::start().await;
+    browser
+        .open(&format!("http://{address}/app/#{fragment}"))
+        .await;
+    browser.find("[data-service='1']").await;
+    let page = browser
+        .script(
+            "return [document.documentElement.classList.contains('dark'), \
+             getComputedStyle(document.documentElement).getPropertyValue('--tg-bg').trim(), \
+             document.getElementById('title').textContent]",
+        )
+        .await;
+    assert_eq!(
+        page,
+        json!([true, "#000000", "Услуга"]),
+        "dark, Telegram's colour, Russian"
+    );
+    browser.click("[data-service='1']").await;
+    browser.click(&format!("[data-staff='{ANNA}']")).await;
+    browser.click("[data-day='2030-06-04']").await;
+    browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+    browser.type_into("#phone", "+7 916 555-01-02").await;
+    browser.click("#confirm").await;
+    browser.find("#booked").await;
+}
