@@ -10,6 +10,7 @@ btn-about = ℹ️ About
 btn-menu = 🏠 Menu
 btn-back = ⬅️ Back
 btn-cancel = ✖️ Cancel
+btn-open-mini-app = 📅 Open the calendar
 btn-any-staff = Any specialist
 btn-earlier = ◀️ Earlier
 btn-later = Later ▶️

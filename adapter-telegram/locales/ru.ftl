@@ -11,6 +11,7 @@ btn-about = ℹ️ О нас
 btn-menu = 🏠 Меню
 btn-back = ⬅️ Назад
 btn-cancel = ✖️ Отмена
+btn-open-mini-app = 📅 Открыть календарь
 btn-any-staff = Любой мастер
 btn-earlier = ◀️ Раньше
 btn-later = Позже ▶️

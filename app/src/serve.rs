@@ -102,6 +102,11 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         Arc::clone(&clock),
         settings.conversation_expiry,
     )?;
+    // The service list opens the Mini App's calendar when it is served.
+    let client = match settings.miniapp.as_ref().and_then(|m| m.public_url.clone()) {
+        Some(url) => client.with_mini_app(url),
+        None => client,
+    };
     let client_bot = bot(&settings.client_token, &settings)?;
 
     let admin = match (&settings.admin_token, &settings.admin) {

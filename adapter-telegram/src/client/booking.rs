@@ -313,7 +313,7 @@ async fn show_services(ctx: &Ctx, flow: FlowId) -> Result<(), HandlerError> {
     if offers.is_empty() {
         return ctx.go(&State::Idle, &screen::no_services(&ctx.t())).await;
     }
-    let screen = screen::services(&ctx.t(), flow, &offers);
+    let screen = screen::services(&ctx.t(), flow, &offers, ctx.mini_app.as_ref());
     ctx.go(&state(flow, BookingStep::Service), &screen).await
 }
 

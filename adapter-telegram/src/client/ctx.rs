@@ -48,6 +48,8 @@ pub(crate) struct Ctx {
     pub conversations: Arc<ConversationStorage>,
     /// Where screens go: the message whose button was pressed, or a new one.
     pub place: Place,
+    /// The Mini App's booking page, when it is served.
+    pub mini_app: Option<url::Url>,
 }
 
 impl Ctx {
@@ -64,6 +66,7 @@ impl Ctx {
             business: client.business.get(),
             conversations: Arc::clone(&client.conversations),
             place,
+            mini_app: client.mini_app.clone(),
         })
     }
 

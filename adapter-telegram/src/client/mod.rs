@@ -73,6 +73,9 @@ pub struct ClientBot {
     /// Replaced when the config file is reloaded; read once per update.
     pub business: Live<BusinessInfo>,
     pub conversations: Arc<ConversationStorage>,
+    /// The Mini App's booking page, when it is served: the service list
+    /// offers it first.
+    pub mini_app: Option<url::Url>,
 }
 
 impl std::fmt::Debug for ClientBot {
@@ -105,7 +108,15 @@ impl ClientBot {
                 BotName::new(CLIENT_BOT)?,
                 idle_expiry,
             )),
+            mini_app: None,
         })
+    }
+
+    /// Offers the Mini App's booking page at `url` on the service list.
+    #[must_use]
+    pub fn with_mini_app(mut self, url: url::Url) -> Self {
+        self.mini_app = Some(url);
+        self
     }
 
     /// The dependencies [`handler_tree`] needs: the bot itself, from which

@@ -38,11 +38,23 @@ pub fn staff_label(t: &Text<'_>, offer: &ServiceOffer, staff: StaffPick) -> Stri
     }
 }
 
-/// The services, one per row, with their length and price.
-pub fn services(t: &Text<'_>, flow: FlowId, offers: &[ServiceOffer]) -> Screen {
-    let mut rows: Vec<_> = offers
-        .iter()
-        .map(|offer| {
+/// The services, one per row, with their length and price; first, when the
+/// Mini App is served, a button that opens its calendar.
+pub fn services(
+    t: &Text<'_>,
+    flow: FlowId,
+    offers: &[ServiceOffer],
+    mini_app: Option<&url::Url>,
+) -> Screen {
+    let calendar = mini_app.map(|url| {
+        vec![teloxide::types::InlineKeyboardButton::web_app(
+            t.get(Msg::BtnOpenMiniApp),
+            teloxide::types::WebAppInfo { url: url.clone() },
+        )]
+    });
+    let mut rows: Vec<_> = calendar
+        .into_iter()
+        .chain(offers.iter().map(|offer| {
             let service = &offer.service;
             let label = t.with(
                 Msg::ServiceButton,
@@ -53,7 +65,7 @@ pub fn services(t: &Text<'_>, flow: FlowId, offers: &[ServiceOffer]) -> Screen {
                 ],
             );
             vec![flow_button(label, flow, FlowAction::Service(service.id()))]
-        })
+        }))
         .collect();
     rows.push(keyboard::back_cancel(t, flow));
     Screen::inline(
@@ -361,7 +373,7 @@ mod tests {
         let t = locales.text(Language::English);
         let offer = haircut(&[1, 2]);
 
-        let screen = services(&t, FLOW, std::slice::from_ref(&offer));
+        let screen = services(&t, FLOW, std::slice::from_ref(&offer), None);
 
         assert_eq!(screen.text, "Choose a service:");
         assert_eq!(
@@ -371,6 +383,25 @@ mod tests {
         assert_eq!(
             pressing(&screen, "Women's haircut · 1 h · 2500 RUB"),
             Callback::flow(FLOW, FlowAction::Service(offer.service.id()))
+        );
+    }
+
+    #[test]
+    fn with_the_mini_app_served_the_services_offer_its_calendar_first() {
+        let locales = locales();
+        let t = locales.text(Language::English);
+        let url = url::Url::parse("https://bots.example.com/app/").unwrap();
+
+        let screen = services(&t, FLOW, &[haircut(&[1])], Some(&url));
+
+        let crate::telegram::Markup::Inline(keyboard) = &screen.markup else {
+            panic!("an inline keyboard");
+        };
+        let first = &keyboard.inline_keyboard[0][0];
+        assert_eq!(first.text, "📅 Open the calendar");
+        assert_eq!(
+            first.kind,
+            teloxide::types::InlineKeyboardButtonKind::WebApp(teloxide::types::WebAppInfo { url })
         );
     }
 
