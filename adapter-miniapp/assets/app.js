@@ -35,7 +35,9 @@ function show(title, ...content) {
   document.getElementById("title").textContent = title;
   screen.replaceChildren(...content);
   const back = state.history.length > 0;
+  // Telegram's back button when its script is there, else the page's own.
   if (tg?.BackButton) back ? tg.BackButton.show() : tg.BackButton.hide();
+  else document.getElementById("back").hidden = !back;
 }
 
 function go(render) {
@@ -210,5 +212,6 @@ tg?.ready?.();
 tg?.expand?.();
 tg?.MainButton?.onClick(onConfirm);
 tg?.BackButton?.onClick(back);
+document.getElementById("back").addEventListener("click", back);
 state.current = services;
 services().catch(showError);

@@ -482,6 +482,9 @@ async fn the_page_reads_its_launch_data_from_the_fragment_as_telegram_sends_it()
         "dark, Telegram's colour, Russian"
     );
     browser.click("[data-service='1']").await;
+    // Without Telegram's back button, the page has its own.
+    browser.click("#back").await;
+    browser.click("[data-service='1']").await;
     browser.click(&format!("[data-staff='{ANNA}']")).await;
     browser.click("[data-day='2030-06-04']").await;
     browser.click("[data-start='2030-06-04T08:00:00Z']").await;
