@@ -17,8 +17,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use booking_domain::{BookingId, CancelReason, ServiceId, StaffChoice, StaffId, TimeOff, Version};
 use booking_ports::engine::{
-    BookingChangeError, Period, PhoneLookupError, RecordCustomerError, StaffBookError,
-    StaffBookingForm, StaffReadError, WeekError,
+    BookingChangeError, Period, PhoneLookupError, RecordCustomerError, RescheduleBookingError,
+    StaffBookError, StaffBookingForm, StaffReadError, WeekError,
 };
 use booking_ports::{BookingDetails, Engine, StaffActor, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -117,11 +117,13 @@ impl FromRequestParts<Arc<StaffApi>> for Staff {
     }
 }
 
-/// `day` defaults to the business's today.
+/// `day` defaults to the business's today; `days` is 1 (the day) or 7
+/// (the week from it).
 #[derive(Deserialize)]
 struct DayQuery {
     day: Option<NaiveDate>,
     staff: Option<i64>,
+    days: Option<u8>,
 }
 
 #[derive(Serialize)]
@@ -162,10 +164,13 @@ struct ServiceJson {
 #[derive(Serialize)]
 struct DayJson {
     day: NaiveDate,
+    /// Every day shown, from `day`.
+    days: Vec<NaiveDate>,
     /// The business's IANA time zone, in which the grid shows times.
     time_zone: String,
-    /// The grid's columns: the active staff whose schedules the user may
-    /// see (a staff member: themselves).
+    /// The active staff whose schedules the user may see (a staff member:
+    /// themselves), whatever `staff` asked: the day's columns, the week's
+    /// choice.
     staff: Vec<NamedJson>,
     /// The active services, to book a caller into a free cell.
     services: Vec<ServiceJson>,
@@ -204,22 +209,24 @@ async fn day(
     let the_day = q
         .day
         .unwrap_or_else(|| api.engine.policy().today(api.engine.now()));
+    let days: Vec<NaiveDate> = match q.days.unwrap_or(1) {
+        count @ (1 | 7) => the_day.iter_days().take(usize::from(count)).collect(),
+        _ => return Err(who.problem(Code::BadRequest)),
+    };
+    let last = days.last().copied().unwrap_or(the_day);
+    let period = Period::new(the_day, last).map_err(|_| who.problem(Code::BadRequest))?;
     let staff = match q.staff {
         None | Some(0) => None,
         Some(id) => Some(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
     };
-    let bookings = match api
-        .engine
-        .bookings_in(&who.actor, Period::day(the_day), staff)
-        .await
-    {
+    let bookings = match api.engine.bookings_in(&who.actor, period, staff).await {
         Ok(bookings) => bookings,
         Err(StaffReadError::Forbidden(_)) => return Err(who.problem(Code::Forbidden)),
         Err(StaffReadError::Store(e)) => return Err(who.internal("list a day", e)),
     };
     let blocked = api
         .engine
-        .blocked_periods(&who.actor, Period::day(the_day))
+        .blocked_periods(&who.actor, period)
         .await
         .map_err(|e| who.internal("list blocked time", e))?;
     let week = match api.engine.week(&who.actor, the_day, staff).await {
@@ -235,7 +242,7 @@ async fn day(
             let id = w.member.id().get();
             w.days
                 .iter()
-                .filter(|d| d.day == the_day)
+                .filter(|d| days.contains(&d.day))
                 .flat_map(|d| d.free.iter())
                 .map(move |window| BlockJson {
                     start: window.start(),
@@ -256,11 +263,11 @@ async fn day(
         .map_err(|e| who.internal("list services", e))?;
     Ok(Json(DayJson {
         day: the_day,
+        days: days.clone(),
         time_zone: api.engine.policy().time_zone().name().to_owned(),
         staff: members
             .iter()
             .filter(|m| m.is_active() && who.actor.may_act_for(m.id()))
-            .filter(|m| staff.is_none_or(|id| id == m.id()))
             .map(|m| NamedJson {
                 id: m.id().get(),
                 name: m.name().to_string(),
@@ -290,9 +297,45 @@ struct ActionBody {
     version: i64,
     /// For `cancel`: shown to the customer.
     reason: Option<String>,
+    /// For `move`: to whom (absent or 0: anyone free) and when.
+    staff: Option<i64>,
+    start: Option<DateTime<Utc>>,
 }
 
-/// `confirm`, `cancel`, `complete` or `no_show` on booking `id`.
+/// Moves booking `id`, seen at `version`, to `staff` at `start`.
+async fn move_to(
+    api: &StaffApi,
+    who: &Staff,
+    id: BookingId,
+    version: Version,
+    body: &ActionBody,
+) -> Result<Json<StaffBookingJson>, Problem> {
+    let start = body.start.ok_or_else(|| who.problem(Code::BadRequest))?;
+    let staff = match body.staff {
+        None | Some(0) => StaffChoice::Any,
+        Some(id) => StaffChoice::Only(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
+    };
+    match api
+        .engine
+        .reschedule_booking(&who.actor, id, version, staff, start)
+        .await
+    {
+        Ok(moved) => Ok(Json(staff_booking_json(&moved.new))),
+        Err(RescheduleBookingError::NotFound) => Err(who.problem(Code::NotFound)),
+        Err(RescheduleBookingError::Forbidden(_)) => Err(who.problem(Code::Forbidden)),
+        Err(RescheduleBookingError::VersionConflict { .. }) => {
+            Err(who.problem(Code::VersionConflict))
+        }
+        Err(RescheduleBookingError::SlotTaken { .. }) => Err(who.problem(Code::SlotTaken)),
+        Err(RescheduleBookingError::Slot(_)) => Err(who.problem(Code::SlotUnavailable)),
+        Err(RescheduleBookingError::Refused(_) | RescheduleBookingError::TooManyToday { .. }) => {
+            Err(who.problem(Code::NotPossible))
+        }
+        Err(RescheduleBookingError::Store(e)) => Err(who.internal("move a booking", e)),
+    }
+}
+
+/// `confirm`, `cancel`, `complete`, `no_show` or `move` on booking `id`.
 async fn act(
     State(api): State<Arc<StaffApi>>,
     who: Staff,
@@ -302,6 +345,9 @@ async fn act(
     let Json(body) = body.map_err(|_| who.problem(Code::BadRequest))?;
     let id = BookingId::new(id).map_err(|_| who.problem(Code::NotFound))?;
     let version = Version::new(body.version).map_err(|_| who.problem(Code::BadRequest))?;
+    if action == "move" {
+        return move_to(&api, &who, id, version, &body).await;
+    }
     let (engine, actor) = (&api.engine, &who.actor);
     let result = match action.as_str() {
         "confirm" => engine.confirm_booking(actor, id, version).await,

@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 mod common;
-use common::{ANNA, Caller, salon_with_store};
+use common::{ANNA, BORIS, Caller, salon_with_store};
 
 const TOKEN: &str = "123456:client-bot-token";
 const ADMIN_TOKEN: &str = "654321:admin-bot-token";
@@ -434,12 +434,38 @@ async fn the_staff_grid_shows_a_request_and_the_owner_confirms_it() {
         browser
             .find(&format!(".booking.confirmed[data-booking='{id}']"))
             .await;
+        // The owner moves it to Boris at 13:00 from the grid.
+        browser.click(&format!("[data-booking='{id}']")).await;
+        browser.click("[data-action='move']").await;
+        browser.find("#moving").await;
+        browser
+            .click(&format!("[data-staff='{BORIS}'][data-time='13:00']"))
+            .await;
+        browser.find(".booking.confirmed").await;
+        let panel_hidden = browser
+            .script("return getComputedStyle(document.getElementById('panel')).display === 'none'")
+            .await;
+        assert_eq!(panel_hidden, json!(true), "the panel closes after the move");
+        // Boris's week, days as columns.
+        browser.click("#mode").await;
+        browser.click(&format!("[data-member='{BORIS}']")).await;
+        browser
+            .find("[data-date='2030-06-10'][data-time='10:00']")
+            .await;
+        browser
+            .screenshot(&format!("miniapp-staff-week-{scheme}"))
+            .await;
     }
     let confirmed = engine
         .booking_details(&owner(), request.id())
         .await
         .unwrap();
-    assert_eq!(*confirmed.booking.status(), BookingStatus::Confirmed);
+    let BookingStatus::Rescheduled { to } = *confirmed.booking.status() else {
+        panic!("confirmed, then moved: {:?}", confirmed.booking.status());
+    };
+    let moved = engine.booking_details(&owner(), to).await.unwrap();
+    assert_eq!(moved.booking.staff().get(), BORIS);
+    assert_eq!(moved.booking.start(), common::moscow(4, 13));
     let trail = confirmed.booking.audit();
     assert!(
         matches!(trail.confirmed.map(|s| s.by), Some(booking_domain::Actor::Staff { user, .. }) if user == StaffUser::new(OWNER)),
