@@ -1,13 +1,73 @@
-// What both pages share: Telegram's launch data, the theme, the API call
-// and a small DOM helper. Inside Telegram the page gets its launch data
-// from `window.Telegram.WebApp` when Telegram's script provides it, else
-// from the URL's fragment, where Telegram always puts it (`tgWebAppData`,
-// `tgWebAppThemeParams`). Nothing is loaded from another host.
+// What both pages share: Telegram's launch data, the theme, Telegram's
+// main and back buttons, the API call and a small DOM helper. Nothing is
+// loaded from another host: when Telegram's own script has not set up
+// `window.Telegram.WebApp`, the page reads the launch data from the URL's
+// fragment, where Telegram always puts it (`tgWebAppData`,
+// `tgWebAppThemeParams`), and speaks Telegram's web events protocol itself
+// (core.telegram.org/api/web-events): `TelegramWebviewProxy.postEvent` in
+// the apps, `postMessage` to web.telegram.org in the web client, and
+// `Telegram.WebView.receiveEvent` for what the client sends back.
 
 const launch = new URLSearchParams(location.hash.slice(1));
+const WEB_CLIENT = "https://web.telegram.org";
 
-export const tg = window.Telegram?.WebApp;
-export const initData = tg?.initData || launch.get("tgWebAppData") || "";
+function postEvent(type, data = {}) {
+  if (window.TelegramWebviewProxy?.postEvent) {
+    window.TelegramWebviewProxy.postEvent(type, JSON.stringify(data));
+  } else if (window.parent !== window) {
+    window.parent.postMessage(JSON.stringify({ eventType: type, eventData: data }), WEB_CLIENT);
+  }
+}
+
+const handlers = new Map();
+function receive(type, data) {
+  for (const handler of handlers.get(type) ?? []) handler(data);
+}
+function on(type, handler) {
+  handlers.set(type, [...(handlers.get(type) ?? []), handler]);
+}
+
+// Telegram.WebApp's main and back buttons, over web events.
+function bridge(data) {
+  window.Telegram = window.Telegram ?? {};
+  window.Telegram.WebView = { ...window.Telegram.WebView, receiveEvent: receive };
+  window.addEventListener("message", (event) => {
+    if (event.origin !== WEB_CLIENT) return;
+    try {
+      const { eventType, eventData } = JSON.parse(event.data);
+      receive(eventType, eventData);
+    } catch {
+      // Not one of Telegram's events.
+    }
+  });
+  const main = { text: "", isVisible: false };
+  const syncMain = () => postEvent("web_app_setup_main_button",
+    { is_visible: main.isVisible, is_active: true, text: main.text });
+  return {
+    initData: data,
+    initDataUnsafe: { user: JSON.parse(new URLSearchParams(data).get("user") || "null") },
+    colorScheme: launch.get("tgWebAppColorScheme"),
+    ready: () => postEvent("web_app_ready"),
+    expand: () => postEvent("web_app_expand"),
+    MainButton: {
+      setText(text) { main.text = text; syncMain(); },
+      show() { main.isVisible = true; syncMain(); },
+      hide() { main.isVisible = false; syncMain(); },
+      onClick: (handler) => on("main_button_pressed", handler),
+    },
+    BackButton: {
+      show: () => postEvent("web_app_setup_back_button", { is_visible: true }),
+      hide: () => postEvent("web_app_setup_back_button", { is_visible: false }),
+      onClick: (handler) => on("back_button_pressed", handler),
+    },
+  };
+}
+
+const fragmentData = launch.get("tgWebAppData") || "";
+const insideTelegram = Boolean(window.TelegramWebviewProxy) || (fragmentData && window.parent !== window);
+
+export const tg = window.Telegram?.WebApp ?? (insideTelegram ? bridge(fragmentData) : undefined);
+export const initData = tg?.initData || fragmentData;
 export const user = tg?.initDataUnsafe?.user
   ?? JSON.parse(new URLSearchParams(initData).get("user") || "null");
 export const lang = (user?.language_code || navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
@@ -15,6 +75,7 @@ export const launchParam = (name) => launch.get(name);
 
 function themeParams() {
   if (tg?.themeParams) return tg.themeParams;
+  // The fragment's, when the bridge (not Telegram's script) runs.
   try {
     return JSON.parse(launch.get("tgWebAppThemeParams") || "{}");
   } catch {

@@ -518,3 +518,62 @@ async fn the_page_reads_its_launch_data_from_the_fragment_as_telegram_sends_it()
     browser.click("#confirm").await;
     browser.find("#booked").await;
 }
+
+/// In Telegram's apps without Telegram's script, the page drives the main
+/// and back buttons over Telegram's web events (`TelegramWebviewProxy`) and
+/// books when the app reports the main button pressed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events() {
+    let (engine, clock, _store) = salon_with_store().await;
+    let address = serve(Arc::clone(&engine)).await;
+    let signer = Caller::new(axum::Router::new(), TOKEN, clock);
+    let fragment: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tgWebAppData", &signer.init_data(MARIA, "en"))
+        .finish();
+    let browser = Browser::start().await;
+    // What Telegram's apps provide: a proxy that takes the page's events.
+    browser
+        .before_pages(
+            "window.TelegramWebviewProxy = { events: [], \
+               postEvent(type, data) { this.events.push([type, JSON.parse(data)]); } };",
+        )
+        .await;
+    browser
+        .open(&format!("http://{address}/app/#{fragment}"))
+        .await;
+    browser.click("[data-service='1']").await;
+    browser.click(&format!("[data-staff='{ANNA}']")).await;
+    browser.click("[data-day='2030-06-04']").await;
+    browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+    browser.type_into("#phone", "+7 916 555-01-02").await;
+    let events = browser
+        .script("return window.TelegramWebviewProxy.events")
+        .await;
+    let events = events.as_array().unwrap();
+    assert!(events.iter().any(|e| e[0] == "web_app_ready"), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e[0] == "web_app_setup_back_button" && e[1]["is_visible"] == json!(true)),
+        "{events:?}"
+    );
+    let main = events
+        .iter()
+        .rev()
+        .find(|e| e[0] == "web_app_setup_main_button")
+        .unwrap();
+    assert_eq!(main[1]["is_visible"], json!(true), "{events:?}");
+    assert_eq!(main[1]["text"], "Book");
+    let own_button_hidden = browser
+        .script("return document.getElementById('confirm').hidden")
+        .await;
+    assert_eq!(
+        own_button_hidden,
+        json!(true),
+        "Telegram's button, not the page's"
+    );
+    browser
+        .script("window.Telegram.WebView.receiveEvent('main_button_pressed', null)")
+        .await;
+    browser.find("#booked").await;
+}
