@@ -42,7 +42,10 @@ const MARIA: i64 = 1001;
 /// How long a page step may take before the test gives up.
 const GIVE_UP: Duration = Duration::from_secs(30);
 
-/// A chromedriver process and one browser session in it.
+/// A chromedriver process and one browser session in it. End it with
+/// [`Browser::quit`]: a headless Chromium left behind (chromedriver killed
+/// without closing it) holds inotify instances that other tests on the
+/// machine need.
 struct Browser {
     http: reqwest::Client,
     session: String,
@@ -120,6 +123,12 @@ impl Browser {
             )
             .await;
         browser
+    }
+
+    /// Ends the session: chromedriver closes Chromium and all of its
+    /// processes.
+    async fn quit(self) {
+        let _ = self.http.delete(&self.session).send().await;
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
@@ -295,6 +304,7 @@ async fn a_customer_books_from_the_page_and_staff_are_told() {
         browser.find("[data-start='2030-06-04T08:00:00Z']").await;
         browser.screenshot(&format!("miniapp-times-{scheme}")).await;
         if scheme == "dark" {
+            browser.quit().await;
             continue;
         }
         browser.click("[data-start='2030-06-04T08:00:00Z']").await;
@@ -372,6 +382,7 @@ async fn a_customer_books_from_the_page_and_staff_are_told() {
                 to: BookingId::new(moved).unwrap()
             }
         );
+        browser.quit().await;
     }
 }
 
@@ -427,6 +438,7 @@ async fn the_staff_grid_shows_a_request_and_the_owner_confirms_it() {
             .screenshot(&format!("miniapp-staff-grid-{scheme}"))
             .await;
         if scheme == "dark" {
+            browser.quit().await;
             continue;
         }
         browser.click(&format!("[data-booking='{id}']")).await;
@@ -455,6 +467,7 @@ async fn the_staff_grid_shows_a_request_and_the_owner_confirms_it() {
         browser
             .screenshot(&format!("miniapp-staff-week-{scheme}"))
             .await;
+        browser.quit().await;
     }
     let confirmed = engine
         .booking_details(&owner(), request.id())
@@ -517,6 +530,7 @@ async fn the_page_reads_its_launch_data_from_the_fragment_as_telegram_sends_it()
     browser.type_into("#phone", "+7 916 555-01-02").await;
     browser.click("#confirm").await;
     browser.find("#booked").await;
+    browser.quit().await;
 }
 
 /// In Telegram's apps without Telegram's script, the page drives the main
@@ -576,4 +590,5 @@ async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events()
         .script("window.Telegram.WebView.receiveEvent('main_button_pressed', null)")
         .await;
     browser.find("#booked").await;
+    browser.quit().await;
 }
