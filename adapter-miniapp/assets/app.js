@@ -4,13 +4,14 @@
 // only asks and shows. Text from the server is put in the page as text,
 // never as HTML.
 
-import { applyTheme, client, el, lang, tg, user } from "/app/telegram.js";
+import { applyTheme, canRequestPhone, client, el, lang, requestPhone, tg, user } from "/app/telegram.js";
 
 const TEXT = {
   en: {
     title: "Book a visit", services: "Service", staff: "Specialist", anyone: "Anyone",
     day: "Day", time: "Time", noTimes: "No free times this day.", details: "Your details",
     name: "Name", phone: "Phone", comment: "Comment (optional)", confirm: "Book",
+    sharePhone: "Use my Telegram number", typePhone: "Your number did not arrive: please type it.",
     booked: "Booked", moved: "Moved", move: "Move", mine: "My bookings", none: "No upcoming bookings.", cancel: "Cancel",
     cancelled: "Cancelled", again: "Book another", minutes: "min", error: "Something went wrong.",
     weekdays: ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"],
@@ -19,6 +20,7 @@ const TEXT = {
     title: "Запись", services: "Услуга", staff: "Мастер", anyone: "Любой",
     day: "День", time: "Время", noTimes: "В этот день свободного времени нет.", details: "Ваши данные",
     name: "Имя", phone: "Телефон", comment: "Комментарий (необязательно)", confirm: "Записаться",
+    sharePhone: "Взять номер из Telegram", typePhone: "Номер не пришёл: напишите его, пожалуйста.",
     booked: "Вы записаны", moved: "Запись перенесена", move: "Перенести", mine: "Мои записи", none: "Предстоящих записей нет.", cancel: "Отменить",
     cancelled: "Отменено", again: "Записаться ещё", minutes: "мин", error: "Что-то пошло не так.",
     weekdays: ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"],
@@ -168,10 +170,14 @@ async function details() {
   const name = el("input", { id: "name", autocomplete: "name", value: me.name ?? [user?.first_name, user?.last_name].filter(Boolean).join(" ") });
   const phone = el("input", { id: "phone", type: "tel", autocomplete: "tel", value: me.phone ?? "" });
   const comment = el("textarea", { id: "comment", rows: 2, maxLength: 500 });
+  const share = canRequestPhone && !me.phone
+    ? el("button", { className: "chip", id: "share-phone", textContent: TEXT.sharePhone,
+      onclick: () => sharePhone(share, phone) })
+    : null;
   show(TEXT.details,
     el("p", { className: "muted", textContent: `${state.service.name} · ${date(state.day)} ${time(state.start)}` }),
     el("label", { htmlFor: "name", textContent: TEXT.name }), name,
-    el("label", { htmlFor: "phone", textContent: TEXT.phone }), phone,
+    el("label", { htmlFor: "phone", textContent: TEXT.phone }), phone, share,
     el("label", { htmlFor: "comment", textContent: TEXT.comment }), comment);
   setConfirm(async () => {
     try {
@@ -182,6 +188,28 @@ async function details() {
       showError(error);
     }
   });
+}
+
+// The number arrives at the bot, not here: the page reads it from the
+// record once the bot has kept it, which takes a moment.
+const CONTACT_POLLS = [250, 500, 1000, 1500, 2000, 3000];
+async function sharePhone(button, input) {
+  button.disabled = true;
+  if (!(await requestPhone())) {
+    button.disabled = false;
+    return;
+  }
+  for (const delay of CONTACT_POLLS) {
+    const me = await api("GET", "me").catch(() => ({}));
+    if (me.phone) {
+      state.me = me;
+      input.value = me.phone;
+      button.remove();
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  button.replaceWith(el("p", { className: "muted", textContent: TEXT.typePhone }));
 }
 
 async function mine() {

@@ -40,6 +40,14 @@ function bridge(data) {
       // Not one of Telegram's events.
     }
   });
+  // Telegram answers a contact request with `phone_requested`; its status
+  // is "sent" when the user shared their number with the bot.
+  let contactAnswer = null;
+  on("phone_requested", (data) => {
+    const answer = contactAnswer;
+    contactAnswer = null;
+    answer?.(data?.status === "sent");
+  });
   const main = { text: "", isVisible: false };
   const syncMain = () => postEvent("web_app_setup_main_button",
     { is_visible: main.isVisible, is_active: true, text: main.text });
@@ -54,6 +62,10 @@ function bridge(data) {
       show() { main.isVisible = true; syncMain(); },
       hide() { main.isVisible = false; syncMain(); },
       onClick: (handler) => on("main_button_pressed", handler),
+    },
+    requestContact(callback) {
+      contactAnswer = callback;
+      postEvent("web_app_request_phone");
     },
     BackButton: {
       show: () => postEvent("web_app_setup_back_button", { is_visible: true }),
@@ -72,6 +84,14 @@ export const user = tg?.initDataUnsafe?.user
   ?? JSON.parse(new URLSearchParams(initData).get("user") || "null");
 export const lang = (user?.language_code || navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
 export const launchParam = (name) => launch.get(name);
+
+// Telegram's contact request: Telegram asks the user, then sends their
+// number to the bot as a message (never to the page); the bot keeps it on
+// their record, where `GET me` reads it. Resolves whether they shared it.
+export const canRequestPhone = typeof tg?.requestContact === "function";
+export function requestPhone() {
+  return new Promise((resolve) => tg.requestContact((shared) => resolve(Boolean(shared))));
+}
 
 function themeParams() {
   if (tg?.themeParams) return tg.themeParams;

@@ -208,14 +208,17 @@ async fn services(State(api): State<Arc<ClientApi>>, who: Customer) -> ApiResult
     ))
 }
 
-/// `staff` absent or 0: anyone who performs the service.
-pub(crate) fn staff_choice(staff: Option<i64>, who: &Customer) -> Result<StaffChoice, Problem> {
+/// `staff` absent or 0: anyone who performs the service; `None` for an
+/// id that cannot be one. Shared with the staff API.
+pub(crate) fn parse_staff_choice(staff: Option<i64>) -> Option<StaffChoice> {
     match staff {
-        None | Some(0) => Ok(StaffChoice::Any),
-        Some(id) => StaffId::new(id)
-            .map(StaffChoice::Only)
-            .map_err(|_| who.problem(Code::BadRequest)),
+        None | Some(0) => Some(StaffChoice::Any),
+        Some(id) => StaffId::new(id).ok().map(StaffChoice::Only),
     }
+}
+
+pub(crate) fn staff_choice(staff: Option<i64>, who: &Customer) -> Result<StaffChoice, Problem> {
+    parse_staff_choice(staff).ok_or_else(|| who.problem(Code::BadRequest))
 }
 
 fn service_id(id: i64, who: &Customer) -> Result<ServiceId, Problem> {

@@ -24,7 +24,7 @@ use booking_ports::{BookingDetails, Engine, StaffActor, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{BookingJson, MAX_BODY_BYTES, booking_json, secure};
+use crate::api::{BookingJson, MAX_BODY_BYTES, booking_json, parse_staff_choice, secure};
 use crate::init_data::InitDataCheck;
 use crate::problem::{Code, Problem};
 
@@ -215,9 +215,9 @@ async fn day(
     };
     let last = days.last().copied().unwrap_or(the_day);
     let period = Period::new(the_day, last).map_err(|_| who.problem(Code::BadRequest))?;
-    let staff = match q.staff {
-        None | Some(0) => None,
-        Some(id) => Some(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
+    let staff = match parse_staff_choice(q.staff).ok_or_else(|| who.problem(Code::BadRequest))? {
+        StaffChoice::Any => None,
+        StaffChoice::Only(id) => Some(id),
     };
     let bookings = match api.engine.bookings_in(&who.actor, period, staff).await {
         Ok(bookings) => bookings,
@@ -311,10 +311,7 @@ async fn move_to(
     body: &ActionBody,
 ) -> Result<Json<StaffBookingJson>, Problem> {
     let start = body.start.ok_or_else(|| who.problem(Code::BadRequest))?;
-    let staff = match body.staff {
-        None | Some(0) => StaffChoice::Any,
-        Some(id) => StaffChoice::Only(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
-    };
+    let staff = parse_staff_choice(body.staff).ok_or_else(|| who.problem(Code::BadRequest))?;
     match api
         .engine
         .reschedule_booking(&who.actor, id, version, staff, start)
@@ -424,10 +421,7 @@ async fn book_caller(
         }
     };
     let service = ServiceId::new(body.service).map_err(|_| who.problem(Code::BadRequest))?;
-    let staff = match body.staff {
-        None | Some(0) => StaffChoice::Any,
-        Some(id) => StaffChoice::Only(StaffId::new(id).map_err(|_| who.problem(Code::BadRequest))?),
-    };
+    let staff = parse_staff_choice(body.staff).ok_or_else(|| who.problem(Code::BadRequest))?;
     let form = StaffBookingForm {
         customer: customer.id,
         service,

@@ -8,280 +8,21 @@
 //! docs/img/ (360×740, light and dark).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
-use std::time::Duration;
 
-use adapter_miniapp::api::{ClientApi, router};
-use adapter_miniapp::init_data::{DEFAULT_MAX_AGE, InitDataCheck};
-use adapter_miniapp::pages::pages_router;
-use adapter_miniapp::staff::{StaffApi, StaffGate, staff_router};
-use async_trait::async_trait;
-use base64::Engine as _;
 use booking_domain::{
     BookingId, BookingStatus, CustomerId, PolicyChange, ServiceId, StaffChoice, StaffId,
+    TelegramUserId,
 };
-use booking_ports::engine::BookingForm;
-use booking_ports::{
-    DeliveryState, Engine, NoticeKind, NotificationOutbox, Recipient, StaffActor, StaffRole,
-    StaffUser, StoreError,
-};
-use secrecy::SecretString;
-use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use booking_ports::engine::{BookingForm, SharedContact};
+use booking_ports::{DeliveryState, NoticeKind, NotificationOutbox, Recipient, StaffUser};
+use serde_json::json;
 
 mod common;
+#[path = "browser/harness.rs"]
+mod harness;
 use common::{ANNA, BORIS, Caller, salon_with_store};
-
-const TOKEN: &str = "123456:client-bot-token";
-const ADMIN_TOKEN: &str = "654321:admin-bot-token";
-const OWNER: i64 = 500;
-const MARIA: i64 = 1001;
-/// How long a page step may take before the test gives up.
-const GIVE_UP: Duration = Duration::from_secs(30);
-
-/// A chromedriver process and one browser session in it. End it with
-/// [`Browser::quit`]: a headless Chromium left behind (chromedriver killed
-/// without closing it) holds inotify instances that other tests on the
-/// machine need.
-struct Browser {
-    http: reqwest::Client,
-    session: String,
-    _driver: Child,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Browser {
-    /// Starts chromedriver and a headless Chromium 360×740 wide.
-    async fn start() -> Self {
-        let port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("chromedriver is not installed: apt-get install chromium chromium-driver");
-        let http = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
-        // Wait until the driver answers: a readiness poll, not a guess.
-        tokio::time::timeout(GIVE_UP, async {
-            loop {
-                if let Ok(r) = http.get(format!("{base}/status")).send().await
-                    && r.status().is_success()
-                {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .expect("chromedriver never became ready");
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"args": [
-                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--disable-gpu", "--window-size=360,740", "--lang=en-US"
-            ]}
-        }}});
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
-            .to_owned();
-        let browser = Self {
-            http,
-            session: format!("{base}/session/{session}"),
-            _driver: driver,
-        };
-        browser.post("timeouts", json!({"implicit": 10_000})).await;
-        // Headless windows are at least 500 px wide: a phone's viewport is
-        // set directly.
-        browser
-            .post(
-                "goog/cdp/execute",
-                json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
-                    "width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": true
-                }}),
-            )
-            .await;
-        browser
-    }
-
-    /// Ends the session: chromedriver closes Chromium and all of its
-    /// processes.
-    async fn quit(self) {
-        let _ = self.http.delete(&self.session).send().await;
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let answer: Value = self
-            .http
-            .post(format!("{}/{path}", self.session))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(
-            answer["value"]["error"].is_null(),
-            "{path} failed: {answer}"
-        );
-        answer["value"].clone()
-    }
-
-    /// Runs `source` before any page script of every page loaded later.
-    async fn before_pages(&self, source: &str) {
-        self.post(
-            "goog/cdp/execute",
-            json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}}),
-        )
-        .await;
-    }
-
-    async fn open(&self, url: &str) {
-        self.post("url", json!({"url": url})).await;
-    }
-
-    /// The element `css` selects, once it is there.
-    async fn find(&self, css: &str) -> String {
-        let found = self
-            .post("element", json!({"using": "css selector", "value": css}))
-            .await;
-        found
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no element {css}"))
-            .to_owned()
-    }
-
-    async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("element/{id}/click"), json!({})).await;
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("element/{id}/clear"), json!({})).await;
-        self.post(&format!("element/{id}/value"), json!({"text": text}))
-            .await;
-    }
-
-    async fn script(&self, source: &str) -> Value {
-        self.post("execute/sync", json!({"script": source, "args": []}))
-            .await
-    }
-
-    /// Saves a screenshot as docs/img/`name`.png when asked to.
-    async fn screenshot(&self, name: &str) {
-        if std::env::var_os("BOOKING_SCREENSHOTS").is_none() {
-            return;
-        }
-        let answer: Value = self
-            .http
-            .get(format!("{}/screenshot", self.session))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(answer["value"].as_str().unwrap())
-            .unwrap();
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../docs/img")
-            .join(format!("{name}.png"));
-        std::fs::write(path, png).unwrap();
-    }
-}
-
-/// Telegram's `WebApp` object as the page sees it inside Telegram, with a
-/// main button the test presses.
-fn telegram(init_data: &str, scheme: &str) -> String {
-    telegram_as(init_data, scheme, MARIA)
-}
-
-fn telegram_as(init_data: &str, scheme: &str, user: i64) -> String {
-    let (bg, text, secondary) = if scheme == "dark" {
-        ("#17212b", "#f5f5f5", "#232e3c")
-    } else {
-        ("#ffffff", "#1b1b1f", "#f1f3f6")
-    };
-    format!(
-        r##"window.Telegram = {{ WebApp: {{
-            initData: {init},
-            initDataUnsafe: {{ user: {{ id: {user}, first_name: "Someone", language_code: "en" }} }},
-            colorScheme: "{scheme}",
-            themeParams: {{ bg_color: "{bg}", text_color: "{text}", secondary_bg_color: "{secondary}",
-                           hint_color: "#7a7f87", button_color: "#2f80ed", button_text_color: "#ffffff" }},
-            ready() {{}}, expand() {{}},
-            MainButton: {{ text: "", isVisible: false, handler: null,
-                setText(t) {{ this.text = t; }}, show() {{ this.isVisible = true; }},
-                hide() {{ this.isVisible = false; }}, onClick(f) {{ this.handler = f; }} }},
-            BackButton: {{ isVisible: false, show() {{ this.isVisible = true; }},
-                hide() {{ this.isVisible = false; }}, onClick() {{}} }}
-        }} }};"##,
-        init = serde_json::to_string(init_data).unwrap(),
-    )
-}
-
-/// The admin gate: the owner is let in.
-struct OwnerOnly;
-
-#[async_trait]
-impl StaffGate for OwnerOnly {
-    async fn actor(&self, user: i64) -> Result<Option<StaffActor>, StoreError> {
-        Ok((user == OWNER).then(owner))
-    }
-}
-
-fn owner() -> StaffActor {
-    StaffActor::authenticated(StaffUser::new(OWNER), None, StaffRole::Owner)
-}
-
-/// Serves the pages, the customer API and the staff API on a free local
-/// port.
-async fn serve(engine: Arc<Engine>) -> SocketAddr {
-    let api = ClientApi {
-        engine: Arc::clone(&engine),
-        check: InitDataCheck::new(&SecretString::from(TOKEN.to_owned()), DEFAULT_MAX_AGE),
-        dev_user: None,
-    };
-    let staff = StaffApi {
-        engine,
-        check: InitDataCheck::new(&SecretString::from(ADMIN_TOKEN.to_owned()), DEFAULT_MAX_AGE),
-        gate: Arc::new(OwnerOnly),
-        dev_user: None,
-    };
-    let app = router(Arc::new(api))
-        .merge(staff_router(Arc::new(staff)))
-        .merge(pages_router());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    address
-}
+use harness::{ADMIN_TOKEN, Browser, MARIA, OWNER, TOKEN, owner, serve, telegram, telegram_as};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_books_from_the_page_and_staff_are_told() {
@@ -357,21 +98,17 @@ async fn a_customer_books_from_the_page_and_staff_are_told() {
         browser.click(&format!("[data-move='{id}']")).await;
         browser.click("[data-day='2030-06-04']").await;
         browser.click("[data-start='2030-06-04T09:00:00Z']").await;
-        let moved: i64 = tokio::time::timeout(GIVE_UP, async {
-            loop {
-                let now = browser
-                    .script("const b = document.getElementById('booked'); return b ? Number(b.dataset.booking) : 0")
-                    .await
-                    .as_i64()
-                    .unwrap();
-                if now != 0 && now != id {
-                    break now;
-                }
-                tokio::task::yield_now().await;
-            }
-        })
-        .await
-        .expect("the move never showed");
+        let moved = browser
+            .wait_for(
+                &format!(
+                    "const b = document.getElementById('booked'); \
+                 return b && Number(b.dataset.booking) !== {id} && Number(b.dataset.booking)"
+                ),
+                "the move",
+            )
+            .await
+            .as_i64()
+            .unwrap();
         let old = engine
             .booking_details(&owner(), details.booking.id())
             .await
@@ -590,5 +327,126 @@ async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events()
         .script("window.Telegram.WebView.receiveEvent('main_button_pressed', null)")
         .await;
     browser.find("#booked").await;
+    browser.quit().await;
+}
+
+/// "Use my Telegram number": the page asks Telegram for the contact over
+/// web events; Telegram sends it to the bot, which keeps it on the record;
+/// the page then reads it from `GET me` and books with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customers_telegram_number_arrives_through_the_bot_and_fills_the_form() {
+    let (engine, clock, _store) = salon_with_store().await;
+    let address = serve(Arc::clone(&engine)).await;
+    let signer = Caller::new(axum::Router::new(), TOKEN, clock);
+    let fragment: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tgWebAppData", &signer.init_data(MARIA, "en"))
+        .finish();
+    let browser = Browser::start().await;
+    browser
+        .before_pages(
+            "window.TelegramWebviewProxy = { events: [], \
+               postEvent(type, data) { this.events.push([type, JSON.parse(data)]); } };",
+        )
+        .await;
+    browser
+        .open(&format!("http://{address}/app/#{fragment}"))
+        .await;
+    browser.click("[data-service='1']").await;
+    browser.click(&format!("[data-staff='{ANNA}']")).await;
+    browser.click("[data-day='2030-06-04']").await;
+    browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+    browser.type_into("#name", "Maria Ivanova").await;
+
+    browser.click("#share-phone").await;
+    browser
+        .wait_for(
+            "return window.TelegramWebviewProxy.events.some(e => e[0] === 'web_app_request_phone')",
+            "the contact request",
+        )
+        .await;
+    // What the client bot does with the contact Telegram sends it.
+    engine
+        .save_shared_contact(
+            TelegramUserId::new(MARIA).unwrap(),
+            SharedContact {
+                phone: "79161234567".to_owned(),
+                name: "Maria".to_owned(),
+                language: None,
+            },
+        )
+        .await
+        .unwrap();
+    browser
+        .script("window.Telegram.WebView.receiveEvent('phone_requested', {status: 'sent'})")
+        .await;
+    let filled = browser
+        .wait_for(
+            "const v = document.getElementById('phone').value; return v !== '' && v",
+            "the phone filled in",
+        )
+        .await;
+    assert_eq!(filled, json!("+79161234567"));
+    browser
+        .script("window.Telegram.WebView.receiveEvent('main_button_pressed', null)")
+        .await;
+    browser.find("#booked").await;
+    browser.quit().await;
+
+    let customer = engine
+        .customer_of_account(TelegramUserId::new(MARIA).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mine = engine.my_bookings(customer).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    let booked_for = mine[0].booking.booked_for().unwrap();
+    assert_eq!(booked_for.phone.as_ref().unwrap().expose(), "+79161234567");
+    assert_eq!(booked_for.name.expose(), "Maria Ivanova");
+}
+
+/// A customer who declines Telegram's contact request types the number:
+/// the share button comes back and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declining_the_contact_request_leaves_the_number_to_type() {
+    let (engine, clock, _store) = salon_with_store().await;
+    let address = serve(Arc::clone(&engine)).await;
+    let signer = Caller::new(axum::Router::new(), TOKEN, clock);
+    let init_data = signer.init_data(MARIA, "en");
+    let browser = Browser::start().await;
+    browser.before_pages(&telegram(&init_data, "light")).await;
+    browser.open(&format!("http://{address}/app/")).await;
+    browser.click("[data-service='1']").await;
+    browser.click(&format!("[data-staff='{ANNA}']")).await;
+    browser.click("[data-day='2030-06-04']").await;
+    browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+
+    browser.click("#share-phone").await;
+    browser
+        .wait_for(
+            "return typeof window.Telegram.WebApp.contactAnswer === 'function'",
+            "the contact request",
+        )
+        .await;
+    browser
+        .script("window.Telegram.WebApp.contactAnswer(false)")
+        .await;
+
+    browser
+        .wait_for(
+            "return !document.getElementById('share-phone').disabled",
+            "the share button back",
+        )
+        .await;
+    let phone = browser
+        .script("return document.getElementById('phone').value")
+        .await;
+    assert_eq!(phone, json!(""));
+    assert_eq!(
+        engine
+            .account(TelegramUserId::new(MARIA).unwrap())
+            .await
+            .unwrap(),
+        None
+    );
     browser.quit().await;
 }

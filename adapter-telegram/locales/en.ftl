@@ -588,3 +588,6 @@ btn-save-details = 💾 Save as my details
 save-details-offer = This booking is for { $name }, { $phone }. Your saved details stay as they are unless you save these instead.
 save-details-done = Saved: next time we will offer { $name }, { $phone }.
 save-details-phone-taken = This phone number is in another customer's record, so your details were not changed. Please contact us if it is yours.
+contact-saved = Saved your number { $phone }. The booking page fills it in for you.
+contact-linked = Saved your number { $phone }: we already knew you by it, so your bookings made by phone are now under "My bookings".
+contact-name-invalid = We could not keep this contact: its name is not one we can store. Please type your phone on the booking page or book here once.

@@ -2,6 +2,8 @@
 //! recent past visits under the upcoming bookings, "My data" lists the
 //! bookings stored about them, and a booking for other details than the
 //! account's record offers "Save as my details" instead of overwriting it.
+//! A contact shared outside the booking flow (the Mini App's contact
+//! request sends one) becomes the record's phone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use adapter_telegram::test_support::*;
@@ -171,4 +173,51 @@ async fn saving_someone_elses_booking_or_a_taken_phone_changes_nothing() {
         .press_data(&olga, &done, &format!("sd:{}", ivans.booking.id()))
         .await;
     assert_eq!(answer(&forged).as_deref(), Some("This button has expired."));
+}
+
+#[tokio::test]
+async fn a_contact_shared_outside_the_flow_becomes_the_records_phone() {
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+    let menu = screen(&h.send(&ivan, "/start").await);
+    let services = screen(&h.press(&ivan, &menu, "📅 Book").await);
+
+    // Telegram sends the contact the Mini App asked for while the chat is at
+    // the service list.
+    let saved = h.share_contact(&ivan, "79161234567", Some(1001)).await;
+
+    assert!(
+        text(&screen(&saved)).contains("Saved your number +79161234567"),
+        "{}",
+        text(&screen(&saved))
+    );
+    let record = h.engine.account(ivan.account()).await.unwrap().unwrap();
+    assert_eq!(record.phone.unwrap().expose(), "+79161234567");
+    // The record is named as the contact card is.
+    assert_eq!(record.name.expose(), "Ivan");
+    // The conversation stayed where it was: the service list still works.
+    let days = screen(&h.press(&ivan, &services, "Men's haircut").await);
+    assert!(
+        labels(&days).iter().any(|l| l == "Tue 4 Jun"),
+        "{:?}",
+        labels(&days)
+    );
+}
+
+#[tokio::test]
+async fn someone_elses_contact_card_is_refused_and_nothing_is_stored() {
+    let mut h = Harness::new().await;
+    let ivan = Customer::new(1001, "Ivan");
+
+    let forwarded = h.share_contact(&ivan, "79031112233", Some(2002)).await;
+    let no_account = h.share_contact(&ivan, "79031112233", None).await;
+
+    for refused in [forwarded, no_account] {
+        assert!(
+            text(&screen(&refused)).contains("not your own contact"),
+            "{}",
+            text(&screen(&refused))
+        );
+    }
+    assert_eq!(h.engine.account(ivan.account()).await.unwrap(), None);
 }

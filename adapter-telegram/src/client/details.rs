@@ -5,7 +5,7 @@
 //! bottom of the chat.
 
 use booking_domain::{Comment, CustomerName, PhoneNumber};
-use teloxide::types::Message;
+use teloxide::types::{Contact, Message};
 
 use super::booking;
 use super::callback::FlowId;
@@ -72,23 +72,35 @@ enum PhoneReply {
     Nothing,
 }
 
+/// The contact `message` carries, if any: `Err` when it is not the
+/// sender's own (Telegram names the sender's account on a contact only for
+/// the sender's own number; anyone can forward someone else's card).
+pub(super) fn shared_contact(message: &Message) -> Option<Result<&Contact, NotOwn>> {
+    let contact = message.contact()?;
+    let own = message
+        .from
+        .as_ref()
+        .is_some_and(|from| contact.user_id == Some(from.id));
+    Some(if own { Ok(contact) } else { Err(NotOwn) })
+}
+
+/// A contact card that is not the sender's own.
+pub(super) struct NotOwn;
+
 fn phone_reply(ctx: &Ctx, message: &Message) -> PhoneReply {
-    if let Some(contact) = message.contact() {
-        let own = message
-            .from
-            .as_ref()
-            .is_some_and(|from| contact.user_id == Some(from.id));
-        if !own {
-            return PhoneReply::NotOwn;
+    match shared_contact(message) {
+        Some(Err(NotOwn)) => return PhoneReply::NotOwn,
+        Some(Ok(contact)) => {
+            // Telegram sends contact numbers in international form without
+            // the plus.
+            let raw = contact.phone_number.trim();
+            return PhoneReply::Number(if raw.starts_with('+') {
+                raw.to_owned()
+            } else {
+                format!("+{raw}")
+            });
         }
-        // Telegram sends contact numbers in international form without the
-        // plus.
-        let raw = contact.phone_number.trim();
-        return PhoneReply::Number(if raw.starts_with('+') {
-            raw.to_owned()
-        } else {
-            format!("+{raw}")
-        });
+        None => {}
     }
     match message.text() {
         Some(text) if ctx.locales.matches_button(text, Msg::BtnBack) => PhoneReply::Back,

@@ -149,6 +149,14 @@ pub fn handler_tree() -> UpdateHandler<HandlerError> {
         .branch(
             dptree::filter(|notice: Option<Notice>| notice.is_some()).endpoint(menu::on_restart),
         )
+        .branch(
+            // A contact outside the phone step (which takes it for the
+            // booking): the Mini App's contact request sends one.
+            dptree::filter(|message: Message, state: State| {
+                message.contact().is_some() && !state.asks_for_phone()
+            })
+            .endpoint(records::on_contact),
+        )
         .branch(case![State::Booking { flow, step }].endpoint(details::on_message))
         .endpoint(menu::on_text);
     // A message the bot does not answer (a group, no sender) is handled by

@@ -5,14 +5,24 @@
 //!
 //! The button names a booking and authorises nothing: the engine saves
 //! only a booking the presser holds; any other is answered as expired.
+//!
+//! A contact shared outside the booking's phone step (the Mini App's
+//! contact request makes Telegram send one to the bot) becomes the record's
+//! phone, so the page can fill it in.
 
 use booking_domain::BookingId;
-use booking_ports::BookingDetails;
-use booking_ports::engine::{UpdateDetailsError, details_differ};
+use booking_ports::engine::{
+    ContactSaved, ShareContactError, SharedContact, UpdateDetailsError, details_differ,
+};
+use booking_ports::{BookingDetails, Language as ProfileLanguage};
+use teloxide::types::Message;
 
 use super::ctx::{Answer, Ctx};
+use super::details::{NotOwn, shared_contact};
 use crate::error::HandlerError;
 use crate::i18n::Msg;
+use crate::telegram::Screen;
+use crate::ui::client::booking as booking_screen;
 
 /// Whether the confirmation of `booked` offers to save its details: they
 /// differ from the account's record.
@@ -66,4 +76,45 @@ pub(crate) async fn save_details(ctx: &Ctx, booking: BookingId) -> Result<Answer
             Err(HandlerError::engine("save a customer's details", e))
         }
     }
+}
+
+/// A contact outside the booking's phone step: the sender's own number is
+/// kept on their record; the conversation stays where it was.
+pub(crate) async fn on_contact(ctx: Ctx, message: Message) -> Result<(), HandlerError> {
+    let t = ctx.t();
+    let contact = match shared_contact(&message) {
+        Some(Ok(contact)) => contact,
+        Some(Err(NotOwn)) => return ctx.show(&Screen::text(t.get(Msg::PhoneNotOwn))).await,
+        None => return Ok(()),
+    };
+    let name = match &contact.last_name {
+        Some(last) => format!("{} {last}", contact.first_name),
+        None => contact.first_name.clone(),
+    };
+    let shared = SharedContact {
+        phone: contact.phone_number.clone(),
+        name,
+        language: ctx
+            .user
+            .language_code
+            .as_deref()
+            .and_then(|tag| ProfileLanguage::new(tag).ok()),
+    };
+    let text = match ctx.engine.save_shared_contact(ctx.account, shared).await {
+        Ok(saved) => {
+            let phone = saved.record().phone.as_ref().map_or("—", |p| p.expose());
+            let message = match saved {
+                ContactSaved::Linked(_) => Msg::ContactLinked,
+                ContactSaved::NewRecord(_) | ContactSaved::PhoneSet(_) => Msg::ContactSaved,
+            };
+            t.with(message, &[("phone", phone.into())])
+        }
+        Err(ShareContactError::PhoneTaken) => t.get(Msg::SaveDetailsPhoneTaken),
+        Err(ShareContactError::InvalidPhone(e)) => booking_screen::phone_refusal(&t, &e),
+        Err(ShareContactError::InvalidName(_)) => t.get(Msg::ContactNameInvalid),
+        Err(ShareContactError::Store(e)) => {
+            return Err(HandlerError::engine("save a shared contact", e));
+        }
+    };
+    ctx.show(&Screen::text(text)).await
 }

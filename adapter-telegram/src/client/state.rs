@@ -49,6 +49,18 @@ impl State {
             | State::About { flow, .. } => Some(*flow),
         }
     }
+
+    /// Whether the booking flow waits for the phone, where a shared contact
+    /// is the booking's phone rather than the record's.
+    pub fn asks_for_phone(&self) -> bool {
+        matches!(
+            self,
+            State::Booking {
+                step: BookingStep::Phone { .. },
+                ..
+            }
+        )
+    }
 }
 
 /// Whose time a customer asked for.

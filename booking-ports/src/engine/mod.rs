@@ -21,6 +21,7 @@ pub mod blocks;
 mod cancelling;
 pub mod cards;
 pub mod churn;
+pub mod contact;
 pub mod customer;
 pub mod desk;
 pub mod erasure;
@@ -60,6 +61,7 @@ pub use access::{Capability, Forbidden};
 pub use actor::{StaffActor, StaffRole, StaffUser};
 pub use blocks::{BlockedDays, DailyBlockSpec};
 pub use cards::{CustomerCard, FoundCustomers, MAX_FOUND_CUSTOMERS, StaffErasure};
+pub use contact::{ContactSaved, ShareContactError, SharedContact};
 pub use customer::{BookingForm, ServiceOffer};
 pub use desk::{
     FreeWindowStarts, PhoneLookupError, RecordCustomerError, StaffBookError, StaffBookingForm,

@@ -13,6 +13,7 @@ mod embedding;
 mod engine_any_staff;
 mod engine_cards;
 mod engine_churn;
+mod engine_contact;
 mod engine_customer;
 mod engine_customer_changes;
 mod engine_desk;
