@@ -10,6 +10,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::failure::DriverFailure;
+use crate::locks::{self, RunLock};
 use crate::settings::PgSettings;
 use crate::sql;
 
@@ -56,6 +57,10 @@ pub enum OpenError {
     /// released migration was edited, which must never happen.
     #[error("migration {version} applied to {target} differs from this release's")]
     ModifiedMigration { target: String, version: i64 },
+    /// Another `booking` process holds the database's run lock
+    /// ([`crate::locks::RunLock`]).
+    #[error("another booking process is using the database {target}")]
+    InUse { target: String },
     /// Applying a migration failed; the database keeps its previous level.
     #[error("cannot bring the schema of {target} up to date")]
     Migrate {
@@ -96,6 +101,26 @@ pub(crate) fn connect_options(settings: &PgSettings) -> Result<PgConnectOptions,
 /// borrowed connection is not `Send`, and the store must open inside spawned
 /// tasks.
 pub(crate) async fn open_pool(settings: &PgSettings) -> Result<PgPool, OpenError> {
+    let pool = connect(settings).await?;
+    migrated(pool, &settings.redacted_url()).await
+}
+
+/// As [`open_pool`], taking the run lock first (before migrating).
+pub(crate) async fn open_pool_alone(settings: &PgSettings) -> Result<(PgPool, RunLock), OpenError> {
+    let target = settings.redacted_url();
+    let pool = connect(settings).await?;
+    let lock = match locks::try_run_lock(&pool, &target).await {
+        Ok(lock) => lock,
+        Err(e) => {
+            pool.close().await;
+            return Err(e);
+        }
+    };
+    Ok((migrated(pool, &target).await?, lock))
+}
+
+/// The pool, once the server is known to be new enough.
+async fn connect(settings: &PgSettings) -> Result<PgPool, OpenError> {
     let target = settings.redacted_url();
     let connect_error = |source: sqlx::Error| OpenError::Connect {
         target: target.clone(),
@@ -117,11 +142,18 @@ pub(crate) async fn open_pool(settings: &PgSettings) -> Result<PgPool, OpenError
         pool.close().await;
         return Err(OpenError::ServerTooOld { target, found });
     }
-    if let Err(e) = migrate(&pool, &target).await {
-        pool.close().await;
-        return Err(e);
-    }
     Ok(pool)
+}
+
+/// `pool` after migrating its database; closed when that fails.
+async fn migrated(pool: PgPool, target: &str) -> Result<PgPool, OpenError> {
+    match migrate(&pool, target).await {
+        Ok(()) => Ok(pool),
+        Err(e) => {
+            pool.close().await;
+            Err(e)
+        }
+    }
 }
 
 /// Brings the schema of the database up to date, after refusing a newer or

@@ -6,6 +6,8 @@
 //! - `db`: connection options, the pool, the server version check and the
 //!   embedded migrations (`migrations/`), applied when the store opens.
 //! - `sql`: every statement the adapter runs, in one place.
+//! - `locks`: the run lock ([`RunLock`]), a session advisory lock that keeps
+//!   a second `booking` process off the database while one runs.
 //! - `failure`: driver errors into store errors by SQLSTATE, without the
 //!   DETAIL lines that carry row values.
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
@@ -41,6 +43,7 @@ mod customers;
 mod db;
 mod failure;
 mod inbox;
+mod locks;
 pub mod metrics;
 mod outbox;
 mod policy;
@@ -56,6 +59,7 @@ use sqlx::PgPool;
 
 pub use db::{OpenError, schema_level};
 pub use failure::DriverFailure;
+pub use locks::RunLock;
 pub use settings::PgSettings;
 
 /// The PostgreSQL store. Cheap to clone: clones share one connection pool.
@@ -76,6 +80,18 @@ impl PgStore {
     pub async fn open(settings: &PgSettings) -> Result<Self, OpenError> {
         let pool = db::open_pool(settings).await?;
         Ok(Self { pool })
+    }
+
+    /// As [`Self::open`], for a process that must have the database to
+    /// itself (`booking run`, `migrate`, a catalog import): takes the run
+    /// lock before migrating and returns it with the store.
+    ///
+    /// # Errors
+    /// As [`Self::open`]; [`OpenError::InUse`] when another process holds
+    /// the run lock.
+    pub async fn open_alone(settings: &PgSettings) -> Result<(Self, RunLock), OpenError> {
+        let (pool, lock) = db::open_pool_alone(settings).await?;
+        Ok((Self { pool }, lock))
     }
 
     /// Closes every connection, waiting for those in use to be returned.

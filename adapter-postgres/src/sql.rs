@@ -51,6 +51,9 @@ statements! {
         "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
     /// A round trip through a pooled connection, for readiness checks.
     PING = "SELECT 1::bigint";
+    /// The run lock (class 10, see `locks`): a session lock, released when
+    /// its connection ends, however the process ended.
+    TRY_RUN_LOCK = "SELECT pg_try_advisory_lock(10, 0)";
 
     // ----- Catalog --------------------------------------------------------
 

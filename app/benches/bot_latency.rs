@@ -435,12 +435,14 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     ]))
     .unwrap();
     let database = dir.path().join("booking.db");
-    let store = app::database::open(
+    let app::database::Store::Sqlite(store) = app::database::open(
         &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", database.display()))
             .unwrap(),
     )
     .await
-    .unwrap();
+    .unwrap() else {
+        panic!("a sqlite:// URL opens SQLite");
+    };
     let engine = Arc::new(Engine::on_store(
         store.clone(),
         SystemClock,

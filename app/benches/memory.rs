@@ -261,12 +261,14 @@ async fn history_database(workspace: &Workspace) -> PathBuf {
         ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
     ]))
     .unwrap();
-    let store = app::database::open(
+    let app::database::Store::Sqlite(store) = app::database::open(
         &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", partial.display()))
             .unwrap(),
     )
     .await
-    .unwrap();
+    .unwrap() else {
+        panic!("a sqlite:// URL opens SQLite");
+    };
     let engine = Engine::on_store(
         store.clone(),
         SystemClock,

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
+use adapter_postgres::PgStore;
 use adapter_sqlite::SqliteStore;
 use booking_ports::StoreError;
 use futures::future::BoxFuture;
@@ -34,6 +35,12 @@ pub trait DatabaseProbe: Send + Sync + 'static {
 }
 
 impl DatabaseProbe for SqliteStore {
+    fn answers(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.ping())
+    }
+}
+
+impl DatabaseProbe for PgStore {
     fn answers(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(self.ping())
     }

@@ -6,7 +6,8 @@
 //! - `commands`: the maintenance subcommands (migrate, backup, restore,
 //!   export, hash-pin, check-config, catalog).
 //! - `config`: settings from the TOML file and the environment.
-//! - `database`: the SQLite store at `BOOKING_DATABASE_URL`.
+//! - `database`: the store `BOOKING_DATABASE_URL` names (SQLite or
+//!   PostgreSQL) and its settings; `store`: the opened store, either one.
 //! - `bots`: running a bot until a stop signal; `admitted`: its updates
 //!   behind the per-chat admission; `inbox`: each update recorded before
 //!   Telegram is told it arrived, and handed back after a crash.
@@ -15,7 +16,8 @@
 //!   updates teloxide cannot read, logged by id and kind only.
 //! - `http`: the HTTP listener (`/healthz`, `/readyz`, webhooks), and its
 //!   settings; `health`: what `/readyz` checks.
-//! - `run_lock`: the lock `booking run` holds on its database.
+//! - `run_lock`: the lock `booking run` holds on its database (a lock file
+//!   on SQLite, an advisory lock on PostgreSQL).
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `reload`: hot reload of the config file while `booking run` runs.
 //! - `maintenance`: housekeeping beside the bots.
@@ -43,6 +45,7 @@ pub mod reload;
 pub mod run_lock;
 pub mod serve;
 pub mod shutdown;
+pub mod store;
 pub mod telemetry;
 pub mod unreadable;
 pub mod updates;

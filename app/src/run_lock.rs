@@ -1,7 +1,10 @@
-//! The run lock: `booking run` holds an exclusive advisory lock on
-//! `<database>.lock` for its whole life, so `booking restore` can tell for
-//! certain that no bot is using the database (the lock is released by the
-//! operating system when the process ends, even on a crash).
+//! The run lock: `booking run` holds it for its whole life, so `booking
+//! restore`, `migrate` and `catalog import` can tell for certain that no bot
+//! is using the database. On SQLite it is an exclusive lock on
+//! `<database>.lock`, released by the operating system when the process
+//! ends, even on a crash; on PostgreSQL a session advisory lock
+//! (`adapter_postgres::RunLock`), released by the server when the
+//! connection ends. [`HeldLock`] is either.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -65,6 +68,24 @@ impl RunLock {
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// The run lock of either store; released when dropped.
+#[derive(Debug)]
+pub enum HeldLock {
+    File(RunLock),
+    Postgres(adapter_postgres::RunLock),
+}
+
+impl HeldLock {
+    /// Lets go now (on PostgreSQL, without waiting for the server to
+    /// notice a dropped connection).
+    pub async fn release(self) {
+        match self {
+            Self::File(lock) => drop(lock),
+            Self::Postgres(lock) => lock.release().await,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `booking run`: the composition of the running service.
 //!
-//! One SQLite store behind one engine; the client bot always, the admin
+//! One store (SQLite, or PostgreSQL) behind one engine; the client bot always, the admin
 //! bot when `BOOKING_ADMIN_BOT_TOKEN` is set; the notification dispatcher
 //! delivering the outbox through both; housekeeping (purges, and the
 //! booking lifecycle sweep every minute); scheduled
@@ -17,10 +17,12 @@
 
 use std::sync::Arc;
 
+use adapter_sqlite::SqliteStore;
 use adapter_telegram::admin::AdminBot;
 use adapter_telegram::{ClientBot, Locales, TelegramSender, handler_tree};
 use booking_ports::{Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SystemClock};
 use futures::future::OptionFuture;
+use metrics_exporter_prometheus::PrometheusHandle;
 use teloxide::Bot;
 use tokio::sync::watch;
 
@@ -29,7 +31,7 @@ use crate::config::{BotToken, ProcessEnvironment, Settings};
 use crate::health::{BotHealth, Readiness};
 use crate::inbox::InboxStore;
 use crate::reload::{LiveSettings, Reloader};
-use crate::run_lock::RunLock;
+use crate::store::{AnyStore, Store};
 use crate::{backups, bots, database, http, maintenance, metrics, miniapp, shutdown, updates};
 
 /// Anything that stops the service from starting or running.
@@ -56,13 +58,30 @@ pub fn bot(token: &BotToken, settings: &Settings) -> Result<Bot, ServeError> {
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // First, so that failures while starting are counted too.
     let registry = metrics::install();
-    // Held until the process ends, so `booking restore` refuses to swap the
-    // file under the running bots.
-    let database_path = settings.database.path().to_owned();
-    let _run_lock = RunLock::try_acquire(&database_path)?;
-    let store = database::open(&settings.database).await?;
-    tracing::info!(database = %settings.database.url(), "database open");
+    // The run lock is held until the process ends, so `booking restore`,
+    // `migrate` and `catalog import` refuse to run under the bots.
+    let (store, run_lock) = database::open_alone(&settings.database).await?;
+    tracing::info!(database = %settings.database.url(), store = store.kind(), "database open");
+    let outcome = match &store {
+        Store::Sqlite(sqlite) => {
+            run_on(settings, registry, sqlite.clone(), Some(sqlite.clone())).await
+        }
+        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None).await,
+    };
+    store.close().await;
+    run_lock.release().await;
+    tracing::info!("stopped");
+    outcome
+}
 
+/// The service on `store`, until a stop signal; `sqlite` is the same store
+/// when it is SQLite, for the scheduled file backups.
+async fn run_on<S: AnyStore>(
+    settings: Settings,
+    registry: PrometheusHandle,
+    store: S,
+    sqlite: Option<SqliteStore>,
+) -> Result<(), ServeError> {
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(
         Engine::on_store(
@@ -231,11 +250,21 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         }
     });
 
-    let backups = settings.backups.clone().map(|schedule| {
-        let folder = schedule.directory_for(&database_path);
+    // Scheduled backups copy a SQLite file; PostgreSQL has its own tools.
+    if settings.backups.is_some() && sqlite.is_none() {
+        tracing::info!(
+            "scheduled backups are off on PostgreSQL: back it up with pg_dump or continuous archiving (docs/OPERATIONS.md)"
+        );
+    }
+    let file_backups = match (settings.backups.clone(), sqlite, settings.database.path()) {
+        (Some(schedule), Some(sqlite), Some(path)) => Some((schedule, sqlite, path.to_owned())),
+        _ => None,
+    };
+    let backups = file_backups.map(|(schedule, sqlite, path)| {
+        let folder = schedule.directory_for(&path);
         let mut stopped = stop.subscribe();
         tokio::spawn(backups::run(
-            store.clone(),
+            sqlite,
             SystemClock,
             schedule,
             folder,
@@ -374,7 +403,5 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         tracing::error!(error = %e, "scheduled backups ended abnormally");
     }
 
-    store.close().await;
-    tracing::info!("stopped");
     Ok(outcome?)
 }

@@ -208,10 +208,13 @@ async fn a_new_booking_reaches_its_staff_member_through_the_admin_bot() {
         ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
     ]))
     .unwrap();
-    let store =
+    let app::database::Store::Sqlite(store) =
         app::database::open(&app::database::DatabaseSettings::from_url(&database_url).unwrap())
             .await
-            .unwrap();
+            .unwrap()
+    else {
+        panic!("a sqlite:// URL opens SQLite");
+    };
     let engine = Engine::on_store(
         store.clone(),
         SystemClock,

@@ -11,7 +11,7 @@ use adapter_telegram::PinHash;
 use adapter_telegram::admin::pin::verify_pin;
 use booking_domain::{CustomerId, ServiceId, StaffChoice};
 use booking_ports::engine::BookingForm;
-use booking_ports::{Engine, EngineSettings, ManualClock};
+use booking_ports::{EngineSettings, ManualClock};
 use chrono::{TimeZone, Utc};
 
 const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
@@ -102,8 +102,7 @@ async fn seed_booking(setup: &Setup) {
     .await
     .unwrap();
     let now = Utc.with_ymd_and_hms(2030, 1, 6, 9, 0, 0).unwrap();
-    let engine = Engine::on_store(
-        store.clone(),
+    let engine = store.engine(
         ManualClock::new(now),
         settings.policy.clone(),
         EngineSettings::default(),
@@ -150,15 +149,20 @@ fn migrate_creates_a_fresh_database_and_prints_its_level() {
 }
 
 #[test]
-fn a_non_sqlite_database_url_is_a_settings_error() {
+fn a_database_url_of_another_kind_is_a_settings_error() {
     let setup = Setup::new();
     let output = setup
         .command(&["migrate"])
-        .env("BOOKING_DATABASE_URL", "postgres://db/booking")
+        .env("BOOKING_DATABASE_URL", "mysql://db/booking")
         .output()
         .unwrap();
     assert_eq!(code(&output), 2);
     assert_eq!(stderr(&output).lines().count(), 1);
+    assert!(
+        stderr(&output).contains("postgres://"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 fn export_period(setup: &Setup, extra: &[&str]) -> Output {

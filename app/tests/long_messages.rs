@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use booking_domain::{CustomerId, ServiceId, StaffChoice, StaffId};
 use booking_ports::engine::BookingForm;
-use booking_ports::{Engine, EngineSettings, ManualClock};
+use booking_ports::{EngineSettings, ManualClock};
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::{
     ADMIN_TOKEN, Requests, TOKEN, Workspace, button, http, press_update, start_fake_telegram,
@@ -70,8 +70,7 @@ async fn seed_busy_day(workspace: &Workspace) {
     .await
     .unwrap();
     let now = Utc.with_ymd_and_hms(2030, 1, 6, 9, 0, 0).unwrap();
-    let engine = Engine::on_store(
-        store.clone(),
+    let engine = store.engine(
         ManualClock::new(now),
         settings.policy.clone(),
         EngineSettings::default(),

@@ -13,7 +13,6 @@ mod common;
 
 use booking_ports::{BookingStore, CustomerStore};
 use common::*;
-use tokio::sync::mpsc;
 
 const CUSTOMER: i64 = 4242;
 
@@ -30,39 +29,14 @@ async fn a_booking_confirmed_as_sigterm_arrives_is_finished_and_the_exit_is_clea
         update_id += 1;
         update_id
     };
-    fake.push_update(start_update(next_id(), CUSTOMER));
-    let mut screen = next_screen(&mut requests, "the menu").await;
-    for step in ["📅 Book", "", "", "", ""] {
-        let data = button(&screen, step).unwrap_or_else(|| panic!("no {step:?} button: {screen}"));
-        fake.push_update(press_update(next_id(), CUSTOMER, &screen, &data));
-        screen = next_screen(&mut requests, "the next booking step").await;
-        if screen["reply_markup"].is_null() {
-            break; // asked for the name
-        }
-    }
-    fake.push_update(text_update(next_id(), CUSTOMER, "Zinaida Shutdown"));
-    next_screen(&mut requests, "the question for the phone").await;
-    fake.push_update(text_update(next_id(), CUSTOMER, "+7 916 555 12 34"));
-    let comment = screen_with(&mut requests, "Skip").await;
-    let skip = next_id();
-    fake.push_update(press_update(
-        skip,
+    let summary = flow::to_summary(
+        &fake,
+        &mut requests,
         CUSTOMER,
-        &comment,
-        &button(&comment, "Skip").unwrap(),
-    ));
-    // The summary, and the answer to the press: that handler is done, so
-    // holding requests below holds only the next update's.
-    let (mut summary, mut answered) = (None, false);
-    while summary.is_none() || !answered {
-        let (_, body) = next_reply(&mut requests, "the summary").await;
-        if button(&body, "✅ Confirm").is_some() {
-            summary = Some(body);
-        } else if body["callback_query_id"] == format!("press-{skip}") {
-            answered = true;
-        }
-    }
-    let summary = summary.unwrap();
+        ("Zinaida Shutdown", "+7 916 555 12 34"),
+        &mut next_id,
+    )
+    .await;
     let confirm = button(&summary, "✅ Confirm").unwrap();
 
     // Confirm, with the fake holding the bot's requests: the handler is in
@@ -139,17 +113,4 @@ async fn a_stop_that_cannot_finish_ends_at_the_deadline_with_exit_1() {
         logs.contains("did not stop within 1 s of the stop signal"),
         "{logs}"
     );
-}
-
-/// The next send or edit with a button labelled `label`.
-async fn screen_with(
-    requests: &mut mpsc::UnboundedReceiver<(String, serde_json::Value)>,
-    label: &str,
-) -> serde_json::Value {
-    loop {
-        let screen = next_screen(requests, label).await;
-        if button(&screen, label).is_some() {
-            return screen;
-        }
-    }
 }

@@ -17,12 +17,11 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use adapter_sqlite::SqliteStore;
 use booking_domain::{Currency, Service, StaffMember};
 use booking_ports::{CatalogSnapshot, CatalogStore, ImportCatalogError, StoreError};
 use chrono::NaiveDate;
 
-use super::{Exit, block_on, chain, database_settings, exclusive, fail, settings};
+use super::{Exit, block_on, chain, database_settings, fail, open_alone, settings};
 use crate::config::{CatalogFile, ConfigError, parse_toml};
 use crate::database;
 
@@ -48,7 +47,7 @@ pub fn export(output: Option<&Path>) -> Exit {
             Ok(store) => store,
             Err(e) => return fail(Exit::Failure, chain(&e)),
         };
-        let catalog = read_catalog(&store).await;
+        let catalog = read_catalog(store.catalog().as_ref()).await;
         store.close().await;
         let text = match catalog.map(|catalog| to_toml(&catalog)) {
             Ok(Ok(text)) => text,
@@ -99,17 +98,14 @@ pub fn import(file: &Path) -> Exit {
     );
     // The bots read the catalog they started with: an import beside them
     // would not be seen until a restart, and would race their first reads.
-    let _lock = match exclusive(settings.database.path()) {
-        Ok(lock) => lock,
-        Err(exit) => return exit,
-    };
     block_on(async move {
-        let store = match database::open(&settings.database).await {
-            Ok(store) => store,
-            Err(e) => return fail(Exit::Failure, chain(&e)),
+        let (store, lock) = match open_alone(&settings.database).await {
+            Ok(opened) => opened,
+            Err(exit) => return exit,
         };
-        let outcome = store.import_catalog(catalog).await;
+        let outcome = store.catalog().import_catalog(catalog).await;
         store.close().await;
+        lock.release().await;
         match outcome {
             Ok(()) => {
                 println!(
@@ -127,7 +123,7 @@ pub fn import(file: &Path) -> Exit {
     })
 }
 
-async fn read_catalog(store: &SqliteStore) -> Result<CatalogSnapshot, StoreError> {
+async fn read_catalog(store: &dyn CatalogStore) -> Result<CatalogSnapshot, StoreError> {
     let mut staff = store.staff().await?;
     staff.sort_by_key(StaffMember::id);
     let mut services = store.services().await?;

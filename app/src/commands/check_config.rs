@@ -25,15 +25,21 @@ pub fn run() -> Exit {
         catalog.services.len(),
         catalog.date_overrides.len()
     );
-    println!("database: {}", database.display());
-    match &settings.backups {
-        Some(schedule) => println!(
+    match database {
+        Some(path) => println!("database: {}", path.display()),
+        None => println!("database: PostgreSQL at {}", settings.database.url()),
+    }
+    match (&settings.backups, database) {
+        (Some(schedule), Some(path)) => println!(
             "scheduled backups: every {} h, keeping {}, in {}",
             schedule.interval.as_secs() / 3600,
             schedule.keep,
-            schedule.directory_for(database).display()
+            schedule.directory_for(path).display()
         ),
-        None => println!("scheduled backups: off"),
+        (Some(_), None) => {
+            println!("scheduled backups: off (PostgreSQL: use pg_dump or continuous archiving)")
+        }
+        (None, _) => println!("scheduled backups: off"),
     }
     println!("telegram api: {}", settings.telegram_api_url);
     println!("client bot: on, {:?}", settings.client_token);

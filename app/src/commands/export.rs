@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use adapter_telegram::admin::export::{HEADER, row};
-use booking_ports::{Engine, EngineSettings, Period, StaffActor, StaffUser, SystemClock};
+use booking_ports::{EngineSettings, Period, StaffActor, StaffUser, SystemClock};
 use chrono::NaiveDate;
 use futures::StreamExt;
 
@@ -62,12 +62,7 @@ pub fn run(from: NaiveDate, to: NaiveDate, output: Option<&Path>) -> Exit {
             Err(e) => return fail(Exit::Failure, chain(&e)),
         };
         let tz = settings.policy.time_zone();
-        let engine = Engine::on_store(
-            store.clone(),
-            SystemClock,
-            settings.policy,
-            EngineSettings::default(),
-        );
+        let engine = store.engine(SystemClock, settings.policy, EngineSettings::default());
         let actor = StaffActor::authenticated(
             StaffUser::new(CONSOLE_USER),
             None,

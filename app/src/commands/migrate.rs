@@ -1,11 +1,11 @@
-//! `booking migrate`: opens the configured database (creating it when
-//! missing), brings its schema to this release's level and prints the level.
+//! `booking migrate`: opens the configured database (creating a SQLite file
+//! when missing), brings its schema to this release's level and prints the
+//! level.
 //! Refused while the bots run (the run lock): a new release's schema under
 //! a running older one is what the upgrade steps in docs/OPERATIONS.md
 //! avoid by stopping the bots first.
 
-use super::{Exit, block_on, chain, database_settings, exclusive, fail};
-use crate::database;
+use super::{Exit, block_on, database_settings, open_alone};
 
 /// Runs the command.
 pub fn run() -> Exit {
@@ -13,18 +13,15 @@ pub fn run() -> Exit {
         Ok(settings) => settings,
         Err(exit) => return exit,
     };
-    let _lock = match exclusive(settings.path()) {
-        Ok(lock) => lock,
-        Err(exit) => return exit,
-    };
     block_on(async move {
-        match database::open(&settings).await {
-            Ok(store) => {
+        match open_alone(&settings).await {
+            Ok((store, lock)) => {
                 store.close().await;
-                println!("schema level {}", adapter_sqlite::schema_level());
+                lock.release().await;
+                println!("schema level {}", store.schema_level());
                 Exit::Ok
             }
-            Err(e) => fail(Exit::Failure, chain(&e)),
+            Err(exit) => exit,
         }
     })
 }

@@ -15,8 +15,8 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use crate::config::{self, ProcessEnvironment};
-use crate::database::DatabaseSettings;
-use crate::run_lock::{RunLock, RunLockError};
+use crate::database::{self, DatabaseSettings, OpenAloneError, Store};
+use crate::run_lock::{HeldLock, RunLock, RunLockError};
 
 pub mod backup;
 pub mod catalog;
@@ -90,6 +90,25 @@ pub fn exclusive(database: &std::path::Path) -> Result<RunLock, Exit> {
     match RunLock::try_acquire(database) {
         Ok(lock) => Ok(lock),
         Err(e @ RunLockError::Held { .. }) => Err(fail(
+            Exit::Refused,
+            format_args!("{e}; stop the bots first"),
+        )),
+        Err(e) => Err(fail(Exit::Failure, chain(&e))),
+    }
+}
+
+/// Opens the store for a command that must not run beside the bots (or
+/// another such command), holding the run lock: see [`exclusive`]. On
+/// PostgreSQL the lock is the database's own, taken before migrating.
+///
+/// # Errors
+/// [`Exit::Refused`] when another process holds the lock,
+/// [`Exit::Failure`] when the database cannot be opened; each after
+/// printing why.
+pub async fn open_alone(settings: &DatabaseSettings) -> Result<(Store, HeldLock), Exit> {
+    match database::open_alone(settings).await {
+        Ok(opened) => Ok(opened),
+        Err(e @ OpenAloneError::InUse { .. }) => Err(fail(
             Exit::Refused,
             format_args!("{e}; stop the bots first"),
         )),

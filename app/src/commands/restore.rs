@@ -2,7 +2,8 @@
 //! backup. The backup is verified first (integrity, foreign keys, schema
 //! level) and migrated to this release; the replaced database is kept
 //! beside it as `<db>.before-restore`. Refused while `booking run` holds the
-//! database's run lock, so a running bot never has its file swapped.
+//! database's run lock, so a running bot never has its file swapped. On
+//! PostgreSQL it refuses and points to the server's own tools.
 
 use std::path::Path;
 
@@ -13,7 +14,10 @@ use super::{Exit, block_on, chain, database_settings, exclusive, fail};
 /// Runs the command.
 pub fn run(backup: &Path) -> Exit {
     let target = match database_settings() {
-        Ok(settings) => settings.path().to_owned(),
+        Ok(settings) => match settings.path() {
+            Some(path) => path.to_owned(),
+            None => return fail(Exit::Refused, super::backup::POSTGRES_RESTORES),
+        },
         Err(exit) => return exit,
     };
     if !backup.is_file() {

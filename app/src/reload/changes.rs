@@ -11,7 +11,7 @@ use booking_ports::DispatchSettingsParts;
 
 use crate::backups::BackupSchedule;
 use crate::config::{AdminSettings, BotToken, Settings, TelegramTimeouts, env};
-use crate::database::DatabaseSettings;
+use crate::database::{DatabaseSettings, StoreSettings};
 
 /// The names of the settings that differ between two loads, by how they
 /// take effect.
@@ -263,17 +263,12 @@ impl Changes {
     }
 
     fn database(&mut self, old: &DatabaseSettings, new: &DatabaseSettings) {
-        let (o, n) = (old.store(), new.store());
-        self.restart(
-            env::DATABASE_URL,
-            old.url() != new.url() || o.path != n.path,
-        );
-        self.restart(env::DATABASE_DURABILITY, o.durability != n.durability);
-        self.restart(
-            env::DATABASE_POOL_SIZE,
-            o.max_connections != n.max_connections,
-        );
-        self.restart(env::DATABASE_BUSY_TIMEOUT, o.busy_timeout != n.busy_timeout);
+        self.restart(env::DATABASE_URL, !old.same_database(new));
+        self.restart(env::DATABASE_POOL_SIZE, old.pool_size() != new.pool_size());
+        if let (StoreSettings::Sqlite(o), StoreSettings::Sqlite(n)) = (old.store(), new.store()) {
+            self.restart(env::DATABASE_DURABILITY, o.durability != n.durability);
+            self.restart(env::DATABASE_BUSY_TIMEOUT, o.busy_timeout != n.busy_timeout);
+        }
     }
 
     fn dispatch(&mut self, old: &DispatchSettingsParts, new: &DispatchSettingsParts) {
