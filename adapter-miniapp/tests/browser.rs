@@ -270,11 +270,10 @@ async fn the_page_reads_its_launch_data_from_the_fragment_as_telegram_sends_it()
     browser.quit().await;
 }
 
-/// In Telegram's apps without Telegram's script, the page drives the main
-/// and back buttons over Telegram's web events (`TelegramWebviewProxy`) and
-/// books when the app reports the main button pressed.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events() {
+/// The customer page as Telegram's apps open it without Telegram's script
+/// (launch data in the fragment, a `TelegramWebviewProxy` recording the
+/// page's events), at the details step of Anna's 08:00 on 4 June.
+async fn details_step_in_telegrams_app() -> (Arc<booking_ports::Engine>, Browser) {
     let (engine, clock, _store) = salon_with_store().await;
     let address = serve(Arc::clone(&engine)).await;
     let signer = Caller::new(axum::Router::new(), TOKEN, clock);
@@ -282,7 +281,6 @@ async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events()
         .append_pair("tgWebAppData", &signer.init_data(MARIA, "en"))
         .finish();
     let browser = Browser::start().await;
-    // What Telegram's apps provide: a proxy that takes the page's events.
     browser
         .before_pages(
             "window.TelegramWebviewProxy = { events: [], \
@@ -296,6 +294,15 @@ async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events()
     browser.click(&format!("[data-staff='{ANNA}']")).await;
     browser.click("[data-day='2030-06-04']").await;
     browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+    (engine, browser)
+}
+
+/// In Telegram's apps without Telegram's script, the page drives the main
+/// and back buttons over Telegram's web events (`TelegramWebviewProxy`) and
+/// books when the app reports the main button pressed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events() {
+    let (engine, browser) = details_step_in_telegrams_app().await;
     browser.type_into("#phone", "+7 916 555-01-02").await;
     let events = browser
         .script("return window.TelegramWebviewProxy.events")
@@ -328,6 +335,12 @@ async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events()
         .await;
     browser.find("#booked").await;
     browser.quit().await;
+    let customer = engine
+        .customer_of_account(TelegramUserId::new(MARIA).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(engine.my_bookings(customer).await.unwrap().len(), 1);
 }
 
 /// "Use my Telegram number": the page asks Telegram for the contact over
@@ -335,26 +348,7 @@ async fn inside_telegrams_apps_the_page_drives_the_main_button_over_web_events()
 /// the page then reads it from `GET me` and books with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_customers_telegram_number_arrives_through_the_bot_and_fills_the_form() {
-    let (engine, clock, _store) = salon_with_store().await;
-    let address = serve(Arc::clone(&engine)).await;
-    let signer = Caller::new(axum::Router::new(), TOKEN, clock);
-    let fragment: String = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("tgWebAppData", &signer.init_data(MARIA, "en"))
-        .finish();
-    let browser = Browser::start().await;
-    browser
-        .before_pages(
-            "window.TelegramWebviewProxy = { events: [], \
-               postEvent(type, data) { this.events.push([type, JSON.parse(data)]); } };",
-        )
-        .await;
-    browser
-        .open(&format!("http://{address}/app/#{fragment}"))
-        .await;
-    browser.click("[data-service='1']").await;
-    browser.click(&format!("[data-staff='{ANNA}']")).await;
-    browser.click("[data-day='2030-06-04']").await;
-    browser.click("[data-start='2030-06-04T08:00:00Z']").await;
+    let (engine, browser) = details_step_in_telegrams_app().await;
     browser.type_into("#name", "Maria Ivanova").await;
 
     browser.click("#share-phone").await;
