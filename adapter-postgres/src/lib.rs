@@ -13,7 +13,8 @@
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
 //!   `staff_access`, `inbox`, `policy`: one module per port, each with its
 //!   private row types, ported from adapter-sqlite (adapters must not depend
-//!   on each other, so `convert` and `audit` are copies);
+//!   on each other; the column encodings both share, `convert` and `audit`,
+//!   are `booking_ports::stored`'s);
 //! - [`metrics`]: database errors by kind and notifications set aside, with
 //!   adapter-sqlite's names.
 //! - `testing` (feature `test-db`): a throwaway database per test.

@@ -1,77 +1,8 @@
-//! Conversions between column values and domain values that every table
-//! shares: instants as Unix milliseconds, minutes, ids. A value the domain
-//! refuses becomes [`StoreError::Corrupt`] naming the record, never a panic.
+//! Conversions between column values and domain values: the shared ones
+//! are `booking_ports::stored::convert`; SQLite's booleans are its own.
 
-use std::fmt;
-
-use booking_domain::{InvalidId, Minutes};
 use booking_ports::StoreError;
-use chrono::{DateTime, Utc};
-
-/// Which stored record a value came from, for [`StoreError::Corrupt`]: a
-/// kind and a key ("booking 17"). Keys are ids, never personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Record {
-    pub(crate) kind: &'static str,
-    pub(crate) key: i64,
-}
-
-impl Record {
-    pub(crate) fn new(kind: &'static str, key: i64) -> Self {
-        Self { kind, key }
-    }
-
-    /// The error for a value of this record that the domain refuses.
-    pub(crate) fn corrupt(self, source: impl Into<booking_ports::BoxError>) -> StoreError {
-        StoreError::corrupt(self.to_string(), source)
-    }
-}
-
-impl fmt::Display for Record {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.kind, self.key)
-    }
-}
-
-/// An instant as stored: Unix milliseconds UTC. Sub-millisecond precision is
-/// dropped (see the schema's conventions).
-pub(crate) fn to_ms(instant: DateTime<Utc>) -> i64 {
-    instant.timestamp_millis()
-}
-
-/// `instant` as it reads back after being stored: its sub-millisecond part
-/// dropped.
-pub(crate) fn at_stored_precision(instant: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(to_ms(instant)).unwrap_or(instant)
-}
-
-/// A stored instant.
-pub(crate) fn instant(record: Record, ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| record.corrupt(format!("{ms} ms is outside the representable instants")))
-}
-
-/// A stored optional instant.
-pub(crate) fn optional_instant(
-    record: Record,
-    ms: Option<i64>,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    ms.map(|ms| instant(record, ms)).transpose()
-}
-
-/// A stored duration in minutes.
-pub(crate) fn minutes(record: Record, value: i64) -> Result<Minutes, StoreError> {
-    Minutes::new(value).map_err(|e| record.corrupt(e))
-}
-
-/// A stored id through its domain constructor (`BookingId::new`, ...).
-pub(crate) fn id<T>(
-    record: Record,
-    value: i64,
-    new: fn(i64) -> Result<T, InvalidId>,
-) -> Result<T, StoreError> {
-    new(value).map_err(|e| record.corrupt(e))
-}
+pub(crate) use booking_ports::stored::convert::*;
 
 /// A stored boolean: SQLite has none, the schema checks for 0 or 1.
 pub(crate) fn flag(record: Record, value: i64) -> Result<bool, StoreError> {
@@ -79,36 +10,5 @@ pub(crate) fn flag(record: Record, value: i64) -> Result<bool, StoreError> {
         0 => Ok(false),
         1 => Ok(true),
         other => Err(record.corrupt(format!("{other} is not a boolean"))),
-    }
-}
-
-/// A count or size the domain keeps unsigned.
-pub(crate) fn unsigned<T: TryFrom<i64>>(record: Record, value: i64) -> Result<T, StoreError> {
-    T::try_from(value).map_err(|_| record.corrupt(format!("{value} is out of range")))
-}
-
-/// A stored E.164 phone. Stored phones carry their country code, so the
-/// region for numbers typed without one never applies; the parser wants one.
-pub(crate) fn phone(
-    record: Record,
-    stored: &str,
-) -> Result<booking_domain::PhoneNumber, StoreError> {
-    let any_region = booking_domain::PhoneRegion::new("US").map_err(|e| record.corrupt(e))?;
-    booking_domain::PhoneNumber::parse(stored, any_region).map_err(|e| record.corrupt(e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn instants_round_trip_at_millisecond_precision_and_refuse_absurd_values() {
-        let record = Record::new("booking", 1);
-        let t = DateTime::from_timestamp_millis(1_900_000_000_123).unwrap();
-        assert_eq!(instant(record, to_ms(t)).unwrap(), t);
-        assert!(matches!(
-            instant(record, i64::MAX),
-            Err(StoreError::Corrupt { record, .. }) if record == "booking 1"
-        ));
     }
 }

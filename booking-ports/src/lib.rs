@@ -14,6 +14,8 @@
 //!   application installs a recorder.
 //! - [`memory`]: an in-memory adapter implementing every port, for tests and
 //!   demos and as the reference for the contract.
+//! - [`stored`]: how the SQL stores encode domain values in columns, shared
+//!   by adapter-sqlite and adapter-postgres.
 //! - `contract` (feature `contract`): the test suite every adapter runs.
 //!
 //! No infrastructure type appears in a port signature, so a second storage
@@ -26,6 +28,7 @@ pub mod error;
 pub mod memory;
 pub mod metrics;
 pub mod ports;
+pub mod stored;
 
 pub use dispatch::{
     DispatchError, DispatchReport, DispatchSettings, DispatchSettingsParts, DispatchWakeup,
