@@ -16,7 +16,8 @@ use clap::{Parser, Subcommand};
     name = "booking",
     version,
     after_help = "Exit codes: 0 done; 1 failed while running; 2 bad settings or usage; \
-                  3 refused (verification failed, bots running, catalog not empty); \
+                  3 refused (verification failed, bots running, catalog not empty, \
+                  backup or restore on PostgreSQL); \
                   4 the target file already exists."
 )]
 pub struct Cli {
@@ -28,17 +29,20 @@ pub struct Cli {
 pub enum Command {
     /// Start the bots with long polling (the default).
     ///
-    /// Holds an exclusive lock on <database>.lock while running, so restore
-    /// can refuse. Exit 0 after a clean stop, 1 on failure, 2 for bad
+    /// Holds the database's run lock while running (<database>.lock on
+    /// SQLite, an advisory lock on PostgreSQL), so restore, migrate and
+    /// catalog import can refuse. Exit 0 after a clean stop, 1 on failure, 2 for bad
     /// settings.
     Run,
     /// Create or migrate the database and print its schema level.
     ///
-    /// Reads only BOOKING_DATABASE_URL. Exit 0 done, 1 failed, 2 bad URL.
+    /// Reads only BOOKING_DATABASE_*. Exit 0 done, 1 failed, 2 bad URL, 3
+    /// the bots are running.
     Migrate,
     /// Write an online backup of the database to FILE (the bots may run).
     ///
-    /// Exit 0 done, 1 failed, 2 bad URL, 4 FILE already exists.
+    /// SQLite only: on PostgreSQL use pg_dump. Exit 0 done, 1 failed, 2 bad
+    /// URL, 3 the database is PostgreSQL, 4 FILE already exists.
     Backup {
         /// The new backup file; never overwritten.
         file: PathBuf,
@@ -84,6 +88,23 @@ pub enum Command {
     /// TOML in the config file's shape.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Set, delete or show the bots' webhooks at Telegram (webhook mode).
+    ///
+    /// Needed on PostgreSQL, where `booking run` leaves the webhooks to the
+    /// operator so that no instance changes them under the others. Exit 0
+    /// done, 1 Telegram refused or could not be reached, 2 bad settings.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum WebhookCommand {
+    /// Point each bot at <BOOKING_WEBHOOK_URL>/<bot> with BOOKING_WEBHOOK_SECRET.
+    Set,
+    /// Remove the webhooks: the bots go back to long polling.
+    Delete,
+    /// Print where Telegram sends each bot's updates.
+    Info,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         cli::Command::Catalog(cli::CatalogCommand::Import { file }) => {
             commands::catalog::import(&file).into()
         }
+        cli::Command::Webhook(action) => commands::webhook::run(&action).into(),
     }
 }
 

@@ -10,7 +10,7 @@ use teloxide::Bot;
 use crate::config::Settings;
 use crate::http::{self, BindError, HttpListener};
 use crate::inbox::InboxStore;
-use crate::webhook::{self, WebhookError, WebhookUpdates};
+use crate::webhook::{self, WebhookError, WebhookOwner, WebhookUpdates};
 
 /// How one bot takes its updates; `bots::run` consumes it.
 #[derive(Debug)]
@@ -70,13 +70,20 @@ pub async fn prepare(
         None => None,
     };
     let mut routes = Vec::new();
+    // One process per SQLite database sets its webhooks; on PostgreSQL the
+    // operator does, once, for every instance.
+    let owner = if settings.database.path().is_some() {
+        WebhookOwner::Run
+    } else {
+        WebhookOwner::Operator
+    };
     let mut source = async |name: &'static str, bot: &Bot| -> Result<UpdateSource, PrepareError> {
         // Settings validation guarantees a listener in webhook mode.
         let webhook = settings.http.webhook.as_ref();
         match (webhook, listener.as_ref()) {
             (Some(webhook), Some(_)) => {
                 let (updates, router) =
-                    webhook::register(bot, name, webhook, inbox.bot(name)?).await?;
+                    webhook::register(bot, name, webhook, inbox.bot(name)?, owner).await?;
                 routes.push(router);
                 Ok(UpdateSource::Webhook(updates))
             }

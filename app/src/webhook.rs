@@ -215,18 +215,27 @@ impl WebhookUpdates {
     }
 }
 
-/// Sets `bot`'s webhook to `<url>/<name>` with the secret, and returns its
-/// updates and the router that receives them into `inbox` (to merge into
-/// the HTTP listener's).
+/// Who sets the webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookOwner {
+    /// `booking run` sets each bot's webhook at start and deletes it at
+    /// stop: SQLite, one process per database.
+    Run,
+    /// `booking webhook set` did, once: an instance that starts or stops
+    /// must not change it under the others (PostgreSQL). `booking run`
+    /// only warns when Telegram has another URL.
+    Operator,
+}
+
+/// Sets `bot`'s webhook to `<url>/<name>` with the secret; the URL set.
 ///
 /// # Errors
 /// [`WebhookError`] when `setWebhook` fails.
-pub async fn register(
+pub async fn set(
     bot: &Bot,
     name: &'static str,
     settings: &WebhookSettings,
-    inbox: BotInbox,
-) -> Result<(WebhookUpdates, Router), WebhookError> {
+) -> Result<Url, WebhookError> {
     let url = settings.url.for_bot(name);
     bot.set_webhook(url.clone())
         .secret_token(settings.secret.0.expose_secret().to_owned())
@@ -238,12 +247,61 @@ pub async fn register(
             url: url.clone(),
             source,
         })?;
-    tracing::info!(bot = name, %url, "webhook set");
+    Ok(url)
+}
+
+/// Warns when Telegram sends `bot`'s updates elsewhere than this instance
+/// expects (the operator has not run `booking webhook set`, or ran it with
+/// another URL).
+async fn check(bot: &Bot, name: &'static str, expected: &Url) {
+    match bot.get_webhook_info().await {
+        Ok(info) if info.url.as_ref() == Some(expected) => {}
+        Ok(info) => tracing::warn!(
+            bot = name,
+            expected = %expected,
+            set = info.url.as_ref().map_or("none", Url::as_str),
+            "Telegram sends this bot's updates elsewhere: run `booking webhook set`"
+        ),
+        Err(e) => {
+            tracing::warn!(bot = name, error = %adapter_telegram::error::chain(&e), "reading the webhook from Telegram failed")
+        }
+    }
+}
+
+/// Returns `bot`'s updates and the router that receives them into `inbox`
+/// (to merge into the HTTP listener's), after setting its webhook to
+/// `<url>/<name>` with the secret when `owner` is [`WebhookOwner::Run`]
+/// (deleted again at stop), else after checking it.
+///
+/// # Errors
+/// [`WebhookError`] when `setWebhook` fails.
+pub async fn register(
+    bot: &Bot,
+    name: &'static str,
+    settings: &WebhookSettings,
+    inbox: BotInbox,
+    owner: WebhookOwner,
+) -> Result<(WebhookUpdates, Router), WebhookError> {
+    let url = match owner {
+        WebhookOwner::Run => {
+            let url = set(bot, name, settings).await?;
+            tracing::info!(bot = name, %url, "webhook set");
+            url
+        }
+        WebhookOwner::Operator => {
+            let url = settings.url.for_bot(name);
+            check(bot, name, &url).await;
+            url
+        }
+    };
     let (route, listener) = receiver::channel(inbox, receiver::QUEUE_CAPACITY);
     let stopped = route.stopped();
     let on_stop = {
         let bot = bot.clone();
         stopped.then(move |()| async move {
+            if owner != WebhookOwner::Run {
+                return;
+            }
             if let Err(e) = bot.delete_webhook().await {
                 tracing::warn!(bot = name, error = %adapter_telegram::error::chain(&e), "deleting the webhook failed");
             }

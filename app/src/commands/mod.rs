@@ -25,6 +25,7 @@ pub mod export;
 pub mod hash_pin;
 pub mod migrate;
 pub mod restore;
+pub mod webhook;
 
 /// How a command ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

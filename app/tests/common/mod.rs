@@ -74,6 +74,9 @@ pub struct FakeTelegram {
     /// Chats over Telegram's flood limit: requests to them are held until
     /// the gate opens, then answered 429 with this `retry_after`.
     flooded: Arc<Mutex<Option<Flooded>>>,
+    /// Each bot's webhook URL, as `setWebhook` left it (by the bot's path
+    /// segment, which holds the token).
+    webhooks: Arc<Mutex<std::collections::HashMap<String, String>>>,
 }
 
 /// A chat whose requests are held, then refused with 429.
@@ -246,7 +249,14 @@ async fn api(
             "supports_inline_queries": false, "has_main_web_app": false
         })),
         "getwebhookinfo" => {
-            ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+            let url = fake
+                .webhooks
+                .lock()
+                .unwrap()
+                .get(&bot)
+                .cloned()
+                .unwrap_or_default();
+            ok(json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 }))
         }
         "getupdates" => {
             fake.requests.send((method, body.clone())).unwrap();
@@ -276,6 +286,18 @@ async fn api(
             ok(answer)
         }
         _ => {
+            {
+                let mut webhooks = fake.webhooks.lock().unwrap();
+                match (method.as_str(), body["url"].as_str()) {
+                    ("setwebhook", Some(url)) => {
+                        webhooks.insert(bot.clone(), url.to_owned());
+                    }
+                    ("deletewebhook", _) => {
+                        webhooks.remove(&bot);
+                    }
+                    _ => {}
+                }
+            }
             let mut body = if body.is_object() { body } else { json!({}) };
             body["_bot"] = json!(bot_id(&bot));
             fake.report(method, body).await;
@@ -358,6 +380,7 @@ pub async fn start_fake_telegram() -> (
         next_message_id: Arc::new(AtomicI64::new(100)),
         gate: Arc::default(),
         flooded: Arc::default(),
+        webhooks: Arc::default(),
     };
     let app = Router::new()
         .route("/{bot}/{method}", post(api))
