@@ -54,6 +54,7 @@ mod staff_access;
 mod staff_accounts;
 #[cfg(feature = "test-db")]
 pub mod testing;
+mod transfer;
 
 use booking_ports::StoreError;
 use sqlx::PgPool;
@@ -62,6 +63,7 @@ pub use db::{OpenError, schema_level};
 pub use failure::DriverFailure;
 pub use locks::RunLock;
 pub use settings::PgSettings;
+pub use transfer::LoadError;
 
 /// The PostgreSQL store. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]

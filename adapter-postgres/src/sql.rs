@@ -55,6 +55,17 @@ statements! {
     /// its connection ends, however the process ended.
     TRY_RUN_LOCK = "SELECT pg_try_advisory_lock(10, 0)";
 
+    // ----- Copying a store in (`transfer`) -------------------------------
+
+    /// A table's stored columns and their types, generated ones left out.
+    TABLE_COLUMNS = "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1 \
+                     AND is_generated = 'NEVER' ORDER BY ordinal_position";
+    /// The identity sequence of a table's `id`, NULL when it has none.
+    ID_SEQUENCE = "SELECT pg_get_serial_sequence($1, 'id')";
+    /// Moves a sequence so that its next value follows `$2`.
+    SET_ID_SEQUENCE = "SELECT setval($1::regclass, $2::bigint)";
+
     // ----- Catalog --------------------------------------------------------
 
     /// Advisory locks, held to the end of the transaction. Classes (the
@@ -436,6 +447,50 @@ statements! {
     STAFF_ACCOUNTS = "SELECT user_id, staff_id, language FROM staff_accounts ORDER BY user_id";
     SET_STAFF_LANGUAGE = "INSERT INTO staff_accounts (user_id, language) VALUES ($1, $2) \
                           ON CONFLICT (user_id) DO UPDATE SET language = $2";
+}
+
+/// Every row of `table` in `order`, each column as `transfer`'s canonical
+/// text (booleans as `0`/`1`). The names come from
+/// `booking_ports::stored::transfer::TABLES` and the schema, never from
+/// input.
+pub(crate) fn dump_table(table: &str, columns: &[(String, String)], order: &str) -> String {
+    // Aliased: an output column named like the key (`id::text` is named
+    // `id`) would make `ORDER BY id` sort the text.
+    let cells: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (column, kind))| match kind.as_str() {
+            "boolean" => format!("({column})::int::text AS cell_{i}"),
+            _ => format!("({column})::text AS cell_{i}"),
+        })
+        .collect();
+    format!("SELECT {} FROM {table} ORDER BY {order}", cells.join(", "))
+}
+
+/// Whether `table` has a row.
+pub(crate) fn has_rows(table: &str) -> String {
+    format!("SELECT EXISTS (SELECT 1 FROM {table})")
+}
+
+/// The highest `id` of `table`, 0 when empty.
+pub(crate) fn max_id(table: &str) -> String {
+    format!("SELECT coalesce(max(id), 0)::bigint FROM {table}")
+}
+
+/// Inserts one row of canonical text cells into `table`, each cast to its
+/// column's type.
+pub(crate) fn load_row(table: &str, columns: &[(String, String)]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
+    let values: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| format!("${}::text::{kind}", i + 1))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        values.join(", ")
+    )
 }
 
 #[cfg(all(test, feature = "test-db"))]

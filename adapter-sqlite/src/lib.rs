@@ -51,6 +51,7 @@ pub mod settings;
 mod sql;
 mod staff_access;
 mod staff_accounts;
+mod transfer;
 
 use booking_ports::StoreError;
 use sqlx::{ConnectOptions, SqlitePool};

@@ -45,6 +45,13 @@ macro_rules! notification_columns {
 }
 
 statements! {
+    // ----- Copying the store (`transfer`) ------------------------------
+
+    /// A table's stored columns in order, generated ones left out.
+    TABLE_COLUMNS = "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid";
+    /// The highest id each AUTOINCREMENT table ever handed out.
+    ID_COUNTERS = "SELECT name, seq FROM sqlite_sequence ORDER BY name";
+
     // ----- Opening and maintenance -------------------------------------
 
     MIGRATIONS_TABLE_EXISTS =
@@ -401,6 +408,20 @@ statements! {
     STAFF_ACCOUNTS = "SELECT user_id, staff_id, language FROM staff_accounts ORDER BY user_id";
     SET_STAFF_LANGUAGE = "INSERT INTO staff_accounts (user_id, language) VALUES (?1, ?2) \
                           ON CONFLICT (user_id) DO UPDATE SET language = ?2";
+}
+
+/// Every row of `table` in `order`, each of `columns` as text (integers in
+/// decimal): `transfer`'s canonical cells. The names come from
+/// `booking_ports::stored::transfer::TABLES` and the schema, never from
+/// input.
+pub(crate) fn dump_table(table: &str, columns: &[String], order: &str) -> String {
+    // Aliased, so that `ORDER BY` always means the stored columns.
+    let cells: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("CAST({column} AS TEXT) AS cell_{i}"))
+        .collect();
+    format!("SELECT {} FROM {table} ORDER BY {order}", cells.join(", "))
 }
 
 #[cfg(test)]

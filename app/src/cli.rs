@@ -39,6 +39,22 @@ pub enum Command {
     /// Reads only BOOKING_DATABASE_*. Exit 0 done, 1 failed, 2 bad URL, 3
     /// the bots are running.
     Migrate,
+    /// Copy a business from its SQLite database into an empty PostgreSQL one.
+    ///
+    /// Everything is copied (catalog, customers, bookings with their
+    /// history, pending notices, conversations, staff access) and verified
+    /// table by table (rows and a SHA-256). Stop the bots first. Exit 0
+    /// copied and verified, 1 failed (a failed load leaves the target
+    /// empty) or the copy differs, 2 bad URLs, 3 refused (bots running, or
+    /// the target is not empty).
+    MigrateStore {
+        /// The SQLite database to copy (sqlite://<path> or a path).
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database to fill (postgres://…); must be empty.
+        #[arg(long)]
+        to: String,
+    },
     /// Write an online backup of the database to FILE (the bots may run).
     ///
     /// SQLite only: on PostgreSQL use pg_dump. Exit 0 done, 1 failed, 2 bad

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     match cli.subcommand() {
         cli::Command::Run => run(),
         cli::Command::Migrate => commands::migrate::run().into(),
+        cli::Command::MigrateStore { from, to } => commands::migrate_store::run(&from, &to).into(),
         cli::Command::Backup { file } => commands::backup::run(&file).into(),
         cli::Command::Restore { file } => commands::restore::run(&file).into(),
         cli::Command::Export { from, to, output } => {

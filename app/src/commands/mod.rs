@@ -24,6 +24,7 @@ pub mod check_config;
 pub mod export;
 pub mod hash_pin;
 pub mod migrate;
+pub mod migrate_store;
 pub mod restore;
 pub mod webhook;
 

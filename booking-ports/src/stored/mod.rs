@@ -8,6 +8,9 @@
 //! never a panic or a guess.
 //!
 //! Row types stay in each adapter: they derive their driver's row decoding.
+//! [`transfer`] is the form a whole store takes when it is copied to
+//! another.
 
 pub mod audit;
 pub mod convert;
+pub mod transfer;
