@@ -3,16 +3,14 @@
 //! its files and its exit code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use adapter_telegram::PinHash;
 use adapter_telegram::admin::pin::verify_pin;
-use booking_domain::{CustomerId, ServiceId, StaffChoice};
-use booking_ports::engine::BookingForm;
-use booking_ports::{EngineSettings, ManualClock};
-use chrono::{TimeZone, Utc};
 
 const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
 const SECRET_PART: &str = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
@@ -76,22 +74,9 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
-/// Opens the setup's database, imports the example catalog and books Anna
-/// for a women's haircut on Monday 2030-01-07 at 11:00 Moscow time.
+/// The setup's database with the example catalog and Olga's booking
+/// (`common::seed`).
 async fn seed_booking(setup: &Setup) {
-    let settings = {
-        struct Env<'a>(&'a Setup);
-        impl app::config::Environment for Env<'_> {
-            fn var(&self, name: &str) -> Option<String> {
-                match name {
-                    "BOOKING_CONFIG" => Some(self.0.config().display().to_string()),
-                    "BOOKING_CLIENT_BOT_TOKEN" => Some(TOKEN.to_owned()),
-                    _ => None,
-                }
-            }
-        }
-        app::config::load(&Env(setup)).unwrap()
-    };
     let store = app::database::open(
         &app::database::DatabaseSettings::from_url(&format!(
             "sqlite://{}",
@@ -101,35 +86,7 @@ async fn seed_booking(setup: &Setup) {
     )
     .await
     .unwrap();
-    let now = Utc.with_ymd_and_hms(2030, 1, 6, 9, 0, 0).unwrap();
-    let engine = store.engine(
-        ManualClock::new(now),
-        settings.policy.clone(),
-        EngineSettings::default(),
-    );
-    assert!(
-        engine
-            .import_catalog_if_empty(settings.catalog.clone())
-            .await
-            .unwrap()
-    );
-    engine
-        .book(
-            CustomerId::new(42).unwrap(),
-            BookingForm {
-                service: ServiceId::new(1).unwrap(),
-                staff: StaffChoice::Only(booking_domain::StaffId::new(1).unwrap()),
-                // 11:00 in Moscow (UTC+3).
-                start: Utc.with_ymd_and_hms(2030, 1, 7, 8, 0, 0).unwrap(),
-                name: "Olga Petrova".to_owned(),
-                phone: "+7 916 123-45-67".to_owned(),
-                comment: Some("window seat please".to_owned()),
-                language: None,
-            },
-        )
-        .await
-        .unwrap();
-    store.close().await;
+    common::seed::seed_booking(store).await;
 }
 
 #[test]

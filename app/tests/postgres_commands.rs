@@ -7,17 +7,15 @@
 //! off a database another process holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use adapter_postgres::PgStore;
 use adapter_postgres::testing::PgTestDb;
-use booking_domain::{CustomerId, ServiceId, StaffChoice, StaffId};
-use booking_ports::engine::BookingForm;
-use booking_ports::{EngineSettings, ManualClock};
-use chrono::{TimeZone, Utc};
 
-const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
+use common::TOKEN;
 
 /// The test database's URL with a password in it (the local server trusts
 /// its users and ignores it), so the tests can check it is never shown.
@@ -30,17 +28,13 @@ fn url_with_password(db: &PgTestDb) -> (String, String) {
     (url.to_string(), password)
 }
 
-fn config() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../booking.example.toml")
-}
-
 /// `booking <args>` on `database_url`, with nothing inherited.
 fn booking(database_url: &str, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_booking"))
         .args(args)
         .current_dir(dir)
         .env_clear()
-        .env("BOOKING_CONFIG", config())
+        .env("BOOKING_CONFIG", common::seed::example_config())
         .env("BOOKING_CLIENT_BOT_TOKEN", TOKEN)
         .env("BOOKING_DATABASE_URL", database_url)
         .stdin(Stdio::null())
@@ -52,48 +46,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
-/// The example config's catalog and one booking (Anna, Monday 2030-01-07
-/// at 11:00 Moscow time), written through the engine on PostgreSQL.
+/// The example catalog and Olga's booking, written through the engine on
+/// PostgreSQL (`common::seed`).
 async fn seed(db: &PgTestDb) {
-    struct Env;
-    impl app::config::Environment for Env {
-        fn var(&self, name: &str) -> Option<String> {
-            match name {
-                "BOOKING_CONFIG" => Some(config().display().to_string()),
-                "BOOKING_CLIENT_BOT_TOKEN" => Some(TOKEN.to_owned()),
-                _ => None,
-            }
-        }
-    }
-    let settings = app::config::load(&Env).unwrap();
-    let store = app::database::Store::Postgres(db.open().await);
-    let engine = store.engine(
-        ManualClock::new(Utc.with_ymd_and_hms(2030, 1, 6, 9, 0, 0).unwrap()),
-        settings.policy.clone(),
-        EngineSettings::default(),
-    );
-    assert!(
-        engine
-            .import_catalog_if_empty(settings.catalog.clone())
-            .await
-            .unwrap()
-    );
-    engine
-        .book(
-            CustomerId::new(42).unwrap(),
-            BookingForm {
-                service: ServiceId::new(1).unwrap(),
-                staff: StaffChoice::Only(StaffId::new(1).unwrap()),
-                start: Utc.with_ymd_and_hms(2030, 1, 7, 8, 0, 0).unwrap(),
-                name: "Olga Petrova".to_owned(),
-                phone: "+7 916 123-45-67".to_owned(),
-                comment: None,
-                language: None,
-            },
-        )
-        .await
-        .unwrap();
-    store.close().await;
+    common::seed::seed_booking(app::database::Store::Postgres(db.open().await)).await;
 }
 
 #[tokio::test]

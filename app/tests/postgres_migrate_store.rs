@@ -6,7 +6,8 @@
 //! refuses a target that is not empty and a source the bots hold.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Output, Stdio};
 
 use adapter_postgres::testing::PgTestDb;
@@ -19,12 +20,6 @@ use booking_ports::{
     CustomerStore, EngineSettings, ManualClock, StaffActor, StaffRole, StaffUser,
 };
 use chrono::{Duration, TimeZone, Utc};
-
-const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
-
-fn config() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../booking.example.toml")
-}
 
 fn migrate_store(from: &str, to: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_booking"))
@@ -41,17 +36,7 @@ fn owner() -> StaffActor {
 
 /// A small salon's SQLite database with a bit of everything.
 async fn salon(sqlite_url: &str) -> (CustomerId, TimeOffId) {
-    struct Env;
-    impl app::config::Environment for Env {
-        fn var(&self, name: &str) -> Option<String> {
-            match name {
-                "BOOKING_CONFIG" => Some(config().display().to_string()),
-                "BOOKING_CLIENT_BOT_TOKEN" => Some(TOKEN.to_owned()),
-                _ => None,
-            }
-        }
-    }
-    let settings = app::config::load(&Env).unwrap();
+    let settings = common::seed::example_settings();
     let app::database::Store::Sqlite(store) =
         app::database::open(&app::database::DatabaseSettings::from_url(sqlite_url).unwrap())
             .await

@@ -8,6 +8,7 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod flow;
+pub mod seed;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
