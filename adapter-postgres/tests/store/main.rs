@@ -10,3 +10,4 @@ mod helpers;
 mod migrations;
 mod overlap;
 mod precision;
+mod processes;
