@@ -4,8 +4,8 @@
 //! SQLite's file backups.
 //!
 //! Code that needs the store as ports is generic over [`AnyStore`] and
-//! called through [`Store::with`]-style matches: one monomorphised copy
-//! per adapter, no dynamic dispatch added to the hot paths.
+//! called from a `match` on [`Store`] (`serve::serve`): one monomorphised
+//! copy per adapter, no dynamic dispatch added to the hot paths.
 
 use std::sync::Arc;
 

@@ -139,10 +139,14 @@ impl Engine {
             Ok(()) => Ok(record),
             // Taken meanwhile by a concurrent request; nothing was written.
             Err(
-                UpdateCustomerError::PhoneTaken { .. }
-                | UpdateCustomerError::TelegramTaken { .. }
-                | UpdateCustomerError::NotFound,
+                UpdateCustomerError::PhoneTaken { .. } | UpdateCustomerError::TelegramTaken { .. },
             ) => Err(ShareContactError::PhoneTaken),
+            Err(UpdateCustomerError::NotFound) => {
+                Err(ShareContactError::Store(StoreError::backend(
+                    "saving a shared contact",
+                    "the customer record was erased meanwhile",
+                )))
+            }
             Err(UpdateCustomerError::Store(e)) => Err(e.into()),
         }
     }
