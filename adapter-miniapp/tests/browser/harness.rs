@@ -28,12 +28,15 @@ pub(crate) const MARIA: i64 = 1001;
 const GIVE_UP: Duration = Duration::from_secs(30);
 
 /// A chromedriver process and one browser session in it. End it with
-/// [`Browser::quit`]: a headless Chromium left behind (chromedriver killed
-/// without closing it) holds inotify instances that other tests on the
-/// machine need.
+/// [`Browser::quit`]; a test that panics first ends it on drop. A headless
+/// Chromium left behind (chromedriver killed without closing it) holds
+/// inotify instances that other tests on the machine need.
 pub(crate) struct Browser {
     http: reqwest::Client,
     session: String,
+    /// `127.0.0.1:<port>` of chromedriver, for the session's end on drop.
+    driver_address: String,
+    ended: bool,
     _driver: Child,
 }
 
@@ -94,6 +97,8 @@ impl Browser {
         let browser = Self {
             http,
             session: format!("{base}/session/{session}"),
+            driver_address: format!("127.0.0.1:{port}"),
+            ended: false,
             _driver: driver,
         };
         browser.post("timeouts", json!({"implicit": 10_000})).await;
@@ -112,8 +117,9 @@ impl Browser {
 
     /// Ends the session: chromedriver closes Chromium and all of its
     /// processes.
-    pub(crate) async fn quit(self) {
+    pub(crate) async fn quit(mut self) {
         let _ = self.http.delete(&self.session).send().await;
+        self.ended = true;
     }
 
     pub(crate) async fn post(&self, path: &str, body: Value) -> Value {
@@ -215,6 +221,33 @@ impl Browser {
             .join("../docs/img")
             .join(format!("{name}.png"));
         std::fs::write(path, png).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    /// Ends the session when a test did not (it panicked): a blocking
+    /// `DELETE /session/<id>` over a plain socket, since a drop cannot
+    /// await, before chromedriver is killed.
+    fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if self.ended {
+            return;
+        }
+        let path = self
+            .session
+            .split_once(&self.driver_address)
+            .map_or("", |(_, path)| path);
+        if let Ok(mut socket) = std::net::TcpStream::connect(&self.driver_address) {
+            let _ = socket.set_read_timeout(Some(GIVE_UP));
+            let request = format!(
+                "DELETE {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.driver_address
+            );
+            if socket.write_all(request.as_bytes()).is_ok() {
+                // Chromium is closed once chromedriver starts its answer.
+                let _ = socket.read(&mut [0_u8; 512]);
+            }
+        }
     }
 }
 
