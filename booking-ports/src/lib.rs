@@ -49,7 +49,8 @@ pub use ports::bookings::{
 pub use ports::catalog::{CatalogChangeError, CatalogSnapshot, CatalogStore, ImportCatalogError};
 pub use ports::clock::{Clock, ManualClock, SystemClock};
 pub use ports::conversations::{
-    BotName, ChatKey, ConversationKey, ConversationStore, InvalidBotName, StoredConversation,
+    BotName, ChatKey, ConversationKey, ConversationStore, DeleteConversationError, InvalidBotName,
+    LoadedConversation, SaveConversationError, StoredConversation,
 };
 pub use ports::customers::{
     CreateCustomerError, CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language,
@@ -62,8 +63,10 @@ pub use ports::outbox::{
 };
 pub use ports::sender::{Addressee, Destination, NotificationSender, OutgoingMessage, SendError};
 pub use ports::staff_access::{
-    EndSessionError, RecordRefusalError, RedeemInvitationError, StaffAccessStore, StaffAccount,
+    EndSessionError, OpenSession, RecordRefusalError, RedeemInvitationError, StaffAccessStore,
+    StaffAccount,
 };
+pub use ports::versions::RecordVersion;
 
 #[cfg(feature = "contract")]
 pub mod contract;

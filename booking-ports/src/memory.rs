@@ -10,6 +10,7 @@
 
 mod bookings;
 mod catalog;
+mod conversations;
 mod customers;
 mod inbox;
 mod staff_access;
@@ -25,7 +26,7 @@ use booking_domain::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::error::StoreError;
-use crate::ports::conversations::{ConversationKey, ConversationStore, StoredConversation};
+use crate::ports::conversations::ConversationKey;
 use crate::ports::customers::CustomerProfile;
 use crate::ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, Notification, NotificationId,
@@ -67,9 +68,7 @@ struct State {
     by_customer: HashMap<CustomerId, BTreeSet<BookingId>>,
     customers: HashMap<CustomerId, CustomerProfile>,
     last_customer_id: i64,
-    /// The state (`None` once a purge erased it, leaving the expired mark)
-    /// and its expiry.
-    conversations: HashMap<ConversationKey, (Option<String>, DateTime<Utc>)>,
+    conversations: HashMap<ConversationKey, conversations::Conversation>,
     notifications: BTreeMap<NotificationId, Notification>,
     /// `(booking, notification)` of every notification, so a booking's
     /// notifications are found without a scan of the whole outbox.
@@ -243,62 +242,6 @@ fn at_version(booking: Booking, version: Version) -> Result<Booking, StoreError>
     let mut parts = booking.into_parts();
     parts.version = version;
     Booking::from_parts(parts).map_err(|e| StoreError::backend("storing a booking", e))
-}
-
-#[async_trait]
-impl ConversationStore for MemoryStore {
-    async fn load_conversation(
-        &self,
-        key: ConversationKey,
-        now: DateTime<Utc>,
-    ) -> Result<Option<StoredConversation>, StoreError> {
-        let state = self.lock("reading a conversation")?;
-        Ok(state
-            .conversations
-            .get(&key)
-            .map(|(text, expires_at)| match text {
-                Some(text) if *expires_at > now => StoredConversation::Live(text.clone()),
-                _ => StoredConversation::Expired,
-            }))
-    }
-
-    async fn save_conversation(
-        &self,
-        key: ConversationKey,
-        state: String,
-        expires_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.lock("saving a conversation")?
-            .conversations
-            .insert(key, (Some(state), expires_at));
-        Ok(())
-    }
-
-    async fn delete_conversation(&self, key: ConversationKey) -> Result<(), StoreError> {
-        self.lock("deleting a conversation")?
-            .conversations
-            .remove(&key);
-        Ok(())
-    }
-
-    async fn purge_expired_conversations(
-        &self,
-        now: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let mut state = self.lock("purging conversations")?;
-        let before = state.conversations.len();
-        state
-            .conversations
-            .retain(|_, (_, expires_at)| *expires_at > forget_before);
-        let mut changed = (before - state.conversations.len()) as u64;
-        for (text, expires_at) in state.conversations.values_mut() {
-            if *expires_at <= now && text.take().is_some() {
-                changed += 1;
-            }
-        }
-        Ok(changed)
-    }
 }
 
 impl MemoryStore {

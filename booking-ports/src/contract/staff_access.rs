@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Barrier;
 
 use super::world::at;
 use crate::StaffUser;
 use crate::ports::staff_access::{EndSessionError, RecordRefusalError, StaffAccessStore};
+use crate::ports::versions::RecordVersion;
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -22,6 +23,7 @@ macro_rules! __staff_access_contracts {
             a_sign_in_replaces_the_session_and_clears_wrong_pins,
             a_session_is_open_only_with_the_credential_it_was_opened_with,
             a_sign_out_ends_the_session_once_and_keeps_the_rest,
+            a_sign_out_ends_only_the_session_it_read,
             a_refusal_is_recorded_once_until_it_is_forgotten,
             the_purge_removes_only_what_has_expired,
             racing_first_refusals_let_exactly_one_record,
@@ -32,6 +34,27 @@ macro_rules! __staff_access_contracts {
 /// The credentials sessions are opened with: two PIN hash salts.
 const PIN_A: &str = "c2FsdC1h";
 const PIN_B: &str = "c2FsdC1i";
+
+/// When `user`'s session opened with `credential` ends, if it is open.
+async fn until<S: StaffAccessStore>(
+    store: &S,
+    user: StaffUser,
+    now: DateTime<Utc>,
+    credential: &str,
+) -> Option<DateTime<Utc>> {
+    let open = store.session_until(user, now, credential).await.unwrap();
+    open.map(|session| session.until)
+}
+
+/// The version of `user`'s session opened with [`PIN_A`], open at `now`.
+async fn version<S: StaffAccessStore>(
+    store: &S,
+    user: StaffUser,
+    now: DateTime<Utc>,
+) -> RecordVersion {
+    let open = store.session_until(user, now, PIN_A).await.unwrap();
+    open.expect("the session is open").version
+}
 
 /// Staff user `n`: 0 and 1 are the two the tests watch, the rest extras.
 fn user(n: i64) -> StaffUser {
@@ -119,18 +142,12 @@ pub async fn a_session_is_open_only_with_the_credential_it_was_opened_with<S: St
         .unwrap();
 
     assert_eq!(
-        store
-            .session_until(user(0), at(10, 0), PIN_B)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(10, 0), PIN_B).await,
         None,
         "a session MUST read as absent with another credential"
     );
     assert_eq!(
-        store
-            .session_until(user(0), at(10, 0), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(10, 0), PIN_A).await,
         Some(at(17, 0))
     );
 
@@ -139,17 +156,11 @@ pub async fn a_session_is_open_only_with_the_credential_it_was_opened_with<S: St
         .await
         .unwrap();
     assert_eq!(
-        store
-            .session_until(user(0), at(10, 0), PIN_B)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(10, 0), PIN_B).await,
         Some(at(18, 0))
     );
     assert_eq!(
-        store
-            .session_until(user(0), at(10, 0), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(10, 0), PIN_A).await,
         None,
         "a sign-in MUST replace the credential too"
     );
@@ -167,10 +178,7 @@ pub async fn a_sign_in_replaces_the_session_and_clears_wrong_pins<S: StaffAccess
         .record_failed_pin(user(1), at(9, 0), forget)
         .await
         .unwrap();
-    assert_eq!(
-        store.session_until(user(0), at(9, 0), PIN_A).await.unwrap(),
-        None
-    );
+    assert_eq!(until(&store, user(0), at(9, 0), PIN_A).await, None);
 
     store
         .start_session(user(0), at(17, 0), PIN_A)
@@ -190,44 +198,26 @@ pub async fn a_sign_in_replaces_the_session_and_clears_wrong_pins<S: StaffAccess
         vec![at(9, 0)]
     );
     assert_eq!(
-        store
-            .session_until(user(0), at(16, 59), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(16, 59), PIN_A).await,
         Some(at(17, 0))
     );
     assert_eq!(
-        store
-            .session_until(user(0), at(17, 0), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(17, 0), PIN_A).await,
         None,
         "a session MUST read as absent once `until <= now`"
     );
-    assert_eq!(
-        store.session_until(user(1), at(9, 0), PIN_A).await.unwrap(),
-        None
-    );
+    assert_eq!(until(&store, user(1), at(9, 0), PIN_A).await, None);
 
     store
         .start_session(user(0), at(12, 0), PIN_A)
         .await
         .unwrap();
     assert_eq!(
-        store
-            .session_until(user(0), at(11, 0), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(0), at(11, 0), PIN_A).await,
         Some(at(12, 0)),
         "a sign-in MUST replace the session"
     );
-    assert_eq!(
-        store
-            .session_until(user(0), at(13, 0), PIN_A)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(until(&store, user(0), at(13, 0), PIN_A).await, None);
 }
 
 /// `end_session`: ends an open session once; an ended or missing one is
@@ -250,24 +240,17 @@ pub async fn a_sign_out_ends_the_session_once_and_keeps_the_rest<S: StaffAccessS
         .await
         .unwrap();
 
-    store.end_session(user(0), at(10, 0)).await.unwrap();
+    let user_0 = version(&store, user(0), at(10, 0)).await;
+    let user_1 = version(&store, user(1), at(10, 0)).await;
+    store.end_session(user(0), at(10, 0), user_0).await.unwrap();
 
-    assert_eq!(
-        store
-            .session_until(user(0), at(10, 0), PIN_A)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(until(&store, user(0), at(10, 0), PIN_A).await, None);
     assert!(matches!(
-        store.end_session(user(0), at(10, 0)).await,
+        store.end_session(user(0), at(10, 0), user_0).await,
         Err(EndSessionError::NotSignedIn)
     ));
     assert_eq!(
-        store
-            .session_until(user(1), at(10, 0), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(1), at(10, 0), PIN_A).await,
         Some(at(17, 0)),
         "MUST NOT end another user's session"
     );
@@ -282,15 +265,53 @@ pub async fn a_sign_out_ends_the_session_once_and_keeps_the_rest<S: StaffAccessS
     ));
     assert!(
         matches!(
-            store.end_session(user(1), at(17, 0)).await,
+            store.end_session(user(1), at(17, 0), user_1).await,
             Err(EndSessionError::NotSignedIn)
         ),
         "a session that ended is not open"
     );
     assert!(matches!(
-        store.end_session(user(2), at(10, 0)).await,
+        store
+            .end_session(user(2), at(10, 0), RecordVersion::NONE)
+            .await,
         Err(EndSessionError::NotSignedIn)
     ));
+}
+
+/// `end_session` is fenced by the version `session_until` read: a sign-in
+/// that happened since (another instance, another chat) survives the
+/// sign-out, and each sign-in has a higher version than the one it replaced.
+pub async fn a_sign_out_ends_only_the_session_it_read<S: StaffAccessStore>(store: S) {
+    store
+        .start_session(user(0), at(17, 0), PIN_A)
+        .await
+        .unwrap();
+    let read = version(&store, user(0), at(10, 0)).await;
+    assert_ne!(
+        read,
+        RecordVersion::NONE,
+        "a stored session MUST have a version"
+    );
+    store
+        .start_session(user(0), at(18, 0), PIN_A)
+        .await
+        .unwrap();
+    let newer = version(&store, user(0), at(10, 0)).await;
+    assert_eq!(newer, read.next(), "a sign-in MUST bump the version by one");
+
+    let outcome = store.end_session(user(0), at(10, 0), read).await;
+
+    assert!(
+        matches!(outcome, Err(EndSessionError::Superseded { read: r }) if r == read),
+        "a sign-out with an old version MUST be refused, got {outcome:?}"
+    );
+    assert_eq!(
+        until(&store, user(0), at(10, 0), PIN_A).await,
+        Some(at(18, 0)),
+        "the newer sign-in MUST survive"
+    );
+    store.end_session(user(0), at(10, 0), newer).await.unwrap();
+    assert_eq!(until(&store, user(0), at(10, 0), PIN_A).await, None);
 }
 
 /// `record_refusal`: once per user while remembered; a forgotten one is
@@ -376,10 +397,7 @@ pub async fn the_purge_removes_only_what_has_expired<S: StaffAccessStore>(store:
             .is_empty()
     );
     assert_eq!(
-        store
-            .session_until(user(3), at(10, 0), PIN_A)
-            .await
-            .unwrap(),
+        until(&store, user(3), at(10, 0), PIN_A).await,
         Some(at(11, 0))
     );
     assert!(matches!(

@@ -13,8 +13,10 @@ use super::MemoryStore;
 use crate::StaffUser;
 use crate::error::StoreError;
 use crate::ports::staff_access::{
-    EndSessionError, RecordRefusalError, RedeemInvitationError, StaffAccessStore, StaffAccount,
+    EndSessionError, OpenSession, RecordRefusalError, RedeemInvitationError, StaffAccessStore,
+    StaffAccount,
 };
+use crate::ports::versions::RecordVersion;
 
 /// A wrong PIN: when it was entered, and when the purge may remove it.
 #[derive(Debug, Clone, Copy)]
@@ -23,13 +25,22 @@ struct FailedPin {
     forget_at: DateTime<Utc>,
 }
 
+/// A sign-in session.
+#[derive(Debug, Clone)]
+struct Session {
+    until: DateTime<Utc>,
+    /// What it was opened with.
+    credential: String,
+    version: RecordVersion,
+}
+
 /// What the store remembers about staff access.
 #[derive(Debug, Default)]
 pub(super) struct StaffAccess {
     /// Each user's wrong PINs, in the order recorded.
     failed_pins: HashMap<StaffUser, Vec<FailedPin>>,
-    /// The end of each session, and the credential it was opened with.
-    sessions: HashMap<StaffUser, (DateTime<Utc>, String)>,
+    /// Each user's session.
+    sessions: HashMap<StaffUser, Session>,
     /// When each remembered refusal is forgotten.
     refusals: HashMap<StaffUser, DateTime<Utc>>,
     /// Each invitation's staff member and expiry, by code hash.
@@ -94,10 +105,18 @@ impl StaffAccessStore for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.lock("starting a staff session")?;
         state.staff_access.failed_pins.remove(&user);
-        state
-            .staff_access
-            .sessions
-            .insert(user, (until, credential.to_owned()));
+        let sessions = &mut state.staff_access.sessions;
+        let replaced = sessions
+            .get(&user)
+            .map_or(RecordVersion::NONE, |s| s.version);
+        sessions.insert(
+            user,
+            Session {
+                until,
+                credential: credential.to_owned(),
+                version: replaced.next(),
+            },
+        );
         Ok(())
     }
 
@@ -106,25 +125,41 @@ impl StaffAccessStore for MemoryStore {
         user: StaffUser,
         now: DateTime<Utc>,
         credential: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+    ) -> Result<Option<OpenSession>, StoreError> {
         let state = self.lock("reading a staff session")?;
         Ok(state
             .staff_access
             .sessions
             .get(&user)
-            .filter(|(until, opened_with)| *until > now && opened_with == credential)
-            .map(|(until, _)| *until))
+            .filter(|s| s.until > now && s.credential == credential)
+            .map(|s| OpenSession {
+                until: s.until,
+                version: s.version,
+            }))
     }
 
     async fn end_session(
         &self,
         user: StaffUser,
         now: DateTime<Utc>,
+        version: RecordVersion,
     ) -> Result<(), EndSessionError> {
         let mut state = self.lock("ending a staff session")?;
-        match state.staff_access.sessions.remove(&user) {
-            Some((until, _)) if until > now => Ok(()),
-            _ => Err(EndSessionError::NotSignedIn),
+        let sessions = &mut state.staff_access.sessions;
+        match sessions.get(&user) {
+            None => Err(EndSessionError::NotSignedIn),
+            Some(stored) if stored.version != version => {
+                Err(EndSessionError::Superseded { read: version })
+            }
+            Some(stored) => {
+                let open = stored.until > now;
+                sessions.remove(&user);
+                if open {
+                    Ok(())
+                } else {
+                    Err(EndSessionError::NotSignedIn)
+                }
+            }
         }
     }
 
@@ -154,7 +189,7 @@ impl StaffAccessStore for MemoryStore {
         }
         access.failed_pins.retain(|_, pins| !pins.is_empty());
         let before = access.sessions.len() + access.refusals.len() + access.invitations.len();
-        access.sessions.retain(|_, (until, _)| *until > now);
+        access.sessions.retain(|_, session| session.until > now);
         access.refusals.retain(|_, forget_at| *forget_at > now);
         access.invitations.retain(|_, (_, expires)| *expires > now);
         purged += before - access.sessions.len() - access.refusals.len() - access.invitations.len();

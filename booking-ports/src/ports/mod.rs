@@ -13,3 +13,4 @@ pub mod inbox;
 pub mod outbox;
 pub mod sender;
 pub mod staff_access;
+pub mod versions;

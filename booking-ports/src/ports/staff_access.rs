@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::StaffUser;
 use crate::error::StoreError;
+use crate::ports::versions::RecordVersion;
 
 /// Why a session could not be ended.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,10 @@ pub enum EndSessionError {
     /// The user has no session open at that time.
     #[error("the user is not signed in")]
     NotSignedIn,
+    /// The user signed in again since the session was read (its version
+    /// is not the one given); that newer session stays.
+    #[error("the user signed in again since the session at {read} was read")]
+    Superseded { read: RecordVersion },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -46,6 +51,16 @@ pub enum RedeemInvitationError {
     NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A session open at some instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenSession {
+    /// When it ends.
+    pub until: DateTime<Utc>,
+    /// Its version, to end exactly this session with
+    /// [`StaffAccessStore::end_session`].
+    pub version: RecordVersion,
 }
 
 /// A staff user as the store knows them.
@@ -111,6 +126,10 @@ pub trait StaffAccessStore: Send + Sync {
     /// (the admin bot uses its PIN hash's salt), so that changing the PIN
     /// ends every session opened with the old one, across restarts.
     ///
+    /// Not fenced: a new sign-in wins over whatever was stored. MUST store
+    /// a version one more than the replaced session's (or the first
+    /// version), so an `end_session` with the old one no longer ends it.
+    ///
     /// # Errors
     /// [`StoreError`] when the backend fails; then nothing changed.
     async fn start_session(
@@ -120,10 +139,10 @@ pub trait StaffAccessStore: Send + Sync {
         credential: &str,
     ) -> Result<(), StoreError>;
 
-    /// When `user`'s session ends, if one opened with `credential` is open
-    /// at `now`. MUST return `None` when there is none, it ended
-    /// (`until <= now`, even before a purge removed it), or it was opened
-    /// with another credential.
+    /// `user`'s session, if one opened with `credential` is open at `now`:
+    /// when it ends and its version. MUST return `None` when there is none,
+    /// it ended (`until <= now`, even before a purge removed it), or it was
+    /// opened with another credential.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails.
@@ -132,17 +151,26 @@ pub trait StaffAccessStore: Send + Sync {
         user: StaffUser,
         now: DateTime<Utc>,
         credential: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    ) -> Result<Option<OpenSession>, StoreError>;
 
-    /// Ends `user`'s session (signing out). MUST remove it, and MUST NOT
-    /// touch their wrong PINs or refusal.
+    /// Ends `user`'s session of `version` (signing out), the one read with
+    /// [`StaffAccessStore::session_until`]. MUST remove it only if the
+    /// stored session still has that version, checked and removed in one
+    /// atomic step, so a sign-in that happened meanwhile survives; MUST
+    /// NOT touch their wrong PINs or refusal.
     ///
     /// # Errors
-    /// [`EndSessionError::NotSignedIn`] when no session of theirs is open at
-    /// `now` (an ended one is removed all the same);
-    /// [`EndSessionError::Store`] when the backend fails.
-    async fn end_session(&self, user: StaffUser, now: DateTime<Utc>)
-    -> Result<(), EndSessionError>;
+    /// [`EndSessionError::Superseded`] when their stored session has another
+    /// version; nothing changes. [`EndSessionError::NotSignedIn`] when none
+    /// is stored, or the one of `version` is not open at `now` (an ended
+    /// one is removed all the same); [`EndSessionError::Store`] when the
+    /// backend fails.
+    async fn end_session(
+        &self,
+        user: StaffUser,
+        now: DateTime<Utc>,
+        version: RecordVersion,
+    ) -> Result<(), EndSessionError>;
 
     /// Records that `user` was refused at `at`, remembered until
     /// `forget_at`. Checking and recording MUST be one atomic step, so of two

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::error::StoreError;
+use crate::ports::versions::RecordVersion;
 use booking_domain::{InvalidId, Minutes};
 use chrono::{DateTime, Utc};
 
@@ -76,6 +77,17 @@ pub fn id<T>(
 /// A count or size the domain keeps unsigned.
 pub fn unsigned<T: TryFrom<i64>>(record: Record, value: i64) -> Result<T, StoreError> {
     T::try_from(value).map_err(|_| record.corrupt(format!("{value} is out of range")))
+}
+
+/// A stored record version (a conversation's, a staff session's).
+pub fn version(record: Record, value: i64) -> Result<RecordVersion, StoreError> {
+    unsigned::<u64>(record, value).map(RecordVersion::new)
+}
+
+/// A record version as stored. One write adds one, so a version never
+/// comes near `i64::MAX`; saturating keeps this total.
+pub fn version_to_stored(version: RecordVersion) -> i64 {
+    i64::try_from(version.get()).unwrap_or(i64::MAX)
 }
 
 /// A stored E.164 phone. Stored phones carry their country code, so the
