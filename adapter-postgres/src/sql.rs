@@ -315,15 +315,28 @@ statements! {
     // ----- Conversations --------------------------------------------------
 
     /// An expired state reads as absent even before the purge removes it.
-    /// The state, and whether it expired by the bound instant.
+    /// The state, whether it expired by the bound instant, and its version.
     CONVERSATION =
-        "SELECT state, expires_at_ms <= $1::bigint AS expired FROM conversations \
+        "SELECT state, expires_at_ms <= $1::bigint AS expired, version FROM conversations \
          WHERE bot = $2 AND chat_id = $3";
-    UPSERT_CONVERSATION =
-        "INSERT INTO conversations (bot, chat_id, state, expires_at_ms) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (bot, chat_id) DO UPDATE \
-         SET state = excluded.state, expires_at_ms = excluded.expires_at_ms";
-    DELETE_CONVERSATION = "DELETE FROM conversations WHERE bot = $1 AND chat_id = $2";
+    /// A first save (expected version 0): a row stored meanwhile is a
+    /// conflict, so nothing is returned. A concurrent first insert waits for
+    /// the other to commit, then does nothing.
+    INSERT_CONVERSATION =
+        "INSERT INTO conversations (bot, chat_id, state, expires_at_ms, version) \
+         VALUES ($1, $2, $3, $4, 1) ON CONFLICT (bot, chat_id) DO NOTHING RETURNING version";
+    /// A later save, fenced by the version loaded: a changed or deleted row
+    /// is a conflict, so nothing is returned. In READ COMMITTED a racing
+    /// update waits for the row lock and re-checks the version on the row
+    /// the winner committed. An upsert would re-create a deleted row.
+    UPDATE_CONVERSATION =
+        "UPDATE conversations SET state = $1, expires_at_ms = $2, version = version + 1 \
+         WHERE bot = $3 AND chat_id = $4 AND version = $5 RETURNING version";
+    /// Fenced by the version loaded; the caller tells an absent row (done)
+    /// from a changed one (conflict) with `CONVERSATION_VERSION`.
+    DELETE_CONVERSATION =
+        "DELETE FROM conversations WHERE bot = $1 AND chat_id = $2 AND version = $3";
+    CONVERSATION_VERSION = "SELECT version FROM conversations WHERE bot = $1 AND chat_id = $2";
     /// Erases expired states, keeping the row as the expired mark. The
     /// empty text is the mark: a saved state is never empty (the bots
     /// store a JSON envelope). The old row version stays on disk until
@@ -408,17 +421,22 @@ statements! {
         "INSERT INTO staff_access_failed_pins (user_id, failed_at_ms, forget_at_ms) \
          VALUES ($1, $2, $3)";
     DELETE_FAILED_PINS_OF_USER = "DELETE FROM staff_access_failed_pins WHERE user_id = $1";
+    /// A new sign-in replaces the session whatever it was, one version on.
     UPSERT_STAFF_SESSION =
-        "INSERT INTO staff_access_sessions (user_id, until_ms, credential) VALUES ($1, $2, $3) \
+        "INSERT INTO staff_access_sessions (user_id, until_ms, credential, version) \
+         VALUES ($1, $2, $3, 1) \
          ON CONFLICT (user_id) DO UPDATE SET until_ms = excluded.until_ms, \
-         credential = excluded.credential";
+         credential = excluded.credential, version = staff_access_sessions.version + 1";
     /// An ended session, or one opened with another credential, reads as
     /// absent even before the purge removes it.
-    LIVE_STAFF_SESSION = "SELECT until_ms FROM staff_access_sessions \
+    LIVE_STAFF_SESSION = "SELECT until_ms, version FROM staff_access_sessions \
          WHERE user_id = $1 AND until_ms > $2 AND credential = $3";
-    /// Removes an ended session too; the caller tells them apart by its end.
-    DELETE_STAFF_SESSION =
-        "DELETE FROM staff_access_sessions WHERE user_id = $1 RETURNING until_ms";
+    /// Removes the session of the version read, an ended one too; the
+    /// caller tells them apart by its end, and a missing row from a newer
+    /// one with `STAFF_SESSION_VERSION`.
+    DELETE_STAFF_SESSION = "DELETE FROM staff_access_sessions \
+         WHERE user_id = $1 AND version = $2 RETURNING until_ms";
+    STAFF_SESSION_VERSION = "SELECT version FROM staff_access_sessions WHERE user_id = $1";
     /// "Record unless remembered" in one statement: a new row, or the
     /// replacement of a forgotten one, returns the user; a remembered one
     /// is left alone and returns nothing.

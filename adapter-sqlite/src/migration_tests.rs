@@ -17,9 +17,9 @@ use booking_domain::{
 };
 use booking_ports::{
     BookingStore, BotName, CatalogStore, ChatKey, ConversationKey, ConversationStore,
-    CustomerStore, DeliveryState, FailureReason, Language, NoticeKind, NotificationId,
-    NotificationOutbox, Recipient, RecordRefusalError, StaffAccessStore, StaffUser,
-    StoredConversation,
+    CustomerStore, DeliveryState, FailureReason, Language, LoadedConversation, NoticeKind,
+    NotificationId, NotificationOutbox, OpenSession, Recipient, RecordRefusalError, RecordVersion,
+    StaffAccessStore, StaffUser, StoredConversation,
 };
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
@@ -268,13 +268,14 @@ async fn level_two_admin_access_records_move_to_their_own_tables() {
             .load_conversation(key("admin-auth", 500), now)
             .await
             .unwrap(),
-        None
+        LoadedConversation::NONE
     );
     assert!(
         store
             .load_conversation(key("admin", 500), now)
             .await
             .unwrap()
+            .stored
             .is_some(),
         "the admin bot's own conversation stays"
     );
@@ -656,11 +657,17 @@ async fn check_canonical_data(store: &SqliteStore) -> Result<(), String> {
         bot: BotName::new(bot).unwrap(),
         chat: ChatKey::new(chat),
     };
+    // Every row stored before level 12 has version 1, as the canonical
+    // data of level 12 writes it.
     let load = |k| async move {
-        store
+        let loaded = store
             .load_conversation(k, now)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        if loaded.version != RecordVersion::new(1) {
+            return Err(format!("a conversation at {}, want v1", loaded.version));
+        }
+        Ok::<_, String>(loaded.stored)
     };
     same(
         "client conversation",
@@ -706,7 +713,10 @@ async fn check_canonical_staff_access(store: &SqliteStore) -> Result<(), String>
             .session_until(user(500), now, "")
             .await
             .map_err(text)?,
-        Some(ms(4_102_444_800_000)),
+        Some(OpenSession {
+            until: ms(4_102_444_800_000),
+            version: RecordVersion::new(1),
+        }),
     )?;
     same(
         "session of 500 with a PIN's salt",

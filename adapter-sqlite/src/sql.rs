@@ -278,14 +278,24 @@ statements! {
     // ----- Conversations --------------------------------------------------
 
     /// An expired state reads as absent even before the purge removes it.
-    /// The state, and whether it expired by the bound instant.
-    CONVERSATION =
-        "SELECT state, expires_at_ms <= ? AS expired FROM conversations WHERE bot = ? AND chat_id = ?";
-    UPSERT_CONVERSATION =
-        "INSERT INTO conversations (bot, chat_id, state, expires_at_ms) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (bot, chat_id) DO UPDATE \
-         SET state = excluded.state, expires_at_ms = excluded.expires_at_ms";
-    DELETE_CONVERSATION = "DELETE FROM conversations WHERE bot = ? AND chat_id = ?";
+    /// The state, whether it expired by the bound instant, and its version.
+    CONVERSATION = "SELECT state, expires_at_ms <= ? AS expired, version FROM conversations \
+         WHERE bot = ? AND chat_id = ?";
+    /// A first save (expected version 0): a row stored meanwhile is a
+    /// conflict, so nothing is returned.
+    INSERT_CONVERSATION =
+        "INSERT INTO conversations (bot, chat_id, state, expires_at_ms, version) \
+         VALUES (?, ?, ?, ?, 1) ON CONFLICT (bot, chat_id) DO NOTHING RETURNING version";
+    /// A later save, fenced by the version loaded: a changed or deleted row
+    /// is a conflict, so nothing is returned. An upsert would re-create a
+    /// row another writer deleted.
+    UPDATE_CONVERSATION =
+        "UPDATE conversations SET state = ?, expires_at_ms = ?, version = version + 1 \
+         WHERE bot = ? AND chat_id = ? AND version = ? RETURNING version";
+    /// Fenced by the version loaded; the caller tells an absent row (done)
+    /// from a changed one (conflict) with `CONVERSATION_VERSION`.
+    DELETE_CONVERSATION = "DELETE FROM conversations WHERE bot = ? AND chat_id = ? AND version = ?";
+    CONVERSATION_VERSION = "SELECT version FROM conversations WHERE bot = ? AND chat_id = ?";
     /// Erases expired states, keeping the row as the expired mark. The
     /// empty text is the mark: a saved state is never empty (the bots
     /// store a JSON envelope). With `secure_delete` on, the erased text is
@@ -370,17 +380,22 @@ statements! {
         "INSERT INTO staff_access_failed_pins (user_id, failed_at_ms, forget_at_ms) \
          VALUES (?, ?, ?)";
     DELETE_FAILED_PINS_OF_USER = "DELETE FROM staff_access_failed_pins WHERE user_id = ?";
+    /// A new sign-in replaces the session whatever it was, one version on.
     UPSERT_STAFF_SESSION =
-        "INSERT INTO staff_access_sessions (user_id, until_ms, credential) VALUES (?, ?, ?) \
+        "INSERT INTO staff_access_sessions (user_id, until_ms, credential, version) \
+         VALUES (?, ?, ?, 1) \
          ON CONFLICT (user_id) DO UPDATE SET until_ms = excluded.until_ms, \
-         credential = excluded.credential";
+         credential = excluded.credential, version = staff_access_sessions.version + 1";
     /// An ended session, or one opened with another credential, reads as
     /// absent even before the purge removes it.
-    LIVE_STAFF_SESSION = "SELECT until_ms FROM staff_access_sessions \
+    LIVE_STAFF_SESSION = "SELECT until_ms, version FROM staff_access_sessions \
          WHERE user_id = ? AND until_ms > ? AND credential = ?";
-    /// Removes an ended session too; the caller tells them apart by its end.
-    DELETE_STAFF_SESSION =
-        "DELETE FROM staff_access_sessions WHERE user_id = ? RETURNING until_ms";
+    /// Removes the session of the version read, an ended one too; the
+    /// caller tells them apart by its end, and a missing row from a newer
+    /// one with `STAFF_SESSION_VERSION`.
+    DELETE_STAFF_SESSION = "DELETE FROM staff_access_sessions \
+         WHERE user_id = ? AND version = ? RETURNING until_ms";
+    STAFF_SESSION_VERSION = "SELECT version FROM staff_access_sessions WHERE user_id = ?";
     /// "Record unless remembered" in one statement: a new row, or the
     /// replacement of a forgotten one, returns the user; a remembered one
     /// is left alone and returns nothing.

@@ -5,13 +5,13 @@
 use async_trait::async_trait;
 use booking_domain::StaffId;
 use booking_ports::{
-    EndSessionError, RecordRefusalError, RedeemInvitationError, StaffAccessStore, StaffAccount,
-    StaffUser, StoreError,
+    EndSessionError, OpenSession, RecordRefusalError, RecordVersion, RedeemInvitationError,
+    StaffAccessStore, StaffAccount, StaffUser, StoreError,
 };
 use chrono::{DateTime, Utc};
 
 use crate::SqliteStore;
-use crate::convert::{Record, instant, to_ms};
+use crate::convert::{self, Record, instant, to_ms};
 use crate::failure::backend;
 use crate::sql;
 
@@ -95,32 +95,54 @@ impl StaffAccessStore for SqliteStore {
         user: StaffUser,
         now: DateTime<Utc>,
         credential: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let until: Option<i64> = sqlx::query_scalar(sql::LIVE_STAFF_SESSION)
+    ) -> Result<Option<OpenSession>, StoreError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(sql::LIVE_STAFF_SESSION)
             .bind(user.get())
             .bind(to_ms(now))
             .bind(credential)
             .fetch_optional(&self.pool)
             .await
             .map_err(backend("reading a staff session"))?;
-        until.map(|ms| instant(record(user), ms)).transpose()
+        row.map(|(until_ms, version)| {
+            Ok(OpenSession {
+                until: instant(record(user), until_ms)?,
+                version: convert::version(record(user), version)?,
+            })
+        })
+        .transpose()
     }
 
     async fn end_session(
         &self,
         user: StaffUser,
         now: DateTime<Utc>,
+        version: RecordVersion,
     ) -> Result<(), EndSessionError> {
+        let context = "ending a staff session";
         let ended: Option<i64> = sqlx::query_scalar(sql::DELETE_STAFF_SESSION)
             .bind(user.get())
+            .bind(convert::version_to_stored(version))
             .fetch_optional(&self.pool)
             .await
-            .map_err(backend("ending a staff session"))?;
+            .map_err(backend(context))?;
         match ended {
             // Compared as stored, so a session ending within the same
             // millisecond as `now` counts as ended, as `LIVE_STAFF_SESSION` has it.
             Some(until_ms) if until_ms > to_ms(now) => Ok(()),
-            _ => Err(EndSessionError::NotSignedIn),
+            Some(_) => Err(EndSessionError::NotSignedIn),
+            None => {
+                // Nothing of that version: none at all, or a newer sign-in,
+                // which stays.
+                let newer: Option<i64> = sqlx::query_scalar(sql::STAFF_SESSION_VERSION)
+                    .bind(user.get())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend(context))?;
+                match newer {
+                    Some(_) => Err(EndSessionError::Superseded { read: version }),
+                    None => Err(EndSessionError::NotSignedIn),
+                }
+            }
         }
     }
 

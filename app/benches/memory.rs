@@ -234,7 +234,13 @@ async fn live_conversations(database: &Path, chats: i64) -> usize {
             bot: bot.clone(),
             chat: ChatKey::new(chat),
         };
-        if store.load_conversation(key, now).await.unwrap().is_some() {
+        if store
+            .load_conversation(key, now)
+            .await
+            .unwrap()
+            .stored
+            .is_some()
+        {
             live += 1;
         }
     }

@@ -157,7 +157,8 @@ fn logged(what: &'static str, purged: Result<u64, StoreError>) -> u64 {
 #[cfg(test)]
 mod tests {
     use booking_ports::{
-        BotName, ChatKey, ConversationKey, ManualClock, MemoryStore, StoredConversation,
+        BotName, ChatKey, ConversationKey, ManualClock, MemoryStore, RecordVersion,
+        StoredConversation,
     };
     use chrono::{TimeZone, Utc};
 
@@ -271,22 +272,22 @@ mod tests {
         };
         let minute = chrono::Duration::minutes(1);
         store
-            .save_conversation(key(1), "{}".to_owned(), now - minute)
+            .save_conversation(key(1), "{}".to_owned(), now - minute, RecordVersion::NONE)
             .await
             .unwrap();
         store
-            .save_conversation(key(2), "{}".to_owned(), now + minute)
+            .save_conversation(key(2), "{}".to_owned(), now + minute, RecordVersion::NONE)
             .await
             .unwrap();
 
         assert_eq!(purge_once(&store, &clock).await, 1);
         assert_eq!(purge_once(&store, &clock).await, 0);
         assert_eq!(
-            store.load_conversation(key(2), now).await.unwrap(),
+            store.load_conversation(key(2), now).await.unwrap().stored,
             Some(StoredConversation::Live("{}".to_owned()))
         );
         assert_eq!(
-            store.load_conversation(key(1), now).await.unwrap(),
+            store.load_conversation(key(1), now).await.unwrap().stored,
             Some(StoredConversation::Expired)
         );
 
@@ -297,7 +298,11 @@ mod tests {
             "one mark forgotten, one state erased"
         );
         assert_eq!(
-            store.load_conversation(key(1), clock.now()).await.unwrap(),
+            store
+                .load_conversation(key(1), clock.now())
+                .await
+                .unwrap()
+                .stored,
             None
         );
     }

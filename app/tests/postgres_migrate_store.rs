@@ -124,6 +124,7 @@ async fn salon(sqlite_url: &str) -> (CustomerId, TimeOffId) {
             },
             r#"{"at":"idle"}"#.to_owned(),
             now + Duration::days(1),
+            booking_ports::RecordVersion::NONE,
         )
         .await
         .unwrap();

@@ -105,7 +105,9 @@ async fn an_erased_customer_leaves_no_trace_in_the_file() {
 /// while the mark that it expired stays.
 #[tokio::test]
 async fn an_expired_draft_leaves_no_trace_in_the_file_but_its_expiry_is_remembered() {
-    use booking_ports::{BotName, ChatKey, ConversationKey, ConversationStore, StoredConversation};
+    use booking_ports::{
+        BotName, ChatKey, ConversationKey, ConversationStore, RecordVersion, StoredConversation,
+    };
 
     let db = TestDb::new();
     let store = db.open().await;
@@ -120,6 +122,7 @@ async fn an_expired_draft_leaves_no_trace_in_the_file_but_its_expiry_is_remember
             key(1),
             r#"{"draft":"Maria Ivanova +79165550102"}"#.to_owned(),
             now + minutes(60),
+            RecordVersion::NONE,
         )
         .await
         .unwrap();
@@ -128,6 +131,7 @@ async fn an_expired_draft_leaves_no_trace_in_the_file_but_its_expiry_is_remember
             key(2),
             r#"{"draft":"Zinaida Quillfeather +79165550199"}"#.to_owned(),
             now + minutes(30),
+            RecordVersion::NONE,
         )
         .await
         .unwrap();
@@ -141,7 +145,7 @@ async fn an_expired_draft_leaves_no_trace_in_the_file_but_its_expiry_is_remember
         1
     );
     assert_eq!(
-        store.load_conversation(key(2), later).await.unwrap(),
+        store.load_conversation(key(2), later).await.unwrap().stored,
         Some(StoredConversation::Expired)
     );
     store.close().await;
