@@ -18,13 +18,20 @@
 //!   schema, or one that does not parse, is reported as
 //!   [`Loaded::Unreadable`] so the bot can say so and start fresh, where
 //!   teloxide's own dialogue layer would silently drop the update.
+//! - **Fenced writes.** Several instances may serve one chat one after the
+//!   other; every save and removal passes the version the update loaded
+//!   ([`ChatConversation`] keeps it per update), so an instance that lost
+//!   the chat meanwhile gets [`ConversationError::Conflict`] instead of
+//!   overwriting the newer state. The update then ends (see
+//!   [`ConversationError::Conflict`]); the chat's next update loads afresh.
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use booking_ports::{
-    BotName, ChatKey, Clock, ConversationKey, ConversationStore, StoreError, StoredConversation,
+    BotName, ChatKey, Clock, ConversationKey, ConversationStore, DeleteConversationError,
+    RecordVersion, SaveConversationError, StoreError, StoredConversation,
 };
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
@@ -100,6 +107,30 @@ pub enum ConversationError {
     /// say "unreadable" other than an error.
     #[error("the stored dialogue state is unreadable: {0:?}")]
     Unreadable(Unreadable),
+    /// The conversation changed since this update loaded it (another
+    /// instance handled the chat meanwhile); nothing was written. Not a
+    /// failure: the bots end the update with a warning and ask the user to
+    /// try again, and the next update loads the newer state.
+    #[error("the conversation changed since it was loaded at {expected}")]
+    Conflict { expected: RecordVersion },
+}
+
+impl From<SaveConversationError> for ConversationError {
+    fn from(error: SaveConversationError) -> Self {
+        match error {
+            SaveConversationError::Conflict { expected } => Self::Conflict { expected },
+            SaveConversationError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+impl From<DeleteConversationError> for ConversationError {
+    fn from(error: DeleteConversationError) -> Self {
+        match error {
+            DeleteConversationError::Conflict { expected } => Self::Conflict { expected },
+            DeleteConversationError::Store(e) => Self::Store(e),
+        }
+    }
 }
 
 /// Dialogue storage of one bot over the conversation-store port.
@@ -155,35 +186,50 @@ impl ConversationStorage {
         }
     }
 
+    /// The conversation of `chat` as one update sees it: its loads and
+    /// writes share the version, so each write is fenced by the last load
+    /// (or write) of that update.
+    pub fn chat(self: &Arc<Self>, chat: ChatId) -> ChatConversation {
+        ChatConversation {
+            storage: Arc::clone(self),
+            chat,
+            version: Arc::new(AtomicU64::new(RecordVersion::NONE.get())),
+        }
+    }
+
     /// The conversation of `chat`, telling apart a fresh start, an expired
-    /// conversation and an unreadable state.
+    /// conversation and an unreadable state, and the version to write it
+    /// back with.
     ///
     /// # Errors
     /// [`ConversationError::Store`] when the store fails.
     pub async fn load<S: DialogueState>(
         &self,
         chat: ChatId,
-    ) -> Result<Loaded<S>, ConversationError> {
+    ) -> Result<(Loaded<S>, RecordVersion), ConversationError> {
         let now = self.clock.now();
-        Ok(
-            match self.store.load_conversation(self.key(chat), now).await? {
-                None => Loaded::Fresh,
-                Some(StoredConversation::Expired) => Loaded::Expired,
-                Some(StoredConversation::Live(stored)) => decode(&stored, now),
-            },
-        )
+        let loaded = self.store.load_conversation(self.key(chat), now).await?;
+        let conversation = match loaded.stored {
+            None => Loaded::Fresh,
+            Some(StoredConversation::Expired) => Loaded::Expired,
+            Some(StoredConversation::Live(stored)) => decode(&stored, now),
+        };
+        Ok((conversation, loaded.version))
     }
 
-    /// Stores `state` for `chat`, expiring after the idle time from now.
+    /// Stores `state` for `chat`, expiring after the idle time from now, if
+    /// the stored version is still `expected`; returns the new version.
     ///
     /// # Errors
-    /// [`ConversationError`] when the state does not serialise or the store
-    /// fails.
+    /// [`ConversationError::Conflict`] when the conversation changed since
+    /// `expected`; [`ConversationError`] when the state does not serialise
+    /// or the store fails.
     pub async fn save<S: DialogueState>(
         &self,
         chat: ChatId,
         state: &S,
-    ) -> Result<(), ConversationError> {
+        expected: RecordVersion,
+    ) -> Result<RecordVersion, ConversationError> {
         let expires_at = self.clock.now() + self.idle_expiry();
         let envelope = Envelope {
             v: S::SCHEMA_VERSION,
@@ -191,18 +237,92 @@ impl ConversationStorage {
             state,
         };
         let json = serde_json::to_string(&envelope).map_err(ConversationError::Serialise)?;
+        Ok(self
+            .store
+            .save_conversation(self.key(chat), json, expires_at, expected)
+            .await?)
+    }
+
+    /// Forgets the conversation of `chat` if the stored version is still
+    /// `expected` (or none is stored).
+    ///
+    /// # Errors
+    /// [`ConversationError::Conflict`] when it changed since `expected`;
+    /// [`ConversationError::Store`] when the store fails.
+    pub async fn remove(
+        &self,
+        chat: ChatId,
+        expected: RecordVersion,
+    ) -> Result<(), ConversationError> {
         self.store
-            .save_conversation(self.key(chat), json, expires_at)
+            .delete_conversation(self.key(chat), expected)
             .await?;
         Ok(())
     }
+}
 
-    /// Forgets the conversation of `chat`.
+/// One chat's conversation within one update: it remembers the version its
+/// last load or write saw, and fences every write by it. Made per update
+/// by [`ConversationStorage::chat`]; clones share the version.
+#[derive(Clone)]
+pub struct ChatConversation {
+    storage: Arc<ConversationStorage>,
+    chat: ChatId,
+    /// A [`RecordVersion`]: an atomic so that clones of an update's
+    /// context share it without a lock (one update runs its steps in
+    /// order, so there is no contention).
+    version: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for ChatConversation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatConversation")
+            .field("version", &self.version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatConversation {
+    /// The version the next write is fenced by.
+    pub fn version(&self) -> RecordVersion {
+        RecordVersion::new(self.version.load(Ordering::Relaxed))
+    }
+
+    fn set_version(&self, version: RecordVersion) {
+        self.version.store(version.get(), Ordering::Relaxed);
+    }
+
+    /// Loads the conversation and remembers its version.
     ///
     /// # Errors
     /// [`ConversationError::Store`] when the store fails.
-    pub async fn remove(&self, chat: ChatId) -> Result<(), ConversationError> {
-        self.store.delete_conversation(self.key(chat)).await?;
+    pub async fn load<S: DialogueState>(&self) -> Result<Loaded<S>, ConversationError> {
+        let (loaded, version) = self.storage.load(self.chat).await?;
+        self.set_version(version);
+        Ok(loaded)
+    }
+
+    /// Stores `state`, fenced by the version remembered, and remembers the
+    /// new one.
+    ///
+    /// # Errors
+    /// [`ConversationError::Conflict`] when the conversation changed since
+    /// it was loaded; [`ConversationError`] when the state does not
+    /// serialise or the store fails.
+    pub async fn save<S: DialogueState>(&self, state: &S) -> Result<(), ConversationError> {
+        let saved = self.storage.save(self.chat, state, self.version()).await?;
+        self.set_version(saved);
+        Ok(())
+    }
+
+    /// Forgets the conversation, fenced by the version remembered.
+    ///
+    /// # Errors
+    /// [`ConversationError::Conflict`] when the conversation changed since
+    /// it was loaded; [`ConversationError::Store`] when the store fails.
+    pub async fn remove(&self) -> Result<(), ConversationError> {
+        self.storage.remove(self.chat, self.version()).await?;
+        self.set_version(RecordVersion::NONE);
         Ok(())
     }
 }
@@ -231,6 +351,9 @@ fn decode<S: DialogueState>(stored: &str, now: DateTime<Utc>) -> Loaded<S> {
     }
 }
 
+/// teloxide's dialogue storage API has no version, so through it each write
+/// is fenced by a load made just before it: last writer wins, as with
+/// teloxide's own storages. The bots use [`ChatConversation`] instead.
 impl<S: DialogueState + Sync> Storage<S> for ConversationStorage {
     type Error = ConversationError;
 
@@ -241,7 +364,10 @@ impl<S: DialogueState + Sync> Storage<S> for ConversationStorage {
     where
         S: Send + 'static,
     {
-        Box::pin(async move { self.remove(chat_id).await })
+        Box::pin(async move {
+            let (_, version) = self.load::<S>(chat_id).await?;
+            self.remove(chat_id, version).await
+        })
     }
 
     fn update_dialogue(
@@ -252,7 +378,11 @@ impl<S: DialogueState + Sync> Storage<S> for ConversationStorage {
     where
         S: Send + 'static,
     {
-        Box::pin(async move { self.save(chat_id, &dialogue).await })
+        Box::pin(async move {
+            let (_, version) = self.load::<S>(chat_id).await?;
+            self.save(chat_id, &dialogue, version).await?;
+            Ok(())
+        })
     }
 
     /// An expired conversation reads as none, so teloxide starts from the
@@ -264,7 +394,7 @@ impl<S: DialogueState + Sync> Storage<S> for ConversationStorage {
         chat_id: ChatId,
     ) -> BoxFuture<'static, Result<Option<S>, Self::Error>> {
         Box::pin(async move {
-            match self.load::<S>(chat_id).await? {
+            match self.load::<S>(chat_id).await?.0 {
                 Loaded::Active(state) => Ok(Some(state)),
                 Loaded::Fresh | Loaded::Expired => Ok(None),
                 Loaded::Unreadable(why) => Err(ConversationError::Unreadable(why)),
@@ -322,40 +452,73 @@ mod tests {
             }
         }
 
-        fn storage(&self, bot: &str) -> ConversationStorage {
-            ConversationStorage::new(
+        fn storage(&self, bot: &str) -> Arc<ConversationStorage> {
+            Arc::new(ConversationStorage::new(
                 Arc::new(self.store.clone()),
                 Arc::new(self.clock.clone()),
                 BotName::new(bot).unwrap(),
                 Duration::minutes(30),
-            )
+            ))
         }
+    }
+
+    /// What `chat` loads as.
+    async fn load<S: DialogueState>(storage: &ConversationStorage, chat: ChatId) -> Loaded<S> {
+        storage.load::<S>(chat).await.unwrap().0
+    }
+
+    /// Saves `state` as an update does: load, then save.
+    async fn save<S: DialogueState>(storage: &Arc<ConversationStorage>, chat: ChatId, state: &S) {
+        let conversation = storage.chat(chat);
+        conversation.load::<S>().await.unwrap();
+        conversation.save(state).await.unwrap();
     }
 
     #[tokio::test]
     async fn a_saved_state_is_continued() {
         let fixture = Fixture::new();
         let storage = fixture.storage("client");
-        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
+        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Fresh);
         let state = Talk::Asking { question: 2 };
-        storage.save(CHAT, &state).await.unwrap();
+        save(&storage, CHAT, &state).await;
         fixture.clock.advance(Duration::minutes(29));
+        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Active(state));
+    }
+
+    #[tokio::test]
+    async fn a_write_after_another_update_wrote_is_a_conflict_and_changes_nothing() {
+        let fixture = Fixture::new();
+        let storage = fixture.storage("client");
+        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
+        let stalled = storage.chat(CHAT);
+        stalled.load::<Talk>().await.unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 2 }).await;
+
+        let saved = stalled.save(&Talk::Asking { question: 9 }).await;
+        let removed = stalled.remove().await;
+
+        assert!(matches!(saved, Err(ConversationError::Conflict { .. })));
+        assert!(matches!(removed, Err(ConversationError::Conflict { .. })));
         assert_eq!(
-            storage.load::<Talk>(CHAT).await.unwrap(),
-            Loaded::Active(state)
+            load::<Talk>(&storage, CHAT).await,
+            Loaded::Active(Talk::Asking { question: 2 })
         );
+        stalled.load::<Talk>().await.unwrap();
+        stalled.save(&Talk::Asking { question: 3 }).await.unwrap();
+        stalled
+            .remove()
+            .await
+            .expect("a reload fences by the newer version");
+        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Fresh);
     }
 
     #[tokio::test]
     async fn an_idle_conversation_expires_and_says_so_then_is_forgotten() {
         let fixture = Fixture::new();
         let storage = fixture.storage("client");
-        storage
-            .save(CHAT, &Talk::Asking { question: 1 })
-            .await
-            .unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
         fixture.clock.advance(Duration::minutes(30));
-        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Expired);
+        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Expired);
 
         let purge = || {
             let now = fixture.clock.now();
@@ -364,28 +527,22 @@ mod tests {
                 .purge_expired_conversations(now, now - EXPIRY_NOTICE_WINDOW)
         };
         assert_eq!(purge().await.unwrap(), 1, "the draft is erased at once");
-        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Expired);
+        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Expired);
         fixture.clock.advance(EXPIRY_NOTICE_WINDOW);
         assert_eq!(purge().await.unwrap(), 1, "then its mark is forgotten");
-        assert_eq!(storage.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
+        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Fresh);
     }
 
     #[tokio::test]
     async fn each_save_restarts_the_idle_time() {
         let fixture = Fixture::new();
         let storage = fixture.storage("client");
-        storage
-            .save(CHAT, &Talk::Asking { question: 1 })
-            .await
-            .unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
         fixture.clock.advance(Duration::minutes(20));
-        storage
-            .save(CHAT, &Talk::Asking { question: 2 })
-            .await
-            .unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 2 }).await;
         fixture.clock.advance(Duration::minutes(20));
         assert_eq!(
-            storage.load::<Talk>(CHAT).await.unwrap(),
+            load::<Talk>(&storage, CHAT).await,
             Loaded::Active(Talk::Asking { question: 2 })
         );
     }
@@ -394,25 +551,16 @@ mod tests {
     async fn a_new_idle_time_applies_to_conversations_saved_afterwards() {
         let fixture = Fixture::new();
         let storage = fixture.storage("client");
-        storage
-            .save(CHAT, &Talk::Asking { question: 1 })
-            .await
-            .unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
 
         storage.set_idle_expiry(Duration::minutes(5));
-        storage
-            .save(OTHER_CHAT, &Talk::Asking { question: 2 })
-            .await
-            .unwrap();
+        save(&storage, OTHER_CHAT, &Talk::Asking { question: 2 }).await;
         fixture.clock.advance(Duration::minutes(5));
 
         assert_eq!(storage.idle_expiry(), Duration::minutes(5));
+        assert_eq!(load::<Talk>(&storage, OTHER_CHAT).await, Loaded::Expired);
         assert_eq!(
-            storage.load::<Talk>(OTHER_CHAT).await.unwrap(),
-            Loaded::Expired
-        );
-        assert_eq!(
-            storage.load::<Talk>(CHAT).await.unwrap(),
+            load::<Talk>(&storage, CHAT).await,
             Loaded::Active(Talk::Asking { question: 1 }),
             "a conversation saved before keeps the expiry it was saved with"
         );
@@ -423,22 +571,18 @@ mod tests {
         let fixture = Fixture::new();
         let client = fixture.storage("client");
         let admin = fixture.storage("admin");
-        client
-            .save(CHAT, &Talk::Asking { question: 1 })
-            .await
-            .unwrap();
-        admin
-            .save(CHAT, &Talk::Asking { question: 9 })
-            .await
-            .unwrap();
+        save(&client, CHAT, &Talk::Asking { question: 1 }).await;
+        save(&admin, CHAT, &Talk::Asking { question: 9 }).await;
         assert_eq!(
-            client.load::<Talk>(CHAT).await.unwrap(),
+            load::<Talk>(&client, CHAT).await,
             Loaded::Active(Talk::Asking { question: 1 })
         );
-        admin.remove(CHAT).await.unwrap();
-        assert_eq!(admin.load::<Talk>(CHAT).await.unwrap(), Loaded::Fresh);
+        let conversation = admin.chat(CHAT);
+        conversation.load::<Talk>().await.unwrap();
+        conversation.remove().await.unwrap();
+        assert_eq!(load::<Talk>(&admin, CHAT).await, Loaded::Fresh);
         assert!(matches!(
-            client.load::<Talk>(CHAT).await.unwrap(),
+            load::<Talk>(&client, CHAT).await,
             Loaded::Active(_)
         ));
     }
@@ -447,12 +591,9 @@ mod tests {
     async fn a_state_of_another_schema_version_is_reported_not_dropped() {
         let fixture = Fixture::new();
         let storage = fixture.storage("client");
-        storage
-            .save(CHAT, &Talk::Asking { question: 1 })
-            .await
-            .unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
         assert_eq!(
-            storage.load::<NextSchema>(CHAT).await.unwrap(),
+            load::<NextSchema>(&storage, CHAT).await,
             Loaded::Unreadable(Unreadable::OtherVersion {
                 stored: 3,
                 current: 4
@@ -464,12 +605,9 @@ mod tests {
     async fn a_state_that_does_not_parse_is_reported_not_dropped() {
         let fixture = Fixture::new();
         let storage = fixture.storage("client");
-        storage
-            .save(CHAT, &Talk::Asking { question: 1 })
-            .await
-            .unwrap();
+        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
         assert_eq!(
-            storage.load::<Renamed>(CHAT).await.unwrap(),
+            load::<Renamed>(&storage, CHAT).await,
             Loaded::Unreadable(Unreadable::Malformed)
         );
         let key = ConversationKey {
@@ -479,11 +617,11 @@ mod tests {
         let far = fixture.clock.now() + Duration::days(1);
         fixture
             .store
-            .save_conversation(key, "not json".to_owned(), far)
+            .save_conversation(key, "not json".to_owned(), far, RecordVersion::new(1))
             .await
             .unwrap();
         assert_eq!(
-            storage.load::<Talk>(CHAT).await.unwrap(),
+            load::<Talk>(&storage, CHAT).await,
             Loaded::Unreadable(Unreadable::Malformed)
         );
     }
@@ -491,7 +629,7 @@ mod tests {
     #[tokio::test]
     async fn teloxide_sees_expired_as_none_and_unreadable_as_an_error() {
         let fixture = Fixture::new();
-        let storage = Arc::new(fixture.storage("client"));
+        let storage = fixture.storage("client");
         Arc::clone(&storage)
             .update_dialogue(CHAT, Talk::Asking { question: 5 })
             .await

@@ -22,6 +22,7 @@ use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::{Update, UpdateKind};
 
+use crate::conversation::ConversationError;
 use crate::error::HandlerError;
 
 /// A handler that runs the rest of the tree and converts a panic into
@@ -115,6 +116,12 @@ impl ErrorHandler<HandlerError> for LogErrors {
     fn handle_error(self: Arc<Self>, error: HandlerError) -> BoxFuture<'static, ()> {
         crate::metrics::update_failed(self.bot, &error);
         Box::pin(async move {
+            if let HandlerError::Conversation(ConversationError::Conflict { .. }) = &error {
+                // Another instance handled the chat meanwhile: expected with
+                // several instances, and the chat's next update reloads.
+                tracing::warn!(bot = self.bot, error = %crate::error::chain(&error), "update ended on a conversation conflict; nothing was saved");
+                return;
+            }
             tracing::error!(bot = self.bot, error = %crate::error::chain(&error), "update failed");
         })
     }

@@ -43,7 +43,7 @@ pub mod ui;
 
 pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, PinHash, hash_pin};
 pub use client::{BusinessInfo, CLIENT_BOT, ClientBot, handler_tree};
-pub use conversation::{ConversationStorage, DEFAULT_IDLE_EXPIRY};
+pub use conversation::{ChatConversation, ConversationStorage, DEFAULT_IDLE_EXPIRY};
 pub use error::HandlerError;
 pub use i18n::{Language, Locales};
 pub use live::Live;

@@ -621,7 +621,7 @@ async fn a_button_pressed_after_expiry_explains_and_offers_the_menu() {
 
 #[tokio::test]
 async fn an_unreadable_stored_conversation_is_explained_not_dropped() {
-    use booking_ports::{BotName, ChatKey, ConversationKey, ConversationStore};
+    use booking_ports::{BotName, ChatKey, ConversationKey, ConversationStore, RecordVersion};
     let mut h = Harness::new().await;
     let ivan = Customer::new(1001, "Ivan");
     let key = ConversationKey {
@@ -632,7 +632,12 @@ async fn an_unreadable_stored_conversation_is_explained_not_dropped() {
     let from_an_older_bot =
         r#"{"v":0,"expires_at":"2030-06-03T08:00:00Z","state":{"at":"choosing"}}"#;
     h.store
-        .save_conversation(key.clone(), from_an_older_bot.to_owned(), far)
+        .save_conversation(
+            key.clone(),
+            from_an_older_bot.to_owned(),
+            far,
+            RecordVersion::NONE,
+        )
         .await
         .unwrap();
 
@@ -649,7 +654,8 @@ async fn an_unreadable_stored_conversation_is_explained_not_dropped() {
         h.store
             .load_conversation(key, monday_morning())
             .await
-            .unwrap(),
+            .unwrap()
+            .stored,
         None
     );
 }
@@ -670,7 +676,8 @@ async fn the_conversation_is_kept_per_bot_in_the_conversation_store() {
         .store
         .load_conversation(key("client"), monday_morning())
         .await
-        .unwrap();
+        .unwrap()
+        .stored;
     let Some(booking_ports::StoredConversation::Live(stored)) = stored else {
         panic!("no live conversation: {stored:?}");
     };
@@ -679,7 +686,8 @@ async fn the_conversation_is_kept_per_bot_in_the_conversation_store() {
         h.store
             .load_conversation(key("admin"), monday_morning())
             .await
-            .unwrap(),
+            .unwrap()
+            .stored,
         None
     );
 }

@@ -394,11 +394,33 @@ impl Access {
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
+    ///
+    /// Ends the session this sign-out reads, by its version: a sign-in that
+    /// happens in between (in another chat, through another instance) is
+    /// newer and stays, and this sign-out then reports none.
     pub async fn sign_out(&self, user: i64) -> Result<bool, StoreError> {
+        let config = self.config();
+        let credential = config.pin.as_ref().map_or("", |pin| pin.credential());
         let now = self.clock.now();
-        match self.store.end_session(StaffUser::new(user), now).await {
+        let staff_user = StaffUser::new(user);
+        let Some(session) = self
+            .store
+            .session_until(staff_user, now, credential)
+            .await?
+        else {
+            return Ok(false);
+        };
+        match self
+            .store
+            .end_session(staff_user, now, session.version)
+            .await
+        {
             Ok(()) => Ok(true),
             Err(EndSessionError::NotSignedIn) => Ok(false),
+            Err(EndSessionError::Superseded { .. }) => {
+                tracing::info!(user, "a sign-out met a newer sign-in, which stays");
+                Ok(false)
+            }
             Err(EndSessionError::Store(e)) => Err(e),
         }
     }

@@ -16,7 +16,7 @@ use teloxide::types::User;
 use super::AdminBot;
 use super::access::{Access, AdminBotConfig};
 use super::state::AdminState;
-use crate::conversation::{ConversationStorage, Loaded};
+use crate::conversation::{ChatConversation, Loaded};
 use crate::error::HandlerError;
 use crate::i18n::{Language, Locales, Msg, Text};
 use crate::telegram::{self, Place, Screen};
@@ -62,7 +62,9 @@ pub(super) struct Ctx {
     /// The access settings (page size, export limit), read once.
     pub(super) config: Arc<AdminBotConfig>,
     pub(super) access: Arc<Access>,
-    pub(super) conversations: Arc<ConversationStorage>,
+    /// This chat's conversation as this update loaded it: every write of
+    /// the update is fenced by that version.
+    pub(super) conversation: ChatConversation,
     locales: Arc<Locales>,
     language: Language,
 }
@@ -103,7 +105,7 @@ impl Ctx {
             policy: admin.engine.policy(),
             config: admin.access.config(),
             access: Arc::clone(&admin.access),
-            conversations: Arc::clone(&admin.conversations),
+            conversation: admin.conversations.chat(chat),
             locales: Arc::clone(&admin.locales),
             language: visitor.language,
         }
@@ -173,18 +175,16 @@ impl Ctx {
     /// The step this chat waits in; idle when there is none, it expired, or
     /// it no longer reads (staff simply start again).
     pub(super) async fn state(&self) -> Result<AdminState, HandlerError> {
-        Ok(
-            match self.conversations.load::<AdminState>(self.chat).await? {
-                Loaded::Active(state) => state,
-                Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
-            },
-        )
+        Ok(match self.conversation.load::<AdminState>().await? {
+            Loaded::Active(state) => state,
+            Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
+        })
     }
 
     pub(super) async fn save(&self, state: &AdminState) -> Result<(), HandlerError> {
         match state {
-            AdminState::Idle => self.conversations.remove(self.chat).await?,
-            other => self.conversations.save(self.chat, other).await?,
+            AdminState::Idle => self.conversation.remove().await?,
+            other => self.conversation.save(other).await?,
         }
         Ok(())
     }

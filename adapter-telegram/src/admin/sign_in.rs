@@ -146,13 +146,14 @@ pub(super) async fn pin(
     if commands::parse(text).is_ok() || text.is_empty() || text.starts_with('/') {
         return reply(&bot, &message, Screen::text(t.get(Msg::AdminAskPin))).await;
     }
-    let in_step = match admin.conversations.load::<AdminState>(chat).await? {
+    let conversation = admin.conversations.chat(chat);
+    let in_step = match conversation.load::<AdminState>().await? {
         Loaded::Active(state) => state != AdminState::Idle,
         Loaded::Expired => true,
         Loaded::Fresh | Loaded::Unreadable(_) => false,
     };
     if in_step {
-        admin.conversations.remove(chat).await?;
+        conversation.remove().await?;
         return reply(&bot, &message, Screen::text(t.get(Msg::AdminSessionEnded))).await;
     }
     // The PIN should not stay readable in the chat; best effort.

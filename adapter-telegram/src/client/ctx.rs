@@ -23,7 +23,7 @@ use teloxide::types::{ChatId, MaybeInaccessibleMessage, User};
 use super::callback::FlowId;
 use super::state::State;
 use super::{BusinessInfo, ClientBot};
-use crate::conversation::{ConversationStorage, Loaded};
+use crate::conversation::{ChatConversation, ConversationError, ConversationStorage, Loaded};
 use crate::error::HandlerError;
 use crate::i18n::{Language, Locales, Text};
 use crate::telegram::{self, Place, Screen};
@@ -46,6 +46,9 @@ pub(crate) struct Ctx {
     /// Read once per update from the reloadable setting.
     pub business: Arc<BusinessInfo>,
     pub conversations: Arc<ConversationStorage>,
+    /// This chat's conversation as this update loaded it: every write of
+    /// the update is fenced by that version.
+    pub conversation: ChatConversation,
     /// Where screens go: the message whose button was pressed, or a new one.
     pub place: Place,
     /// The Mini App's booking page, when it is served.
@@ -65,6 +68,7 @@ impl Ctx {
             engine: Arc::clone(&client.engine),
             business: client.business.get(),
             conversations: Arc::clone(&client.conversations),
+            conversation: client.conversations.chat(chat),
             place,
             mini_app: client.mini_app.clone(),
         })
@@ -141,7 +145,7 @@ impl Ctx {
     /// The conversation of this chat, and what to tell the customer about a
     /// conversation that could not continue.
     pub(crate) async fn load(&self) -> Result<(State, Option<Notice>), HandlerError> {
-        let loaded = self.conversations.load::<State>(self.chat).await?;
+        let loaded = self.conversation.load::<State>().await?;
         let outcome = match loaded {
             Loaded::Fresh => (State::Idle, None),
             Loaded::Active(state) => (state, None),
@@ -161,7 +165,7 @@ impl Ctx {
         };
         if outcome.1.is_some() {
             // Said once: the stale state must not produce the notice again.
-            self.conversations.remove(self.chat).await?;
+            self.conversation.remove().await?;
         }
         Ok(outcome)
     }
@@ -169,8 +173,8 @@ impl Ctx {
     /// Stores the conversation state; `Idle` forgets it.
     pub(crate) async fn save(&self, state: &State) -> Result<(), HandlerError> {
         match state {
-            State::Idle => self.conversations.remove(self.chat).await?,
-            other => self.conversations.save(self.chat, other).await?,
+            State::Idle => self.conversation.remove().await?,
+            other => self.conversation.save(other).await?,
         }
         Ok(())
     }
@@ -206,6 +210,36 @@ impl Ctx {
     pub(crate) async fn go(&self, state: &State, screen: &Screen) -> Result<(), HandlerError> {
         self.save(state).await?;
         self.show(screen).await
+    }
+}
+
+impl Ctx {
+    /// `result`, unless the update ended on a conversation conflict (another
+    /// instance handled this chat since the update loaded it): then the
+    /// customer is asked to try again, which loads the newer state, and the
+    /// update ends well. Logged without the chat: ids of people stay out of
+    /// warnings.
+    pub(crate) async fn after_conflict(
+        &self,
+        result: Result<(), HandlerError>,
+    ) -> Result<(), HandlerError> {
+        match result {
+            Err(HandlerError::Conversation(ConversationError::Conflict { expected })) => {
+                tracing::warn!(
+                    bot = "client",
+                    %expected,
+                    "the conversation changed under this update (another instance handled the \
+                     chat); nothing was saved, the next message reloads it"
+                );
+                let t = self.t();
+                self.show_at(
+                    &Screen::text(t.get(crate::i18n::Msg::UnexpectedError)),
+                    Place::New,
+                )
+                .await
+            }
+            other => other,
+        }
     }
 }
 
@@ -246,7 +280,9 @@ pub(crate) fn load_conversation() -> UpdateHandler<HandlerError> {
                     loaded.insert(notice);
                     match cont(loaded).await {
                         ControlFlow::Continue(_) => ControlFlow::Continue(deps),
-                        ControlFlow::Break(result) => ControlFlow::Break(result),
+                        ControlFlow::Break(result) => {
+                            ControlFlow::Break(ctx.after_conflict(result).await)
+                        }
                     }
                 }
                 Err(error) => ControlFlow::Break(Err(error)),

@@ -15,6 +15,7 @@ use super::callback::{Callback, MenuItem};
 use super::ctx::{Answer, Ctx};
 use super::state::State;
 use super::{ClientBot, about, booking, manage, menu, records};
+use crate::conversation::ConversationError;
 use crate::error::HandlerError;
 use crate::i18n::Msg;
 use crate::telegram;
@@ -27,6 +28,21 @@ pub(crate) async fn on_press(
     client: ClientBot,
 ) -> Result<(), HandlerError> {
     let outcome = press(bot.clone(), &query, &client).await;
+    let outcome = match outcome {
+        Err(HandlerError::Conversation(ConversationError::Conflict { expected })) => {
+            // Another instance handled this chat since the press loaded
+            // it: nothing was saved; the answer asks to try again, and the
+            // next press or message loads the newer state.
+            tracing::warn!(
+                bot = "client",
+                %expected,
+                "the conversation changed under this press (another instance handled the chat); \
+                 nothing was saved"
+            );
+            Err(None)
+        }
+        other => other.map_err(Some),
+    };
     let language = client
         .locales
         .language_for(query.from.language_code.as_deref());
@@ -38,7 +54,9 @@ pub(crate) async fn on_press(
         Err(_) => Some(t.get(Msg::UnexpectedError)),
     };
     let answered = telegram::answer(&bot, &query, notice).await;
-    outcome?;
+    if let Err(Some(error)) = outcome {
+        return Err(error);
+    }
     answered?;
     Ok(())
 }
