@@ -131,3 +131,58 @@ async fn an_unreachable_server_is_an_error_without_the_password() {
     assert!(matches!(error, OpenError::Connect { .. }));
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+/// Level 3 gives conversations and staff sessions stored at level 1 the
+/// version 1, and fenced writes go on from there.
+#[tokio::test]
+async fn rows_from_level_one_get_version_one() {
+    use booking_ports::{
+        BotName, ChatKey, ConversationKey, ConversationStore, RecordVersion, StaffAccessStore,
+        StaffUser, StoredConversation,
+    };
+    let db = PgTestDb::create().await;
+    let mut conn = db.raw_connection().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let migrator = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    migrator.run_to(1, &mut conn).await.unwrap();
+    sqlx::query(
+        "INSERT INTO conversations (bot, chat_id, state, expires_at_ms) \
+         VALUES ('client', 42, '{\"v\":1}', 4102444800000)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO staff_access_sessions (user_id, until_ms, credential) \
+         VALUES (500, 4102444800000, '')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let store = db.open().await;
+
+    let now = chrono::DateTime::from_timestamp_millis(1_893_492_000_000).unwrap();
+    let key = ConversationKey {
+        bot: BotName::new("client").unwrap(),
+        chat: ChatKey::new(42),
+    };
+    let loaded = store.load_conversation(key.clone(), now).await.unwrap();
+    assert_eq!(
+        loaded.stored,
+        Some(StoredConversation::Live("{\"v\":1}".to_owned()))
+    );
+    assert_eq!(loaded.version, RecordVersion::new(1));
+    let saved = store
+        .save_conversation(key, "{\"v\":2}".to_owned(), now, loaded.version)
+        .await
+        .unwrap();
+    assert_eq!(saved, RecordVersion::new(2));
+    let session = store
+        .session_until(StaffUser::new(500), now, "")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.version, RecordVersion::new(1));
+    store.close().await;
+}
