@@ -27,7 +27,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use booking_ports::{
     BotName, ChatKey, Clock, ConversationKey, ConversationStore, DeleteConversationError,
@@ -39,6 +39,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
+
+mod chat;
+
+pub use self::chat::ChatConversation;
 
 /// How long after its expiry the mark of an expired conversation is kept
 /// (its state is erased at expiry) so that the next message can be told
@@ -190,11 +194,7 @@ impl ConversationStorage {
     /// writes share the version, so each write is fenced by the last load
     /// (or write) of that update.
     pub fn chat(self: &Arc<Self>, chat: ChatId) -> ChatConversation {
-        ChatConversation {
-            storage: Arc::clone(self),
-            chat,
-            version: Arc::new(AtomicU64::new(RecordVersion::NONE.get())),
-        }
+        ChatConversation::new(Arc::clone(self), chat)
     }
 
     /// The conversation of `chat`, telling apart a fresh start, an expired
@@ -257,72 +257,6 @@ impl ConversationStorage {
         self.store
             .delete_conversation(self.key(chat), expected)
             .await?;
-        Ok(())
-    }
-}
-
-/// One chat's conversation within one update: it remembers the version its
-/// last load or write saw, and fences every write by it. Made per update
-/// by [`ConversationStorage::chat`]; clones share the version.
-#[derive(Clone)]
-pub struct ChatConversation {
-    storage: Arc<ConversationStorage>,
-    chat: ChatId,
-    /// A [`RecordVersion`]: an atomic so that clones of an update's
-    /// context share it without a lock (one update runs its steps in
-    /// order, so there is no contention).
-    version: Arc<AtomicU64>,
-}
-
-impl fmt::Debug for ChatConversation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatConversation")
-            .field("version", &self.version())
-            .finish_non_exhaustive()
-    }
-}
-
-impl ChatConversation {
-    /// The version the next write is fenced by.
-    pub fn version(&self) -> RecordVersion {
-        RecordVersion::new(self.version.load(Ordering::Relaxed))
-    }
-
-    fn set_version(&self, version: RecordVersion) {
-        self.version.store(version.get(), Ordering::Relaxed);
-    }
-
-    /// Loads the conversation and remembers its version.
-    ///
-    /// # Errors
-    /// [`ConversationError::Store`] when the store fails.
-    pub async fn load<S: DialogueState>(&self) -> Result<Loaded<S>, ConversationError> {
-        let (loaded, version) = self.storage.load(self.chat).await?;
-        self.set_version(version);
-        Ok(loaded)
-    }
-
-    /// Stores `state`, fenced by the version remembered, and remembers the
-    /// new one.
-    ///
-    /// # Errors
-    /// [`ConversationError::Conflict`] when the conversation changed since
-    /// it was loaded; [`ConversationError`] when the state does not
-    /// serialise or the store fails.
-    pub async fn save<S: DialogueState>(&self, state: &S) -> Result<(), ConversationError> {
-        let saved = self.storage.save(self.chat, state, self.version()).await?;
-        self.set_version(saved);
-        Ok(())
-    }
-
-    /// Forgets the conversation, fenced by the version remembered.
-    ///
-    /// # Errors
-    /// [`ConversationError::Conflict`] when the conversation changed since
-    /// it was loaded; [`ConversationError::Store`] when the store fails.
-    pub async fn remove(&self) -> Result<(), ConversationError> {
-        self.storage.remove(self.chat, self.version()).await?;
-        self.set_version(RecordVersion::NONE);
         Ok(())
     }
 }
