@@ -48,6 +48,7 @@ mod locks;
 pub mod metrics;
 mod outbox;
 mod policy;
+mod send_budget;
 pub mod settings;
 mod sql;
 mod staff_access;

@@ -20,7 +20,9 @@ use std::sync::Arc;
 use adapter_sqlite::SqliteStore;
 use adapter_telegram::admin::AdminBot;
 use adapter_telegram::{ClientBot, Locales, TelegramSender, handler_tree};
-use booking_ports::{Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SystemClock};
+use booking_ports::{
+    Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SendBudget, SystemClock,
+};
 use futures::future::OptionFuture;
 use metrics_exporter_prometheus::PrometheusHandle;
 use teloxide::Bot;
@@ -64,9 +66,31 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     tracing::info!(database = %settings.database.url(), store = store.kind(), "database open");
     let outcome = match &store {
         Store::Sqlite(sqlite) => {
-            run_on(settings, registry, sqlite.clone(), Some(sqlite.clone())).await
+            // The run lock makes this the only process on the file: claims
+            // on notifications are a dead predecessor's, free them now
+            // rather than at the end of their lease.
+            match sqlite.release_all_claims(SystemClock.now()).await {
+                Ok(0) => {}
+                Ok(released) => tracing::info!(released, "claims of an earlier run released"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "claims of an earlier run could not be released; they end with their lease")
+                }
+            }
+            run_on(
+                settings,
+                registry,
+                sqlite.clone(),
+                Some(sqlite.clone()),
+                None,
+            )
+            .await
         }
-        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None).await,
+        Store::Postgres(pg) => {
+            // Other instances may send for the same bots: count the sends
+            // in the database, not only here.
+            let budget: Arc<dyn SendBudget> = Arc::new(pg.clone());
+            run_on(settings, registry, pg.clone(), None, Some(budget)).await
+        }
     };
     store.close().await;
     run_lock.release().await;
@@ -75,12 +99,15 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
 }
 
 /// The service on `store`, until a stop signal; `sqlite` is the same store
-/// when it is SQLite, for the scheduled file backups.
+/// when it is SQLite, for the scheduled file backups; `send_budget` is
+/// Telegram's sending budget shared with other instances, when there can be
+/// any.
 async fn run_on<S: AnyStore>(
     settings: Settings,
     registry: PrometheusHandle,
     store: S,
     sqlite: Option<SqliteStore>,
+    send_budget: Option<Arc<dyn SendBudget>>,
 ) -> Result<(), ServeError> {
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(
@@ -231,6 +258,9 @@ async fn run_on<S: AnyStore>(
         settings.dispatch.clone(),
     )
     .with_wakeup(wakeup);
+    if let Some(budget) = send_budget {
+        dispatcher = dispatcher.with_send_budget(budget);
+    }
     // The dispatcher stops after the bots (at a signal, or when a bot could
     // not start): the updates they finish while stopping may still write
     // notices, which one last round delivers.
@@ -248,6 +278,7 @@ async fn run_on<S: AnyStore>(
                 tracing::warn!(error = %e, "the last notification round failed; the outbox keeps the rest for the next start")
             }
         }
+        dispatcher.release_claims().await;
     });
 
     // Scheduled backups copy a SQLite file; PostgreSQL has its own tools.

@@ -11,5 +11,6 @@ pub mod conversations;
 pub mod customers;
 pub mod inbox;
 pub mod outbox;
+pub mod send_budget;
 pub mod sender;
 pub mod staff_access;
