@@ -9,11 +9,16 @@
 //! bots take their updates by long polling, or by webhooks when
 //! `BOOKING_WEBHOOK_URL` is set; every update is recorded in the inbox
 //! first (`inbox`), and what an earlier run left unfinished is handled
-//! first. Everything runs until SIGINT or SIGTERM: the HTTP listener stops,
+//! first (by an instance alone on its database). On PostgreSQL several
+//! instances may run on one database (`leadership`): only the one holding a
+//! bot's poller role polls it, only the jobs holder runs the housekeeping;
+//! every instance serves webhooks and dispatches notices.
+//! Everything runs until SIGINT or SIGTERM: the HTTP listener stops,
 //! the bots finish the updates in flight, then the notification dispatcher
 //! finishes its step and makes one last delivery round (so the notices
 //! those updates wrote go out, and every send that happened is recorded),
-//! a backup in progress completes, then the store closes.
+//! a backup in progress completes, the roles and the run lock are given
+//! up, then the store closes.
 
 use std::sync::Arc;
 
@@ -29,9 +34,12 @@ use tokio::sync::watch;
 use crate::bots::BotUpdates;
 use crate::config::{BotToken, ProcessEnvironment, Settings};
 use crate::health::{BotHealth, Readiness};
-use crate::inbox::InboxStore;
+use crate::inbox::{BotInbox, InboxStore};
+use crate::leadership::Leadership;
 use crate::reload::{LiveSettings, Reloader};
+use crate::run_lock::InstanceLock;
 use crate::store::{AnyStore, Store};
+use crate::updates::UpdateSource;
 use crate::{backups, bots, database, http, maintenance, metrics, miniapp, shutdown, updates};
 
 /// Anything that stops the service from starting or running.
@@ -59,29 +67,44 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // First, so that failures while starting are counted too.
     let registry = metrics::install();
     // The run lock is held until the process ends, so `booking restore`,
-    // `migrate` and `catalog import` refuse to run under the bots.
-    let (store, run_lock) = database::open_alone(&settings.database).await?;
-    tracing::info!(database = %settings.database.url(), store = store.kind(), "database open");
+    // `migrate` and `catalog import` refuse to run under the bots (on
+    // PostgreSQL it is shared: other instances may run beside this one).
+    let (store, run_lock) = database::open_instance(&settings.database).await?;
+    tracing::info!(
+        database = %settings.database.url(),
+        store = store.kind(),
+        alone = run_lock.alone(),
+        "database open"
+    );
     let outcome = match &store {
         Store::Sqlite(sqlite) => {
-            run_on(settings, registry, sqlite.clone(), Some(sqlite.clone())).await
+            run_on(
+                settings,
+                registry,
+                sqlite.clone(),
+                Some(sqlite.clone()),
+                run_lock,
+            )
+            .await
         }
-        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None).await,
+        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None, run_lock).await,
     };
     store.close().await;
-    run_lock.release().await;
     tracing::info!("stopped");
     outcome
 }
 
 /// The service on `store`, until a stop signal; `sqlite` is the same store
-/// when it is SQLite, for the scheduled file backups.
+/// when it is SQLite, for the scheduled file backups. `run_lock` is given
+/// up when the service stops (`leadership`).
 async fn run_on<S: AnyStore>(
     settings: Settings,
     registry: PrometheusHandle,
     store: S,
     sqlite: Option<SqliteStore>,
+    run_lock: InstanceLock,
 ) -> Result<(), ServeError> {
+    let alone = run_lock.alone();
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(
         Engine::on_store(
@@ -168,13 +191,28 @@ async fn run_on<S: AnyStore>(
     // webhooks are set, before the bots start; it serves meanwhile, so
     // `/readyz` answers "starting".
     // What an earlier run received but did not finish is taken before the
-    // webhook routes can record anything new.
+    // webhook routes can record anything new, and only by an instance alone
+    // on its database: beside others, an unfinished update may be one
+    // another instance is handling right now (per-chat leases, issue 17's
+    // S12-S13, will let instances take over each other's updates).
     let inbox = InboxStore::new(Arc::new(store.clone()), Arc::clone(&clock));
+    let take_unfinished = async |inbox: &BotInbox| {
+        if alone {
+            inbox.take_unfinished().await
+        } else {
+            Vec::new()
+        }
+    };
+    if !alone {
+        tracing::info!(
+            "other instances run on this database: updates an earlier run left unfinished are not taken over"
+        );
+    }
     let client_inbox = inbox.bot("client")?;
-    let client_replay = client_inbox.take_unfinished().await;
+    let client_replay = take_unfinished(&client_inbox).await;
     let admin_inbox = if admin.is_some() {
         let admin_inbox = inbox.bot("admin")?;
-        let replay = admin_inbox.take_unfinished().await;
+        let replay = take_unfinished(&admin_inbox).await;
         Some((admin_inbox, replay))
     } else {
         None
@@ -186,6 +224,16 @@ async fn run_on<S: AnyStore>(
         &inbox,
     )
     .await?;
+    // Only the bots that poll contest a role: every instance serves the
+    // webhook routes.
+    let polled: Vec<&'static str> = std::iter::once(("client", Some(&prepared.client)))
+        .chain([("admin", prepared.admin.as_ref())])
+        .filter_map(|(bot, source)| match source {
+            Some(UpdateSource::Polling { .. }) => Some(bot),
+            _ => None,
+        })
+        .collect();
+    let leadership = Leadership::start(run_lock, &polled).await;
     let client_health = BotHealth::new("client");
     let admin_health = admin.as_ref().map(|_| BotHealth::new("admin"));
     let readiness = Readiness::new(
@@ -273,8 +321,15 @@ async fn run_on<S: AnyStore>(
             },
         ))
     });
-    let housekeeping = tokio::spawn(maintenance::purge_expired(store.clone(), SystemClock));
-    let lifecycle = tokio::spawn(maintenance::sweep_lifecycle(engine.clone()));
+    let housekeeping = tokio::spawn(maintenance::purge_expired(
+        store.clone(),
+        SystemClock,
+        leadership.jobs(),
+    ));
+    let lifecycle = tokio::spawn(maintenance::sweep_lifecycle(
+        engine.clone(),
+        leadership.jobs(),
+    ));
 
     let limits = settings.http.limits;
     let stopping = |mut bots_stopped: watch::Receiver<bool>| async move {
@@ -357,6 +412,7 @@ async fn run_on<S: AnyStore>(
             source: prepared.client,
             inbox: client_inbox,
             replay: client_replay,
+            leading: leadership.poller("client"),
         },
         client_health,
         handler_tree(),
@@ -377,6 +433,7 @@ async fn run_on<S: AnyStore>(
                     source: admin_updates,
                     inbox: admin_inbox,
                     replay: admin_replay,
+                    leading: leadership.poller("admin"),
                 },
                 admin_health,
                 adapter_telegram::admin::handler_tree(),
@@ -402,6 +459,9 @@ async fn run_on<S: AnyStore>(
     if let Some(Err(e)) = OptionFuture::from(backups).await {
         tracing::error!(error = %e, "scheduled backups ended abnormally");
     }
+    // Last: a standby takes the roles over only once this instance has
+    // stopped using them.
+    leadership.stop().await;
 
     Ok(outcome?)
 }
