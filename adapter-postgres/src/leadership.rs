@@ -255,7 +255,9 @@ impl Contest {
         };
         match timeout(self.settings.answer_within, attempt).await {
             Ok(Ok(Some(connection))) => {
-                tracing::info!("reconnected to the database: this instance competes for roles again");
+                tracing::info!(
+                    "reconnected to the database: this instance competes for roles again"
+                );
                 self.connection = Some(connection);
             }
             Ok(Ok(None)) => {
