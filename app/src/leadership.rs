@@ -16,8 +16,6 @@
 use adapter_postgres::{LeadershipSettings, Role};
 use tokio::sync::watch;
 
-use crate::run_lock::InstanceLock;
-
 /// The roles of this instance, until [`Leadership::stop`].
 #[derive(Debug)]
 pub struct Leadership {
@@ -26,12 +24,9 @@ pub struct Leadership {
 
 #[derive(Debug)]
 enum Inner {
-    /// The only instance: every role, always.
-    Alone {
-        lock: InstanceLock,
-        // Kept so that the receivers never see the channel closed.
-        held: watch::Sender<bool>,
-    },
+    /// The only instance: every role, always. The sender is kept so that
+    /// the receivers never see the channel closed.
+    Alone(watch::Sender<bool>),
     Elected(adapter_postgres::Leadership),
 }
 
@@ -55,10 +50,15 @@ fn poller_key(bot: &str) -> i32 {
 impl Leadership {
     /// Starts holding or contesting the roles: the jobs, and polling each
     /// bot of `pollers` (the bots that take their updates by long polling).
-    /// Each role is tried once before it returns.
-    pub async fn start(lock: InstanceLock, pollers: &[&'static str]) -> Self {
-        let inner = match lock {
-            InstanceLock::Postgres(lock) => {
+    /// With `contested`, the PostgreSQL run lock shared with other
+    /// instances, each role is tried once before it returns; without, this
+    /// is the only instance (SQLite's lock file) and holds every role.
+    pub async fn start(
+        contested: Option<adapter_postgres::InstanceLock>,
+        pollers: &[&'static str],
+    ) -> Self {
+        let inner = match contested {
+            Some(lock) => {
                 let roles: Vec<Role> = pollers
                     .iter()
                     .map(|bot| Role::Poller(poller_key(bot)))
@@ -73,10 +73,7 @@ impl Leadership {
                     .await,
                 )
             }
-            lock @ InstanceLock::File(_) => Inner::Alone {
-                lock,
-                held: watch::Sender::new(true),
-            },
+            None => Inner::Alone(watch::Sender::new(true)),
         };
         Self { inner }
     }
@@ -94,7 +91,7 @@ impl Leadership {
 
     fn role(&self, role: Role) -> RoleWatch {
         match &self.inner {
-            Inner::Alone { held, .. } => RoleWatch {
+            Inner::Alone(held) => RoleWatch {
                 held: held.subscribe(),
             },
             Inner::Elected(leadership) => leadership
@@ -103,11 +100,10 @@ impl Leadership {
         }
     }
 
-    /// Gives every role up and releases the run lock.
+    /// Gives every role up and, on PostgreSQL, the run lock with them.
     pub async fn stop(self) {
-        match self.inner {
-            Inner::Alone { lock, .. } => lock.release().await,
-            Inner::Elected(leadership) => leadership.stop().await,
+        if let Inner::Elected(leadership) = self.inner {
+            leadership.stop().await;
         }
     }
 }

@@ -111,14 +111,6 @@ impl InstanceLock {
             Self::Postgres(lock) => lock.alone(),
         }
     }
-
-    /// Lets go now.
-    pub async fn release(self) {
-        match self {
-            Self::File(lock) => drop(lock),
-            Self::Postgres(lock) => lock.release().await,
-        }
-    }
 }
 
 #[cfg(test)]

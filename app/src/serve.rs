@@ -76,6 +76,13 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         alone = run_lock.alone(),
         "database open"
     );
+    // The lock file outlives the store (nothing may swap the file before
+    // its connections are closed); on PostgreSQL the run lock's connection
+    // is `leadership`'s, given up when the service stops.
+    let (file_lock, contested) = match run_lock {
+        InstanceLock::File(lock) => (Some(lock), None),
+        InstanceLock::Postgres(lock) => (None, Some(lock)),
+    };
     let outcome = match &store {
         Store::Sqlite(sqlite) => {
             run_on(
@@ -83,28 +90,32 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
                 registry,
                 sqlite.clone(),
                 Some(sqlite.clone()),
-                run_lock,
+                contested,
             )
             .await
         }
-        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None, run_lock).await,
+        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None, contested).await,
     };
     store.close().await;
+    drop(file_lock);
     tracing::info!("stopped");
     outcome
 }
 
 /// The service on `store`, until a stop signal; `sqlite` is the same store
-/// when it is SQLite, for the scheduled file backups. `run_lock` is given
-/// up when the service stops (`leadership`).
+/// when it is SQLite, for the scheduled file backups. `contested` is the
+/// PostgreSQL run lock shared with other instances (`None`: the instance
+/// is the only one), given up when the service stops (`leadership`).
 async fn run_on<S: AnyStore>(
     settings: Settings,
     registry: PrometheusHandle,
     store: S,
     sqlite: Option<SqliteStore>,
-    run_lock: InstanceLock,
+    contested: Option<adapter_postgres::InstanceLock>,
 ) -> Result<(), ServeError> {
-    let alone = run_lock.alone();
+    let alone = contested
+        .as_ref()
+        .is_none_or(adapter_postgres::InstanceLock::alone);
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(
         Engine::on_store(
@@ -233,7 +244,7 @@ async fn run_on<S: AnyStore>(
             _ => None,
         })
         .collect();
-    let leadership = Leadership::start(run_lock, &polled).await;
+    let leadership = Leadership::start(contested, &polled).await;
     let client_health = BotHealth::new("client");
     let admin_health = admin.as_ref().map(|_| BotHealth::new("admin"));
     let readiness = Readiness::new(
@@ -460,7 +471,7 @@ async fn run_on<S: AnyStore>(
         tracing::error!(error = %e, "scheduled backups ended abnormally");
     }
     // Last: a standby takes the roles over only once this instance has
-    // stopped using them.
+    // stopped using them, and a command waits for that too.
     leadership.stop().await;
 
     Ok(outcome?)
