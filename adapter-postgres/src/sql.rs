@@ -55,6 +55,24 @@ statements! {
     /// The run lock (class 10, see `locks`): a session lock, released when
     /// its connection ends, however the process ended.
     TRY_RUN_LOCK = "SELECT pg_try_advisory_lock(10, 0)";
+    /// The run lock shared, as each `booking run` instance holds it: it
+    /// keeps `TRY_RUN_LOCK` from being granted to a command, not another
+    /// instance.
+    TRY_RUN_LOCK_SHARED = "SELECT pg_try_advisory_lock_shared(10, 0)";
+    /// Lets go of the exclusive run lock, keeping the shared one the same
+    /// session took meanwhile (a session's own locks never conflict).
+    RUN_UNLOCK = "SELECT pg_advisory_unlock(10, 0)";
+    /// On an instance's lock connection: the server probes the client
+    /// after 10 s of silence, so a vanished instance's locks (its roles)
+    /// are released within about 25 s, not the system's default 2 hours.
+    /// Ignored on a Unix socket, where a dead peer is seen at once.
+    SET_KEEPALIVES = "SELECT set_config('tcp_keepalives_idle', '10', false), \
+                      set_config('tcp_keepalives_interval', '5', false), \
+                      set_config('tcp_keepalives_count', '3', false)";
+    /// A role of one instance at a time (see `leadership`): class 11 the
+    /// poller of one bot (`$2` the bot's key), class 12 the periodic jobs.
+    /// A session lock, released when its connection ends.
+    TRY_ROLE_LOCK = "SELECT pg_try_advisory_lock($1::integer, $2::integer)";
 
     // ----- Copying a store in (`transfer`) -------------------------------
 
