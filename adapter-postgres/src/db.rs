@@ -10,7 +10,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::failure::DriverFailure;
-use crate::locks::{self, RunLock};
+use crate::locks::{self, InstanceLock, RunLock};
 use crate::settings::PgSettings;
 use crate::sql;
 
@@ -49,6 +49,19 @@ pub enum OpenError {
         "the database {target} has schema level {found}, newer than the {known} this release knows"
     )]
     NewerSchema {
+        target: String,
+        found: i64,
+        known: i64,
+    },
+    /// The schema is older than this release's and other instances run
+    /// on it: migrating it under them could break their older release, so
+    /// this instance does not start.
+    #[error(
+        "the database {target} has schema level {found}, older than the {known} this release \
+         needs, and other booking instances are running on it: stop them, run `booking migrate`, \
+         then start the instances of this release"
+    )]
+    OlderSchema {
         target: String,
         found: i64,
         known: i64,
@@ -117,6 +130,67 @@ pub(crate) async fn open_pool_alone(settings: &PgSettings) -> Result<(PgPool, Ru
         }
     };
     Ok((migrated(pool, &target).await?, lock))
+}
+
+/// As [`open_pool`] for a `booking run` instance: takes the run lock
+/// ([`locks::try_instance_lock`]) and migrates only when the instance is
+/// alone; beside others it refuses a schema older than this release's.
+pub(crate) async fn open_pool_instance(
+    settings: &PgSettings,
+) -> Result<(PgPool, InstanceLock), OpenError> {
+    let target = settings.redacted_url();
+    let pool = connect(settings).await?;
+    let lock = match locks::try_instance_lock(&pool, &target).await {
+        Ok(lock) => lock,
+        Err(e) => {
+            pool.close().await;
+            return Err(e);
+        }
+    };
+    let ready = if lock.alone() {
+        match migrate(&pool, &target).await {
+            Ok(()) => lock.share().await,
+            Err(e) => {
+                lock.release().await;
+                Err(e)
+            }
+        }
+    } else {
+        match check_current(&pool, &target).await {
+            Ok(()) => Ok(lock),
+            Err(e) => {
+                lock.release().await;
+                Err(e)
+            }
+        }
+    };
+    match ready {
+        Ok(lock) => Ok((pool, lock)),
+        Err(e) => {
+            pool.close().await;
+            Err(e)
+        }
+    }
+}
+
+/// Refuses a schema this release cannot run on without migrating it: a
+/// newer or edited one, or one missing a migration of this release.
+async fn check_current(pool: &PgPool, target: &str) -> Result<(), OpenError> {
+    let applied = applied_migrations(pool)
+        .await
+        .map_err(|e| OpenError::Connect {
+            target: target.to_owned(),
+            source: DriverFailure::new(&e).into(),
+        })?;
+    check_applied(&applied, target)?;
+    if MIGRATOR.iter().any(|m| !applied.contains_key(&m.version)) {
+        return Err(OpenError::OlderSchema {
+            target: target.to_owned(),
+            found: applied.keys().max().copied().unwrap_or(0),
+            known: schema_level(),
+        });
+    }
+    Ok(())
 }
 
 /// The pool, once the server is known to be new enough.

@@ -6,8 +6,12 @@
 //! - `db`: connection options, the pool, the server version check and the
 //!   embedded migrations (`migrations/`), applied when the store opens.
 //! - `sql`: every statement the adapter runs, in one place.
-//! - `locks`: the run lock ([`RunLock`]), a session advisory lock that keeps
-//!   a second `booking` process off the database while one runs.
+//! - `locks`: the run lock, a session advisory lock: exclusive for the
+//!   commands that change the database ([`RunLock`]), shared by the
+//!   `booking run` instances ([`InstanceLock`]).
+//! - `leadership`: the roles one instance holds at a time (each bot's
+//!   long polling, the periodic jobs), as session advisory locks tried
+//!   and published through a [`Leadership`].
 //! - `failure`: driver errors into store errors by SQLSTATE, without the
 //!   DETAIL lines that carry row values.
 //! - `catalog`, `bookings`, `customers`, `conversations`, `outbox`,
@@ -44,10 +48,12 @@ mod customers;
 mod db;
 mod failure;
 mod inbox;
+mod leadership;
 mod locks;
 pub mod metrics;
 mod outbox;
 mod policy;
+mod send_budget;
 pub mod settings;
 mod sql;
 mod staff_access;
@@ -61,7 +67,8 @@ use sqlx::PgPool;
 
 pub use db::{OpenError, schema_level};
 pub use failure::DriverFailure;
-pub use locks::RunLock;
+pub use leadership::{Leadership, LeadershipSettings, Role};
+pub use locks::{InstanceLock, RunLock};
 pub use settings::PgSettings;
 pub use transfer::LoadError;
 
@@ -86,7 +93,7 @@ impl PgStore {
     }
 
     /// As [`Self::open`], for a process that must have the database to
-    /// itself (`booking run`, `migrate`, a catalog import): takes the run
+    /// itself (`migrate`, a catalog import, `migrate-store`): takes the run
     /// lock before migrating and returns it with the store.
     ///
     /// # Errors
@@ -94,6 +101,20 @@ impl PgStore {
     /// the run lock.
     pub async fn open_alone(settings: &PgSettings) -> Result<(Self, RunLock), OpenError> {
         let (pool, lock) = db::open_pool_alone(settings).await?;
+        Ok((Self { pool }, lock))
+    }
+
+    /// As [`Self::open`], for one `booking run` instance among others:
+    /// holds the run lock shared (so no command changes the database under
+    /// it), and migrates the schema only when no other process holds the
+    /// lock ([`InstanceLock::alone`]).
+    ///
+    /// # Errors
+    /// As [`Self::open`]; [`OpenError::InUse`] when a command holds the
+    /// run lock; [`OpenError::OlderSchema`] when other instances run and
+    /// the schema needs migrating.
+    pub async fn open_instance(settings: &PgSettings) -> Result<(Self, InstanceLock), OpenError> {
+        let (pool, lock) = db::open_pool_instance(settings).await?;
         Ok((Self { pool }, lock))
     }
 

@@ -37,7 +37,8 @@ macro_rules! select_bookings {
 macro_rules! notification_columns {
     () => {
         "id, booking_id, recipient_kind, recipient_id, kind, awaiting_confirmation, before_min, \
-         due_at_ms, state, settled_at_ms, failure_reason, attempts, next_attempt_at_ms"
+         due_at_ms, state, settled_at_ms, failure_reason, attempts, next_attempt_at_ms, claims, \
+         claimed_until_ms"
     };
 }
 
@@ -54,6 +55,24 @@ statements! {
     /// The run lock (class 10, see `locks`): a session lock, released when
     /// its connection ends, however the process ended.
     TRY_RUN_LOCK = "SELECT pg_try_advisory_lock(10, 0)";
+    /// The run lock shared, as each `booking run` instance holds it: it
+    /// keeps `TRY_RUN_LOCK` from being granted to a command, not another
+    /// instance.
+    TRY_RUN_LOCK_SHARED = "SELECT pg_try_advisory_lock_shared(10, 0)";
+    /// Lets go of the exclusive run lock, keeping the shared one the same
+    /// session took meanwhile (a session's own locks never conflict).
+    RUN_UNLOCK = "SELECT pg_advisory_unlock(10, 0)";
+    /// On an instance's lock connection: the server probes the client
+    /// after 10 s of silence, so a vanished instance's locks (its roles)
+    /// are released within about 25 s, not the system's default 2 hours.
+    /// Ignored on a Unix socket, where a dead peer is seen at once.
+    SET_KEEPALIVES = "SELECT set_config('tcp_keepalives_idle', '10', false), \
+                      set_config('tcp_keepalives_interval', '5', false), \
+                      set_config('tcp_keepalives_count', '3', false)";
+    /// A role of one instance at a time (see `leadership`): class 11 the
+    /// poller of one bot (`$2` the bot's key), class 12 the periodic jobs.
+    /// A session lock, released when its connection ends.
+    TRY_ROLE_LOCK = "SELECT pg_try_advisory_lock($1::integer, $2::integer)";
 
     // ----- Copying a store in (`transfer`) -------------------------------
 
@@ -354,7 +373,7 @@ statements! {
     /// Notices about a change stay when its booking changes again; only
     /// reminders are withdrawn.
     WITHDRAW_PENDING_REMINDERS =
-        "UPDATE notifications SET state = 'withdrawn' \
+        "UPDATE notifications SET state = 'withdrawn', claimed_until_ms = NULL \
          WHERE booking_id = $1 AND state = 'pending' \
            AND kind IN ('customer_reminder', 'staff_reminder', 'confirmation_reminder')";
     NOTIFICATION_BY_ID =
@@ -372,18 +391,76 @@ statements! {
     NOTIFICATIONS_OF_BOOKING = concat!(
         "SELECT ", notification_columns!(), " FROM notifications WHERE booking_id = $1 ORDER BY id"
     );
+    /// Claims the first due notifications no live claim holds. `SKIP
+    /// LOCKED` passes over rows another dispatcher is claiming right now,
+    /// and a row claimed and committed meanwhile is rechecked against the
+    /// claim filter after its lock, so two claims never share a row. The
+    /// RETURNING order is unspecified; the caller sorts.
+    CLAIM_DUE_NOTIFICATIONS = concat!(
+        "WITH due AS (SELECT id AS due_id FROM notifications \
+                      WHERE state = 'pending' AND next_attempt_at_ms <= $1 \
+                        AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1) \
+                      ORDER BY next_attempt_at_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED) \
+         UPDATE notifications SET claims = claims + 1, claimed_until_ms = $3 \
+         FROM due WHERE id = due.due_id RETURNING ", notification_columns!()
+    );
+    /// `$2` and `$3`: the claims' ids and numbers, in pairs.
+    EXTEND_CLAIMS =
+        "UPDATE notifications n SET claimed_until_ms = $1 \
+         FROM unnest($2::bigint[], $3::bigint[]) AS c(id, number) \
+         WHERE n.id = c.id AND n.claims = c.number AND n.state = 'pending' \
+         RETURNING n.id, n.claims";
+    RELEASE_CLAIMS =
+        "UPDATE notifications n SET claimed_until_ms = NULL \
+         FROM unnest($1::bigint[], $2::bigint[]) AS c(id, number) \
+         WHERE n.id = c.id AND n.claims = c.number AND n.state = 'pending'";
+    /// The settling updates match only a pending notification under the
+    /// claim they name (the last two parameters), and end the claim.
     MARK_SENT =
-        "UPDATE notifications SET state = 'sent', settled_at_ms = $1, attempts = attempts + 1 \
-         WHERE id = $2 AND state = 'pending'";
+        "UPDATE notifications SET state = 'sent', settled_at_ms = $1, attempts = attempts + 1, \
+         claimed_until_ms = NULL WHERE id = $2 AND claims = $3 AND state = 'pending'";
     RETRY_LATER =
-        "UPDATE notifications SET next_attempt_at_ms = $1, attempts = attempts + 1 \
-         WHERE id = $2 AND state = 'pending'";
+        "UPDATE notifications SET next_attempt_at_ms = $1, attempts = attempts + 1, \
+         claimed_until_ms = NULL WHERE id = $2 AND claims = $3 AND state = 'pending'";
     MARK_FAILED =
         "UPDATE notifications SET state = 'failed', settled_at_ms = $1, failure_reason = $2, \
-         attempts = attempts + 1 WHERE id = $3 AND state = 'pending'";
+         attempts = attempts + 1, claimed_until_ms = NULL \
+         WHERE id = $3 AND claims = $4 AND state = 'pending'";
+    /// An unreadable row, set aside whatever its claim.
+    SET_ASIDE =
+        "UPDATE notifications SET state = 'failed', settled_at_ms = $1, failure_reason = $2, \
+         attempts = attempts + 1, claimed_until_ms = NULL WHERE id = $3 AND state = 'pending'";
     /// Withdrawing is not a delivery attempt, so `attempts` stays.
     WITHDRAW_NOTIFICATION =
-        "UPDATE notifications SET state = 'withdrawn' WHERE id = $1 AND state = 'pending'";
+        "UPDATE notifications SET state = 'withdrawn', claimed_until_ms = NULL \
+         WHERE id = $1 AND claims = $2 AND state = 'pending'";
+
+    // ----- Send budget ----------------------------------------------------
+
+    /// A live pause of the bot (`$1`) at `$2`.
+    BUDGET_PAUSED_UNTIL =
+        "SELECT until_ms FROM send_budget_pauses WHERE bot = $1 AND until_ms > $2";
+    /// Takes the chat's message when its interval (`$4` ms) passed since the
+    /// last one; no row back: not yet.
+    BUDGET_TAKE_CHAT =
+        "INSERT INTO send_budget_chats AS c (bot, chat_id, last_sent_ms) VALUES ($1, $2, $3) \
+         ON CONFLICT (bot, chat_id) DO UPDATE SET last_sent_ms = excluded.last_sent_ms \
+         WHERE c.last_sent_ms <= $3 - $4 RETURNING last_sent_ms";
+    BUDGET_CHAT_LAST_SENT =
+        "SELECT last_sent_ms FROM send_budget_chats WHERE bot = $1 AND chat_id = $2";
+    /// Counts one grant in the bot's second `$2` while under the cap `$3`;
+    /// no row back: the second is full.
+    BUDGET_TAKE_SECOND =
+        "INSERT INTO send_budget_seconds AS s (bot, second, used) VALUES ($1, $2, 1) \
+         ON CONFLICT (bot, second) DO UPDATE SET used = s.used + 1 \
+         WHERE s.used < $3 RETURNING used";
+    /// A pause only ever lengthens.
+    BUDGET_PAUSE =
+        "INSERT INTO send_budget_pauses AS p (bot, until_ms) VALUES ($1, $2) \
+         ON CONFLICT (bot) DO UPDATE SET until_ms = GREATEST(p.until_ms, excluded.until_ms)";
+    BUDGET_FORGET_CHATS = "DELETE FROM send_budget_chats WHERE last_sent_ms <= $1";
+    BUDGET_FORGET_SECONDS = "DELETE FROM send_budget_seconds WHERE second < $1";
+    BUDGET_FORGET_PAUSES = "DELETE FROM send_budget_pauses WHERE until_ms <= $1";
 
     // ----- Update inbox ---------------------------------------------------
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use booking_domain::{BookingId, CustomerId, StaffId};
 use booking_ports::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
-    NotificationId, NotificationOutbox, OutboxBacklog, Recipient, StoreError,
+    NotificationClaim, NotificationId, NotificationOutbox, OutboxBacklog, Recipient, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -31,6 +31,8 @@ struct NotificationRow {
     failure_reason: Option<String>,
     attempts: i64,
     next_attempt_at_ms: i64,
+    claims: i64,
+    claimed_until_ms: Option<i64>,
 }
 
 impl NotificationRow {
@@ -89,6 +91,8 @@ impl NotificationRow {
             state,
             attempts: convert::unsigned(record, self.attempts)?,
             next_attempt_at: convert::instant(record, self.next_attempt_at_ms)?,
+            claims: convert::unsigned(record, self.claims)?,
+            claimed_until: convert::optional_instant(record, self.claimed_until_ms)?,
         })
     }
 }
@@ -169,7 +173,7 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         tracing::error!(notification = id, %error, "an unreadable notification is set aside as failed");
         let reason = FailureReason::new(&format!("unreadable: {error}"));
-        sqlx::query(sql::MARK_FAILED)
+        sqlx::query(sql::SET_ASIDE)
             .bind(to_ms(now))
             .bind(reason.as_str().to_owned())
             .bind(id)
@@ -180,32 +184,73 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Runs one settling UPDATE, which only matches a pending notification,
-    /// and explains a miss.
+    /// The rows that read as notifications; each unreadable one is set
+    /// aside.
+    async fn readable(
+        &self,
+        rows: Vec<NotificationRow>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let mut due = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id = row.id;
+            match row.into_notification() {
+                Ok(notification) => due.push(notification),
+                Err(error) => self.set_aside(id, now, &error).await?,
+            }
+        }
+        Ok(due)
+    }
+
+    /// Runs one settling UPDATE, whose values before the trailing `id` and
+    /// claim number are bound already; it only matches a pending
+    /// notification under `claim`. Explains a miss.
     async fn settle(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         update: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
     ) -> Result<(), MarkNotificationError> {
         let fail = backend("recording a delivery");
-        let done = update.execute(&self.pool).await.map_err(&fail)?;
+        let done = update
+            .bind(claim.id.get())
+            .bind(i64::from(claim.number))
+            .execute(&self.pool)
+            .await
+            .map_err(&fail)?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
         // A notification leaves `pending` for good (sent, failed, withdrawn
-        // never go back), so reading the state after the missed update
-        // reports what made it miss.
+        // never go back) and its claim count only grows, so reading the row
+        // after the missed update reports what made it miss.
         let row: Option<NotificationRow> = sqlx::query_as(sql::NOTIFICATION_BY_ID)
-            .bind(id.get())
+            .bind(claim.id.get())
             .fetch_optional(&self.pool)
             .await
             .map_err(&fail)?;
         match row {
             None => Err(MarkNotificationError::NotFound),
-            Some(row) => Err(MarkNotificationError::NotPending {
-                current: row.into_notification()?.state,
-            }),
+            Some(row) => match row.into_notification()?.state {
+                DeliveryState::Pending => Err(MarkNotificationError::ClaimLost),
+                current => Err(MarkNotificationError::NotPending { current }),
+            },
         }
+    }
+
+    /// Ends every claim (those on notifications due by `now`, which are all
+    /// there are). Called at start under the run lock: one process
+    /// uses a SQLite database, so every claim there belongs to a process
+    /// that is gone, and its notices need not wait for the lease.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    pub async fn release_all_claims(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query(sql::RELEASE_ALL_CLAIMS)
+            .bind(to_ms(now))
+            .execute(&self.pool)
+            .await
+            .map_err(backend("releasing the claims of an earlier run"))?;
+        Ok(done.rows_affected())
     }
 }
 
@@ -222,53 +267,100 @@ impl NotificationOutbox for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(backend("reading due notifications"))?;
-        let mut due = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id = row.id;
-            match row.into_notification() {
-                Ok(notification) => due.push(notification),
-                Err(error) => self.set_aside(id, now, &error).await?,
+        self.readable(rows, now).await
+    }
+
+    async fn claim_due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let mut rows: Vec<NotificationRow> = sqlx::query_as(sql::CLAIM_DUE_NOTIFICATIONS)
+            .bind(to_ms(now))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(to_ms(lease_until))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("claiming due notifications"))?;
+        rows.sort_by_key(|row| (row.next_attempt_at_ms, row.id));
+        self.readable(rows, now).await
+    }
+
+    async fn extend_claims(
+        &self,
+        claims: &[NotificationClaim],
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<NotificationClaim>, StoreError> {
+        let fail = backend("extending notification claims");
+        let mut tx = self.pool.begin().await.map_err(&fail)?;
+        let mut held = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let done = sqlx::query(sql::EXTEND_CLAIM)
+                .bind(to_ms(lease_until))
+                .bind(claim.id.get())
+                .bind(i64::from(claim.number))
+                .execute(&mut *tx)
+                .await
+                .map_err(&fail)?;
+            if done.rows_affected() == 1 {
+                held.push(*claim);
             }
         }
-        Ok(due)
+        tx.commit().await.map_err(&fail)?;
+        Ok(held)
+    }
+
+    async fn release_claims(&self, claims: &[NotificationClaim]) -> Result<(), StoreError> {
+        let fail = backend("releasing notification claims");
+        let mut tx = self.pool.begin().await.map_err(&fail)?;
+        for claim in claims {
+            sqlx::query(sql::RELEASE_CLAIM)
+                .bind(claim.id.get())
+                .bind(i64::from(claim.number))
+                .execute(&mut *tx)
+                .await
+                .map_err(&fail)?;
+        }
+        tx.commit().await.map_err(&fail)
     }
 
     async fn mark_sent(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        let update = sqlx::query(sql::MARK_SENT).bind(to_ms(at)).bind(id.get());
-        self.settle(id, update).await
+        let update = sqlx::query(sql::MARK_SENT).bind(to_ms(at));
+        self.settle(claim, update).await
     }
 
     async fn retry_later(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError> {
-        let update = sqlx::query(sql::RETRY_LATER)
-            .bind(to_ms(next_attempt_at))
-            .bind(id.get());
-        self.settle(id, update).await
+        let update = sqlx::query(sql::RETRY_LATER).bind(to_ms(next_attempt_at));
+        self.settle(claim, update).await
     }
 
     async fn mark_failed(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         at: DateTime<Utc>,
         reason: FailureReason,
     ) -> Result<(), MarkNotificationError> {
         let update = sqlx::query(sql::MARK_FAILED)
             .bind(to_ms(at))
-            .bind(reason.as_str().to_owned())
-            .bind(id.get());
-        self.settle(id, update).await
+            .bind(reason.as_str().to_owned());
+        self.settle(claim, update).await
     }
 
-    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
-        let update = sqlx::query(sql::WITHDRAW_NOTIFICATION).bind(id.get());
-        self.settle(id, update).await
+    async fn withdraw_notification(
+        &self,
+        claim: NotificationClaim,
+    ) -> Result<(), MarkNotificationError> {
+        self.settle(claim, sqlx::query(sql::WITHDRAW_NOTIFICATION))
+            .await
     }
 
     async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxBacklog, StoreError> {

@@ -40,7 +40,8 @@ macro_rules! select_bookings {
 macro_rules! notification_columns {
     () => {
         "id, booking_id, recipient_kind, recipient_id, kind, awaiting_confirmation, before_min, \
-         due_at_ms, state, settled_at_ms, failure_reason, attempts, next_attempt_at_ms"
+         due_at_ms, state, settled_at_ms, failure_reason, attempts, next_attempt_at_ms, claims, \
+         claimed_until_ms"
     };
 }
 
@@ -313,7 +314,7 @@ statements! {
     /// Notices about a change stay when its booking changes again; only
     /// reminders are withdrawn.
     WITHDRAW_PENDING_REMINDERS =
-        "UPDATE notifications SET state = 'withdrawn' \
+        "UPDATE notifications SET state = 'withdrawn', claimed_until_ms = NULL \
          WHERE booking_id = ? AND state = 'pending' \
            AND kind IN ('customer_reminder', 'staff_reminder', 'confirmation_reminder')";
     NOTIFICATION_BY_ID =
@@ -323,6 +324,30 @@ statements! {
         " FROM notifications WHERE state = 'pending' AND next_attempt_at_ms <= ? \
           ORDER BY next_attempt_at_ms, id LIMIT ?"
     );
+    /// Claims the first due notifications no live claim holds (the due
+    /// index, then the claim filter on the few rows it returns). The
+    /// RETURNING order is unspecified; the caller sorts.
+    CLAIM_DUE_NOTIFICATIONS = concat!(
+        "UPDATE notifications SET claims = claims + 1, claimed_until_ms = ?3 \
+         WHERE id IN (SELECT id FROM notifications \
+                      WHERE state = 'pending' AND next_attempt_at_ms <= ?1 \
+                        AND (claimed_until_ms IS NULL OR claimed_until_ms <= ?1) \
+                      ORDER BY next_attempt_at_ms, id LIMIT ?2) \
+         RETURNING ", notification_columns!()
+    );
+    EXTEND_CLAIM =
+        "UPDATE notifications SET claimed_until_ms = ? \
+         WHERE id = ? AND claims = ? AND state = 'pending'";
+    RELEASE_CLAIM =
+        "UPDATE notifications SET claimed_until_ms = NULL \
+         WHERE id = ? AND claims = ? AND state = 'pending'";
+    /// Every claim, at start: one process uses the database, so whatever
+    /// is claimed was claimed by a process that is gone. Only due rows are
+    /// ever claimed (a retry ends its claim), so the due index bounds the
+    /// search to the backlog at `?` (now).
+    RELEASE_ALL_CLAIMS =
+        "UPDATE notifications SET claimed_until_ms = NULL \
+         WHERE state = 'pending' AND next_attempt_at_ms <= ? AND claimed_until_ms IS NOT NULL";
     /// The backlog for monitoring: late pending notifications, retries
     /// included, and the earliest due time among them.
     OUTBOX_BACKLOG =
@@ -331,18 +356,26 @@ statements! {
     NOTIFICATIONS_OF_BOOKING = concat!(
         "SELECT ", notification_columns!(), " FROM notifications WHERE booking_id = ? ORDER BY id"
     );
+    /// The settling updates match only a pending notification under the
+    /// claim they name, and end the claim.
     MARK_SENT =
-        "UPDATE notifications SET state = 'sent', settled_at_ms = ?, attempts = attempts + 1 \
-         WHERE id = ? AND state = 'pending'";
+        "UPDATE notifications SET state = 'sent', settled_at_ms = ?, attempts = attempts + 1, \
+         claimed_until_ms = NULL WHERE id = ? AND claims = ? AND state = 'pending'";
     RETRY_LATER =
-        "UPDATE notifications SET next_attempt_at_ms = ?, attempts = attempts + 1 \
-         WHERE id = ? AND state = 'pending'";
+        "UPDATE notifications SET next_attempt_at_ms = ?, attempts = attempts + 1, \
+         claimed_until_ms = NULL WHERE id = ? AND claims = ? AND state = 'pending'";
     MARK_FAILED =
         "UPDATE notifications SET state = 'failed', settled_at_ms = ?, failure_reason = ?, \
-         attempts = attempts + 1 WHERE id = ? AND state = 'pending'";
+         attempts = attempts + 1, claimed_until_ms = NULL \
+         WHERE id = ? AND claims = ? AND state = 'pending'";
+    /// An unreadable row, set aside whatever its claim.
+    SET_ASIDE =
+        "UPDATE notifications SET state = 'failed', settled_at_ms = ?, failure_reason = ?, \
+         attempts = attempts + 1, claimed_until_ms = NULL WHERE id = ? AND state = 'pending'";
     /// Withdrawing is not a delivery attempt, so `attempts` stays.
     WITHDRAW_NOTIFICATION =
-        "UPDATE notifications SET state = 'withdrawn' WHERE id = ? AND state = 'pending'";
+        "UPDATE notifications SET state = 'withdrawn', claimed_until_ms = NULL \
+         WHERE id = ? AND claims = ? AND state = 'pending'";
 
     // ----- Update inbox ---------------------------------------------------
 

@@ -18,6 +18,7 @@ use teloxide::update_listeners::UpdateListener;
 use crate::admitted::BotAdmission;
 use crate::health::{BotHealth, BotState};
 use crate::inbox::BotInbox;
+use crate::leadership::RoleWatch;
 use crate::polling::ObservedPolling;
 use crate::shutdown;
 use crate::updates::UpdateSource;
@@ -37,14 +38,18 @@ impl ErrorHandler<RequestError> for ListenerErrors {
     }
 }
 
-/// Where a bot's updates come from, the inbox they pass through, and what
-/// an earlier run received but did not finish
-/// ([`BotInbox::take_unfinished`], taken before the webhook routes serve).
+/// Where a bot's updates come from, the inbox they pass through, what an
+/// earlier run received but did not finish ([`BotInbox::take_unfinished`],
+/// taken before the webhook routes serve, by an instance alone on its
+/// database), and whether this instance polls the bot.
 #[derive(Debug)]
 pub struct BotUpdates {
     pub source: UpdateSource,
     pub inbox: BotInbox,
     pub replay: Vec<Update>,
+    /// Whether this instance polls the bot (long polling only; see
+    /// `leadership`).
+    pub leading: RoleWatch,
 }
 
 /// The bot could not start.
@@ -98,6 +103,7 @@ pub async fn run(
         source: updates,
         inbox,
         replay,
+        leading,
     } = updates;
     // Each chat's budget: the stream drops what a chat sends beyond it, the
     // tree's first handler gives a chat's slot back when its update is done.
@@ -120,7 +126,8 @@ pub async fn run(
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
-                let polling = ObservedPolling::start(bot.clone(), timeout, dispatch_health).await;
+                let polling =
+                    ObservedPolling::start(bot.clone(), timeout, dispatch_health, leading).await;
                 let listener = gate.wrap(inbox.wrap(polling, replay, true));
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)

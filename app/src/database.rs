@@ -14,7 +14,7 @@ use adapter_sqlite::{Durability, SqliteSettings, SqliteStore};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{ConfigError, DEFAULT_DATABASE_URL, DatabaseVars, Reason, env};
-use crate::run_lock::{HeldLock, RunLock, RunLockError};
+use crate::run_lock::{HeldLock, InstanceLock, RunLock, RunLockError};
 pub use crate::store::Store;
 
 /// The database could not be opened.
@@ -267,9 +267,9 @@ pub enum OpenAloneError {
     Open(#[from] DatabaseError),
 }
 
-/// Opens the store as [`open`] does, holding its run lock, taken before the
-/// schema is migrated: for `booking run` and the commands that must not run
-/// beside it.
+/// Opens the store as [`open`] does, holding its run lock exclusively,
+/// taken before the schema is migrated: for the commands that must not run
+/// beside `booking run` (see [`open_instance`]).
 ///
 /// # Errors
 /// [`OpenAloneError::InUse`] when another process holds the lock; else why
@@ -277,18 +277,53 @@ pub enum OpenAloneError {
 pub async fn open_alone(settings: &DatabaseSettings) -> Result<(Store, HeldLock), OpenAloneError> {
     match &settings.store {
         StoreSettings::Sqlite(store) => {
-            let lock = RunLock::try_acquire(&store.path).map_err(|e| match e {
-                RunLockError::Held { path } => OpenAloneError::InUse {
-                    what: path.display().to_string(),
-                },
-                other => OpenAloneError::Lock(other),
-            })?;
+            let lock = file_lock(store)?;
             Ok((open(settings).await?, HeldLock::File(lock)))
         }
         StoreSettings::Postgres(store) => match PgStore::open_alone(store).await {
             Ok((store, lock)) => Ok((Store::Postgres(store), HeldLock::Postgres(lock))),
             Err(adapter_postgres::OpenError::InUse { .. }) => Err(OpenAloneError::InUse {
                 what: "its run lock".to_owned(),
+            }),
+            Err(e) => Err(DatabaseError::OpenPostgres(e).into()),
+        },
+    }
+}
+
+/// The lock file of a SQLite database, taken.
+fn file_lock(store: &SqliteSettings) -> Result<RunLock, OpenAloneError> {
+    RunLock::try_acquire(&store.path).map_err(|e| match e {
+        RunLockError::Held { path } => OpenAloneError::InUse {
+            what: path.display().to_string(),
+        },
+        other => OpenAloneError::Lock(other),
+    })
+}
+
+/// Opens the store for one `booking run` instance, holding the run lock
+/// for its life: on SQLite exclusively, as [`open_alone`]; on PostgreSQL
+/// shared with other instances, migrating the schema only when no other
+/// process holds the lock (`adapter_postgres::PgStore::open_instance`).
+///
+/// # Errors
+/// [`OpenAloneError::InUse`] when another process holds the lock (on
+/// PostgreSQL: a command, exclusively); else why the lock or the database
+/// could not be had, such as a schema that other instances keep from being
+/// migrated.
+pub async fn open_instance(
+    settings: &DatabaseSettings,
+) -> Result<(Store, InstanceLock), OpenAloneError> {
+    match &settings.store {
+        StoreSettings::Sqlite(store) => {
+            let lock = file_lock(store)?;
+            Ok((open(settings).await?, InstanceLock::File(lock)))
+        }
+        StoreSettings::Postgres(store) => match PgStore::open_instance(store).await {
+            Ok((store, lock)) => Ok((Store::Postgres(store), InstanceLock::Postgres(lock))),
+            Err(adapter_postgres::OpenError::InUse { .. }) => Err(OpenAloneError::InUse {
+                what: "its run lock exclusively: `booking migrate`, `catalog import` or \
+                       `migrate-store` is running"
+                    .to_owned(),
             }),
             Err(e) => Err(DatabaseError::OpenPostgres(e).into()),
         },

@@ -7,7 +7,8 @@
 //!   was handed to it (until then the bot is *starting*);
 //! - with long polling, the latest `getUpdates` that completed did not fail
 //!   (an error makes the bot *failing* until a later `getUpdates` succeeds,
-//!   empty answers included: `polling` observes every answer);
+//!   empty answers included: `polling` observes every answer), or another
+//!   instance on the same PostgreSQL database polls it (standby);
 //! - with a webhook, `setWebhook` succeeded (the service does not start
 //!   otherwise); Telegram's delivery failures are not visible from here.
 //!
@@ -112,6 +113,12 @@ impl BotHealth {
 
     /// A `getUpdates` answered (with updates or without).
     pub fn polled(&self) {
+        self.set(BotState::Receiving);
+    }
+
+    /// Another instance polls this bot (`leadership`): this one is as
+    /// ready as it can be, whatever its last poll before standing by.
+    pub fn standing_by(&self) {
         self.set(BotState::Receiving);
     }
 

@@ -17,7 +17,9 @@
 //! - `http`: the HTTP listener (`/healthz`, `/readyz`, webhooks), and its
 //!   settings; `health`: what `/readyz` checks.
 //! - `run_lock`: the lock `booking run` holds on its database (a lock file
-//!   on SQLite, an advisory lock on PostgreSQL).
+//!   on SQLite, an advisory lock on PostgreSQL, shared by the instances).
+//! - `leadership`: what one instance does at a time on PostgreSQL (each
+//!   bot's long polling, the periodic jobs); on SQLite, the one instance.
 //! - `serve`: `booking run`: the bots and the notification dispatcher.
 //! - `reload`: hot reload of the config file while `booking run` runs.
 //! - `maintenance`: housekeeping beside the bots.
@@ -37,6 +39,7 @@ pub mod database;
 pub mod health;
 pub mod http;
 pub mod inbox;
+pub mod leadership;
 pub mod maintenance;
 pub mod metrics;
 pub mod miniapp;

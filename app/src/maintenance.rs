@@ -17,12 +17,19 @@
 //!   bookings nobody confirmed in time are cancelled with a message to the
 //!   customer, confirmed visits are completed some time after their end
 //!   (`[lifecycle]` in the configuration). Only counts are logged.
+//!
+//! On PostgreSQL only the instance holding the jobs role (`leadership`)
+//! does them; the others skip their ticks. Two instances overlapping
+//! during a hand-over is harmless: purges and sweeps are conditional
+//! writes, so the second finds nothing left to do.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use adapter_telegram::conversation::EXPIRY_NOTICE_WINDOW;
 use booking_ports::{Clock, ConversationStore, Engine, StaffAccessStore, StoreError, UpdateInbox};
+
+use crate::leadership::RoleWatch;
 
 /// How long the id of a finished update is kept: as long as Telegram keeps
 /// an update it could not deliver, so any redelivery is recognised.
@@ -33,20 +40,22 @@ pub const PURGE_CONVERSATIONS_EVERY: Duration = Duration::from_secs(60);
 /// How often expired staff access records are purged.
 pub const PURGE_STAFF_ACCESS_EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// Purges expired records at their intervals, forever; spawn it and abort
-/// it at shutdown. A failure is logged and retried at the next tick.
+/// Purges expired records at their intervals while `jobs` holds, forever;
+/// spawn it and abort it at shutdown. A failure is logged and retried at
+/// the next tick.
 pub async fn purge_expired(
     store: impl ConversationStore + StaffAccessStore + UpdateInbox,
     clock: impl Clock,
+    jobs: RoleWatch,
 ) {
     let mut conversations = tokio::time::interval(PURGE_CONVERSATIONS_EVERY);
     let mut staff_access = tokio::time::interval(PURGE_STAFF_ACCESS_EVERY);
     loop {
         tokio::select! {
-            _ = conversations.tick() => {
+            () = jobs.tick_while_held(&mut conversations) => {
                 purge_once(&store, &clock).await;
             }
-            _ = staff_access.tick() => {
+            () = jobs.tick_while_held(&mut staff_access) => {
                 purge_staff_access_once(&store, &clock).await;
                 purge_inbox_once(&store, &clock).await;
             }
@@ -70,13 +79,13 @@ pub struct SweepCounts {
     pub skipped: usize,
 }
 
-/// Runs the engine's lifecycle sweep every [`SWEEP_LIFECYCLE_EVERY`],
-/// forever; spawn it and abort it at shutdown. A failure is logged and
-/// retried at the next tick.
-pub async fn sweep_lifecycle(engine: Arc<Engine>) {
+/// Runs the engine's lifecycle sweep every [`SWEEP_LIFECYCLE_EVERY`] while
+/// `jobs` holds, forever; spawn it and abort it at shutdown. A failure is
+/// logged and retried at the next tick.
+pub async fn sweep_lifecycle(engine: Arc<Engine>, jobs: RoleWatch) {
     let mut every = tokio::time::interval(SWEEP_LIFECYCLE_EVERY);
     loop {
-        every.tick().await;
+        jobs.tick_while_held(&mut every).await;
         sweep_lifecycle_once(&engine).await;
     }
 }

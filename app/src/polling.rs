@@ -11,6 +11,14 @@
 //! the dispatcher's hint, and the same stop: the request in flight is
 //! dropped and one last `getUpdates` (limit 1, timeout 0) confirms the
 //! updates already handed out, so the next start does not get them again.
+//!
+//! Only the instance that holds the bot's poller role polls
+//! (`leadership`): a standby sends nothing until it takes the role, and a
+//! leader that loses it drops its request in flight and stands by. Nothing
+//! is confirmed then: the new leader asks from the last confirmed offset,
+//! and the updates this instance already recorded are recognised by the
+//! inbox and dropped there (a standby's `getUpdates` would also cut the
+//! leader's long poll short with a 409).
 
 use std::fmt;
 use std::time::Duration;
@@ -27,6 +35,7 @@ use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
 use crate::health::BotHealth;
+use crate::leadership::RoleWatch;
 use crate::unreadable::skip_unreadable;
 
 /// A long-polling update listener for one bot.
@@ -37,6 +46,7 @@ pub struct ObservedPolling {
     token: StopToken,
     flag: StopFlag,
     health: BotHealth,
+    leading: RoleWatch,
 }
 
 impl fmt::Debug for ObservedPolling {
@@ -54,7 +64,8 @@ impl ObservedPolling {
     /// while one is set, so this is what switching back from webhook mode
     /// takes), and prepares polling that waits up to `timeout` per request.
     /// A failed `deleteWebhook` is logged: polling then fails visibly.
-    pub async fn start(bot: Bot, timeout: Duration, health: BotHealth) -> Self {
+    /// It polls while `leading` holds.
+    pub async fn start(bot: Bot, timeout: Duration, health: BotHealth, leading: RoleWatch) -> Self {
         if let Err(e) = bot.delete_webhook().await {
             tracing::warn!(bot = health.name(), error = %adapter_telegram::error::chain(&e), "deleting the webhook failed");
         }
@@ -67,6 +78,7 @@ impl ObservedPolling {
             token,
             flag,
             health,
+            leading,
         }
     }
 }
@@ -99,6 +111,8 @@ impl<'a> AsUpdateStream<'a> for ObservedPolling {
             backoff: None,
             flag: self.flag.clone(),
             health: self.health.clone(),
+            leading: self.leading.clone(),
+            polling: false,
             finished: false,
         };
         let updates = futures::stream::unfold(poller, |mut poller| async move {
@@ -124,6 +138,10 @@ struct Poller {
     backoff: Option<Duration>,
     flag: StopFlag,
     health: BotHealth,
+    /// Whether this instance holds the bot's poller role.
+    leading: RoleWatch,
+    /// Whether it polled since it last stood by (for the log).
+    polling: bool,
     finished: bool,
 }
 
@@ -142,6 +160,22 @@ impl Poller {
         if self.flag.is_stopped() {
             return self.finish().await;
         }
+        if !self.leading.holds() {
+            self.polling = false;
+            tracing::info!(
+                bot = self.health.name(),
+                "another instance polls this bot; this one stands by"
+            );
+            self.health.standing_by();
+            tokio::select! {
+                () = self.leading.until(true) => {}
+                () = &mut self.flag => return self.finish().await,
+            }
+        }
+        if !self.polling {
+            self.polling = true;
+            tracing::info!(bot = self.health.name(), "this instance polls the bot");
+        }
         let mut request = self
             .bot
             .get_updates()
@@ -154,6 +188,8 @@ impl Poller {
             answer = request.send() => answer,
             // Updates that arrive after the stop are left for the next start.
             () = &mut self.flag => return self.finish().await,
+            // Another instance may be polling already; stand by at once.
+            () = self.leading.until(false) => return Some(Vec::new()),
         };
         match answer {
             Ok(updates) => {
@@ -189,6 +225,11 @@ impl Poller {
     /// Confirms the updates handed out so far and ends the stream.
     async fn finish(&mut self) -> Option<Vec<Result<Update, RequestError>>> {
         self.finished = true;
+        // A standby confirms nothing: it handed nothing out since it lost
+        // the role, and its request would cut the leader's long poll.
+        if !self.leading.holds() {
+            return None;
+        }
         let confirm = self
             .bot
             .get_updates()

@@ -1,10 +1,13 @@
 //! The run lock: `booking run` holds it for its whole life, so `booking
-//! restore`, `migrate` and `catalog import` can tell for certain that no bot
-//! is using the database. On SQLite it is an exclusive lock on
+//! restore`, `migrate`, `catalog import` and `migrate-store` can tell for
+//! certain that no bot is using the database. On SQLite it is an exclusive lock on
 //! `<database>.lock`, released by the operating system when the process
 //! ends, even on a crash; on PostgreSQL a session advisory lock
 //! (`adapter_postgres::RunLock`), released by the server when the
-//! connection ends. [`HeldLock`] is either.
+//! connection ends. [`HeldLock`] is either, for the commands that change
+//! the database; [`InstanceLock`] is what `booking run` holds: on
+//! PostgreSQL the same lock shared, so several instances run side by side
+//! while the commands still wait for all of them to stop.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -85,6 +88,27 @@ impl HeldLock {
         match self {
             Self::File(lock) => drop(lock),
             Self::Postgres(lock) => lock.release().await,
+        }
+    }
+}
+
+/// What `booking run` holds for its whole life: the lock file on SQLite
+/// (one instance, always alone), the run lock shared with the other
+/// instances on PostgreSQL.
+#[derive(Debug)]
+pub enum InstanceLock {
+    File(RunLock),
+    Postgres(adapter_postgres::InstanceLock),
+}
+
+impl InstanceLock {
+    /// Whether no other `booking` process held the database when this one
+    /// started: only then may it take over what an earlier run left
+    /// unfinished (another instance could be handling it).
+    pub fn alone(&self) -> bool {
+        match self {
+            Self::File(_) => true,
+            Self::Postgres(lock) => lock.alone(),
         }
     }
 }

@@ -9,18 +9,25 @@
 //! bots take their updates by long polling, or by webhooks when
 //! `BOOKING_WEBHOOK_URL` is set; every update is recorded in the inbox
 //! first (`inbox`), and what an earlier run left unfinished is handled
-//! first. Everything runs until SIGINT or SIGTERM: the HTTP listener stops,
+//! first (by an instance alone on its database). On PostgreSQL several
+//! instances may run on one database (`leadership`): only the one holding a
+//! bot's poller role polls it, only the jobs holder runs the housekeeping;
+//! every instance serves webhooks and dispatches notices.
+//! Everything runs until SIGINT or SIGTERM: the HTTP listener stops,
 //! the bots finish the updates in flight, then the notification dispatcher
 //! finishes its step and makes one last delivery round (so the notices
 //! those updates wrote go out, and every send that happened is recorded),
-//! a backup in progress completes, then the store closes.
+//! a backup in progress completes, the roles and the run lock are given
+//! up, then the store closes.
 
 use std::sync::Arc;
 
 use adapter_sqlite::SqliteStore;
 use adapter_telegram::admin::AdminBot;
 use adapter_telegram::{ClientBot, Locales, TelegramSender, handler_tree};
-use booking_ports::{Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SystemClock};
+use booking_ports::{
+    Clock, ConversationStore, DispatchWakeup, Dispatcher, Engine, SendBudget, SystemClock,
+};
 use futures::future::OptionFuture;
 use metrics_exporter_prometheus::PrometheusHandle;
 use teloxide::Bot;
@@ -29,9 +36,12 @@ use tokio::sync::watch;
 use crate::bots::BotUpdates;
 use crate::config::{BotToken, ProcessEnvironment, Settings};
 use crate::health::{BotHealth, Readiness};
-use crate::inbox::InboxStore;
+use crate::inbox::{BotInbox, InboxStore};
+use crate::leadership::Leadership;
 use crate::reload::{LiveSettings, Reloader};
+use crate::run_lock::InstanceLock;
 use crate::store::{AnyStore, Store};
+use crate::updates::UpdateSource;
 use crate::{backups, bots, database, http, maintenance, metrics, miniapp, shutdown, updates};
 
 /// Anything that stops the service from starting or running.
@@ -59,29 +69,82 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     // First, so that failures while starting are counted too.
     let registry = metrics::install();
     // The run lock is held until the process ends, so `booking restore`,
-    // `migrate` and `catalog import` refuse to run under the bots.
-    let (store, run_lock) = database::open_alone(&settings.database).await?;
-    tracing::info!(database = %settings.database.url(), store = store.kind(), "database open");
+    // `migrate` and `catalog import` refuse to run under the bots (on
+    // PostgreSQL it is shared: other instances may run beside this one).
+    let (store, run_lock) = database::open_instance(&settings.database).await?;
+    tracing::info!(
+        database = %settings.database.url(),
+        store = store.kind(),
+        alone = run_lock.alone(),
+        "database open"
+    );
+    // The lock file outlives the store (nothing may swap the file before
+    // its connections are closed); on PostgreSQL the run lock's connection
+    // is `leadership`'s, given up when the service stops.
+    let (file_lock, contested) = match run_lock {
+        InstanceLock::File(lock) => (Some(lock), None),
+        InstanceLock::Postgres(lock) => (None, Some(lock)),
+    };
     let outcome = match &store {
         Store::Sqlite(sqlite) => {
-            run_on(settings, registry, sqlite.clone(), Some(sqlite.clone())).await
+            // The run lock makes this the only process on the file: claims
+            // on notifications are a dead predecessor's, free them now
+            // rather than at the end of their lease.
+            match sqlite.release_all_claims(SystemClock.now()).await {
+                Ok(0) => {}
+                Ok(released) => tracing::info!(released, "claims of an earlier run released"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "claims of an earlier run could not be released; they end with their lease")
+                }
+            }
+            run_on(
+                settings,
+                registry,
+                sqlite.clone(),
+                Some(sqlite.clone()),
+                contested,
+                None,
+            )
+            .await
         }
-        Store::Postgres(pg) => run_on(settings, registry, pg.clone(), None).await,
+        Store::Postgres(pg) => {
+            // Other instances may send for the same bots: count the sends
+            // in the database, not only here.
+            let budget: Arc<dyn SendBudget> = Arc::new(pg.clone());
+            run_on(
+                settings,
+                registry,
+                pg.clone(),
+                None,
+                contested,
+                Some(budget),
+            )
+            .await
+        }
     };
     store.close().await;
-    run_lock.release().await;
+    drop(file_lock);
     tracing::info!("stopped");
     outcome
 }
 
 /// The service on `store`, until a stop signal; `sqlite` is the same store
-/// when it is SQLite, for the scheduled file backups.
+/// when it is SQLite, for the scheduled file backups. `contested` is the
+/// PostgreSQL run lock shared with other instances (`None`: the instance
+/// is the only one), given up when the service stops (`leadership`).
+/// `send_budget` is Telegram's sending budget shared with other instances,
+/// when there can be any.
 async fn run_on<S: AnyStore>(
     settings: Settings,
     registry: PrometheusHandle,
     store: S,
     sqlite: Option<SqliteStore>,
+    contested: Option<adapter_postgres::InstanceLock>,
+    send_budget: Option<Arc<dyn SendBudget>>,
 ) -> Result<(), ServeError> {
+    let alone = contested
+        .as_ref()
+        .is_none_or(adapter_postgres::InstanceLock::alone);
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(
         Engine::on_store(
@@ -168,13 +231,28 @@ async fn run_on<S: AnyStore>(
     // webhooks are set, before the bots start; it serves meanwhile, so
     // `/readyz` answers "starting".
     // What an earlier run received but did not finish is taken before the
-    // webhook routes can record anything new.
+    // webhook routes can record anything new, and only by an instance alone
+    // on its database: beside others, an unfinished update may be one
+    // another instance is handling right now (per-chat leases, issue 17's
+    // S12-S13, will let instances take over each other's updates).
     let inbox = InboxStore::new(Arc::new(store.clone()), Arc::clone(&clock));
+    let take_unfinished = async |inbox: &BotInbox| {
+        if alone {
+            inbox.take_unfinished().await
+        } else {
+            Vec::new()
+        }
+    };
+    if !alone {
+        tracing::info!(
+            "other instances run on this database: updates an earlier run left unfinished are not taken over"
+        );
+    }
     let client_inbox = inbox.bot("client")?;
-    let client_replay = client_inbox.take_unfinished().await;
+    let client_replay = take_unfinished(&client_inbox).await;
     let admin_inbox = if admin.is_some() {
         let admin_inbox = inbox.bot("admin")?;
-        let replay = admin_inbox.take_unfinished().await;
+        let replay = take_unfinished(&admin_inbox).await;
         Some((admin_inbox, replay))
     } else {
         None
@@ -186,6 +264,16 @@ async fn run_on<S: AnyStore>(
         &inbox,
     )
     .await?;
+    // Only the bots that poll contest a role: every instance serves the
+    // webhook routes.
+    let polled: Vec<&'static str> = std::iter::once(("client", Some(&prepared.client)))
+        .chain([("admin", prepared.admin.as_ref())])
+        .filter_map(|(bot, source)| match source {
+            Some(UpdateSource::Polling { .. }) => Some(bot),
+            _ => None,
+        })
+        .collect();
+    let leadership = Leadership::start(contested, &polled).await;
     let client_health = BotHealth::new("client");
     let admin_health = admin.as_ref().map(|_| BotHealth::new("admin"));
     let readiness = Readiness::new(
@@ -231,6 +319,9 @@ async fn run_on<S: AnyStore>(
         settings.dispatch.clone(),
     )
     .with_wakeup(wakeup);
+    if let Some(budget) = send_budget {
+        dispatcher = dispatcher.with_send_budget(budget);
+    }
     // The dispatcher stops after the bots (at a signal, or when a bot could
     // not start): the updates they finish while stopping may still write
     // notices, which one last round delivers.
@@ -248,6 +339,7 @@ async fn run_on<S: AnyStore>(
                 tracing::warn!(error = %e, "the last notification round failed; the outbox keeps the rest for the next start")
             }
         }
+        dispatcher.release_claims().await;
     });
 
     // Scheduled backups copy a SQLite file; PostgreSQL has its own tools.
@@ -273,8 +365,15 @@ async fn run_on<S: AnyStore>(
             },
         ))
     });
-    let housekeeping = tokio::spawn(maintenance::purge_expired(store.clone(), SystemClock));
-    let lifecycle = tokio::spawn(maintenance::sweep_lifecycle(engine.clone()));
+    let housekeeping = tokio::spawn(maintenance::purge_expired(
+        store.clone(),
+        SystemClock,
+        leadership.jobs(),
+    ));
+    let lifecycle = tokio::spawn(maintenance::sweep_lifecycle(
+        engine.clone(),
+        leadership.jobs(),
+    ));
 
     let limits = settings.http.limits;
     let stopping = |mut bots_stopped: watch::Receiver<bool>| async move {
@@ -357,6 +456,7 @@ async fn run_on<S: AnyStore>(
             source: prepared.client,
             inbox: client_inbox,
             replay: client_replay,
+            leading: leadership.poller("client"),
         },
         client_health,
         handler_tree(),
@@ -377,6 +477,7 @@ async fn run_on<S: AnyStore>(
                     source: admin_updates,
                     inbox: admin_inbox,
                     replay: admin_replay,
+                    leading: leadership.poller("admin"),
                 },
                 admin_health,
                 adapter_telegram::admin::handler_tree(),
@@ -402,6 +503,9 @@ async fn run_on<S: AnyStore>(
     if let Some(Err(e)) = OptionFuture::from(backups).await {
         tracing::error!(error = %e, "scheduled backups ended abnormally");
     }
+    // Last: a standby takes the roles over only once this instance has
+    // stopped using them, and a command waits for that too.
+    leadership.stop().await;
 
     Ok(outcome?)
 }

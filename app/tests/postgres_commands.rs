@@ -194,8 +194,9 @@ async fn on_postgresql_migrate_and_catalog_import_wait_for_the_process_holding_t
         "{}",
         text(&exported.stderr)
     );
-    // What `booking run` holds while the bots run.
-    let (store, lock) = PgStore::open_alone(&db.settings()).await.unwrap();
+    // What each `booking run` instance holds while the bots run: the run
+    // lock, shared.
+    let (store, lock) = PgStore::open_instance(&db.settings()).await.unwrap();
 
     let migrate = booking(db.url(), dir.path(), &["migrate"]);
     let import = booking(

@@ -1,8 +1,9 @@
 //! `booking run` on PostgreSQL, as a process: a `postgres://`
 //! `BOOKING_DATABASE_URL` selects it; the example catalog is imported into
 //! the server's database, a customer books through the fake Bot API, the
-//! booking is in PostgreSQL, and a second `booking run` on the same
-//! database is refused while the first holds its run lock.
+//! booking is in PostgreSQL, and `booking migrate` on the same database is
+//! refused while the bot holds its run lock (several instances:
+//! `postgres_leadership.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -15,7 +16,7 @@ use common::*;
 const CUSTOMER: i64 = 5151;
 
 #[tokio::test]
-async fn on_postgresql_a_customer_books_through_the_running_bot_and_a_second_instance_is_refused() {
+async fn on_postgresql_a_customer_books_through_the_running_bot_and_migrate_waits_for_it() {
     let db = PgTestDb::create().await;
     let (address, fake, mut requests) = start_fake_telegram().await;
     let workspace = Workspace::new();
@@ -48,14 +49,15 @@ async fn on_postgresql_a_customer_books_through_the_running_bot_and_a_second_ins
         }
     }
 
-    let second = workspace
-        .run_command(address)
+    let migrate = workspace
+        .command()
+        .arg("migrate")
         .env("BOOKING_DATABASE_URL", db.url())
         .output()
         .await
         .unwrap();
-    let refusal = String::from_utf8_lossy(&second.stderr);
-    assert!(!second.status.success(), "{refusal}");
+    let refusal = String::from_utf8_lossy(&migrate.stderr);
+    assert_eq!(migrate.status.code(), Some(3), "{refusal}");
     assert!(
         refusal.contains("another booking process is running"),
         "{refusal}"

@@ -59,8 +59,9 @@ pub use ports::customers::{
 pub use ports::inbox::{InboxUpdate, InvalidUpdateId, Recorded, Unfinished, UpdateId, UpdateInbox};
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
-    NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
+    NotificationClaim, NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,
 };
+pub use ports::send_budget::{SendBudget, SendLimits, SendPermit};
 pub use ports::sender::{Addressee, Destination, NotificationSender, OutgoingMessage, SendError};
 pub use ports::staff_access::{
     EndSessionError, OpenSession, RecordRefusalError, RedeemInvitationError, StaffAccessStore,

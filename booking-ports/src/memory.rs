@@ -13,6 +13,8 @@ mod catalog;
 mod conversations;
 mod customers;
 mod inbox;
+mod outbox;
+mod send_budget;
 mod staff_access;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -28,10 +30,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::error::StoreError;
 use crate::ports::conversations::ConversationKey;
 use crate::ports::customers::CustomerProfile;
-use crate::ports::outbox::{
-    DeliveryState, FailureReason, MarkNotificationError, NewNotice, Notification, NotificationId,
-    NotificationOutbox, OutboxBacklog,
-};
+use crate::ports::outbox::{DeliveryState, NewNotice, Notification, NotificationId};
 
 /// A booking lasts at most a day and each buffer at most a day, so a booking
 /// starting further than this before (or after) a period cannot reach into it.
@@ -70,6 +69,8 @@ struct State {
     last_customer_id: i64,
     conversations: HashMap<ConversationKey, conversations::Conversation>,
     notifications: BTreeMap<NotificationId, Notification>,
+    /// The shared sending budget (one process shares it with itself).
+    budget: send_budget::Budget,
     /// `(booking, notification)` of every notification, so a booking's
     /// notifications are found without a scan of the whole outbox.
     notifications_by_booking: BTreeSet<(BookingId, NotificationId)>,
@@ -201,6 +202,8 @@ impl State {
                 state: DeliveryState::Pending,
                 attempts: 0,
                 next_attempt_at: notice.due_at,
+                claims: 0,
+                claimed_until: None,
             });
         }
         self.last_notification_id = last;
@@ -231,6 +234,7 @@ impl State {
                 && notification.state == DeliveryState::Pending
             {
                 notification.state = DeliveryState::Withdrawn;
+                notification.claimed_until = None;
             }
         }
     }
@@ -242,121 +246,4 @@ fn at_version(booking: Booking, version: Version) -> Result<Booking, StoreError>
     let mut parts = booking.into_parts();
     parts.version = version;
     Booking::from_parts(parts).map_err(|e| StoreError::backend("storing a booking", e))
-}
-
-impl MemoryStore {
-    /// Applies `change` to a pending notification; `change` counts the
-    /// attempt when the outcome is one.
-    fn mark(
-        &self,
-        id: NotificationId,
-        change: impl FnOnce(&mut Notification),
-    ) -> Result<(), MarkNotificationError> {
-        let mut state = self.lock("recording a delivery")?;
-        let notification = state
-            .notifications
-            .get_mut(&id)
-            .ok_or(MarkNotificationError::NotFound)?;
-        if notification.state != DeliveryState::Pending {
-            return Err(MarkNotificationError::NotPending {
-                current: notification.state.clone(),
-            });
-        }
-        change(notification);
-        Ok(())
-    }
-}
-
-fn count_attempt(notification: &mut Notification) {
-    notification.attempts = notification.attempts.saturating_add(1);
-}
-
-#[async_trait]
-impl NotificationOutbox for MemoryStore {
-    async fn due_notifications(
-        &self,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<Notification>, StoreError> {
-        let state = self.lock("reading due notifications")?;
-        let mut due: Vec<&Notification> = state
-            .notifications
-            .values()
-            .filter(|n| n.state == DeliveryState::Pending && n.next_attempt_at <= now)
-            .collect();
-        // A backlog can be large and a batch is small: pick the first
-        // `limit` in linear time, then order only those.
-        let key = |n: &&Notification| (n.next_attempt_at, n.id);
-        if due.len() > limit {
-            due.select_nth_unstable_by_key(limit, key);
-            due.truncate(limit);
-        }
-        due.sort_by_key(key);
-        Ok(due.into_iter().cloned().collect())
-    }
-
-    async fn mark_sent(
-        &self,
-        id: NotificationId,
-        at: DateTime<Utc>,
-    ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| {
-            count_attempt(n);
-            n.state = DeliveryState::Sent { at };
-        })
-    }
-
-    async fn retry_later(
-        &self,
-        id: NotificationId,
-        next_attempt_at: DateTime<Utc>,
-    ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| {
-            count_attempt(n);
-            n.next_attempt_at = next_attempt_at;
-        })
-    }
-
-    async fn mark_failed(
-        &self,
-        id: NotificationId,
-        at: DateTime<Utc>,
-        reason: FailureReason,
-    ) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| {
-            count_attempt(n);
-            n.state = DeliveryState::Failed { at, reason };
-        })
-    }
-
-    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError> {
-        self.mark(id, |n| n.state = DeliveryState::Withdrawn)
-    }
-
-    async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxBacklog, StoreError> {
-        let state = self.lock("measuring the outbox backlog")?;
-        let due_at = state
-            .notifications
-            .values()
-            .filter(|n| n.state == DeliveryState::Pending && n.due_at <= now)
-            .map(|n| n.due_at);
-        Ok(
-            due_at.fold(OutboxBacklog::default(), |backlog, due_at| OutboxBacklog {
-                due: backlog.due + 1,
-                oldest_due_at: Some(backlog.oldest_due_at.map_or(due_at, |o| o.min(due_at))),
-            }),
-        )
-    }
-
-    async fn notifications_of_booking(
-        &self,
-        booking: BookingId,
-    ) -> Result<Vec<Notification>, StoreError> {
-        let state = self.lock("reading notifications")?;
-        Ok(state
-            .notification_ids_of(booking)
-            .into_iter()
-            .filter_map(|id| state.notifications.get(&id).cloned())
-            .collect())
-    }
 }

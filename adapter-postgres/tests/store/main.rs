@@ -11,3 +11,4 @@ mod migrations;
 mod overlap;
 mod precision;
 mod processes;
+mod send_budget;

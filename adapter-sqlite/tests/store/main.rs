@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backup;
+mod claims;
 mod contract;
 mod corrupt;
 mod dispatch;

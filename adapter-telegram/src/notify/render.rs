@@ -354,6 +354,8 @@ mod tests {
                 state: DeliveryState::Pending,
                 attempts: 0,
                 next_attempt_at: local(2, 9),
+                claims: 0,
+                claimed_until: None,
             },
             replaced: Some(booking.clone()),
             booking,

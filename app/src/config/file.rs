@@ -199,6 +199,7 @@ pub(crate) struct DispatchSection {
     pub(crate) max_retry_delay_seconds: Option<u32>,
     pub(crate) max_attempts: Option<u32>,
     pub(crate) poll_interval_seconds: Option<u32>,
+    pub(crate) claim_lease_seconds: Option<u32>,
 }
 
 /// Reads TOML text of the file at `path` into `T`. A syntax or type error

@@ -190,6 +190,23 @@ fn reminders_and_dispatch_have_defaults_and_can_be_set() {
 }
 
 #[test]
+fn the_claim_lease_outlasts_a_long_request_timeout_unless_set() {
+    let (_dir, config) = example_plus("");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "# request_timeout_seconds = 30",
+        "request_timeout_seconds = 120",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let settings = load(&environment(&[(env::CONFIG, &config)])).unwrap();
+    assert_eq!(
+        settings.dispatch.parts().claim_lease,
+        chrono::Duration::seconds(150),
+        "a claim must outlast the longest send"
+    );
+}
+
+#[test]
 fn an_admin_token_without_an_admin_section_is_refused() {
     let error = load(&environment(&[(env::ADMIN_BOT_TOKEN, ADMIN_TOKEN)]))
         .unwrap_err()
@@ -234,6 +251,15 @@ fn bad_admin_reminder_and_dispatch_settings_name_the_setting_in_one_line() {
         (
             "\n[dispatch]\nbatch_size = 0\n".to_owned(),
             "dispatch is invalid",
+        ),
+        (
+            "\n[dispatch]\nclaim_lease_seconds = 30\n".to_owned(),
+            "dispatch.claim_lease_seconds is invalid: expected more than \
+             telegram.request_timeout_seconds (30 s)",
+        ),
+        (
+            "\n[dispatch]\npoll_interval_seconds = 20\nclaim_lease_seconds = 35\n".to_owned(),
+            "dispatch is invalid: the claim lease must be longer than twice the poll interval",
         ),
     ];
     for (extra, expected) in cases {

@@ -82,7 +82,7 @@ impl ConfigFile {
                 .validate()?
                 .with_churn_limits(self.policy.churn_limits()?)
                 .with_lifecycle(self.lifecycle.validate()?),
-            dispatch: self.dispatch.validate()?,
+            dispatch: self.dispatch.validate(telegram_timeouts.request)?,
             backups: self.backup.validate()?,
             shutdown_deadline: self.shutdown.deadline()?,
             miniapp: self.miniapp.validate()?,
@@ -355,8 +355,35 @@ impl LifecycleSection {
 }
 
 impl DispatchSection {
-    fn validate(&self) -> Result<DispatchSettings, ConfigError> {
+    /// `request_timeout` is how long one request to Telegram may take: a
+    /// claim on a notification must outlast a send, or another instance
+    /// takes it over while the send is still running. Unset, the lease is
+    /// the default or, with a long request timeout, that timeout and 30 s.
+    fn validate(
+        &self,
+        request_timeout: std::time::Duration,
+    ) -> Result<DispatchSettings, ConfigError> {
         let defaults = DispatchSettingsParts::default();
+        let request = chrono::Duration::from_std(request_timeout).unwrap_or(chrono::Duration::MAX);
+        let claim_lease = match self.claim_lease_seconds {
+            Some(seconds) => {
+                let lease = chrono::Duration::seconds(i64::from(seconds));
+                if lease <= request {
+                    return Err(ConfigError::invalid(
+                        "dispatch.claim_lease_seconds",
+                        format!(
+                            "expected more than telegram.request_timeout_seconds ({} s): a send \
+                             may take that long, and a claim must outlast it",
+                            request.num_seconds()
+                        ),
+                    ));
+                }
+                lease
+            }
+            None => defaults
+                .claim_lease
+                .max(request + chrono::Duration::seconds(30)),
+        };
         let seconds = |value: Option<u32>, default: chrono::Duration| {
             value.map_or(default, |s| chrono::Duration::seconds(i64::from(s)))
         };
@@ -375,6 +402,7 @@ impl DispatchSection {
             max_retry_delay: seconds(self.max_retry_delay_seconds, defaults.max_retry_delay),
             max_attempts: self.max_attempts.unwrap_or(defaults.max_attempts),
             poll_interval: seconds(self.poll_interval_seconds, defaults.poll_interval),
+            claim_lease,
         };
         DispatchSettings::new(parts).map_err(|e| ConfigError::invalid("dispatch", e))
     }

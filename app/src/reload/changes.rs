@@ -281,6 +281,7 @@ impl Changes {
             max_retry_delay,
             max_attempts,
             poll_interval,
+            claim_lease,
         } = new;
         self.restart("dispatch.batch_size", old.batch_size != *batch_size);
         self.restart("dispatch.concurrency", old.concurrency != *concurrency);
@@ -304,6 +305,10 @@ impl Changes {
         self.restart(
             "dispatch.poll_interval_seconds",
             old.poll_interval != *poll_interval,
+        );
+        self.restart(
+            "dispatch.claim_lease_seconds",
+            old.claim_lease != *claim_lease,
         );
     }
 }

@@ -183,6 +183,29 @@ async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
+    answer(fake, None, bot, method, headers, body).await
+}
+
+/// The API under a path prefix naming the calling instance
+/// (`BOOKING_TELEGRAM_API_URL=http://<fake>/<instance>`): its `getUpdates`
+/// are reported with `_instance`, so a test sees which process polls.
+async fn api_of_instance(
+    State(fake): State<FakeTelegram>,
+    UrlPath((instance, bot, method)): UrlPath<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    answer(fake, Some(instance), bot, method, headers, body).await
+}
+
+async fn answer(
+    fake: FakeTelegram,
+    instance: Option<String>,
+    bot: String,
+    method: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
     let method = method.to_ascii_lowercase();
     let body: Value = if method == "setwebhook" {
         multipart_fields(&headers, &body)
@@ -260,7 +283,11 @@ async fn api(
             ok(json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 }))
         }
         "getupdates" => {
-            fake.requests.send((method, body.clone())).unwrap();
+            let mut reported = body.clone();
+            if let Some(instance) = instance {
+                reported["_instance"] = json!(instance);
+            }
+            fake.requests.send((method, reported)).unwrap();
             let offset = body["offset"].as_i64().unwrap_or(0);
             let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0));
             // Long polling, as Telegram does it: answer at once when updates
@@ -385,6 +412,7 @@ pub async fn start_fake_telegram() -> (
     };
     let app = Router::new()
         .route("/{bot}/{method}", post(api))
+        .route("/{instance}/{bot}/{method}", post(api_of_instance))
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

@@ -31,9 +31,11 @@ use crate::ports::clock::ManualClock;
 use crate::ports::outbox::{DeliveryState, FailureReason, NoticeKind, Notification, Recipient};
 
 mod delivery;
+mod instances;
 mod schedule;
 
 pub use delivery::*;
+pub use instances::*;
 pub use schedule::*;
 
 /// Writes one `#[tokio::test]` per dispatcher scenario, each calling
@@ -47,6 +49,8 @@ macro_rules! dispatch_tests {
             a_restarted_dispatcher_carries_on_without_repeating,
             a_crash_between_sending_and_recording_sends_once_more,
             a_crash_mid_batch_sends_each_message_at_most_twice,
+            a_crashed_dispatchers_claims_wait_for_their_lease,
+            two_dispatchers_share_the_outbox_and_send_each_notice_once,
             after_downtime_only_reminders_that_still_make_sense_go_out,
             a_booking_made_ninety_minutes_ahead_gets_no_reminder,
             staff_actions_tell_the_customer_and_the_staff_reminder_shows_attendance,
@@ -248,14 +252,30 @@ impl<S: ContractStore> Scene<S> {
         panic!("the dispatcher did not drain its backlog");
     }
 
-    /// A new dispatcher over the same store and sender, as after a restart.
-    fn restart(&mut self) {
-        self.dispatcher = Dispatcher::on_store(
+    /// A new dispatcher over the same store and sender, as after a restart:
+    /// the old one stops as the run loop does, releasing its claims.
+    async fn restart(&mut self) {
+        self.dispatcher.release_claims().await;
+        self.dispatcher = self.another_dispatcher();
+    }
+
+    /// A new dispatcher over the same store and sender, as after a crash:
+    /// the old one's claims hold until their lease ends, and the clock moves
+    /// there (the restarted process, or another instance, takes them over).
+    fn restart_after_crash(&mut self) {
+        self.dispatcher = self.another_dispatcher();
+        self.clock.advance(self.settings.parts().claim_lease);
+    }
+
+    /// A second dispatcher over the same store, sender and clock, as in
+    /// another instance.
+    fn another_dispatcher(&self) -> Dispatcher<RecordingSender> {
+        Dispatcher::on_store(
             self.store.clone(),
             self.sender.clone(),
             self.clock.clone(),
             self.settings.clone(),
-        );
+        )
     }
 
     async fn notifications(&self, booking: BookingId) -> Vec<Notification> {

@@ -6,14 +6,16 @@
 //!
 //! A contract is a `pub async fn` at the start of a line (methods are
 //! indented); a listed name is a line holding one identifier and a comma
-//! inside a `macro_rules!` block, the form the lists are written in.
+//! inside a `macro_rules!` block, the form the lists are written in. A
+//! file's submodules (`outbox/claims.rs` of `outbox.rs`) are listed by the
+//! file's macro.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The entry points adapters call; every other list macro must be composed
 /// by `contract_tests!`.
-const ENTRY_POINTS: &[&str] = &["contract_tests", "dispatch_tests"];
+const ENTRY_POINTS: &[&str] = &["contract_tests", "dispatch_tests", "send_budget_tests"];
 
 /// The contract functions `source` defines.
 fn contracts(source: &str) -> BTreeSet<&str> {
@@ -48,10 +50,14 @@ fn lists(source: &str) -> (Vec<&str>, BTreeSet<&str>) {
     (macros, listed)
 }
 
-/// What is wrong with the contract file `name` (`source`) given the text of
+/// What is wrong with the contract file `name` (`source`, and the sources of
+/// its submodules, whose contracts its list names) given the text of
 /// `mod.rs`, one line per problem.
-fn problems(name: &str, source: &str, module: &str) -> Vec<String> {
-    let defined = contracts(source);
+fn problems(name: &str, source: &str, submodules: &[String], module: &str) -> Vec<String> {
+    let mut defined = contracts(source);
+    for submodule in submodules {
+        defined.extend(contracts(submodule));
+    }
     if defined.is_empty() {
         return Vec::new();
     }
@@ -80,8 +86,13 @@ fn every_contract_is_listed_and_every_list_is_run() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.extension().is_some_and(|e| e == "rs") {
             let source = std::fs::read_to_string(&path).unwrap();
+            let submodules: Vec<String> = std::fs::read_dir(path.with_extension(""))
+                .into_iter()
+                .flatten()
+                .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+                .collect();
             files += usize::from(!contracts(&source).is_empty());
-            found.extend(problems(&name, &source, &module));
+            found.extend(problems(&name, &source, &submodules, &module));
         }
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
@@ -95,17 +106,22 @@ fn the_check_catches_an_unlisted_contract_and_an_uncomposed_list() {
     let listed = "#[macro_export]\nmacro_rules! __a_contracts {\n    ($fixture:path) => {\n        \
                   $crate::contract_tests!(@each $fixture; a;\n            first,\n        );\n    };\n}\n\n\
                   pub async fn first<S: ContractStore>(store: S) {}\n";
-    assert_eq!(problems("a.rs", listed, module), Vec::<String>::new());
+    assert_eq!(problems("a.rs", listed, &[], module), Vec::<String>::new());
 
     let forgotten = format!("{listed}\n/// A new one.\npub async fn second<S>(store: S) {{\n}}\n");
     assert_eq!(
-        problems("a.rs", &forgotten, module),
+        problems("a.rs", &forgotten, &[], module),
         ["a.rs: `second` is not in the file's list, so it never runs"]
     );
     let elsewhere = listed.replace("__a_contracts", "__b_contracts");
     assert_eq!(
-        problems("b.rs", &elsewhere, module),
+        problems("b.rs", &elsewhere, &[], module),
         ["b.rs: `contract_tests!` does not call `__b_contracts!`"]
+    );
+    let in_a_submodule = "pub async fn third<S>(store: S) {\n}\n".to_owned();
+    assert_eq!(
+        problems("a.rs", listed, &[in_a_submodule], module),
+        ["a.rs: `third` is not in the file's list, so it never runs"]
     );
     // Methods and helpers are not contracts.
     let helpers = "impl X {\n    pub async fn hung(&self) {}\n}\npub(super) async fn world() {}\n";

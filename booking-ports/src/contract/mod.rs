@@ -50,6 +50,7 @@ mod listing;
 pub mod outbox;
 pub mod races;
 pub mod reschedule;
+pub mod send_budget;
 pub mod sender;
 pub mod staff_access;
 pub mod staff_accounts;

@@ -1,17 +1,22 @@
-//! The notification outbox (`NotificationOutbox`): what is due, delivery
-//! outcomes recorded once, withdrawal, and the backlog.
+//! The notification outbox (`NotificationOutbox`): what is due, claims and
+//! their leases, delivery outcomes recorded once under a claim, withdrawal,
+//! and the backlog.
 
 use std::collections::BTreeSet;
 
 use booking_domain::Booking;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::ContractStore;
 use super::world::*;
 use crate::ports::outbox::{
-    DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, NotificationId,
-    OutboxBacklog, OutboxChange,
+    DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
+    NotificationClaim, NotificationId, OutboxBacklog, OutboxChange,
 };
+
+mod claims;
+
+pub use claims::*;
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -23,6 +28,10 @@ macro_rules! __outbox_contracts {
             delivery_outcomes_are_recorded_once,
             a_pending_notification_can_be_withdrawn_alone,
             the_backlog_counts_late_pending_notifications,
+            claims_hold_until_their_lease_ends,
+            an_outcome_under_a_lost_claim_is_refused,
+            claims_are_extended_and_released_only_while_they_hold,
+            concurrent_claims_never_share_a_notification,
         );
     };
 }
@@ -100,14 +109,14 @@ pub async fn due_notifications_are_pending_ordered_and_limited<S: ContractStore>
 pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
     let w = world(store, 1).await;
     let start = at(18, 0);
-    let (booking, ids) = w
+    let (booking, claims) = w
         .visit_with_notices(vec![
             new_booking_notice(w.anna, at(9, 0)),
             reminder(customer(0), 120, start),
             reminder(customer(0), 60, start),
         ])
         .await;
-    let (notice, early, late) = (ids[0], ids[1], ids[2]);
+    let (notice, early, late) = (claims[0], claims[1], claims[2]);
 
     w.store.mark_sent(notice, at(9, 1)).await.unwrap();
     w.store.retry_later(early, at(16, 30)).await.unwrap();
@@ -157,8 +166,12 @@ pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
         .collect();
     assert_eq!(
         due,
-        BTreeSet::from([early]),
+        BTreeSet::from([early.id]),
         "sent and failed MUST never be due again"
+    );
+    assert_eq!(
+        stored[1].claimed_until, None,
+        "an outcome MUST end the claim"
     );
     assert!(
         w.store
@@ -182,15 +195,20 @@ pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
         })
     ));
     w.cancel_with_withdrawal(&booking).await;
+    let retried = w.claim_due(at(16, 30), 10).await;
+    assert_eq!(
+        retried,
+        Vec::<NotificationClaim>::new(),
+        "a withdrawn one MUST NOT be claimed"
+    );
     assert!(matches!(
         w.store.mark_sent(early, at(16, 31)).await,
         Err(MarkNotificationError::NotPending {
             current: DeliveryState::Withdrawn
         })
     ));
-    let unknown = crate::ports::outbox::NotificationId::new(9_999_999).unwrap();
     assert!(matches!(
-        w.store.mark_sent(unknown, at(9, 0)).await,
+        w.store.mark_sent(unknown_claim(), at(9, 0)).await,
         Err(MarkNotificationError::NotFound)
     ));
 }
@@ -201,16 +219,19 @@ pub async fn delivery_outcomes_are_recorded_once<S: ContractStore>(store: S) {
 pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(store: S) {
     let w = world(store, 1).await;
     let start = at(18, 0);
-    let (booking, ids) = w
+    let (booking, claims) = w
         .visit_with_notices(vec![
             reminder(customer(0), 600, start),
             reminder(customer(0), 60, start),
             new_booking_notice(w.anna, at(9, 0)),
         ])
         .await;
-    let (superseded, kept, sent) = (ids[0], ids[1], ids[2]);
-    w.store.retry_later(superseded, at(8, 30)).await.unwrap();
+    let (retried, kept, sent) = (claims[0], claims[1], claims[2]);
+    w.store.retry_later(retried, at(8, 30)).await.unwrap();
     w.store.mark_sent(sent, at(9, 0)).await.unwrap();
+    let superseded = w.claim_due(at(8, 30), 1).await[0];
+    assert_eq!(superseded.id, retried.id, "a retry is claimed again");
+    assert_eq!(superseded.number, retried.number + 1);
 
     w.store.withdraw_notification(superseded).await.unwrap();
 
@@ -237,7 +258,11 @@ pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(sto
         .into_iter()
         .map(|n| n.id)
         .collect();
-    assert_eq!(due, vec![kept], "a withdrawn one MUST never be due again");
+    assert_eq!(
+        due,
+        vec![kept.id],
+        "a withdrawn one MUST never be due again"
+    );
     assert!(matches!(
         w.store.withdraw_notification(superseded).await,
         Err(MarkNotificationError::NotPending {
@@ -250,9 +275,8 @@ pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(sto
             current: DeliveryState::Sent { .. }
         })
     ));
-    let unknown = crate::ports::outbox::NotificationId::new(9_999_999).unwrap();
     assert!(matches!(
-        w.store.withdraw_notification(unknown).await,
+        w.store.withdraw_notification(unknown_claim()).await,
         Err(MarkNotificationError::NotFound)
     ));
 }
@@ -262,14 +286,14 @@ pub async fn a_pending_notification_can_be_withdrawn_alone<S: ContractStore>(sto
 pub async fn the_backlog_counts_late_pending_notifications<S: ContractStore>(store: S) {
     let w = world(store, 1).await;
     let start = at(18, 0);
-    let (_, ids) = w
+    let (_, claims) = w
         .visit_with_notices(vec![
             reminder(customer(0), 600, start),
             new_booking_notice(w.anna, at(9, 0)),
             reminder(customer(0), 60, start),
         ])
         .await;
-    let (early, notice, late) = (ids[0], ids[1], ids[2]);
+    let (early, notice, late) = (claims[0], claims[1], claims[2]);
     let backlog = |now| {
         let store = w.store.clone();
         async move { store.outbox_backlog(now).await.unwrap() }
@@ -307,6 +331,7 @@ pub async fn the_backlog_counts_late_pending_notifications<S: ContractStore>(sto
         .mark_failed(late, at(17, 1), FailureReason::new("chat not found"))
         .await
         .unwrap();
+    let early = w.claim_due(at(12, 0), 1).await[0];
     w.store.withdraw_notification(early).await.unwrap();
     assert_eq!(
         backlog(at(23, 0)).await,
@@ -315,10 +340,22 @@ pub async fn the_backlog_counts_late_pending_notifications<S: ContractStore>(sto
     );
 }
 
+/// A claim on a notification that does not exist.
+fn unknown_claim() -> NotificationClaim {
+    NotificationClaim {
+        id: NotificationId::new(9_999_999).unwrap(),
+        number: 1,
+    }
+}
+
 impl<S: ContractStore> World<S> {
     /// A confirmed hour of `customer(0)` with Anna at 18:00 stored with
-    /// `notices`, and the ids of its notifications in the order given.
-    async fn visit_with_notices(&self, notices: Vec<NewNotice>) -> (Booking, Vec<NotificationId>) {
+    /// `notices` (each due by 18:00), claimed with a lease to the end of the
+    /// day; their claims in the order given.
+    async fn visit_with_notices(
+        &self,
+        notices: Vec<NewNotice>,
+    ) -> (Booking, Vec<NotificationClaim>) {
         let booking = self
             .store
             .create_booking(
@@ -328,15 +365,21 @@ impl<S: ContractStore> World<S> {
             )
             .await
             .unwrap();
-        let ids = self
-            .store
-            .notifications_of_booking(booking.id())
+        let mut claims = self.claim_due(at(18, 0), 100).await;
+        claims.sort_by_key(|claim| claim.id);
+        (booking, claims)
+    }
+
+    /// Claims up to `limit` notifications due at `now`, with a lease to
+    /// 23:59; their claims in the order the store returned them.
+    async fn claim_due(&self, now: DateTime<Utc>, limit: usize) -> Vec<NotificationClaim> {
+        self.store
+            .claim_due_notifications(now, limit, at(23, 59))
             .await
             .unwrap()
             .iter()
-            .map(|n| n.id)
-            .collect();
-        (booking, ids)
+            .map(Notification::claim)
+            .collect()
     }
 
     async fn cancel_with_withdrawal(&self, booking: &Booking) {

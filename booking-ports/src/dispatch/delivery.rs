@@ -7,6 +7,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use super::*;
+use crate::ports::conversations::BotName;
 
 impl<S: NotificationSender> Dispatcher<S> {
     /// Sends every message of the step to the destinations the limiter let
@@ -87,6 +88,7 @@ impl<S: NotificationSender> Dispatcher<S> {
     ) {
         let notification = &out.message.notification;
         let id = notification.id;
+        let claim = notification.claim();
         let now = self.clock.now();
         let progress = self
             .progress
@@ -95,6 +97,7 @@ impl<S: NotificationSender> Dispatcher<S> {
         progress.touched = now;
         let mut temporary: Option<Option<Duration>> = None;
         let mut withdrawn = None;
+        let mut pauses = Vec::new();
         for (to, outcome) in outcomes {
             match outcome {
                 SendOutcome::Delivered => {
@@ -117,7 +120,7 @@ impl<S: NotificationSender> Dispatcher<S> {
                         "a notification could not be delivered for now"
                     );
                     if let Some(wait) = retry_after {
-                        self.limiter.pause(&to.bot, now + wait);
+                        pauses.push((to.bot.clone(), now + wait));
                     }
                     // Several destinations may each ask for a wait; the
                     // longest one holds.
@@ -130,8 +133,11 @@ impl<S: NotificationSender> Dispatcher<S> {
             }
         }
 
+        for (bot, until) in pauses {
+            self.pause_bot(&bot, until).await;
+        }
         if let Some(reason) = withdrawn {
-            self.withdraw(id, reason, report).await;
+            self.withdraw(claim, reason, report).await;
             return;
         }
         if let Some(retry_after) = temporary {
@@ -139,15 +145,20 @@ impl<S: NotificationSender> Dispatcher<S> {
             if attempts >= self.settings.parts().max_attempts {
                 let reason =
                     FailureReason::new(&format!("gave up after {attempts} failed attempts"));
-                self.record_failure(id, reason, report).await;
+                self.record_failure(claim, reason, report).await;
                 return;
             }
             let next = now
                 + self
                     .settings
                     .retry_delay(notification.attempts, retry_after);
-            match self.outbox.retry_later(id, next).await {
-                Ok(()) => report.retried.push((id, next)),
+            match self.outbox.retry_later(claim, next).await {
+                Ok(()) => {
+                    // The progress stays: the retry sends only to the
+                    // destinations that have not had it.
+                    self.held.remove(&id);
+                    report.retried.push((id, next));
+                }
                 Err(error) => self.mark_error(id, error, report),
             }
             return;
@@ -165,10 +176,10 @@ impl<S: NotificationSender> Dispatcher<S> {
         let delivered = progress.is_some_and(|p| !p.delivered.is_empty());
         let refusal = progress.and_then(|p| p.refused.values().next().cloned());
         match (delivered, refusal) {
-            (false, Some(reason)) => self.record_failure(id, reason, report).await,
-            _ => match self.outbox.mark_sent(id, now).await {
+            (false, Some(reason)) => self.record_failure(claim, reason, report).await,
+            _ => match self.outbox.mark_sent(claim, now).await {
                 Ok(()) => {
-                    self.progress.remove(&id);
+                    self.forget(id);
                     report.sent.push(id);
                 }
                 // The progress stays, so the next step records it without
@@ -178,16 +189,31 @@ impl<S: NotificationSender> Dispatcher<S> {
         }
     }
 
+    /// Flood control: holds every send of `bot` until `until`, here and, with
+    /// a shared budget, in every other dispatcher.
+    async fn pause_bot(&mut self, bot: &BotName, until: DateTime<Utc>) {
+        self.limiter.pause(bot, until);
+        if let Some(budget) = &self.shared_budget
+            && let Err(error) = budget.pause_bot(bot, until).await
+        {
+            tracing::warn!(
+                %bot, error = %chain(&error),
+                "the pause could not be shared; other instances learn it from their own 429"
+            );
+        }
+    }
+
     pub(super) async fn withdraw(
         &mut self,
-        id: NotificationId,
+        claim: NotificationClaim,
         reason: WithdrawReason,
         report: &mut DispatchReport,
     ) {
+        let id = claim.id;
         tracing::debug!(notification = %id, %reason, "reminder withdrawn");
-        match self.outbox.withdraw_notification(id).await {
+        match self.outbox.withdraw_notification(claim).await {
             Ok(()) => {
-                self.progress.remove(&id);
+                self.forget(id);
                 report.withdrawn.push((id, reason));
             }
             Err(error) => self.mark_error(id, error, report),
@@ -196,18 +222,19 @@ impl<S: NotificationSender> Dispatcher<S> {
 
     pub(super) async fn record_failure(
         &mut self,
-        id: NotificationId,
+        claim: NotificationClaim,
         reason: FailureReason,
         report: &mut DispatchReport,
     ) {
+        let id = claim.id;
         tracing::warn!(notification = %id, %reason, "notification failed for good");
         match self
             .outbox
-            .mark_failed(id, self.clock.now(), reason.clone())
+            .mark_failed(claim, self.clock.now(), reason.clone())
             .await
         {
             Ok(()) => {
-                self.progress.remove(&id);
+                self.forget(id);
                 report.failed.push((id, reason));
             }
             Err(error) => self.mark_error(id, error, report),
@@ -215,7 +242,8 @@ impl<S: NotificationSender> Dispatcher<S> {
     }
 
     /// A settling write that missed: someone else settled it (a booking
-    /// change withdrew it, an erasure deleted it), or the store failed.
+    /// change withdrew it, an erasure deleted it, another dispatcher claimed
+    /// it after this one's lease ended), or the store failed.
     pub(super) fn mark_error(
         &mut self,
         id: NotificationId,
@@ -223,8 +251,10 @@ impl<S: NotificationSender> Dispatcher<S> {
         report: &mut DispatchReport,
     ) {
         match error {
-            MarkNotificationError::NotFound | MarkNotificationError::NotPending { .. } => {
-                self.progress.remove(&id);
+            MarkNotificationError::NotFound
+            | MarkNotificationError::NotPending { .. }
+            | MarkNotificationError::ClaimLost => {
+                self.forget(id);
                 report.settled_elsewhere.push(id);
             }
             MarkNotificationError::Store(source) => {

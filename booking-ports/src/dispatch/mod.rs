@@ -9,20 +9,30 @@
 //!   reminder that fell due while the process was down still goes out if the
 //!   visit is ahead, unless a later reminder is due too.
 //! - **Never lost.** A notification is marked sent only after the sender
-//!   returned `Ok`; a crash in between sends it again after the restart
-//!   (at least once; at most one duplicate per crash). Temporary failures are
+//!   returned `Ok`; a crash in between sends it again once its claim's
+//!   lease ends (at least once; at most one duplicate per crash). Temporary failures are
 //!   retried with exponential backoff, honouring the platform's
 //!   `retry_after`; permanent failures are recorded on the notification and
 //!   never retried.
 //! - **Within the limits, dropping nothing.** The [`RateLimiter`] allows one
 //!   message per second per chat and about 30 per second per bot; what may
-//!   not go now stays pending and goes in a later step.
+//!   not go now stays pending and goes in a later step. Dispatchers in
+//!   several processes share the limits through a [`SendBudget`] in their
+//!   store ([`Dispatcher::with_send_budget`]), asked before every send.
 //!
 //! [`Dispatcher::dispatch_due`] is one step, driven by the clock: tests call
 //! it with a [`ManualClock`](crate::ManualClock) and never sleep.
 //! [`Dispatcher::run`] is the long-running loop around it.
 //!
-//! Run **one** dispatcher per database: two would both send what is due.
+//! - **Once, with several dispatchers.** Each step claims what it works on
+//!   ([`NotificationOutbox::claim_due_notifications`]) with a lease of
+//!   [`DispatchSettingsParts::claim_lease`], so dispatchers in several
+//!   processes on one database share the outbox without sending a notice
+//!   twice; a dispatcher keeps its claims (extending them every step) until
+//!   each notice is settled, and releases them when it stops. A dead
+//!   dispatcher's claims are taken over when their lease ends. Outcomes are
+//!   recorded with the claim, so a dispatcher that lost its claim (it stalled
+//!   past the lease) cannot overwrite the next one's record.
 
 mod delivery;
 pub mod limiter;
@@ -30,7 +40,7 @@ mod report;
 pub mod rules;
 pub mod settings;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
@@ -47,9 +57,10 @@ use crate::ports::catalog::CatalogStore;
 use crate::ports::clock::Clock;
 use crate::ports::customers::{CustomerProfile, CustomerStore};
 use crate::ports::outbox::{
-    FailureReason, MarkNotificationError, NoticeKind, Notification, NotificationId,
-    NotificationOutbox, Recipient,
+    FailureReason, MarkNotificationError, NoticeKind, Notification, NotificationClaim,
+    NotificationId, NotificationOutbox, Recipient,
 };
+use crate::ports::send_budget::{SendBudget, SendLimits, SendPermit};
 use crate::ports::sender::{
     Addressee, Destination, NotificationSender, OutgoingMessage, SendError,
 };
@@ -87,8 +98,10 @@ impl DispatchWakeup {
 /// stop a step; they are in [`DispatchReport::errors`].
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {
-    #[error("could not read the due notifications")]
+    #[error("could not claim the due notifications")]
     ReadDue(#[source] StoreError),
+    #[error("could not extend the claims on the notifications in progress")]
+    ExtendClaims(#[source] StoreError),
 }
 
 /// A store failure while handling one notification. It stays pending and is
@@ -175,6 +188,14 @@ pub struct Dispatcher<S> {
     settings: DispatchSettings,
     limiter: RateLimiter,
     progress: HashMap<NotificationId, Progress>,
+    /// The notifications this dispatcher claimed and has not settled yet
+    /// (waiting for the rate limits, or a store failure to pass), as
+    /// claimed: each step extends their claims and handles them again.
+    held: HashMap<NotificationId, Notification>,
+    /// The budget shared with dispatchers in other processes, if any.
+    shared_budget: Option<Arc<dyn SendBudget>>,
+    /// When the shared budget was last trimmed.
+    budget_trimmed_at: Option<DateTime<Utc>>,
     wakeup: DispatchWakeup,
 }
 
@@ -183,6 +204,7 @@ impl<S> fmt::Debug for Dispatcher<S> {
         f.debug_struct("Dispatcher")
             .field("settings", &self.settings)
             .field("in_progress", &self.progress.len())
+            .field("held", &self.held.len())
             .finish_non_exhaustive()
     }
 }
@@ -235,6 +257,9 @@ impl<S> Dispatcher<S> {
             settings,
             limiter,
             progress: HashMap::new(),
+            held: HashMap::new(),
+            shared_budget: None,
+            budget_trimmed_at: None,
             wakeup: DispatchWakeup::new(),
         }
     }
@@ -244,6 +269,15 @@ impl<S> Dispatcher<S> {
     /// to start a step early.
     pub fn with_wakeup(mut self, wakeup: DispatchWakeup) -> Self {
         self.wakeup = wakeup;
+        self
+    }
+
+    /// Counts every send in `budget` too, which dispatchers in other
+    /// processes on the same store share: the limits then hold for all of
+    /// them together. This dispatcher's own limiter still decides first
+    /// (it costs no query).
+    pub fn with_send_budget(mut self, budget: Arc<dyn SendBudget>) -> Self {
+        self.shared_budget = Some(budget);
         self
     }
 
@@ -265,8 +299,10 @@ impl<S: NotificationSender> Dispatcher<S> {
     /// Runs until `shutdown` completes: a step, then a wait until the next
     /// step is due ([`DispatchReport::next_step_at`]), a wake-up, or
     /// shutdown. A step in progress always finishes, so nothing sent goes
-    /// unrecorded; shutdown is noticed between steps. Failures are logged
-    /// (ids and reasons only, never personal data) and retried.
+    /// unrecorded; shutdown is noticed between steps, and the claims still
+    /// held are released then, so another dispatcher need not wait for
+    /// their lease. Failures are logged (ids and reasons only, never
+    /// personal data) and retried.
     ///
     /// Waits on Tokio's timer: run it on a runtime with time enabled. The
     /// future is `Send`, so it can be spawned.
@@ -301,33 +337,52 @@ impl<S: NotificationSender> Dispatcher<S> {
                 () = tokio::time::sleep(wait) => {}
             }
         }
+        self.release_claims().await;
     }
 
-    /// One step at the clock's current time: reads up to a batch of due
-    /// notifications and, for each, withdraws it, sends it, or leaves it for
-    /// later when the rate limits say so. Sends run concurrently (up to the
+    /// Lets go of every claim this dispatcher holds, so other dispatchers
+    /// take the notifications at once. What was delivered to some of a
+    /// notification's destinations but not all is sent to those again by
+    /// whoever takes it. A failure is logged: the claims then end with
+    /// their lease.
+    pub async fn release_claims(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
+        let claims: Vec<NotificationClaim> = self.held.values().map(Notification::claim).collect();
+        match self.outbox.release_claims(&claims).await {
+            Ok(()) => tracing::debug!(released = claims.len(), "notification claims released"),
+            Err(error) => tracing::warn!(
+                error = %chain(&error), held = claims.len(),
+                "notification claims could not be released; they end with their lease"
+            ),
+        }
+        self.held.clear();
+        self.progress.clear();
+    }
+
+    /// One step at the clock's current time: extends the claims it holds,
+    /// claims due notifications up to a batch, and, for each, withdraws it,
+    /// sends it, or keeps it for a later step when the rate limits say so. Sends run concurrently (up to the
     /// configured number); outcomes are recorded once all of the step's sends
     /// returned.
     ///
     /// # Errors
-    /// [`DispatchError::ReadDue`] when the due notifications cannot be read;
+    /// [`DispatchError`] when the claims cannot be extended or taken;
     /// failures of single notifications are in the report instead.
     pub async fn dispatch_due(&mut self) -> Result<DispatchReport, DispatchError> {
         let now = self.clock.now();
         let batch = self.settings.parts().batch_size;
         self.limiter.forget_before(now);
         self.forget_old_progress(now);
-        let due = self
-            .outbox
-            .due_notifications(now, batch)
-            .await
-            .map_err(DispatchError::ReadDue)?;
+        self.trim_shared_budget(now).await;
         let mut report = DispatchReport {
             now,
-            due: due.len(),
-            batch_was_full: due.len() >= batch,
             ..DispatchReport::default()
         };
+        let due = self.claim(now, &mut report).await?;
+        report.due = due.len();
+        report.batch_was_full = due.len() >= batch;
 
         let mut reads = StepReads::default();
         let mut outgoing = Vec::new();
@@ -354,6 +409,59 @@ impl<S: NotificationSender> Dispatcher<S> {
         Ok(report)
     }
 
+    /// Extends the claims held since earlier steps (dropping those lost),
+    /// claims due notifications to fill the batch, and returns everything
+    /// held, in the order the outbox hands them out.
+    async fn claim(
+        &mut self,
+        now: DateTime<Utc>,
+        report: &mut DispatchReport,
+    ) -> Result<Vec<Notification>, DispatchError> {
+        let parts = self.settings.parts().clone();
+        let lease_until = now + parts.claim_lease;
+        if !self.held.is_empty() {
+            let claims: Vec<NotificationClaim> =
+                self.held.values().map(Notification::claim).collect();
+            let kept: HashSet<NotificationId> = self
+                .outbox
+                .extend_claims(&claims, lease_until)
+                .await
+                .map_err(DispatchError::ExtendClaims)?
+                .into_iter()
+                .map(|claim| claim.id)
+                .collect();
+            for claim in claims.iter().filter(|claim| !kept.contains(&claim.id)) {
+                // Settled by a booking change, or (after a stall longer than
+                // the lease) claimed by another dispatcher.
+                self.forget(claim.id);
+                report.settled_elsewhere.push(claim.id);
+            }
+        }
+        let room = parts.batch_size.saturating_sub(self.held.len());
+        if room > 0 {
+            let claimed = self
+                .outbox
+                .claim_due_notifications(now, room, lease_until)
+                .await
+                .map_err(DispatchError::ReadDue)?;
+            self.held.extend(
+                claimed
+                    .into_iter()
+                    .map(|notification| (notification.id, notification)),
+            );
+        }
+        let mut due: Vec<Notification> = self.held.values().cloned().collect();
+        due.sort_by_key(|notification| (notification.next_attempt_at, notification.id));
+        Ok(due)
+    }
+
+    /// Drops what this dispatcher knew about notification `id`: it is
+    /// settled, or no longer this dispatcher's to settle.
+    fn forget(&mut self, id: NotificationId) {
+        self.held.remove(&id);
+        self.progress.remove(&id);
+    }
+
     /// Decides what to do with one due notification. Returns it when some
     /// of its destinations may be sent to now.
     async fn consider(
@@ -364,12 +472,13 @@ impl<S: NotificationSender> Dispatcher<S> {
         report: &mut DispatchReport,
     ) -> Option<Outgoing> {
         let id = notification.id;
+        let claim = notification.claim();
         let addressee = match self.addressee(notification.recipient, reads).await {
             Ok(Some(addressee)) => addressee,
             // Nobody to tell, and nobody ever will be: not a failure of
             // delivery, so it is withdrawn (and counted) rather than failed.
             Ok(None) => {
-                self.withdraw(id, WithdrawReason::CustomerUnreachable, report)
+                self.withdraw(claim, WithdrawReason::CustomerUnreachable, report)
                     .await;
                 return None;
             }
@@ -381,7 +490,7 @@ impl<S: NotificationSender> Dispatcher<S> {
         let destinations = self.sender.destinations(&addressee);
         if destinations.is_empty() {
             let reason = FailureReason::new("nobody to deliver it to");
-            self.record_failure(id, reason, report).await;
+            self.record_failure(claim, reason, report).await;
             return None;
         }
         let open: Vec<Destination> = match self.progress.get(&id) {
@@ -406,12 +515,12 @@ impl<S: NotificationSender> Dispatcher<S> {
         let message = match self.prepare(&notification, now, reads).await {
             Ok(Prepared::Send(message)) => *message,
             Ok(Prepared::Withdraw(reason)) => {
-                self.withdraw(id, reason, report).await;
+                self.withdraw(claim, reason, report).await;
                 return None;
             }
             Ok(Prepared::NoBooking) => {
                 let reason = FailureReason::new("its booking does not exist");
-                self.record_failure(id, reason, report).await;
+                self.record_failure(claim, reason, report).await;
                 return None;
             }
             Err(source) => {
@@ -422,11 +531,18 @@ impl<S: NotificationSender> Dispatcher<S> {
         let mut now_sending = Vec::new();
         let mut waiting_until = None;
         for to in open {
-            match self.limiter.try_acquire(&to, now) {
-                Ok(()) => now_sending.push(to),
-                Err(at) => {
+            let permit = match self.limiter.try_acquire(&to, now) {
+                Ok(()) => self.take_shared(&to, now).await,
+                Err(at) => Ok(SendPermit::WaitUntil(at)),
+            };
+            match permit {
+                Ok(SendPermit::Granted) => now_sending.push(to),
+                Ok(SendPermit::WaitUntil(at)) => {
                     waiting_until = Some(waiting_until.map_or(at, |w: DateTime<Utc>| w.min(at)))
                 }
+                // Not sent, and the notification stays held: the next step
+                // asks again.
+                Err(source) => report.errors.push(NotificationStoreError { id, source }),
             }
         }
         if let Some(at) = waiting_until {
@@ -437,6 +553,44 @@ impl<S: NotificationSender> Dispatcher<S> {
             destinations,
             now_sending,
         })
+    }
+
+    /// The shared budget's answer for one send; granted when there is none.
+    async fn take_shared(
+        &self,
+        to: &Destination,
+        now: DateTime<Utc>,
+    ) -> Result<SendPermit, StoreError> {
+        match &self.shared_budget {
+            Some(budget) => budget.take_send(to, now, self.send_limits()).await,
+            None => Ok(SendPermit::Granted),
+        }
+    }
+
+    fn send_limits(&self) -> SendLimits {
+        let parts = self.settings.parts();
+        SendLimits {
+            per_chat_interval: parts.per_chat_interval,
+            per_bot_per_second: parts.per_bot_per_second,
+        }
+    }
+
+    /// Trims the shared budget about once a minute; a failure only leaves
+    /// it larger, so it is logged and tried again later.
+    async fn trim_shared_budget(&mut self, now: DateTime<Utc>) {
+        let Some(budget) = &self.shared_budget else {
+            return;
+        };
+        if self
+            .budget_trimmed_at
+            .is_some_and(|at| now - at < Duration::minutes(1))
+        {
+            return;
+        }
+        self.budget_trimmed_at = Some(now);
+        if let Err(error) = budget.forget_sends_before(now, self.send_limits()).await {
+            tracing::warn!(error = %chain(&error), "the shared send budget could not be trimmed");
+        }
     }
 
     /// Reads what rendering needs and applies the reminder rules.
@@ -540,12 +694,14 @@ impl<S: NotificationSender> Dispatcher<S> {
         })
     }
 
-    /// Progress is kept across retries; what nobody touched for longer than
-    /// any retry delay belongs to notifications settled elsewhere.
+    /// Progress is kept while the notification is held, and across
+    /// retries; what nobody touched for longer than any retry delay belongs
+    /// to notifications settled elsewhere.
     fn forget_old_progress(&mut self, now: DateTime<Utc>) {
         let keep = (self.settings.parts().max_retry_delay * 2).max(Duration::days(1));
+        let held = &self.held;
         self.progress
-            .retain(|_, progress| now - progress.touched < keep);
+            .retain(|id, progress| held.contains_key(id) || now - progress.touched < keep);
     }
 }
 

@@ -10,7 +10,8 @@ use crate::ports::outbox::{FailureReason, NotificationId};
 pub struct DispatchReport {
     /// The instant the step ran at.
     pub now: DateTime<Utc>,
-    /// How many notifications were read as due.
+    /// How many notifications the step handled: those it claimed now and
+    /// those it held from earlier steps.
     pub due: usize,
     /// Whether the step read a full batch, so more may be due.
     pub batch_was_full: bool,
@@ -25,7 +26,8 @@ pub struct DispatchReport {
     pub deferred: Vec<NotificationId>,
     /// The earliest instant a deferred notification may go.
     pub next_send_at: Option<DateTime<Utc>>,
-    /// Withdrawn or erased by a booking change while being handled; nothing
+    /// Withdrawn or erased by a booking change while being handled, or
+    /// claimed by another dispatcher after this one's lease ended; nothing
     /// to record.
     pub settled_elsewhere: Vec<NotificationId>,
     pub errors: Vec<NotificationStoreError>,

@@ -230,6 +230,8 @@ mod tests {
             state: DeliveryState::Pending,
             attempts: 0,
             next_attempt_at: due_at,
+            claims: 0,
+            claimed_until: None,
         }
     }
 

@@ -22,6 +22,8 @@ pub enum InvalidDispatchSettings {
     ZeroMaxAttempts,
     #[error("the poll interval must be positive")]
     NonPositivePollInterval,
+    #[error("the claim lease must be longer than twice the poll interval")]
+    LeaseTooShort,
 }
 
 /// Every field of [`DispatchSettings`]; [`DispatchSettings::new`] checks them.
@@ -54,6 +56,12 @@ pub struct DispatchSettingsParts {
     /// How often the run loop looks for due notifications when nothing woke
     /// it: how late a reminder can be at most. Default: 10 s.
     pub poll_interval: Duration,
+    /// How long a claim on a notification holds before another dispatcher
+    /// may take it over: how late a dead dispatcher's notices go out at
+    /// most. Every step extends the claims a dispatcher holds, so it must
+    /// outlast the wait between steps ([`Self::poll_interval`]) and one
+    /// step's sends (a request times out after about 20 s). Default: 60 s.
+    pub claim_lease: Duration,
 }
 
 impl Default for DispatchSettingsParts {
@@ -67,6 +75,7 @@ impl Default for DispatchSettingsParts {
             max_retry_delay: Duration::minutes(10),
             max_attempts: 50,
             poll_interval: Duration::seconds(10),
+            claim_lease: Duration::seconds(60),
         }
     }
 }
@@ -101,6 +110,10 @@ impl DispatchSettings {
             (
                 parts.poll_interval <= Duration::zero(),
                 E::NonPositivePollInterval,
+            ),
+            (
+                parts.claim_lease <= parts.poll_interval * 2,
+                E::LeaseTooShort,
             ),
         ];
         match checks.into_iter().find(|(broken, _)| *broken) {
@@ -167,6 +180,11 @@ mod tests {
         assert_eq!(
             with(|p| p.poll_interval = Duration::zero()),
             Err(InvalidDispatchSettings::NonPositivePollInterval)
+        );
+        assert_eq!(
+            with(|p| p.claim_lease = Duration::seconds(20)),
+            Err(InvalidDispatchSettings::LeaseTooShort),
+            "a lease that can end between two steps"
         );
         assert!(with(|p| p.per_chat_interval = Duration::zero()).is_ok());
     }

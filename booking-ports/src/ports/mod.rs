@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod customers;
 pub mod inbox;
 pub mod outbox;
+pub mod send_budget;
 pub mod sender;
 pub mod staff_access;
 pub mod versions;

@@ -186,6 +186,37 @@ pub struct Notification {
     /// When the dispatcher should try next: `due_at` at first, later after a
     /// temporary failure.
     pub next_attempt_at: DateTime<Utc>,
+    /// How many times a dispatcher claimed it; the latest claim is
+    /// [`Notification::claim`].
+    pub claims: u32,
+    /// Until when the latest claim holds it, while a dispatcher works on it;
+    /// `None` once its outcome is recorded or the claim released.
+    pub claimed_until: Option<DateTime<Utc>>,
+}
+
+impl Notification {
+    /// Its latest claim: the one a dispatcher that claimed it records the
+    /// outcome with.
+    pub fn claim(&self) -> NotificationClaim {
+        NotificationClaim {
+            id: self.id,
+            number: self.claims,
+        }
+    }
+}
+
+/// A dispatcher's hold on a pending notification, from
+/// [`NotificationOutbox::claim_due_notifications`] until its outcome is
+/// recorded, its claim released, or the claim's lease ends. Outcomes are
+/// recorded with the claim: once another dispatcher claimed the
+/// notification after the lease ended, a late outcome from the first is
+/// refused ([`MarkNotificationError::ClaimLost`]) instead of overwriting
+/// the second's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NotificationClaim {
+    pub id: NotificationId,
+    /// Which of the notification's claims this is (1 for the first).
+    pub number: u32,
 }
 
 /// The late part of the outbox at some moment: pending notifications whose
@@ -219,6 +250,10 @@ pub enum MarkNotificationError {
     /// (withdrawn meanwhile, for instance).
     #[error("the notification is {} already", current.name())]
     NotPending { current: DeliveryState },
+    /// Still pending, but claimed again since (the claim's lease ended and
+    /// another dispatcher took it over): the outcome is theirs to record.
+    #[error("the notification was claimed again by another dispatcher")]
+    ClaimLost,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -230,11 +265,13 @@ pub enum MarkNotificationError {
 #[async_trait]
 pub trait NotificationOutbox: Send + Sync {
     /// Up to `limit` pending notifications with `next_attempt_at <= now`,
-    /// ordered by `next_attempt_at` then id. MUST NOT return sent, failed or
-    /// withdrawn ones. A stored row that cannot be read MUST NOT stop the
-    /// others: the adapter marks it failed (with a reason that names no
-    /// personal data), counts it, and leaves it out, so one corrupt notice
-    /// never blocks every delivery behind it.
+    /// ordered by `next_attempt_at` then id, whether claimed or not: what is
+    /// due, for inspection. The dispatcher claims instead
+    /// ([`NotificationOutbox::claim_due_notifications`]). MUST NOT return
+    /// sent, failed or withdrawn ones. A stored row that cannot be read MUST
+    /// NOT stop the others: the adapter marks it failed (with a reason that
+    /// names no personal data), counts it, and leaves it out, so one corrupt
+    /// notice never blocks every delivery behind it.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails.
@@ -244,37 +281,77 @@ pub trait NotificationOutbox: Send + Sync {
         limit: usize,
     ) -> Result<Vec<Notification>, StoreError>;
 
-    /// Records a delivery. MUST count the attempt and make the state
-    /// [`DeliveryState::Sent`].
+    /// Claims up to `limit` pending notifications with `next_attempt_at <=
+    /// now` that no live claim holds (never claimed, released, or claimed
+    /// until `now` or earlier), the earliest `next_attempt_at` first, then by
+    /// id, and returns them in that order. Each one's `claims` MUST go up by
+    /// one and `claimed_until` become `lease_until`, atomically: two
+    /// dispatchers claiming at once, in this process or another, MUST never
+    /// both get the same notification. Unreadable rows are handled as in
+    /// [`NotificationOutbox::due_notifications`].
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn claim_due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Notification>, StoreError>;
+
+    /// Extends each of `claims` that still holds (its notification pending
+    /// and not claimed again since) to `lease_until`, and returns those; the
+    /// others are lost to their holder.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn extend_claims(
+        &self,
+        claims: &[NotificationClaim],
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<NotificationClaim>, StoreError>;
+
+    /// Lets go of `claims` without an outcome (a dispatcher stopping): each
+    /// one that still holds is due again for anyone at once. Claims that
+    /// no longer hold are left alone.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn release_claims(&self, claims: &[NotificationClaim]) -> Result<(), StoreError>;
+
+    /// Records a delivery. MUST count the attempt, make the state
+    /// [`DeliveryState::Sent`] and end the claim.
     ///
     /// # Errors
     /// [`MarkNotificationError::NotPending`] unless pending;
+    /// [`MarkNotificationError::ClaimLost`] when claimed again since;
     /// [`MarkNotificationError::NotFound`] for an unknown id.
     async fn mark_sent(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError>;
 
     /// Records a temporary failure. MUST count the attempt, keep the state
-    /// pending and set `next_attempt_at`.
+    /// pending, set `next_attempt_at` and end the claim.
     ///
     /// # Errors
     /// As [`NotificationOutbox::mark_sent`].
     async fn retry_later(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), MarkNotificationError>;
 
-    /// Records a permanent failure. MUST count the attempt and make the state
-    /// [`DeliveryState::Failed`]; it is never returned as due again.
+    /// Records a permanent failure. MUST count the attempt, make the state
+    /// [`DeliveryState::Failed`] and end the claim; it is never returned as
+    /// due again.
     ///
     /// # Errors
     /// As [`NotificationOutbox::mark_sent`].
     async fn mark_failed(
         &self,
-        id: NotificationId,
+        claim: NotificationClaim,
         at: DateTime<Utc>,
         reason: FailureReason,
     ) -> Result<(), MarkNotificationError>;
@@ -282,12 +359,15 @@ pub trait NotificationOutbox: Send + Sync {
     /// Records that a pending notification will not be sent because it no
     /// longer makes sense: its booking is no longer active, its visit has
     /// started, or a later reminder superseded it. MUST make the state
-    /// [`DeliveryState::Withdrawn`] without counting an attempt; it is never
-    /// returned as due again.
+    /// [`DeliveryState::Withdrawn`] without counting an attempt and end the
+    /// claim; it is never returned as due again.
     ///
     /// # Errors
     /// As [`NotificationOutbox::mark_sent`].
-    async fn withdraw_notification(&self, id: NotificationId) -> Result<(), MarkNotificationError>;
+    async fn withdraw_notification(
+        &self,
+        claim: NotificationClaim,
+    ) -> Result<(), MarkNotificationError>;
 
     /// The backlog at `now`, for monitoring: MUST count the pending
     /// notifications with `due_at <= now`, including those waiting for a

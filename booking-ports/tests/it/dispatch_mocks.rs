@@ -69,6 +69,8 @@ fn reminder() -> Notification {
         state: DeliveryState::Pending,
         attempts: 0,
         next_attempt_at: now(),
+        claims: 0,
+        claimed_until: None,
     }
 }
 
@@ -149,15 +151,15 @@ async fn a_reminder_of_a_cancelled_booking_is_withdrawn_and_never_reaches_the_se
         .unwrap();
     let mut outbox = MockNotificationOutbox::new();
     outbox
-        .expect_due_notifications()
-        .returning(|_, _| Ok(vec![reminder()]));
+        .expect_claim_due_notifications()
+        .returning(|_, _, _| Ok(vec![reminder()]));
     outbox
         .expect_notifications_of_booking()
         .returning(|_| Ok(vec![reminder()]));
     outbox
         .expect_withdraw_notification()
         .times(1)
-        .withf(|id| *id == reminder().id)
+        .withf(|claim| *claim == reminder().claim())
         .returning(|_| Ok(()));
     let mut sender = sender();
     sender.expect_send().never();
@@ -183,8 +185,8 @@ async fn a_message_is_marked_sent_only_after_the_sender_returned() {
     let mut sequence = Sequence::new();
     let mut outbox = MockNotificationOutbox::new();
     outbox
-        .expect_due_notifications()
-        .returning(|_, _| Ok(vec![reminder()]));
+        .expect_claim_due_notifications()
+        .returning(|_, _, _| Ok(vec![reminder()]));
     outbox
         .expect_notifications_of_booking()
         .returning(|_| Ok(vec![reminder()]));
@@ -205,7 +207,7 @@ async fn a_message_is_marked_sent_only_after_the_sender_returned() {
         .expect_mark_sent()
         .times(1)
         .in_sequence(&mut sequence)
-        .withf(|id, at| *id == reminder().id && *at == now())
+        .withf(|claim, at| *claim == reminder().claim() && *at == now())
         .returning(|_, _| Ok(()));
 
     let report = dispatcher(outbox, bookings_returning(confirmed()), sender)
@@ -220,8 +222,8 @@ async fn a_message_is_marked_sent_only_after_the_sender_returned() {
 async fn a_temporary_failure_is_retried_later_and_never_recorded_as_sent() {
     let mut outbox = MockNotificationOutbox::new();
     outbox
-        .expect_due_notifications()
-        .returning(|_, _| Ok(vec![reminder()]));
+        .expect_claim_due_notifications()
+        .returning(|_, _, _| Ok(vec![reminder()]));
     outbox
         .expect_notifications_of_booking()
         .returning(|_| Ok(vec![reminder()]));
@@ -248,8 +250,8 @@ async fn a_temporary_failure_is_retried_later_and_never_recorded_as_sent() {
 async fn a_delivery_the_store_failed_to_record_is_recorded_next_step_without_sending_again() {
     let mut outbox = MockNotificationOutbox::new();
     outbox
-        .expect_due_notifications()
-        .returning(|_, _| Ok(vec![reminder()]));
+        .expect_claim_due_notifications()
+        .returning(|_, _, _| Ok(vec![reminder()]));
     outbox
         .expect_notifications_of_booking()
         .returning(|_| Ok(vec![reminder()]));
@@ -269,6 +271,12 @@ async fn a_delivery_the_store_failed_to_record_is_recorded_next_step_without_sen
         .times(1)
         .in_sequence(&mut sequence)
         .returning(|_, _| Ok(()));
+    // The second step extends the claim the first one kept.
+    outbox
+        .expect_extend_claims()
+        .times(1)
+        .withf(|claims, _| claims == [reminder().claim()])
+        .returning(|claims, _| Ok(claims.to_vec()));
     let mut sender = sender();
     sender.expect_send().times(1).returning(|_, _| Ok(()));
     let mut dispatcher = dispatcher(outbox, bookings_returning(confirmed()), sender);
@@ -283,12 +291,14 @@ async fn a_delivery_the_store_failed_to_record_is_recorded_next_step_without_sen
 #[tokio::test]
 async fn a_step_that_cannot_read_the_outbox_says_so_and_sends_nothing() {
     let mut outbox = MockNotificationOutbox::new();
-    outbox.expect_due_notifications().returning(|_, _| {
-        Err(StoreError::backend(
-            "reading due notifications",
-            std::io::Error::other("database is locked"),
-        ))
-    });
+    outbox
+        .expect_claim_due_notifications()
+        .returning(|_, _, _| {
+            Err(StoreError::backend(
+                "reading due notifications",
+                std::io::Error::other("database is locked"),
+            ))
+        });
     let mut sender = sender();
     sender.expect_send().never();
 

@@ -28,3 +28,4 @@ mod engine_repeat;
 mod engine_roles;
 mod engine_staff;
 mod engine_week;
+mod send_budget_memory;

@@ -247,6 +247,7 @@ pub async fn a_customer_without_telegram_is_told_nothing_and_the_notice_is_withd
 pub async fn a_wake_up_runs_a_step_and_shutdown_stops_the_loop<S: ContractStore>(store: S) {
     let settings = DispatchSettings::new(DispatchSettingsParts {
         poll_interval: Duration::hours(1),
+        claim_lease: Duration::hours(3),
         ..DispatchSettingsParts::default()
     })
     .unwrap();

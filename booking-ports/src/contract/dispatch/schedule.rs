@@ -130,14 +130,14 @@ pub async fn a_restarted_dispatcher_carries_on_without_repeating<S: ContractStor
     s.step().await;
     assert_eq!(s.sender.take().len(), 1);
 
-    s.restart();
+    s.restart().await;
     s.step().await;
     assert!(
         s.sender.take().is_empty(),
         "the notice was recorded as sent"
     );
     s.clock.set(utc(2, 9, 30));
-    s.restart();
+    s.restart().await;
     s.step().await;
     s.step().await;
     assert_eq!(
@@ -158,7 +158,7 @@ pub async fn a_crash_between_sending_and_recording_sends_once_more<S: ContractSt
         _ = s.dispatcher.dispatch_due() => panic!("the step was meant to hang in the sender"),
         () = sender.hung() => {}
     }
-    s.restart();
+    s.restart_after_crash();
     s.step().await;
     s.step().await;
 
@@ -191,7 +191,7 @@ pub async fn a_crash_mid_batch_sends_each_message_at_most_twice<S: ContractStore
     }
     let before_crash = s.sender.take();
     assert!(!before_crash.is_empty());
-    s.restart();
+    s.restart_after_crash();
     let after_restart = s.drain().await;
 
     let mut all = before_crash;
