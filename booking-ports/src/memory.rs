@@ -20,7 +20,6 @@ mod staff_access;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use async_trait::async_trait;
 use booking_domain::{
     Booking, BookingId, CustomerId, DateOverride, Interval, Service, ServiceId, StaffId,
     StaffMember, TimeOff, TimeOffId, Version,
