@@ -242,8 +242,8 @@ pub trait UpdateInbox: Send + Sync {
     /// in [`Unfinished::given_up`] instead; one `holder` took before (its
     /// finish failed, or it is still in flight: the caller skips what it
     /// handed already) MUST come back unchanged. MUST NOT return other
-    /// chats' or bots' updates, finished ones, or updates recorded before
-    /// the store kept chats other than under [`NO_CHAT`].
+    /// chats' or bots' updates, nor finished ones. (Updates recorded before
+    /// the store kept chats are [`NO_CHAT`]'s.)
     ///
     /// # Errors
     /// [`TakeChatUpdatesError::NotHeld`] as above;
