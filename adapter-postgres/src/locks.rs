@@ -257,9 +257,12 @@ mod tests {
             .fetch_one(&mut raw)
             .await
             .unwrap();
+        // Counted, not taken from the level: released levels may have gaps
+        // while parallel work lands.
+        let known = i64::try_from(crate::db::MIGRATOR.iter().count()).unwrap();
         assert_eq!(
             left,
-            crate::schema_level() - 1,
+            known - 1,
             "nothing was migrated under the running instance"
         );
         lock.release().await;

@@ -3,10 +3,16 @@
 //! the primary key, atomically; handing back unfinished updates after a
 //! crash is one `BEGIN IMMEDIATE` transaction that gives up the exhausted
 //! ones and counts an attempt of the rest.
+//!
+//! Chat leases are rows of `chat_leases`; one process uses a SQLite
+//! database, so they matter only for the contract, but each decision is
+//! still one statement or one `BEGIN IMMEDIATE` transaction, so they hold
+//! between the pool's connections too.
 
 use async_trait::async_trait;
 use booking_ports::{
-    BotName, InboxUpdate, Recorded, StoreError, Unfinished, UpdateId, UpdateInbox,
+    BotName, ChatClaim, ChatKey, ConversationKey, InboxUpdate, LeaseHolder, Recorded, StoreError,
+    TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
 };
 use chrono::{DateTime, Utc};
 
@@ -40,18 +46,36 @@ fn update_id(record: Record, value: i64) -> Result<UpdateId, StoreError> {
     UpdateId::new(value).map_err(|e| record.corrupt(e))
 }
 
+/// Given-up ids and taken updates as the database returned them, each in
+/// update id order.
+fn in_id_order(given_up: Vec<i64>, replay: Vec<ReplayRow>) -> Result<Unfinished, StoreError> {
+    let mut given_up = given_up
+        .into_iter()
+        .map(|id| update_id(Record::new("inbox update", id), id))
+        .collect::<Result<Vec<_>, _>>()?;
+    given_up.sort_unstable();
+    let mut replay = replay
+        .into_iter()
+        .map(ReplayRow::into_update)
+        .collect::<Result<Vec<_>, _>>()?;
+    replay.sort_unstable_by_key(|update| update.update_id);
+    Ok(Unfinished { replay, given_up })
+}
+
 #[async_trait]
 impl UpdateInbox for SqliteStore {
     async fn record_update(
         &self,
         bot: BotName,
         update_id: UpdateId,
+        chat: ChatKey,
         raw: String,
         received_at: DateTime<Utc>,
     ) -> Result<Recorded, StoreError> {
         let done = sqlx::query(sql::RECORD_UPDATE)
             .bind(bot.as_str())
             .bind(update_id.get())
+            .bind(chat.get())
             .bind(raw)
             .bind(to_ms(received_at))
             .execute(&self.pool)
@@ -101,18 +125,7 @@ impl UpdateInbox for SqliteStore {
             .await
             .map_err(&fail)?;
         tx.commit().await.map_err(&fail)?;
-
-        let mut given_up = given_up
-            .into_iter()
-            .map(|id| update_id(Record::new("inbox update", id), id))
-            .collect::<Result<Vec<_>, _>>()?;
-        given_up.sort_unstable();
-        let mut replay = replay
-            .into_iter()
-            .map(ReplayRow::into_update)
-            .collect::<Result<Vec<_>, _>>()?;
-        replay.sort_unstable_by_key(|update| update.update_id);
-        Ok(Unfinished { replay, given_up })
+        in_id_order(given_up, replay)
     }
 
     async fn purge_finished_updates(
@@ -125,5 +138,127 @@ impl UpdateInbox for SqliteStore {
             .await
             .map_err(backend("purging finished updates"))?;
         Ok(purged.rows_affected())
+    }
+
+    async fn claim_chat(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<ChatClaim, StoreError> {
+        let claimed: Option<String> = sqlx::query_scalar(sql::CLAIM_CHAT)
+            .bind(bot.as_str())
+            .bind(chat.get())
+            .bind(holder.as_str())
+            .bind(to_ms(now))
+            .bind(to_ms(until))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend("claiming a chat"))?;
+        Ok(match claimed {
+            Some(_) => ChatClaim::Claimed,
+            None => ChatClaim::HeldByAnother,
+        })
+    }
+
+    async fn renew_chat_leases(
+        &self,
+        holder: LeaseHolder,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<ConversationKey>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(sql::RENEW_CHAT_LEASES)
+            .bind(to_ms(until))
+            .bind(holder.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("renewing chat leases"))?;
+        rows.into_iter()
+            .map(|(bot, chat)| {
+                let bot =
+                    BotName::new(&bot).map_err(|e| Record::new("chat lease", chat).corrupt(e))?;
+                Ok(ConversationKey {
+                    bot,
+                    chat: ChatKey::new(chat),
+                })
+            })
+            .collect()
+    }
+
+    async fn take_chat_updates(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+        max_attempts: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Unfinished, TakeChatUpdatesError> {
+        let fail = backend("taking a chat's updates");
+        // IMMEDIATE: the lease cannot change between the check and the take.
+        let mut tx = self.begin_write().await.map_err(&fail)?;
+        let held: Option<i64> = sqlx::query_scalar(sql::CHAT_LEASE_HELD)
+            .bind(bot.as_str())
+            .bind(chat.get())
+            .bind(holder.as_str())
+            .bind(to_ms(now))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        if held.is_none() {
+            return Err(TakeChatUpdatesError::NotHeld);
+        }
+        let given_up: Vec<i64> = sqlx::query_scalar(sql::GIVE_UP_CHAT_UPDATES)
+            .bind(to_ms(now))
+            .bind(bot.as_str())
+            .bind(chat.get())
+            .bind(holder.as_str())
+            .bind(i64::from(max_attempts))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        let replay: Vec<ReplayRow> = sqlx::query_as(sql::TAKE_CHAT_UPDATES)
+            .bind(holder.as_str())
+            .bind(bot.as_str())
+            .bind(chat.get())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
+        Ok(in_id_order(given_up, replay)?)
+    }
+
+    async fn release_chat_if_drained(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(sql::RELEASE_CHAT_IF_DRAINED)
+            .bind(bot.as_str())
+            .bind(chat.get())
+            .bind(holder.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(backend("releasing a chat"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn chats_to_take_over(
+        &self,
+        bot: BotName,
+        now: DateTime<Utc>,
+        received_before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        let chats: Vec<i64> = sqlx::query_scalar(sql::CHATS_TO_TAKE_OVER)
+            .bind(bot.as_str())
+            .bind(to_ms(now))
+            .bind(to_ms(received_before))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("finding chats to take over"))?;
+        Ok(chats.into_iter().map(ChatKey::new).collect())
     }
 }

@@ -117,6 +117,9 @@ async fn every_released_level_migrates_to_the_latest_with_its_data() {
         }
         // The update inbox has its table from level 5 on.
         if level >= 5 {
+            check_inbox_chats(&store, level)
+                .await
+                .unwrap_or_else(|e| panic!("from level {level}: {e}"));
             check_canonical_inbox(&store)
                 .await
                 .unwrap_or_else(|e| panic!("from level {level}: {e}"));
@@ -759,6 +762,28 @@ async fn check_canonical_staff_access(store: &SqliteStore) -> Result<(), String>
     )
 }
 
+/// The chat of the canonical unfinished updates: 4201 from level 13 on,
+/// where it is stored; before, none was, and they read as `NO_CHAT`.
+async fn check_inbox_chats(store: &SqliteStore, level: i64) -> Result<(), String> {
+    use booking_ports::{ChatKey, NO_CHAT, UpdateInbox};
+    let now = ms(1_894_615_300_000);
+    let expected = if level >= 13 {
+        ChatKey::new(4201)
+    } else {
+        NO_CHAT
+    };
+    for name in ["client", "admin"] {
+        let chats = store
+            .chats_to_take_over(BotName::new(name).unwrap(), now, now, 10)
+            .await
+            .map_err(|e| e.to_string())?;
+        if chats != [expected] {
+            return Err(format!("{name} chats to take over: got {chats:?}"));
+        }
+    }
+    Ok(())
+}
+
 /// The update inbox of the canonical data (level 5 on): client update 7000
 /// finished, 7001 unfinished; admin update 7001 unfinished.
 async fn check_canonical_inbox(store: &SqliteStore) -> Result<(), String> {
@@ -786,7 +811,13 @@ async fn check_canonical_inbox(store: &SqliteStore) -> Result<(), String> {
         return Err(format!("admin inbox: got {admin:?}"));
     }
     let again = store
-        .record_update(bot("client"), id(7000), String::new(), now)
+        .record_update(
+            bot("client"),
+            id(7000),
+            booking_ports::NO_CHAT,
+            String::new(),
+            now,
+        )
         .await
         .map_err(|e| e.to_string())?;
     if again != Recorded::Duplicate {

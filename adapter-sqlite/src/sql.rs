@@ -381,8 +381,8 @@ statements! {
 
     /// One row affected: new; none: a duplicate, left as it was.
     RECORD_UPDATE =
-        "INSERT INTO update_inbox (bot, update_id, raw, received_at_ms, attempts) \
-         VALUES (?, ?, ?, ?, 1) ON CONFLICT (bot, update_id) DO NOTHING";
+        "INSERT INTO update_inbox (bot, update_id, chat_id, raw, received_at_ms, attempts) \
+         VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (bot, update_id) DO NOTHING";
     /// Finishing forgets the raw update (customer data); the id stays.
     FINISH_UPDATE =
         "UPDATE update_inbox SET finished_at_ms = ?, raw = '' \
@@ -399,6 +399,52 @@ statements! {
          RETURNING update_id, raw, received_at_ms, attempts";
     PURGE_FINISHED_UPDATES =
         "DELETE FROM update_inbox WHERE finished_at_ms IS NOT NULL AND finished_at_ms <= ?";
+
+    // ----- Chat leases ----------------------------------------------------
+
+    /// A row back: claimed (new, ran out at `?4`, or already `?3`'s); none:
+    /// another holder's live lease, left as it was.
+    CLAIM_CHAT =
+        "INSERT INTO chat_leases AS l (bot, chat_id, holder, until_ms) VALUES (?1, ?2, ?3, ?5) \
+         ON CONFLICT (bot, chat_id) DO UPDATE \
+         SET holder = excluded.holder, until_ms = excluded.until_ms \
+         WHERE l.holder = excluded.holder OR l.until_ms <= ?4 \
+         RETURNING holder";
+    RENEW_CHAT_LEASES =
+        "UPDATE chat_leases SET until_ms = ? WHERE holder = ? RETURNING bot, chat_id";
+    /// A row: `?3` holds the chat's lease and it runs past `?4`.
+    CHAT_LEASE_HELD = "SELECT 1 FROM chat_leases \
+         WHERE bot = ?1 AND chat_id = ?2 AND holder = ?3 AND until_ms > ?4";
+    /// Gives up the chat's unfinished updates another holder took before
+    /// and that were attempted `?5` times or more.
+    GIVE_UP_CHAT_UPDATES =
+        "UPDATE update_inbox SET finished_at_ms = ?1, raw = '' \
+         WHERE bot = ?2 AND chat_id = ?3 AND finished_at_ms IS NULL \
+         AND taken_by IS NOT NULL AND taken_by <> ?4 AND attempts >= ?5 RETURNING update_id";
+    /// Takes the chat's unfinished updates for `?1`, counting an attempt of
+    /// those another holder took before; RETURNING has no order, the
+    /// caller sorts.
+    TAKE_CHAT_UPDATES =
+        "UPDATE update_inbox \
+         SET attempts = attempts + CASE WHEN taken_by IS NOT NULL AND taken_by <> ?1 \
+                                        THEN 1 ELSE 0 END, \
+             taken_by = ?1 \
+         WHERE bot = ?2 AND chat_id = ?3 AND finished_at_ms IS NULL \
+         RETURNING update_id, raw, received_at_ms, attempts";
+    /// One statement, so no record can come between the check and the
+    /// delete (SQLite has one writer at a time).
+    RELEASE_CHAT_IF_DRAINED =
+        "DELETE FROM chat_leases WHERE bot = ?1 AND chat_id = ?2 AND holder = ?3 \
+         AND NOT EXISTS (SELECT 1 FROM update_inbox \
+             WHERE bot = ?1 AND chat_id = ?2 AND finished_at_ms IS NULL)";
+    /// Chats with an unfinished update received by `?3` and no lease
+    /// running past `?2`, by their lowest unfinished update id.
+    CHATS_TO_TAKE_OVER =
+        "SELECT u.chat_id FROM update_inbox AS u \
+         WHERE u.bot = ?1 AND u.finished_at_ms IS NULL AND u.received_at_ms <= ?3 \
+         AND NOT EXISTS (SELECT 1 FROM chat_leases AS l \
+             WHERE l.bot = ?1 AND l.chat_id = u.chat_id AND l.until_ms > ?2) \
+         GROUP BY u.chat_id ORDER BY min(u.update_id) LIMIT ?4";
 
     // ----- Staff access ---------------------------------------------------
 

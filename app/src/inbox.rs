@@ -17,7 +17,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use adapter_telegram::HandlerError;
-use booking_ports::{BotName, Clock, InvalidBotName, Recorded, StoreError, UpdateId, UpdateInbox};
+use booking_ports::{
+    BotName, ChatKey, Clock, InvalidBotName, NO_CHAT, Recorded, StoreError, UpdateId, UpdateInbox,
+};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use teloxide::RequestError;
@@ -80,6 +82,14 @@ pub fn update_id(update: &Update) -> Option<UpdateId> {
     UpdateId::new(i64::from(update.id.0)).ok()
 }
 
+/// The chat the inbox records `update` under: its chat, or [`NO_CHAT`] for
+/// an update without one.
+pub fn chat_of(update: &Update) -> ChatKey {
+    update
+        .chat()
+        .map_or(NO_CHAT, |chat| ChatKey::new(chat.id.0))
+}
+
 impl BotInbox {
     /// # Errors
     /// [`InvalidBotName`] for a name outside `[a-z0-9_-]`.
@@ -100,13 +110,18 @@ impl BotInbox {
         self.name
     }
 
-    /// Records `update`, received as `raw`.
+    /// Records update `id` of `chat`, received as `raw`.
     ///
     /// # Errors
     /// [`StoreError`] when it could not be recorded.
-    pub async fn record(&self, id: UpdateId, raw: String) -> Result<Recorded, StoreError> {
+    pub async fn record(
+        &self,
+        id: UpdateId,
+        chat: ChatKey,
+        raw: String,
+    ) -> Result<Recorded, StoreError> {
         self.store
-            .record_update(self.bot.clone(), id, raw, self.clock.now())
+            .record_update(self.bot.clone(), id, chat, raw, self.clock.now())
             .await
     }
 
@@ -191,7 +206,7 @@ impl BotInbox {
             return Some(update);
         };
         let recorded = match serde_json::to_string(&update) {
-            Ok(raw) => self.record(id, raw).await,
+            Ok(raw) => self.record(id, chat_of(&update), raw).await,
             Err(e) => Err(StoreError::backend("recording an update", e)),
         };
         match recorded {

@@ -342,7 +342,7 @@ mod tests {
 
     #[tokio::test]
     async fn finished_updates_are_purged_a_day_after_they_finished_and_unfinished_never() {
-        use booking_ports::{Recorded, UpdateId};
+        use booking_ports::{NO_CHAT, Recorded, UpdateId};
         let store = MemoryStore::default();
         let now = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
         let clock = ManualClock::new(now);
@@ -350,7 +350,7 @@ mod tests {
         let id = |n| UpdateId::new(n).unwrap();
         for n in 1..=3 {
             store
-                .record_update(client(), id(n), "{}".to_owned(), now)
+                .record_update(client(), id(n), NO_CHAT, "{}".to_owned(), now)
                 .await
                 .unwrap();
         }
@@ -364,7 +364,7 @@ mod tests {
         assert_eq!(purge_inbox_once(&store, &clock).await, 1);
         assert_eq!(purge_inbox_once(&store, &clock).await, 0);
         let again = store
-            .record_update(client(), id(2), "{}".to_owned(), clock.now())
+            .record_update(client(), id(2), NO_CHAT, "{}".to_owned(), clock.now())
             .await
             .unwrap();
         assert_eq!(again, Recorded::Duplicate, "finished an hour later: kept");

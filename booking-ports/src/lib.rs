@@ -56,7 +56,10 @@ pub use ports::customers::{
     CreateCustomerError, CustomerProfile, CustomerStore, Erasure, InvalidLanguage, Language,
     NewCustomer, NotesError, UpdateCustomerError,
 };
-pub use ports::inbox::{InboxUpdate, InvalidUpdateId, Recorded, Unfinished, UpdateId, UpdateInbox};
+pub use ports::inbox::{
+    ChatClaim, InboxUpdate, InvalidLeaseHolder, InvalidUpdateId, LeaseHolder, NO_CHAT, Recorded,
+    TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
+};
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,
     NotificationClaim, NotificationId, NotificationOutbox, OutboxBacklog, OutboxChange, Recipient,

@@ -22,6 +22,7 @@ const GROWING_TABLES: &[&str] = &[
     "staff_access_sessions",
     "staff_access_refusals",
     "update_inbox",
+    "chat_leases",
 ];
 
 /// The full scans of growing tables in a query plan, by the name or

@@ -26,7 +26,7 @@ use teloxide::types::{Update, UpdateKind};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::inbox::{BotInbox, update_id};
+use crate::inbox::{BotInbox, chat_of, update_id};
 use crate::metrics::WEBHOOK_UPDATES_DEFERRED;
 use crate::unreadable::{kind_of, log_unreadable};
 
@@ -127,7 +127,7 @@ pub(crate) async fn receive(State(route): State<Route>, body: Bytes) -> StatusCo
         Err(TrySendError::Closed(())) => return StatusCode::SERVICE_UNAVAILABLE,
     };
     let raw = String::from_utf8_lossy(&body).into_owned();
-    match route.inbox.record(id, raw).await {
+    match route.inbox.record(id, chat_of(&update), raw).await {
         Ok(Recorded::New) => {
             slot.send(update);
             StatusCode::OK

@@ -1,13 +1,17 @@
 //! The update inbox (`UpdateInbox`): one record per bot and update id,
 //! finishing, the hand-back of unfinished updates after a crash with its
-//! attempt count, and the purge.
+//! attempt count, and the purge; chat leases are in `leases`.
 
 use chrono::Duration;
 
 use super::ContractStore;
 use super::world::*;
-use crate::ports::conversations::BotName;
+use crate::ports::conversations::{BotName, ChatKey};
 use crate::ports::inbox::{Recorded, UpdateId};
+
+mod leases;
+
+pub use leases::*;
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -22,6 +26,14 @@ macro_rules! __inbox_contracts {
             each_bot_has_its_own_inbox,
             the_purge_removes_only_updates_finished_before_the_cutoff,
             concurrent_records_of_one_update_make_one_new,
+            a_chat_lease_is_exclusive_until_it_runs_out,
+            a_holder_reclaims_and_renews_its_leases,
+            a_chat_is_released_only_when_drained,
+            chat_updates_come_in_id_order_apart_from_other_chats_and_bots,
+            a_chat_handed_over_counts_attempts_and_gives_up,
+            chats_to_take_over_skip_live_leases_and_fresh_updates,
+            concurrent_claims_of_one_chat_have_one_winner,
+            a_record_racing_a_release_is_seen_or_claimed,
         );
     };
 }
@@ -34,6 +46,10 @@ fn id(value: i64) -> UpdateId {
     UpdateId::new(value).unwrap()
 }
 
+fn chat(value: i64) -> ChatKey {
+    ChatKey::new(value)
+}
+
 /// The first record is new; another record of the same id, with any text,
 /// is a duplicate and changes nothing.
 pub async fn an_update_is_recorded_once_and_a_redelivery_is_a_duplicate<S: ContractStore>(
@@ -41,12 +57,12 @@ pub async fn an_update_is_recorded_once_and_a_redelivery_is_a_duplicate<S: Contr
 ) {
     let now = at(10, 0);
     let first = store
-        .record_update(bot("client"), id(7), "first".to_owned(), now)
+        .record_update(bot("client"), id(7), chat(1), "first".to_owned(), now)
         .await
         .unwrap();
     assert_eq!(first, Recorded::New);
     let again = store
-        .record_update(bot("client"), id(7), "second".to_owned(), now)
+        .record_update(bot("client"), id(7), chat(1), "second".to_owned(), now)
         .await
         .unwrap();
     assert_eq!(
@@ -76,7 +92,7 @@ pub async fn finished_updates_stay_duplicates_and_are_not_handed_back<S: Contrac
     let now = at(10, 0);
     for n in [1, 2] {
         store
-            .record_update(bot("client"), id(n), format!("update {n}"), now)
+            .record_update(bot("client"), id(n), chat(1), format!("update {n}"), now)
             .await
             .unwrap();
     }
@@ -95,7 +111,7 @@ pub async fn finished_updates_stay_duplicates_and_are_not_handed_back<S: Contrac
 
     assert_eq!(
         store
-            .record_update(bot("client"), id(1), "again".to_owned(), now)
+            .record_update(bot("client"), id(1), chat(1), "again".to_owned(), now)
             .await
             .unwrap(),
         Recorded::Duplicate,
@@ -120,7 +136,7 @@ pub async fn unfinished_updates_come_back_in_id_order_with_their_attempts_counte
     let now = at(10, 0);
     for n in [30, 10, 20] {
         store
-            .record_update(bot("client"), id(n), format!("update {n}"), now)
+            .record_update(bot("client"), id(n), chat(1), format!("update {n}"), now)
             .await
             .unwrap();
     }
@@ -156,7 +172,7 @@ pub async fn an_update_that_keeps_failing_is_given_up_after_its_attempts<S: Cont
 ) {
     let now = at(10, 0);
     store
-        .record_update(bot("client"), id(1), "poison".to_owned(), now)
+        .record_update(bot("client"), id(1), chat(1), "poison".to_owned(), now)
         .await
         .unwrap();
     // Attempts 2 and 3: handed back, never finished (the process crashed).
@@ -169,7 +185,7 @@ pub async fn an_update_that_keeps_failing_is_given_up_after_its_attempts<S: Cont
         assert_eq!(unfinished.replay[0].attempts, attempts);
     }
     store
-        .record_update(bot("client"), id(2), "fresh".to_owned(), now)
+        .record_update(bot("client"), id(2), chat(1), "fresh".to_owned(), now)
         .await
         .unwrap();
 
@@ -194,7 +210,7 @@ pub async fn an_update_that_keeps_failing_is_given_up_after_its_attempts<S: Cont
     );
     assert_eq!(
         store
-            .record_update(bot("client"), id(1), "poison".to_owned(), now)
+            .record_update(bot("client"), id(1), chat(1), "poison".to_owned(), now)
             .await
             .unwrap(),
         Recorded::Duplicate
@@ -208,7 +224,7 @@ pub async fn each_bot_has_its_own_inbox<S: ContractStore>(store: S) {
     for name in ["client", "admin"] {
         assert_eq!(
             store
-                .record_update(bot(name), id(5), format!("{name} update"), now)
+                .record_update(bot(name), id(5), chat(1), format!("{name} update"), now)
                 .await
                 .unwrap(),
             Recorded::New,
@@ -243,7 +259,7 @@ pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: Contra
     let now = at(10, 0);
     for (name, n) in [("client", 1), ("admin", 1), ("client", 2), ("client", 3)] {
         store
-            .record_update(bot(name), id(n), "raw".to_owned(), long_ago)
+            .record_update(bot(name), id(n), chat(1), "raw".to_owned(), long_ago)
             .await
             .unwrap();
     }
@@ -267,7 +283,7 @@ pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: Contra
     assert_eq!(purged, 2, "both bots' old finished updates MUST go");
     assert_eq!(
         store
-            .record_update(bot("client"), id(2), "raw".to_owned(), now)
+            .record_update(bot("client"), id(2), chat(1), "raw".to_owned(), now)
             .await
             .unwrap(),
         Recorded::Duplicate,
@@ -275,7 +291,7 @@ pub async fn the_purge_removes_only_updates_finished_before_the_cutoff<S: Contra
     );
     assert_eq!(
         store
-            .record_update(bot("client"), id(1), "raw".to_owned(), now)
+            .record_update(bot("client"), id(1), chat(1), "raw".to_owned(), now)
             .await
             .unwrap(),
         Recorded::New
@@ -299,7 +315,7 @@ pub async fn concurrent_records_of_one_update_make_one_new<S: ContractStore>(sto
         let store = store.clone();
         tokio::spawn(async move {
             store
-                .record_update(bot("client"), id(42), format!("copy {n}"), now)
+                .record_update(bot("client"), id(42), chat(1), format!("copy {n}"), now)
                 .await
                 .unwrap()
         })

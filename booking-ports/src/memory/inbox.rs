@@ -1,30 +1,60 @@
 //! The update inbox in memory: one row per bot and update id, ordered by
-//! both, so a bot's unfinished updates come out in id order.
+//! both, so a bot's unfinished updates come out in id order; chat leases
+//! by bot and chat. One lock guards both, so every method is atomic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::MemoryStore;
 use crate::error::StoreError;
-use crate::ports::conversations::BotName;
-use crate::ports::inbox::{InboxUpdate, Recorded, Unfinished, UpdateId, UpdateInbox};
+use crate::ports::conversations::{BotName, ChatKey, ConversationKey};
+use crate::ports::inbox::{
+    ChatClaim, InboxUpdate, LeaseHolder, Recorded, TakeChatUpdatesError, Unfinished, UpdateId,
+    UpdateInbox,
+};
 
 /// One recorded update.
 #[derive(Debug, Clone)]
 struct Row {
+    chat: ChatKey,
     /// Empty once finished: the raw update is customer data.
     raw: String,
     received_at: DateTime<Utc>,
     attempts: u32,
     finished_at: Option<DateTime<Utc>>,
+    /// The holder that last took it through its chat's lease.
+    taken_by: Option<LeaseHolder>,
 }
 
-/// Every recorded update, by bot and id.
+/// One chat's lease.
+#[derive(Debug, Clone)]
+struct Lease {
+    holder: LeaseHolder,
+    until: DateTime<Utc>,
+}
+
+/// Every recorded update, by bot and id, and the chat leases.
 #[derive(Debug, Default)]
 pub(super) struct Inbox {
     rows: BTreeMap<(BotName, UpdateId), Row>,
+    leases: BTreeMap<(BotName, ChatKey), Lease>,
+}
+
+impl Inbox {
+    /// The unfinished updates of `chat` of `bot`, in id order.
+    fn unfinished_of_chat<'a>(
+        &'a mut self,
+        bot: &'a BotName,
+        chat: ChatKey,
+    ) -> impl Iterator<Item = (UpdateId, &'a mut Row)> + 'a {
+        self.rows
+            .range_mut((bot.clone(), UpdateId::FIRST)..)
+            .take_while(move |((of, _), _)| of == bot)
+            .filter(move |(_, row)| row.finished_at.is_none() && row.chat == chat)
+            .map(|((_, id), row)| (*id, row))
+    }
 }
 
 impl Row {
@@ -42,6 +72,7 @@ impl UpdateInbox for MemoryStore {
         &self,
         bot: BotName,
         update_id: UpdateId,
+        chat: ChatKey,
         raw: String,
         received_at: DateTime<Utc>,
     ) -> Result<Recorded, StoreError> {
@@ -53,10 +84,12 @@ impl UpdateInbox for MemoryStore {
         rows.insert(
             (bot, update_id),
             Row {
+                chat,
                 raw,
                 received_at,
                 attempts: 1,
                 finished_at: None,
+                taken_by: None,
             },
         );
         Ok(Recorded::New)
@@ -116,5 +149,135 @@ impl UpdateInbox for MemoryStore {
         let before = rows.len();
         rows.retain(|_, row| row.finished_at.is_none_or(|at| at > finished_before));
         Ok((before - rows.len()) as u64)
+    }
+
+    async fn claim_chat(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<ChatClaim, StoreError> {
+        let mut state = self.lock("claiming a chat")?;
+        let leases = &mut state.inbox.leases;
+        let free = leases
+            .get(&(bot.clone(), chat))
+            .is_none_or(|lease| lease.holder == holder || lease.until <= now);
+        if !free {
+            return Ok(ChatClaim::HeldByAnother);
+        }
+        leases.insert((bot, chat), Lease { holder, until });
+        Ok(ChatClaim::Claimed)
+    }
+
+    async fn renew_chat_leases(
+        &self,
+        holder: LeaseHolder,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<ConversationKey>, StoreError> {
+        let mut state = self.lock("renewing chat leases")?;
+        let mut renewed = Vec::new();
+        for ((bot, chat), lease) in &mut state.inbox.leases {
+            if lease.holder == holder {
+                lease.until = until;
+                renewed.push(ConversationKey {
+                    bot: bot.clone(),
+                    chat: *chat,
+                });
+            }
+        }
+        Ok(renewed)
+    }
+
+    async fn take_chat_updates(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+        max_attempts: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Unfinished, TakeChatUpdatesError> {
+        let mut state = self.lock("taking a chat's updates")?;
+        let held = state
+            .inbox
+            .leases
+            .get(&(bot.clone(), chat))
+            .is_some_and(|lease| lease.holder == holder && lease.until > now);
+        if !held {
+            return Err(TakeChatUpdatesError::NotHeld);
+        }
+        let mut unfinished = Unfinished::default();
+        for (update_id, row) in state.inbox.unfinished_of_chat(&bot, chat) {
+            let handed_over = row.taken_by.as_ref().is_some_and(|by| *by != holder);
+            if handed_over && row.attempts >= max_attempts {
+                row.finish(now);
+                unfinished.given_up.push(update_id);
+                continue;
+            }
+            if handed_over {
+                row.attempts = row.attempts.saturating_add(1);
+            }
+            row.taken_by = Some(holder.clone());
+            unfinished.replay.push(InboxUpdate {
+                update_id,
+                raw: row.raw.clone(),
+                received_at: row.received_at,
+                attempts: row.attempts,
+            });
+        }
+        Ok(unfinished)
+    }
+
+    async fn release_chat_if_drained(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock("releasing a chat")?;
+        let key = (bot.clone(), chat);
+        let holds = state
+            .inbox
+            .leases
+            .get(&key)
+            .is_some_and(|lease| lease.holder == holder);
+        if !holds || state.inbox.unfinished_of_chat(&bot, chat).next().is_some() {
+            return Ok(false);
+        }
+        state.inbox.leases.remove(&key);
+        Ok(true)
+    }
+
+    async fn chats_to_take_over(
+        &self,
+        bot: BotName,
+        now: DateTime<Utc>,
+        received_before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        let state = self.lock("finding chats to take over")?;
+        let inbox = &state.inbox;
+        let mut seen = BTreeSet::new();
+        let mut chats = Vec::new();
+        // Id order is the order of the oldest unfinished update per chat.
+        let unfinished = inbox
+            .rows
+            .range((bot.clone(), UpdateId::FIRST)..)
+            .take_while(|((of, _), _)| *of == bot)
+            .filter(|(_, row)| row.finished_at.is_none() && row.received_at <= received_before);
+        for (_, row) in unfinished {
+            if chats.len() >= limit as usize {
+                break;
+            }
+            let live = inbox
+                .leases
+                .get(&(bot.clone(), row.chat))
+                .is_some_and(|lease| lease.until > now);
+            if !live && seen.insert(row.chat) {
+                chats.push(row.chat);
+            }
+        }
+        Ok(chats)
     }
 }

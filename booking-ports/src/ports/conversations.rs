@@ -65,7 +65,7 @@ impl fmt::Display for BotName {
 pub struct ChatKey(i64);
 
 impl ChatKey {
-    pub fn new(id: i64) -> Self {
+    pub const fn new(id: i64) -> Self {
         Self(id)
     }
 

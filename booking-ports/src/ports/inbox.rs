@@ -14,6 +14,17 @@
 //! The raw update is customer data (names, phones, message texts): the store
 //! forgets it when the update is finished and keeps only the id, for
 //! deduplication, until [`UpdateInbox::purge_finished_updates`].
+//!
+//! Several instances on one store (PostgreSQL) cannot hand back "what was
+//! not finished" at a start: another live instance may be handling it. They
+//! share the work by chat instead: every update is recorded with its chat,
+//! and an instance handles a chat's updates only while it holds the chat's
+//! lease ([`UpdateInbox::claim_chat`]), in update id order
+//! ([`UpdateInbox::take_chat_updates`]), until the chat is drained
+//! ([`UpdateInbox::release_chat_if_drained`]). A chat whose holder died
+//! keeps its unfinished updates; once its lease has run out,
+//! [`UpdateInbox::chats_to_take_over`] names it to the others. The lease
+//! types are in the submodule `leases`.
 
 use std::fmt;
 
@@ -21,7 +32,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::StoreError;
-use crate::ports::conversations::BotName;
+use crate::ports::conversations::{BotName, ChatKey, ConversationKey};
+
+mod leases;
+
+pub use leases::{ChatClaim, InvalidLeaseHolder, LeaseHolder, TakeChatUpdatesError};
 
 /// An update id below zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +72,12 @@ impl fmt::Display for UpdateId {
         write!(f, "{}", self.0)
     }
 }
+
+/// The chat an update without one is recorded under. Telegram never uses
+/// chat id 0; updates recorded before stores kept the chat (SQLite below
+/// level 13, PostgreSQL below level 4) read as this chat too, so they are
+/// ordered, in id order, and taken over like the rest.
+pub const NO_CHAT: ChatKey = ChatKey::new(0);
 
 /// What [`UpdateInbox::record_update`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +126,11 @@ pub struct Unfinished {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait UpdateInbox: Send + Sync {
-    /// Records `update_id` of `bot` with its raw text, unfinished, with one
-    /// attempt (the hand-off that follows). MUST be durable when it returns
+    /// Records `update_id` of `bot`, from `chat`, with its raw text,
+    /// unfinished, with one attempt (the hand-off that follows). An update
+    /// without a chat (Telegram: inline queries, poll answers) is recorded
+    /// under [`NO_CHAT`], so it is ordered and taken over like any chat's.
+    /// MUST be durable when it returns
     /// (the caller tells the platform the update arrived only then). MUST
     /// return [`Recorded::Duplicate`] and change nothing when `(bot,
     /// update_id)` is stored already, finished or not; MUST decide that
@@ -119,6 +143,7 @@ pub trait UpdateInbox: Send + Sync {
         &self,
         bot: BotName,
         update_id: UpdateId,
+        chat: ChatKey,
         raw: String,
         received_at: DateTime<Utc>,
     ) -> Result<Recorded, StoreError>;
@@ -143,7 +168,9 @@ pub trait UpdateInbox: Send + Sync {
     /// [`Unfinished::given_up`]; every other MUST have its attempts counted
     /// up by one and be returned in [`Unfinished::replay`], with the new
     /// count. Both lists in update id order. MUST NOT return another bot's
-    /// updates or finished ones.
+    /// updates or finished ones. Only for a process alone on its store: it
+    /// ignores chat leases, so beside other instances it would hand back
+    /// what they are handling.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails or a row is corrupt.
@@ -164,4 +191,106 @@ pub trait UpdateInbox: Send + Sync {
         &self,
         finished_before: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+
+    /// Takes or renews the lease of `chat` of `bot` for `holder` until
+    /// `until` (after `now`): MUST answer [`ChatClaim::Claimed`] and store
+    /// the lease when there is none, when it ran out (`until <= now`), or
+    /// when `holder` holds it already (renewed, whatever `until` was); else
+    /// MUST answer [`ChatClaim::HeldByAnother`] and change nothing. MUST
+    /// decide atomically: of concurrent claims of one free chat exactly one
+    /// is claimed. A claim MUST wait for a concurrent
+    /// [`release_chat_if_drained`](Self::release_chat_if_drained) of the
+    /// chat, so an update recorded before the claim is either seen by the
+    /// release (which then keeps the lease) or claimed.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn claim_chat(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<ChatClaim, StoreError>;
+
+    /// Moves the end of every lease `holder` holds, of every bot, to
+    /// `until`, and returns those chats (any order). A lease `holder` held
+    /// that another holder took over since is no longer its own: MUST NOT
+    /// be renewed nor returned (the caller learns it lost the chat). A
+    /// lease that ran out but was not taken over is still `holder`'s and
+    /// MUST be renewed.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn renew_chat_leases(
+        &self,
+        holder: LeaseHolder,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<ConversationKey>, StoreError>;
+
+    /// The unfinished updates of `chat` of `bot`, for `holder` to hand to
+    /// the handlers in update id order, in one atomic step. MUST refuse
+    /// with [`TakeChatUpdatesError::NotHeld`], changing nothing, unless
+    /// `holder` holds the chat's lease and it runs past `now`.
+    ///
+    /// Attempts count hand-offs to another holder: an update taken for the
+    /// first time keeps the attempt its record counted; one another holder
+    /// took before (it died, or lost the lease, before finishing it) MUST
+    /// have its attempts counted up by one, or, when attempted
+    /// `max_attempts` times or more, MUST be finished at `now` and listed
+    /// in [`Unfinished::given_up`] instead; one `holder` took before (its
+    /// finish failed, or it is still in flight: the caller skips what it
+    /// handed already) MUST come back unchanged. MUST NOT return other
+    /// chats' or bots' updates, nor finished ones. (Updates recorded before
+    /// the store kept chats are [`NO_CHAT`]'s.)
+    ///
+    /// # Errors
+    /// [`TakeChatUpdatesError::NotHeld`] as above;
+    /// [`TakeChatUpdatesError::Store`] when the backend fails or a row is
+    /// corrupt.
+    async fn take_chat_updates(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+        max_attempts: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Unfinished, TakeChatUpdatesError>;
+
+    /// Ends `holder`'s lease of `chat` of `bot` when the chat has no
+    /// unfinished update, and answers whether the lease is gone. MUST keep
+    /// the lease and answer `false` while an unfinished update of the chat
+    /// is stored (the holder takes it next), and MUST answer `false` and
+    /// change nothing when `holder` does not hold the lease. MUST decide
+    /// against records atomically: an update recorded concurrently is
+    /// either seen (the lease stays) or recorded after the lease is gone,
+    /// so its recorder's [`claim_chat`](Self::claim_chat) succeeds.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn release_chat_if_drained(
+        &self,
+        bot: BotName,
+        chat: ChatKey,
+        holder: LeaseHolder,
+    ) -> Result<bool, StoreError>;
+
+    /// Up to `limit` chats of `bot` that have an unfinished update received
+    /// at or before `received_before` and no lease running past `now`
+    /// (none, or one that ran out: its holder died or stalled), those with
+    /// the lowest unfinished update id first. `received_before` is a grace
+    /// for the instance that just recorded an update and is about to claim
+    /// its chat. MUST NOT name a chat under a live lease, nor one whose
+    /// unfinished updates are all younger.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn chats_to_take_over(
+        &self,
+        bot: BotName,
+        now: DateTime<Utc>,
+        received_before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<ChatKey>, StoreError>;
 }
