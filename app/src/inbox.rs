@@ -12,15 +12,25 @@
 //! (the process died meanwhile) is handed to the dispatcher before anything
 //! new; an update still unfinished after [`MAX_ATTEMPTS`] hand-offs (it
 //! kills the process every time) is given up and logged by id.
+//!
+//! Where several instances share the store (PostgreSQL), a start does not
+//! take what was left unfinished: another instance may be handling it.
+//! There each bot's updates go through a [`ChatScheduler`] instead: the
+//! recorder claims the update's chat and feeds it from the store, and
+//! chats an instance left behind are taken over by another.
 
+pub mod scheduler;
+
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use adapter_telegram::HandlerError;
 use booking_ports::{
     BotName, ChatKey, Clock, InvalidBotName, NO_CHAT, Recorded, StoreError, UpdateId, UpdateInbox,
 };
 use futures::StreamExt;
+use futures::future::ready;
 use futures::stream::BoxStream;
 use teloxide::RequestError;
 use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
@@ -29,6 +39,9 @@ use teloxide::prelude::*;
 use teloxide::stop::StopToken;
 use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
+use tokio::sync::mpsc;
+
+pub use scheduler::ChatScheduler;
 
 /// Hand-offs of one update to the handlers before it is given up.
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -40,6 +53,8 @@ pub struct BotInbox {
     bot: BotName,
     store: Arc<dyn UpdateInbox>,
     clock: Arc<dyn Clock>,
+    /// Present where several instances may share the store.
+    scheduler: Option<ChatScheduler>,
 }
 
 impl fmt::Debug for BotInbox {
@@ -50,11 +65,14 @@ impl fmt::Debug for BotInbox {
     }
 }
 
-/// The inbox and the clock its records are stamped by, for every bot.
+/// The inbox and the clock its records are stamped by, for every bot;
+/// with [`scheduled`](Self::scheduled), each bot's [`ChatScheduler`].
 #[derive(Clone)]
 pub struct InboxStore {
     store: Arc<dyn UpdateInbox>,
     clock: Arc<dyn Clock>,
+    /// `Some` when scheduled: each bot's scheduler, made at its first use.
+    schedulers: Option<Arc<Mutex<HashMap<&'static str, ChatScheduler>>>>,
 }
 
 impl fmt::Debug for InboxStore {
@@ -65,15 +83,83 @@ impl fmt::Debug for InboxStore {
 
 impl InboxStore {
     pub fn new(store: Arc<dyn UpdateInbox>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            schedulers: None,
+        }
     }
 
-    /// The inbox of the bot called `name`.
+    /// The same inbox, each bot's chats scheduled across instances
+    /// ([`ChatScheduler`]), for a store several instances may share.
+    #[must_use]
+    pub fn scheduled(self) -> Self {
+        Self {
+            schedulers: Some(Arc::default()),
+            ..self
+        }
+    }
+
+    /// The inbox of the bot called `name`; every call for one name shares
+    /// one scheduler.
     ///
     /// # Errors
     /// [`InvalidBotName`] for a name outside `[a-z0-9_-]`.
     pub fn bot(&self, name: &'static str) -> Result<BotInbox, InvalidBotName> {
-        BotInbox::new(name, Arc::clone(&self.store), Arc::clone(&self.clock))
+        let inbox = BotInbox::new(name, Arc::clone(&self.store), Arc::clone(&self.clock))?;
+        let Some(schedulers) = &self.schedulers else {
+            return Ok(inbox);
+        };
+        let mut schedulers = schedulers.lock().unwrap_or_else(PoisonError::into_inner);
+        let scheduler = match schedulers.get(name) {
+            Some(scheduler) => scheduler.clone(),
+            None => {
+                // A bot name is `[a-z0-9_-]`: always a valid holder part.
+                let holder = ChatScheduler::process_holder(name)
+                    .map_err(|_| InvalidBotName(name.to_owned()))?;
+                let scheduler = ChatScheduler::new(
+                    name,
+                    inbox.bot.clone(),
+                    holder,
+                    Arc::clone(&self.store),
+                    Arc::clone(&self.clock),
+                    crate::webhook::receiver::QUEUE_CAPACITY,
+                );
+                schedulers.insert(name, scheduler.clone());
+                scheduler
+            }
+        };
+        Ok(BotInbox {
+            scheduler: Some(scheduler),
+            ..inbox
+        })
+    }
+
+    /// Starts every bot's scheduler (renewals and takeovers).
+    pub fn start_schedulers(&self) {
+        for scheduler in self.all_schedulers() {
+            scheduler.start();
+        }
+    }
+
+    /// Stops every bot's scheduler and ends its leases.
+    pub async fn stop_schedulers(&self) {
+        for scheduler in self.all_schedulers() {
+            scheduler.stop().await;
+        }
+    }
+
+    fn all_schedulers(&self) -> Vec<ChatScheduler> {
+        self.schedulers
+            .as_ref()
+            .map_or_else(Vec::new, |schedulers| {
+                schedulers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .values()
+                    .cloned()
+                    .collect()
+            })
     }
 }
 
@@ -103,11 +189,18 @@ impl BotInbox {
             bot: BotName::new(name)?,
             store,
             clock,
+            scheduler: None,
         })
     }
 
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// The bot's chat scheduler, where several instances may share the
+    /// store.
+    pub fn scheduler(&self) -> Option<&ChatScheduler> {
+        self.scheduler.as_ref()
     }
 
     /// Records update `id` of `chat`, received as `raw`.
@@ -126,14 +219,18 @@ impl BotInbox {
     }
 
     /// Marks `id` finished; a failure is logged (the update would then be
-    /// handed back once more at the next start).
+    /// handed back once more at the next start). Tells the scheduler the
+    /// handlers are done with it.
     pub async fn finish(&self, id: UpdateId) {
         let finished = self
             .store
             .finish_update(self.bot.clone(), id, self.clock.now())
             .await;
-        if let Err(e) = finished {
+        if let Err(e) = &finished {
             tracing::warn!(bot = self.name, update_id = id.get(), error = %e, "marking an update finished failed; it may be handled again at the next start");
+        }
+        if let Some(scheduler) = &self.scheduler {
+            scheduler.finished(id, finished.is_ok());
         }
     }
 
@@ -198,9 +295,9 @@ impl BotInbox {
     }
 
     /// Records a polled update: `Some` to hand it on, `None` for a
-    /// duplicate. A store failure is logged and the update handed on
-    /// unrecorded: the bots answer as well as the store lets them, and a
-    /// crash now could lose it.
+    /// duplicate or one the scheduler feeds. A store failure is logged and
+    /// the update handed on unrecorded: the bots answer as well as the
+    /// store lets them, and a crash now could lose it.
     async fn admit(&self, update: Update) -> Option<Update> {
         let Some(id) = update_id(&update) else {
             return Some(update);
@@ -210,7 +307,13 @@ impl BotInbox {
             Err(e) => Err(StoreError::backend("recording an update", e)),
         };
         match recorded {
-            Ok(Recorded::New) => Some(update),
+            Ok(Recorded::New) => match &self.scheduler {
+                Some(scheduler) => {
+                    scheduler.recorded(chat_of(&update)).await;
+                    None
+                }
+                None => Some(update),
+            },
             Ok(Recorded::Duplicate) => {
                 tracing::debug!(
                     bot = self.name,
@@ -313,8 +416,27 @@ where
         } else {
             live
         };
-        futures::stream::iter(replay.into_iter().map(Ok))
-            .chain(live)
-            .boxed()
+        let live = futures::stream::iter(replay.into_iter().map(Ok)).chain(live);
+        match self.inbox.scheduler().and_then(ChatScheduler::take_output) {
+            Some(fed) => with_fed(live, fed),
+            None => live.boxed(),
+        }
     }
+}
+
+/// `live` merged with the updates a scheduler feeds, ending when `live`
+/// ends (the listener stopped).
+pub(crate) fn with_fed<'a>(
+    live: impl futures::Stream<Item = Result<Update, RequestError>> + Send + 'a,
+    fed: mpsc::Receiver<Update>,
+) -> BoxStream<'a, Result<Update, RequestError>> {
+    let fed = futures::stream::unfold(fed, |mut fed| async move {
+        let update = fed.recv().await?;
+        Some((Some(Ok(update)), fed))
+    });
+    let live = live.map(Some).chain(futures::stream::once(ready(None)));
+    futures::stream::select(live, fed)
+        .take_while(|item| ready(item.is_some()))
+        .filter_map(ready)
+        .boxed()
 }

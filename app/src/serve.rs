@@ -8,11 +8,12 @@
 //! HTTP listener (health checks, metrics, webhooks) when configured. The
 //! bots take their updates by long polling, or by webhooks when
 //! `BOOKING_WEBHOOK_URL` is set; every update is recorded in the inbox
-//! first (`inbox`), and what an earlier run left unfinished is handled
-//! first (by an instance alone on its database). On PostgreSQL several
-//! instances may run on one database (`leadership`): only the one holding a
-//! bot's poller role polls it, only the jobs holder runs the housekeeping;
-//! every instance serves webhooks and dispatches notices.
+//! first (`inbox`). On SQLite what an earlier run left unfinished is
+//! handled first. On PostgreSQL several instances may run on one database
+//! (`leadership`): only the one holding a bot's poller role polls it, only
+//! the jobs holder runs the housekeeping; every instance serves webhooks
+//! and dispatches notices, and each chat's updates are handled by one
+//! instance at a time, taken over when it dies (`inbox::scheduler`).
 //! Everything runs until SIGINT or SIGTERM: the HTTP listener stops,
 //! the bots finish the updates in flight, then the notification dispatcher
 //! finishes its step and makes one last delivery round (so the notices
@@ -142,9 +143,6 @@ async fn run_on<S: AnyStore>(
     contested: Option<adapter_postgres::InstanceLock>,
     send_budget: Option<Arc<dyn SendBudget>>,
 ) -> Result<(), ServeError> {
-    let alone = contested
-        .as_ref()
-        .is_none_or(adapter_postgres::InstanceLock::alone);
     let wakeup = DispatchWakeup::new();
     let engine = Arc::new(
         Engine::on_store(
@@ -230,24 +228,21 @@ async fn run_on<S: AnyStore>(
     // The HTTP listener (when configured) is bound, and in webhook mode the
     // webhooks are set, before the bots start; it serves meanwhile, so
     // `/readyz` answers "starting".
-    // What an earlier run received but did not finish is taken before the
-    // webhook routes can record anything new, and only by an instance alone
-    // on its database: beside others, an unfinished update may be one
-    // another instance is handling right now (per-chat leases, issue 17's
-    // S12-S13, will let instances take over each other's updates).
+    // On SQLite this process is alone on the file: what an earlier run
+    // received but did not finish is taken before the webhook routes can
+    // record anything new. On PostgreSQL other instances may be handling
+    // those updates right now: each chat is scheduled across instances
+    // (`inbox::scheduler`), and chats a dead instance left are taken over.
+    let scheduled = contested.is_some();
     let inbox = InboxStore::new(Arc::new(store.clone()), Arc::clone(&clock));
+    let inbox = if scheduled { inbox.scheduled() } else { inbox };
     let take_unfinished = async |inbox: &BotInbox| {
-        if alone {
-            inbox.take_unfinished().await
-        } else {
+        if scheduled {
             Vec::new()
+        } else {
+            inbox.take_unfinished().await
         }
     };
-    if !alone {
-        tracing::info!(
-            "other instances run on this database: updates an earlier run left unfinished are not taken over"
-        );
-    }
     let client_inbox = inbox.bot("client")?;
     let client_replay = take_unfinished(&client_inbox).await;
     let admin_inbox = if admin.is_some() {
@@ -274,6 +269,7 @@ async fn run_on<S: AnyStore>(
         })
         .collect();
     let leadership = Leadership::start(contested, &polled).await;
+    inbox.start_schedulers();
     let client_health = BotHealth::new("client");
     let admin_health = admin.as_ref().map(|_| BotHealth::new("admin"));
     let readiness = Readiness::new(
@@ -488,6 +484,8 @@ async fn run_on<S: AnyStore>(
         }
         _ => client_run.await,
     };
+    // The bots finished what they took: other instances take the rest.
+    inbox.stop_schedulers().await;
     housekeeping.abort();
     lifecycle.abort();
     reloading.abort();

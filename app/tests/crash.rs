@@ -20,7 +20,6 @@ use nix::unistd::Pid;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-const WEBHOOK_SECRET: &str = "Xq3_vL9-kPz2Rt8WmN4sYb7Hc1Jd6Fg0Ae5Ui2Oo";
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 /// SIGKILL, and the log lines up to it.

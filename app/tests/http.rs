@@ -15,14 +15,13 @@ use app::http::connections::ConnectionLimits;
 use axum::Router;
 use axum::routing::get;
 use common::{
-    ADMIN_SECRET_PART, ADMIN_TOKEN, Answer, GIVE_UP, Held, Requests, SECRET_PART, Workspace, http,
-    refused_settings, start_fake_telegram, start_update,
+    ADMIN_SECRET_PART, ADMIN_TOKEN, Answer, GIVE_UP, Held, Requests, SECRET_PART, WEBHOOK_SECRET,
+    Workspace, http, refused_settings, start_fake_telegram, start_update,
 };
 use serde_json::json;
 use tokio::sync::mpsc;
 
 const LISTEN_ANY_PORT: (&str, &str) = ("BOOKING_HTTP_LISTEN", "127.0.0.1:0");
-const WEBHOOK_SECRET: &str = "Xq3_vL9-kPz2Rt8WmN4sYb7Hc1Jd6Fg0Ae5Ui2Oo";
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 async fn next_held(held: &mut mpsc::UnboundedReceiver<Held>, method: &str) -> Held {

@@ -17,8 +17,8 @@ use booking_ports::engine::BookingForm;
 use booking_ports::{EngineSettings, ManualClock};
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::{
-    ADMIN_TOKEN, Requests, TOKEN, Workspace, button, http, press_update, start_fake_telegram,
-    text_update,
+    ADMIN_TOKEN, Requests, TOKEN, WEBHOOK_SECRET, Workspace, button, http, press_update,
+    start_fake_telegram, text_update,
 };
 use serde_json::{Value, json};
 
@@ -28,7 +28,6 @@ use serde_json::{Value, json};
 /// presses go round the four of them.
 const STAFF: [i64; 4] = [5005, 5006, 5007, 5008];
 const ADMIN_BOT_ID: &str = "987654321";
-const WEBHOOK_SECRET: &str = "Xq3_vL9-kPz2Rt8WmN4sYb7Hc1Jd6Fg0Ae5Ui2Oo";
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 /// A Wednesday: Anna and Maria both work, 62 quarter hours between them.
 const BUSY_DAY: &str = "2030-01-09";

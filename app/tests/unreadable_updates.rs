@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::{Requests, Workspace, http, start_fake_telegram, start_update};
+use common::{Requests, WEBHOOK_SECRET, Workspace, http, start_fake_telegram, start_update};
 use serde_json::{Value, json};
 
-const WEBHOOK_SECRET: &str = "Xq3_vL9-kPz2Rt8WmN4sYb7Hc1Jd6Fg0Ae5Ui2Oo";
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 /// A message teloxide cannot read (its date is text), holding a name, a

@@ -7,11 +7,10 @@
 mod common;
 
 use adapter_postgres::testing::PgTestDb;
-use common::{ADMIN_TOKEN, Requests, TOKEN, Workspace, start_fake_telegram};
+use common::{ADMIN_TOKEN, Requests, TOKEN, WEBHOOK_SECRET, Workspace, start_fake_telegram};
 use serde_json::json;
 
 const WEBHOOK_URL: &str = "https://bots.example.com/telegram";
-const WEBHOOK_SECRET: &str = "Xq3_vL9-kPz2Rt8WmN4sYb7Hc1Jd6Fg0Ae5Ui2Oo";
 
 /// `booking webhook <action>` for both bots on the fake Bot API at `api`.
 async fn webhook(

@@ -11,13 +11,19 @@
 //! (the same `update_id`) is answered 200 and dropped. The slot is reserved
 //! before the update is recorded, so a recorded update always has its place
 //! in the queue.
+//!
+//! Where several instances share the store, the inbox has a
+//! [`ChatScheduler`]: the route records the update and lets the scheduler
+//! claim its chat, and the dispatcher reads what the scheduler feeds from
+//! the store. Then 503 means more than [`QUEUE_CAPACITY`] chats are in
+//! progress here.
 
 use std::fmt;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use booking_ports::Recorded;
+use booking_ports::{Recorded, UpdateId};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use teloxide::RequestError;
@@ -26,7 +32,7 @@ use teloxide::types::{Update, UpdateKind};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::inbox::{BotInbox, chat_of, update_id};
+use crate::inbox::{BotInbox, ChatScheduler, chat_of, update_id};
 use crate::metrics::WEBHOOK_UPDATES_DEFERRED;
 use crate::unreadable::{kind_of, log_unreadable};
 
@@ -54,6 +60,8 @@ pub(crate) fn register_metrics() {
 #[derive(Clone)]
 pub(crate) struct Route {
     inbox: BotInbox,
+    /// Where a recorded update goes, unless the inbox's scheduler feeds
+    /// the dispatcher from the store.
     queue: mpsc::Sender<Update>,
     flag: StopFlag,
 }
@@ -67,9 +75,14 @@ impl fmt::Debug for Route {
 }
 
 /// A route's state and the listener the dispatcher reads from, with a
-/// queue of `capacity` updates.
+/// queue of `capacity` updates; or, when the inbox has a scheduler, the
+/// updates it feeds.
 pub(crate) fn channel(inbox: BotInbox, capacity: usize) -> (Route, Listener) {
     let (queue, updates) = mpsc::channel(capacity.max(1));
+    let updates = inbox
+        .scheduler()
+        .and_then(ChatScheduler::take_output)
+        .unwrap_or(updates);
     let (token, flag) = mk_stop_token();
     (
         Route {
@@ -113,6 +126,9 @@ pub(crate) async fn receive(State(route): State<Route>, body: Bytes) -> StatusCo
     let Some(id) = update_id(&update) else {
         return StatusCode::OK;
     };
+    if let Some(scheduler) = route.inbox.scheduler() {
+        return receive_scheduled(&route, scheduler, id, update, &body).await;
+    }
     let slot = match route.queue.try_reserve() {
         Ok(slot) => slot,
         Err(TrySendError::Full(())) => {
@@ -138,6 +154,43 @@ pub(crate) async fn receive(State(route): State<Route>, body: Bytes) -> StatusCo
         }
         Err(e) => {
             // Not recorded, not acknowledged: Telegram sends it again.
+            tracing::error!(bot, update_id = id.get(), error = %e, "recording a webhook update failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// Records `update` for the scheduler, which claims its chat and feeds the
+/// dispatcher from the store (several instances on one store).
+async fn receive_scheduled(
+    route: &Route,
+    scheduler: &ChatScheduler,
+    id: UpdateId,
+    update: Update,
+    body: &[u8],
+) -> StatusCode {
+    let bot = route.inbox.name();
+    let chat = chat_of(&update);
+    if !scheduler.has_room_for(chat) {
+        metrics::counter!(WEBHOOK_UPDATES_DEFERRED, "bot" => bot).increment(1);
+        tracing::debug!(
+            bot,
+            update_id = id.get(),
+            "too many chats in progress; Telegram will send the update again"
+        );
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let raw = String::from_utf8_lossy(body).into_owned();
+    match route.inbox.record(id, chat, raw).await {
+        Ok(Recorded::New) => {
+            scheduler.recorded(chat).await;
+            StatusCode::OK
+        }
+        Ok(Recorded::Duplicate) => {
+            tracing::debug!(bot, update_id = id.get(), "a redelivered update dropped");
+            StatusCode::OK
+        }
+        Err(e) => {
             tracing::error!(bot, update_id = id.get(), error = %e, "recording a webhook update failed");
             StatusCode::INTERNAL_SERVER_ERROR
         }

@@ -30,6 +30,8 @@ pub const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
 pub const SECRET_PART: &str = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_";
 pub const ADMIN_TOKEN: &str = "987654321:AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
 pub const ADMIN_SECRET_PART: &str = "AAE9pQx7wL2mZk4rT8vN1bY6cH3jF5gD0sS_";
+/// `BOOKING_WEBHOOK_SECRET` of the webhook tests.
+pub const WEBHOOK_SECRET: &str = "Xq3_vL9-kPz2Rt8WmN4sYb7Hc1Jd6Fg0Ae5Ui2Oo";
 
 /// A safety net so a broken binary fails the test instead of hanging it;
 /// nothing is asserted about how long anything takes.
