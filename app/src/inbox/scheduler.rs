@@ -255,6 +255,9 @@ impl ChatScheduler {
     pub async fn tick(&self) {
         let shared = &self.shared;
         let now = shared.clock.now();
+        // Chats claimed while the renewal runs are not in its answer, and
+        // not lost: only those active before it may be.
+        let active_before: HashSet<ChatKey> = lock(&shared.state).chats.keys().copied().collect();
         match shared
             .store
             .renew_chat_leases(shared.holder.clone(), now + LEASE)
@@ -271,7 +274,7 @@ impl ChatScheduler {
                     let lost = state
                         .chats
                         .keys()
-                        .filter(|chat| !held.contains(chat))
+                        .filter(|chat| active_before.contains(chat) && !held.contains(chat))
                         .copied()
                         .collect();
                     let idle = held

@@ -74,6 +74,9 @@ pub struct FakeTelegram {
     /// Present while requests are held: each request other than getMe and
     /// getUpdates takes a permit before it is answered.
     gate: Arc<Mutex<Option<Arc<Semaphore>>>>,
+    /// An instance (`_instance`) whose requests other than getMe and
+    /// getUpdates are held for good: it is about to be killed mid-work.
+    stalled_instance: Arc<Mutex<Option<String>>>,
     /// Chats over Telegram's flood limit: requests to them are held until
     /// the gate opens, then answered 429 with this `retry_after`.
     flooded: Arc<Mutex<Option<Flooded>>>,
@@ -120,6 +123,13 @@ impl FakeTelegram {
         }
     }
 
+    /// From now on requests of `instance` other than getMe and getUpdates
+    /// are reported at once and never answered: its handlers are provably
+    /// in the middle of their work when the test kills it.
+    pub fn stall_instance(&self, instance: &str) {
+        *self.stalled_instance.lock().unwrap() = Some(instance.to_owned());
+    }
+
     /// From now on every request to `chat` is reported at once, held until
     /// [`Gate::release`], then answered as Telegram answers a chat over
     /// its flood limit: 429 with `retry_after` seconds.
@@ -141,7 +151,20 @@ impl FakeTelegram {
     /// seen before holding is never held).
     async fn report(&self, method: String, body: Value) {
         let gate = self.gate.lock().unwrap().clone();
+        let stalled = self
+            .stalled_instance
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|instance| body["_instance"] == json!(instance));
+        let mut body = body;
+        if stalled {
+            body["_stalled"] = json!(true);
+        }
         self.requests.send((method, body)).unwrap();
+        if stalled {
+            std::future::pending::<()>().await;
+        }
         if let Some(gate) = gate {
             // Closed by `release`: every held request goes on.
             let _ = gate.acquire().await;
@@ -189,8 +212,9 @@ async fn api(
 }
 
 /// The API under a path prefix naming the calling instance
-/// (`BOOKING_TELEGRAM_API_URL=http://<fake>/<instance>`): its `getUpdates`
-/// are reported with `_instance`, so a test sees which process polls.
+/// (`BOOKING_TELEGRAM_API_URL=http://<fake>/<instance>`): its requests
+/// are reported with `_instance`, so a test sees which process polls or
+/// replies.
 async fn api_of_instance(
     State(fake): State<FakeTelegram>,
     UrlPath((instance, bot, method)): UrlPath<(String, String, String)>,
@@ -209,11 +233,15 @@ async fn answer(
     body: Bytes,
 ) -> (StatusCode, String) {
     let method = method.to_ascii_lowercase();
-    let body: Value = if method == "setwebhook" {
+    let mut body: Value = if method == "setwebhook" {
         multipart_fields(&headers, &body)
     } else {
         serde_json::from_slice(&body).unwrap_or(Value::Null)
     };
+    // Which instance called, when it calls under a path of its own.
+    if let (Some(instance), Some(fields)) = (&instance, body.as_object_mut()) {
+        fields.insert("_instance".to_owned(), json!(instance));
+    }
     let mut answer = Answer::Normally;
     if matches!(method.as_str(), "getme" | "getupdates") {
         let held = fake.held.lock().unwrap().clone();
@@ -285,11 +313,7 @@ async fn answer(
             ok(json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 }))
         }
         "getupdates" => {
-            let mut reported = body.clone();
-            if let Some(instance) = instance {
-                reported["_instance"] = json!(instance);
-            }
-            fake.requests.send((method, reported)).unwrap();
+            fake.requests.send((method, body.clone())).unwrap();
             let offset = body["offset"].as_i64().unwrap_or(0);
             let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0));
             // Long polling, as Telegram does it: answer at once when updates
@@ -409,6 +433,7 @@ pub async fn start_fake_telegram() -> (
         held: Arc::default(),
         next_message_id: Arc::new(AtomicI64::new(100)),
         gate: Arc::default(),
+        stalled_instance: Arc::default(),
         flooded: Arc::default(),
         webhooks: Arc::default(),
     };
