@@ -1,0 +1,452 @@
+//! Booking throughput on PostgreSQL (`synchronous_commit` on, the server's
+//! default: every acknowledged booking is on disk), docs/BENCHMARKS.md
+//! figure 6.
+//!
+//! Each line is measured beside the raw ceiling on a database of its own,
+//! in alternating slices (three of a second each by default, after a
+//! warm-up): the ceiling is 16 connections of the same driver, each running
+//! `BEGIN; INSERT INTO bookings ...; COMMIT` per booking. The lines, all
+//! with 16 concurrent bookers:
+//! - `PgStore::create_booking` alone (with the three notices the engine
+//!   writes along), one pool of 16 connections;
+//! - `Engine::book` (a customer's "book" button: the day's and the
+//!   customer's reads, then the write) on one instance (one engine, one
+//!   pool of 16);
+//! - `Engine::book` on three instances (three engines, each with its own
+//!   pool of 6, the bookers spread over them), as three `booking run`
+//!   processes would be. They run in this process: the database, the
+//!   machine's two cores and the work are the same as with three
+//!   processes; what a process adds (its runtime, its HTTP) is not counted.
+//!
+//! Every database starts from the same catalog (16 staff members working
+//! 08:00 to 20:00 every day, a 30-minute service) and 1,000 returning
+//! customers; bookings take distinct free slots spread over the year, so
+//! none is refused. Needs PostgreSQL (`BOOKING_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each line creates and
+//! drops its databases.
+//!
+//! Run with `cargo bench -p adapter-postgres --bench throughput`; add words
+//! of a line's label to run some lines only, and set `BENCH_SECONDS` to
+//! change the 3 s each line runs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+// The salon and policy of the SQLite benchmarks, so both stores book into
+// the same calendar (the file is shared, not copied).
+#[path = "../../adapter-sqlite/benches/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use adapter_postgres::PgStore;
+use adapter_postgres::testing::PgTestDb;
+use booking_domain::{
+    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
+    StaffChoice, StaffId,
+};
+use booking_ports::engine::BookingForm;
+use booking_ports::{
+    ActiveBookingLimit, BookingStore, CustomerProfile, CustomerStore, Engine, EngineSettings,
+    ManualClock, NewNotice, NoticeKind, Recipient,
+};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use futures::future::BoxFuture;
+use sqlx::{Connection, PgConnection};
+
+use common::{Salon, load_average, policy};
+
+const BOOKERS: usize = 16;
+const SLICES: u32 = 3;
+const STAFF: u64 = 16;
+const SLOTS_PER_DAY: u64 = 24;
+const DAYS: u64 = 365;
+const CUSTOMERS: u64 = 1_000;
+const PHONE: &str = "030 901820";
+const WARM_UP: Duration = Duration::from_millis(300);
+
+const SALON: Salon = Salon {
+    staff: STAFF as i64,
+    periods: &["08:00-20:00"],
+    days: &[
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ],
+    duration_min: 30,
+    buffer_before_min: 0,
+    buffer_after_min: 0,
+};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 1, 7, 6, 0, 0).unwrap()
+}
+
+/// The `g`-th booking of a line: consecutive bookings go to different
+/// staff members (a booking locks its staff member's calendar, so 16
+/// bookers on one member would queue behind each other), then days fill
+/// evenly, one slot a day before the next.
+fn slot(g: u64) -> (StaffId, DateTime<Utc>) {
+    let staff = 1 + g % STAFF;
+    let rank = g / STAFF;
+    let day = 1 + rank % DAYS;
+    let slot = rank / DAYS;
+    assert!(slot < SLOTS_PER_DAY, "the calendar is full");
+    let date: NaiveDate = now().date_naive() + Days::new(day);
+    let local = date.and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
+        + chrono::Duration::minutes(30 * slot as i64);
+    let start = policy(30)
+        .time_zone()
+        .from_local_datetime(&local)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    (StaffId::new(staff as i64).unwrap(), start)
+}
+
+fn customer(g: u64) -> CustomerId {
+    CustomerId::new(1 + (g % CUSTOMERS) as i64).unwrap()
+}
+
+fn customer_name(id: CustomerId) -> String {
+    format!("Customer {}", id.get())
+}
+
+/// A database with the catalog and every customer's profile.
+async fn prepared_database() -> PgTestDb {
+    let db = PgTestDb::create().await;
+    let store = db.open().await;
+    let engine = Engine::on_store(
+        store.clone(),
+        ManualClock::new(now()),
+        policy(30),
+        EngineSettings::default(),
+    );
+    assert!(
+        engine
+            .import_catalog_if_empty(SALON.catalog())
+            .await
+            .unwrap()
+    );
+    for g in 0..CUSTOMERS {
+        let id = customer(g);
+        store
+            .save_customer(CustomerProfile {
+                id,
+                name: CustomerName::new(&customer_name(id)).unwrap(),
+                phone: None,
+                telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
+                notes: String::new(),
+                language: None,
+                consented_at: now(),
+            })
+            .await
+            .unwrap();
+    }
+    store.close().await;
+    db
+}
+
+async fn open_store(db: &PgTestDb, connections: u32) -> PgStore {
+    let mut settings = db.settings();
+    settings.max_connections = connections;
+    PgStore::open(&settings).await.unwrap()
+}
+
+#[derive(Default)]
+struct Tally {
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Tally {
+    fn add(&mut self, slice: Tally) {
+        self.elapsed += slice.elapsed;
+        self.latencies.extend(slice.latencies);
+    }
+
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn latency_ms(&mut self, quantile: f64) -> f64 {
+        self.latencies.sort_unstable();
+        let at = ((self.latencies.len() as f64 - 1.0) * quantile).round() as usize;
+        self.latencies
+            .get(at)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
+    }
+}
+
+/// Books the `g`-th slot of a line, by booker `b`.
+type Book = Arc<dyn Fn(usize, u64) -> BoxFuture<'static, ()> + Send + Sync>;
+
+struct Booker {
+    book: Book,
+    next: Arc<AtomicU64>,
+}
+
+impl Booker {
+    fn new(book: Book) -> Self {
+        Self {
+            book,
+            next: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Books with [`BOOKERS`] tasks until `slice` has passed.
+    async fn run(&self, slice: Duration) -> Tally {
+        let started = Instant::now();
+        let deadline = started + slice;
+        let tasks: Vec<_> = (0..BOOKERS)
+            .map(|b| {
+                let book = Arc::clone(&self.book);
+                let next = Arc::clone(&self.next);
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    loop {
+                        let at = Instant::now();
+                        if at >= deadline {
+                            break latencies;
+                        }
+                        book(b, next.fetch_add(1, Ordering::Relaxed)).await;
+                        latencies.push(at.elapsed());
+                    }
+                })
+            })
+            .collect();
+        let mut tally = Tally::default();
+        for task in tasks {
+            tally.latencies.extend(task.await.unwrap());
+        }
+        tally.elapsed = started.elapsed();
+        tally
+    }
+}
+
+/// One `BEGIN; INSERT; COMMIT` per booking on each of [`BOOKERS`]
+/// connections: what PostgreSQL through sqlx allows at this durability.
+async fn raw_ceiling(db: &PgTestDb) -> Booker {
+    let mut connections = Vec::new();
+    for _ in 0..BOOKERS {
+        let conn = PgConnection::connect(db.url()).await.unwrap();
+        connections.push(Arc::new(tokio::sync::Mutex::new(conn)));
+    }
+    let connections = Arc::new(connections);
+    Booker::new(Arc::new(move |b, g| {
+        let conn = Arc::clone(&connections[b]);
+        Box::pin(async move {
+            let (staff, start) = slot(g);
+            let start_ms = start.timestamp_millis();
+            let mut conn = conn.lock().await;
+            let mut tx = conn.begin().await.unwrap();
+            sqlx::query(
+                "INSERT INTO bookings (customer_id, service_id, staff_id, start_ms, end_ms, \
+                 buffer_before_min, buffer_after_min, status, version, created_at_ms) \
+                 VALUES ($1, 1, $2, $3, $4, 0, 0, 'confirmed', 1, $5)",
+            )
+            .bind(customer(g).get())
+            .bind(staff.get())
+            .bind(start_ms)
+            .bind(start_ms + 30 * 60_000)
+            .bind(now().timestamp_millis())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        })
+    }))
+}
+
+/// `Engine::book` on `engines.len()` instances, booker `b` on instance
+/// `b % len`.
+fn engine_booker(stores: &[PgStore]) -> Booker {
+    let engines: Arc<Vec<_>> = Arc::new(
+        stores
+            .iter()
+            .map(|store| {
+                Engine::on_store(
+                    store.clone(),
+                    ManualClock::new(now()),
+                    policy(30),
+                    EngineSettings::default(),
+                )
+            })
+            .collect(),
+    );
+    Booker::new(Arc::new(move |b, g| {
+        let engines = Arc::clone(&engines);
+        Box::pin(async move {
+            let (staff, start) = slot(g);
+            let customer = customer(g);
+            let form = BookingForm {
+                service: ServiceId::new(common::SERVICE).unwrap(),
+                staff: StaffChoice::Only(staff),
+                start,
+                name: customer_name(customer),
+                phone: PHONE.to_owned(),
+                comment: None,
+                language: None,
+            };
+            engines[b % engines.len()]
+                .book(customer, form)
+                .await
+                .unwrap();
+        })
+    }))
+}
+
+/// `PgStore::create_booking` alone, with the notices the engine writes.
+fn store_booker(store: &PgStore) -> Booker {
+    let store = store.clone();
+    Booker::new(Arc::new(move |_, g| {
+        let store = store.clone();
+        Box::pin(async move {
+            let (staff, start) = slot(g);
+            let customer = customer(g);
+            let new = NewBooking::new(NewBookingParts {
+                customer,
+                service: ServiceId::new(common::SERVICE).unwrap(),
+                staff,
+                start,
+                end: start + chrono::Duration::minutes(30),
+                buffer_before: Minutes::ZERO,
+                buffer_after: Minutes::ZERO,
+                comment: None,
+                status: BookingStatus::Confirmed,
+                created_at: now(),
+                rescheduled_from: None,
+                booked_for: None,
+                price: None,
+                created_by: booking_domain::Actor::Customer,
+            })
+            .unwrap();
+            let reminder = |hours: i64| NewNotice {
+                recipient: Recipient::Customer(customer),
+                kind: NoticeKind::CustomerReminder {
+                    before: Minutes::new(hours * 60).unwrap(),
+                },
+                due_at: start - chrono::Duration::hours(hours),
+            };
+            let notices = vec![
+                NewNotice {
+                    recipient: Recipient::Staff(staff),
+                    kind: NoticeKind::NewBooking {
+                        awaiting_confirmation: false,
+                    },
+                    due_at: now(),
+                },
+                reminder(24),
+                reminder(2),
+            ];
+            let limit = ActiveBookingLimit {
+                max: 1_000,
+                now: now(),
+            };
+            store.create_booking(new, limit, notices).await.unwrap();
+        })
+    }))
+}
+
+#[derive(Clone, Copy)]
+enum Line {
+    Store,
+    Engine { instances: usize },
+}
+
+async fn measure(line: Line, run: Duration) {
+    let label = match line {
+        Line::Store => format!("`PgStore::create_booking`, {BOOKERS} concurrent callers"),
+        Line::Engine { instances: 1 } => {
+            format!("`Engine::book`, {BOOKERS} concurrent bookers, 1 instance")
+        }
+        Line::Engine { instances } => {
+            format!("`Engine::book`, {BOOKERS} concurrent bookers, {instances} instances")
+        }
+    };
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+        return;
+    }
+    let raw_db = prepared_database().await;
+    let line_db = prepared_database().await;
+    let ceiling = raw_ceiling(&raw_db).await;
+    let stores = match line {
+        Line::Store | Line::Engine { instances: 1 } => vec![open_store(&line_db, 16).await],
+        Line::Engine { instances } => {
+            let mut stores = Vec::new();
+            for _ in 0..instances {
+                stores.push(open_store(&line_db, 6).await);
+            }
+            stores
+        }
+    };
+    let booker = match line {
+        Line::Store => store_booker(&stores[0]),
+        Line::Engine { .. } => engine_booker(&stores),
+    };
+    ceiling.run(WARM_UP).await;
+    booker.run(WARM_UP).await;
+    let (mut ceiling_tally, mut line_tally) = (Tally::default(), Tally::default());
+    for _ in 0..SLICES {
+        ceiling_tally.add(ceiling.run(run / SLICES).await);
+        line_tally.add(booker.run(run / SLICES).await);
+    }
+    for store in stores {
+        store.close().await;
+    }
+    drop(ceiling);
+    let per_second = line_tally.per_second();
+    println!(
+        "| {label} | {per_second:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
+        ceiling_tally.per_second(),
+        per_second / ceiling_tally.per_second(),
+        line_tally.latency_ms(0.5),
+        line_tally.latency_ms(0.99),
+    );
+}
+
+fn main() {
+    let run = Duration::from_secs_f64(
+        std::env::var("BENCH_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(3.0),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        println!(
+            "Booking throughput on PostgreSQL, synchronous_commit on, {} s per line in {SLICES} \
+             slices alternating with the raw ceiling; load average before: {}",
+            run.as_secs_f64(),
+            load_average()
+        );
+        println!(
+            "| line | bookings/s | raw ceiling, bookings/s (same slices) | ratio | median ms | p99 ms |"
+        );
+        println!("|---|---|---|---|---|---|");
+        for line in [
+            Line::Store,
+            Line::Engine { instances: 1 },
+            Line::Engine { instances: 3 },
+        ] {
+            measure(line, run).await;
+        }
+        println!("Load average after: {}", load_average());
+    });
+}
