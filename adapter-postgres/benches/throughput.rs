@@ -35,6 +35,8 @@
 #[path = "../../adapter-sqlite/benches/common/mod.rs"]
 #[allow(dead_code)]
 mod common;
+#[path = "../../adapter-sqlite/benches/common/throughput.rs"]
+mod shared;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,50 +44,22 @@ use std::time::{Duration, Instant};
 
 use adapter_postgres::PgStore;
 use adapter_postgres::testing::PgTestDb;
-use booking_domain::{
-    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
-    StaffChoice, StaffId,
-};
+use booking_domain::{ServiceId, StaffChoice, StaffId};
 use booking_ports::engine::BookingForm;
-use booking_ports::{
-    ActiveBookingLimit, BookingStore, CustomerProfile, CustomerStore, Engine, EngineSettings,
-    ManualClock, NewNotice, NoticeKind, Recipient,
-};
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use booking_ports::{BookingStore, CustomerStore, Engine, EngineSettings, ManualClock};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use futures::future::BoxFuture;
 use sqlx::{Connection, PgConnection};
 
-use common::{Salon, load_average, policy};
+use common::{load_average, policy};
+use shared::{
+    CUSTOMERS, DAYS, PHONE, SALON, SLOTS_PER_DAY, STAFF, Tally, customer, customer_name,
+    customer_profile, now, store_booking,
+};
 
 const BOOKERS: usize = 16;
 const SLICES: u32 = 3;
-const STAFF: u64 = 16;
-const SLOTS_PER_DAY: u64 = 24;
-const DAYS: u64 = 365;
-const CUSTOMERS: u64 = 1_000;
-const PHONE: &str = "030 901820";
 const WARM_UP: Duration = Duration::from_millis(300);
-
-const SALON: Salon = Salon {
-    staff: STAFF as i64,
-    periods: &["08:00-20:00"],
-    days: &[
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ],
-    duration_min: 30,
-    buffer_before_min: 0,
-    buffer_after_min: 0,
-};
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2030, 1, 7, 6, 0, 0).unwrap()
-}
 
 /// The `g`-th booking of a line: consecutive bookings go to different
 /// staff members (a booking locks its staff member's calendar, so 16
@@ -109,14 +83,6 @@ fn slot(g: u64) -> (StaffId, DateTime<Utc>) {
     (StaffId::new(staff as i64).unwrap(), start)
 }
 
-fn customer(g: u64) -> CustomerId {
-    CustomerId::new(1 + (g % CUSTOMERS) as i64).unwrap()
-}
-
-fn customer_name(id: CustomerId) -> String {
-    format!("Customer {}", id.get())
-}
-
 /// A database with the catalog and every customer's profile.
 async fn prepared_database() -> PgTestDb {
     let db = PgTestDb::create().await;
@@ -134,19 +100,7 @@ async fn prepared_database() -> PgTestDb {
             .unwrap()
     );
     for g in 0..CUSTOMERS {
-        let id = customer(g);
-        store
-            .save_customer(CustomerProfile {
-                id,
-                name: CustomerName::new(&customer_name(id)).unwrap(),
-                phone: None,
-                telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
-                notes: String::new(),
-                language: None,
-                consented_at: now(),
-            })
-            .await
-            .unwrap();
+        store.save_customer(customer_profile(g)).await.unwrap();
     }
     store.close().await;
     db
@@ -156,34 +110,6 @@ async fn open_store(db: &PgTestDb, connections: u32) -> PgStore {
     let mut settings = db.settings();
     settings.max_connections = connections;
     PgStore::open(&settings).await.unwrap()
-}
-
-#[derive(Default)]
-struct Tally {
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Tally {
-    fn add(&mut self, slice: Tally) {
-        self.elapsed += slice.elapsed;
-        self.latencies.extend(slice.latencies);
-    }
-
-    fn per_second(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn latency_ms(&mut self, quantile: f64) -> f64 {
-        self.latencies.sort_unstable();
-        let at = ((self.latencies.len() as f64 - 1.0) * quantile).round() as usize;
-        self.latencies
-            .get(at)
-            .copied()
-            .unwrap_or_default()
-            .as_secs_f64()
-            * 1e3
-    }
 }
 
 /// Books the `g`-th slot of a line, by booker `b`.
@@ -311,46 +237,7 @@ fn store_booker(store: &PgStore) -> Booker {
         let store = store.clone();
         Box::pin(async move {
             let (staff, start) = slot(g);
-            let customer = customer(g);
-            let new = NewBooking::new(NewBookingParts {
-                customer,
-                service: ServiceId::new(common::SERVICE).unwrap(),
-                staff,
-                start,
-                end: start + chrono::Duration::minutes(30),
-                buffer_before: Minutes::ZERO,
-                buffer_after: Minutes::ZERO,
-                comment: None,
-                status: BookingStatus::Confirmed,
-                created_at: now(),
-                rescheduled_from: None,
-                booked_for: None,
-                price: None,
-                created_by: booking_domain::Actor::Customer,
-            })
-            .unwrap();
-            let reminder = |hours: i64| NewNotice {
-                recipient: Recipient::Customer(customer),
-                kind: NoticeKind::CustomerReminder {
-                    before: Minutes::new(hours * 60).unwrap(),
-                },
-                due_at: start - chrono::Duration::hours(hours),
-            };
-            let notices = vec![
-                NewNotice {
-                    recipient: Recipient::Staff(staff),
-                    kind: NoticeKind::NewBooking {
-                        awaiting_confirmation: false,
-                    },
-                    due_at: now(),
-                },
-                reminder(24),
-                reminder(2),
-            ];
-            let limit = ActiveBookingLimit {
-                max: 1_000,
-                now: now(),
-            };
+            let (new, limit, notices) = store_booking(customer(g), staff, start);
             store.create_booking(new, limit, notices).await.unwrap();
         })
     }))

@@ -27,6 +27,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod common;
+#[path = "common/throughput.rs"]
+mod shared;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,56 +36,26 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
-use booking_domain::{
-    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
-    StaffChoice, StaffId,
-};
+use booking_domain::{ServiceId, StaffChoice, StaffId};
 use booking_ports::engine::BookingForm;
-use booking_ports::{
-    ActiveBookingLimit, BookingStore, CustomerProfile, CustomerStore, Engine, EngineSettings,
-    ManualClock, NewNotice, NoticeKind, Recipient,
-};
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use booking_ports::{BookingStore, CustomerStore, Engine, EngineSettings, ManualClock};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use futures::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
-use common::{Salon, bench_dir, load_average, policy};
+use common::{bench_dir, load_average, policy};
+use shared::{
+    CUSTOMERS, DAYS, PHONE, SALON, SLOTS_PER_DAY, STAFF, Tally, customer, customer_name,
+    customer_profile, now, store_booking,
+};
 
 const CONCURRENCY: [usize; 3] = [1, 4, 16];
 /// Each line runs in this many slices, alternating with the raw ceiling.
 const SLICES: u32 = 3;
-const STAFF: u64 = 16;
-const SLOTS_PER_DAY: u64 = 24;
-const DAYS: u64 = 365;
-const CUSTOMERS: u64 = 1_000;
-const PHONE: &str = "030 901820";
 /// How long each line and its ceiling book before the clock starts, so
 /// connections are open and statements prepared when it does.
 const WARM_UP: Duration = Duration::from_millis(300);
-
-/// Every staff member works 08:00 to 20:00 every day; a visit is 30
-/// minutes on a 30-minute grid: 24 slots a day each.
-const SALON: Salon = Salon {
-    staff: STAFF as i64,
-    periods: &["08:00-20:00"],
-    days: &[
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ],
-    duration_min: 30,
-    buffer_before_min: 0,
-    buffer_after_min: 0,
-};
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2030, 1, 7, 6, 0, 0).unwrap()
-}
 
 /// The `g`-th booking of a line (each number is handed out once, so no two
 /// bookings collide): days fill evenly, one slot of each staff member per
@@ -106,14 +78,6 @@ fn slot(g: u64) -> (StaffId, DateTime<Utc>) {
     (StaffId::new(staff as i64).unwrap(), start)
 }
 
-fn customer(g: u64) -> CustomerId {
-    CustomerId::new(1 + (g % CUSTOMERS) as i64).unwrap()
-}
-
-fn customer_name(id: CustomerId) -> String {
-    format!("Customer {}", id.get())
-}
-
 /// The template database: the catalog and every customer's profile.
 async fn create_template(path: &Path) {
     let store = SqliteStore::open(&SqliteSettings::new(path)).await.unwrap();
@@ -130,20 +94,7 @@ async fn create_template(path: &Path) {
             .unwrap()
     );
     for g in 0..CUSTOMERS {
-        let id = customer(g);
-        store
-            .save_customer(CustomerProfile {
-                id,
-                name: CustomerName::new(&customer_name(id)).unwrap(),
-                // Phones are unique among customers; the bench needs none.
-                phone: None,
-                telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
-                notes: String::new(),
-                language: None,
-                consented_at: now(),
-            })
-            .await
-            .unwrap();
+        store.save_customer(customer_profile(g)).await.unwrap();
     }
     // Closing checkpoints the log into the file, so a plain copy is whole.
     store.close().await;
@@ -162,35 +113,6 @@ fn copy_of(template: &Path, name: &str) -> PathBuf {
 fn remove_database(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-/// Bookings a line made and how long it took, over one or more slices.
-#[derive(Default)]
-struct Tally {
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Tally {
-    fn add(&mut self, slice: Tally) {
-        self.elapsed += slice.elapsed;
-        self.latencies.extend(slice.latencies);
-    }
-
-    fn per_second(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn latency_ms(&mut self, quantile: f64) -> f64 {
-        self.latencies.sort_unstable();
-        let at = ((self.latencies.len() as f64 - 1.0) * quantile).round() as usize;
-        self.latencies
-            .get(at)
-            .copied()
-            .unwrap_or_default()
-            .as_secs_f64()
-            * 1e3
     }
 }
 
@@ -329,46 +251,7 @@ fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
             let store = store.clone();
             Box::pin(async move {
                 let (staff, start) = slot(g);
-                let customer = customer(g);
-                let new = NewBooking::new(NewBookingParts {
-                    customer,
-                    service: ServiceId::new(common::SERVICE).unwrap(),
-                    staff,
-                    start,
-                    end: start + chrono::Duration::minutes(30),
-                    buffer_before: Minutes::ZERO,
-                    buffer_after: Minutes::ZERO,
-                    comment: None,
-                    status: BookingStatus::Confirmed,
-                    created_at: now(),
-                    rescheduled_from: None,
-                    booked_for: None,
-                    price: None,
-                    created_by: booking_domain::Actor::Customer,
-                })
-                .unwrap();
-                let reminder = |hours: i64| NewNotice {
-                    recipient: Recipient::Customer(customer),
-                    kind: NoticeKind::CustomerReminder {
-                        before: Minutes::new(hours * 60).unwrap(),
-                    },
-                    due_at: start - chrono::Duration::hours(hours),
-                };
-                let notices = vec![
-                    NewNotice {
-                        recipient: Recipient::Staff(staff),
-                        kind: NoticeKind::NewBooking {
-                            awaiting_confirmation: false,
-                        },
-                        due_at: now(),
-                    },
-                    reminder(24),
-                    reminder(2),
-                ];
-                let limit = ActiveBookingLimit {
-                    max: 1_000,
-                    now: now(),
-                };
+                let (new, limit, notices) = store_booking(customer(g), staff, start);
                 store.create_booking(new, limit, notices).await.unwrap();
             })
         }),

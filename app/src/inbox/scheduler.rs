@@ -193,18 +193,7 @@ impl ChatScheduler {
     /// over after the grace, by whichever instance comes first.
     pub async fn recorded(&self, chat: ChatKey) {
         let shared = &self.shared;
-        let now = shared.clock.now();
-        let claim = shared
-            .store
-            .claim_chat(
-                shared.bot.clone(),
-                chat,
-                shared.holder.clone(),
-                now,
-                now + LEASE,
-            )
-            .await;
-        match claim {
+        match self.claim(chat, shared.clock.now()).await {
             Ok(ChatClaim::Claimed) => self.wake(chat),
             Ok(ChatClaim::HeldByAnother) => {
                 tracing::debug!(
@@ -341,9 +330,14 @@ impl ChatScheduler {
         }
     }
 
-    async fn take_over(&self, chat: ChatKey, now: chrono::DateTime<chrono::Utc>) {
+    /// Takes or renews `chat`'s lease for [`LEASE`] from `now`.
+    async fn claim(
+        &self,
+        chat: ChatKey,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ChatClaim, StoreError> {
         let shared = &self.shared;
-        let claim = shared
+        shared
             .store
             .claim_chat(
                 shared.bot.clone(),
@@ -352,8 +346,12 @@ impl ChatScheduler {
                 now,
                 now + LEASE,
             )
-            .await;
-        match claim {
+            .await
+    }
+
+    async fn take_over(&self, chat: ChatKey, now: chrono::DateTime<chrono::Utc>) {
+        let shared = &self.shared;
+        match self.claim(chat, now).await {
             Ok(ChatClaim::Claimed) => {
                 tracing::info!(
                     bot = shared.name,

@@ -23,7 +23,7 @@ use std::fmt;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use booking_ports::{Recorded, UpdateId};
+use booking_ports::{ChatKey, Recorded, UpdateId};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use teloxide::RequestError;
@@ -142,20 +142,30 @@ pub(crate) async fn receive(State(route): State<Route>, body: Bytes) -> StatusCo
         }
         Err(TrySendError::Closed(())) => return StatusCode::SERVICE_UNAVAILABLE,
     };
-    let raw = String::from_utf8_lossy(&body).into_owned();
-    match route.inbox.record(id, chat_of(&update), raw).await {
-        Ok(Recorded::New) => {
+    match record(&route, id, chat_of(&update), &body).await {
+        Ok(()) => {
             slot.send(update);
             StatusCode::OK
         }
+        Err(answer) => answer,
+    }
+}
+
+/// Records update `id` of `chat`: `Ok` when it is new, else the answer to
+/// give Telegram now (200 for a redelivery, dropped; 500 when it could not
+/// be recorded, so Telegram sends it again).
+async fn record(route: &Route, id: UpdateId, chat: ChatKey, body: &[u8]) -> Result<(), StatusCode> {
+    let bot = route.inbox.name();
+    let raw = String::from_utf8_lossy(body).into_owned();
+    match route.inbox.record(id, chat, raw).await {
+        Ok(Recorded::New) => Ok(()),
         Ok(Recorded::Duplicate) => {
             tracing::debug!(bot, update_id = id.get(), "a redelivered update dropped");
-            StatusCode::OK
+            Err(StatusCode::OK)
         }
         Err(e) => {
-            // Not recorded, not acknowledged: Telegram sends it again.
             tracing::error!(bot, update_id = id.get(), error = %e, "recording a webhook update failed");
-            StatusCode::INTERNAL_SERVER_ERROR
+            Err(StatusCode::INTERNAL_SERVER_ERROR)
         }
     }
 }
@@ -180,20 +190,12 @@ async fn receive_scheduled(
         );
         return StatusCode::SERVICE_UNAVAILABLE;
     }
-    let raw = String::from_utf8_lossy(body).into_owned();
-    match route.inbox.record(id, chat, raw).await {
-        Ok(Recorded::New) => {
+    match record(route, id, chat, body).await {
+        Ok(()) => {
             scheduler.recorded(chat).await;
             StatusCode::OK
         }
-        Ok(Recorded::Duplicate) => {
-            tracing::debug!(bot, update_id = id.get(), "a redelivered update dropped");
-            StatusCode::OK
-        }
-        Err(e) => {
-            tracing::error!(bot, update_id = id.get(), error = %e, "recording a webhook update failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        Err(answer) => answer,
     }
 }
 

@@ -1,0 +1,146 @@
+//! What the booking-throughput benchmarks of both stores share (SQLite's
+//! `throughput.rs` and adapter-postgres's, which includes this file): the
+//! year-round salon, its returning customers, the booking the store writes
+//! for the `g`-th slot, and the tally of a line.
+
+use std::time::Duration;
+
+use booking_domain::{
+    BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
+    StaffId,
+};
+use booking_ports::{ActiveBookingLimit, CustomerProfile, NewNotice, NoticeKind, Recipient};
+use chrono::{DateTime, TimeZone, Utc, Weekday};
+
+use crate::common::{SERVICE, Salon};
+
+pub(crate) const STAFF: u64 = 16;
+pub(crate) const SLOTS_PER_DAY: u64 = 24;
+pub(crate) const DAYS: u64 = 365;
+pub(crate) const CUSTOMERS: u64 = 1_000;
+pub(crate) const PHONE: &str = "030 901820";
+
+/// Every staff member works 08:00 to 20:00 every day; a visit is 30
+/// minutes on a 30-minute grid: 24 slots a day each.
+pub(crate) const SALON: Salon = Salon {
+    staff: STAFF as i64,
+    periods: &["08:00-20:00"],
+    days: &[
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ],
+    duration_min: 30,
+    buffer_before_min: 0,
+    buffer_after_min: 0,
+};
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 1, 7, 6, 0, 0).unwrap()
+}
+
+pub(crate) fn customer(g: u64) -> CustomerId {
+    CustomerId::new(1 + (g % CUSTOMERS) as i64).unwrap()
+}
+
+pub(crate) fn customer_name(id: CustomerId) -> String {
+    format!("Customer {}", id.get())
+}
+
+/// A returning customer's stored profile (no phone: phones are unique
+/// among customers, and the benchmarks need none).
+pub(crate) fn customer_profile(g: u64) -> CustomerProfile {
+    let id = customer(g);
+    CustomerProfile {
+        id,
+        name: CustomerName::new(&customer_name(id)).unwrap(),
+        phone: None,
+        telegram: Some(booking_domain::TelegramUserId::new(id.get()).unwrap()),
+        notes: String::new(),
+        language: None,
+        consented_at: now(),
+    }
+}
+
+/// What the engine hands the store for a confirmed booking of `customer`
+/// with `staff` at `start`: the booking, the staff member's notice and two
+/// reminders, and a limit the benchmarks never reach.
+pub(crate) fn store_booking(
+    customer: CustomerId,
+    staff: StaffId,
+    start: DateTime<Utc>,
+) -> (NewBooking, ActiveBookingLimit, Vec<NewNotice>) {
+    let new = NewBooking::new(NewBookingParts {
+        customer,
+        service: ServiceId::new(SERVICE).unwrap(),
+        staff,
+        start,
+        end: start + chrono::Duration::minutes(30),
+        buffer_before: Minutes::ZERO,
+        buffer_after: Minutes::ZERO,
+        comment: None,
+        status: BookingStatus::Confirmed,
+        created_at: now(),
+        rescheduled_from: None,
+        booked_for: None,
+        price: None,
+        created_by: booking_domain::Actor::Customer,
+    })
+    .unwrap();
+    let reminder = |hours: i64| NewNotice {
+        recipient: Recipient::Customer(customer),
+        kind: NoticeKind::CustomerReminder {
+            before: Minutes::new(hours * 60).unwrap(),
+        },
+        due_at: start - chrono::Duration::hours(hours),
+    };
+    let notices = vec![
+        NewNotice {
+            recipient: Recipient::Staff(staff),
+            kind: NoticeKind::NewBooking {
+                awaiting_confirmation: false,
+            },
+            due_at: now(),
+        },
+        reminder(24),
+        reminder(2),
+    ];
+    let limit = ActiveBookingLimit {
+        max: 1_000,
+        now: now(),
+    };
+    (new, limit, notices)
+}
+
+/// Bookings a line made and how long it took, over one or more slices.
+#[derive(Default)]
+pub(crate) struct Tally {
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies: Vec<Duration>,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, slice: Tally) {
+        self.elapsed += slice.elapsed;
+        self.latencies.extend(slice.latencies);
+    }
+
+    pub(crate) fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub(crate) fn latency_ms(&mut self, quantile: f64) -> f64 {
+        self.latencies.sort_unstable();
+        let at = ((self.latencies.len() as f64 - 1.0) * quantile).round() as usize;
+        self.latencies
+            .get(at)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
+    }
+}
