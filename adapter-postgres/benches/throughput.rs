@@ -39,22 +39,19 @@ mod common;
 mod shared;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use adapter_postgres::PgStore;
 use adapter_postgres::testing::PgTestDb;
-use booking_domain::{ServiceId, StaffChoice, StaffId};
-use booking_ports::engine::BookingForm;
+use booking_domain::StaffId;
 use booking_ports::{BookingStore, CustomerStore, Engine, EngineSettings, ManualClock};
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
-use futures::future::BoxFuture;
+use chrono::{DateTime, Utc};
 use sqlx::{Connection, PgConnection};
 
 use common::{load_average, policy};
 use shared::{
-    CUSTOMERS, DAYS, PHONE, SALON, SLOTS_PER_DAY, STAFF, Tally, customer, customer_name,
-    customer_profile, now, store_booking,
+    Booker, CUSTOMERS, DAYS, SALON, STAFF, Tally, booking_form, customer, customer_profile, now,
+    slot_start, store_booking,
 };
 
 const BOOKERS: usize = 16;
@@ -70,17 +67,7 @@ fn slot(g: u64) -> (StaffId, DateTime<Utc>) {
     let rank = g / STAFF;
     let day = 1 + rank % DAYS;
     let slot = rank / DAYS;
-    assert!(slot < SLOTS_PER_DAY, "the calendar is full");
-    let date: NaiveDate = now().date_naive() + Days::new(day);
-    let local = date.and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
-        + chrono::Duration::minutes(30 * slot as i64);
-    let start = policy(30)
-        .time_zone()
-        .from_local_datetime(&local)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc);
-    (StaffId::new(staff as i64).unwrap(), start)
+    (StaffId::new(staff as i64).unwrap(), slot_start(day, slot))
 }
 
 /// A database with the catalog and every customer's profile.
@@ -112,52 +99,6 @@ async fn open_store(db: &PgTestDb, connections: u32) -> PgStore {
     PgStore::open(&settings).await.unwrap()
 }
 
-/// Books the `g`-th slot of a line, by booker `b`.
-type Book = Arc<dyn Fn(usize, u64) -> BoxFuture<'static, ()> + Send + Sync>;
-
-struct Booker {
-    book: Book,
-    next: Arc<AtomicU64>,
-}
-
-impl Booker {
-    fn new(book: Book) -> Self {
-        Self {
-            book,
-            next: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// Books with [`BOOKERS`] tasks until `slice` has passed.
-    async fn run(&self, slice: Duration) -> Tally {
-        let started = Instant::now();
-        let deadline = started + slice;
-        let tasks: Vec<_> = (0..BOOKERS)
-            .map(|b| {
-                let book = Arc::clone(&self.book);
-                let next = Arc::clone(&self.next);
-                tokio::spawn(async move {
-                    let mut latencies = Vec::new();
-                    loop {
-                        let at = Instant::now();
-                        if at >= deadline {
-                            break latencies;
-                        }
-                        book(b, next.fetch_add(1, Ordering::Relaxed)).await;
-                        latencies.push(at.elapsed());
-                    }
-                })
-            })
-            .collect();
-        let mut tally = Tally::default();
-        for task in tasks {
-            tally.latencies.extend(task.await.unwrap());
-        }
-        tally.elapsed = started.elapsed();
-        tally
-    }
-}
-
 /// One `BEGIN; INSERT; COMMIT` per booking on each of [`BOOKERS`]
 /// connections: what PostgreSQL through sqlx allows at this durability.
 async fn raw_ceiling(db: &PgTestDb) -> Booker {
@@ -167,29 +108,32 @@ async fn raw_ceiling(db: &PgTestDb) -> Booker {
         connections.push(Arc::new(tokio::sync::Mutex::new(conn)));
     }
     let connections = Arc::new(connections);
-    Booker::new(Arc::new(move |b, g| {
-        let conn = Arc::clone(&connections[b]);
-        Box::pin(async move {
-            let (staff, start) = slot(g);
-            let start_ms = start.timestamp_millis();
-            let mut conn = conn.lock().await;
-            let mut tx = conn.begin().await.unwrap();
-            sqlx::query(
-                "INSERT INTO bookings (customer_id, service_id, staff_id, start_ms, end_ms, \
+    Booker::new(
+        BOOKERS,
+        Arc::new(move |b, g| {
+            let conn = Arc::clone(&connections[b]);
+            Box::pin(async move {
+                let (staff, start) = slot(g);
+                let start_ms = start.timestamp_millis();
+                let mut conn = conn.lock().await;
+                let mut tx = conn.begin().await.unwrap();
+                sqlx::query(
+                    "INSERT INTO bookings (customer_id, service_id, staff_id, start_ms, end_ms, \
                  buffer_before_min, buffer_after_min, status, version, created_at_ms) \
                  VALUES ($1, 1, $2, $3, $4, 0, 0, 'confirmed', 1, $5)",
-            )
-            .bind(customer(g).get())
-            .bind(staff.get())
-            .bind(start_ms)
-            .bind(start_ms + 30 * 60_000)
-            .bind(now().timestamp_millis())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-        })
-    }))
+                )
+                .bind(customer(g).get())
+                .bind(staff.get())
+                .bind(start_ms)
+                .bind(start_ms + 30 * 60_000)
+                .bind(now().timestamp_millis())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            })
+        }),
+    )
 }
 
 /// `Engine::book` on `engines.len()` instances, booker `b` on instance
@@ -208,39 +152,37 @@ fn engine_booker(stores: &[PgStore]) -> Booker {
             })
             .collect(),
     );
-    Booker::new(Arc::new(move |b, g| {
-        let engines = Arc::clone(&engines);
-        Box::pin(async move {
-            let (staff, start) = slot(g);
-            let customer = customer(g);
-            let form = BookingForm {
-                service: ServiceId::new(common::SERVICE).unwrap(),
-                staff: StaffChoice::Only(staff),
-                start,
-                name: customer_name(customer),
-                phone: PHONE.to_owned(),
-                comment: None,
-                language: None,
-            };
-            engines[b % engines.len()]
-                .book(customer, form)
-                .await
-                .unwrap();
-        })
-    }))
+    Booker::new(
+        BOOKERS,
+        Arc::new(move |b, g| {
+            let engines = Arc::clone(&engines);
+            Box::pin(async move {
+                let (staff, start) = slot(g);
+                let customer = customer(g);
+                let form = booking_form(customer, staff, start);
+                engines[b % engines.len()]
+                    .book(customer, form)
+                    .await
+                    .unwrap();
+            })
+        }),
+    )
 }
 
 /// `PgStore::create_booking` alone, with the notices the engine writes.
 fn store_booker(store: &PgStore) -> Booker {
     let store = store.clone();
-    Booker::new(Arc::new(move |_, g| {
-        let store = store.clone();
-        Box::pin(async move {
-            let (staff, start) = slot(g);
-            let (new, limit, notices) = store_booking(customer(g), staff, start);
-            store.create_booking(new, limit, notices).await.unwrap();
-        })
-    }))
+    Booker::new(
+        BOOKERS,
+        Arc::new(move |_, g| {
+            let store = store.clone();
+            Box::pin(async move {
+                let (staff, start) = slot(g);
+                let (new, limit, notices) = store_booking(customer(g), staff, start);
+                store.create_booking(new, limit, notices).await.unwrap();
+            })
+        }),
+    )
 }
 
 #[derive(Clone, Copy)]

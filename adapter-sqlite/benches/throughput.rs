@@ -32,22 +32,19 @@ mod shared;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use adapter_sqlite::{SqliteSettings, SqliteStore};
-use booking_domain::{ServiceId, StaffChoice, StaffId};
-use booking_ports::engine::BookingForm;
+use booking_domain::StaffId;
 use booking_ports::{BookingStore, CustomerStore, Engine, EngineSettings, ManualClock};
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
-use futures::future::BoxFuture;
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use common::{bench_dir, load_average, policy};
 use shared::{
-    CUSTOMERS, DAYS, PHONE, SALON, SLOTS_PER_DAY, STAFF, Tally, customer, customer_name,
-    customer_profile, now, store_booking,
+    Booker, CUSTOMERS, DAYS, SALON, STAFF, Tally, booking_form, customer, customer_profile, now,
+    slot_start, store_booking,
 };
 
 const CONCURRENCY: [usize; 3] = [1, 4, 16];
@@ -65,17 +62,7 @@ fn slot(g: u64) -> (StaffId, DateTime<Utc>) {
     let rank = g / DAYS;
     let staff = 1 + rank % STAFF;
     let slot = rank / STAFF;
-    assert!(slot < SLOTS_PER_DAY, "the calendar is full");
-    let date: NaiveDate = now().date_naive() + Days::new(day);
-    let local = date.and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
-        + chrono::Duration::minutes(30 * slot as i64);
-    let start = policy(30)
-        .time_zone()
-        .from_local_datetime(&local)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc);
-    (StaffId::new(staff as i64).unwrap(), start)
+    (StaffId::new(staff as i64).unwrap(), slot_start(day, slot))
 }
 
 /// The template database: the catalog and every customer's profile.
@@ -116,57 +103,6 @@ fn remove_database(path: &Path) {
     }
 }
 
-/// Books the `g`-th slot of a line.
-type Book = Arc<dyn Fn(u64) -> BoxFuture<'static, ()> + Send + Sync>;
-
-/// A way of booking and the numbering of its bookings, which continues
-/// from one slice to the next.
-struct Booker {
-    book: Book,
-    concurrency: usize,
-    next: Arc<AtomicU64>,
-}
-
-impl Booker {
-    fn new(concurrency: usize, book: Book) -> Self {
-        Self {
-            book,
-            concurrency,
-            next: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// Books with `concurrency` tasks until `slice` has passed, then waits
-    /// for the bookings under way.
-    async fn run(&self, slice: Duration) -> Tally {
-        let started = Instant::now();
-        let deadline = started + slice;
-        let tasks: Vec<_> = (0..self.concurrency)
-            .map(|_| {
-                let book = Arc::clone(&self.book);
-                let next = Arc::clone(&self.next);
-                tokio::spawn(async move {
-                    let mut latencies = Vec::new();
-                    loop {
-                        let at = Instant::now();
-                        if at >= deadline {
-                            break latencies;
-                        }
-                        book(next.fetch_add(1, Ordering::Relaxed)).await;
-                        latencies.push(at.elapsed());
-                    }
-                })
-            })
-            .collect();
-        let mut tally = Tally::default();
-        for task in tasks {
-            tally.latencies.extend(task.await.unwrap());
-        }
-        tally.elapsed = started.elapsed();
-        tally
-    }
-}
-
 /// One `BEGIN IMMEDIATE; INSERT; COMMIT` per booking on one connection with
 /// the store's settings (WAL, `synchronous=FULL`, foreign keys, 5 s busy
 /// timeout): what SQLite through sqlx allows one writer at this durability.
@@ -184,7 +120,7 @@ async fn raw_ceiling(path: &Path) -> Booker {
     let conn = Arc::new(tokio::sync::Mutex::new(conn));
     Booker::new(
         1,
-        Arc::new(move |g| {
+        Arc::new(move |_, g| {
             let conn = Arc::clone(&conn);
             Box::pin(async move {
                 let (staff, start) = slot(g);
@@ -220,20 +156,12 @@ fn engine_booker(store: &SqliteStore, concurrency: usize) -> Booker {
     ));
     Booker::new(
         concurrency,
-        Arc::new(move |g| {
+        Arc::new(move |_, g| {
             let engine = Arc::clone(&engine);
             Box::pin(async move {
                 let (staff, start) = slot(g);
                 let customer = customer(g);
-                let form = BookingForm {
-                    service: ServiceId::new(common::SERVICE).unwrap(),
-                    staff: StaffChoice::Only(staff),
-                    start,
-                    name: customer_name(customer),
-                    phone: PHONE.to_owned(),
-                    comment: None,
-                    language: None,
-                };
+                let form = booking_form(customer, staff, start);
                 engine.book(customer, form).await.unwrap();
             })
         }),
@@ -247,7 +175,7 @@ fn store_booker(store: &SqliteStore, concurrency: usize) -> Booker {
     let store = store.clone();
     Booker::new(
         concurrency,
-        Arc::new(move |g| {
+        Arc::new(move |_, g| {
             let store = store.clone();
             Box::pin(async move {
                 let (staff, start) = slot(g);

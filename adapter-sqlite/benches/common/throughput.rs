@@ -3,16 +3,21 @@
 //! year-round salon, its returning customers, the booking the store writes
 //! for the `g`-th slot, and the tally of a line.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
+use booking_domain::StaffChoice;
 use booking_domain::{
     BookingStatus, CustomerId, CustomerName, Minutes, NewBooking, NewBookingParts, ServiceId,
     StaffId,
 };
+use booking_ports::engine::BookingForm;
 use booking_ports::{ActiveBookingLimit, CustomerProfile, NewNotice, NoticeKind, Recipient};
-use chrono::{DateTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use futures::future::BoxFuture;
 
-use crate::common::{SERVICE, Salon};
+use crate::common::{SERVICE, Salon, policy};
 
 pub(crate) const STAFF: u64 = 16;
 pub(crate) const SLOTS_PER_DAY: u64 = 24;
@@ -43,6 +48,21 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 1, 7, 6, 0, 0).unwrap()
 }
 
+/// The start of slot `slot` (0 to [`SLOTS_PER_DAY`] - 1, from 08:00 local
+/// time) on the `day`-th day after [`now`].
+pub(crate) fn slot_start(day: u64, slot: u64) -> DateTime<Utc> {
+    assert!(slot < SLOTS_PER_DAY, "the calendar is full");
+    let date: NaiveDate = now().date_naive() + Days::new(day);
+    let local = date.and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap())
+        + chrono::Duration::minutes(30 * slot as i64);
+    policy(30)
+        .time_zone()
+        .from_local_datetime(&local)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
 pub(crate) fn customer(g: u64) -> CustomerId {
     CustomerId::new(1 + (g % CUSTOMERS) as i64).unwrap()
 }
@@ -63,6 +83,24 @@ pub(crate) fn customer_profile(g: u64) -> CustomerProfile {
         notes: String::new(),
         language: None,
         consented_at: now(),
+    }
+}
+
+/// The form the bot hands `Engine::book` for `customer` with `staff` at
+/// `start`.
+pub(crate) fn booking_form(
+    customer: CustomerId,
+    staff: StaffId,
+    start: DateTime<Utc>,
+) -> BookingForm {
+    BookingForm {
+        service: ServiceId::new(SERVICE).unwrap(),
+        staff: StaffChoice::Only(staff),
+        start,
+        name: customer_name(customer),
+        phone: PHONE.to_owned(),
+        comment: None,
+        language: None,
     }
 }
 
@@ -142,5 +180,56 @@ impl Tally {
             .unwrap_or_default()
             .as_secs_f64()
             * 1e3
+    }
+}
+
+/// Books the `g`-th slot of a line, as booker `b` (`0..concurrency`).
+pub(crate) type Book = Arc<dyn Fn(usize, u64) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// A way of booking and the numbering of its bookings, which continues
+/// from one slice to the next.
+pub(crate) struct Booker {
+    book: Book,
+    concurrency: usize,
+    next: Arc<AtomicU64>,
+}
+
+impl Booker {
+    pub(crate) fn new(concurrency: usize, book: Book) -> Self {
+        Self {
+            book,
+            concurrency,
+            next: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Books with `concurrency` tasks until `slice` has passed, then waits
+    /// for the bookings under way.
+    pub(crate) async fn run(&self, slice: Duration) -> Tally {
+        let started = Instant::now();
+        let deadline = started + slice;
+        let tasks: Vec<_> = (0..self.concurrency)
+            .map(|b| {
+                let book = Arc::clone(&self.book);
+                let next = Arc::clone(&self.next);
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    loop {
+                        let at = Instant::now();
+                        if at >= deadline {
+                            break latencies;
+                        }
+                        book(b, next.fetch_add(1, Ordering::Relaxed)).await;
+                        latencies.push(at.elapsed());
+                    }
+                })
+            })
+            .collect();
+        let mut tally = Tally::default();
+        for task in tasks {
+            tally.latencies.extend(task.await.unwrap());
+        }
+        tally.elapsed = started.elapsed();
+        tally
     }
 }
