@@ -273,17 +273,10 @@ impl ChatScheduler {
                         .collect();
                     (lost, idle)
                 };
-                if !lost.is_empty() {
-                    // Stalled past the lease: the updates in flight may be
-                    // handled again by the instance that took over.
-                    tracing::warn!(
-                        bot = shared.name,
-                        chats = lost.len(),
-                        "chats taken over by another instance while this one handled them"
-                    );
-                }
-                // A lost chat's drain learns it at its next take and ends; a
-                // held chat nobody drains (a wake missed at a failure) starts.
+                // A chat that looks lost (or was released and claimed again
+                // while the renewal ran) is woken: its drain's next take
+                // tells which. A held chat nobody drains (a wake missed at a
+                // failure) starts.
                 for chat in lost.into_iter().chain(idle) {
                     self.wake(chat);
                 }
@@ -408,7 +401,18 @@ impl ChatScheduler {
                 match self.take(chat).await {
                     Taken::Fed(fed) => fed_last = fed,
                     Taken::Lost => {
-                        tracing::debug!(bot = self.shared.name, "the chat's lease is gone");
+                        let in_flight = self
+                            .with_active(chat, |active| active.in_flight.len())
+                            .unwrap_or(0);
+                        if in_flight > 0 {
+                            // Stalled past the lease: the instance that took
+                            // the chat over may handle these again.
+                            tracing::warn!(
+                                bot = self.shared.name,
+                                updates = in_flight,
+                                "a chat was taken over by another instance while this one handled it"
+                            );
+                        }
                         self.forget(chat);
                         return;
                     }
