@@ -27,7 +27,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use adapter_telegram::HandlerError;
 use booking_ports::{
-    BotName, ChatKey, Clock, InvalidBotName, NO_CHAT, Recorded, StoreError, UpdateId, UpdateInbox,
+    BotName, ChatKey, Clock, InboxUpdate, InvalidBotName, NO_CHAT, Recorded, StoreError, UpdateId,
+    UpdateInbox,
 };
 use futures::StreamExt;
 use futures::future::ready;
@@ -168,6 +169,33 @@ pub fn update_id(update: &Update) -> Option<UpdateId> {
     UpdateId::new(i64::from(update.id.0)).ok()
 }
 
+/// Logs, by id only, the updates given up after [`MAX_ATTEMPTS`]
+/// hand-offs.
+fn log_given_up(bot: &'static str, given_up: &[UpdateId]) {
+    for id in given_up {
+        tracing::error!(
+            bot,
+            update_id = id.get(),
+            attempts = MAX_ATTEMPTS,
+            "gave up an update that was never finished (its contents are not logged)"
+        );
+    }
+}
+
+/// A recorded update as teloxide reads it; `None`, logged by id, when it
+/// no longer reads as one (the caller marks it finished).
+fn read_recorded(bot: &'static str, recorded: &InboxUpdate) -> Option<Update> {
+    let update = serde_json::from_str::<Update>(&recorded.raw).ok();
+    if update.is_none() {
+        tracing::warn!(
+            bot,
+            update_id = recorded.update_id.get(),
+            "a recorded update no longer reads as one; skipped (its contents are not logged)"
+        );
+    }
+    update
+}
+
 /// The chat the inbox records `update` under: its chat, or [`NO_CHAT`] for
 /// an update without one.
 pub fn chat_of(update: &Update) -> ChatKey {
@@ -262,26 +290,12 @@ impl BotInbox {
             .store
             .take_unfinished_updates(self.bot.clone(), MAX_ATTEMPTS, self.clock.now())
             .await?;
-        for id in &unfinished.given_up {
-            tracing::error!(
-                bot = self.name,
-                update_id = id.get(),
-                attempts = MAX_ATTEMPTS,
-                "gave up an update that was never finished (its contents are not logged)"
-            );
-        }
+        log_given_up(self.name, &unfinished.given_up);
         let mut updates = Vec::with_capacity(unfinished.replay.len());
         for recorded in unfinished.replay {
-            match serde_json::from_str::<Update>(&recorded.raw) {
-                Ok(update) => updates.push(update),
-                Err(_) => {
-                    tracing::warn!(
-                        bot = self.name,
-                        update_id = recorded.update_id.get(),
-                        "a recorded update no longer reads as one; skipped (its contents are not logged)"
-                    );
-                    self.finish(recorded.update_id).await;
-                }
+            match read_recorded(self.name, &recorded) {
+                Some(update) => updates.push(update),
+                None => self.finish(recorded.update_id).await,
             }
         }
         if !updates.is_empty() {

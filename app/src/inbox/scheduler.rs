@@ -39,7 +39,7 @@ use teloxide::types::Update;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 
-use super::MAX_ATTEMPTS;
+use super::{MAX_ATTEMPTS, log_given_up, read_recorded};
 
 /// How long a lease runs past its claim or renewal. A stalled instance
 /// loses its chats after this long; a killed one's are taken over after
@@ -458,14 +458,7 @@ impl ChatScheduler {
                 return Taken::Failed;
             }
         };
-        for id in &unfinished.given_up {
-            tracing::error!(
-                bot = shared.name,
-                update_id = id.get(),
-                attempts = MAX_ATTEMPTS,
-                "gave up an update that was never finished (its contents are not logged)"
-            );
-        }
+        log_given_up(shared.name, &unfinished.given_up);
         let mut fed = 0;
         for recorded in unfinished.replay {
             match self.feed(chat, recorded).await {
@@ -501,12 +494,7 @@ impl ChatScheduler {
             }
             return Ok(false);
         }
-        let Ok(update) = serde_json::from_str::<Update>(&recorded.raw) else {
-            tracing::warn!(
-                bot = shared.name,
-                update_id = id.get(),
-                "a recorded update no longer reads as one; skipped (its contents are not logged)"
-            );
+        let Some(update) = read_recorded(shared.name, &recorded) else {
             if let Err(e) = self.mark_finished(id).await {
                 tracing::warn!(bot = shared.name, update_id = id.get(), error = %e, "marking an unreadable update finished failed");
             }
