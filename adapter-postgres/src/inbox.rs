@@ -274,4 +274,16 @@ impl UpdateInbox for PgStore {
             .map_err(backend("finding chats to take over"))?;
         Ok(chats.into_iter().map(ChatKey::new).collect())
     }
+
+    async fn forget_run_out_chat_leases(
+        &self,
+        ran_out_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let forgotten = sqlx::query(sql::FORGET_RUN_OUT_CHAT_LEASES)
+            .bind(to_ms(ran_out_before))
+            .execute(&self.pool)
+            .await
+            .map_err(backend("forgetting run-out chat leases"))?;
+        Ok(forgotten.rows_affected())
+    }
 }

@@ -446,6 +446,8 @@ statements! {
              WHERE l.bot = ?1 AND l.chat_id = u.chat_id AND l.until_ms > ?2) \
          GROUP BY u.chat_id ORDER BY min(u.update_id) LIMIT ?4";
 
+    FORGET_RUN_OUT_CHAT_LEASES = "DELETE FROM chat_leases WHERE until_ms <= ?";
+
     // ----- Staff access ---------------------------------------------------
 
     /// Oldest first from the `(user_id, failed_at_ms)` index, no sort.

@@ -35,6 +35,11 @@ use crate::leadership::RoleWatch;
 /// an update it could not deliver, so any redelivery is recognised.
 pub const FINISHED_UPDATES_KEPT: chrono::Duration = chrono::Duration::hours(24);
 
+/// How long a chat lease that ran out is kept: far longer than any pause
+/// of a live instance, so only a dead one's leases are forgotten (and
+/// forgetting one frees its chat no more than its running out did).
+pub const RUN_OUT_LEASES_KEPT: chrono::Duration = chrono::Duration::hours(1);
+
 /// How often expired conversations are erased.
 pub const PURGE_CONVERSATIONS_EVERY: Duration = Duration::from_secs(60);
 /// How often expired staff access records are purged.
@@ -122,12 +127,18 @@ pub async fn sweep_lifecycle_once(engine: &Engine) -> SweepCounts {
 }
 
 /// One purge of the ids of updates finished more than
-/// [`FINISHED_UPDATES_KEPT`] ago; returns how many it removed.
+/// [`FINISHED_UPDATES_KEPT`] ago, and of chat leases that ran out more than
+/// [`RUN_OUT_LEASES_KEPT`] ago (left by instances that died: a live one
+/// renews its leases every few seconds); returns how many it removed.
 pub async fn purge_inbox_once(store: &impl UpdateInbox, clock: &impl Clock) -> u64 {
+    let now = clock.now();
     let purged = store
-        .purge_finished_updates(clock.now() - FINISHED_UPDATES_KEPT)
+        .purge_finished_updates(now - FINISHED_UPDATES_KEPT)
         .await;
-    logged("finished updates", purged)
+    let leases = store
+        .forget_run_out_chat_leases(now - RUN_OUT_LEASES_KEPT)
+        .await;
+    logged("finished updates", purged) + logged("run-out chat leases", leases)
 }
 
 /// One purge of conversations: erases the states that expired, forgets the
@@ -373,5 +384,31 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(unfinished.replay.len(), 1, "the unfinished one stays");
+    }
+
+    #[tokio::test]
+    async fn chat_leases_are_forgotten_an_hour_after_they_ran_out() {
+        use booking_ports::{ChatClaim, ChatKey, LeaseHolder};
+        let store = MemoryStore::default();
+        let now = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
+        let clock = ManualClock::new(now);
+        let client = || BotName::new("client").unwrap();
+        let lease = |chat, minutes| {
+            store.claim_chat(
+                client(),
+                ChatKey::new(chat),
+                LeaseHolder::new("dead").unwrap(),
+                now,
+                now + chrono::Duration::minutes(minutes),
+            )
+        };
+        assert_eq!(lease(1, 1).await.unwrap(), ChatClaim::Claimed);
+        assert_eq!(lease(2, 30).await.unwrap(), ChatClaim::Claimed);
+
+        clock.advance(RUN_OUT_LEASES_KEPT + chrono::Duration::minutes(10));
+        assert_eq!(purge_inbox_once(&store, &clock).await, 1);
+        clock.advance(chrono::Duration::minutes(30));
+        assert_eq!(purge_inbox_once(&store, &clock).await, 1);
+        assert_eq!(purge_inbox_once(&store, &clock).await, 0);
     }
 }

@@ -34,6 +34,7 @@ macro_rules! __inbox_contracts {
             chats_to_take_over_skip_live_leases_and_fresh_updates,
             concurrent_claims_of_one_chat_have_one_winner,
             a_record_racing_a_release_is_seen_or_claimed,
+            leases_run_out_by_the_cutoff_are_forgotten_and_their_chats_free,
         );
     };
 }

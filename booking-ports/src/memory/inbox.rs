@@ -280,4 +280,15 @@ impl UpdateInbox for MemoryStore {
         }
         Ok(chats)
     }
+
+    async fn forget_run_out_chat_leases(
+        &self,
+        ran_out_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut state = self.lock("forgetting run-out chat leases")?;
+        let leases = &mut state.inbox.leases;
+        let before = leases.len();
+        leases.retain(|_, lease| lease.until > ran_out_before);
+        Ok((before - leases.len()) as u64)
+    }
 }

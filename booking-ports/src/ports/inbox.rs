@@ -293,4 +293,20 @@ pub trait UpdateInbox: Send + Sync {
         received_before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ChatKey>, StoreError>;
+
+    /// Forgets every chat lease, of every bot and holder, that ran out at or
+    /// before `ran_out_before`, and returns how many. MUST NOT forget one
+    /// running past it. A live holder renews its leases every few seconds,
+    /// so one that ran out long ago is a dead holder's (one stalled that
+    /// long has lost its chats anyway: its renewal no longer finds the
+    /// lease, as when another holder took it over). A forgotten lease is as
+    /// free as one that ran out: the chat can be claimed and, with
+    /// unfinished updates, taken over.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn forget_run_out_chat_leases(
+        &self,
+        ran_out_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
 }

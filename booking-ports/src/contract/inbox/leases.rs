@@ -1,8 +1,8 @@
 //! Chat leases: exclusive until they run out, renewed and re-claimed by
 //! their holder, released only when the chat is drained (also against a
 //! record racing the release), a chat's updates taken in id order apart
-//! from other chats and bots with attempts counted per hand-over, and the
-//! chats left to take over.
+//! from other chats and bots with attempts counted per hand-over, the
+//! chats left to take over, and the purge of leases that ran out.
 
 use std::sync::Arc;
 
@@ -427,4 +427,61 @@ pub async fn a_record_racing_a_release_is_seen_or_claimed<S: ContractStore>(stor
             );
         }
     }
+}
+
+/// Leases that ran out by the cutoff are forgotten, of every bot and
+/// holder; a live one stays; a forgotten one is no longer renewed, and its
+/// chat is free to claim and to take over.
+pub async fn leases_run_out_by_the_cutoff_are_forgotten_and_their_chats_free<S: ContractStore>(
+    store: S,
+) {
+    let now = at(10, 0);
+    assert_eq!(
+        claim(&store, 1, "a", now, at(10, 1)).await,
+        ChatClaim::Claimed
+    );
+    assert_eq!(
+        claim(&store, 2, "b", now, at(10, 5)).await,
+        ChatClaim::Claimed
+    );
+    let admin = store
+        .claim_chat(bot("admin"), chat(1), holder("a"), now, at(10, 1))
+        .await
+        .unwrap();
+    assert_eq!(admin, ChatClaim::Claimed);
+    record(&store, 1, 1, now).await;
+
+    let forgotten = store.forget_run_out_chat_leases(at(10, 1)).await.unwrap();
+
+    assert_eq!(forgotten, 2, "both bots' leases that ran out MUST go");
+    assert_eq!(
+        claim(&store, 2, "c", at(10, 2), at(10, 6)).await,
+        ChatClaim::HeldByAnother,
+        "a lease running past the cutoff MUST stay"
+    );
+    let renewed = store
+        .renew_chat_leases(holder("a"), at(10, 9))
+        .await
+        .unwrap();
+    assert!(
+        renewed.is_empty(),
+        "a forgotten lease is nobody's: {renewed:?}"
+    );
+    let to_take = store
+        .chats_to_take_over(bot("client"), at(10, 2), at(10, 2), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        to_take,
+        [chat(1)],
+        "its chat's unfinished update MUST be taken over"
+    );
+    assert_eq!(
+        claim(&store, 1, "c", at(10, 2), at(10, 6)).await,
+        ChatClaim::Claimed
+    );
+    assert_eq!(
+        store.forget_run_out_chat_leases(at(10, 1)).await.unwrap(),
+        0
+    );
 }
