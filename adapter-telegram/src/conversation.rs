@@ -38,7 +38,7 @@ use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;
-use teloxide::types::ChatId;
+use teloxide::types::{ChatId, UpdateId};
 
 mod chat;
 
@@ -53,6 +53,13 @@ pub const EXPIRY_NOTICE_WINDOW: Duration = Duration::hours(24);
 /// The default idle time after which a conversation expires.
 pub const DEFAULT_IDLE_EXPIRY: Duration = Duration::minutes(30);
 
+/// How many of the updates that last wrote a conversation its stored form
+/// remembers. One chat's updates are handled in order, one at a time, and a
+/// handed-over update comes back before any newer one of its chat is
+/// handled again; a few cover the updates of a chat that can be in flight
+/// together when an instance dies.
+pub const APPLIED_KEPT: usize = 8;
+
 /// A dialogue state type that can be stored: serialisable, with a schema
 /// version to bump whenever a change makes old stored states unreadable.
 pub trait DialogueState: Serialize + DeserializeOwned + Send + 'static {
@@ -60,11 +67,16 @@ pub trait DialogueState: Serialize + DeserializeOwned + Send + 'static {
     const SCHEMA_VERSION: u32;
 }
 
-/// The stored form: the state with its schema version and our own expiry.
+/// The stored form: the state with its schema version, our own expiry and
+/// the updates that wrote it.
 #[derive(Serialize, Deserialize)]
 struct Envelope<S> {
     v: u32,
     expires_at: DateTime<Utc>,
+    /// The ids of the last updates that wrote this state, oldest first.
+    /// Absent in states saved before this field existed (and when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    applied: Vec<u32>,
     state: S,
 }
 
@@ -74,6 +86,15 @@ struct Envelope<S> {
 struct EnvelopeHeader {
     v: u32,
     expires_at: DateTime<Utc>,
+    #[serde(default)]
+    applied: Vec<u32>,
+}
+
+/// A conversation as loaded, with the updates that wrote its state.
+struct LoadedEnvelope<S> {
+    loaded: Loaded<S>,
+    /// Empty unless `loaded` is [`Loaded::Active`].
+    applied: Vec<u32>,
 }
 
 /// Why a stored state could not be used.
@@ -194,7 +215,15 @@ impl ConversationStorage {
     /// writes share the version, so each write is fenced by the last load
     /// (or write) of that update.
     pub fn chat(self: &Arc<Self>, chat: ChatId) -> ChatConversation {
-        ChatConversation::new(Arc::clone(self), chat)
+        ChatConversation::new(Arc::clone(self), chat, None)
+    }
+
+    /// The conversation of `chat` as the update `update` sees it: like
+    /// [`ConversationStorage::chat`], and its saves record the update, so
+    /// that the update handed over again after a crash can tell it was
+    /// applied ([`ChatConversation::already_applied`]).
+    pub fn chat_in_update(self: &Arc<Self>, chat: ChatId, update: UpdateId) -> ChatConversation {
+        ChatConversation::new(Arc::clone(self), chat, Some(update))
     }
 
     /// The conversation of `chat`, telling apart a fresh start, an expired
@@ -207,11 +236,19 @@ impl ConversationStorage {
         &self,
         chat: ChatId,
     ) -> Result<(Loaded<S>, RecordVersion), ConversationError> {
+        let (loaded, version) = self.load_envelope(chat).await?;
+        Ok((loaded.loaded, version))
+    }
+
+    async fn load_envelope<S: DialogueState>(
+        &self,
+        chat: ChatId,
+    ) -> Result<(LoadedEnvelope<S>, RecordVersion), ConversationError> {
         let now = self.clock.now();
         let loaded = self.store.load_conversation(self.key(chat), now).await?;
         let conversation = match loaded.stored {
-            None => Loaded::Fresh,
-            Some(StoredConversation::Expired) => Loaded::Expired,
+            None => LoadedEnvelope::without(Loaded::Fresh),
+            Some(StoredConversation::Expired) => LoadedEnvelope::without(Loaded::Expired),
             Some(StoredConversation::Live(stored)) => decode(&stored, now),
         };
         Ok((conversation, loaded.version))
@@ -230,10 +267,23 @@ impl ConversationStorage {
         state: &S,
         expected: RecordVersion,
     ) -> Result<RecordVersion, ConversationError> {
+        self.save_applied(chat, state, expected, Vec::new()).await
+    }
+
+    /// [`ConversationStorage::save`], recording that the updates `applied`
+    /// (oldest first) wrote the state.
+    async fn save_applied<S: DialogueState>(
+        &self,
+        chat: ChatId,
+        state: &S,
+        expected: RecordVersion,
+        applied: Vec<u32>,
+    ) -> Result<RecordVersion, ConversationError> {
         let expires_at = self.clock.now() + self.idle_expiry();
         let envelope = Envelope {
             v: S::SCHEMA_VERSION,
             expires_at,
+            applied,
             state,
         };
         let json = serde_json::to_string(&envelope).map_err(ConversationError::Serialise)?;
@@ -261,10 +311,33 @@ impl ConversationStorage {
     }
 }
 
-fn decode<S: DialogueState>(stored: &str, now: DateTime<Utc>) -> Loaded<S> {
+impl<S> LoadedEnvelope<S> {
+    fn without(loaded: Loaded<S>) -> Self {
+        Self {
+            loaded,
+            applied: Vec::new(),
+        }
+    }
+}
+
+fn decode<S: DialogueState>(stored: &str, now: DateTime<Utc>) -> LoadedEnvelope<S> {
     let Ok(header) = serde_json::from_str::<EnvelopeHeader>(stored) else {
-        return Loaded::Unreadable(Unreadable::Malformed);
+        return LoadedEnvelope::without(Loaded::Unreadable(Unreadable::Malformed));
     };
+    match decode_state(&header, stored, now) {
+        loaded @ Loaded::Active(_) => LoadedEnvelope {
+            loaded,
+            applied: header.applied,
+        },
+        other => LoadedEnvelope::without(other),
+    }
+}
+
+fn decode_state<S: DialogueState>(
+    header: &EnvelopeHeader,
+    stored: &str,
+    now: DateTime<Utc>,
+) -> Loaded<S> {
     // The store's own expiry is the envelope's since this release; states
     // saved by an earlier one were stored to expire a day later, so the
     // envelope's is still the one that counts.
@@ -338,252 +411,4 @@ impl<S: DialogueState + Sync> Storage<S> for ConversationStorage {
 }
 
 #[cfg(test)]
-mod tests {
-    use booking_ports::ManualClock;
-    use booking_ports::memory::MemoryStore;
-    use chrono::TimeZone;
-
-    use super::*;
-
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    enum Talk {
-        Asking { question: u8 },
-    }
-
-    impl DialogueState for Talk {
-        const SCHEMA_VERSION: u32 = 3;
-    }
-
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    struct Renamed {
-        different: bool,
-    }
-
-    impl DialogueState for Renamed {
-        const SCHEMA_VERSION: u32 = 3;
-    }
-
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    struct NextSchema;
-
-    impl DialogueState for NextSchema {
-        const SCHEMA_VERSION: u32 = 4;
-    }
-
-    const CHAT: ChatId = ChatId(42);
-    const OTHER_CHAT: ChatId = ChatId(43);
-
-    struct Fixture {
-        store: MemoryStore,
-        clock: ManualClock,
-    }
-
-    impl Fixture {
-        fn new() -> Self {
-            Self {
-                store: MemoryStore::default(),
-                clock: ManualClock::new(Utc.with_ymd_and_hms(2030, 5, 1, 9, 0, 0).unwrap()),
-            }
-        }
-
-        fn storage(&self, bot: &str) -> Arc<ConversationStorage> {
-            Arc::new(ConversationStorage::new(
-                Arc::new(self.store.clone()),
-                Arc::new(self.clock.clone()),
-                BotName::new(bot).unwrap(),
-                Duration::minutes(30),
-            ))
-        }
-    }
-
-    /// What `chat` loads as.
-    async fn load<S: DialogueState>(storage: &ConversationStorage, chat: ChatId) -> Loaded<S> {
-        storage.load::<S>(chat).await.unwrap().0
-    }
-
-    /// Saves `state` as an update does: load, then save.
-    async fn save<S: DialogueState>(storage: &Arc<ConversationStorage>, chat: ChatId, state: &S) {
-        let conversation = storage.chat(chat);
-        conversation.load::<S>().await.unwrap();
-        conversation.save(state).await.unwrap();
-    }
-
-    #[tokio::test]
-    async fn a_saved_state_is_continued() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Fresh);
-        let state = Talk::Asking { question: 2 };
-        save(&storage, CHAT, &state).await;
-        fixture.clock.advance(Duration::minutes(29));
-        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Active(state));
-    }
-
-    #[tokio::test]
-    async fn a_write_after_another_update_wrote_is_a_conflict_and_changes_nothing() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
-        let stalled = storage.chat(CHAT);
-        stalled.load::<Talk>().await.unwrap();
-        save(&storage, CHAT, &Talk::Asking { question: 2 }).await;
-
-        let saved = stalled.save(&Talk::Asking { question: 9 }).await;
-        let removed = stalled.remove().await;
-
-        assert!(matches!(saved, Err(ConversationError::Conflict { .. })));
-        assert!(matches!(removed, Err(ConversationError::Conflict { .. })));
-        assert_eq!(
-            load::<Talk>(&storage, CHAT).await,
-            Loaded::Active(Talk::Asking { question: 2 })
-        );
-        stalled.load::<Talk>().await.unwrap();
-        stalled.save(&Talk::Asking { question: 3 }).await.unwrap();
-        stalled
-            .remove()
-            .await
-            .expect("a reload fences by the newer version");
-        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Fresh);
-    }
-
-    #[tokio::test]
-    async fn an_idle_conversation_expires_and_says_so_then_is_forgotten() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
-        fixture.clock.advance(Duration::minutes(30));
-        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Expired);
-
-        let purge = || {
-            let now = fixture.clock.now();
-            fixture
-                .store
-                .purge_expired_conversations(now, now - EXPIRY_NOTICE_WINDOW)
-        };
-        assert_eq!(purge().await.unwrap(), 1, "the draft is erased at once");
-        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Expired);
-        fixture.clock.advance(EXPIRY_NOTICE_WINDOW);
-        assert_eq!(purge().await.unwrap(), 1, "then its mark is forgotten");
-        assert_eq!(load::<Talk>(&storage, CHAT).await, Loaded::Fresh);
-    }
-
-    #[tokio::test]
-    async fn each_save_restarts_the_idle_time() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
-        fixture.clock.advance(Duration::minutes(20));
-        save(&storage, CHAT, &Talk::Asking { question: 2 }).await;
-        fixture.clock.advance(Duration::minutes(20));
-        assert_eq!(
-            load::<Talk>(&storage, CHAT).await,
-            Loaded::Active(Talk::Asking { question: 2 })
-        );
-    }
-
-    #[tokio::test]
-    async fn a_new_idle_time_applies_to_conversations_saved_afterwards() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
-
-        storage.set_idle_expiry(Duration::minutes(5));
-        save(&storage, OTHER_CHAT, &Talk::Asking { question: 2 }).await;
-        fixture.clock.advance(Duration::minutes(5));
-
-        assert_eq!(storage.idle_expiry(), Duration::minutes(5));
-        assert_eq!(load::<Talk>(&storage, OTHER_CHAT).await, Loaded::Expired);
-        assert_eq!(
-            load::<Talk>(&storage, CHAT).await,
-            Loaded::Active(Talk::Asking { question: 1 }),
-            "a conversation saved before keeps the expiry it was saved with"
-        );
-    }
-
-    #[tokio::test]
-    async fn two_bots_keep_separate_conversations_with_one_chat() {
-        let fixture = Fixture::new();
-        let client = fixture.storage("client");
-        let admin = fixture.storage("admin");
-        save(&client, CHAT, &Talk::Asking { question: 1 }).await;
-        save(&admin, CHAT, &Talk::Asking { question: 9 }).await;
-        assert_eq!(
-            load::<Talk>(&client, CHAT).await,
-            Loaded::Active(Talk::Asking { question: 1 })
-        );
-        let conversation = admin.chat(CHAT);
-        conversation.load::<Talk>().await.unwrap();
-        conversation.remove().await.unwrap();
-        assert_eq!(load::<Talk>(&admin, CHAT).await, Loaded::Fresh);
-        assert!(matches!(
-            load::<Talk>(&client, CHAT).await,
-            Loaded::Active(_)
-        ));
-    }
-
-    #[tokio::test]
-    async fn a_state_of_another_schema_version_is_reported_not_dropped() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
-        assert_eq!(
-            load::<NextSchema>(&storage, CHAT).await,
-            Loaded::Unreadable(Unreadable::OtherVersion {
-                stored: 3,
-                current: 4
-            })
-        );
-    }
-
-    #[tokio::test]
-    async fn a_state_that_does_not_parse_is_reported_not_dropped() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        save(&storage, CHAT, &Talk::Asking { question: 1 }).await;
-        assert_eq!(
-            load::<Renamed>(&storage, CHAT).await,
-            Loaded::Unreadable(Unreadable::Malformed)
-        );
-        let key = ConversationKey {
-            bot: BotName::new("client").unwrap(),
-            chat: ChatKey::new(CHAT.0),
-        };
-        let far = fixture.clock.now() + Duration::days(1);
-        fixture
-            .store
-            .save_conversation(key, "not json".to_owned(), far, RecordVersion::new(1))
-            .await
-            .unwrap();
-        assert_eq!(
-            load::<Talk>(&storage, CHAT).await,
-            Loaded::Unreadable(Unreadable::Malformed)
-        );
-    }
-
-    #[tokio::test]
-    async fn teloxide_sees_expired_as_none_and_unreadable_as_an_error() {
-        let fixture = Fixture::new();
-        let storage = fixture.storage("client");
-        Arc::clone(&storage)
-            .update_dialogue(CHAT, Talk::Asking { question: 5 })
-            .await
-            .unwrap();
-        let got = Storage::<Talk>::get_dialogue(Arc::clone(&storage), CHAT)
-            .await
-            .unwrap();
-        assert_eq!(got, Some(Talk::Asking { question: 5 }));
-        assert!(
-            Storage::<NextSchema>::get_dialogue(Arc::clone(&storage), CHAT)
-                .await
-                .is_err()
-        );
-        fixture.clock.advance(Duration::hours(1));
-        let got = Storage::<Talk>::get_dialogue(Arc::clone(&storage), CHAT)
-            .await
-            .unwrap();
-        assert_eq!(got, None);
-        Storage::<Talk>::remove_dialogue(storage, CHAT)
-            .await
-            .unwrap();
-    }
-}
+mod tests;

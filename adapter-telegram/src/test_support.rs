@@ -261,6 +261,13 @@ impl Harness {
         self.bot.get_responses()
     }
 
+    /// The last update dispatched once more, with the same update id: what
+    /// an instance that takes over a chat does with an update whose first
+    /// handling did not finish.
+    pub async fn redeliver(&mut self) -> Responses {
+        self.dispatch().await
+    }
+
     /// `who` types `text`.
     pub async fn send(&mut self, who: &Customer, text: &str) -> Responses {
         self.bot.update(

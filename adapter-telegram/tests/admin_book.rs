@@ -1,7 +1,8 @@
 //! The front desk through the real admin handler tree: `/book` for a caller
 //! who has no Telegram (Maria is recorded on the way), for a customer found
 //! by phone, a wrong phone asked again, the day view's "➕ HH:MM" button, a
-//! customer's "book" button, and stale presses.
+//! customer's "book" button, stale presses, and answers handled a second
+//! time (after a crash or a takeover) that are not applied twice.
 //!
 //! One binary: teloxide_tests allows one MockBot per process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -300,4 +301,53 @@ async fn an_abandoned_booking_records_nobody() {
 
     let phone = PhoneNumber::parse("+79165550102", PhoneRegion::new("RU").unwrap()).unwrap();
     assert_eq!(h.store.customer_by_phone(&phone).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn answers_handled_again_after_their_step_was_written_are_not_applied_twice() {
+    let mut h = Harness::new(allow_list()).await;
+    let services = screen(&h.send(OWNER, "/book").await);
+    let specialists = screen(&h.press(OWNER, &services, "Haircut").await);
+    let days = screen(&h.press(OWNER, &specialists, "Anna").await);
+    let times = screen(&h.press(OWNER, &days, "Tue 4 Jun").await);
+
+    let again = h.redeliver().await;
+    assert!(nothing_shown(&again), "the day's times are on display");
+    assert_eq!(again.answered_callback_queries[0].text, None);
+
+    let asked = h.press(OWNER, &times, "11:00").await;
+    assert_eq!(text(&asked), "The customer's phone number?");
+    let name = h.send(OWNER, "+7 916 555-01-02").await;
+    assert_eq!(
+        text(&name),
+        "Nobody has this phone yet. The customer's name?"
+    );
+
+    let again = h.redeliver().await;
+    assert!(nothing_shown(&again), "the phone is not taken for the name");
+
+    let comment = h.send(OWNER, "Maria").await;
+    assert_eq!(
+        text(&comment),
+        "Customer: Maria, +79165550102.\nA comment for the booking? Or /skip."
+    );
+    let summary = screen(&h.send(OWNER, "/skip").await);
+    let booked = h.press(OWNER, &summary, "✅ Book").await;
+    assert!(
+        text(&booked).starts_with("✅ Booked #1"),
+        "{}",
+        text(&booked)
+    );
+
+    // Its step, idle, is forgotten rather than written: the press handled
+    // again finds no draft and books nothing.
+    let again = h.redeliver().await;
+    assert!(nothing_shown(&again));
+    let maria = customer_with_phone(&h, "+79165550102").await;
+    let bookings = h
+        .store
+        .upcoming_bookings_of_customer(maria.id, h.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(bookings.len(), 1);
 }

@@ -2,16 +2,27 @@
 //! everything an endpoint needs ([`Ctx`]): built once per update, with the
 //! policy and the access settings read once, so a config reload in the
 //! middle of an update cannot mix old and new settings.
+//!
+//! The chat's step is loaded once per update, and the step an endpoint
+//! chooses is written when the update ends well, after everything it
+//! showed: the stored step is never ahead of the screen the member sees,
+//! and it records the update, so an update handled again after a crash or
+//! a takeover, whose step was written, is not applied twice
+//! ([`Ctx::already_applied`], [`step_written_at_the_end`]).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::Arc;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use booking_domain::{Policy, StaffMember};
 use booking_ports::{Capability, Engine, Forbidden, StaffActor, StaffRole, StaffUser};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
 use teloxide::prelude::*;
-use teloxide::types::User;
+use teloxide::types::{UpdateId, User};
 
 use super::AdminBot;
 use super::access::{Access, AdminBotConfig};
@@ -65,8 +76,20 @@ pub(super) struct Ctx {
     /// This chat's conversation as this update loaded it: every write of
     /// the update is fenced by that version.
     pub(super) conversation: ChatConversation,
+    /// The step as loaded and the step chosen, shared by the update's
+    /// clones of the context.
+    steps: Arc<Mutex<Steps>>,
     locales: Arc<Locales>,
     language: Language,
+}
+
+/// One update's view of its chat's step.
+#[derive(Debug, Default)]
+struct Steps {
+    /// As stored when the update began; `None` until first asked.
+    loaded: Option<AdminState>,
+    /// What an endpoint chose, written when the update ends well.
+    chosen: Option<AdminState>,
 }
 
 impl fmt::Debug for Ctx {
@@ -85,7 +108,7 @@ impl Ctx {
     pub(super) fn new(
         bot: Bot,
         (chat, place): (ChatId, Place),
-        visitor: Visitor,
+        (visitor, update): (Visitor, UpdateId),
         admin: &AdminBot,
     ) -> Self {
         // The gate admitted this user; the role their list gives them is
@@ -105,7 +128,8 @@ impl Ctx {
             policy: admin.engine.policy(),
             config: admin.access.config(),
             access: Arc::clone(&admin.access),
-            conversation: admin.conversations.chat(chat),
+            conversation: admin.conversations.chat_in_update(chat, update),
+            steps: Arc::default(),
             locales: Arc::clone(&admin.locales),
             language: visitor.language,
         }
@@ -114,11 +138,17 @@ impl Ctx {
     /// The context of an admitted message: answers go to its chat, new.
     pub(super) fn of_message(
         bot: Bot,
+        update: Update,
         message: Message,
         visitor: Visitor,
         admin: Arc<AdminBot>,
     ) -> Self {
-        Self::new(bot, (message.chat.id, Place::New), visitor, &admin)
+        Self::new(
+            bot,
+            (message.chat.id, Place::New),
+            (visitor, update.id),
+            &admin,
+        )
     }
 
     /// The reader's texts.
@@ -172,22 +202,103 @@ impl Ctx {
             .await
     }
 
-    /// The step this chat waits in; idle when there is none, it expired, or
-    /// it no longer reads (staff simply start again).
-    pub(super) async fn state(&self) -> Result<AdminState, HandlerError> {
-        Ok(match self.conversation.load::<AdminState>().await? {
-            Loaded::Active(state) => state,
-            Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
-        })
+    fn steps(&self) -> std::sync::MutexGuard<'_, Steps> {
+        // Only ever assigned whole; a panic elsewhere cannot leave it torn.
+        self.steps.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The step this chat waits in, as this update chose it or else as
+    /// stored (loaded once per update); idle when there is none, it
+    /// expired, or it no longer reads (staff simply start again).
+    pub(super) async fn state(&self) -> Result<AdminState, HandlerError> {
+        if let Some(step) = {
+            let steps = self.steps();
+            steps.chosen.clone().or_else(|| steps.loaded.clone())
+        } {
+            return Ok(step);
+        }
+        let loaded = match self.conversation.load::<AdminState>().await? {
+            Loaded::Active(state) => state,
+            Loaded::Fresh | Loaded::Expired | Loaded::Unreadable(_) => AdminState::Idle,
+        };
+        self.steps().loaded = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Chooses the step this chat waits in next; written when the update
+    /// ends well ([`Ctx::write_chosen_step`]), after what it shows.
     pub(super) async fn save(&self, state: &AdminState) -> Result<(), HandlerError> {
-        match state {
-            AdminState::Idle => self.conversation.remove().await?,
-            other => self.conversation.save(other).await?,
+        self.steps().chosen = Some(state.clone());
+        Ok(())
+    }
+
+    /// Whether this update was handled before, up to writing its step (see
+    /// [`ChatConversation::already_applied`]): then what it did is done.
+    ///
+    /// # Errors
+    /// The store's, loading the step.
+    pub(super) async fn already_applied(&self) -> Result<bool, HandlerError> {
+        self.state().await?;
+        let applied = self.conversation.already_applied();
+        if applied {
+            tracing::info!(
+                bot = "admin",
+                "an update handled again (after a crash or a lost chat) had already saved its \
+                 step; it is not applied twice"
+            );
+        }
+        Ok(applied)
+    }
+
+    /// Writes the step an endpoint chose, if it differs from the stored
+    /// one; `Idle` forgets it.
+    ///
+    /// # Errors
+    /// The store's, or a conflict when another instance wrote the chat's
+    /// conversation since this update loaded it.
+    pub(super) async fn write_chosen_step(&self) -> Result<(), HandlerError> {
+        let (loaded, chosen) = {
+            let mut steps = self.steps();
+            (steps.loaded.clone(), steps.chosen.take())
+        };
+        match chosen {
+            None => {}
+            Some(AdminState::Idle) if matches!(loaded, Some(AdminState::Idle)) => {}
+            Some(AdminState::Idle) => self.conversation.remove().await?,
+            Some(step) => self.conversation.save(&step).await?,
         }
         Ok(())
     }
+}
+
+/// The update's step around the rest of a message's chain: an update
+/// whose step was written by its own earlier handling ends at once (its
+/// screens are on display); otherwise the step an endpoint chose is
+/// written when the chain ends well. Put it right after the `Ctx` is made.
+pub(super) fn step_written_at_the_end() -> UpdateHandler<HandlerError> {
+    dptree::from_fn_with_description(
+        DpHandlerDescription::entry(),
+        |deps: DependencyMap, cont| async move {
+            let Some(ctx) = deps.try_get::<Ctx>() else {
+                return ControlFlow::Continue(deps);
+            };
+            match ctx.already_applied().await {
+                Ok(true) => return ControlFlow::Break(Ok(())),
+                Ok(false) => {}
+                Err(error) => return ControlFlow::Break(Err(error)),
+            }
+            match cont(deps).await {
+                ControlFlow::Break(Ok(())) => ControlFlow::Break(ctx.write_chosen_step().await),
+                other => other,
+            }
+        },
+        HandlerSignature::Other {
+            obligations: BTreeMap::from([(Type::of::<Ctx>(), std::panic::Location::caller())]),
+            guaranteed_outcomes: BTreeSet::new(),
+            conditional_outcomes: BTreeSet::new(),
+            continues: true,
+        },
+    )
 }
 
 /// What a user refused by role reads: who may do it instead.

@@ -56,7 +56,7 @@ use teloxide::prelude::*;
 
 pub use self::access::{Access, AdminBotConfig, AdminConfigError, Gate, PinOutcome};
 use self::commands::{Command, CommandError};
-use self::ctx::{Ctx, Visitor};
+use self::ctx::{Ctx, Visitor, step_written_at_the_end};
 use self::fallible::{answer_refusals, try_map_async};
 pub use self::pin::{HashPinError, InvalidPinHash, PinHash, hash_pin};
 use crate::conversation::ConversationStorage;
@@ -156,6 +156,7 @@ fn messages() -> UpdateHandler<HandlerError> {
             case![Gate::Admitted]
                 .map(Ctx::of_message)
                 .chain(answer_refusals())
+                .chain(step_written_at_the_end())
                 .chain(admitted()),
         )
         .branch(case![Gate::Refused { first_time }].endpoint(sign_in::refused))

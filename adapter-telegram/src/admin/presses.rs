@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::MaybeInaccessibleMessage;
+use teloxide::types::{MaybeInaccessibleMessage, UpdateId};
 
 use super::access::Gate;
 use super::callback::AdminCallback;
@@ -23,6 +23,7 @@ use crate::ui::admin::sign_in::{locked_out, paused};
 /// The endpoint of every button press.
 pub(super) async fn on_press(
     bot: Bot,
+    update: Update,
     query: CallbackQuery,
     admin: Arc<AdminBot>,
 ) -> Result<(), HandlerError> {
@@ -37,7 +38,7 @@ pub(super) async fn on_press(
     );
     let t = admin.locales.text(language);
     let outcome = match visitor {
-        Some(visitor) => admit(&bot, &query, visitor, &admin, t).await,
+        Some(visitor) => admit(&bot, (&query, update.id), visitor, &admin, t).await,
         None => Ok(None),
     };
     // A refusal by role is the press's answer, not a failure.
@@ -72,7 +73,7 @@ fn place_of(query: &CallbackQuery) -> Option<(ChatId, Place)> {
 /// The gate, then the press.
 async fn admit(
     bot: &Bot,
-    query: &CallbackQuery,
+    (query, update): (&CallbackQuery, UpdateId),
     visitor: Visitor,
     admin: &Arc<AdminBot>,
     t: Text<'_>,
@@ -102,8 +103,14 @@ async fn admit(
     else {
         return expired();
     };
-    let ctx = Ctx::new(bot.clone(), place, visitor, admin);
-    route(&ctx, press).await
+    let ctx = Ctx::new(bot.clone(), place, (visitor, update), admin);
+    if ctx.already_applied().await? {
+        // Its screens are on display since its first handling.
+        return Ok(None);
+    }
+    let notice = route(&ctx, press).await?;
+    ctx.write_chosen_step().await?;
+    Ok(notice)
 }
 
 /// One endpoint per button.

@@ -438,9 +438,10 @@ pub(crate) async fn show_phone(
     slot: Slot,
     name: String,
 ) -> Result<(), HandlerError> {
+    // Shown first, as in `Ctx::go`.
+    ctx.show_at(&screen::phone(&ctx.t()), Place::New).await?;
     ctx.save(&state(flow, BookingStep::Phone { slot, name }))
-        .await?;
-    ctx.show_at(&screen::phone(&ctx.t()), Place::New).await
+        .await
 }
 
 pub(crate) async fn show_comment(
@@ -511,12 +512,12 @@ async fn confirm(
     let screen = match ctx.engine.book_as(ctx.account, form).await {
         Ok(booked) => {
             tracing::info!(booking = %booked.booking.id(), "booking made through the client bot");
-            // Shown before the conversation moves on: if the process dies
-            // in between, the press is handed back at the next start (the
-            // app's update inbox), finds the summary still in place and the
-            // booking made (`Engine::book` returns it again), and shows
-            // this once more, instead of "button expired" and no
-            // confirmation at all.
+            // Shown before the conversation moves on, as in `Ctx::go`: if
+            // the process dies in between, the press is handled again (by
+            // the next start, or another instance), finds the summary still
+            // in place and the booking made (`Engine::book` returns it
+            // again), and shows this once more, instead of "button expired"
+            // and no confirmation at all.
             let done = screen::done(&t, &booked, ctx.tz());
             let done = if super::records::offers_to_save(ctx, &booked).await? {
                 history::done_offering_to_save(&t, done.text, &booked)

@@ -18,7 +18,7 @@ use chrono_tz::Tz;
 use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
 use teloxide::prelude::*;
-use teloxide::types::{ChatId, MaybeInaccessibleMessage, User};
+use teloxide::types::{ChatId, MaybeInaccessibleMessage, UpdateId, User};
 
 use super::callback::FlowId;
 use super::state::State;
@@ -56,7 +56,13 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    fn new(bot: Bot, client: &ClientBot, chat: ChatId, user: &User, place: Place) -> Option<Self> {
+    fn new(
+        bot: Bot,
+        client: &ClientBot,
+        (chat, update): (ChatId, UpdateId),
+        user: &User,
+        place: Place,
+    ) -> Option<Self> {
         Some(Self {
             account: account_of(user)?,
             language: client.locales.language_for(user.language_code.as_deref()),
@@ -68,7 +74,7 @@ impl Ctx {
             engine: Arc::clone(&client.engine),
             business: client.business.get(),
             conversations: Arc::clone(&client.conversations),
-            conversation: client.conversations.chat(chat),
+            conversation: client.conversations.chat_in_update(chat, update),
             place,
             mini_app: client.mini_app.clone(),
         })
@@ -77,19 +83,29 @@ impl Ctx {
     /// The context of a message, if it is one the bot answers: a private
     /// chat (in a group the bot would show one person's bookings to
     /// everyone) with a sender.
-    pub(crate) fn for_message(bot: Bot, client: ClientBot, message: Message) -> Option<Self> {
+    pub(crate) fn for_message(
+        bot: Bot,
+        client: ClientBot,
+        update: Update,
+        message: Message,
+    ) -> Option<Self> {
         if !message.chat.is_private() {
             return None;
         }
         let user = message.from.as_ref()?;
-        Self::new(bot, &client, message.chat.id, user, Place::New)
+        Self::new(bot, &client, (message.chat.id, update.id), user, Place::New)
     }
 
     /// The context of a pressed button. Buttons we send live in private
     /// chats only; the private chat id is the user's id, so the chat is
     /// known even for a message too old to read (then the answer is a new
     /// message).
-    pub(crate) fn for_press(bot: Bot, client: &ClientBot, query: &CallbackQuery) -> Option<Self> {
+    pub(crate) fn for_press(
+        bot: Bot,
+        client: &ClientBot,
+        update: UpdateId,
+        query: &CallbackQuery,
+    ) -> Option<Self> {
         let (chat, place) = match &query.message {
             Some(MaybeInaccessibleMessage::Regular(message)) if message.chat.is_private() => {
                 (message.chat.id, Place::Edit(message.id))
@@ -99,7 +115,7 @@ impl Ctx {
             }
             _ => return None,
         };
-        Self::new(bot, client, chat, &query.from, place)
+        Self::new(bot, client, (chat, update), &query.from, place)
     }
 
     /// The same context, answering at `place` instead.
@@ -205,11 +221,34 @@ impl Ctx {
         Ok(())
     }
 
-    /// Saves `state`, then shows `screen`. The state goes first: if showing
-    /// fails, the next button press still finds the state it expects.
+    /// Shows `screen`, then saves `state`. The screen goes first so that
+    /// the stored step is never ahead of what the customer sees: if showing
+    /// fails, or the process dies before the save, the customer still looks
+    /// at the screen the stored step belongs to, and the update, handled
+    /// again, takes the same step and shows it once more (an unchanged edit
+    /// counts as done). Once saved, the step records this update, which a
+    /// second handling then skips ([`ChatConversation::already_applied`]).
+    /// The price: a save that loses to another instance (a conflict) comes
+    /// after the new screen is on display; the customer is then asked to
+    /// try again, and a button of that screen answers "expired".
     pub(crate) async fn go(&self, state: &State, screen: &Screen) -> Result<(), HandlerError> {
-        self.save(state).await?;
-        self.show(screen).await
+        self.show(screen).await?;
+        self.save(state).await
+    }
+
+    /// Whether this update was handled before, up to saving its step: see
+    /// [`ChatConversation::already_applied`]. Logged (without the chat) so
+    /// an operator sees the hand-over at work.
+    pub(crate) fn already_applied(&self) -> bool {
+        let applied = self.conversation.already_applied();
+        if applied {
+            tracing::info!(
+                bot = "client",
+                "an update handled again (after a crash or a lost chat) had already saved its \
+                 step; it is not applied twice"
+            );
+        }
+        applied
     }
 }
 
@@ -274,6 +313,7 @@ pub(crate) fn load_conversation() -> UpdateHandler<HandlerError> {
                 return ControlFlow::Continue(deps);
             };
             match ctx.load().await {
+                Ok(_) if ctx.already_applied() => ControlFlow::Break(Ok(())),
                 Ok((state, notice)) => {
                     let mut loaded = deps.clone();
                     loaded.insert(state);

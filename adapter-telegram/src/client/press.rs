@@ -10,6 +10,7 @@
 //! [`FlowId`]: super::callback::FlowId
 
 use teloxide::prelude::*;
+use teloxide::types::UpdateId;
 
 use super::callback::{Callback, MenuItem};
 use super::ctx::{Answer, Ctx};
@@ -24,10 +25,11 @@ use crate::ui::client::menu::{Notice, notice_text};
 /// The endpoint for every button press.
 pub(crate) async fn on_press(
     bot: Bot,
+    update: Update,
     query: CallbackQuery,
     client: ClientBot,
 ) -> Result<(), HandlerError> {
-    let outcome = press(bot.clone(), &query, &client).await;
+    let outcome = press(bot.clone(), update.id, &query, &client).await;
     let outcome = match outcome {
         Err(HandlerError::Conversation(ConversationError::Conflict { expected })) => {
             // Another instance handled this chat since the press loaded
@@ -63,6 +65,7 @@ pub(crate) async fn on_press(
 
 async fn press(
     bot: Bot,
+    update: UpdateId,
     query: &CallbackQuery,
     client: &ClientBot,
 ) -> Result<Answer, HandlerError> {
@@ -70,10 +73,14 @@ async fn press(
         tracing::debug!("unrecognised callback data");
         return Ok(Answer::Expired);
     };
-    let Some(ctx) = Ctx::for_press(bot, client, query) else {
+    let Some(ctx) = Ctx::for_press(bot, client, update, query) else {
         return Ok(Answer::Expired);
     };
     let (state, notice) = ctx.load().await?;
+    if ctx.already_applied() {
+        // Its screen is on display since its first handling.
+        return Ok(Answer::Silent);
+    }
     route(&ctx, callback, state, notice).await
 }
 

@@ -171,6 +171,14 @@ impl Harness {
         self.bot.get_responses()
     }
 
+    /// The last update dispatched once more, with the same update id: what
+    /// an instance that takes over a chat does with an update whose first
+    /// handling did not finish.
+    pub async fn redeliver(&mut self) -> Responses {
+        self.bot.dispatch().await;
+        self.bot.get_responses()
+    }
+
     pub async fn press(&mut self, from: u64, message: &Message, label: &str) -> Responses {
         let data = button_data(message, label);
         self.press_data(from, message, &data).await
