@@ -445,7 +445,7 @@ statements! {
          AND NOT EXISTS (SELECT 1 FROM chat_leases AS l \
              WHERE l.bot = ?1 AND l.chat_id = u.chat_id AND l.until_ms > ?2) \
          GROUP BY u.chat_id ORDER BY min(u.update_id) LIMIT ?4";
-
+    /// Leases that ran out by `?`: the housekeeping's purge.
     FORGET_RUN_OUT_CHAT_LEASES = "DELETE FROM chat_leases WHERE until_ms <= ?";
 
     // ----- Staff access ---------------------------------------------------

@@ -7,10 +7,15 @@
 use sqlx::{Executor, SqlSafeStr};
 
 use super::{
-    ALL, BOOKINGS_STARTING_BETWEEN, CONFIRMED_BOOKINGS_ENDED_BY, DUE_NOTIFICATIONS,
+    BOOKINGS_STARTING_BETWEEN, CONFIRMED_BOOKINGS_ENDED_BY, DUE_NOTIFICATIONS,
     PENDING_BOOKINGS_CREATED_BY,
 };
 use crate::testing::PgTestDb;
+
+/// Every statement, by name: `sql.rs`'s and its submodule's.
+fn every_statement() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    super::ALL.iter().chain(super::inbox::ALL)
+}
 
 /// Every statement parses and its tables and columns exist: the server
 /// prepares each against the migrated schema.
@@ -20,7 +25,7 @@ async fn every_statement_prepares_on_the_migrated_schema() {
     let store = db.open().await;
     let mut conn = db.raw_connection().await;
     let mut refused = Vec::new();
-    for (name, sql) in ALL {
+    for (name, sql) in every_statement() {
         // A head that `QueryBuilder` completes with its VALUES.
         if name.ends_with("_HEAD") {
             continue;
@@ -117,7 +122,7 @@ async fn no_statement_scans_a_growing_table() {
     let store = db.open().await;
     let mut conn = planning_connection(&db).await;
     let mut scans = Vec::new();
-    for (name, sql) in ALL {
+    for (name, sql) in every_statement() {
         // A head `QueryBuilder` completes; SHOW cannot be prepared and
         // reads no table.
         if name.ends_with("_HEAD") || sql.starts_with("SHOW") {
@@ -187,7 +192,7 @@ async fn plans_stay_index_searches_with_statistics_of_a_long_history() {
         .await
         .unwrap();
     let mut scans = Vec::new();
-    for (name, sql) in ALL {
+    for (name, sql) in every_statement() {
         if name.ends_with("_HEAD") || sql.starts_with("SHOW") {
             continue;
         }
