@@ -66,7 +66,8 @@ use tokio::sync::mpsc;
 
 use common::{
     Env, FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir,
-    callback_update, load_average, process_cpu, salon_config, setting, text_update, thread_cpu,
+    callback_update, load_average, process_context_switches, process_cpu, salon_config, setting,
+    text_update, thread_context_switches, thread_cpu,
 };
 
 const PHONE: &str = "+49 30 901820";
@@ -521,9 +522,10 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     println!();
     println!(
         "| pace | updates | updates/s | reply median ms | reply p99 ms | reply max ms | \
-         done median ms | done p99 ms | done max ms | CPU per update ms | fake Bot API's share of the CPU |"
+         done median ms | done p99 ms | done max ms | CPU per update ms | context switches per update | \
+         fake Bot API's share of the CPU |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let paces = [
         ("burst of all at once".to_owned(), Pace::Burst),
         (
@@ -538,6 +540,8 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
         let mut elapsed = Duration::ZERO;
         let process_before = process_cpu();
         let fake_before = thread_cpu(&bench.fake_thread);
+        let switches_before = process_context_switches();
+        let fake_switches_before = thread_context_switches(&bench.fake_thread);
         for _ in 0..rounds {
             let (latencies, took) = bench.round(round, pace).await;
             round += 1;
@@ -546,15 +550,19 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
         }
         let fake_cpu = thread_cpu(&bench.fake_thread) - fake_before;
         let process_cpu = process_cpu() - process_before;
+        // The bot's: the fake Bot API's own thread left out.
+        let switches = (process_context_switches() - switches_before)
+            .saturating_sub(thread_context_switches(&bench.fake_thread) - fake_switches_before);
         let mut replies: Vec<_> = all.iter().map(|l| l.reply).collect();
         let mut dones: Vec<_> = all.iter().map(|l| l.done).collect();
         println!(
-            "| {label} | {} | {:.0} | {} | {} | {:.2} | {:.0} % |",
+            "| {label} | {} | {:.0} | {} | {} | {:.2} | {:.1} | {:.0} % |",
             all.len(),
             all.len() as f64 / elapsed.as_secs_f64(),
             summary(&mut replies),
             summary(&mut dones),
             ms(process_cpu.saturating_sub(fake_cpu)) / all.len() as f64,
+            switches as f64 / all.len() as f64,
             100.0 * fake_cpu.as_secs_f64() / process_cpu.as_secs_f64(),
         );
         measured.push(all);
@@ -589,10 +597,33 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     }
     println!();
     println!("Load average after: {}", load_average());
+    let mut burst_replies: Vec<_> = bursts.iter().map(|l| l.reply).collect();
+    let mut cpu_alone: Vec<_> = alone.iter().filter_map(|l| l.cpu).collect();
+    figures(
+        chats,
+        ms(quantile(&mut burst_replies, 0.99)),
+        ms(quantile(&mut cpu_alone, 0.5)) * 1e3,
+    );
 
     drop(bench);
     dispatching.await.unwrap();
     store.close().await;
+}
+
+/// Issue 19's budgets, one machine-readable line each: the reply p99 of a
+/// burst of updates from `chats` chats and the median CPU of one update
+/// handled alone.
+/// The burst's size is in its id: the budget is for 1,000.
+fn figures(chats: i64, burst_p99_ms: f64, cpu_median_us: f64) {
+    let verdict = |met: bool| if met { "met" } else { "not met" };
+    println!(
+        "FIGURE 4-burst-{chats}-p99: {burst_p99_ms:.0} ms budget 400 {}",
+        verdict(burst_p99_ms <= 400.0)
+    );
+    println!(
+        "FIGURE 4-cpu-per-update: {cpu_median_us:.0} µs budget 250 {}",
+        verdict(cpu_median_us <= 250.0)
+    );
 }
 
 fn main() {

@@ -249,6 +249,28 @@ pub(crate) fn thread_cpu(task: &str) -> Duration {
     Duration::from_nanos(nanos)
 }
 
+/// Context switches of the whole process so far, voluntary (a thread
+/// waited) and involuntary (it was preempted).
+pub(crate) fn process_context_switches() -> u64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let usage = getrusage(UsageWho::RUSAGE_SELF).unwrap();
+    u64::try_from(usage.voluntary_context_switches() + usage.involuntary_context_switches())
+        .unwrap_or(0)
+}
+
+/// Context switches of one thread (`<pid>/task/<tid>`) so far.
+pub(crate) fn thread_context_switches(task: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{task}/status"))
+        .map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 /// A user in a private chat with the bot; the chat id is the user id.
 pub(crate) fn user(chat: i64) -> Value {
     json!({ "id": chat, "is_bot": false, "first_name": "Alex", "language_code": "en" })
