@@ -385,6 +385,7 @@ async fn run(chats: i64) {
     );
     tokio::time::sleep(SETTLE).await;
     let (rss, hwm) = memory_of(running.pid);
+    let left_by_burst = mib(rss);
     println!(
         "| the same, {} s later | {:.1} | {:.1} |",
         SETTLE.as_secs(),
@@ -427,6 +428,9 @@ async fn run(chats: i64) {
     }
     println!();
     println!("Load average after: {}", load_average());
+    // Issue 19's budget: a burst of new chats leaves at most 64 MiB.
+    let verdict = if left_by_burst <= 64.0 { "met" } else { "not met" };
+    println!("FIGURE 5b-burst-{chats}: {left_by_burst:.1} MiB budget 64 {verdict}");
 }
 
 fn main() {
