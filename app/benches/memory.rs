@@ -429,7 +429,11 @@ async fn run(chats: i64) {
     println!();
     println!("Load average after: {}", load_average());
     // Issue 19's budget: a burst of new chats leaves at most 64 MiB.
-    let verdict = if left_by_burst <= 64.0 { "met" } else { "not met" };
+    let verdict = if left_by_burst <= 64.0 {
+        "met"
+    } else {
+        "not met"
+    };
     println!("FIGURE 5b-burst-{chats}: {left_by_burst:.1} MiB budget 64 {verdict}");
 }
 
