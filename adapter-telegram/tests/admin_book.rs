@@ -339,10 +339,15 @@ async fn answers_handled_again_after_their_step_was_written_are_not_applied_twic
         text(&booked)
     );
 
-    // Its step, idle, is forgotten rather than written: the press handled
-    // again finds no draft and books nothing.
+    // Its step, idle, is forgotten rather than written (at once, before
+    // the card: a staff booking is not idempotent): the press handled again
+    // finds no draft, says the button expired, and books nothing.
     let again = h.redeliver().await;
     assert!(nothing_shown(&again));
+    assert_eq!(
+        again.answered_callback_queries[0].text.as_deref(),
+        Some("This button has expired.")
+    );
     let maria = customer_with_phone(&h, "+79165550102").await;
     let bookings = h
         .store

@@ -392,3 +392,24 @@ async fn an_invitation_expires_after_a_day() {
     );
     assert!(text(&h.send(800, "/join not a code").await).starts_with("Usage: /join"));
 }
+
+#[tokio::test]
+async fn a_command_refused_by_role_still_leaves_the_step_it_interrupted() {
+    let (mut h, _boris) = salon().await;
+    let services = screen(&h.send(MANAGER, "/book").await);
+    let specialists = screen(&h.press(MANAGER, &services, "Haircut").await);
+    let days = screen(&h.press(MANAGER, &specialists, "Anna").await);
+    let times = screen(&h.press(MANAGER, &days, "Tue 4 Jun").await);
+    let asked = h.press(MANAGER, &times, "11:00").await;
+    assert_eq!(text(&asked), "The customer's phone number?");
+
+    let refused = h
+        .send(MANAGER, "/service_add Beard trim | 45 | 35.00 EUR")
+        .await;
+    assert_eq!(text(&refused), OWNER_ONLY);
+
+    // The booking's step was left: a phone typed now is not its answer.
+    let typed = text(&h.send(MANAGER, "+7 916 555-01-02").await);
+    assert!(!typed.starts_with("Nobody has this phone"), "{typed}");
+    assert!(!typed.starts_with("Customer:"), "{typed}");
+}

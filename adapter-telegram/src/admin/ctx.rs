@@ -250,6 +250,31 @@ impl Ctx {
         Ok(applied)
     }
 
+    /// Ends the update with `outcome`, writing the step it chose when it
+    /// ended well or with a refusal by role (a refused command still leaves
+    /// the step it interrupted, and a refused action may have chosen
+    /// `Idle` after part of its work); after any other error nothing is
+    /// written, so the step stays the one the member saw last.
+    ///
+    /// # Errors
+    /// `outcome`'s, or the write's.
+    pub(super) async fn end_update<T>(
+        &self,
+        outcome: Result<T, HandlerError>,
+    ) -> Result<T, HandlerError> {
+        match outcome {
+            Ok(value) => {
+                self.write_chosen_step().await?;
+                Ok(value)
+            }
+            Err(HandlerError::Forbidden(refusal)) => {
+                self.write_chosen_step().await?;
+                Err(HandlerError::Forbidden(refusal))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// Writes the step an endpoint chose, if it differs from the stored
     /// one; `Idle` forgets it.
     ///
@@ -274,7 +299,8 @@ impl Ctx {
 /// The update's step around the rest of a message's chain: an update
 /// whose step was written by its own earlier handling ends at once (its
 /// screens are on display); otherwise the step an endpoint chose is
-/// written when the chain ends well. Put it right after the `Ctx` is made.
+/// written when the chain ends ([`Ctx::end_update`]). Put it right after
+/// the `Ctx` is made.
 pub(super) fn step_written_at_the_end() -> UpdateHandler<HandlerError> {
     dptree::from_fn_with_description(
         DpHandlerDescription::entry(),
@@ -288,7 +314,7 @@ pub(super) fn step_written_at_the_end() -> UpdateHandler<HandlerError> {
                 Err(error) => return ControlFlow::Break(Err(error)),
             }
             match cont(deps).await {
-                ControlFlow::Break(Ok(())) => ControlFlow::Break(ctx.write_chosen_step().await),
+                ControlFlow::Break(outcome) => ControlFlow::Break(ctx.end_update(outcome).await),
                 other => other,
             }
         },

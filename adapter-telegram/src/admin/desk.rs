@@ -360,7 +360,13 @@ pub(super) async fn confirm(ctx: &Ctx) -> Result<Notice, HandlerError> {
     };
     match ctx.engine.book_for_customer(&ctx.actor, form).await {
         Ok(booking) => {
+            // Written at once, not at the end of the update: a staff
+            // booking is not idempotent as a customer's is, so a second
+            // press, or this update handled again after a crash, must find
+            // the draft gone rather than book twice. Dying before the card
+            // is shown loses only the card: the booking is in the day view.
             ctx.save(&AdminState::Idle).await?;
+            ctx.write_chosen_step().await?;
             let details = ctx
                 .engine
                 .booking_details(&ctx.actor, booking.id())

@@ -108,9 +108,8 @@ async fn admit(
         // Its screens are on display since its first handling.
         return Ok(None);
     }
-    let notice = route(&ctx, press).await?;
-    ctx.write_chosen_step().await?;
-    Ok(notice)
+    let outcome = route(&ctx, press).await;
+    ctx.end_update(outcome).await
 }
 
 /// One endpoint per button.
