@@ -3,7 +3,7 @@
 //! lets updates in flight finish. The bot's [`BotHealth`] follows it for
 //! `/readyz`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use adapter_telegram::admission::{AdmissionSettings, ChatAdmission};
 use adapter_telegram::guard::LogErrors;
@@ -13,6 +13,7 @@ use teloxide::RequestError;
 use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateHandler};
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
+use teloxide::stop::StopToken;
 use teloxide::update_listeners::UpdateListener;
 
 use crate::admitted::BotAdmission;
@@ -123,11 +124,14 @@ pub async fn run(
     let token = dispatcher.shutdown_token();
     let listener_errors = Arc::new(ListenerErrors { bot: name });
     let dispatch_health = health.clone();
+    // The polling listener's own stop, for the stop signal (see below).
+    let polling_stop = Arc::new(OnceLock::<StopToken>::new());
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
-                let polling =
+                let mut polling =
                     ObservedPolling::start(bot.clone(), timeout, dispatch_health, leading).await;
+                let _ = polling_stop.set(polling.stop_token());
                 let listener = gate.wrap(inbox.wrap(polling, replay, true));
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)
@@ -160,6 +164,15 @@ pub async fn run(
             // HTTP listener stops at the same signal). One still connecting
             // has none and is simply dropped.
             if token.shutdown().is_ok() || listening {
+                // teloxide's dispatcher misses a shutdown asked for after it
+                // started but before it first waits for one: it would see
+                // it only when the long poll in progress returns, which can
+                // outlast the shutdown deadline. Stopping the listener ends
+                // the poll at once; the dispatcher still finishes what is
+                // in flight.
+                if let Some(stop) = polling_stop.get() {
+                    stop.stop();
+                }
                 dispatch.await.map_err(|source| StartError { bot: name, source })?;
             }
             Ok(())

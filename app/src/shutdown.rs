@@ -11,23 +11,39 @@
 //! (systemd's `TimeoutStopSec`, Docker's stop timeout) should be longer.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Deserialize;
+use tokio::sync::watch;
 
 use crate::config::{ConfigError, Reason};
 
 pub const DEFAULT_DEADLINE_SECONDS: u32 = 20;
 
-/// Resolves at the first SIGINT or SIGTERM. Every part of the service
-/// waits on its own call; the signal is logged once.
+/// Whether the stop signal was received, for every part of the service:
+/// the first call of [`signalled`] starts the one listener.
+static STOPPED: OnceLock<watch::Sender<bool>> = OnceLock::new();
+
+/// Resolves at the first SIGINT or SIGTERM, also when it came before this
+/// call: a part of the service that starts waiting late (the bots start
+/// after the database is open) still stops. Every part waits on its own
+/// call; the signal is logged once.
 pub async fn signalled() {
-    let which = received().await;
-    static LOGGED: AtomicBool = AtomicBool::new(false);
-    if !LOGGED.swap(true, Ordering::Relaxed) {
-        tracing::info!("{which} received; stopping");
-    }
+    let mut stopped = STOPPED
+        .get_or_init(|| {
+            tokio::spawn(async {
+                let which = received().await;
+                tracing::info!("{which} received; stopping");
+                if let Some(stopped) = STOPPED.get() {
+                    stopped.send_replace(true);
+                }
+            });
+            watch::channel(false).0
+        })
+        .subscribe();
+    // The sender is a static: it is never dropped, so this cannot fail.
+    let _ = stopped.wait_for(|stopped| *stopped).await;
 }
 
 async fn received() -> &'static str {
