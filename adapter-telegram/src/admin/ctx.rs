@@ -239,15 +239,7 @@ impl Ctx {
     /// The store's, loading the step.
     pub(super) async fn already_applied(&self) -> Result<bool, HandlerError> {
         self.state().await?;
-        let applied = self.conversation.already_applied();
-        if applied {
-            tracing::info!(
-                bot = "admin",
-                "an update handled again (after a crash or a lost chat) had already saved its \
-                 step; it is not applied twice"
-            );
-        }
-        Ok(applied)
+        Ok(self.conversation.already_applied())
     }
 
     /// Ends the update with `outcome`, writing the step it chose when it

@@ -235,21 +235,6 @@ impl Ctx {
         self.show(screen).await?;
         self.save(state).await
     }
-
-    /// Whether this update was handled before, up to saving its step: see
-    /// [`ChatConversation::already_applied`]. Logged (without the chat) so
-    /// an operator sees the hand-over at work.
-    pub(crate) fn already_applied(&self) -> bool {
-        let applied = self.conversation.already_applied();
-        if applied {
-            tracing::info!(
-                bot = "client",
-                "an update handled again (after a crash or a lost chat) had already saved its \
-                 step; it is not applied twice"
-            );
-        }
-        applied
-    }
 }
 
 impl Ctx {
@@ -313,7 +298,7 @@ pub(crate) fn load_conversation() -> UpdateHandler<HandlerError> {
                 return ControlFlow::Continue(deps);
             };
             match ctx.load().await {
-                Ok(_) if ctx.already_applied() => ControlFlow::Break(Ok(())),
+                Ok(_) if ctx.conversation.already_applied() => ControlFlow::Break(Ok(())),
                 Ok((state, notice)) => {
                     let mut loaded = deps.clone();
                     loaded.insert(state);

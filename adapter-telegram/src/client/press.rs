@@ -77,7 +77,7 @@ async fn press(
         return Ok(Answer::Expired);
     };
     let (state, notice) = ctx.load().await?;
-    if ctx.already_applied() {
+    if ctx.conversation.already_applied() {
         // Its screen is on display since its first handling.
         return Ok(Answer::Silent);
     }

@@ -100,6 +100,15 @@ impl ChatConversation {
         let (loaded, version) = self.storage.load_envelope(self.chat).await?;
         self.set_version(version);
         *self.applied_ids() = loaded.applied;
+        if self.already_applied() {
+            // Logged here, once for both bots, without the chat: an operator
+            // sees the hand-over at work.
+            tracing::info!(
+                bot = self.storage.bot.as_str(),
+                "an update handled again (after a crash or a lost chat) had already saved its \
+                 step; it is not applied twice"
+            );
+        }
         Ok(loaded.loaded)
     }
 
