@@ -107,6 +107,9 @@ statements! {
     LOCK_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(4, $1::integer)::text";
     CATALOG_IS_EMPTY =
         "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)";
+    /// Changed by triggers with every change to services and staff
+    /// (migration 6).
+    CATALOG_REVISION = "SELECT revision FROM catalog_revision WHERE only_row";
     /// `id` NULL takes the next of the identity (imports pass theirs, then
     /// move the sequence past them: `SYNC_*_SEQUENCE`).
     INSERT_SERVICE =

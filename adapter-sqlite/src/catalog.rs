@@ -14,7 +14,8 @@ use booking_domain::{
     StaffMember, StaffName, StaffSpec, TimeOff, TimeOffId, TimeOffSpec, WeeklyHours,
 };
 use booking_ports::{
-    CatalogChangeError, CatalogSnapshot, CatalogStore, ImportCatalogError, StoreError,
+    CatalogChangeError, CatalogRevision, CatalogSnapshot, CatalogStore, ImportCatalogError,
+    StoreError,
 };
 use chrono::{NaiveDate, Weekday};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -294,6 +295,14 @@ impl CatalogStore for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(backend("checking whether the catalog is empty"))
+    }
+
+    async fn catalog_revision(&self) -> Result<CatalogRevision, StoreError> {
+        sqlx::query_scalar(sql::CATALOG_REVISION)
+            .fetch_one(&self.pool)
+            .await
+            .map(CatalogRevision::new)
+            .map_err(backend("reading the catalog revision"))
     }
 
     async fn import_catalog(&self, catalog: CatalogSnapshot) -> Result<(), ImportCatalogError> {

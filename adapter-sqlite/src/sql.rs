@@ -78,6 +78,8 @@ statements! {
 
     CATALOG_IS_EMPTY =
         "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)";
+    /// Changed by triggers with every change to services and staff (level 15).
+    CATALOG_REVISION = "SELECT revision FROM catalog_revision WHERE only_row = 1";
     /// `id` NULL lets SQLite assign a fresh one (imports pass theirs).
     INSERT_SERVICE =
         "INSERT INTO services (id, name, duration_min, price_minor, currency, buffer_before_min, \

@@ -46,7 +46,9 @@ pub use ports::bookings::{
     ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, RescheduleError,
     Rescheduled, UpdateBookingError,
 };
-pub use ports::catalog::{CatalogChangeError, CatalogSnapshot, CatalogStore, ImportCatalogError};
+pub use ports::catalog::{
+    CatalogChangeError, CatalogRevision, CatalogSnapshot, CatalogStore, ImportCatalogError,
+};
 pub use ports::clock::{Clock, ManualClock, SystemClock};
 pub use ports::conversations::{
     BotName, ChatKey, ConversationKey, ConversationStore, DeleteConversationError, InvalidBotName,

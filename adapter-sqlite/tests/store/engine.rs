@@ -171,3 +171,54 @@ async fn the_engine_books_confirms_and_cancels_through_the_sqlite_store() {
         "cancelling withdrew the reminders: {notifications:?}"
     );
 }
+
+/// The engine keeps the catalog it read (`Engine` caches it under the
+/// store's catalog revision), and still sees at once what another process
+/// changed: here an operator's `sqlite3` shell renaming the service and
+/// giving Mia Wednesdays, written behind the engine's back.
+#[tokio::test]
+async fn the_engine_sees_a_catalog_change_written_by_another_process_at_once() {
+    let db = TestDb::new();
+    let store = db.open().await;
+    let now = Utc.with_ymd_and_hms(2030, 3, 4, 7, 0, 0).unwrap();
+    let engine = Engine::on_store(
+        store,
+        ManualClock::new(now),
+        policy(),
+        EngineSettings::default(),
+    );
+    let (mia, haircut) = (StaffId::new(1).unwrap(), ServiceId::new(1).unwrap());
+    engine
+        .import_catalog_if_empty(catalog(mia, haircut))
+        .await
+        .unwrap();
+    let wednesday = NaiveDate::from_ymd_opt(2030, 3, 6).unwrap();
+    let offered = engine.services().await.unwrap();
+    assert_eq!(offered[0].service.name().as_str(), "Haircut");
+    let closed = engine
+        .free_times(haircut, StaffChoice::Any, wednesday)
+        .await
+        .unwrap();
+    assert!(closed.is_empty(), "Mia works Mondays and Tuesdays");
+
+    let mut shell = crate::helpers::raw_connection(&db.path).await;
+    sqlx::query("UPDATE services SET name = 'Long haircut' WHERE id = 1")
+        .execute(&mut shell)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO staff_hours (staff_id, weekday, start_minute, end_minute) \
+         VALUES (1, 2, 540, 1020)",
+    )
+    .execute(&mut shell)
+    .await
+    .unwrap();
+
+    let offered = engine.services().await.unwrap();
+    assert_eq!(offered[0].service.name().as_str(), "Long haircut");
+    let open = engine
+        .free_times(haircut, StaffChoice::Any, wednesday)
+        .await
+        .unwrap();
+    assert!(!open.is_empty(), "Mia's new Wednesday hours count at once");
+}

@@ -1,15 +1,19 @@
 //! The catalog port (`CatalogStore`): import into an empty catalog, fresh ids,
 //! updates by id, date overrides, blocked periods and policy overrides.
 
+use std::collections::HashSet;
+
 use booking_domain::{
     DateOverride, LocalTimeRange, OverrideHours, Service, ServiceId, StaffId, StaffMember, TimeOff,
-    TimeOffId, TimeOffSpec,
+    TimeOffId, TimeOffSpec, WeeklyHours,
 };
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Weekday};
 
 use super::ContractStore;
 use super::world::*;
-use crate::ports::catalog::{CatalogChangeError, CatalogSnapshot, ImportCatalogError};
+use crate::ports::catalog::{
+    CatalogChangeError, CatalogRevision, CatalogSnapshot, ImportCatalogError,
+};
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -22,6 +26,7 @@ macro_rules! __catalog_contracts {
             date_override_replaces_the_one_for_the_same_date_and_staff,
             time_off_is_found_by_overlap_and_removed_by_id,
             policy_overrides_are_kept_one_per_field_and_cleared_together,
+            catalog_revision_changes_with_every_change_to_services_and_staff,
         );
     };
 }
@@ -313,4 +318,62 @@ pub async fn policy_overrides_are_kept_one_per_field_and_cleared_together<S: Con
 
     store.clear_policy_overrides().await.unwrap();
     assert!(store.policy_overrides().await.unwrap().is_empty());
+}
+
+/// `catalog_revision`: the same while nothing changes, a value never seen
+/// before after each change to a service or a staff member (an import, an
+/// addition, a new spec, a service's performers, a member's hours).
+pub async fn catalog_revision_changes_with_every_change_to_services_and_staff<S: ContractStore>(
+    store: S,
+) {
+    let mut seen = HashSet::new();
+    let after = async |change: &str, seen: &mut HashSet<CatalogRevision>| {
+        let revision = store.catalog_revision().await.unwrap();
+        assert_eq!(
+            store.catalog_revision().await.unwrap(),
+            revision,
+            "reading MUST NOT change the revision ({change})"
+        );
+        assert!(
+            seen.insert(revision),
+            "the revision MUST change, to a value it never had, after {change}"
+        );
+    };
+    after("nothing", &mut seen).await;
+
+    let anna = StaffMember::new(StaffId::new(7).unwrap(), staff_spec("Anna")).unwrap();
+    let catalog = CatalogSnapshot {
+        staff: vec![anna.clone()],
+        ..CatalogSnapshot::default()
+    };
+    store.import_catalog(catalog).await.unwrap();
+    after("an import", &mut seen).await;
+
+    let boris = store.add_staff(staff_spec("Boris")).await.unwrap();
+    after("a staff member added", &mut seen).await;
+    let haircut = store
+        .add_service(service_spec("Haircut", vec![anna.id()]))
+        .await
+        .unwrap();
+    after("a service added", &mut seen).await;
+
+    store
+        .update_service(haircut.id(), service_spec("Haircut", vec![boris.id()]))
+        .await
+        .unwrap();
+    after("a service's performers changed", &mut seen).await;
+    let mut longer = service_spec("Haircut", vec![boris.id()]);
+    longer.duration = minutes(90);
+    store.update_service(haircut.id(), longer).await.unwrap();
+    after("a service's duration changed", &mut seen).await;
+
+    let mut weekends = staff_spec("Boris");
+    let day = LocalTimeRange::parse("10:00-14:00").unwrap();
+    weekends.hours = WeeklyHours::new([(Weekday::Sat, day)]).unwrap();
+    store.update_staff(boris.id(), weekends).await.unwrap();
+    after("a staff member's hours changed", &mut seen).await;
+    let mut away = staff_spec("Boris");
+    away.active = false;
+    store.update_staff(boris.id(), away).await.unwrap();
+    after("a staff member deactivated", &mut seen).await;
 }

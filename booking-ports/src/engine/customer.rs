@@ -93,19 +93,20 @@ impl Engine {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn services(&self) -> Result<Vec<ServiceOffer>, StoreError> {
-        let services = self.catalog.services().await?;
-        let staff = self.catalog.staff().await?;
-        Ok(services
-            .into_iter()
+        let catalog = self.catalog_now().await?;
+        Ok(catalog
+            .services
+            .iter()
             .filter(|s| s.is_active())
             .filter_map(|service| {
-                let performers: Vec<StaffMember> = staff
+                let performers: Vec<StaffMember> = catalog
+                    .staff
                     .iter()
                     .filter(|m| m.is_active() && service.is_performed_by(m.id()))
                     .cloned()
                     .collect();
-                (!performers.is_empty()).then_some(ServiceOffer {
-                    service,
+                (!performers.is_empty()).then(|| ServiceOffer {
+                    service: service.clone(),
                     performers,
                 })
             })

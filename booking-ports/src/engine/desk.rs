@@ -219,6 +219,7 @@ impl Engine {
         let calendar = self.calendar(&policy, day, day).await?;
         let availability = calendar.availability(&policy, now);
         Ok(calendar
+            .catalog
             .staff
             .iter()
             .filter(|m| m.is_active() && staff.is_none_or(|id| id == m.id()))

@@ -82,8 +82,8 @@ impl Engine {
     }
 
     pub(crate) async fn known_service(&self, id: ServiceId) -> Result<(), AvailabilityError> {
-        let services = self.catalog.services().await?;
-        if services.iter().any(|s| s.id() == id) {
+        let catalog = self.catalog_now().await?;
+        if catalog.services.iter().any(|s| s.id() == id) {
             Ok(())
         } else {
             Err(AvailabilityError::UnknownService)

@@ -20,6 +20,7 @@ pub mod actor;
 pub mod blocks;
 mod cancelling;
 pub mod cards;
+mod catalog_cache;
 pub mod churn;
 pub mod contact;
 pub mod customer;
@@ -49,6 +50,7 @@ use booking_domain::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
+use self::catalog_cache::{CatalogCache, CatalogNow};
 use crate::dispatch::DispatchWakeup;
 use crate::error::StoreError;
 use crate::ports::bookings::{BookingScope, BookingStore, UpdateBookingError};
@@ -114,6 +116,9 @@ pub struct RescheduledBooking {
 /// store: the engine is where every rule and every authorization check lives.
 pub struct Engine {
     catalog: Arc<dyn CatalogStore>,
+    /// The services and staff members, kept while the catalog's revision
+    /// stays the same.
+    catalog_cache: CatalogCache,
     bookings: Arc<dyn BookingStore>,
     customers: Arc<dyn CustomerStore>,
     clock: Arc<dyn Clock>,
@@ -170,6 +175,7 @@ impl Engine {
         let policy = Arc::new(policy);
         Self {
             catalog,
+            catalog_cache: CatalogCache::default(),
             bookings,
             customers,
             clock,
@@ -275,10 +281,10 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    fn of(services: Vec<Service>, staff: Vec<StaffMember>) -> Self {
+    fn of(services: &[Service], staff: &[StaffMember]) -> Self {
         Self {
-            services: services.into_iter().map(|s| (s.id(), s)).collect(),
-            staff: staff.into_iter().map(|m| (m.id(), m)).collect(),
+            services: services.iter().map(|s| (s.id(), s.clone())).collect(),
+            staff: staff.iter().map(|m| (m.id(), m.clone())).collect(),
         }
     }
 
@@ -299,8 +305,7 @@ impl Names {
 /// Everything the slot engine reads for a few days.
 #[derive(Debug, Default)]
 pub(crate) struct Calendar {
-    services: Vec<Service>,
-    staff: Vec<StaffMember>,
+    catalog: Arc<CatalogNow>,
     overrides: Vec<DateOverride>,
     time_off: Vec<TimeOff>,
     bookings: Vec<Booking>,
@@ -310,7 +315,7 @@ impl Calendar {
     fn availability<'a>(&'a self, policy: &'a Policy, now: DateTime<Utc>) -> Availability<'a> {
         Availability {
             policy,
-            staff: &self.staff,
+            staff: &self.catalog.staff,
             overrides: &self.overrides,
             time_off: &self.time_off,
             bookings: &self.bookings,
@@ -320,13 +325,13 @@ impl Calendar {
     }
 
     fn service(&self, id: ServiceId) -> Option<&Service> {
-        self.services.iter().find(|s| s.id() == id)
+        self.catalog.services.iter().find(|s| s.id() == id)
     }
 
     /// The catalog the calendar was read with, for rendering what was
     /// decided on it: the same two reads [`Engine::names`] would repeat.
     fn into_names(self) -> Names {
-        Names::of(self.services, self.staff)
+        Names::of(&self.catalog.services, &self.catalog.staff)
     }
 }
 
@@ -369,10 +374,14 @@ impl Engine {
         }
     }
 
+    /// The services and staff members now (see [`catalog_cache`]).
+    pub(crate) async fn catalog_now(&self) -> Result<Arc<CatalogNow>, StoreError> {
+        self.catalog_cache.read(self.catalog.as_ref()).await
+    }
+
     pub(crate) async fn names(&self) -> Result<Names, StoreError> {
-        let services = self.catalog.services().await?;
-        let staff = self.catalog.staff().await?;
-        Ok(Names::of(services, staff))
+        let catalog = self.catalog_now().await?;
+        Ok(Names::of(&catalog.services, &catalog.staff))
     }
 
     /// The calendar around local days `first..=last`: a day on each side, so
@@ -385,8 +394,7 @@ impl Engine {
     ) -> Result<Calendar, StoreError> {
         let from = first.pred_opt().unwrap_or(first);
         let to = last.succ_opt().unwrap_or(last);
-        let services = self.catalog.services().await?;
-        let staff = self.catalog.staff().await?;
+        let catalog = self.catalog_now().await?;
         let overrides = self.catalog.date_overrides(from, to).await?;
         let (time_off, bookings) = match days_interval(policy, from, to) {
             Some(window) => (
@@ -398,8 +406,7 @@ impl Engine {
             None => (Vec::new(), Vec::new()),
         };
         Ok(Calendar {
-            services,
-            staff,
+            catalog,
             overrides,
             time_off,
             bookings,

@@ -331,7 +331,7 @@ impl Engine {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn all_services(&self, _actor: &StaffActor) -> Result<Vec<Service>, StoreError> {
-        self.catalog.services().await
+        Ok(self.catalog_now().await?.services.clone())
     }
 
     /// Every staff member, active or not, by id.
@@ -339,7 +339,7 @@ impl Engine {
     /// # Errors
     /// [`StoreError`] when the store fails.
     pub async fn all_staff(&self, _actor: &StaffActor) -> Result<Vec<StaffMember>, StoreError> {
-        self.catalog.staff().await
+        Ok(self.catalog_now().await?.staff.clone())
     }
 
     /// Adds a service.
@@ -382,7 +382,8 @@ impl Engine {
 
     async fn check_service_spec(&self, spec: &ServiceSpec) -> Result<(), ServiceEditError> {
         spec.validate().map_err(ServiceEditError::Invalid)?;
-        let staff = self.catalog.staff().await?;
+        let catalog = self.catalog_now().await?;
+        let staff = &catalog.staff;
         match spec
             .performers
             .iter()
@@ -543,7 +544,8 @@ impl Engine {
         let tz = policy.time_zone();
         let first_day = first.start().with_timezone(&tz).date_naive();
         let last_day = last.with_timezone(&tz).date_naive();
-        let members = self.catalog.staff().await?;
+        let catalog = self.catalog_now().await?;
+        let members = &catalog.staff;
         let overrides = self.catalog.date_overrides(first_day, last_day).await?;
         let time_off = match Interval::new(first.start(), last) {
             Some(span) => self.catalog.time_off(span).await?,

@@ -85,10 +85,15 @@ impl Engine {
         let calendar = self.calendar(&policy, first, last).await?;
         let members: Vec<&StaffMember> = match staff {
             Some(id) => {
-                let member = calendar.staff.iter().find(|m| m.id() == id);
+                let member = calendar.catalog.staff.iter().find(|m| m.id() == id);
                 vec![member.ok_or(WeekError::UnknownStaff { id })?]
             }
-            None => calendar.staff.iter().filter(|m| m.is_active()).collect(),
+            None => calendar
+                .catalog
+                .staff
+                .iter()
+                .filter(|m| m.is_active())
+                .collect(),
         };
         // The calendar holds active bookings only; a day already worked
         // still counts its completed visits.

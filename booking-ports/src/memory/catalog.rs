@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::{MemoryStore, next_id};
 use crate::error::StoreError;
 use crate::ports::catalog::{
-    CatalogChangeError, CatalogSnapshot, CatalogStore, ImportCatalogError,
+    CatalogChangeError, CatalogRevision, CatalogSnapshot, CatalogStore, ImportCatalogError,
 };
 
 #[async_trait]
@@ -43,7 +43,13 @@ impl CatalogStore for MemoryStore {
             state.last_time_off_id = state.last_time_off_id.max(time_off.id().get());
             state.time_off.insert(time_off.id(), time_off);
         }
+        state.catalog_changes += 1;
         Ok(())
+    }
+
+    async fn catalog_revision(&self) -> Result<CatalogRevision, StoreError> {
+        let state = self.lock("reading the catalog revision")?;
+        Ok(CatalogRevision::new(state.catalog_changes))
     }
 
     async fn services(&self) -> Result<Vec<Service>, StoreError> {
@@ -65,6 +71,7 @@ impl CatalogStore for MemoryStore {
         let service =
             Service::new(id, spec).map_err(|e| StoreError::backend("adding a service", e))?;
         state.services.insert(id, service.clone());
+        state.catalog_changes += 1;
         Ok(service)
     }
 
@@ -81,6 +88,7 @@ impl CatalogStore for MemoryStore {
         let service =
             Service::new(id, spec).map_err(|e| StoreError::backend("updating a service", e))?;
         *slot = service.clone();
+        state.catalog_changes += 1;
         Ok(service)
     }
 
@@ -103,6 +111,7 @@ impl CatalogStore for MemoryStore {
         let member = StaffMember::new(id, spec)
             .map_err(|e| StoreError::backend("adding a staff member", e))?;
         state.staff.insert(id, member.clone());
+        state.catalog_changes += 1;
         Ok(member)
     }
 
@@ -119,6 +128,7 @@ impl CatalogStore for MemoryStore {
         let member = StaffMember::new(id, spec)
             .map_err(|e| StoreError::backend("updating a staff member", e))?;
         *slot = member.clone();
+        state.catalog_changes += 1;
         Ok(member)
     }
 

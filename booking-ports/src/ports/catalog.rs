@@ -24,6 +24,27 @@ pub struct CatalogSnapshot {
     pub time_off: Vec<TimeOff>,
 }
 
+/// A mark of the services and staff members as they are: it changes with
+/// every change to them, so what was read under one revision can be kept
+/// until the revision differs ([`CatalogStore::catalog_revision`]).
+///
+/// Only equality means something: stores draw a new value at random (a
+/// counter would come back to an old value after a restore from a backup,
+/// with a different catalog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CatalogRevision(i64);
+
+impl CatalogRevision {
+    /// The revision a store read or drew.
+    pub fn new(value: i64) -> Self {
+        Self(value)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
 /// Why a catalog import was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportCatalogError {
@@ -68,6 +89,21 @@ pub trait CatalogStore: Send + Sync {
     /// # Errors
     /// [`ImportCatalogError::NotEmpty`], or [`ImportCatalogError::Store`].
     async fn import_catalog(&self, catalog: CatalogSnapshot) -> Result<(), ImportCatalogError>;
+
+    /// The revision of the services and the staff members (with their
+    /// performers and weekly hours): what [`services`](Self::services) and
+    /// [`staff`](Self::staff) return may be kept while it stays the same.
+    ///
+    /// MUST change when either changes, by whatever wrote it (this store,
+    /// another instance or process on the same database, an import), no
+    /// later than the change is visible to [`services`](Self::services) and
+    /// [`staff`](Self::staff); MUST NOT come back to a value it had before
+    /// (a random 64-bit value per change is enough). Date overrides, blocked
+    /// periods and policy overrides are not covered.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn catalog_revision(&self) -> Result<CatalogRevision, StoreError>;
 
     /// Every service, active or not, ordered by id.
     ///

@@ -14,8 +14,8 @@ use booking_ports::ports::bookings::MockBookingStore;
 use booking_ports::ports::catalog::MockCatalogStore;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
-    CreateBookingError, Engine, EngineSettings, ManualClock, NewNotice, NoticeKind, Recipient,
-    StaffActor, StaffUser,
+    CatalogRevision, CreateBookingError, Engine, EngineSettings, ManualClock, NewNotice,
+    NoticeKind, Recipient, StaffActor, StaffUser,
 };
 
 use crate::common::{anna_spec, customer, form, haircut_spec, minutes, moscow, policy};
@@ -31,6 +31,9 @@ fn haircut() -> ServiceId {
 /// A catalog of Anna and a haircut, read as often as the engine likes.
 fn catalog() -> MockCatalogStore {
     let mut catalog = MockCatalogStore::new();
+    catalog
+        .expect_catalog_revision()
+        .returning(|| Ok(CatalogRevision::new(1)));
     catalog.expect_services().returning(|| {
         Ok(vec![
             Service::new(haircut(), haircut_spec(vec![anna()])).unwrap(),
