@@ -17,8 +17,9 @@
 //! [`FIXTURE_VERSION`] when the generator changes. The measured calls run
 //! through `SqliteStore::open` with the default settings.
 //!
-//! Run with `cargo bench -p adapter-sqlite --bench availability`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Run with `cargo bench -p adapter-sqlite --bench availability`; its last
+//! line is the figure's (`FIGURE 2`), timed apart from divan's table.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod common;
 
@@ -307,9 +308,45 @@ fn bookings_around_one_day(bencher: Bencher, stored_bookings: usize) {
     });
 }
 
+/// Figure 2's line: the median of `Engine::free_times` with 1,000,000
+/// stored bookings over the median with 10,000, timed in alternating
+/// rounds so that a change of load falls on both (divan's table above
+/// gives its results no API).
+fn figure() {
+    const ROUNDS: usize = 10;
+    const CALLS_PER_ROUND: usize = 30;
+    let runtime = runtime();
+    let engines = [engine_on(&runtime, 10_000), engine_on(&runtime, 1_000_000)];
+    let service = ServiceId::new(SERVICE).unwrap();
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..ROUNDS {
+        for (engine, times) in engines.iter().zip(&mut times) {
+            for _ in 0..CALLS_PER_ROUND {
+                let started = Instant::now();
+                runtime
+                    .block_on(engine.free_times(service, StaffChoice::Any, asked_day()))
+                    .unwrap();
+                times.push(started.elapsed().as_secs_f64());
+            }
+        }
+    }
+    let [small, large] = times.map(|mut times| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    });
+    let ratio = large / small;
+    let verdict = if ratio <= 1.5 { "met" } else { "not met" };
+    println!(
+        "FIGURE 2: {ratio:.2} x budget 1.5 {verdict} (medians {:.0} µs and {:.0} µs)",
+        small * 1e6,
+        large * 1e6
+    );
+}
+
 fn main() {
     // The figures depend on what else runs on the machine's cores.
     eprintln!("load average before: {}", load_average());
     divan::main();
+    figure();
     eprintln!("load average after: {}", load_average());
 }
