@@ -13,8 +13,8 @@
 
 use async_trait::async_trait;
 use booking_ports::{
-    BotName, ChatClaim, ChatKey, ConversationKey, InboxUpdate, LeaseHolder, Recorded, StoreError,
-    TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
+    BotName, ChatClaim, ChatKey, ConversationKey, InboxUpdate, LeaseHolder, NewInboxUpdate,
+    Recorded, StoreError, TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
 };
 use chrono::{DateTime, Utc};
 
@@ -103,6 +103,53 @@ impl UpdateInbox for PgStore {
             .execute(&self.pool)
             .await
             .map_err(backend("finishing an update"))?;
+        Ok(())
+    }
+
+    async fn record_updates(
+        &self,
+        bot: BotName,
+        updates: Vec<NewInboxUpdate>,
+        received_at: DateTime<Utc>,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let fail = backend("recording updates");
+        // One transaction: one commit for the whole answer.
+        let mut tx = self.pool.begin().await.map_err(&fail)?;
+        let mut outcomes = Vec::with_capacity(updates.len());
+        for update in updates {
+            let done = sqlx::query(sql::RECORD_UPDATE)
+                .bind(bot.as_str())
+                .bind(update.update_id.get())
+                .bind(update.chat.get())
+                .bind(update.raw)
+                .bind(to_ms(received_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(&fail)?;
+            outcomes.push(if done.rows_affected() == 1 {
+                Recorded::New
+            } else {
+                Recorded::Duplicate
+            });
+        }
+        tx.commit().await.map_err(&fail)?;
+        Ok(outcomes)
+    }
+
+    async fn finish_updates(
+        &self,
+        bot: BotName,
+        update_ids: Vec<UpdateId>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let ids: Vec<i64> = update_ids.iter().map(|id| id.get()).collect();
+        sqlx::query(sql::FINISH_UPDATES)
+            .bind(to_ms(at))
+            .bind(bot.as_str())
+            .bind(ids)
+            .execute(&self.pool)
+            .await
+            .map_err(backend("finishing updates"))?;
         Ok(())
     }
 

@@ -389,6 +389,11 @@ statements! {
     FINISH_UPDATE =
         "UPDATE update_inbox SET finished_at_ms = ?, raw = '' \
          WHERE bot = ? AND update_id = ? AND finished_at_ms IS NULL";
+    /// `FINISH_UPDATE` for each id of the JSON array `?3`.
+    FINISH_UPDATES =
+        "UPDATE update_inbox SET finished_at_ms = ?1, raw = '' \
+         WHERE bot = ?2 AND update_id IN (SELECT value FROM json_each(?3)) \
+         AND finished_at_ms IS NULL";
     /// Gives up the unfinished updates attempted `?3` times or more.
     GIVE_UP_UPDATES =
         "UPDATE update_inbox SET finished_at_ms = ?1, raw = '' \

@@ -129,10 +129,16 @@ pub async fn run(
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
-                let mut polling =
-                    ObservedPolling::start(bot.clone(), timeout, dispatch_health, leading).await;
+                let mut polling = ObservedPolling::start(
+                    bot.clone(),
+                    timeout,
+                    dispatch_health,
+                    leading,
+                    inbox.clone(),
+                )
+                .await;
                 let _ = polling_stop.set(polling.stop_token());
-                let listener = gate.wrap(inbox.wrap(polling, replay, true));
+                let listener = gate.wrap(inbox.wrap(polling, replay));
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)
                     .await
@@ -140,7 +146,7 @@ pub async fn run(
             UpdateSource::Webhook(webhook) => {
                 let (listener, delete_webhook) = webhook.into_parts(dispatch_health);
                 // The webhook's route records each update itself.
-                let mut listener = gate.wrap(inbox.wrap(listener, replay, false));
+                let mut listener = gate.wrap(inbox.wrap(listener, replay));
                 let stop_listening = listener.stop_token();
                 dispatcher
                     .try_dispatch_with_listener(listener, listener_errors)

@@ -1,14 +1,16 @@
 //! Crash safety for the bots' updates, over the [`UpdateInbox`] port.
 //!
 //! Every update is recorded before Telegram is told it arrived: with long
-//! polling, the next `getUpdates` (whose offset confirms the previous batch)
-//! is asked only once this stage has taken, and recorded, the whole batch;
-//! in webhook mode the route records the update before it answers 200
-//! (`webhook::receiver`). A redelivered update finds its record and is
-//! dropped, so it is handled once. [`BotInbox::layer`] sits at the root of
-//! the handler tree and marks the update finished when its handler
-//! returned, whatever it returned; an update the per-chat admission drops is
-//! finished too. At the next start, what was recorded but never finished
+//! polling, the poller records each `getUpdates` answer whole, in one
+//! commit ([`BotInbox::admit_all`]), before handing it out, and the next
+//! `getUpdates` (whose offset confirms it) is asked only once the
+//! dispatcher took all of it; in webhook mode the route records the update
+//! before it answers 200 (`webhook::receiver`). A redelivered update finds
+//! its record and is dropped, so it is handled once. [`BotInbox::layer`]
+//! sits at the root of the handler tree and marks the update finished when
+//! its handler returned, whatever it returned, in a batch with the updates
+//! finished meanwhile (`finishing`); an update the per-chat admission drops
+//! is finished too. At the next start, what was recorded but never finished
 //! (the process died meanwhile) is handed to the dispatcher before anything
 //! new; an update still unfinished after [`MAX_ATTEMPTS`] hand-offs (it
 //! kills the process every time) is given up and logged by id.
@@ -19,7 +21,10 @@
 //! recorder claims the update's chat and feeds it from the store, and
 //! chats an instance left behind are taken over by another.
 
+mod finishing;
 pub mod scheduler;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -27,8 +32,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use adapter_telegram::HandlerError;
 use booking_ports::{
-    BotName, ChatKey, Clock, InboxUpdate, InvalidBotName, NO_CHAT, Recorded, StoreError, UpdateId,
-    UpdateInbox,
+    BotName, ChatKey, Clock, InboxUpdate, InvalidBotName, NO_CHAT, NewInboxUpdate, Recorded,
+    StoreError, UpdateId, UpdateInbox,
 };
 use futures::StreamExt;
 use futures::future::ready;
@@ -38,10 +43,11 @@ use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::{self, HandlerDescription};
 use teloxide::prelude::*;
 use teloxide::stop::StopToken;
-use teloxide::types::AllowedUpdate;
+use teloxide::types::{AllowedUpdate, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
 
+use self::finishing::FinishBatches;
 pub use scheduler::ChatScheduler;
 
 /// Hand-offs of one update to the handlers before it is given up.
@@ -56,6 +62,8 @@ pub struct BotInbox {
     clock: Arc<dyn Clock>,
     /// Present where several instances may share the store.
     scheduler: Option<ChatScheduler>,
+    /// The updates being finished, written in batches.
+    finishing: Arc<FinishBatches>,
 }
 
 impl fmt::Debug for BotInbox {
@@ -164,6 +172,15 @@ impl InboxStore {
     }
 }
 
+/// The id to record `update` under: `None` for an update teloxide could
+/// not read (the listener logs it by id and drops it) or without an id.
+fn recordable(update: &Update) -> Option<UpdateId> {
+    if matches!(update.kind, UpdateKind::Error(_)) {
+        return None;
+    }
+    update_id(update)
+}
+
 /// The update's id as the inbox keys it.
 pub fn update_id(update: &Update) -> Option<UpdateId> {
     UpdateId::new(i64::from(update.id.0)).ok()
@@ -218,6 +235,7 @@ impl BotInbox {
             store,
             clock,
             scheduler: None,
+            finishing: Arc::default(),
         })
     }
 
@@ -251,8 +269,8 @@ impl BotInbox {
     /// handlers are done with it.
     pub async fn finish(&self, id: UpdateId) {
         let finished = self
-            .store
-            .finish_update(self.bot.clone(), id, self.clock.now())
+            .finishing
+            .finish(self.store.as_ref(), &self.bot, self.clock.as_ref(), id)
             .await;
         if let Err(e) = &finished {
             tracing::warn!(bot = self.name, update_id = id.get(), error = %e, "marking an update finished failed; it may be handled again at the next start");
@@ -308,39 +326,75 @@ impl BotInbox {
         Ok(updates)
     }
 
-    /// Records a polled update: `Some` to hand it on, `None` for a
-    /// duplicate or one the scheduler feeds. A store failure is logged and
-    /// the update handed on unrecorded: the bots answer as well as the
-    /// store lets them, and a crash now could lose it.
-    async fn admit(&self, update: Update) -> Option<Update> {
-        let Some(id) = update_id(&update) else {
-            return Some(update);
-        };
-        let recorded = match serde_json::to_string(&update) {
-            Ok(raw) => self.record(id, chat_of(&update), raw).await,
-            Err(e) => Err(StoreError::backend("recording an update", e)),
-        };
-        match recorded {
-            Ok(Recorded::New) => match &self.scheduler {
-                Some(scheduler) => {
-                    scheduler.recorded(chat_of(&update)).await;
+    /// Records the updates of one polled answer in one step
+    /// ([`UpdateInbox::record_updates`]) and returns those to hand on, in
+    /// order: the new ones, unless the scheduler feeds them, and those the
+    /// inbox does not keep (no update id, or unreadable: the listener logs
+    /// and drops those). When the store fails, the failure is logged and
+    /// every update handed on unrecorded: the bots answer as well as the
+    /// store lets them, and a crash now could lose them.
+    pub async fn admit_all(&self, updates: Vec<Update>) -> Vec<Update> {
+        let mut records = Vec::with_capacity(updates.len());
+        let mut kept = Vec::with_capacity(updates.len());
+        for update in updates {
+            let record = recordable(&update).and_then(|id| match serde_json::to_string(&update) {
+                Ok(raw) => Some(NewInboxUpdate {
+                    update_id: id,
+                    chat: chat_of(&update),
+                    raw,
+                }),
+                Err(e) => {
+                    tracing::error!(bot = self.name, update_id = id.get(), error = %e, "recording an update failed; handling it unrecorded");
                     None
                 }
-                None => Some(update),
-            },
-            Ok(Recorded::Duplicate) => {
-                tracing::debug!(
+            });
+            kept.push((update, record.is_some()));
+            records.extend(record);
+        }
+        if records.is_empty() {
+            return kept.into_iter().map(|(update, _)| update).collect();
+        }
+        let count = records.len();
+        let outcomes = match self
+            .store
+            .record_updates(self.bot.clone(), records, self.clock.now())
+            .await
+        {
+            Ok(outcomes) if outcomes.len() == count => outcomes,
+            Ok(outcomes) => {
+                tracing::error!(
                     bot = self.name,
-                    update_id = id.get(),
-                    "a redelivered update dropped"
+                    updates = count,
+                    outcomes = outcomes.len(),
+                    "the inbox answered for another number of updates than recorded; handling them all"
                 );
-                None
+                return kept.into_iter().map(|(update, _)| update).collect();
             }
             Err(e) => {
-                tracing::error!(bot = self.name, update_id = id.get(), error = %e, "recording an update failed; handling it unrecorded");
-                Some(update)
+                tracing::error!(bot = self.name, updates = count, error = %e, "recording updates failed; handling them unrecorded");
+                return kept.into_iter().map(|(update, _)| update).collect();
+            }
+        };
+        let mut outcomes = outcomes.into_iter();
+        let mut handed = Vec::with_capacity(kept.len());
+        for (update, recorded) in kept {
+            let outcome = if recorded { outcomes.next() } else { None };
+            match outcome {
+                None => handed.push(update),
+                Some(Recorded::New) => match &self.scheduler {
+                    Some(scheduler) => scheduler.recorded(chat_of(&update)).await,
+                    None => handed.push(update),
+                },
+                Some(Recorded::Duplicate) => {
+                    tracing::debug!(
+                        bot = self.name,
+                        update_id = update.id.0,
+                        "a redelivered update dropped"
+                    );
+                }
             }
         }
+        handed
     }
 
     /// The handler that marks the update finished once the rest of the
@@ -364,15 +418,15 @@ impl BotInbox {
         )
     }
 
-    /// `inner`'s updates after `replay`; when `record` (long polling), each
-    /// of `inner`'s is recorded before it is passed on, and duplicates are
-    /// dropped. A webhook's route records them itself.
-    pub fn wrap<L>(&self, inner: L, replay: Vec<Update>, record: bool) -> Inboxed<L> {
+    /// `inner`'s updates after `replay`, merged with what the scheduler
+    /// feeds. `inner` has recorded its updates already: the poller records
+    /// each answer before it is confirmed ([`Self::admit_all`]), a
+    /// webhook's route each update before it answers.
+    pub fn wrap<L>(&self, inner: L, replay: Vec<Update>) -> Inboxed<L> {
         Inboxed {
             inner,
             inbox: self.clone(),
             replay,
-            record,
         }
     }
 }
@@ -383,7 +437,6 @@ pub struct Inboxed<L> {
     inner: L,
     inbox: BotInbox,
     replay: Vec<Update>,
-    record: bool,
 }
 
 impl<L> UpdateListener for Inboxed<L>
@@ -412,24 +465,6 @@ where
     fn as_stream(&'a mut self) -> Self::Stream {
         let replay = std::mem::take(&mut self.replay);
         let live = self.inner.as_stream().boxed();
-        let live = if self.record {
-            let inbox = self.inbox.clone();
-            // One at a time, in order: the polling stream asks for the next
-            // batch (confirming this one) only after this has taken all of
-            // this one, each recorded.
-            live.filter_map(move |item| {
-                let inbox = inbox.clone();
-                async move {
-                    match item {
-                        Ok(update) => inbox.admit(update).await.map(Ok),
-                        Err(e) => Some(Err(e)),
-                    }
-                }
-            })
-            .boxed()
-        } else {
-            live
-        };
         let live = futures::stream::iter(replay.into_iter().map(Ok)).chain(live);
         match self.inbox.scheduler().and_then(ChatScheduler::take_output) {
             Some(fed) => with_fed(live, fed),

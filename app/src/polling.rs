@@ -35,6 +35,7 @@ use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
 use crate::health::BotHealth;
+use crate::inbox::BotInbox;
 use crate::leadership::RoleWatch;
 use crate::unreadable::skip_unreadable;
 
@@ -47,6 +48,7 @@ pub struct ObservedPolling {
     flag: StopFlag,
     health: BotHealth,
     leading: RoleWatch,
+    inbox: BotInbox,
 }
 
 impl fmt::Debug for ObservedPolling {
@@ -64,8 +66,15 @@ impl ObservedPolling {
     /// while one is set, so this is what switching back from webhook mode
     /// takes), and prepares polling that waits up to `timeout` per request.
     /// A failed `deleteWebhook` is logged: polling then fails visibly.
-    /// It polls while `leading` holds.
-    pub async fn start(bot: Bot, timeout: Duration, health: BotHealth, leading: RoleWatch) -> Self {
+    /// It polls while `leading` holds, and records each answer's updates
+    /// in `inbox` before it hands them out (see [`Poller::next_batch`]).
+    pub async fn start(
+        bot: Bot,
+        timeout: Duration,
+        health: BotHealth,
+        leading: RoleWatch,
+        inbox: BotInbox,
+    ) -> Self {
         if let Err(e) = bot.delete_webhook().await {
             tracing::warn!(bot = health.name(), error = %adapter_telegram::error::chain(&e), "deleting the webhook failed");
         }
@@ -79,6 +88,7 @@ impl ObservedPolling {
             flag,
             health,
             leading,
+            inbox,
         }
     }
 }
@@ -112,6 +122,7 @@ impl<'a> AsUpdateStream<'a> for ObservedPolling {
             flag: self.flag.clone(),
             health: self.health.clone(),
             leading: self.leading.clone(),
+            inbox: self.inbox.clone(),
             polling: false,
             finished: false,
         };
@@ -140,6 +151,8 @@ struct Poller {
     health: BotHealth,
     /// Whether this instance holds the bot's poller role.
     leading: RoleWatch,
+    /// Where each answer's updates are recorded before they are handed out.
+    inbox: BotInbox,
     /// Whether it polled since it last stood by (for the log).
     polling: bool,
     finished: bool,
@@ -198,7 +211,11 @@ impl Poller {
                 if let Some(last) = updates.last() {
                     self.offset = last.id.as_offset();
                 }
-                Some(updates.into_iter().map(Ok).collect())
+                // Recorded, all in one commit, before anything of this
+                // answer is handed out: the next request, which confirms
+                // it, is sent only once the dispatcher took all of it.
+                let admitted = self.inbox.admit_all(updates).await;
+                Some(admitted.into_iter().map(Ok).collect())
             }
             Err(error) => {
                 self.health.poll_failed();

@@ -59,8 +59,8 @@ pub use ports::customers::{
     NewCustomer, NotesError, UpdateCustomerError,
 };
 pub use ports::inbox::{
-    ChatClaim, InboxUpdate, InvalidLeaseHolder, InvalidUpdateId, LeaseHolder, NO_CHAT, Recorded,
-    TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
+    ChatClaim, InboxUpdate, InvalidLeaseHolder, InvalidUpdateId, LeaseHolder, NO_CHAT,
+    NewInboxUpdate, Recorded, TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
 };
 pub use ports::outbox::{
     DeliveryState, FailureReason, MarkNotificationError, NewNotice, NoticeKind, Notification,

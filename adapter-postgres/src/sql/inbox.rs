@@ -12,6 +12,10 @@ statements! {
     FINISH_UPDATE =
         "UPDATE update_inbox SET finished_at_ms = $1, raw = '' \
          WHERE bot = $2 AND update_id = $3 AND finished_at_ms IS NULL";
+    /// `FINISH_UPDATE` for each id of the array `$3`.
+    FINISH_UPDATES =
+        "UPDATE update_inbox SET finished_at_ms = $1, raw = '' \
+         WHERE bot = $2 AND update_id = ANY($3::bigint[]) AND finished_at_ms IS NULL";
     /// Gives up the unfinished updates attempted `$3` times or more.
     GIVE_UP_UPDATES =
         "UPDATE update_inbox SET finished_at_ms = $1, raw = '' \

@@ -7,7 +7,7 @@ use chrono::Duration;
 use super::ContractStore;
 use super::world::*;
 use crate::ports::conversations::{BotName, ChatKey};
-use crate::ports::inbox::{Recorded, UpdateId};
+use crate::ports::inbox::{NewInboxUpdate, Recorded, UpdateId};
 
 mod leases;
 
@@ -21,6 +21,8 @@ macro_rules! __inbox_contracts {
         $crate::contract_tests!(@each $fixture; inbox;
             an_update_is_recorded_once_and_a_redelivery_is_a_duplicate,
             finished_updates_stay_duplicates_and_are_not_handed_back,
+            a_batch_of_updates_is_recorded_with_the_outcome_of_each,
+            a_batch_of_updates_is_finished_together,
             unfinished_updates_come_back_in_id_order_with_their_attempts_counted,
             an_update_that_keeps_failing_is_given_up_after_its_attempts,
             each_bot_has_its_own_inbox,
@@ -125,6 +127,123 @@ pub async fn finished_updates_stay_duplicates_and_are_not_handed_back<S: Contrac
     let ids: Vec<UpdateId> = unfinished.replay.iter().map(|u| u.update_id).collect();
     assert_eq!(ids, [id(2)], "a finished update MUST NOT come back");
     assert!(unfinished.given_up.is_empty());
+}
+
+fn new_update(value: i64, raw: &str) -> NewInboxUpdate {
+    NewInboxUpdate {
+        update_id: id(value),
+        chat: chat(1),
+        raw: raw.to_owned(),
+    }
+}
+
+/// `record_updates`: each update of the batch is new or a duplicate exactly
+/// as one `record_update` after the other would make it (an id already
+/// stored, or given twice, is a duplicate and changes nothing), in the
+/// order given.
+pub async fn a_batch_of_updates_is_recorded_with_the_outcome_of_each<S: ContractStore>(store: S) {
+    let now = at(10, 0);
+    store
+        .record_update(bot("client"), id(5), chat(1), "first 5".to_owned(), now)
+        .await
+        .unwrap();
+
+    let outcomes = store
+        .record_updates(
+            bot("client"),
+            vec![
+                new_update(5, "second 5"),
+                new_update(6, "first 6"),
+                new_update(7, "first 7"),
+                new_update(6, "second 6"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let nothing = store
+        .record_updates(bot("client"), Vec::new(), now)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        outcomes,
+        [
+            Recorded::Duplicate,
+            Recorded::New,
+            Recorded::New,
+            Recorded::Duplicate
+        ],
+        "each outcome MUST be the one a record of its own would give"
+    );
+    assert!(nothing.is_empty());
+    let unfinished = store
+        .take_unfinished_updates(bot("client"), 3, now)
+        .await
+        .unwrap();
+    let stored: Vec<(UpdateId, &str)> = unfinished
+        .replay
+        .iter()
+        .map(|u| (u.update_id, u.raw.as_str()))
+        .collect();
+    assert_eq!(
+        stored,
+        [(id(5), "first 5"), (id(6), "first 6"), (id(7), "first 7")],
+        "a duplicate in a batch MUST change nothing"
+    );
+    assert!(
+        unfinished.replay.iter().all(|u| u.received_at == now),
+        "{unfinished:?}"
+    );
+}
+
+/// `finish_updates`: every id of the batch is finished as `finish_update`
+/// finishes one; unknown and finished ids, and an empty batch, are
+/// harmless.
+pub async fn a_batch_of_updates_is_finished_together<S: ContractStore>(store: S) {
+    let now = at(10, 0);
+    for n in 1..=4 {
+        store
+            .record_update(bot("client"), id(n), chat(1), format!("update {n}"), now)
+            .await
+            .unwrap();
+    }
+    store
+        .finish_update(bot("client"), id(3), now)
+        .await
+        .unwrap();
+
+    store
+        .finish_updates(bot("client"), vec![id(1), id(3), id(99)], now)
+        .await
+        .unwrap();
+    store
+        .finish_updates(bot("admin"), vec![id(2)], now)
+        .await
+        .unwrap();
+    store
+        .finish_updates(bot("client"), Vec::new(), now)
+        .await
+        .unwrap();
+
+    let unfinished = store
+        .take_unfinished_updates(bot("client"), 3, now)
+        .await
+        .unwrap();
+    let ids: Vec<UpdateId> = unfinished.replay.iter().map(|u| u.update_id).collect();
+    assert_eq!(
+        ids,
+        [id(2), id(4)],
+        "the batch's updates MUST be finished, no other bot's id MUST be"
+    );
+    assert_eq!(
+        store
+            .record_update(bot("client"), id(1), chat(1), "again".to_owned(), now)
+            .await
+            .unwrap(),
+        Recorded::Duplicate,
+        "a finished id MUST stay a duplicate"
+    );
 }
 
 /// Unfinished updates come back in id order, whatever order they were

@@ -553,7 +553,7 @@ impl Engine {
         };
         let calendar = Availability {
             policy: &policy,
-            staff: &members,
+            staff: members,
             overrides: &overrides,
             time_off: &time_off,
             bookings: &[],

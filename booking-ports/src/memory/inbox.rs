@@ -11,8 +11,8 @@ use super::MemoryStore;
 use crate::error::StoreError;
 use crate::ports::conversations::{BotName, ChatKey, ConversationKey};
 use crate::ports::inbox::{
-    ChatClaim, InboxUpdate, LeaseHolder, Recorded, TakeChatUpdatesError, Unfinished, UpdateId,
-    UpdateInbox,
+    ChatClaim, InboxUpdate, LeaseHolder, NewInboxUpdate, Recorded, TakeChatUpdatesError,
+    Unfinished, UpdateId, UpdateInbox,
 };
 
 /// One recorded update.
@@ -66,6 +66,31 @@ impl Row {
     }
 }
 
+/// Stores `update` unfinished unless its id is stored already.
+fn record(
+    rows: &mut BTreeMap<(BotName, UpdateId), Row>,
+    bot: &BotName,
+    update: NewInboxUpdate,
+    received_at: DateTime<Utc>,
+) -> Recorded {
+    let key = (bot.clone(), update.update_id);
+    if rows.contains_key(&key) {
+        return Recorded::Duplicate;
+    }
+    rows.insert(
+        key,
+        Row {
+            chat: update.chat,
+            raw: update.raw,
+            received_at,
+            attempts: 1,
+            finished_at: None,
+            taken_by: None,
+        },
+    );
+    Recorded::New
+}
+
 #[async_trait]
 impl UpdateInbox for MemoryStore {
     async fn record_update(
@@ -77,22 +102,27 @@ impl UpdateInbox for MemoryStore {
         received_at: DateTime<Utc>,
     ) -> Result<Recorded, StoreError> {
         let mut state = self.lock("recording an update")?;
+        let update = NewInboxUpdate {
+            update_id,
+            chat,
+            raw,
+        };
+        Ok(record(&mut state.inbox.rows, &bot, update, received_at))
+    }
+
+    async fn record_updates(
+        &self,
+        bot: BotName,
+        updates: Vec<NewInboxUpdate>,
+        received_at: DateTime<Utc>,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        // One lock: all of them or none, as one step.
+        let mut state = self.lock("recording updates")?;
         let rows = &mut state.inbox.rows;
-        if rows.contains_key(&(bot.clone(), update_id)) {
-            return Ok(Recorded::Duplicate);
-        }
-        rows.insert(
-            (bot, update_id),
-            Row {
-                chat,
-                raw,
-                received_at,
-                attempts: 1,
-                finished_at: None,
-                taken_by: None,
-            },
-        );
-        Ok(Recorded::New)
+        Ok(updates
+            .into_iter()
+            .map(|update| record(rows, &bot, update, received_at))
+            .collect())
     }
 
     async fn finish_update(
@@ -101,9 +131,20 @@ impl UpdateInbox for MemoryStore {
         update_id: UpdateId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut state = self.lock("finishing an update")?;
-        if let Some(row) = state.inbox.rows.get_mut(&(bot, update_id)) {
-            row.finish(at);
+        self.finish_updates(bot, vec![update_id], at).await
+    }
+
+    async fn finish_updates(
+        &self,
+        bot: BotName,
+        update_ids: Vec<UpdateId>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock("finishing updates")?;
+        for update_id in update_ids {
+            if let Some(row) = state.inbox.rows.get_mut(&(bot.clone(), update_id)) {
+                row.finish(at);
+            }
         }
         Ok(())
     }

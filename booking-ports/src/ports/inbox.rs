@@ -88,6 +88,27 @@ pub enum Recorded {
     Duplicate,
 }
 
+/// An update to record, as [`UpdateInbox::record_updates`] takes it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewInboxUpdate {
+    pub update_id: UpdateId,
+    /// Its chat, or [`NO_CHAT`].
+    pub chat: ChatKey,
+    /// The update as the platform sent it (JSON for Telegram).
+    pub raw: String,
+}
+
+impl fmt::Debug for NewInboxUpdate {
+    /// Without the raw update: it holds personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewInboxUpdate")
+            .field("update_id", &self.update_id)
+            .field("chat", &self.chat)
+            .field("raw_bytes", &self.raw.len())
+            .finish()
+    }
+}
+
 /// A recorded update that was not finished.
 #[derive(Clone, PartialEq, Eq)]
 pub struct InboxUpdate {
@@ -148,6 +169,24 @@ pub trait UpdateInbox: Send + Sync {
         received_at: DateTime<Utc>,
     ) -> Result<Recorded, StoreError>;
 
+    /// Records each of `updates` of `bot` as
+    /// [`record_update`](Self::record_update) would, received at
+    /// `received_at`, and returns their outcomes in the order given (an id
+    /// given twice is [`Recorded::New`] at most once). MUST be atomic and
+    /// durable as one: when it returns every new one is stored, and when it
+    /// fails none is. This is how a poller records the whole answer of one
+    /// request before confirming it, with one commit instead of one per
+    /// update.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn record_updates(
+        &self,
+        bot: BotName,
+        updates: Vec<NewInboxUpdate>,
+        received_at: DateTime<Utc>,
+    ) -> Result<Vec<Recorded>, StoreError>;
+
     /// Marks `update_id` of `bot` finished at `at` and forgets its raw text.
     /// MUST keep the id, so a later record of it is a duplicate until the
     /// purge. Finishing an unknown or finished update MUST succeed and
@@ -159,6 +198,20 @@ pub trait UpdateInbox: Send + Sync {
         &self,
         bot: BotName,
         update_id: UpdateId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Marks each of `update_ids` of `bot` finished at `at` as
+    /// [`finish_update`](Self::finish_update) would, in one atomic step:
+    /// all of them or, on failure, none. Updates whose handlers return
+    /// together are finished with one commit.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails.
+    async fn finish_updates(
+        &self,
+        bot: BotName,
+        update_ids: Vec<UpdateId>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
