@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use booking_ports::{BotName, Clock, StoreError, UpdateId, UpdateInbox};
 use tokio::sync::oneshot;
+use tokio::sync::oneshot::error::TryRecvError;
 
 /// What a caller learns about its update: `Err` when the batch's write
 /// failed, shared by every update of the batch.
@@ -37,6 +38,10 @@ pub(crate) struct FinishBatches {
 #[error("the batch finishing this update was abandoned")]
 struct Abandoned;
 
+fn abandoned() -> Arc<StoreError> {
+    Arc::new(StoreError::backend("finishing an update", Abandoned))
+}
+
 impl FinishBatches {
     /// Marks `id` of `bot` finished, in a batch with the updates finished
     /// at the same time, stamped with `clock`'s time of the write.
@@ -47,31 +52,31 @@ impl FinishBatches {
         clock: &dyn Clock,
         id: UpdateId,
     ) -> Finished {
-        let (outcome, heard) = oneshot::channel();
+        let (outcome, mut heard) = oneshot::channel();
         self.waiting().push((id, outcome));
-        {
-            // Waiters take turns in order; whoever gets the turn writes
-            // everything waiting, so most find their update written.
-            let _turn = self.writing.lock().await;
-            let batch = mem::take(&mut *self.waiting());
-            if !batch.is_empty() {
-                let ids = batch.iter().map(|(id, _)| *id).collect();
-                let written = store
-                    .finish_updates(bot.clone(), ids, clock.now())
-                    .await
-                    .map_err(Arc::new);
-                for (_, outcome) in batch {
-                    // A caller that went away needs no answer.
-                    let _ = outcome.send(written.clone());
-                }
-            }
+        // Callers take turns in order. Whoever has the turn writes
+        // everything waiting; a caller whose update went into the batch of
+        // the turn before needs no turn of its own, and every waiting
+        // update's caller is in the line, so each is written by the time
+        // its caller's turn comes. Answers are sent before a turn ends.
+        let _turn = self.writing.lock().await;
+        match heard.try_recv() {
+            Ok(finished) => return finished,
+            // The writer of its batch was cancelled mid-write.
+            Err(TryRecvError::Closed) => return Err(abandoned()),
+            Err(TryRecvError::Empty) => {}
         }
-        heard.await.unwrap_or_else(|_| {
-            Err(Arc::new(StoreError::backend(
-                "finishing an update",
-                Abandoned,
-            )))
-        })
+        let batch = mem::take(&mut *self.waiting());
+        let ids = batch.iter().map(|(id, _)| *id).collect();
+        let written = store
+            .finish_updates(bot.clone(), ids, clock.now())
+            .await
+            .map_err(Arc::new);
+        for (_, outcome) in batch {
+            // A caller that went away needs no answer.
+            let _ = outcome.send(written.clone());
+        }
+        heard.try_recv().unwrap_or_else(|_| Err(abandoned()))
     }
 
     fn waiting(&self) -> MutexGuard<'_, Vec<(UpdateId, oneshot::Sender<Finished>)>> {
