@@ -1,8 +1,9 @@
 -- The catalog revision.
 --
--- One row whose value changes with every change to the services, their
--- performers, the staff members and their weekly hours, so each instance's
--- engine keeps the catalog it read until the value differs
+-- One row whose value changes with every change to the catalog (the
+-- services, their performers, the staff members and their weekly hours,
+-- the date overrides and the blocked periods), so each instance's engine
+-- keeps the catalog it read until the value differs
 -- (`CatalogStore::catalog_revision`): nearly every step of a booking needs
 -- the catalog, and it changes a few times a month. Statement triggers change
 -- the value inside the transaction of the change, whichever instance or
@@ -37,4 +38,13 @@ CREATE TRIGGER staff_change_the_catalog_revision
     FOR EACH STATEMENT EXECUTE FUNCTION change_catalog_revision();
 CREATE TRIGGER staff_hours_change_the_catalog_revision
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON staff_hours
+    FOR EACH STATEMENT EXECUTE FUNCTION change_catalog_revision();
+CREATE TRIGGER date_overrides_change_the_catalog_revision
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON date_overrides
+    FOR EACH STATEMENT EXECUTE FUNCTION change_catalog_revision();
+CREATE TRIGGER date_override_periods_change_the_catalog_revision
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON date_override_periods
+    FOR EACH STATEMENT EXECUTE FUNCTION change_catalog_revision();
+CREATE TRIGGER time_off_change_the_catalog_revision
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON time_off
     FOR EACH STATEMENT EXECUTE FUNCTION change_catalog_revision();

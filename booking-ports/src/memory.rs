@@ -53,7 +53,8 @@ struct State {
     last_service_id: i64,
     last_staff_id: i64,
     last_time_off_id: i64,
-    /// Counts the changes to services and staff: the catalog revision.
+    /// Counts the changes to the catalog (but the policy overrides): its
+    /// revision.
     catalog_changes: i64,
     /// The policy settings changed from a bot.
     policy: booking_domain::PolicyOverrides,

@@ -26,7 +26,7 @@ macro_rules! __catalog_contracts {
             date_override_replaces_the_one_for_the_same_date_and_staff,
             time_off_is_found_by_overlap_and_removed_by_id,
             policy_overrides_are_kept_one_per_field_and_cleared_together,
-            catalog_revision_changes_with_every_change_to_services_and_staff,
+            catalog_revision_changes_with_every_change_to_the_catalog,
         );
     };
 }
@@ -321,11 +321,10 @@ pub async fn policy_overrides_are_kept_one_per_field_and_cleared_together<S: Con
 }
 
 /// `catalog_revision`: the same while nothing changes, a value never seen
-/// before after each change to a service or a staff member (an import, an
-/// addition, a new spec, a service's performers, a member's hours).
-pub async fn catalog_revision_changes_with_every_change_to_services_and_staff<S: ContractStore>(
-    store: S,
-) {
+/// before after each change to the catalog (an import, a service or a
+/// staff member added or changed, a service's performers, a member's
+/// hours, a date override set or removed, a period blocked or unblocked).
+pub async fn catalog_revision_changes_with_every_change_to_the_catalog<S: ContractStore>(store: S) {
     let mut seen = HashSet::new();
     let after = async |change: &str, seen: &mut HashSet<CatalogRevision>| {
         let revision = store.catalog_revision().await.unwrap();
@@ -376,4 +375,29 @@ pub async fn catalog_revision_changes_with_every_change_to_services_and_staff<S:
     away.active = false;
     store.update_staff(boris.id(), away).await.unwrap();
     after("a staff member deactivated", &mut seen).await;
+
+    let date = NaiveDate::from_ymd_opt(2030, 1, 8).unwrap();
+    let short = OverrideHours::Open(vec![LocalTimeRange::parse("10:00-12:00").unwrap()]);
+    let short_day = DateOverride::new(date, Some(anna.id()), short).unwrap();
+    store.set_date_override(short_day).await.unwrap();
+    after("a date override set", &mut seen).await;
+    let closed = DateOverride::new(date, Some(anna.id()), OverrideHours::Closed).unwrap();
+    store.set_date_override(closed).await.unwrap();
+    after("a date override replaced", &mut seen).await;
+    store
+        .remove_date_override(date, Some(anna.id()))
+        .await
+        .unwrap();
+    after("a date override removed", &mut seen).await;
+    let block = store
+        .add_time_off(TimeOffSpec {
+            staff: Some(anna.id()),
+            period: interval(at(10, 0), at(11, 0)),
+            reason: None,
+        })
+        .await
+        .unwrap();
+    after("a period blocked", &mut seen).await;
+    store.remove_time_off(block.id()).await.unwrap();
+    after("a period unblocked", &mut seen).await;
 }

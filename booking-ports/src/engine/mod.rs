@@ -376,7 +376,9 @@ impl Engine {
 
     /// The services and staff members now (see [`catalog_cache`]).
     pub(crate) async fn catalog_now(&self) -> Result<Arc<CatalogNow>, StoreError> {
-        self.catalog_cache.read(self.catalog.as_ref()).await
+        self.catalog_cache
+            .read(self.catalog.as_ref(), self.clock.now())
+            .await
     }
 
     pub(crate) async fn names(&self) -> Result<Names, StoreError> {
@@ -395,10 +397,16 @@ impl Engine {
         let from = first.pred_opt().unwrap_or(first);
         let to = last.succ_opt().unwrap_or(last);
         let catalog = self.catalog_now().await?;
-        let overrides = self.catalog.date_overrides(from, to).await?;
+        let overrides = match catalog.overrides_in(from, to) {
+            Some(kept) => kept,
+            None => self.catalog.date_overrides(from, to).await?,
+        };
         let (time_off, bookings) = match days_interval(policy, from, to) {
             Some(window) => (
-                self.catalog.time_off(window).await?,
+                match catalog.time_off_in(window) {
+                    Some(kept) => kept,
+                    None => self.catalog.time_off(window).await?,
+                },
                 self.bookings
                     .bookings_overlapping(window, None, BookingScope::ActiveOnly)
                     .await?,

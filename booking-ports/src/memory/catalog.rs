@@ -154,6 +154,7 @@ impl CatalogStore for MemoryStore {
         state
             .overrides
             .insert((date_override.date(), date_override.staff()), date_override);
+        state.catalog_changes += 1;
         Ok(())
     }
 
@@ -166,8 +167,9 @@ impl CatalogStore for MemoryStore {
         state
             .overrides
             .remove(&(date, staff))
-            .map(|_| ())
-            .ok_or(CatalogChangeError::NotFound)
+            .ok_or(CatalogChangeError::NotFound)?;
+        state.catalog_changes += 1;
+        Ok(())
     }
 
     async fn time_off(&self, period: Interval) -> Result<Vec<TimeOff>, StoreError> {
@@ -192,6 +194,7 @@ impl CatalogStore for MemoryStore {
         let time_off =
             TimeOff::new(id, spec).map_err(|e| StoreError::backend("blocking a period", e))?;
         state.time_off.insert(id, time_off.clone());
+        state.catalog_changes += 1;
         Ok(time_off)
     }
 
@@ -200,8 +203,9 @@ impl CatalogStore for MemoryStore {
         state
             .time_off
             .remove(&id)
-            .map(|_| ())
-            .ok_or(CatalogChangeError::NotFound)
+            .ok_or(CatalogChangeError::NotFound)?;
+        state.catalog_changes += 1;
+        Ok(())
     }
 
     async fn policy_overrides(&self) -> Result<PolicyOverrides, StoreError> {

@@ -90,16 +90,18 @@ pub trait CatalogStore: Send + Sync {
     /// [`ImportCatalogError::NotEmpty`], or [`ImportCatalogError::Store`].
     async fn import_catalog(&self, catalog: CatalogSnapshot) -> Result<(), ImportCatalogError>;
 
-    /// The revision of the services and the staff members (with their
-    /// performers and weekly hours): what [`services`](Self::services) and
-    /// [`staff`](Self::staff) return may be kept while it stays the same.
+    /// The revision of the catalog: the services and the staff members
+    /// (with their performers and weekly hours), the date overrides and
+    /// the blocked periods. What [`services`](Self::services),
+    /// [`staff`](Self::staff), [`date_overrides`](Self::date_overrides) and
+    /// [`time_off`](Self::time_off) return may be kept while it stays the
+    /// same.
     ///
-    /// MUST change when either changes, by whatever wrote it (this store,
-    /// another instance or process on the same database, an import), no
-    /// later than the change is visible to [`services`](Self::services) and
-    /// [`staff`](Self::staff); MUST NOT come back to a value it had before
-    /// (a random 64-bit value per change is enough). Date overrides, blocked
-    /// periods and policy overrides are not covered.
+    /// MUST change when any of them changes, by whatever wrote it (this
+    /// store, another instance or process on the same database, an
+    /// import), no later than the change is visible to those reads; MUST
+    /// NOT come back to a value it had before (a random 64-bit value per
+    /// change is enough). The policy overrides are not covered.
     ///
     /// # Errors
     /// [`StoreError`] when the backend fails.
