@@ -128,12 +128,9 @@ impl MiniAppSettings {
 }
 
 /// The customer pages and API's routes, the API checked against the client
-/// bot's `token`.
-pub(crate) fn api_router(
-    engine: Arc<Engine>,
-    token: &BotToken,
-    settings: &MiniAppSettings,
-) -> Router {
+/// bot's `token`. Public so that the Mini App benchmark
+/// (`benches/miniapp_http.rs`) serves the very router `booking run` serves.
+pub fn api_router(engine: Arc<Engine>, token: &BotToken, settings: &MiniAppSettings) -> Router {
     let token = SecretString::from(token.expose().to_owned());
     router(Arc::new(ClientApi {
         engine,
