@@ -7,8 +7,8 @@
 
 use booking_domain::{
     Actor, BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, Comment,
-    CustomerId, CustomerName, FreeStart, PhoneNumber, RescheduleRequest, Service, ServiceId,
-    SlotRefusal, StaffChoice, StaffMember, Version,
+    CustomerId, CustomerName, FreeStart, NewBooking, PhoneNumber, RescheduleRequest, Service,
+    ServiceId, SlotRefusal, StaffChoice, StaffMember, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -22,10 +22,11 @@ use super::moving::Mover;
 use super::notices::{notice_now, reminders, to_customer};
 use super::repeat::repeats;
 use super::{BookingDetails, Engine, RescheduledBooking, check_version};
+use crate::EngineSettings;
 use crate::error::StoreError;
 use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError, RescheduleError};
 use crate::ports::customers::{CustomerProfile, Language};
-use crate::ports::outbox::{NoticeKind, OutboxChange, Recipient};
+use crate::ports::outbox::{NewNotice, NoticeKind, OutboxChange, Recipient};
 
 /// A service customers can book, with the staff members who perform it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,48 @@ pub(crate) fn reschedule_rule_error(
         BookingRuleError::Transition(refusal) => RescheduleBookingError::Refused(refusal),
         other => RescheduleBookingError::Store(StoreError::backend("planning a reschedule", other)),
     }
+}
+
+/// How many times a booking for "any staff member" is planned again when
+/// the staff member it chose was booked at the same moment by someone else.
+/// Each retry reads the calendar again; a time everyone lost is refused.
+const ANY_STAFF_RETRIES: u32 = 3;
+
+/// The notices a customer's new booking `new` causes: the staff member's,
+/// then the reminders (or, when it awaits confirmation, the staff member's
+/// reminder to confirm it).
+fn new_booking_notices(
+    settings: &EngineSettings,
+    new: &NewBooking,
+    customer: CustomerId,
+    now: DateTime<Utc>,
+) -> Vec<NewNotice> {
+    let pending = *new.status() == BookingStatus::Pending;
+    let mut notices = vec![notice_now(
+        Recipient::Staff(new.staff()),
+        NoticeKind::NewBooking {
+            awaiting_confirmation: pending,
+        },
+        now,
+    )];
+    if pending {
+        notices.extend(confirmation_reminder(
+            &settings.lifecycle(),
+            new.created_at(),
+            new.start(),
+            new.staff(),
+            now,
+        ));
+    } else {
+        notices.extend(reminders(
+            settings,
+            new.start(),
+            Some(customer),
+            new.staff(),
+            now,
+        ));
+    }
+    notices
 }
 
 fn parse_comment(comment: Option<&str>) -> Result<Option<Comment>, BookError> {
@@ -214,76 +257,65 @@ impl Engine {
         }
 
         let day = form.start.with_timezone(&policy.time_zone()).date_naive();
-        let calendar = self.calendar(&policy, day, day).await?;
-        let service = calendar
-            .service(form.service)
-            .ok_or(BookError::UnknownService)?;
-        let held = upcoming.len();
         let booked_for = BookedFor {
             name,
             phone: Some(phone),
         };
-        let new = BookRequest {
-            customer,
-            service,
-            staff: form.staff,
-            start: form.start,
-            comment,
-            booked_for: booked_for.clone(),
-            by: Actor::Customer,
-        }
-        .plan(&calendar.availability(&policy, now), held)
-        .map_err(|e| book_rule_error(e, form.start))?;
-
-        // The record is made before the booking so that every booking has
-        // one; submitting the form is the customer's consent to storing it.
-        // An existing record is left as it is: the details typed go on the
-        // booking, which may be for someone else.
-        if self.customers.customer(customer).await?.is_none() {
-            self.first_record(customer, &booked_for, form.language.clone(), now)
-                .await?;
-        }
-
-        let pending = *new.status() == BookingStatus::Pending;
-        let mut notices = vec![notice_now(
-            Recipient::Staff(new.staff()),
-            NoticeKind::NewBooking {
-                awaiting_confirmation: pending,
-            },
-            now,
-        )];
-        if !pending {
-            notices.extend(reminders(
-                &settings,
-                new.start(),
-                Some(customer),
-                new.staff(),
-                now,
-            ));
-        } else {
-            notices.extend(confirmation_reminder(
-                &settings.lifecycle(),
-                new.created_at(),
-                new.start(),
-                new.staff(),
-                now,
-            ));
-        }
         let limit = ActiveBookingLimit {
             max: policy.max_active_bookings_per_customer(),
             now,
         };
-        let booking = self
-            .bookings
-            .create_booking(new, limit, notices)
-            .await
-            .map_err(|e| match e {
-                CreateBookingError::SlotTaken { start } => BookError::SlotTaken { start },
-                CreateBookingError::TooManyActiveBookings { limit } => {
-                    BookError::TooManyActiveBookings { limit }
+        let mut recorded = false;
+        let mut taken_from_others = 0;
+        let (booking, calendar) = loop {
+            let calendar = self.calendar(&policy, day, day).await?;
+            let service = calendar
+                .service(form.service)
+                .ok_or(BookError::UnknownService)?;
+            let new = BookRequest {
+                customer,
+                service,
+                staff: form.staff,
+                start: form.start,
+                comment: comment.clone(),
+                booked_for: booked_for.clone(),
+                by: Actor::Customer,
+            }
+            .plan(&calendar.availability(&policy, now), upcoming.len())
+            .map_err(|e| book_rule_error(e, form.start))?;
+
+            // The record is made before the booking so that every booking
+            // has one; submitting the form is the customer's consent to
+            // storing it. An existing record is left as it is: the details
+            // typed go on the booking, which may be for someone else.
+            if !recorded {
+                if self.customers.customer(customer).await?.is_none() {
+                    self.first_record(customer, &booked_for, form.language.clone(), now)
+                        .await?;
                 }
-                CreateBookingError::Store(e) => BookError::Store(e),
-            })?;
+                recorded = true;
+            }
+
+            let notices = new_booking_notices(&settings, &new, customer, now);
+            match self.bookings.create_booking(new, limit, notices).await {
+                Ok(booking) => break (booking, calendar),
+                // "Any staff member": the one chosen was booked by someone
+                // else at the same moment; another may still be free at
+                // that time, which the calendar read again shows.
+                Err(CreateBookingError::SlotTaken { .. })
+                    if form.staff == StaffChoice::Any && taken_from_others < ANY_STAFF_RETRIES =>
+                {
+                    taken_from_others += 1;
+                }
+                Err(CreateBookingError::SlotTaken { start }) => {
+                    return Err(BookError::SlotTaken { start });
+                }
+                Err(CreateBookingError::TooManyActiveBookings { limit }) => {
+                    return Err(BookError::TooManyActiveBookings { limit });
+                }
+                Err(CreateBookingError::Store(e)) => return Err(BookError::Store(e)),
+            }
+        };
         crate::metrics::booking_created(booking.service());
         self.outbox_changed();
         // The catalog read for the calendar names the booking: reading it

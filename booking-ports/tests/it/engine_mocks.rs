@@ -286,3 +286,58 @@ async fn losing_the_race_in_the_store_is_reported_as_slot_taken() {
 
     assert!(matches!(outcome, Err(BookError::SlotTaken { start }) if start == moscow(2, 11, 0)));
 }
+
+/// "Any staff member": the one the engine chose was booked by someone else
+/// at the same moment. The engine plans again from a fresh calendar (where
+/// another may be free) instead of telling the customer the time is taken.
+#[tokio::test]
+async fn any_staff_plans_again_when_the_chosen_one_was_taken_meanwhile() {
+    let mut bookings = empty_bookings();
+    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = std::sync::Arc::clone(&attempts);
+    bookings
+        .expect_create_booking()
+        .times(2)
+        .returning(move |new, _, _| {
+            if counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Err(CreateBookingError::SlotTaken { start: new.start() })
+            } else {
+                Ok(Booking::created(BookingId::new(10).unwrap(), new))
+            }
+        });
+    let engine = engine(bookings, new_customer(), false);
+
+    let outcome = engine
+        .book(
+            customer(1),
+            form(haircut(), StaffChoice::Any, moscow(2, 11, 0)),
+        )
+        .await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// A time every try loses is refused as taken, after a bounded number of
+/// tries.
+#[tokio::test]
+async fn any_staff_gives_up_a_time_every_try_loses() {
+    let mut bookings = empty_bookings();
+    bookings
+        .expect_create_booking()
+        .times(4)
+        .returning(|new, _, _| Err(CreateBookingError::SlotTaken { start: new.start() }));
+    let engine = engine(bookings, new_customer(), false);
+
+    let outcome = engine
+        .book(
+            customer(1),
+            form(haircut(), StaffChoice::Any, moscow(2, 11, 0)),
+        )
+        .await;
+
+    assert!(
+        matches!(outcome, Err(BookError::SlotTaken { .. })),
+        "{outcome:?}"
+    );
+}
