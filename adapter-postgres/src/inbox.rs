@@ -64,6 +64,15 @@ fn in_id_order(given_up: Vec<i64>, replay: Vec<ReplayRow>) -> Result<Unfinished,
     Ok(Unfinished { replay, given_up })
 }
 
+/// What `RECORD_UPDATE` did: it inserts one row, or none for a stored id.
+fn recorded(rows_affected: u64) -> Recorded {
+    if rows_affected == 1 {
+        Recorded::New
+    } else {
+        Recorded::Duplicate
+    }
+}
+
 #[async_trait]
 impl UpdateInbox for PgStore {
     async fn record_update(
@@ -83,11 +92,7 @@ impl UpdateInbox for PgStore {
             .execute(&self.pool)
             .await
             .map_err(backend("recording an update"))?;
-        Ok(if done.rows_affected() == 1 {
-            Recorded::New
-        } else {
-            Recorded::Duplicate
-        })
+        Ok(recorded(done.rows_affected()))
     }
 
     async fn finish_update(
@@ -126,11 +131,7 @@ impl UpdateInbox for PgStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(&fail)?;
-            outcomes.push(if done.rows_affected() == 1 {
-                Recorded::New
-            } else {
-                Recorded::Duplicate
-            });
+            outcomes.push(recorded(done.rows_affected()));
         }
         tx.commit().await.map_err(&fail)?;
         Ok(outcomes)

@@ -477,6 +477,20 @@ impl BookingStore for SqliteStore {
         collect_bookings(rows)
     }
 
+    async fn bookings_of_customer_changed_since(
+        &self,
+        customer: CustomerId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let rows: Vec<BookingRow> = sqlx::query_as(sql::BOOKINGS_OF_CUSTOMER_CHANGED_SINCE)
+            .bind(customer.get())
+            .bind(to_ms(since))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading a customer's recent bookings"))?;
+        collect_bookings(rows)
+    }
+
     async fn bookings_overlapping(
         &self,
         period: Interval,

@@ -16,11 +16,49 @@ macro_rules! __booking_queries_contracts {
     ($fixture:path) => {
         $crate::contract_tests!(@each $fixture; booking_queries;
             customer_queries_return_what_they_promise,
+            a_customers_recent_bookings_are_those_created_or_cancelled_since,
             period_queries_see_buffers_and_filter,
             export_streams_the_period_in_order,
             returning_customers_are_those_with_earlier_bookings,
         );
     };
+}
+
+/// `bookings_of_customer_changed_since`: created after the instant, or
+/// cancelled after it, of that customer only.
+pub async fn a_customers_recent_bookings_are_those_created_or_cancelled_since<S: ContractStore>(
+    store: S,
+) {
+    let w = world(store, 2).await;
+    let since = long_before() + Duration::hours(1);
+    let old = w
+        .create(w.visit(customer(0), w.anna, at(9, 0), 60, (0, 0)))
+        .await;
+    let old_cancelled_now = w
+        .create(w.visit(customer(0), w.anna, at(11, 0), 60, (0, 0)))
+        .await;
+    let old_cancelled_now = w
+        .cancel_at(&old_cancelled_now, since + Duration::hours(1))
+        .await;
+    let made = since + Duration::minutes(1);
+    let new = w
+        .create(w.visit_made_at(customer(0), w.boris, at(10, 0), 60, (0, 0), made))
+        .await;
+    w.create(w.visit_made_at(customer(1), w.boris, at(13, 0), 60, (0, 0), made))
+        .await;
+
+    let recent = w
+        .store
+        .bookings_of_customer_changed_since(customer(0), since)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        recent,
+        vec![new, old_cancelled_now],
+        "created or cancelled after `since`, this customer's, by start"
+    );
+    assert!(!recent.iter().any(|b| b.id() == old.id()));
 }
 
 /// `upcoming_bookings_of_customer` and `bookings_of_customer`.

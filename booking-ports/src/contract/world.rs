@@ -123,7 +123,20 @@ impl<S: ContractStore> World<S> {
         staff: StaffId,
         start: DateTime<Utc>,
         length: i64,
+        buffers: (i64, i64),
+    ) -> NewBooking {
+        self.visit_made_at(customer, staff, start, length, buffers, long_before())
+    }
+
+    /// [`visit`](Self::visit), made at `created_at`.
+    pub(super) fn visit_made_at(
+        &self,
+        customer: CustomerId,
+        staff: StaffId,
+        start: DateTime<Utc>,
+        length: i64,
         (before, after): (i64, i64),
+        created_at: DateTime<Utc>,
     ) -> NewBooking {
         NewBooking::new(NewBookingParts {
             customer,
@@ -135,7 +148,7 @@ impl<S: ContractStore> World<S> {
             buffer_after: minutes(after),
             comment: Some(Comment::new("first visit").unwrap()),
             status: BookingStatus::Confirmed,
-            created_at: long_before(),
+            created_at,
             rescheduled_from: None,
             // Booked for someone else than the record says, as Ivan books
             // for his wife: the store keeps the booking's own copy.
@@ -157,7 +170,12 @@ impl<S: ContractStore> World<S> {
     }
 
     pub(super) async fn cancel(&self, booking: &Booking) -> Booking {
-        let cancelled = cancelled(booking);
+        self.cancel_at(booking, long_before()).await
+    }
+
+    /// Cancels `booking` at `at`, by the front desk.
+    pub(super) async fn cancel_at(&self, booking: &Booking, at: DateTime<Utc>) -> Booking {
+        let cancelled = cancelled_at(booking, at);
         self.store
             .update_booking(booking.version(), cancelled, OutboxChange::none())
             .await
@@ -187,6 +205,11 @@ pub(super) fn front_desk() -> Actor {
 
 /// `booking` cancelled by the front desk, through the domain transition.
 pub(super) fn cancelled(booking: &Booking) -> Booking {
+    cancelled_at(booking, long_before())
+}
+
+/// `booking` cancelled by the front desk at `at`.
+pub(super) fn cancelled_at(booking: &Booking, at: DateTime<Utc>) -> Booking {
     // Staff cancel whatever the cutoff; the policy only has to be valid.
     let policy = Policy::new(PolicySettings {
         time_zone: "UTC".parse().unwrap(),
@@ -200,9 +223,7 @@ pub(super) fn cancelled(booking: &Booking) -> Booking {
         phone_region: PhoneRegion::new("DE").unwrap(),
     })
     .unwrap();
-    booking
-        .cancel(front_desk(), None, long_before(), &policy)
-        .unwrap()
+    booking.cancel(front_desk(), None, at, &policy).unwrap()
 }
 
 pub(super) fn reminder(customer: CustomerId, before: i64, start: DateTime<Utc>) -> NewNotice {

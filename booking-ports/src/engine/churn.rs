@@ -121,7 +121,7 @@ impl Engine {
         let since = now - CHURN_WINDOW;
         let done = self
             .bookings
-            .bookings_of_customer(customer)
+            .bookings_of_customer_changed_since(customer, since)
             .await?
             .iter()
             .filter(|b| churn.counts(b, since))

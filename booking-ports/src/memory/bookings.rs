@@ -131,6 +131,24 @@ impl BookingStore for MemoryStore {
         Ok(found)
     }
 
+    async fn bookings_of_customer_changed_since(
+        &self,
+        customer: CustomerId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let state = self.lock("reading a customer's recent bookings")?;
+        let mut found: Vec<Booking> = state
+            .held_by(customer)
+            .filter(|b| {
+                b.created_at() > since
+                    || matches!(b.status(), BookingStatus::Cancelled(c) if c.at > since)
+            })
+            .cloned()
+            .collect();
+        found.sort_by_key(|b| (b.start(), b.id()));
+        Ok(found)
+    }
+
     async fn bookings_overlapping(
         &self,
         period: Interval,

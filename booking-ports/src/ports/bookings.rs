@@ -198,6 +198,19 @@ pub trait BookingStore: Send + Sync {
     /// [`StoreError`] when the backend fails or a row is corrupt.
     async fn bookings_of_customer(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError>;
 
+    /// The bookings of `customer` created after `since` or cancelled after
+    /// `since` (by anyone), ordered by start then id: what the daily limits
+    /// on bookings and cancellations count, without reading a regular
+    /// customer's whole history on every booking.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn bookings_of_customer_changed_since(
+        &self,
+        customer: CustomerId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Booking>, StoreError>;
+
     /// The bookings whose [`occupied`](Booking::occupied) interval overlaps
     /// `period` (half-open), of `staff` only when given, in `scope`, ordered
     /// by start then id. A booking starting within `period` always overlaps

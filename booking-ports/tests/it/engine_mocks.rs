@@ -58,10 +58,10 @@ fn empty_bookings() -> MockBookingStore {
     bookings
         .expect_upcoming_bookings_of_customer()
         .returning(|_, _| Ok(Vec::new()));
-    // The daily limits read the customer's history.
+    // The daily limits read the customer's recent bookings.
     bookings
-        .expect_bookings_of_customer()
-        .returning(|_| Ok(Vec::new()));
+        .expect_bookings_of_customer_changed_since()
+        .returning(|_, _| Ok(Vec::new()));
     bookings
 }
 
@@ -214,10 +214,10 @@ async fn staff_confirmation_tells_the_customer_and_plans_the_reminders() {
 #[tokio::test]
 async fn a_cancelled_booking_withdraws_its_reminders_and_tells_staff() {
     let mut bookings = MockBookingStore::new();
-    // The daily limit on cancellations reads the customer's history.
+    // The daily limit on cancellations reads the customer's recent bookings.
     bookings
-        .expect_bookings_of_customer()
-        .returning(|_| Ok(Vec::new()));
+        .expect_bookings_of_customer_changed_since()
+        .returning(|_, _| Ok(Vec::new()));
     bookings
         .expect_booking()
         .returning(|_| Ok(Some(stored(BookingStatus::Confirmed))));
@@ -244,10 +244,10 @@ async fn a_cancelled_booking_withdraws_its_reminders_and_tells_staff() {
 #[tokio::test]
 async fn a_stale_version_is_refused_before_any_write() {
     let mut bookings = MockBookingStore::new();
-    // The daily limit on cancellations reads the customer's history.
+    // The daily limit on cancellations reads the customer's recent bookings.
     bookings
-        .expect_bookings_of_customer()
-        .returning(|_| Ok(Vec::new()));
+        .expect_bookings_of_customer_changed_since()
+        .returning(|_, _| Ok(Vec::new()));
     let current = stored(BookingStatus::Pending)
         .confirm(booking_domain::Actor::System, moscow(0, 9, 0))
         .unwrap();
