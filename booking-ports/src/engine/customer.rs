@@ -81,7 +81,7 @@ pub(crate) fn reschedule_rule_error(
 /// How many times a booking for "any staff member" is planned again when
 /// the staff member it chose was booked at the same moment by someone else.
 /// Each retry reads the calendar again; a time everyone lost is refused.
-const ANY_STAFF_RETRIES: u32 = 3;
+pub(super) const ANY_STAFF_RETRIES: u32 = 3;
 
 /// The notices a customer's new booking `new` causes: the staff member's,
 /// then the reminders (or, when it awaits confirmation, the staff member's

@@ -20,6 +20,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use super::Engine;
 use super::access::Forbidden;
 use super::actor::StaffActor;
+use super::customer::ANY_STAFF_RETRIES;
 use super::errors::{AvailabilityError, StaffReadError};
 use super::notices::{desk_reminders, notice_now, to_customer};
 use crate::error::StoreError;
@@ -265,67 +266,82 @@ impl Engine {
             .await?
             .ok_or(StaffBookError::UnknownCustomer)?;
         let day = form.start.with_timezone(&policy.time_zone()).date_naive();
-        let calendar = self.calendar(&policy, day, day).await?;
-        let service = calendar
-            .service(form.service)
-            .ok_or(StaffBookError::UnknownService)?;
-        let new = StaffBookRequest {
-            customer: record.id,
-            service,
-            staff,
-            start: form.start,
-            comment,
-            booked_for: BookedFor {
-                name: record.name.clone(),
-                phone: record.phone.clone(),
-            },
-            by: actor.as_actor(),
-        }
-        .plan(&calendar.availability(&policy, now))
-        .map_err(|e| match e {
-            BookingRuleError::Slot(SlotRefusal::NotFree) => {
-                StaffBookError::SlotTaken { start: form.start }
-            }
-            BookingRuleError::Slot(refusal) => StaffBookError::Slot(refusal),
-            other => StaffBookError::Store(StoreError::backend("planning a desk booking", other)),
-        })?;
-
-        let mut notices = Vec::new();
-        if actor.member() != Some(new.staff()) {
-            notices.push(notice_now(
-                Recipient::Staff(new.staff()),
-                NoticeKind::NewBooking {
-                    awaiting_confirmation: false,
-                },
-                now,
-            ));
-        }
         let has_telegram = record.telegram.is_some();
-        if has_telegram {
-            notices.extend(to_customer(Some(record.id), NoticeKind::Confirmed, now));
-        }
-        notices.extend(desk_reminders(
-            &settings,
-            new.start(),
-            record.id,
-            has_telegram,
-            new.staff(),
-            now,
-        ));
         // The customers' limit of active bookings is theirs to keep, not
         // staff's: the store's check is given the most it can count.
         let limit = ActiveBookingLimit { max: u16::MAX, now };
-        let booking = self
-            .bookings
-            .create_booking(new, limit, notices)
-            .await
+        let mut taken_from_others = 0;
+        let booking = loop {
+            let calendar = self.calendar(&policy, day, day).await?;
+            let service = calendar
+                .service(form.service)
+                .ok_or(StaffBookError::UnknownService)?;
+            let new = StaffBookRequest {
+                customer: record.id,
+                service,
+                staff,
+                start: form.start,
+                comment: comment.clone(),
+                booked_for: BookedFor {
+                    name: record.name.clone(),
+                    phone: record.phone.clone(),
+                },
+                by: actor.as_actor(),
+            }
+            .plan(&calendar.availability(&policy, now))
             .map_err(|e| match e {
-                CreateBookingError::SlotTaken { start } => StaffBookError::SlotTaken { start },
-                CreateBookingError::TooManyActiveBookings { limit } => StaffBookError::Store(
-                    StoreError::backend("creating a desk booking", format!("limit {limit}")),
-                ),
-                CreateBookingError::Store(e) => StaffBookError::Store(e),
+                BookingRuleError::Slot(SlotRefusal::NotFree) => {
+                    StaffBookError::SlotTaken { start: form.start }
+                }
+                BookingRuleError::Slot(refusal) => StaffBookError::Slot(refusal),
+                other => {
+                    StaffBookError::Store(StoreError::backend("planning a desk booking", other))
+                }
             })?;
+
+            let mut notices = Vec::new();
+            if actor.member() != Some(new.staff()) {
+                notices.push(notice_now(
+                    Recipient::Staff(new.staff()),
+                    NoticeKind::NewBooking {
+                        awaiting_confirmation: false,
+                    },
+                    now,
+                ));
+            }
+            if has_telegram {
+                notices.extend(to_customer(Some(record.id), NoticeKind::Confirmed, now));
+            }
+            notices.extend(desk_reminders(
+                &settings,
+                new.start(),
+                record.id,
+                has_telegram,
+                new.staff(),
+                now,
+            ));
+            match self.bookings.create_booking(new, limit, notices).await {
+                Ok(booking) => break booking,
+                // As for a customer's booking: the member chosen for "any
+                // staff member" was booked at the same moment by someone
+                // else, and a colleague may still be free then.
+                Err(CreateBookingError::SlotTaken { .. })
+                    if staff == StaffChoice::Any && taken_from_others < ANY_STAFF_RETRIES =>
+                {
+                    taken_from_others += 1;
+                }
+                Err(CreateBookingError::SlotTaken { start }) => {
+                    return Err(StaffBookError::SlotTaken { start });
+                }
+                Err(CreateBookingError::TooManyActiveBookings { limit }) => {
+                    return Err(StaffBookError::Store(StoreError::backend(
+                        "creating a desk booking",
+                        format!("limit {limit}"),
+                    )));
+                }
+                Err(CreateBookingError::Store(e)) => return Err(StaffBookError::Store(e)),
+            }
+        };
         crate::metrics::booking_created(booking.service());
         self.outbox_changed();
         Ok(booking)

@@ -6,16 +6,17 @@
 use std::sync::Arc;
 
 use booking_domain::{
-    Booking, BookingId, BookingStatus, NewBooking, NewBookingParts, Service, ServiceId,
-    StaffChoice, StaffId, StaffMember, Version,
+    Booking, BookingId, BookingStatus, CustomerName, NewBooking, NewBookingParts, Service,
+    ServiceId, StaffChoice, StaffId, StaffMember, Version,
 };
-use booking_ports::engine::{BookError, BookingChangeError};
+use booking_ports::engine::{BookError, BookingChangeError, StaffBookingForm};
 use booking_ports::ports::bookings::MockBookingStore;
 use booking_ports::ports::catalog::MockCatalogStore;
+use booking_ports::ports::customers::CustomerProfile;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
     CatalogRevision, CreateBookingError, Engine, EngineSettings, ManualClock, NewNotice,
-    NoticeKind, Recipient, StaffActor, StaffUser,
+    NoticeKind, Recipient, StaffActor, StaffRole, StaffUser,
 };
 
 use crate::common::{anna_spec, customer, form, haircut_spec, minutes, moscow, policy};
@@ -311,6 +312,55 @@ async fn any_staff_plans_again_when_the_chosen_one_was_taken_meanwhile() {
         .book(
             customer(1),
             form(haircut(), StaffChoice::Any, moscow(2, 11, 0)),
+        )
+        .await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// The front desk's "any staff member" plans again too when its pick was
+/// taken at the same moment.
+#[tokio::test]
+async fn the_desk_plans_any_staff_again_when_the_chosen_one_was_taken_meanwhile() {
+    let mut bookings = empty_bookings();
+    let attempts = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = Arc::clone(&attempts);
+    bookings
+        .expect_create_booking()
+        .times(2)
+        .returning(move |new, _, _| {
+            if counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Err(CreateBookingError::SlotTaken { start: new.start() })
+            } else {
+                Ok(Booking::created(BookingId::new(10).unwrap(), new))
+            }
+        });
+    let mut customers = MockCustomerStore::new();
+    customers.expect_customer().returning(|id| {
+        Ok(Some(CustomerProfile {
+            id,
+            name: CustomerName::new("Maria Ivanova").unwrap(),
+            phone: None,
+            telegram: None,
+            language: None,
+            consented_at: moscow(0, 8, 0),
+            notes: String::new(),
+        }))
+    });
+    let engine = engine(bookings, customers, false);
+    let desk = StaffActor::authenticated(StaffUser::new(1), None, StaffRole::Owner);
+
+    let outcome = engine
+        .book_for_customer(
+            &desk,
+            StaffBookingForm {
+                customer: customer(1),
+                service: haircut(),
+                staff: StaffChoice::Any,
+                start: moscow(2, 11, 0),
+                comment: None,
+            },
         )
         .await;
 
