@@ -381,6 +381,33 @@ impl Engine {
             .await
     }
 
+    /// The date overrides dated `from..=to`: those `catalog` kept when it
+    /// kept that range, otherwise the store's.
+    pub(crate) async fn overrides_between(
+        &self,
+        catalog: &CatalogNow,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DateOverride>, StoreError> {
+        match catalog.overrides_in(from, to) {
+            Some(kept) => Ok(kept),
+            None => self.catalog.date_overrides(from, to).await,
+        }
+    }
+
+    /// The blocked periods overlapping `window`: those `catalog` kept when
+    /// it kept that window, otherwise the store's.
+    pub(crate) async fn time_off_within(
+        &self,
+        catalog: &CatalogNow,
+        window: Interval,
+    ) -> Result<Vec<TimeOff>, StoreError> {
+        match catalog.time_off_in(window) {
+            Some(kept) => Ok(kept),
+            None => self.catalog.time_off(window).await,
+        }
+    }
+
     pub(crate) async fn names(&self) -> Result<Names, StoreError> {
         let catalog = self.catalog_now().await?;
         Ok(Names::of(&catalog.services, &catalog.staff))
@@ -397,16 +424,10 @@ impl Engine {
         let from = first.pred_opt().unwrap_or(first);
         let to = last.succ_opt().unwrap_or(last);
         let catalog = self.catalog_now().await?;
-        let overrides = match catalog.overrides_in(from, to) {
-            Some(kept) => kept,
-            None => self.catalog.date_overrides(from, to).await?,
-        };
+        let overrides = self.overrides_between(&catalog, from, to).await?;
         let (time_off, bookings) = match days_interval(policy, from, to) {
             Some(window) => (
-                match catalog.time_off_in(window) {
-                    Some(kept) => kept,
-                    None => self.catalog.time_off(window).await?,
-                },
+                self.time_off_within(&catalog, window).await?,
                 self.bookings
                     .bookings_overlapping(window, None, BookingScope::ActiveOnly)
                     .await?,

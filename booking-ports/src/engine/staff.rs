@@ -23,7 +23,7 @@ use super::errors::{
 use super::moving::Mover;
 use super::notices::{reminders, to_customer};
 use super::period::Period;
-use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
+use super::{BookingDetails, Engine, Names, RescheduledBooking, days_interval};
 use crate::error::StoreError;
 use crate::ports::bookings::BookingScope;
 use crate::ports::catalog::CatalogChangeError;
@@ -546,9 +546,11 @@ impl Engine {
         let last_day = last.with_timezone(&tz).date_naive();
         let catalog = self.catalog_now().await?;
         let members = &catalog.staff;
-        let overrides = self.catalog.date_overrides(first_day, last_day).await?;
+        let overrides = self
+            .overrides_between(&catalog, first_day, last_day)
+            .await?;
         let time_off = match Interval::new(first.start(), last) {
-            Some(span) => self.catalog.time_off(span).await?,
+            Some(span) => self.time_off_within(&catalog, span).await?,
             None => Vec::new(),
         };
         let calendar = Availability {
@@ -560,7 +562,8 @@ impl Engine {
             now,
             ignoring: None,
         };
-        let names = self.names().await?;
+        // Named from the catalog read above, not a second revision read.
+        let names = Names::of(&catalog.services, &catalog.staff);
         let mut colliding = Vec::new();
         for booking in bookings {
             let fits = members
