@@ -7,9 +7,8 @@
 //! message to each customer. Nothing is ever cancelled silently.
 
 use booking_domain::{
-    Availability, Booking, BookingId, CancelReason, DateOverride, Interval, Service, ServiceId,
-    ServiceSpec, StaffChoice, StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId, TimeOffSpec,
-    Version,
+    Booking, BookingId, CancelReason, DateOverride, Service, ServiceId, ServiceSpec, StaffChoice,
+    StaffId, StaffMember, StaffSpec, TimeOff, TimeOffId, TimeOffSpec, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -23,7 +22,7 @@ use super::errors::{
 use super::moving::Mover;
 use super::notices::{reminders, to_customer};
 use super::period::Period;
-use super::{BookingDetails, Engine, Names, RescheduledBooking, days_interval};
+use super::{BookingDetails, Engine, RescheduledBooking, days_interval};
 use crate::error::StoreError;
 use crate::ports::bookings::BookingScope;
 use crate::ports::catalog::CatalogChangeError;
@@ -519,73 +518,6 @@ impl Engine {
             .await?
             .into_iter()
             .find(|m| m.id() == id))
-    }
-
-    /// The upcoming active bookings overlapping `window` (of `staff` only,
-    /// when given) whose visit the schedule as stored now no longer allows.
-    pub(super) async fn schedule_conflicts(
-        &self,
-        window: Interval,
-        staff: Option<StaffId>,
-    ) -> Result<Vec<BookingDetails>, StoreError> {
-        let policy = self.policy();
-        let now = self.clock.now();
-        let bookings: Vec<Booking> = self
-            .bookings
-            .bookings_overlapping(window, staff, BookingScope::ActiveOnly)
-            .await?
-            .into_iter()
-            .filter(|b| b.end() > now)
-            .collect();
-        let (Some(first), Some(last)) = (bookings.first(), bookings.iter().map(Booking::end).max())
-        else {
-            return Ok(Vec::new());
-        };
-        let tz = policy.time_zone();
-        let first_day = first.start().with_timezone(&tz).date_naive();
-        let last_day = last.with_timezone(&tz).date_naive();
-        let catalog = self.catalog_now().await?;
-        let members = &catalog.staff;
-        let overrides = self
-            .overrides_between(&catalog, first_day, last_day)
-            .await?;
-        let time_off = match Interval::new(first.start(), last) {
-            Some(span) => self.time_off_within(&catalog, span).await?,
-            None => Vec::new(),
-        };
-        let calendar = Availability {
-            policy: &policy,
-            staff: members,
-            overrides: &overrides,
-            time_off: &time_off,
-            bookings: &[],
-            now,
-            ignoring: None,
-        };
-        // Named from the catalog read above, not a second revision read.
-        let names = Names::of(&catalog.services, &catalog.staff);
-        let mut colliding = Vec::new();
-        for booking in bookings {
-            let fits = members
-                .iter()
-                .find(|m| m.id() == booking.staff())
-                .filter(|m| m.is_active())
-                .zip(Interval::new(booking.start(), booking.end()))
-                .is_some_and(|(member, visit)| {
-                    let day = booking.start().with_timezone(&tz).date_naive();
-                    calendar
-                        .working_periods(member, day)
-                        .iter()
-                        .any(|p| p.contains(&visit))
-                        && !time_off
-                            .iter()
-                            .any(|t| t.applies_to(member.id()) && t.period().overlaps(&visit))
-                });
-            if !fits {
-                colliding.push(self.details_with(&names, booking, true).await?);
-            }
-        }
-        Ok(colliding)
     }
 }
 
