@@ -136,13 +136,15 @@ impl Bench {
                 continue;
             }
             self.next_update_id += 1;
-            let (step, update) = next_action(
+            let (step, json) = next_action(
                 self.next_update_id,
                 chat,
                 round,
                 self.screens.get(&chat),
                 self.last_steps.get(&chat).copied(),
             );
+            // From text: teloxide's `Update` does not deserialise from a `Value`.
+            let update: Update = serde_json::from_str(&json.to_string()).unwrap();
             self.last_steps.insert(chat, step);
             planned.push((chat, step, update));
         }

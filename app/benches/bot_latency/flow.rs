@@ -3,7 +3,6 @@
 //! next on a screen ([`next_action`]).
 
 use serde_json::Value;
-use teloxide::types::Update;
 
 use crate::common::{callback_update, text_update};
 
@@ -97,13 +96,14 @@ pub(crate) const FLOW_STEPS: usize = 15;
 /// next step of booking a visit, then of cancelling it (so the calendar
 /// stays as full as it started), then `/start` again. Days and times are
 /// spread over the chats so that they do not all want the same start.
+/// The update is the Bot API's JSON, as `getUpdates` serves it.
 pub(crate) fn next_action(
     update_id: i64,
     chat: i64,
     round: usize,
     screen: Option<&Screen>,
     last: Option<Step>,
-) -> (Step, Update) {
+) -> (Step, Value) {
     // A well-mixed choice per chat and round (SplitMix64's multiplier), so
     // that chats at the same step spread over the days and times offered.
     let mixed = |salt: u64| {
@@ -132,7 +132,7 @@ pub(crate) fn next_action(
     };
     let first = |s: &Screen, part: &str| s.buttons_with(part).first().map(|b| (*b).to_owned());
     let has = |s: &Screen, data: &str| s.buttons.iter().any(|b| b == data);
-    let (step, json) = match screen {
+    match screen {
         Some(s) if s.asks_to_type => (Step::Phone, text_update(update_id, chat, PHONE)),
         Some(s) if first(s, "|sv:").is_some() => {
             press(Step::Service, &service(s.buttons_with("|sv:")), s)
@@ -161,7 +161,5 @@ pub(crate) fn next_action(
         Some(s) if has(s, "m:s") && !has(s, "m:b") => press(Step::Menu, "m:s", s),
         // Cancelled (or anything else that ended a flow): start again.
         _ => (Step::Start, text_update(update_id, chat, "/start")),
-    };
-    // From text: teloxide's `Update` does not deserialise from a `Value`.
-    (step, serde_json::from_str(&json.to_string()).unwrap())
+    }
 }
