@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use booking_domain::{
     BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
     CancelledBy, Comment, Currency, CustomerId, CustomerName, Interval, Money, NewBooking,
-    PhoneNumber, ServiceId, StaffId, Version,
+    Occupancy, PhoneNumber, ServiceId, StaffId, Version,
 };
 use booking_ports::{
     ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, NewNotice, OutboxChange,
@@ -442,6 +442,17 @@ impl BookingStore for PgStore {
             .await
             .map_err(backend("reading the bookings of a period"))?;
         collect_bookings(rows)
+    }
+
+    async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .bind(MAX_OCCUPIED_MS)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend("reading the time bookings occupy"))?;
+        rows.into_iter().map(convert::occupancy).collect()
     }
 
     async fn pending_bookings_created_by(

@@ -224,6 +224,15 @@ statements! {
            AND (?4 OR status IN ('pending', 'confirmed')) \
          ORDER BY start_ms, id"
     );
+    /// The calendar's read: as [`BOOKINGS_OVERLAPPING`] for the active
+    /// bookings, but only the columns the slot engine needs (decoding all
+    /// of a booking's was most of a calendar's cost).
+    OCCUPANCY_OVERLAPPING = "SELECT id, staff_id, start_ms, occupied_start_ms, occupied_end_ms \
+         FROM bookings \
+         WHERE start_ms > ?1 - ?3 + 86400000 AND start_ms < ?2 + 86400000 \
+           AND occupied_start_ms < ?2 AND occupied_end_ms > ?1 \
+           AND status IN ('pending', 'confirmed') \
+         ORDER BY start_ms, id";
     /// The start index yields rows in `(start_ms, id)` order, so the export
     /// streams without sorting the period first.
     BOOKINGS_STARTING_BETWEEN =

@@ -64,7 +64,7 @@ use common::{
 const MEDIAN_BUDGET: u64 = 1_280_000;
 /// ... and the mean, which the few dear steps (the free days, a booking
 /// written) dominate, as they dominate a burst's CPU (figure 4d).
-const MEAN_BUDGET: u64 = 3_360_000;
+const MEAN_BUDGET: u64 = 2_080_000;
 
 /// `booking run` under callgrind.
 struct UnderCallgrind {

@@ -18,6 +18,7 @@
 pub mod booking;
 pub mod catalog;
 mod digits;
+pub mod occupancy;
 pub mod privacy;
 pub mod rules;
 pub mod slots;
@@ -36,6 +37,7 @@ pub use catalog::{
     PolicyOverrides, PolicySettings, Service, ServiceSpec, StaffMember, StaffSpec, TimeOff,
     TimeOffSpec, WeeklyHours,
 };
+pub use occupancy::{InvalidOccupancy, Occupancy, Occupies};
 pub use privacy::{mask_name, mask_phone_digits, mask_phones_in_text};
 pub use rules::{
     BookRequest, BookingRuleError, RescheduleRequest, STAFF_HORIZON_DAYS, StaffBookRequest,

@@ -11,6 +11,7 @@ use crate::booking::{
     TransitionError,
 };
 use crate::catalog::{Service, StaffMember};
+use crate::occupancy::Occupies;
 use crate::slots::{Availability, SlotRefusal, StaffChoice};
 use crate::values::{BookingId, Comment, CustomerId, Money, StaffId};
 
@@ -53,9 +54,9 @@ impl BookRequest<'_> {
     ///
     /// # Errors
     /// [`BookingRuleError`] with the first rule the request breaks.
-    pub fn plan(
+    pub fn plan<B: Occupies>(
         self,
-        calendar: &Availability<'_>,
+        calendar: &Availability<'_, B>,
         active_bookings: usize,
     ) -> Result<NewBooking, BookingRuleError> {
         let limit = calendar.policy.max_active_bookings_per_customer();
@@ -108,7 +109,10 @@ impl RescheduleRequest<'_> {
     ///
     /// # Errors
     /// [`BookingRuleError`] with the first rule the move breaks.
-    pub fn plan(self, calendar: &Availability<'_>) -> Result<NewBooking, BookingRuleError> {
+    pub fn plan<B: Occupies>(
+        self,
+        calendar: &Availability<'_, B>,
+    ) -> Result<NewBooking, BookingRuleError> {
         let old = self.booking;
         let by_customer = self.by == Actor::Customer;
         if by_customer {
@@ -157,8 +161,8 @@ impl RescheduleRequest<'_> {
     }
 }
 
-pub(crate) fn pick_staff(
-    calendar: &Availability<'_>,
+pub(crate) fn pick_staff<B: Occupies>(
+    calendar: &Availability<'_, B>,
     service: &Service,
     choice: StaffChoice,
     start: DateTime<Utc>,
@@ -187,17 +191,21 @@ pub(crate) fn pick_staff(
 /// starting on local `day`; on a tie, the first in the configured order
 /// (`calendar.staff`). Taking always the first free one would fill the
 /// first calendar while the rest of the team waits for customers.
-fn least_busy(calendar: &Availability<'_>, free: &[StaffId], day: NaiveDate) -> Option<StaffId> {
+fn least_busy<B: Occupies>(
+    calendar: &Availability<'_, B>,
+    free: &[StaffId],
+    day: NaiveDate,
+) -> Option<StaffId> {
     let time_zone = calendar.policy.time_zone();
     let bookings_that_day = |staff: StaffId| {
         calendar
             .bookings
             .iter()
             .filter(|b| {
-                b.staff() == staff
-                    && b.is_active()
-                    && calendar.ignoring != Some(b.id())
-                    && b.start().with_timezone(&time_zone).date_naive() == day
+                b.staff_id() == staff
+                    && b.holds_time()
+                    && calendar.ignoring != Some(b.booking_id())
+                    && b.visit_start().with_timezone(&time_zone).date_naive() == day
             })
             .count()
     };

@@ -25,6 +25,7 @@ use crate::booking::Booking;
 use crate::catalog::{
     DateOverride, LocalTimeRange, OverrideHours, Policy, Service, StaffMember, TimeOff,
 };
+use crate::occupancy::Occupies;
 use crate::time::{DayClock, Interval, merge_touching};
 use crate::values::{BookingId, StaffId};
 
@@ -59,21 +60,34 @@ pub enum SlotRefusal {
     NotFree,
 }
 
-/// Everything the slot engine reads, borrowed from the caller.
-#[derive(Debug, Clone, Copy)]
-pub struct Availability<'a> {
+/// Everything the slot engine reads, borrowed from the caller. Bookings
+/// are whole [`Booking`]s or just their [`Occupancy`] (what a calendar read
+/// from a store gives): the engine reads only what [`Occupies`] offers.
+///
+/// [`Occupancy`]: crate::Occupancy
+#[derive(Debug)]
+pub struct Availability<'a, B = Booking> {
     pub policy: &'a Policy,
     pub staff: &'a [StaffMember],
     pub overrides: &'a [DateOverride],
     pub time_off: &'a [TimeOff],
     /// Bookings that may overlap the days asked about; inactive ones are
     /// ignored, so callers may pass whatever their query returned.
-    pub bookings: &'a [Booking],
+    pub bookings: &'a [B],
     pub now: DateTime<Utc>,
     /// A booking to leave out, so a booking being moved does not block its
     /// own new time.
     pub ignoring: Option<BookingId>,
 }
+
+// By hand: a derive would ask for `B: Copy`, and a `Booking` is not.
+impl<B> Clone for Availability<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B> Copy for Availability<'_, B> {}
 
 /// One staff member's calendar, prepared once per query.
 struct StaffCalendar<'a> {
@@ -85,7 +99,7 @@ struct StaffCalendar<'a> {
     blocked: Vec<Interval>,
 }
 
-impl<'a> Availability<'a> {
+impl<'a, B: Occupies> Availability<'a, B> {
     /// The free starts of local `day` for `service`, in time order.
     pub fn free_starts(
         &self,
@@ -195,9 +209,9 @@ impl<'a> Availability<'a> {
                 .chain(
                     self.bookings
                         .iter()
-                        .filter(|b| b.is_active() && b.staff() == member.id())
-                        .filter(|b| Some(b.id()) != self.ignoring)
-                        .map(Booking::occupied),
+                        .filter(|b| b.holds_time() && b.staff_id() == member.id())
+                        .filter(|b| Some(b.booking_id()) != self.ignoring)
+                        .map(Occupies::occupied_time),
                 )
                 .collect(),
         );
@@ -273,11 +287,11 @@ impl<'a> Availability<'a> {
             .collect();
         calendars.sort_by_key(|c| c.member.id());
         for booking in self.bookings {
-            if !booking.is_active() || Some(booking.id()) == self.ignoring {
+            if !booking.holds_time() || Some(booking.booking_id()) == self.ignoring {
                 continue;
             }
-            if let Ok(i) = calendars.binary_search_by_key(&booking.staff(), |c| c.member.id()) {
-                calendars[i].occupied.push(booking.occupied());
+            if let Ok(i) = calendars.binary_search_by_key(&booking.staff_id(), |c| c.member.id()) {
+                calendars[i].occupied.push(booking.occupied_time());
             }
         }
         for calendar in &mut calendars {

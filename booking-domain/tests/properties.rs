@@ -5,6 +5,8 @@
 //! debug build on two cores; set `PROPTEST_CASES` to search deeper.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "properties/occupancy.rs"]
+mod occupancy;
 #[path = "properties/privacy.rs"]
 mod privacy;
 #[path = "properties/sequences.rs"]
@@ -297,7 +299,7 @@ proptest! {
         )
         .unwrap();
         let staff = [working_every_day(1, &periods), working_every_day(2, &periods)];
-        let calendar = Availability {
+        let calendar: Availability<'_> = Availability {
             policy: &policy,
             staff: &staff,
             overrides: &[],

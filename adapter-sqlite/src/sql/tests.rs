@@ -190,6 +190,7 @@ async fn plans_stay_range_searches_with_statistics_of_a_long_history() {
     for statement in [
         super::BOOKINGS_OVERLAPPING,
         super::BOOKINGS_OF_STAFF_OVERLAPPING,
+        super::OCCUPANCY_OVERLAPPING,
     ] {
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {statement}")))
@@ -212,7 +213,8 @@ async fn plans_stay_range_searches_with_statistics_of_a_long_history() {
         [
             ["SEARCH bookings USING INDEX bookings_by_start (start_ms>? AND start_ms<?)"],
             ["SEARCH bookings USING INDEX bookings_by_staff_occupied \
-                 (staff_id=? AND occupied_start_ms>? AND occupied_start_ms<?)"]
+                 (staff_id=? AND occupied_start_ms>? AND occupied_start_ms<?)"],
+            ["SEARCH bookings USING INDEX bookings_by_start (start_ms>? AND start_ms<?)"]
         ]
     );
 }

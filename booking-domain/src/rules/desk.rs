@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use super::{BookingRuleError, Copies, new_booking, pick_staff};
 use crate::booking::{Actor, BookedFor, BookingStatus, NewBooking};
 use crate::catalog::{Policy, PolicySettings, Service};
+use crate::occupancy::Occupies;
 use crate::slots::{Availability, StaffChoice};
 use crate::values::{Comment, CustomerId, Minutes};
 
@@ -64,7 +65,10 @@ impl StaffBookRequest<'_> {
     /// [`BookingRuleError::Slot`] with the first reason the start cannot be
     /// booked: `TooSoon` for a start in the past, `NotFree` for one that
     /// would overlap a booking or a blocked period or fall outside hours.
-    pub fn plan(self, calendar: &Availability<'_>) -> Result<NewBooking, BookingRuleError> {
+    pub fn plan<B: Occupies>(
+        self,
+        calendar: &Availability<'_, B>,
+    ) -> Result<NewBooking, BookingRuleError> {
         let staff = pick_staff(calendar, self.service, self.staff, self.start)?;
         Ok(new_booking(
             self.customer,

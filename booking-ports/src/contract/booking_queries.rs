@@ -1,7 +1,7 @@
 //! The booking port (`BookingStore`), reading: a customer's bookings, period
 //! queries, the streamed export and returning customers.
 
-use booking_domain::{Booking, BookingId};
+use booking_domain::{Booking, BookingId, Occupancy};
 use chrono::Duration;
 use futures::StreamExt;
 
@@ -18,6 +18,7 @@ macro_rules! __booking_queries_contracts {
             customer_queries_return_what_they_promise,
             a_customers_recent_bookings_are_those_created_or_cancelled_since,
             period_queries_see_buffers_and_filter,
+            occupancy_is_the_time_active_bookings_hold,
             export_streams_the_period_in_order,
             returning_customers_are_those_with_earlier_bookings,
         );
@@ -155,6 +156,73 @@ pub async fn period_queries_see_buffers_and_filter<S: ContractStore>(store: S) {
             .unwrap()
             .is_empty(),
         "touching is not overlapping"
+    );
+}
+
+/// `occupancy_overlapping`: the active bookings `bookings_overlapping`
+/// gives (buffers included, by start), as the time they hold: the
+/// visit's start and the occupied interval, of the right booking and staff
+/// member.
+pub async fn occupancy_is_the_time_active_bookings_hold<S: ContractStore>(store: S) {
+    let w = world(store, 1).await;
+    // Occupies 11:00-13:00 although the visit is 12:00-12:30.
+    let buffered = w
+        .create(w.visit(customer(0), w.anna, at(12, 0), 30, (60, 30)))
+        .await;
+    let boris = w
+        .create(w.visit(customer(0), w.boris, at(11, 0), 60, (0, 0)))
+        .await;
+    let early = w
+        .create(w.visit(customer(0), w.boris, at(10, 15), 30, (0, 0)))
+        .await;
+    let gone = w
+        .create(w.visit(customer(0), w.anna, at(10, 0), 30, (0, 0)))
+        .await;
+    w.cancel(&gone).await;
+    let later = w
+        .create(w.visit(customer(0), w.boris, at(16, 0), 30, (0, 0)))
+        .await;
+
+    let window = interval(at(10, 15), at(11, 30));
+    let occupancy = w.store.occupancy_overlapping(window).await.unwrap();
+    let expected: Vec<Occupancy> = [&early, &boris, &buffered]
+        .into_iter()
+        .filter_map(Occupancy::of)
+        .collect();
+    assert_eq!(
+        occupancy, expected,
+        "active only, by start, buffers included"
+    );
+    assert_eq!(
+        occupancy[2].occupied(),
+        interval(at(11, 0), at(13, 0)),
+        "the visit with its buffers"
+    );
+    assert_eq!(occupancy[2].start(), at(12, 0));
+    assert_eq!(occupancy[2].staff(), w.anna);
+    let whole: Vec<Occupancy> = w
+        .store
+        .bookings_overlapping(window, None, BookingScope::ActiveOnly)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(Occupancy::of)
+        .collect();
+    assert_eq!(occupancy, whole, "the bookings bookings_overlapping gives");
+    assert!(
+        w.store
+            .occupancy_overlapping(interval(at(13, 0), at(14, 0)))
+            .await
+            .unwrap()
+            .is_empty(),
+        "touching is not overlapping"
+    );
+    assert_eq!(
+        w.store
+            .occupancy_overlapping(interval(at(15, 0), at(18, 0)))
+            .await
+            .unwrap(),
+        Occupancy::of(&later).into_iter().collect::<Vec<_>>()
     );
 }
 

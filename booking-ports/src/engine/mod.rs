@@ -46,15 +46,15 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use booking_domain::{
-    Availability, Booking, BookingStatus, DateOverride, Interval, Policy, PolicyOverrides, Service,
-    ServiceId, StaffId, StaffMember, TimeOff, TransitionError, Version,
+    Availability, Booking, BookingStatus, DateOverride, Interval, Occupancy, Policy,
+    PolicyOverrides, Service, ServiceId, StaffId, StaffMember, TimeOff, TransitionError, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
 use self::catalog_cache::{CatalogCache, CatalogNow};
 use crate::dispatch::DispatchWakeup;
 use crate::error::StoreError;
-use crate::ports::bookings::{BookingScope, BookingStore, UpdateBookingError};
+use crate::ports::bookings::{BookingStore, UpdateBookingError};
 use crate::ports::catalog::{CatalogSnapshot, CatalogStore, ImportCatalogError};
 use crate::ports::clock::Clock;
 use crate::ports::customers::{CustomerProfile, CustomerStore};
@@ -309,11 +309,18 @@ pub(crate) struct Calendar {
     catalog: Arc<CatalogNow>,
     overrides: Vec<DateOverride>,
     time_off: Vec<TimeOff>,
-    bookings: Vec<Booking>,
+    /// The active bookings' time, not whole bookings: the slot engine
+    /// reads nothing else of them, and decoding whole ones was most of a
+    /// calendar's cost (docs/BENCHMARKS.md, figures 4c and 4d).
+    bookings: Vec<Occupancy>,
 }
 
 impl Calendar {
-    fn availability<'a>(&'a self, policy: &'a Policy, now: DateTime<Utc>) -> Availability<'a> {
+    fn availability<'a>(
+        &'a self,
+        policy: &'a Policy,
+        now: DateTime<Utc>,
+    ) -> Availability<'a, Occupancy> {
         Availability {
             policy,
             staff: &self.catalog.staff,
@@ -429,9 +436,7 @@ impl Engine {
         let (time_off, bookings) = match days_interval(policy, from, to) {
             Some(window) => (
                 self.time_off_within(&catalog, window).await?,
-                self.bookings
-                    .bookings_overlapping(window, None, BookingScope::ActiveOnly)
-                    .await?,
+                self.bookings.occupancy_overlapping(window).await?,
             ),
             None => (Vec::new(), Vec::new()),
         };

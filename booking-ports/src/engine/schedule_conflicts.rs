@@ -3,7 +3,7 @@
 //! active bookings whose visit the schedule no longer allows, so the admin
 //! can move or cancel each with a message to its customer.
 
-use booking_domain::{Availability, Booking, Interval, StaffId};
+use booking_domain::{Availability, Booking, Interval, Occupancy, StaffId};
 
 use super::{BookingDetails, Engine, Names};
 use crate::error::StoreError;
@@ -42,7 +42,8 @@ impl Engine {
             Some(span) => self.time_off_within(&catalog, span).await?,
             None => Vec::new(),
         };
-        let calendar = Availability {
+        // Working periods only: no bookings needed.
+        let calendar: Availability<'_, Occupancy> = Availability {
             policy: &policy,
             staff: members,
             overrides: &overrides,

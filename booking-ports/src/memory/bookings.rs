@@ -7,7 +7,8 @@ use std::ops::Bound;
 
 use async_trait::async_trait;
 use booking_domain::{
-    Booking, BookingId, BookingStatus, CustomerId, Interval, NewBooking, StaffId, Version,
+    Booking, BookingId, BookingStatus, CustomerId, Interval, NewBooking, Occupancy, StaffId,
+    Version,
 };
 use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt};
@@ -161,6 +162,14 @@ impl BookingStore for MemoryStore {
             .filter(|b| staff.is_none_or(|s| b.staff() == s))
             .filter(|b| scope == BookingScope::AllStatuses || b.is_active())
             .cloned()
+            .collect())
+    }
+
+    async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
+        let state = self.lock("reading the time bookings occupy")?;
+        Ok(state
+            .overlapping(period)
+            .filter_map(Occupancy::of)
             .collect())
     }
 

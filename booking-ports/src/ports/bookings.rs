@@ -7,7 +7,8 @@
 
 use async_trait::async_trait;
 use booking_domain::{
-    Booking, BookingId, CustomerId, Interval, NewBooking, StaffId, TransitionError, Version,
+    Booking, BookingId, CustomerId, Interval, NewBooking, Occupancy, StaffId, TransitionError,
+    Version,
 };
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
@@ -224,6 +225,16 @@ pub trait BookingStore: Send + Sync {
         staff: Option<StaffId>,
         scope: BookingScope,
     ) -> Result<Vec<Booking>, StoreError>;
+
+    /// The time the active bookings overlapping `period` keep their staff
+    /// members busy, ordered by start then booking id: what a calendar
+    /// needs of them (the slot engine reads nothing else), without reading
+    /// whole bookings. The same bookings as [`Self::bookings_overlapping`]
+    /// with no staff member and [`BookingScope::ActiveOnly`] give.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError>;
 
     /// Up to `limit` pending bookings created at or before `created_by`
     /// whose visit starts after `starting_after`, ordered by creation time

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::error::StoreError;
 use crate::ports::versions::RecordVersion;
-use booking_domain::{InvalidId, Minutes};
+use booking_domain::{BookingId, Interval, InvalidId, Minutes, Occupancy, StaffId};
 use chrono::{DateTime, Utc};
 
 /// Which stored record a value came from, for [`StoreError::Corrupt`]: a
@@ -95,6 +95,27 @@ pub fn version_to_stored(version: RecordVersion) -> i64 {
 pub fn phone(record: Record, stored: &str) -> Result<booking_domain::PhoneNumber, StoreError> {
     let any_region = booking_domain::PhoneRegion::new("US").map_err(|e| record.corrupt(e))?;
     booking_domain::PhoneNumber::parse(stored, any_region).map_err(|e| record.corrupt(e))
+}
+
+/// A stored booking's occupancy, from its id, staff member, start and
+/// generated `occupied_start_ms` and `occupied_end_ms` columns (the
+/// columns a calendar reads, in that order).
+pub fn occupancy(
+    (id, staff, start_ms, occupied_start_ms, occupied_end_ms): (i64, i64, i64, i64, i64),
+) -> Result<Occupancy, StoreError> {
+    let record = Record::new("booking", id);
+    let occupied = Interval::new(
+        instant(record, occupied_start_ms)?,
+        instant(record, occupied_end_ms)?,
+    )
+    .ok_or_else(|| record.corrupt("its occupied time ends before it starts"))?;
+    Occupancy::new(
+        self::id(record, id, BookingId::new)?,
+        self::id(record, staff, StaffId::new)?,
+        instant(record, start_ms)?,
+        occupied,
+    )
+    .map_err(|e| record.corrupt(e))
 }
 
 #[cfg(test)]

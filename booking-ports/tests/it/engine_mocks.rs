@@ -54,8 +54,8 @@ fn catalog() -> MockCatalogStore {
 fn empty_bookings() -> MockBookingStore {
     let mut bookings = MockBookingStore::new();
     bookings
-        .expect_bookings_overlapping()
-        .returning(|_, _, _| Ok(Vec::new()));
+        .expect_occupancy_overlapping()
+        .returning(|_| Ok(Vec::new()));
     bookings
         .expect_upcoming_bookings_of_customer()
         .returning(|_, _| Ok(Vec::new()));
