@@ -69,8 +69,8 @@ use flow::{FLOW_STEPS, Screen, Step, next_action};
 
 use common::{
     Env, FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir,
-    load_average, process_context_switches, process_cpu, salon_config, setting,
-    thread_context_switches, thread_cpu,
+    load_average, process_context_switches, process_cpu, process_kernel_and_user_cpu, salon_config,
+    setting, thread_context_switches, thread_cpu,
 };
 
 /// One update on its way through the bot.
@@ -369,9 +369,9 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     println!(
         "| pace | updates | updates/s | reply median ms | reply p99 ms | reply max ms | \
          done median ms | done p99 ms | done max ms | CPU per update ms | context switches per update | \
-         fake Bot API's share of the CPU |"
+         fake Bot API's share of the CPU | kernel's share of the CPU (fake included) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let paces = [
         ("burst of all at once".to_owned(), Pace::Burst),
         (
@@ -385,6 +385,7 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
         let mut all = Vec::new();
         let mut elapsed = Duration::ZERO;
         let process_before = process_cpu();
+        let (kernel_before, _) = process_kernel_and_user_cpu();
         let fake_before = thread_cpu(&bench.fake_thread);
         let switches_before = process_context_switches();
         let fake_switches_before = thread_context_switches(&bench.fake_thread);
@@ -396,13 +397,14 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
         }
         let fake_cpu = thread_cpu(&bench.fake_thread) - fake_before;
         let process_cpu = process_cpu() - process_before;
+        let kernel_cpu = process_kernel_and_user_cpu().0 - kernel_before;
         // The bot's: the fake Bot API's own thread left out.
         let switches = (process_context_switches() - switches_before)
             .saturating_sub(thread_context_switches(&bench.fake_thread) - fake_switches_before);
         let mut replies: Vec<_> = all.iter().map(|l| l.reply).collect();
         let mut dones: Vec<_> = all.iter().map(|l| l.done).collect();
         println!(
-            "| {label} | {} | {:.0} | {} | {} | {:.2} | {:.1} | {:.0} % |",
+            "| {label} | {} | {:.0} | {} | {} | {:.2} | {:.1} | {:.0} % | {:.0} % |",
             all.len(),
             all.len() as f64 / elapsed.as_secs_f64(),
             summary(&mut replies),
@@ -410,6 +412,7 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
             ms(process_cpu.saturating_sub(fake_cpu)) / all.len() as f64,
             switches as f64 / all.len() as f64,
             100.0 * fake_cpu.as_secs_f64() / process_cpu.as_secs_f64(),
+            100.0 * kernel_cpu.as_secs_f64() / process_cpu.as_secs_f64(),
         );
         measured.push(all);
     }

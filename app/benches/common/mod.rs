@@ -231,12 +231,21 @@ pub(crate) fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
 /// CPU time the process has used so far, all threads (the kernel keeps
 /// it to the nanosecond; only its split into user and system is sampled).
 pub(crate) fn process_cpu() -> Duration {
+    let (kernel, user) = process_kernel_and_user_cpu();
+    kernel + user
+}
+
+/// The CPU time the process has used so far in the kernel (system
+/// calls, context switches) and in user space, all threads. The kernel
+/// splits its count between the two by sampling, so the split is an
+/// estimate, good over many updates.
+pub(crate) fn process_kernel_and_user_cpu() -> (Duration, Duration) {
     use nix::sys::resource::{UsageWho, getrusage};
     let usage = getrusage(UsageWho::RUSAGE_SELF).unwrap();
     let micros = |t: nix::sys::time::TimeVal| {
         Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
     };
-    micros(usage.user_time()) + micros(usage.system_time())
+    (micros(usage.system_time()), micros(usage.user_time()))
 }
 
 /// CPU time one thread (`<pid>/task/<tid>`) has used so far, from its
