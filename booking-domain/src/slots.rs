@@ -324,6 +324,11 @@ impl<'a, B: Occupies> Availability<'a, B> {
         let earliest = self.earliest_start();
         let clock = DayClock::new(self.policy.time_zone(), day);
         let grid = self.grid(&clock);
+        // Each start's visit and the time it keeps (buffers included),
+        // worked out when a member first needs it and kept for the others:
+        // instant arithmetic was a good part of a calendar's cost when done
+        // per member, and a day asked for one free start stops early.
+        let mut intervals: Vec<Option<(Interval, Interval)>> = vec![None; grid.len()];
         // Free staff per grid instant, indexed like `grid`: the grid is
         // already in time order, so no map is needed.
         let mut free: Vec<Vec<StaffId>> = vec![Vec::new(); grid.len()];
@@ -346,8 +351,13 @@ impl<'a, B: Occupies> Availability<'a, B> {
                 if start < earliest || start < first.start() || start >= last.end() {
                     continue;
                 }
-                let visit = Interval::from_ordered(start, start + duration);
-                let kept = Interval::from_ordered(start - before, start + duration + after);
+                let (visit, kept) = *intervals[index].get_or_insert_with(|| {
+                    let end = start + duration;
+                    (
+                        Interval::from_ordered(start, end),
+                        Interval::from_ordered(start - before, end + after),
+                    )
+                });
                 let fits = periods.iter().any(|p| p.contains(&visit))
                     && !blocked.iter().any(|b| b.overlaps(&visit))
                     && !occupied.iter().any(|o| o.overlaps(&kept));
