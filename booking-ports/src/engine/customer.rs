@@ -287,9 +287,12 @@ impl Engine {
             // The record is made before the booking so that every booking
             // has one; submitting the form is the customer's consent to
             // storing it. An existing record is left as it is: the details
-            // typed go on the booking, which may be for someone else.
+            // typed go on the booking, which may be for someone else. A
+            // customer with an upcoming booking has one already (made before
+            // that booking; an erased customer's bookings no longer name
+            // them), so a returning customer's booking reads one row fewer.
             if !recorded {
-                if self.customers.customer(customer).await?.is_none() {
+                if upcoming.is_empty() && self.customers.customer(customer).await?.is_none() {
                     self.first_record(customer, &booked_for, form.language.clone(), now)
                         .await?;
                 }

@@ -182,6 +182,39 @@ async fn a_confirmed_booking_plans_the_configured_reminders() {
 }
 
 #[tokio::test]
+async fn a_customer_with_an_upcoming_booking_is_not_looked_up_again() {
+    let mut bookings = MockBookingStore::new();
+    bookings
+        .expect_occupancy_overlapping()
+        .returning(|_| Ok(Vec::new()));
+    bookings
+        .expect_upcoming_bookings_of_customer()
+        .returning(|_, _| Ok(vec![stored(BookingStatus::Confirmed)]));
+    bookings
+        .expect_bookings_of_customer_changed_since()
+        .returning(|_, _| Ok(Vec::new()));
+    bookings
+        .expect_create_booking()
+        .times(1)
+        .returning(|new, _, _| Ok(Booking::created(BookingId::new(11).unwrap(), new)));
+    // Their record exists: neither read nor written.
+    let mut customers = MockCustomerStore::new();
+    customers.expect_customer().times(0);
+    customers.expect_save_customer().times(0);
+    let engine = engine(bookings, customers, false);
+
+    let booked = engine
+        .book(
+            customer(1),
+            form(haircut(), StaffChoice::Only(anna()), moscow(2, 14, 0)),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(booked.booking.start(), moscow(2, 14, 0));
+}
+
+#[tokio::test]
 async fn staff_confirmation_tells_the_customer_and_plans_the_reminders() {
     let mut bookings = MockBookingStore::new();
     bookings
