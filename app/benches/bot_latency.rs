@@ -68,8 +68,8 @@ use tokio::sync::mpsc;
 use flow::{FLOW_STEPS, Screen, Step, next_action};
 
 use common::{
-    Env, FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir,
-    load_average, process_context_switches, process_cpu, process_kernel_and_user_cpu, salon_config,
+    FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, add_visits, bench_dir, load_average,
+    open_salon, process_context_switches, process_cpu, process_kernel_and_user_cpu, salon_config,
     setting, thread_context_switches, thread_cpu,
 };
 
@@ -273,23 +273,12 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     let address = fake.address;
     let fake_thread = fake.thread.clone();
     let dir = tempfile::tempdir_in(bench_dir()).unwrap();
-    let config_path = dir.path().join("booking.toml");
-    std::fs::write(&config_path, salon_config()).unwrap();
-    let settings = app::config::load(&Env(vec![
-        ("BOOKING_CONFIG", config_path.display().to_string()),
-        ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
-        ("BOOKING_TELEGRAM_API_URL", format!("http://{address}")),
-    ]))
-    .unwrap();
-    let database = dir.path().join("booking.db");
-    let app::database::Store::Sqlite(store) = app::database::open(
-        &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", database.display()))
-            .unwrap(),
+    let (settings, store) = open_salon(
+        dir.path(),
+        &salon_config(),
+        vec![("BOOKING_TELEGRAM_API_URL", format!("http://{address}"))],
     )
-    .await
-    .unwrap() else {
-        panic!("a sqlite:// URL opens SQLite");
-    };
+    .await;
     let engine = Arc::new(Engine::on_store(
         store.clone(),
         SystemClock,

@@ -40,8 +40,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use common::{
-    Env, FakeTelegram, GIVE_UP, Method, TOKEN, add_visits, bench_dir, callback_update,
-    load_average, salon_config, setting, text_update,
+    Env, FakeTelegram, Method, TOKEN, add_visits, bench_dir, callback_update, load_average,
+    salon_config, setting, stop_as_systemd_would, text_update,
 };
 
 /// Set in the environment of this binary run as the thin parent of one
@@ -166,15 +166,8 @@ impl Running {
     }
 
     /// Stops it as systemd would, and checks that it stopped cleanly.
-    async fn stop(mut self) {
-        use nix::sys::signal::{Signal, kill};
-        use nix::unistd::Pid;
-        kill(Pid::from_raw(self.pid as i32), Signal::SIGTERM).unwrap();
-        let status = tokio::time::timeout(GIVE_UP, self.child.wait())
-            .await
-            .expect("booking run did not stop on SIGTERM")
-            .unwrap();
-        assert!(status.success(), "booking run ended with {status}");
+    async fn stop(self) {
+        stop_as_systemd_would(self.child).await;
     }
 }
 

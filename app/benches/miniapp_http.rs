@@ -92,7 +92,7 @@ use tokio::sync::oneshot;
 
 use clients::{BookingPhase, Phase, Salon, User, booking_phase, times_phase};
 use common::{
-    Env, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, load_average, salon_config, setting,
+    SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, load_average, open_salon, salon_config, setting,
     thread_cpu,
 };
 
@@ -126,22 +126,7 @@ fn config() -> String {
 
 /// Opens the salon and serves the Mini App's API, as `booking run` does.
 async fn start_server(dir: &std::path::Path) -> Server {
-    let config_path = dir.join("booking.toml");
-    std::fs::write(&config_path, config()).unwrap();
-    let settings = app::config::load(&Env(vec![
-        ("BOOKING_CONFIG", config_path.display().to_string()),
-        ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
-    ]))
-    .unwrap();
-    let database = dir.join("booking.db");
-    let app::database::Store::Sqlite(store) = app::database::open(
-        &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", database.display()))
-            .unwrap(),
-    )
-    .await
-    .unwrap() else {
-        panic!("a sqlite:// URL opens SQLite");
-    };
+    let (settings, store) = open_salon(dir, &config(), Vec::new()).await;
     // `booking run` installs the recorder before anything counts, so the
     // engine's and the store's metrics cost here what they cost there.
     app::metrics::install();

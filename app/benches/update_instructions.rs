@@ -33,7 +33,9 @@
 //! `valgrind` (Debian: `apt-get install valgrind`) and takes about three
 //! minutes once built. Each update's dump is kept under
 //! `target/tmp/app-bench/update-instructions/` (`<n>-<step>.callgrind`),
-//! for `callgrind_annotate` or KCachegrind. `BENCH_CHATS` (default 4) and
+//! for `callgrind_annotate` or KCachegrind. `BENCH_CHATS` (default 4, at
+//! least 2: each chat may send 2 updates a second, and one chat answered
+//! as fast as the bot answers would be told to slow down) and
 //! `BENCH_PASSES` (measured passes through the flow per chat, default 2)
 //! change its size.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -54,8 +56,8 @@ use components::{OTHER, PARTS, Split};
 use flow::{FLOW_STEPS, Screen, Step, next_action};
 
 use common::{
-    Env, FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir,
-    salon_config, setting,
+    FakeTelegram, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, open_salon, salon_config,
+    setting, stop_as_systemd_would,
 };
 
 /// The budgets: the counts when they were set (2026-12-05) plus 10 %, so
@@ -150,15 +152,8 @@ impl UnderCallgrind {
     }
 
     /// Stops it as systemd would, and checks that it stopped cleanly.
-    async fn stop(mut self) {
-        use nix::sys::signal::{Signal, kill};
-        use nix::unistd::Pid;
-        kill(Pid::from_raw(self.pid as i32), Signal::SIGTERM).unwrap();
-        let status = tokio::time::timeout(GIVE_UP, self.child.wait())
-            .await
-            .expect("booking run did not stop on SIGTERM")
-            .unwrap();
-        assert!(status.success(), "booking run ended with {status}");
+    async fn stop(self) {
+        stop_as_systemd_would(self.child).await;
     }
 }
 
@@ -209,22 +204,7 @@ impl Customers {
 
 /// A database with the salon's catalog and 40 % of its visits booked.
 async fn prepare(dir: &Path) -> PathBuf {
-    let config = dir.join("booking.toml");
-    std::fs::write(&config, salon_config()).unwrap();
-    let settings = app::config::load(&Env(vec![
-        ("BOOKING_CONFIG", config.display().to_string()),
-        ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
-    ]))
-    .unwrap();
-    let database = dir.join("booking.db");
-    let app::database::Store::Sqlite(store) = app::database::open(
-        &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", database.display()))
-            .unwrap(),
-    )
-    .await
-    .unwrap() else {
-        panic!("a sqlite:// URL opens SQLite");
-    };
+    let (settings, store) = open_salon(dir, &salon_config(), Vec::new()).await;
     let engine = Arc::new(Engine::on_store(
         store.clone(),
         SystemClock,
@@ -242,7 +222,7 @@ async fn prepare(dir: &Path) -> PathBuf {
     add_visits(&store, today.iter_days().take(61), 40, now).await;
     drop(engine);
     store.close().await;
-    database
+    dir.join("booking.db")
 }
 
 /// One counted update.
@@ -379,7 +359,7 @@ async fn run(chats: i64, passes: usize) {
 }
 
 fn main() {
-    let chats = setting("BENCH_CHATS", 4i64);
+    let chats = setting("BENCH_CHATS", 4i64).max(2);
     let passes = setting("BENCH_PASSES", 2usize);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -194,6 +194,49 @@ pub(crate) async fn add_visits(
     count
 }
 
+/// The salon of `config` in `dir`, opened as `booking run` opens it: the
+/// config file written, the settings loaded (with `environment` besides
+/// the config file and the client bot's token), the SQLite database
+/// created and migrated. The catalog is not imported yet.
+pub(crate) async fn open_salon(
+    dir: &Path,
+    config: &str,
+    environment: Vec<(&'static str, String)>,
+) -> (app::config::Settings, SqliteStore) {
+    let config_path = dir.join("booking.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let mut variables = vec![
+        ("BOOKING_CONFIG", config_path.display().to_string()),
+        ("BOOKING_CLIENT_BOT_TOKEN", TOKEN.to_owned()),
+    ];
+    variables.extend(environment);
+    let settings = app::config::load(&Env(variables)).unwrap();
+    let database = dir.join("booking.db");
+    let app::database::Store::Sqlite(store) = app::database::open(
+        &app::database::DatabaseSettings::from_url(&format!("sqlite://{}", database.display()))
+            .unwrap(),
+    )
+    .await
+    .unwrap() else {
+        panic!("a sqlite:// URL opens SQLite");
+    };
+    (settings, store)
+}
+
+/// Stops `booking run` (process `child`) as systemd would, and checks that
+/// it stopped cleanly.
+pub(crate) async fn stop_as_systemd_would(mut child: tokio::process::Child) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let pid = child.id().expect("booking run is still running");
+    kill(Pid::from_raw(pid as i32), Signal::SIGTERM).unwrap();
+    let status = tokio::time::timeout(GIVE_UP, child.wait())
+        .await
+        .expect("booking run did not stop on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "booking run ended with {status}");
+}
+
 /// Settings given by name, as the environment would give them.
 pub(crate) struct Env(pub(crate) Vec<(&'static str, String)>);
 
