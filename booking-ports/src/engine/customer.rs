@@ -7,8 +7,8 @@
 
 use booking_domain::{
     Actor, BookRequest, BookedFor, Booking, BookingId, BookingRuleError, BookingStatus, Comment,
-    CustomerId, CustomerName, FreeStart, NewBooking, PhoneNumber, RescheduleRequest, Service,
-    ServiceId, SlotRefusal, StaffChoice, StaffMember, Version,
+    CustomerId, CustomerName, FreeStart, NewBooking, PhoneNumber, Service, ServiceId, SlotRefusal,
+    StaffChoice, StaffMember, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -19,12 +19,12 @@ use super::errors::{
 };
 use super::lifecycle::confirmation_reminder;
 use super::moving::Mover;
-use super::notices::{notice_now, reminders, to_customer};
+use super::notices::{notice_now, reminders};
 use super::repeat::repeats;
-use super::{BookingDetails, Engine, RescheduledBooking, check_version};
+use super::{BookingDetails, Engine, RescheduledBooking};
 use crate::EngineSettings;
 use crate::error::StoreError;
-use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError, RescheduleError};
+use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError};
 use crate::ports::customers::{CustomerProfile, Language};
 use crate::ports::outbox::{NewNotice, NoticeKind, OutboxChange, Recipient};
 
@@ -478,110 +478,5 @@ impl Engine {
         }
         self.move_booking(booking, expected, staff, start, Mover::Customer(customer))
             .await
-    }
-
-    /// The reschedule shared by customers and staff. A customer's move is
-    /// held to the cutoff and tells the staff members involved. A staff move
-    /// tells the customer, and the staff members involved other than the one
-    /// who moved it (an owner moving Anna's visit to Boris tells both).
-    pub(crate) async fn move_booking(
-        &self,
-        booking: Booking,
-        expected: Version,
-        staff: StaffChoice,
-        start: DateTime<Utc>,
-        mover: Mover<'_>,
-    ) -> Result<RescheduledBooking, RescheduleBookingError> {
-        let by_customer = matches!(mover, Mover::Customer(_));
-        let policy = self.policy();
-        let settings = self.settings();
-        let now = self.clock.now();
-        check_version(&booking, expected)
-            .map_err(|current| RescheduleBookingError::VersionConflict { current })?;
-        let day = start.with_timezone(&policy.time_zone()).date_naive();
-        let calendar = self.calendar(&policy, day, day).await?;
-        let Some(service) = calendar.service(booking.service()) else {
-            return Err(RescheduleBookingError::Slot(
-                SlotRefusal::ServiceUnavailable,
-            ));
-        };
-        let new = RescheduleRequest {
-            booking: &booking,
-            service,
-            staff,
-            start,
-            by: mover.actor(),
-        }
-        .plan(&calendar.availability(&policy, now))
-        .map_err(|e| reschedule_rule_error(e, start))?;
-
-        let mut add = Vec::new();
-        if !by_customer {
-            add.extend(to_customer(
-                booking.customer(),
-                NoticeKind::Rescheduled,
-                now,
-            ));
-        }
-        let acting_member = match mover {
-            Mover::Customer(_) => None,
-            Mover::Staff(actor) => actor.member(),
-        };
-        let mut involved = vec![new.staff()];
-        if booking.staff() != new.staff() {
-            involved.push(booking.staff());
-        }
-        add.extend(
-            involved
-                .into_iter()
-                .filter(|member| Some(*member) != acting_member)
-                .map(|member| notice_now(Recipient::Staff(member), NoticeKind::Rescheduled, now)),
-        );
-        if *new.status() == BookingStatus::Confirmed {
-            add.extend(reminders(
-                &settings,
-                new.start(),
-                Some(new.customer()),
-                new.staff(),
-                now,
-            ));
-        } else {
-            // A moved request is a new request: its deadline counts from now.
-            add.extend(confirmation_reminder(
-                &settings.lifecycle(),
-                new.created_at(),
-                new.start(),
-                new.staff(),
-                now,
-            ));
-        }
-        let outcome = self
-            .bookings
-            .reschedule_booking(
-                booking,
-                new,
-                OutboxChange {
-                    add,
-                    withdraw_pending_reminders: true,
-                },
-            )
-            .await
-            .map_err(|e| match e {
-                RescheduleError::NotFound => RescheduleBookingError::NotFound,
-                RescheduleError::VersionConflict { current } => {
-                    RescheduleBookingError::VersionConflict { current }
-                }
-                RescheduleError::SlotTaken { start } => RescheduleBookingError::SlotTaken { start },
-                RescheduleError::NotMovable(refusal) => RescheduleBookingError::Refused(refusal),
-                RescheduleError::Store(e) => RescheduleBookingError::Store(e),
-            })?;
-        crate::metrics::booking_rescheduled(outcome.new.service(), by_customer);
-        self.outbox_changed();
-        Ok(RescheduledBooking {
-            old: outcome.old,
-            new: self
-                .details_with(&calendar.into_names(), outcome.new, !by_customer)
-                .await?,
-        })
     }
 }

@@ -37,6 +37,7 @@ pub mod policy;
 pub mod records;
 mod repeat;
 pub mod reports;
+mod rescheduling;
 mod schedule_conflicts;
 pub mod staff;
 pub mod week;

@@ -16,7 +16,7 @@ use booking_ports::ports::customers::CustomerProfile;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
     CatalogRevision, CreateBookingError, Engine, EngineSettings, ManualClock, NewNotice,
-    NoticeKind, Recipient, StaffActor, StaffRole, StaffUser,
+    NoticeKind, Recipient, RescheduleError, Rescheduled, StaffActor, StaffRole, StaffUser,
 };
 
 use crate::common::{anna_spec, customer, form, haircut_spec, minutes, moscow, policy};
@@ -398,6 +398,45 @@ async fn the_desk_plans_any_staff_again_when_the_chosen_one_was_taken_meanwhile(
         .await;
 
     assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// A move to "any staff member" whose pick was booked by someone else at
+/// the same moment is planned again too, as a new booking is.
+#[tokio::test]
+async fn a_move_to_any_staff_plans_again_when_the_chosen_one_was_taken_meanwhile() {
+    let mut bookings = empty_bookings();
+    bookings
+        .expect_booking()
+        .returning(|_| Ok(Some(stored(BookingStatus::Confirmed))));
+    let attempts = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = Arc::clone(&attempts);
+    bookings
+        .expect_reschedule_booking()
+        .times(2)
+        .returning(move |old, new, _| {
+            if counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Err(RescheduleError::SlotTaken { start: new.start() })
+            } else {
+                Ok(Rescheduled {
+                    old,
+                    new: Booking::created(BookingId::new(11).unwrap(), new),
+                })
+            }
+        });
+    let engine = engine(bookings, MockCustomerStore::new(), false);
+
+    let moved = engine
+        .reschedule_my_booking(
+            customer(1),
+            BookingId::new(10).unwrap(),
+            Version::FIRST,
+            StaffChoice::Any,
+            moscow(2, 14, 0),
+        )
+        .await;
+
+    assert!(moved.is_ok(), "{moved:?}");
     assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
 
