@@ -40,9 +40,9 @@ pub mod limiter;
 mod report;
 pub mod rules;
 pub mod settings;
+mod wakeup;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -50,7 +50,6 @@ use std::sync::Arc;
 use booking_domain::{Booking, BookingId, CustomerId, Service, ServiceId, StaffId, StaffMember};
 use chrono::{DateTime, Duration, Utc};
 use futures::FutureExt;
-use tokio::sync::Notify;
 
 use crate::error::StoreError;
 use crate::ports::bookings::BookingStore;
@@ -70,30 +69,9 @@ pub use limiter::RateLimiter;
 pub use report::DispatchReport;
 pub use rules::{Verdict, WithdrawReason};
 pub use settings::{DispatchSettings, DispatchSettingsParts, InvalidDispatchSettings};
+pub use wakeup::DispatchWakeup;
 
-/// Wakes the dispatcher's run loop: the engine pokes it after each change
-/// that wrote notifications, so notices go out at once instead of at the next
-/// poll. Cheap to clone; clones wake the same loop. A wake-up while the loop
-/// is busy is remembered, never lost.
-#[derive(Debug, Clone, Default)]
-pub struct DispatchWakeup(Arc<Notify>);
-
-impl DispatchWakeup {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Asks the loop to step now.
-    pub fn wake(&self) {
-        self.0.notify_one();
-    }
-
-    /// Completes at the next [`DispatchWakeup::wake`] (or at once if one
-    /// came since the last wait).
-    pub async fn woken(&self) {
-        self.0.notified().await;
-    }
-}
+use report::{chain, log_report};
 
 /// Why a step could not run at all. Failures of single notifications do not
 /// stop a step; they are in [`DispatchReport::errors`].
@@ -591,34 +569,5 @@ impl<S: NotificationSender> Dispatcher<S> {
         let held = &self.held;
         self.progress
             .retain(|id, progress| held.contains_key(id) || now - progress.touched < keep);
-    }
-}
-
-/// An error and its sources, on one line, for logs.
-fn chain(error: &(dyn Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn log_report(report: &DispatchReport) {
-    for error in &report.errors {
-        tracing::warn!(error = %chain(error), "a notification could not be handled");
-    }
-    if report.progressed() || !report.deferred.is_empty() {
-        tracing::debug!(
-            due = report.due,
-            sent = report.sent.len(),
-            withdrawn = report.withdrawn.len(),
-            failed = report.failed.len(),
-            retried = report.retried.len(),
-            deferred = report.deferred.len(),
-            "notification dispatch step"
-        );
     }
 }

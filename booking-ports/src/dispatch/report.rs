@@ -1,5 +1,7 @@
 //! What one dispatch step did, and when the next one should run.
 
+use std::error::Error;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::{NotificationStoreError, WithdrawReason};
@@ -57,5 +59,36 @@ impl DispatchReport {
     pub(super) fn defer(&mut self, id: NotificationId, until: DateTime<Utc>) {
         self.deferred.push(id);
         self.next_send_at = Some(self.next_send_at.map_or(until, |at| at.min(until)));
+    }
+}
+
+/// An error and its sources, on one line, for logs.
+pub(super) fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Logs what a step did: each notification it could not handle as a
+/// warning, a summary of a step that did anything at debug level.
+pub(super) fn log_report(report: &DispatchReport) {
+    for error in &report.errors {
+        tracing::warn!(error = %chain(error), "a notification could not be handled");
+    }
+    if report.progressed() || !report.deferred.is_empty() {
+        tracing::debug!(
+            due = report.due,
+            sent = report.sent.len(),
+            withdrawn = report.withdrawn.len(),
+            failed = report.failed.len(),
+            retried = report.retried.len(),
+            deferred = report.deferred.len(),
+            "notification dispatch step"
+        );
     }
 }
