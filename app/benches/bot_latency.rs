@@ -58,7 +58,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use adapter_telegram::{ClientBot, Locales, handler_tree};
-use booking_ports::{Clock, ConversationStore, Engine, SystemClock};
+use booking_ports::{Clock, ConversationStore, SystemClock};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::stop::{StopToken, mk_stop_token};
 use teloxide::types::{Update, UpdateKind};
@@ -68,9 +68,9 @@ use tokio::sync::mpsc;
 use flow::{FLOW_STEPS, Screen, Step, next_action};
 
 use common::{
-    FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, add_visits, bench_dir, load_average,
-    open_salon, process_context_switches, process_cpu, process_kernel_and_user_cpu, salon_config,
-    setting, thread_context_switches, thread_cpu,
+    FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, add_visits, bench_dir, engine_with_catalog,
+    load_average, open_salon, process_context_switches, process_cpu, process_kernel_and_user_cpu,
+    salon_config, setting, thread_context_switches, thread_cpu,
 };
 
 /// One update on its way through the bot.
@@ -279,18 +279,7 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
         vec![("BOOKING_TELEGRAM_API_URL", format!("http://{address}"))],
     )
     .await;
-    let engine = Arc::new(Engine::on_store(
-        store.clone(),
-        SystemClock,
-        settings.policy.clone(),
-        settings.engine.clone(),
-    ));
-    assert!(
-        engine
-            .import_catalog_if_empty(settings.catalog.clone())
-            .await
-            .unwrap()
-    );
+    let engine = engine_with_catalog(&store, &settings).await;
     // 40 % of the salon's visits over the horizon are booked already, so
     // the free days and times are computed on a calendar as a busy salon
     // has it.

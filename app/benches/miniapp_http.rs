@@ -86,14 +86,13 @@ use std::time::Duration;
 use adapter_sqlite::SqliteStore;
 use app::health::Readiness;
 use app::http::HttpServer;
-use booking_ports::{Engine, SystemClock};
 use chrono::NaiveDate;
 use tokio::sync::oneshot;
 
 use clients::{BookingPhase, Phase, Salon, User, booking_phase, times_phase};
 use common::{
-    SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, load_average, open_salon, salon_config, setting,
-    thread_cpu,
+    SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, engine_with_catalog, load_average, open_salon,
+    salon_config, setting, thread_cpu,
 };
 
 /// The Mini App's API on its listener, with what it runs on.
@@ -130,18 +129,7 @@ async fn start_server(dir: &std::path::Path) -> Server {
     // `booking run` installs the recorder before anything counts, so the
     // engine's and the store's metrics cost here what they cost there.
     app::metrics::install();
-    let engine = Arc::new(Engine::on_store(
-        store.clone(),
-        SystemClock,
-        settings.policy.clone(),
-        settings.engine.clone(),
-    ));
-    assert!(
-        engine
-            .import_catalog_if_empty(settings.catalog.clone())
-            .await
-            .unwrap()
-    );
+    let engine = engine_with_catalog(&store, &settings).await;
     let now = chrono::Utc::now();
     let days = (
         settings.policy.today(now),

@@ -49,15 +49,13 @@ mod flow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
-use booking_ports::{Engine, SystemClock};
 use components::{OTHER, PARTS, Split};
 use flow::{FLOW_STEPS, Screen, Step, next_action};
 
 use common::{
-    FakeTelegram, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, open_salon, salon_config,
-    setting, stop_as_systemd_would,
+    FakeTelegram, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, engine_with_catalog,
+    open_salon, salon_config, setting, stop_as_systemd_would,
 };
 
 /// The budgets: the counts when they were set (2026-12-05) plus 10 %, so
@@ -205,18 +203,7 @@ impl Customers {
 /// A database with the salon's catalog and 40 % of its visits booked.
 async fn prepare(dir: &Path) -> PathBuf {
     let (settings, store) = open_salon(dir, &salon_config(), Vec::new()).await;
-    let engine = Arc::new(Engine::on_store(
-        store.clone(),
-        SystemClock,
-        settings.policy.clone(),
-        settings.engine.clone(),
-    ));
-    assert!(
-        engine
-            .import_catalog_if_empty(settings.catalog.clone())
-            .await
-            .unwrap()
-    );
+    let engine = engine_with_catalog(&store, &settings).await;
     let now = chrono::Utc::now();
     let today = now.with_timezone(&SALON_TIME_ZONE).date_naive();
     add_visits(&store, today.iter_days().take(61), 40, now).await;

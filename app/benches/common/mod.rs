@@ -223,6 +223,28 @@ pub(crate) async fn open_salon(
     (settings, store)
 }
 
+/// The engine on `store` with `settings`, the salon's catalog imported
+/// into the new database, as `booking run` does at its first start.
+pub(crate) async fn engine_with_catalog(
+    store: &SqliteStore,
+    settings: &app::config::Settings,
+) -> std::sync::Arc<booking_ports::Engine> {
+    let engine = std::sync::Arc::new(booking_ports::Engine::on_store(
+        store.clone(),
+        booking_ports::SystemClock,
+        settings.policy.clone(),
+        settings.engine.clone(),
+    ));
+    assert!(
+        engine
+            .import_catalog_if_empty(settings.catalog.clone())
+            .await
+            .unwrap(),
+        "the database is new"
+    );
+    engine
+}
+
 /// Stops `booking run` (process `child`) as systemd would, and checks that
 /// it stopped cleanly.
 pub(crate) async fn stop_as_systemd_would(mut child: tokio::process::Child) {
