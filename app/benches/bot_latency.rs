@@ -65,12 +65,12 @@ use teloxide::types::{Update, UpdateKind};
 use teloxide::update_listeners::StatefulListener;
 use tokio::sync::mpsc;
 
-use flow::{FLOW_STEPS, Screen, Step, next_action};
+use flow::{FLOW_STEPS, Screen, Step, ends_update, next_action};
 
 use common::{
     FakeTelegram, GIVE_UP, Method, SALON_TIME_ZONE, add_visits, bench_dir, engine_with_catalog,
-    load_average, open_salon, process_context_switches, process_cpu, process_kernel_and_user_cpu,
-    salon_config, setting, thread_context_switches, thread_cpu,
+    load_average, logs_if_asked, open_salon, process_context_switches, process_cpu,
+    process_kernel_and_user_cpu, salon_config, setting, thread_context_switches, thread_cpu,
 };
 
 /// One update on its way through the bot.
@@ -215,16 +215,13 @@ impl Bench {
             if matches!(seen.method, Method::Send | Method::Edit) && flight.reply.is_none() {
                 flight.reply = Some(own_time);
             }
-            let mut done = seen.method == Method::AnswerCallback;
-            if let Some(screen) = seen
+            let screen = seen
                 .message
                 .as_ref()
-                .and_then(|(id, body)| Screen::of(*id, body))
-            {
-                // A typed step ends with the message carrying the next
-                // step's buttons.
-                done |= !flight.is_callback && !screen.buttons.is_empty();
-                flight.screen = Some(screen);
+                .and_then(|(id, body)| Screen::of(*id, body));
+            let done = ends_update(seen.method, screen.as_ref(), flight.is_callback);
+            if screen.is_some() {
+                flight.screen = screen;
             }
             flight.fake_time += seen.answered.duration_since(seen.arrived);
             if done {
@@ -459,15 +456,7 @@ fn main() {
     let rate = setting("BENCH_RATE", 200.0f64);
     // `booking run` logs one INFO line per booking; here logs are off unless
     // asked for, so a run prints its table and nothing else.
-    if let Some(directives) = std::env::var_os("RUST_LOG") {
-        let filter = app::telemetry::LogFilter::parse(&directives.to_string_lossy())
-            .expect("RUST_LOG is a tracing filter");
-        let settings = app::telemetry::LogSettings {
-            filter,
-            ..Default::default()
-        };
-        app::telemetry::init(&settings).expect("logging starts");
-    }
+    logs_if_asked();
     let fake = FakeTelegram::start();
     // As many worker threads as the machine the budget is for has cores.
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -91,8 +91,8 @@ use tokio::sync::oneshot;
 
 use clients::{BookingPhase, Phase, Salon, User, booking_phase, times_phase};
 use common::{
-    SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, engine_with_catalog, load_average, open_salon,
-    salon_config, setting, thread_cpu,
+    SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, engine_with_catalog, load_average,
+    logs_if_asked, open_salon, salon_config, setting, thread_cpu,
 };
 
 /// The Mini App's API on its listener, with what it runs on.
@@ -316,15 +316,7 @@ fn main() {
     let bookings = setting("BENCH_BOOKINGS", 1_000usize);
     let times_warmup = setting("BENCH_WARMUP_REQUESTS", 500usize);
     let booking_warmup = setting("BENCH_WARMUP_BOOKINGS", 100usize);
-    if let Some(directives) = std::env::var_os("RUST_LOG") {
-        let filter = app::telemetry::LogFilter::parse(&directives.to_string_lossy())
-            .expect("RUST_LOG is a tracing filter");
-        let settings = app::telemetry::LogSettings {
-            filter,
-            ..Default::default()
-        };
-        app::telemetry::init(&settings).expect("logging starts");
-    }
+    logs_if_asked();
     signing::check_against_telegrams_example();
 
     // As many worker threads as the machine the budgets are for has cores.

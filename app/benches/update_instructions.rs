@@ -51,7 +51,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use components::{OTHER, PARTS, Split};
-use flow::{FLOW_STEPS, Screen, Step, next_action};
+use flow::{FLOW_STEPS, Screen, Step, ends_update, next_action};
 
 use common::{
     FakeTelegram, Method, SALON_TIME_ZONE, TOKEN, add_visits, bench_dir, engine_with_catalog,
@@ -177,20 +177,18 @@ impl Customers {
         self.last_steps.insert(chat, step);
         let is_callback = update.get("callback_query").is_some();
         self.fake.updates.push([update]);
-        // Done as in figure 4: a pressed button's answer, or a typed
-        // step's message with the next step's buttons.
+        // Done as in figure 4 (`ends_update`).
         loop {
             let seen = self.fake.next().await;
             if seen.chat != chat {
                 continue;
             }
-            let mut done = seen.method == Method::AnswerCallback;
-            if let Some(screen) = seen
+            let screen = seen
                 .message
                 .as_ref()
-                .and_then(|(id, body)| Screen::of(*id, body))
-            {
-                done |= !is_callback && !screen.buttons.is_empty();
+                .and_then(|(id, body)| Screen::of(*id, body));
+            let done = ends_update(seen.method, screen.as_ref(), is_callback);
+            if let Some(screen) = screen {
                 self.screens.insert(chat, screen);
             }
             if done {

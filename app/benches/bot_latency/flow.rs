@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::{callback_update, text_update};
+use crate::common::{Method, callback_update, text_update};
 
 const PHONE: &str = "+49 30 901820";
 
@@ -45,6 +45,14 @@ impl Screen {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// Whether the request `method` (with the message `screen` it sent or
+/// edited, if any) ends an update: a pressed button ends with its answer,
+/// a typed step with the message carrying the next step's buttons.
+pub(crate) fn ends_update(method: Method, screen: Option<&Screen>, is_callback: bool) -> bool {
+    method == Method::AnswerCallback
+        || (!is_callback && screen.is_some_and(|s| !s.buttons.is_empty()))
 }
 
 /// The steps of the flow, for the report.

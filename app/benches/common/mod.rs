@@ -285,6 +285,20 @@ pub(crate) fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
+/// Logs as `RUST_LOG` asks, when it is set; otherwise none, so a run
+/// prints its table and nothing else.
+pub(crate) fn logs_if_asked() {
+    if let Some(directives) = std::env::var_os("RUST_LOG") {
+        let filter = app::telemetry::LogFilter::parse(&directives.to_string_lossy())
+            .expect("RUST_LOG is a tracing filter");
+        let settings = app::telemetry::LogSettings {
+            filter,
+            ..Default::default()
+        };
+        app::telemetry::init(&settings).expect("logging starts");
+    }
+}
+
 /// A benchmark setting from the environment.
 pub(crate) fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
