@@ -12,9 +12,17 @@
 //!   updates queued or being handled; beyond that they are dropped, so the
 //!   dispatcher's queue for the chat never fills and never blocks.
 //!
+//! All chats together have one more bound, which waits instead of
+//! dropping: at most [`AdmissionSettings::max_in_flight`] updates handed
+//! to the dispatcher and not yet done (`in_flight`), so a burst of new
+//! chats does not give thousands of them a worker at once.
+//!
 //! [`ChatAdmission::filter`] sits on the update stream (polling or
 //! webhook); [`ChatAdmission::layer`] sits at the root of the handler tree
-//! and gives the chat's slot back when its update is done.
+//! and gives the chat's slot and the bot's in-flight slot back when its
+//! update is done.
+
+mod in_flight;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,6 +37,7 @@ use teloxide::dptree::{self, HandlerDescription};
 use teloxide::prelude::*;
 use teloxide::types::Update;
 
+use self::in_flight::InFlight;
 use crate::error::HandlerError;
 use crate::i18n::{Locales, Msg};
 
@@ -43,6 +52,11 @@ pub struct AdmissionSettings {
     /// Updates of one chat queued or in progress at most; well below
     /// teloxide's queue of 64 per chat, so its dispatcher never waits.
     pub max_backlog: usize,
+    /// Updates of all chats handed to the dispatcher and not yet done, at
+    /// most; the next update waits for one of them. Enough to keep two
+    /// cores busy while replies cross a slow network, few enough that a
+    /// burst of new chats stays within a few MiB of workers.
+    pub max_in_flight: usize,
 }
 
 impl Default for AdmissionSettings {
@@ -51,6 +65,7 @@ impl Default for AdmissionSettings {
             burst: 10,
             per_second: 2.0,
             max_backlog: 8,
+            max_in_flight: 256,
         }
     }
 }
@@ -83,6 +98,8 @@ const FORGET_IDLE_ABOVE: usize = 4096;
 pub struct ChatAdmission {
     settings: AdmissionSettings,
     chats: Mutex<Chats>,
+    /// The bot's updates in flight, all chats together.
+    in_flight: InFlight,
 }
 
 #[derive(Debug)]
@@ -108,6 +125,7 @@ impl ChatAdmission {
                 budgets: HashMap::new(),
                 forget_at: FORGET_IDLE_ABOVE,
             }),
+            in_flight: InFlight::new(settings.max_in_flight),
         }
     }
 
@@ -154,6 +172,15 @@ impl ChatAdmission {
         }
     }
 
+    /// Gives back what an update held: its chat's slot (if it has a chat)
+    /// and its slot among the bot's updates in flight.
+    fn done(&self, chat: Option<ChatId>) {
+        if let Some(chat) = chat {
+            self.finished(chat);
+        }
+        self.in_flight.leave();
+    }
+
     /// `updates` without those refused, each refusal metered, the first of
     /// a flood answered by a "please slow down" in the sender's language
     /// (sent in the background, once, without retries).
@@ -169,7 +196,8 @@ impl ChatAdmission {
 
     /// As [`ChatAdmission::filter`], calling `refused` with each update it
     /// drops (so a record of the update can be closed: a dropped update is
-    /// done with).
+    /// done with). Each update kept then waits for a slot among the bot's
+    /// updates in flight (see `in_flight`).
     pub fn filter_reporting<'a>(
         self: Arc<Self>,
         bot_name: &'static str,
@@ -178,6 +206,7 @@ impl ChatAdmission {
         updates: BoxStream<'a, Result<Update, RequestError>>,
         refused: impl Fn(&Update) + Send + 'a,
     ) -> BoxStream<'a, Result<Update, RequestError>> {
+        let window = Arc::clone(&self);
         updates
             .filter(move |item| {
                 let keep = match item {
@@ -196,10 +225,19 @@ impl ChatAdmission {
                 };
                 std::future::ready(keep)
             })
+            .then(move |item| {
+                let window = Arc::clone(&window);
+                async move {
+                    if item.is_ok() && window.in_flight.enter().await {
+                        crate::metrics::update_waited(bot_name);
+                    }
+                    item
+                }
+            })
             .boxed()
     }
 
-    /// The handler that gives the update's slot back once the rest of the
+    /// The handler that gives the update's slots back once the rest of the
     /// tree has run (whatever it returned). Put it first in the tree.
     pub fn layer(self: Arc<Self>) -> UpdateHandler<HandlerError> {
         dptree::from_fn_with_description(
@@ -211,9 +249,7 @@ impl ChatAdmission {
                 let admission = Arc::clone(&self);
                 async move {
                     let flow = cont(deps).await;
-                    if let Some(chat) = chat {
-                        admission.finished(chat);
-                    }
+                    admission.done(chat);
                     flow
                 }
             },
@@ -298,6 +334,7 @@ mod tests {
             burst: 3,
             per_second: 1.0,
             max_backlog: 100,
+            max_in_flight: 1_000,
         }
     }
 
@@ -359,6 +396,7 @@ mod tests {
             burst: 100,
             per_second: 1.0,
             max_backlog: 2,
+            max_in_flight: 1_000,
         });
         let now = Instant::now();
         assert_eq!(admission.admit(&message_from(1, 1), now), Admission::Admit);
@@ -372,11 +410,49 @@ mod tests {
     }
 
     #[test]
+    fn the_stream_waits_while_the_bot_has_its_most_updates_in_flight() {
+        use futures::FutureExt;
+
+        use crate::i18n::Language;
+
+        let admission = Arc::new(ChatAdmission::new(AdmissionSettings {
+            max_in_flight: 2,
+            max_backlog: 1,
+            ..settings()
+        }));
+        let updates = futures::stream::iter((1..=3).map(|chat| Ok(message_from(chat, chat))));
+        let mut admitted = Arc::clone(&admission).filter(
+            "client",
+            Bot::new("0:unused"),
+            Arc::new(Locales::load(Language::English).unwrap()),
+            updates.boxed(),
+        );
+        let chat_of = |item: Option<Result<Update, RequestError>>| {
+            item.and_then(Result::ok)
+                .and_then(|update| update.chat().map(|chat| chat.id))
+        };
+        assert_eq!(chat_of(admitted.next().now_or_never().flatten()), Some(ChatId(1)));
+        assert_eq!(chat_of(admitted.next().now_or_never().flatten()), Some(ChatId(2)));
+        assert!(
+            admitted.next().now_or_never().is_none(),
+            "a third update while two are in flight must wait"
+        );
+        admission.done(Some(ChatId(1)));
+        assert_eq!(chat_of(admitted.next().now_or_never().flatten()), Some(ChatId(3)));
+        // Chat 1's slot came back with it: its next update is admitted.
+        assert_eq!(
+            admission.admit(&message_from(1, 4), Instant::now()),
+            Admission::Admit
+        );
+    }
+
+    #[test]
     fn idle_chats_are_forgotten_once_many_are_remembered() {
         let admission = ChatAdmission::new(AdmissionSettings {
             burst: 1,
             per_second: 1.0,
             max_backlog: 1,
+            max_in_flight: 1_000,
         });
         let start = Instant::now();
         for chat in 0..FORGET_IDLE_ABOVE as i64 {

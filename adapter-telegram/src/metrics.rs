@@ -43,6 +43,10 @@ pub const TELEGRAM_ERRORS: &str = "booking_telegram_errors_total";
 /// budget or backlog (see [`crate::admission`]), by `bot`.
 pub const UPDATES_REFUSED: &str = "booking_updates_refused_total";
 
+/// Updates that waited before the handler tree because the bot already
+/// had its most updates in flight (see [`crate::admission`]), by `bot`.
+pub const UPDATES_WAITED: &str = "booking_updates_waited_total";
+
 /// Times PIN checks paused for everyone not signed in, after many wrong
 /// PINs of all users together (see [`crate::admin::Access`]).
 pub const PIN_CHECKS_PAUSED: &str = "booking_pin_checks_paused_total";
@@ -89,6 +93,11 @@ pub fn register() {
         "Updates dropped because their chat sent more than its budget or had too many waiting, by bot."
     );
     describe_counter!(
+        UPDATES_WAITED,
+        Unit::Count,
+        "Updates that waited because the bot had its most updates in flight, by bot."
+    );
+    describe_counter!(
         PIN_CHECKS_PAUSED,
         Unit::Count,
         "Times PIN checks paused for everyone not signed in after many wrong PINs of all users."
@@ -102,6 +111,7 @@ pub fn register() {
     counter!(PIN_CHECKS_BUSY).absolute(0);
     for bot in [crate::CLIENT_BOT, crate::ADMIN_BOT] {
         counter!(UPDATES_REFUSED, "bot" => bot).absolute(0);
+        counter!(UPDATES_WAITED, "bot" => bot).absolute(0);
         for cause in UPDATE_ERROR_CAUSES {
             counter!(UPDATE_ERRORS, "bot" => bot, "cause" => cause).absolute(0);
         }
@@ -111,6 +121,12 @@ pub fn register() {
 /// Counts an update of `bot` dropped by the per-chat admission.
 pub fn update_refused(bot: &'static str) {
     counter!(UPDATES_REFUSED, "bot" => bot).increment(1);
+}
+
+/// Counts an update of `bot` that waited for a slot among its updates in
+/// flight.
+pub fn update_waited(bot: &'static str) {
+    counter!(UPDATES_WAITED, "bot" => bot).increment(1);
 }
 
 /// Counts a pause of PIN checks for everyone.

@@ -1,0 +1,109 @@
+//! The bound on one bot's updates in flight, all chats together.
+//!
+//! teloxide's dispatcher gives each chat with an update in progress a
+//! worker: a task and a bounded queue, whose buffer tokio allocates 32
+//! slots at a time (an `Update` is 1,944 bytes, so about 62 KB a worker).
+//! It keeps as many workers as were ever busy at once. So 10,000 new chats
+//! handed over at once held thousands of workers, 83 to 323 MiB resident
+//! (docs/BENCHMARKS.md, figure 5b). Behind this bound the update stream
+//! *waits* while [`AdmissionSettings::max_in_flight`] updates are being
+//! handled: the rest stay with Telegram (polling asks for the next answer
+//! only once the dispatcher took the last one) or in the webhook route's
+//! queue, and the dispatcher never has more busy workers than the bound.
+//! Two cores are as busy with a few hundred updates as with ten thousand,
+//! and those that wait are answered in the order they came.
+//!
+//! [`AdmissionSettings::max_in_flight`]: super::AdmissionSettings::max_in_flight
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::Semaphore;
+
+/// Slots for updates in flight.
+#[derive(Debug)]
+pub(super) struct InFlight {
+    slots: Semaphore,
+    /// Slots taken and not yet given back.
+    taken: AtomicUsize,
+}
+
+impl InFlight {
+    /// Room for `max` updates at once (at least one).
+    pub(super) fn new(max: usize) -> Self {
+        Self {
+            slots: Semaphore::new(max.clamp(1, Semaphore::MAX_PERMITS)),
+            taken: AtomicUsize::new(0),
+        }
+    }
+
+    /// Takes a slot, waiting for one when all are taken; whether it had to
+    /// wait.
+    pub(super) async fn enter(&self) -> bool {
+        let (permit, waited) = match self.slots.try_acquire() {
+            Ok(permit) => (Some(permit), false),
+            // Never closed: the error is "no slot free".
+            Err(_) => (self.slots.acquire().await.ok(), true),
+        };
+        if let Some(permit) = permit {
+            // Given back by `leave`, not by a guard: the update travels
+            // through teloxide's dispatcher, which has no room for one.
+            permit.forget();
+            self.taken.fetch_add(1, Ordering::AcqRel);
+        }
+        waited
+    }
+
+    /// Gives a slot back. An update that reached the handlers without
+    /// passing [`enter`](Self::enter) (a tree used without the stream
+    /// filter) finds none taken and gives nothing back, so the bound never
+    /// grows.
+    pub(super) fn leave(&self) {
+        let given_back = self
+            .taken
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
+                taken.checked_sub(1)
+            })
+            .is_ok();
+        if given_back {
+            self.slots.add_permits(1);
+        }
+    }
+
+    /// Slots taken now.
+    #[cfg(test)]
+    pub(super) fn taken(&self) -> usize {
+        self.taken.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::FutureExt;
+
+    use super::*;
+
+    #[test]
+    fn a_full_window_waits_until_a_slot_is_given_back() {
+        let window = InFlight::new(2);
+        assert_eq!(window.enter().now_or_never(), Some(false));
+        assert_eq!(window.enter().now_or_never(), Some(false));
+        let mut third = Box::pin(window.enter());
+        assert_eq!((&mut third).now_or_never(), None, "the third must wait");
+        window.leave();
+        assert_eq!(third.now_or_never(), Some(true));
+        assert_eq!(window.taken(), 2);
+    }
+
+    #[test]
+    fn giving_back_a_slot_never_taken_does_not_widen_the_window() {
+        let window = InFlight::new(1);
+        window.leave();
+        window.leave();
+        assert_eq!(window.enter().now_or_never(), Some(false));
+        assert_eq!(
+            window.enter().now_or_never(),
+            None,
+            "one slot, however often nothing was given back"
+        );
+    }
+}
