@@ -27,7 +27,7 @@ mod in_flight;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -96,6 +96,9 @@ struct ChatBudget {
 /// Above this many remembered chats, idle ones are forgotten.
 const FORGET_IDLE_ABOVE: usize = 4096;
 
+/// Waits for a slot in flight are logged at most this often.
+const WAIT_LOG_EVERY: Duration = Duration::from_secs(60);
+
 /// Every chat's budget for one bot. Shared by the stream filter and the
 /// handler layer.
 pub struct ChatAdmission {
@@ -103,6 +106,8 @@ pub struct ChatAdmission {
     chats: Mutex<Chats>,
     /// The bot's updates in flight, all chats together.
     in_flight: InFlight,
+    /// When a wait for a slot in flight was last logged.
+    wait_logged_at: Mutex<Option<Instant>>,
 }
 
 #[derive(Debug)]
@@ -129,6 +134,7 @@ impl ChatAdmission {
                 forget_at: FORGET_IDLE_ABOVE,
             }),
             in_flight: InFlight::new(settings.max_in_flight),
+            wait_logged_at: Mutex::new(None),
         }
     }
 
@@ -173,6 +179,26 @@ impl ChatAdmission {
         if let Some(budget) = chats.budgets.get_mut(&chat) {
             budget.in_flight = budget.in_flight.saturating_sub(1);
         }
+    }
+
+    /// Counts an update of `bot_name` that waits for a slot in flight,
+    /// and says so in the log at most once a minute: a bot at its bound is
+    /// worth knowing about, each of its waits is not.
+    fn waits(&self, bot_name: &'static str, now: Instant) {
+        crate::metrics::update_waited(bot_name);
+        let mut last = self
+            .wait_logged_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last.is_some_and(|at| now.saturating_duration_since(at) < WAIT_LOG_EVERY) {
+            return;
+        }
+        *last = Some(now);
+        tracing::info!(
+            bot = bot_name,
+            in_flight = self.settings.max_in_flight,
+            "the bot has its most updates in flight; the next ones wait their turn"
+        );
     }
 
     /// Gives back what an update held: its chat's slot (if it has a chat)
@@ -231,8 +257,9 @@ impl ChatAdmission {
             .then(move |item| {
                 let window = Arc::clone(&window);
                 async move {
-                    if item.is_ok() && window.in_flight.enter().await {
-                        crate::metrics::update_waited(bot_name);
+                    if item.is_ok() {
+                        let waiting = || window.waits(bot_name, Instant::now());
+                        window.in_flight.enter(waiting).await;
                     }
                     item
                 }
@@ -434,14 +461,23 @@ mod tests {
             item.and_then(Result::ok)
                 .and_then(|update| update.chat().map(|chat| chat.id))
         };
-        assert_eq!(chat_of(admitted.next().now_or_never().flatten()), Some(ChatId(1)));
-        assert_eq!(chat_of(admitted.next().now_or_never().flatten()), Some(ChatId(2)));
+        assert_eq!(
+            chat_of(admitted.next().now_or_never().flatten()),
+            Some(ChatId(1))
+        );
+        assert_eq!(
+            chat_of(admitted.next().now_or_never().flatten()),
+            Some(ChatId(2))
+        );
         assert!(
             admitted.next().now_or_never().is_none(),
             "a third update while two are in flight must wait"
         );
         admission.done(Some(ChatId(1)));
-        assert_eq!(chat_of(admitted.next().now_or_never().flatten()), Some(ChatId(3)));
+        assert_eq!(
+            chat_of(admitted.next().now_or_never().flatten()),
+            Some(ChatId(3))
+        );
         // Chat 1's slot came back with it: its next update is admitted.
         assert_eq!(
             admission.admit(&message_from(1, 4), Instant::now()),

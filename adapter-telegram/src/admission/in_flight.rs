@@ -38,13 +38,16 @@ impl InFlight {
         }
     }
 
-    /// Takes a slot, waiting for one when all are taken; whether it had to
-    /// wait.
-    pub(super) async fn enter(&self) -> bool {
-        let (permit, waited) = match self.slots.try_acquire() {
-            Ok(permit) => (Some(permit), false),
+    /// Takes a slot, waiting for one when all are taken; calls `waiting`
+    /// first if it has to wait.
+    pub(super) async fn enter(&self, waiting: impl FnOnce()) {
+        let permit = match self.slots.try_acquire() {
+            Ok(permit) => Some(permit),
             // Never closed: the error is "no slot free".
-            Err(_) => (self.slots.acquire().await.ok(), true),
+            Err(_) => {
+                waiting();
+                self.slots.acquire().await.ok()
+            }
         };
         if let Some(permit) = permit {
             // Given back by `leave`, not by a guard: the update travels
@@ -52,7 +55,6 @@ impl InFlight {
             permit.forget();
             self.taken.fetch_add(1, Ordering::AcqRel);
         }
-        waited
     }
 
     /// Gives a slot back. An update that reached the handlers without
@@ -84,16 +86,22 @@ mod tests {
 
     use super::*;
 
+    use std::cell::Cell;
+
     #[test]
     fn a_full_window_waits_until_a_slot_is_given_back() {
         let window = InFlight::new(2);
-        assert_eq!(window.enter().now_or_never(), Some(false));
-        assert_eq!(window.enter().now_or_never(), Some(false));
-        let mut third = Box::pin(window.enter());
+        let waits = Cell::new(0);
+        let wait = || waits.set(waits.get() + 1);
+        assert_eq!(window.enter(wait).now_or_never(), Some(()));
+        assert_eq!(window.enter(wait).now_or_never(), Some(()));
+        assert_eq!(waits.get(), 0);
+        let mut third = Box::pin(window.enter(wait));
         assert_eq!((&mut third).now_or_never(), None, "the third must wait");
+        assert_eq!(waits.get(), 1, "told as the wait begins");
         window.leave();
-        assert_eq!(third.now_or_never(), Some(true));
-        assert_eq!(window.taken(), 2);
+        assert_eq!(third.now_or_never(), Some(()));
+        assert_eq!((window.taken(), waits.get()), (2, 1));
     }
 
     #[test]
@@ -101,9 +109,9 @@ mod tests {
         let window = InFlight::new(1);
         window.leave();
         window.leave();
-        assert_eq!(window.enter().now_or_never(), Some(false));
+        assert_eq!(window.enter(|| {}).now_or_never(), Some(()));
         assert_eq!(
-            window.enter().now_or_never(),
+            window.enter(|| {}).now_or_never(),
             None,
             "one slot, however often nothing was given back"
         );

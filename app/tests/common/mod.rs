@@ -318,7 +318,12 @@ async fn answer(
             let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0));
             // Long polling, as Telegram does it: answer at once when updates
             // are waiting, else when one arrives or the timeout passes.
+            // Registered before the queue is looked at (`enable`): an
+            // update pushed in between must wake it (`notify_waiters` wakes
+            // only registered waiters).
             let arrived = fake.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
             let pending = |fake: &FakeTelegram| -> Vec<Value> {
                 let mut updates = fake.updates.lock().unwrap();
                 updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
