@@ -19,8 +19,8 @@ use booking_domain::{
     Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, NewNotice, OutboxChange,
-    RescheduleError, Rescheduled, StoreError, UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn, NewNotice,
+    OutboxChange, RescheduleError, Rescheduled, StoreError, UpdateBookingError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -299,18 +299,18 @@ impl BookingStore for SqliteStore {
         collect_bookings(rows)
     }
 
-    async fn bookings_of_customer_changed_since(
+    async fn customer_churn_since(
         &self,
         customer: CustomerId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, StoreError> {
-        let rows: Vec<BookingRow> = sqlx::query_as(sql::BOOKINGS_OF_CUSTOMER_CHANGED_SINCE)
+    ) -> Result<CustomerChurn, StoreError> {
+        let (made, cancelled): (i64, i64) = sqlx::query_as(sql::CUSTOMER_CHURN_SINCE)
             .bind(customer.get())
             .bind(to_ms(since))
-            .fetch_all(&self.pool)
+            .fetch_one(&self.pool)
             .await
-            .map_err(backend("reading a customer's recent bookings"))?;
-        collect_bookings(rows)
+            .map_err(backend("counting a customer's recent bookings"))?;
+        Ok(convert::churn(made, cancelled))
     }
 
     async fn bookings_overlapping(

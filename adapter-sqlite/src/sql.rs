@@ -200,10 +200,13 @@ statements! {
          ORDER BY start_ms, id"
     );
     BOOKINGS_OF_CUSTOMER = select_bookings!("WHERE customer_id = ? ORDER BY start_ms, id");
-    BOOKINGS_OF_CUSTOMER_CHANGED_SINCE = select_bookings!(
-        "WHERE customer_id = ?1 AND (created_at_ms > ?2 OR cancelled_at_ms > ?2) \
-         ORDER BY start_ms, id"
-    );
+    /// What the daily limits count: customer `?1`'s bookings made after
+    /// `?2`, and those they cancelled after `?2`.
+    CUSTOMER_CHURN_SINCE = "SELECT COUNT(*) FILTER (WHERE created_at_ms > ?2), \
+           COUNT(*) FILTER (WHERE status = 'cancelled' AND cancelled_by = 'customer' \
+             AND cancelled_at_ms > ?2) \
+         FROM bookings \
+         WHERE customer_id = ?1 AND (created_at_ms > ?2 OR cancelled_at_ms > ?2)";
     /// Overlapping `[?1, ?2)`, of staff member `?3`; `?4` true for every
     /// status; `?5` the longest occupied interval, which bounds the range on
     /// the index's second column.

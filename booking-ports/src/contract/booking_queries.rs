@@ -1,13 +1,13 @@
 //! The booking port (`BookingStore`), reading: a customer's bookings, period
 //! queries, the streamed export and returning customers.
 
-use booking_domain::{Booking, BookingId, Occupancy};
+use booking_domain::{Actor, Booking, BookingId, Occupancy};
 use chrono::Duration;
 use futures::StreamExt;
 
 use super::ContractStore;
 use super::world::*;
-use crate::ports::bookings::BookingScope;
+use crate::ports::bookings::{BookingScope, CustomerChurn};
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -16,7 +16,7 @@ macro_rules! __booking_queries_contracts {
     ($fixture:path) => {
         $crate::contract_tests!(@each $fixture; booking_queries;
             customer_queries_return_what_they_promise,
-            a_customers_recent_bookings_are_those_created_or_cancelled_since,
+            a_customers_churn_counts_what_they_made_and_cancelled_since,
             period_queries_see_buffers_and_filter,
             occupancy_is_the_time_active_bookings_hold,
             export_streams_the_period_in_order,
@@ -25,41 +25,60 @@ macro_rules! __booking_queries_contracts {
     };
 }
 
-/// `bookings_of_customer_changed_since`: created after the instant, or
-/// cancelled after it, of that customer only.
-pub async fn a_customers_recent_bookings_are_those_created_or_cancelled_since<S: ContractStore>(
+/// `customer_churn_since`: the customer's bookings made after the
+/// instant, and those the customer cancelled after it; nobody else's, and
+/// no cancellation by staff.
+pub async fn a_customers_churn_counts_what_they_made_and_cancelled_since<S: ContractStore>(
     store: S,
 ) {
     let w = world(store, 2).await;
     let since = long_before() + Duration::hours(1);
-    let old = w
-        .create(w.visit(customer(0), w.anna, at(9, 0), 60, (0, 0)))
+    let later = since + Duration::hours(1);
+    // Made before `since`: counted only once the customer cancels it after.
+    w.create(w.visit(customer(0), w.anna, at(9, 0), 60, (0, 0)))
         .await;
-    let old_cancelled_now = w
+    let cancelled_by_them = w
         .create(w.visit(customer(0), w.anna, at(11, 0), 60, (0, 0)))
         .await;
-    let old_cancelled_now = w
-        .cancel_at(&old_cancelled_now, since + Duration::hours(1))
+    w.cancel_by_at(&cancelled_by_them, Actor::Customer, later)
         .await;
+    let cancelled_by_staff = w
+        .create(w.visit(customer(0), w.boris, at(15, 0), 60, (0, 0)))
+        .await;
+    w.cancel_at(&cancelled_by_staff, later).await;
+    // Made after `since`, one of them cancelled by the customer too.
     let made = since + Duration::minutes(1);
-    let new = w
-        .create(w.visit_made_at(customer(0), w.boris, at(10, 0), 60, (0, 0), made))
+    w.create(w.visit_made_at(customer(0), w.boris, at(10, 0), 60, (0, 0), made))
+        .await;
+    let made_and_cancelled = w
+        .create(w.visit_made_at(customer(0), w.anna, at(13, 0), 60, (0, 0), made))
+        .await;
+    w.cancel_by_at(&made_and_cancelled, Actor::Customer, later)
         .await;
     w.create(w.visit_made_at(customer(1), w.boris, at(13, 0), 60, (0, 0), made))
         .await;
 
-    let recent = w
-        .store
-        .bookings_of_customer_changed_since(customer(0), since)
-        .await
-        .unwrap();
-
+    let churn = |who, since| w.store.customer_churn_since(who, since);
     assert_eq!(
-        recent,
-        vec![new, old_cancelled_now],
-        "created or cancelled after `since`, this customer's, by start"
+        churn(customer(0), since).await.unwrap(),
+        CustomerChurn {
+            bookings_made: 2,
+            cancelled_by_customer: 2,
+        },
+        "made after `since`; cancelled by the customer after `since`"
     );
-    assert!(!recent.iter().any(|b| b.id() == old.id()));
+    assert_eq!(
+        churn(customer(1), since).await.unwrap(),
+        CustomerChurn {
+            bookings_made: 1,
+            cancelled_by_customer: 0,
+        }
+    );
+    assert_eq!(
+        churn(customer(0), later).await.unwrap(),
+        CustomerChurn::default(),
+        "nothing after the last change"
+    );
 }
 
 /// `upcoming_bookings_of_customer` and `bookings_of_customer`.

@@ -175,7 +175,17 @@ impl<S: ContractStore> World<S> {
 
     /// Cancels `booking` at `at`, by the front desk.
     pub(super) async fn cancel_at(&self, booking: &Booking, at: DateTime<Utc>) -> Booking {
-        let cancelled = cancelled_at(booking, at);
+        self.cancel_by_at(booking, front_desk(), at).await
+    }
+
+    /// Cancels `booking` as `by` at `at` (a customer before its start).
+    pub(super) async fn cancel_by_at(
+        &self,
+        booking: &Booking,
+        by: Actor,
+        at: DateTime<Utc>,
+    ) -> Booking {
+        let cancelled = cancelled_by_at(booking, by, at);
         self.store
             .update_booking(booking.version(), cancelled, OutboxChange::none())
             .await
@@ -210,6 +220,12 @@ pub(super) fn cancelled(booking: &Booking) -> Booking {
 
 /// `booking` cancelled by the front desk at `at`.
 pub(super) fn cancelled_at(booking: &Booking, at: DateTime<Utc>) -> Booking {
+    cancelled_by_at(booking, front_desk(), at)
+}
+
+/// `booking` cancelled by `by` at `at`; a customer must cancel before it
+/// starts.
+pub(super) fn cancelled_by_at(booking: &Booking, by: Actor, at: DateTime<Utc>) -> Booking {
     // Staff cancel whatever the cutoff; the policy only has to be valid.
     let policy = Policy::new(PolicySettings {
         time_zone: "UTC".parse().unwrap(),
@@ -223,7 +239,7 @@ pub(super) fn cancelled_at(booking: &Booking, at: DateTime<Utc>) -> Booking {
         phone_region: PhoneRegion::new("DE").unwrap(),
     })
     .unwrap();
-    booking.cancel(front_desk(), None, at, &policy).unwrap()
+    booking.cancel(by, None, at, &policy).unwrap()
 }
 
 pub(super) fn reminder(customer: CustomerId, before: i64, start: DateTime<Utc>) -> NewNotice {

@@ -14,11 +14,12 @@
 //! the overshoot is a request or two, which an anti-churn limit can afford;
 //! the active-booking limit, which must be exact, is decided in the store.
 
-use booking_domain::{Booking, BookingStatus, CancelledBy, CustomerId};
+use booking_domain::CustomerId;
 use chrono::{DateTime, Duration, Utc};
 
 use super::Engine;
 use crate::error::StoreError;
+use crate::ports::bookings::CustomerChurn;
 
 /// The window the daily limits count in.
 pub const CHURN_WINDOW: Duration = Duration::hours(24);
@@ -86,13 +87,11 @@ pub(crate) enum Churn {
 }
 
 impl Churn {
-    fn counts(self, booking: &Booking, since: DateTime<Utc>) -> bool {
+    /// What of `churned` counts against this limit.
+    fn counted(self, churned: CustomerChurn) -> u32 {
         match self {
-            Churn::Booking => booking.created_at() > since,
-            Churn::Cancellation => matches!(
-                booking.status(),
-                BookingStatus::Cancelled(c) if c.by == CancelledBy::Customer && c.at > since
-            ),
+            Churn::Booking => churned.bookings_made,
+            Churn::Cancellation => churned.cancelled_by_customer,
         }
     }
 
@@ -119,14 +118,8 @@ impl Engine {
             Churn::Cancellation => limits.cancellations_per_day(),
         };
         let since = now - CHURN_WINDOW;
-        let done = self
-            .bookings
-            .bookings_of_customer_changed_since(customer, since)
-            .await?
-            .iter()
-            .filter(|b| churn.counts(b, since))
-            .count();
-        if done < usize::from(limit) {
+        let churned = self.bookings.customer_churn_since(customer, since).await?;
+        if churn.counted(churned) < u32::from(limit) {
             return Ok(Ok(()));
         }
         crate::metrics::daily_limit_reached(churn.label());

@@ -7,8 +7,8 @@ use std::ops::Bound;
 
 use async_trait::async_trait;
 use booking_domain::{
-    Booking, BookingId, BookingStatus, CustomerId, Interval, NewBooking, Occupancy, StaffId,
-    Version,
+    Booking, BookingId, BookingStatus, CancelledBy, CustomerId, Interval, NewBooking, Occupancy,
+    StaffId, Version,
 };
 use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt};
@@ -16,8 +16,8 @@ use futures::stream::{self, BoxStream, StreamExt};
 use super::{EXPORT_BATCH, MemoryStore, at_version};
 use crate::error::StoreError;
 use crate::ports::bookings::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, RescheduleError,
-    Rescheduled, UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
+    RescheduleError, Rescheduled, UpdateBookingError,
 };
 use crate::ports::outbox::{NewNotice, OutboxChange};
 
@@ -132,22 +132,23 @@ impl BookingStore for MemoryStore {
         Ok(found)
     }
 
-    async fn bookings_of_customer_changed_since(
+    async fn customer_churn_since(
         &self,
         customer: CustomerId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, StoreError> {
-        let state = self.lock("reading a customer's recent bookings")?;
-        let mut found: Vec<Booking> = state
-            .held_by(customer)
-            .filter(|b| {
-                b.created_at() > since
-                    || matches!(b.status(), BookingStatus::Cancelled(c) if c.at > since)
-            })
-            .cloned()
-            .collect();
-        found.sort_by_key(|b| (b.start(), b.id()));
-        Ok(found)
+    ) -> Result<CustomerChurn, StoreError> {
+        let state = self.lock("counting a customer's recent bookings")?;
+        let count = |counts: &dyn Fn(&Booking) -> bool| {
+            let n = state.held_by(customer).filter(|b| counts(b)).count();
+            u32::try_from(n).unwrap_or(u32::MAX)
+        };
+        Ok(CustomerChurn {
+            bookings_made: count(&|b| b.created_at() > since),
+            cancelled_by_customer: count(&|b| {
+                matches!(b.status(), BookingStatus::Cancelled(c)
+                    if c.by == CancelledBy::Customer && c.at > since)
+            }),
+        })
     }
 
     async fn bookings_overlapping(

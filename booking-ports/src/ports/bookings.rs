@@ -25,6 +25,18 @@ pub struct ActiveBookingLimit {
     pub now: DateTime<Utc>,
 }
 
+/// What the daily limits count of one customer since an instant
+/// ([`BookingStore::customer_churn_since`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CustomerChurn {
+    /// Bookings of the customer created after the instant (whoever made
+    /// them, whatever became of them).
+    pub bookings_made: u32,
+    /// Bookings of the customer they cancelled themselves after the
+    /// instant.
+    pub cancelled_by_customer: u32,
+}
+
 /// Which bookings a period query returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BookingScope {
@@ -199,18 +211,18 @@ pub trait BookingStore: Send + Sync {
     /// [`StoreError`] when the backend fails or a row is corrupt.
     async fn bookings_of_customer(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError>;
 
-    /// The bookings of `customer` created after `since` or cancelled after
-    /// `since` (by anyone), ordered by start then id: what the daily limits
-    /// on bookings and cancellations count, without reading a regular
-    /// customer's whole history on every booking.
+    /// How many bookings of `customer` were created after `since`, and how
+    /// many the customer cancelled after `since`: what the daily limits on
+    /// bookings and cancellations count, counted by the store, so a booking
+    /// reads two numbers instead of the customer's recent bookings.
     ///
     /// # Errors
-    /// [`StoreError`] when the backend fails or a row is corrupt.
-    async fn bookings_of_customer_changed_since(
+    /// [`StoreError`] when the backend fails.
+    async fn customer_churn_since(
         &self,
         customer: CustomerId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, StoreError>;
+    ) -> Result<CustomerChurn, StoreError>;
 
     /// The bookings whose [`occupied`](Booking::occupied) interval overlaps
     /// `period` (half-open), of `staff` only when given, in `scope`, ordered

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::error::StoreError;
+use crate::ports::bookings::CustomerChurn;
 use crate::ports::versions::RecordVersion;
 use booking_domain::{BookingId, Interval, InvalidId, Minutes, Occupancy, StaffId};
 use chrono::{DateTime, Utc};
@@ -116,6 +117,18 @@ pub fn occupancy(
         occupied,
     )
     .map_err(|e| record.corrupt(e))
+}
+
+/// A customer's churn from the two counts a store's query returns
+/// (bookings made, bookings they cancelled). A count never exceeds the
+/// rows of one customer; one beyond `u32` reads as `u32::MAX`, which any
+/// limit refuses.
+pub fn churn(made: i64, cancelled_by_customer: i64) -> CustomerChurn {
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    CustomerChurn {
+        bookings_made: count(made),
+        cancelled_by_customer: count(cancelled_by_customer),
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ use booking_ports::ports::catalog::MockCatalogStore;
 use booking_ports::ports::customers::CustomerProfile;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
-    CatalogRevision, CreateBookingError, Engine, EngineSettings, ManualClock, NewNotice,
-    NoticeKind, Recipient, RescheduleError, Rescheduled, StaffActor, StaffRole, StaffUser,
+    CatalogRevision, CreateBookingError, CustomerChurn, Engine, EngineSettings, ManualClock,
+    NewNotice, NoticeKind, Recipient, RescheduleError, Rescheduled, StaffActor, StaffRole,
+    StaffUser,
 };
 
 use crate::common::{anna_spec, customer, form, haircut_spec, minutes, moscow, policy};
@@ -59,10 +60,10 @@ fn empty_bookings() -> MockBookingStore {
     bookings
         .expect_upcoming_bookings_of_customer()
         .returning(|_, _| Ok(Vec::new()));
-    // The daily limits read the customer's recent bookings.
+    // The daily limits count the customer's recent bookings.
     bookings
-        .expect_bookings_of_customer_changed_since()
-        .returning(|_, _| Ok(Vec::new()));
+        .expect_customer_churn_since()
+        .returning(|_, _| Ok(CustomerChurn::default()));
     bookings
 }
 
@@ -191,8 +192,8 @@ async fn a_customer_with_an_upcoming_booking_is_not_looked_up_again() {
         .expect_upcoming_bookings_of_customer()
         .returning(|_, _| Ok(vec![stored(BookingStatus::Confirmed)]));
     bookings
-        .expect_bookings_of_customer_changed_since()
-        .returning(|_, _| Ok(Vec::new()));
+        .expect_customer_churn_since()
+        .returning(|_, _| Ok(CustomerChurn::default()));
     bookings
         .expect_create_booking()
         .times(1)
@@ -250,8 +251,8 @@ async fn a_cancelled_booking_withdraws_its_reminders_and_tells_staff() {
     let mut bookings = MockBookingStore::new();
     // The daily limit on cancellations reads the customer's recent bookings.
     bookings
-        .expect_bookings_of_customer_changed_since()
-        .returning(|_, _| Ok(Vec::new()));
+        .expect_customer_churn_since()
+        .returning(|_, _| Ok(CustomerChurn::default()));
     bookings
         .expect_booking()
         .returning(|_| Ok(Some(stored(BookingStatus::Confirmed))));
@@ -280,8 +281,8 @@ async fn a_stale_version_is_refused_before_any_write() {
     let mut bookings = MockBookingStore::new();
     // The daily limit on cancellations reads the customer's recent bookings.
     bookings
-        .expect_bookings_of_customer_changed_since()
-        .returning(|_, _| Ok(Vec::new()));
+        .expect_customer_churn_since()
+        .returning(|_, _| Ok(CustomerChurn::default()));
     let current = stored(BookingStatus::Pending)
         .confirm(booking_domain::Actor::System, moscow(0, 9, 0))
         .unwrap();
