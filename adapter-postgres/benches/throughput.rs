@@ -51,8 +51,8 @@ use sqlx::{Connection, PgConnection};
 
 use common::{load_average, policy};
 use shared::{
-    Booker, CUSTOMERS, DAYS, SALON, STAFF, Tally, booking_form, customer, customer_profile, now,
-    slot_start, store_booking,
+    Booker, CUSTOMERS, DAYS, SALON, STAFF, Tally, booking_form, customer, customer_profile,
+    engine_settings, now, slot_start, store_booking,
 };
 
 const BOOKERS: usize = 16;
@@ -148,7 +148,7 @@ fn engine_booker(stores: &[PgStore]) -> Booker {
                     store.clone(),
                     ManualClock::new(now()),
                     policy(30),
-                    EngineSettings::default(),
+                    engine_settings(),
                 )
             })
             .collect(),

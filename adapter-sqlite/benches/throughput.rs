@@ -43,8 +43,8 @@ use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use common::{bench_dir, load_average, policy};
 use shared::{
-    Booker, CUSTOMERS, DAYS, SALON, STAFF, Tally, booking_form, customer, customer_profile, now,
-    slot_start, store_booking,
+    Booker, CUSTOMERS, DAYS, SALON, STAFF, Tally, booking_form, customer, customer_profile,
+    engine_settings, now, slot_start, store_booking,
 };
 
 const CONCURRENCY: [usize; 3] = [1, 4, 16];
@@ -152,7 +152,7 @@ fn engine_booker(store: &SqliteStore, concurrency: usize) -> Booker {
         store.clone(),
         ManualClock::new(now()),
         policy(30),
-        EngineSettings::default(),
+        engine_settings(),
     ));
     Booker::new(
         concurrency,
