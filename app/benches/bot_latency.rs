@@ -230,7 +230,13 @@ impl Bench {
                     step: flight.step,
                     reply: flight.reply.unwrap_or(own_time),
                     done: own_time,
-                    cpu: flight.cpu_before.map(|before| self.bot_cpu() - before),
+                    // Saturating: the process's CPU and the fake thread's
+                    // are counted at different granularities, so the
+                    // difference can step back by a little (it did under
+                    // load 6.7).
+                    cpu: flight
+                        .cpu_before
+                        .map(|before| self.bot_cpu().saturating_sub(before)),
                 });
                 if let Some(screen) = flight.screen {
                     self.screens.insert(seen.chat, screen);
