@@ -281,13 +281,14 @@ impl BookingStore for SqliteStore {
         customer: CustomerId,
         now: DateTime<Utc>,
     ) -> Result<Vec<Booking>, StoreError> {
-        let rows: Vec<BookingRow> = sqlx::query_as(sql::UPCOMING_BOOKINGS_OF_CUSTOMER)
+        let fail = backend("reading a customer's upcoming bookings");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows = sqlx::query_as::<_, BookingRow>(sql::UPCOMING_BOOKINGS_OF_CUSTOMER)
             .bind(customer.get())
             .bind(to_ms(now))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend("reading a customer's upcoming bookings"))?;
-        collect_bookings(rows)
+            .fetch_all(&mut *connection)
+            .await;
+        collect_bookings(self.lender.finished(connection, rows).map_err(&fail)?)
     }
 
     async fn bookings_of_customer(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError> {
@@ -304,12 +305,15 @@ impl BookingStore for SqliteStore {
         customer: CustomerId,
         since: DateTime<Utc>,
     ) -> Result<CustomerChurn, StoreError> {
-        let (made, cancelled): (i64, i64) = sqlx::query_as(sql::CUSTOMER_CHURN_SINCE)
+        let fail = backend("counting a customer's recent bookings");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let counts = sqlx::query_as(sql::CUSTOMER_CHURN_SINCE)
             .bind(customer.get())
             .bind(to_ms(since))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend("counting a customer's recent bookings"))?;
+            .fetch_one(&mut *connection)
+            .await;
+        let (made, cancelled): (i64, i64) =
+            self.lender.finished(connection, counts).map_err(&fail)?;
         Ok(convert::churn(made, cancelled))
     }
 
@@ -348,14 +352,17 @@ impl BookingStore for SqliteStore {
     }
 
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
+        let fail = backend("reading the time bookings occupy");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
         // Tuples decode by position: no lookup of each column by name.
-        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
-            .bind(to_ms(period.start()))
-            .bind(to_ms(period.end()))
-            .bind(MAX_OCCUPIED_MS)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend("reading the time bookings occupy"))?;
+        let rows: Result<Vec<(i64, i64, i64, i64, i64)>, _> =
+            sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
+                .bind(to_ms(period.start()))
+                .bind(to_ms(period.end()))
+                .bind(MAX_OCCUPIED_MS)
+                .fetch_all(&mut *connection)
+                .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
         rows.into_iter().map(convert::occupancy).collect()
     }
 

@@ -10,6 +10,8 @@
 //!   `staff_access`, `inbox`: one module per port, each with its private
 //!   row types;
 //!   `convert` holds the column conversions they share.
+//! - `lender`: pooled connections lent to the statements of every update
+//!   and taken back without sqlx's ping.
 //! - `group_commit`: the single writer that stores concurrent new bookings
 //!   in one transaction each batch, so they share one commit and one fsync.
 //! - `backup`: online backup to a file and verified restore.
@@ -41,6 +43,7 @@ mod db;
 mod failure;
 mod group_commit;
 mod inbox;
+mod lender;
 pub mod metrics;
 #[cfg(test)]
 mod migration_tests;
@@ -53,10 +56,13 @@ mod staff_access;
 mod staff_accounts;
 mod transfer;
 
+use std::sync::Arc;
+
 use booking_ports::StoreError;
 use sqlx::{ConnectOptions, SqlitePool};
 
 use crate::group_commit::BookingWriter;
+use crate::lender::Lender;
 
 pub use backup::{BackupError, RestoreError, RestoreReport};
 pub use db::{OpenError, schema_level};
@@ -68,6 +74,9 @@ pub use settings::{Durability, InvalidDurability, SqliteSettings};
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Lends the pool's connections to the statements of every update,
+    /// without sqlx's ping on return (see `lender`).
+    lender: Arc<Lender>,
     booking_writer: BookingWriter,
 }
 
@@ -93,8 +102,13 @@ impl SqliteStore {
                 path: settings.path.clone(),
                 source: e.into(),
             })?;
+        // Half the pool at most waits with the lender; the rest stays with
+        // sqlx for transactions and everything else.
+        let keep = usize::try_from(settings.max_connections / 2).unwrap_or(1);
+        let lender = Arc::new(Lender::new(pool.clone(), keep.max(1)));
         Ok(Self {
             pool,
+            lender,
             booking_writer,
         })
     }
@@ -105,6 +119,8 @@ impl SqliteStore {
     pub async fn close(&self) {
         // The booking writer first: it answers the bookings queued so far.
         self.booking_writer.close().await;
+        // sqlx's close waits for every connection, the lender's included.
+        self.lender.give_back_all();
         self.pool.close().await;
     }
 
