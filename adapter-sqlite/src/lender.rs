@@ -104,8 +104,8 @@ impl Lender {
     /// on; before the pool closes.
     pub(crate) fn give_back_all(&self) {
         self.closed.store(true, Ordering::Release);
-        let kept = std::mem::take(&mut *self.kept_list());
-        drop(kept);
+        // Each dropped connection goes back to the pool in a task of its own.
+        self.kept_list().clear();
     }
 
     /// The kept connections. A panic while the lock is held cannot leave

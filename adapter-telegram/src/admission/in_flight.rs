@@ -82,11 +82,11 @@ impl InFlight {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use futures::FutureExt;
 
     use super::*;
-
-    use std::cell::Cell;
 
     #[test]
     fn a_full_window_waits_until_a_slot_is_given_back() {
