@@ -365,12 +365,13 @@ impl BookingStore for PgStore {
     }
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
+        let mut connection = self
+            .lender
+            .lend()
             .await
             .map_err(backend("reading a booking"))?;
-        booking_on(&mut conn, id.get()).await
+        let found = booking_on(&mut connection, id.get()).await;
+        self.lender.settled(connection, found)
     }
 
     async fn upcoming_bookings_of_customer(
@@ -378,12 +379,14 @@ impl BookingStore for PgStore {
         customer: CustomerId,
         now: DateTime<Utc>,
     ) -> Result<Vec<Booking>, StoreError> {
-        let rows: Vec<BookingRow> = sqlx::query_as(sql::UPCOMING_BOOKINGS_OF_CUSTOMER)
+        let fail = backend("reading a customer's upcoming bookings");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows: Result<Vec<BookingRow>, _> = sqlx::query_as(sql::UPCOMING_BOOKINGS_OF_CUSTOMER)
             .bind(customer.get())
             .bind(to_ms(now))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend("reading a customer's upcoming bookings"))?;
+            .fetch_all(&mut *connection)
+            .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
         collect_bookings(rows)
     }
 
@@ -401,12 +404,14 @@ impl BookingStore for PgStore {
         customer: CustomerId,
         since: DateTime<Utc>,
     ) -> Result<CustomerChurn, StoreError> {
-        let (made, cancelled): (i64, i64) = sqlx::query_as(sql::CUSTOMER_CHURN_SINCE)
+        let fail = backend("counting a customer's recent bookings");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let counts: Result<(i64, i64), _> = sqlx::query_as(sql::CUSTOMER_CHURN_SINCE)
             .bind(customer.get())
             .bind(to_ms(since))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend("counting a customer's recent bookings"))?;
+            .fetch_one(&mut *connection)
+            .await;
+        let (made, cancelled) = self.lender.finished(connection, counts).map_err(&fail)?;
         Ok(convert::churn(made, cancelled))
     }
 
@@ -445,13 +450,16 @@ impl BookingStore for PgStore {
     }
 
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
-        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
-            .bind(to_ms(period.start()))
-            .bind(to_ms(period.end()))
-            .bind(MAX_OCCUPIED_MS)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend("reading the time bookings occupy"))?;
+        let fail = backend("reading the time bookings occupy");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows: Result<Vec<(i64, i64, i64, i64, i64)>, _> =
+            sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
+                .bind(to_ms(period.start()))
+                .bind(to_ms(period.end()))
+                .bind(MAX_OCCUPIED_MS)
+                .fetch_all(&mut *connection)
+                .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
         rows.into_iter().map(convert::occupancy).collect()
     }
 

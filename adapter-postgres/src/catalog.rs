@@ -294,11 +294,15 @@ impl CatalogStore for PgStore {
     }
 
     async fn catalog_revision(&self) -> Result<CatalogRevision, StoreError> {
-        sqlx::query_scalar(sql::CATALOG_REVISION)
-            .fetch_one(&self.pool)
-            .await
+        let fail = backend("reading the catalog revision");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let revision = sqlx::query_scalar(sql::CATALOG_REVISION)
+            .fetch_one(&mut *connection)
+            .await;
+        self.lender
+            .finished(connection, revision)
             .map(CatalogRevision::new)
-            .map_err(backend("reading the catalog revision"))
+            .map_err(&fail)
     }
 
     async fn import_catalog(&self, catalog: CatalogSnapshot) -> Result<(), ImportCatalogError> {

@@ -29,13 +29,15 @@ impl ConversationStore for PgStore {
         key: ConversationKey,
         now: DateTime<Utc>,
     ) -> Result<LoadedConversation, StoreError> {
-        let row: Option<(String, bool, i64)> = sqlx::query_as(sql::CONVERSATION)
+        let fail = backend("reading a conversation");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let row: Result<Option<(String, bool, i64)>, _> = sqlx::query_as(sql::CONVERSATION)
             .bind(to_ms(now))
             .bind(key.bot.as_str())
             .bind(key.chat.get())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend("reading a conversation"))?;
+            .fetch_optional(&mut *connection)
+            .await;
+        let row = self.lender.finished(connection, row).map_err(&fail)?;
         let Some((state, expired, version)) = row else {
             return Ok(LoadedConversation::NONE);
         };
@@ -56,14 +58,15 @@ impl ConversationStore for PgStore {
         expires_at: DateTime<Utc>,
         expected: RecordVersion,
     ) -> Result<RecordVersion, SaveConversationError> {
-        let context = "saving a conversation";
-        let saved: Option<i64> = if expected == RecordVersion::NONE {
+        let fail = backend("saving a conversation");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let saved: Result<Option<i64>, _> = if expected == RecordVersion::NONE {
             sqlx::query_scalar(sql::INSERT_CONVERSATION)
                 .bind(key.bot.as_str())
                 .bind(key.chat.get())
                 .bind(state)
                 .bind(to_ms(expires_at))
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *connection)
                 .await
         } else {
             sqlx::query_scalar(sql::UPDATE_CONVERSATION)
@@ -72,10 +75,10 @@ impl ConversationStore for PgStore {
                 .bind(key.bot.as_str())
                 .bind(key.chat.get())
                 .bind(convert::version_to_stored(expected))
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *connection)
                 .await
-        }
-        .map_err(backend(context))?;
+        };
+        let saved = self.lender.finished(connection, saved).map_err(&fail)?;
         match saved {
             Some(version) => Ok(convert::version(record(&key), version)?),
             None => Err(SaveConversationError::Conflict { expected }),

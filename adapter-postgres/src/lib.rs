@@ -49,6 +49,7 @@ mod db;
 mod failure;
 mod inbox;
 mod leadership;
+mod lender;
 mod locks;
 pub mod metrics;
 mod outbox;
@@ -62,8 +63,12 @@ mod staff_accounts;
 pub mod testing;
 mod transfer;
 
+use std::sync::Arc;
+
 use booking_ports::StoreError;
 use sqlx::PgPool;
+
+use crate::lender::Lender;
 
 pub use db::{OpenError, schema_level};
 pub use failure::DriverFailure;
@@ -76,6 +81,9 @@ pub use transfer::LoadError;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Lends the connections of the statements every booking and update
+    /// makes, without sqlx's pings (`lender`).
+    lender: Arc<Lender>,
 }
 
 impl PgStore {
@@ -89,7 +97,7 @@ impl PgStore {
     /// schema was written by a newer release or cannot be migrated.
     pub async fn open(settings: &PgSettings) -> Result<Self, OpenError> {
         let pool = db::open_pool(settings).await?;
-        Ok(Self { pool })
+        Ok(Self::on_pool(pool, settings))
     }
 
     /// As [`Self::open`], for a process that must have the database to
@@ -101,7 +109,7 @@ impl PgStore {
     /// the run lock.
     pub async fn open_alone(settings: &PgSettings) -> Result<(Self, RunLock), OpenError> {
         let (pool, lock) = db::open_pool_alone(settings).await?;
-        Ok((Self { pool }, lock))
+        Ok((Self::on_pool(pool, settings), lock))
     }
 
     /// As [`Self::open`], for one `booking run` instance among others:
@@ -115,12 +123,25 @@ impl PgStore {
     /// the schema needs migrating.
     pub async fn open_instance(settings: &PgSettings) -> Result<(Self, InstanceLock), OpenError> {
         let (pool, lock) = db::open_pool_instance(settings).await?;
-        Ok((Self { pool }, lock))
+        Ok((Self::on_pool(pool, settings), lock))
+    }
+
+    /// The store on an opened `pool`. Half the pool (at least one
+    /// connection) may wait with the lender between loans; the other half
+    /// stays with sqlx for transactions of other kinds, the inbox and the
+    /// jobs.
+    fn on_pool(pool: PgPool, settings: &PgSettings) -> Self {
+        let keep = (settings.max_connections as usize / 2).max(1);
+        Self {
+            lender: Arc::new(Lender::new(pool.clone(), keep)),
+            pool,
+        }
     }
 
     /// Closes every connection, waiting for those in use to be returned.
     /// Clones become unusable.
     pub async fn close(&self) {
+        self.lender.give_back_all();
         self.pool.close().await;
     }
 

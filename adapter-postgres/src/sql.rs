@@ -99,12 +99,16 @@ statements! {
     /// lock, so they cannot deadlock with each other.
     LOCK_CATALOG_IMPORT = "SELECT pg_advisory_xact_lock(2, 0)::text";
     LOCK_CUSTOMER_WRITES = "SELECT pg_advisory_xact_lock(3, 0)::text";
-    /// `$1` is the customer id folded to 32 bits: a collision only makes two
-    /// customers take turns.
-    LOCK_CUSTOMER_BOOKINGS = "SELECT pg_advisory_xact_lock(1, $1::integer)::text";
     /// `$1` is the staff id folded to 32 bits (class 4): one staff member's
     /// booking writes take turns (see `bookings::lock_staff_bookings`).
     LOCK_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(4, $1::integer)::text";
+    /// A new booking's two turns in one round trip: `$1` the customer id
+    /// folded to 32 bits (class 1; a collision only makes two customers
+    /// take turns), then `$2` the staff member's (class 4, as
+    /// `LOCK_STAFF_BOOKINGS`). The server computes a select list left to
+    /// right, so every creation takes them in that order.
+    LOCK_CUSTOMER_AND_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(1, $1::integer)::text, \
+        pg_advisory_xact_lock(4, $2::integer)::text";
     CATALOG_IS_EMPTY =
         "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)";
     /// Changed by triggers with every change to services and staff

@@ -268,12 +268,13 @@ impl BookingStore for SqliteStore {
     }
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
+        let mut connection = self
+            .lender
+            .lend()
             .await
             .map_err(backend("reading a booking"))?;
-        booking_on(&mut conn, id.get()).await
+        let found = booking_on(&mut connection, id.get()).await;
+        self.lender.settled(connection, found)
     }
 
     async fn upcoming_bookings_of_customer(

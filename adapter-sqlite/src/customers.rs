@@ -150,12 +150,13 @@ fn matches(profile: &CustomerProfile, name_part: &str, digits: Option<&str>) -> 
 #[async_trait]
 impl CustomerStore for SqliteStore {
     async fn customer(&self, id: CustomerId) -> Result<Option<CustomerProfile>, StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
+        let mut connection = self
+            .lender
+            .lend()
             .await
             .map_err(backend("reading a customer"))?;
-        one(&mut conn, Lookup::Id(id)).await
+        let found = one(&mut connection, Lookup::Id(id)).await;
+        self.lender.settled(connection, found)
     }
 
     async fn create_customer(
@@ -262,25 +263,27 @@ impl CustomerStore for SqliteStore {
         &self,
         account: TelegramUserId,
     ) -> Result<Option<CustomerProfile>, StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
+        let mut connection = self
+            .lender
+            .lend()
             .await
             .map_err(backend("finding a customer"))?;
-        one(&mut conn, Lookup::Telegram(account)).await
+        let found = one(&mut connection, Lookup::Telegram(account)).await;
+        self.lender.settled(connection, found)
     }
 
     async fn customer_by_phone(
         &self,
         phone: &PhoneNumber,
     ) -> Result<Option<CustomerProfile>, StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
+        let mut connection = self
+            .lender
+            .lend()
             .await
             .map_err(backend("finding a customer"))?;
         let raw = phone.expose().to_owned();
-        one(&mut conn, Lookup::Phone(raw)).await
+        let found = one(&mut connection, Lookup::Phone(raw)).await;
+        self.lender.settled(connection, found)
     }
 
     async fn search_customers(

@@ -100,6 +100,16 @@ impl Lender {
         result
     }
 
+    /// `outcome`, the result of work on `connection` that reports its own
+    /// errors, after taking the connection back when the work succeeded
+    /// (after a failure it goes back to the pool, which pings it).
+    pub(crate) fn settled<T, E>(&self, connection: Lent, outcome: Result<T, E>) -> Result<T, E> {
+        if outcome.is_ok() {
+            self.take_back(connection);
+        }
+        outcome
+    }
+
     /// Returns every kept connection to the pool and keeps none from now
     /// on; before the pool closes.
     pub(crate) fn give_back_all(&self) {

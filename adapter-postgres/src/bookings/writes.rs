@@ -3,6 +3,8 @@
 //! staff member's advisory locks, the conditional update, and the atomic
 //! reschedule.
 
+use sqlx::Connection;
+
 use super::*;
 
 /// Takes the turn of `staff`'s bookings until the transaction ends.
@@ -31,49 +33,67 @@ pub(super) fn fold_lock_key(id: i64) -> i32 {
     ((id ^ (id >> 32)) & 0xffff_ffff) as u32 as i32
 }
 
+/// One attempt of `create_booking` in a transaction on `connection`.
+async fn create_booking_on(
+    connection: &mut PgConnection,
+    new: &NewBooking,
+    limit: ActiveBookingLimit,
+    notices: &[NewNotice],
+) -> Result<Booking, CreateBookingError> {
+    let fail = backend("creating a booking");
+    let mut tx = connection.begin().await.map_err(&fail)?;
+    // The customer's turn, then the staff member's, in a statement before
+    // the insert: a READ COMMITTED statement sees what committed before it
+    // started, so the counting insert below, started after the locks were
+    // granted, counts the previous holder's booking. Counting in the same
+    // statement as the lock would not.
+    sqlx::query(sql::LOCK_CUSTOMER_AND_STAFF_BOOKINGS)
+        .bind(fold_lock_key(new.customer().get()))
+        .bind(fold_lock_key(new.staff().get()))
+        .execute(&mut *tx)
+        .await
+        .map_err(&fail)?;
+    let inserted = insert_booking(&mut tx, None, new, new.rescheduled_from(), Some(limit)).await;
+    let id = match inserted {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
+        }
+        // The exclusion constraint refused it; the transaction is
+        // aborted and rolls back when dropped.
+        Err(e) if is_slot_taken(&e) => {
+            return Err(CreateBookingError::SlotTaken { start: new.start() });
+        }
+        Err(e) => return Err(fail(e).into()),
+    };
+    apply_outbox(&mut tx, id, notices, None)
+        .await
+        .map_err(&fail)?;
+    tx.commit().await.map_err(&fail)?;
+    let rescheduled_from = new.rescheduled_from();
+    Ok(created_as_stored(id, new.clone(), rescheduled_from)?)
+}
+
 impl PgStore {
-    /// One attempt of `create_booking`.
+    /// One attempt of `create_booking`, on a lent connection: a booking is
+    /// the write every customer makes, and a connection of sqlx's pool
+    /// would cost two pings more (`lender`).
     pub(super) async fn create_booking_once(
         &self,
         new: &NewBooking,
         limit: ActiveBookingLimit,
         notices: &[NewNotice],
     ) -> Result<Booking, CreateBookingError> {
-        let fail = backend("creating a booking");
-        let mut tx = self.begin_write().await.map_err(&fail)?;
-        // The customer's turn first, in a statement of its own: a READ
-        // COMMITTED statement sees what committed before it started, so the
-        // counting insert below, started after the lock was granted, counts
-        // the previous holder's booking. Counting in the same statement as
-        // the lock would not.
-        sqlx::query(sql::LOCK_CUSTOMER_BOOKINGS)
-            .bind(fold_lock_key(new.customer().get()))
-            .execute(&mut *tx)
+        let mut connection = self
+            .lender
+            .lend()
             .await
-            .map_err(&fail)?;
-        lock_staff_bookings(&mut tx, new.staff())
-            .await
-            .map_err(&fail)?;
-        let inserted =
-            insert_booking(&mut tx, None, new, new.rescheduled_from(), Some(limit)).await;
-        let id = match inserted {
-            Ok(Some(id)) => id,
-            Ok(None) => {
-                return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
-            }
-            // The exclusion constraint refused it; the transaction is
-            // aborted and rolls back when dropped.
-            Err(e) if is_slot_taken(&e) => {
-                return Err(CreateBookingError::SlotTaken { start: new.start() });
-            }
-            Err(e) => return Err(fail(e).into()),
-        };
-        apply_outbox(&mut tx, id, notices, None)
-            .await
-            .map_err(&fail)?;
-        tx.commit().await.map_err(&fail)?;
-        let rescheduled_from = new.rescheduled_from();
-        Ok(created_as_stored(id, new.clone(), rescheduled_from)?)
+            .map_err(backend("creating a booking"))?;
+        let created = create_booking_on(&mut connection, new, limit, notices).await;
+        // A refused booking's transaction was rolled back on drop, which
+        // sqlx sends with the connection's next statement: such a
+        // connection goes back to the pool, whose ping sends it at once.
+        self.lender.settled(connection, created)
     }
 
     /// One attempt of `update_booking`.

@@ -1,0 +1,209 @@
+//! Pooled connections lent to one statement or transaction at a time,
+//! taken back without sqlx's pings.
+//!
+//! sqlx 0.9 pings a pooled PostgreSQL connection before lending it
+//! (`test_before_acquire`, on by default) and again when it comes back
+//! (`PoolConnection::return_to_pool`, unconditionally): a statement run on
+//! `&pool` costs three network round trips, and the server, which shares
+//! the machine's cores with its clients in docs/BENCHMARKS.md figure 6,
+//! answers all three. The statements and the booking transaction of every
+//! booking (and of every bot update) borrow a connection here instead:
+//! [`Lender::take_back`] keeps it in a list and the next [`Lender::lend`]
+//! hands it out again with no round trip.
+//!
+//! What the pings guard against is kept:
+//! - a borrower cancelled midway, or whose work failed, never gives its
+//!   connection back here: it is dropped and goes back to sqlx's pool,
+//!   which pings it (and closes it when the ping fails), as before;
+//! - a connection kept here longer than [`PING_AFTER_IDLE`] is pinged
+//!   before it is lent, as sqlx would: after a quiet night and a failover
+//!   of the primary, the first customer's statement does not run on a
+//!   connection to the old server;
+//! - a connection found lost (a failed ping, or a statement failing with
+//!   an I/O or protocol error) means the server went away: every kept
+//!   connection is given back to the pool, which tests each one.
+//!
+//! So a failover under load fails the statements in flight (as it does
+//! with sqlx's pool) plus at most those lent in the instant before the
+//! first failure showed.
+//!
+//! At most `keep` connections wait here; the rest of the pool stays with
+//! sqlx, so every other statement always finds one.
+//! [`Lender::give_back_all`] returns the kept ones before the pool closes
+//! (sqlx's `close` waits for every connection to come back).
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, PgPool, Postgres};
+
+/// A connection lent by a [`Lender`]: give it back with
+/// [`Lender::take_back`] or [`Lender::finished`] once its work is done.
+pub(crate) type Lent = PoolConnection<Postgres>;
+
+/// A kept connection idle this long is pinged before it is lent again.
+/// Under load a kept connection is lent again within milliseconds; after
+/// a pause the ping costs nothing anyone waits for.
+pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// A connection waiting for its next loan, and since when.
+struct Kept {
+    connection: Lent,
+    since: Instant,
+}
+
+/// Lends connections of one pool, keeping up to `keep` between loans.
+pub(crate) struct Lender {
+    pool: PgPool,
+    kept: Mutex<Vec<Kept>>,
+    keep: usize,
+    /// Set by `give_back_all`: nothing is kept afterwards.
+    closed: AtomicBool,
+}
+
+impl fmt::Debug for Lender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lender")
+            .field("keep", &self.keep)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `error` means the connection itself is gone (the server closed
+/// it, restarted or cannot be reached), as opposed to a statement the
+/// server refused.
+pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
+        // The server's last word before it closes a session: shut down
+        // (57P01 also when an administrator ended it), crashed, or
+        // starting; and the connection exceptions (class 08).
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| code.starts_with("57P0") || code.starts_with("08")),
+        _ => false,
+    }
+}
+
+impl Lender {
+    /// Lends connections of `pool`, keeping at most `keep` of them.
+    pub(crate) fn new(pool: PgPool, keep: usize) -> Self {
+        Self {
+            pool,
+            kept: Mutex::new(Vec::with_capacity(keep)),
+            keep,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// A connection: the most recently kept one if any (pinged first when
+    /// it waited longer than [`PING_AFTER_IDLE`]), else one from the pool
+    /// (which pings it).
+    ///
+    /// # Errors
+    /// The pool's, when it has no connection to give (closed, or none
+    /// free within its acquire timeout).
+    pub(crate) async fn lend(&self) -> Result<Lent, sqlx::Error> {
+        let kept = self.kept_list().pop();
+        if let Some(Kept {
+            mut connection,
+            since,
+        }) = kept
+        {
+            if since.elapsed() < PING_AFTER_IDLE {
+                return Ok(connection);
+            }
+            match connection.ping().await {
+                Ok(()) => return Ok(connection),
+                // Lost: the others waited as long. Each goes back to the
+                // pool, whose test closes the dead ones.
+                Err(_) => self.give_back_kept(),
+            }
+        }
+        self.pool.acquire().await
+    }
+
+    /// Takes back a connection whose work finished: kept for the next
+    /// loan, or returned to the pool when enough are kept.
+    pub(crate) fn take_back(&self, connection: Lent) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        let mut kept = self.kept_list();
+        if kept.len() < self.keep {
+            kept.push(Kept {
+                connection,
+                since: Instant::now(),
+            });
+        }
+        // Otherwise dropped here: back to the pool, pinged.
+    }
+
+    /// `result`, the outcome of a statement on `connection`, after taking
+    /// the connection back when the statement succeeded. After a failure it
+    /// goes back to the pool, which pings it; after a lost connection every
+    /// kept one goes back too.
+    pub(crate) fn finished<T>(
+        &self,
+        connection: Lent,
+        result: Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        match &result {
+            Ok(_) => self.take_back(connection),
+            Err(error) if connection_lost(error) => self.give_back_kept(),
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// `outcome`, the result of work on `connection` that reports its own
+    /// errors, after taking the connection back when the work succeeded
+    /// (after a failure it goes back to the pool, which pings it).
+    pub(crate) fn settled<T, E>(&self, connection: Lent, outcome: Result<T, E>) -> Result<T, E> {
+        if outcome.is_ok() {
+            self.take_back(connection);
+        }
+        outcome
+    }
+
+    /// Returns every kept connection to the pool and keeps none from now
+    /// on; before the pool closes.
+    pub(crate) fn give_back_all(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.give_back_kept();
+    }
+
+    /// Returns every kept connection to the pool, which tests each.
+    fn give_back_kept(&self) {
+        // Each dropped connection goes back to the pool in a task of its own.
+        self.kept_list().clear();
+    }
+
+    /// The kept connections. A panic while the lock is held cannot leave
+    /// the list half-changed: it is a push, a pop or a clear.
+    fn kept_list(&self) -> MutexGuard<'_, Vec<Kept>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[cfg(all(test, feature = "test-db"))]
+    pub(crate) fn kept(&self) -> usize {
+        self.kept_list().len()
+    }
+
+    /// Makes every kept connection look idle since `ago`, as after a pause.
+    #[cfg(all(test, feature = "test-db"))]
+    pub(crate) fn age_kept(&self, ago: Duration) {
+        for kept in self.kept_list().iter_mut() {
+            kept.since = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
+        }
+    }
+}
+
+// Helpers of the tests unwrap too (clippy allows it in test functions only).
+#[allow(clippy::unwrap_used)]
+#[cfg(all(test, feature = "test-db"))]
+#[path = "lender/tests.rs"]
+mod tests;
