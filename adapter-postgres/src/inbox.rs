@@ -17,6 +17,7 @@ use booking_ports::{
     Recorded, StoreError, TakeChatUpdatesError, Unfinished, UpdateId, UpdateInbox,
 };
 use chrono::{DateTime, Utc};
+use sqlx::{Connection, PgConnection};
 
 use crate::PgStore;
 use crate::convert::{Record, instant, to_ms};
@@ -73,6 +74,86 @@ fn recorded(rows_affected: u64) -> Recorded {
     }
 }
 
+/// A chat's lease as one holder names it.
+#[derive(Clone, Copy)]
+struct Lease<'a> {
+    bot: &'a BotName,
+    chat: ChatKey,
+    holder: &'a LeaseHolder,
+}
+
+/// `take_chat_updates` in a transaction on `conn` (the lender's, as every
+/// update of a chat in webhook mode takes its chat's updates).
+async fn take_chat_updates_on(
+    conn: &mut PgConnection,
+    lease: Lease<'_>,
+    max_attempts: u32,
+    now: DateTime<Utc>,
+) -> Result<Unfinished, TakeChatUpdatesError> {
+    let fail = backend("taking a chat's updates");
+    let mut tx = conn.begin().await.map_err(&fail)?;
+    let held: Option<i64> = sqlx::query_scalar(sql::CHAT_LEASE_HELD)
+        .bind(lease.bot.as_str())
+        .bind(lease.chat.get())
+        .bind(lease.holder.as_str())
+        .bind(to_ms(now))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(&fail)?;
+    if held.is_none() {
+        return Err(TakeChatUpdatesError::NotHeld);
+    }
+    let given_up: Vec<i64> = sqlx::query_scalar(sql::GIVE_UP_CHAT_UPDATES)
+        .bind(to_ms(now))
+        .bind(lease.bot.as_str())
+        .bind(lease.chat.get())
+        .bind(lease.holder.as_str())
+        .bind(i64::from(max_attempts))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(&fail)?;
+    let replay: Vec<ReplayRow> = sqlx::query_as(sql::TAKE_CHAT_UPDATES)
+        .bind(lease.holder.as_str())
+        .bind(lease.bot.as_str())
+        .bind(lease.chat.get())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(&fail)?;
+    tx.commit().await.map_err(&fail)?;
+    Ok(in_id_order(given_up, replay)?)
+}
+
+/// `release_chat_if_drained` in a transaction on `conn`.
+async fn release_chat_if_drained_on(
+    conn: &mut PgConnection,
+    lease: Lease<'_>,
+) -> Result<bool, StoreError> {
+    let fail = backend("releasing a chat");
+    let mut tx = conn.begin().await.map_err(&fail)?;
+    let held: Option<i64> = sqlx::query_scalar(sql::LOCK_CHAT_LEASE)
+        .bind(lease.bot.as_str())
+        .bind(lease.chat.get())
+        .bind(lease.holder.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(&fail)?;
+    if held.is_none() {
+        // Ended here rather than on drop, so the connection goes back to
+        // the lender clean.
+        tx.rollback().await.map_err(&fail)?;
+        return Ok(false);
+    }
+    let done = sqlx::query(sql::RELEASE_CHAT_IF_DRAINED)
+        .bind(lease.bot.as_str())
+        .bind(lease.chat.get())
+        .bind(lease.holder.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(&fail)?;
+    tx.commit().await.map_err(&fail)?;
+    Ok(done.rows_affected() == 1)
+}
+
 #[async_trait]
 impl UpdateInbox for PgStore {
     async fn record_update(
@@ -83,15 +164,17 @@ impl UpdateInbox for PgStore {
         raw: String,
         received_at: DateTime<Utc>,
     ) -> Result<Recorded, StoreError> {
+        let fail = backend("recording an update");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
         let done = sqlx::query(sql::RECORD_UPDATE)
             .bind(bot.as_str())
             .bind(update_id.get())
             .bind(chat.get())
             .bind(raw)
             .bind(to_ms(received_at))
-            .execute(&self.pool)
-            .await
-            .map_err(backend("recording an update"))?;
+            .execute(&mut *connection)
+            .await;
+        let done = self.lender.finished(connection, done).map_err(&fail)?;
         Ok(recorded(done.rows_affected()))
     }
 
@@ -101,13 +184,15 @@ impl UpdateInbox for PgStore {
         update_id: UpdateId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(sql::FINISH_UPDATE)
+        let fail = backend("finishing an update");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let done = sqlx::query(sql::FINISH_UPDATE)
             .bind(to_ms(at))
             .bind(bot.as_str())
             .bind(update_id.get())
-            .execute(&self.pool)
-            .await
-            .map_err(backend("finishing an update"))?;
+            .execute(&mut *connection)
+            .await;
+        self.lender.finished(connection, done).map_err(&fail)?;
         Ok(())
     }
 
@@ -144,13 +229,15 @@ impl UpdateInbox for PgStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let ids: Vec<i64> = update_ids.iter().map(|id| id.get()).collect();
-        sqlx::query(sql::FINISH_UPDATES)
+        let fail = backend("finishing updates");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let done = sqlx::query(sql::FINISH_UPDATES)
             .bind(to_ms(at))
             .bind(bot.as_str())
             .bind(ids)
-            .execute(&self.pool)
-            .await
-            .map_err(backend("finishing updates"))?;
+            .execute(&mut *connection)
+            .await;
+        self.lender.finished(connection, done).map_err(&fail)?;
         Ok(())
     }
 
@@ -197,15 +284,17 @@ impl UpdateInbox for PgStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<ChatClaim, StoreError> {
-        let claimed: Option<String> = sqlx::query_scalar(sql::CLAIM_CHAT)
+        let fail = backend("claiming a chat");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let claimed: Result<Option<String>, _> = sqlx::query_scalar(sql::CLAIM_CHAT)
             .bind(bot.as_str())
             .bind(chat.get())
             .bind(holder.as_str())
             .bind(to_ms(now))
             .bind(to_ms(until))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend("claiming a chat"))?;
+            .fetch_optional(&mut *connection)
+            .await;
+        let claimed = self.lender.finished(connection, claimed).map_err(&fail)?;
         Ok(match claimed {
             Some(_) => ChatClaim::Claimed,
             None => ChatClaim::HeldByAnother,
@@ -243,37 +332,18 @@ impl UpdateInbox for PgStore {
         max_attempts: u32,
         now: DateTime<Utc>,
     ) -> Result<Unfinished, TakeChatUpdatesError> {
-        let fail = backend("taking a chat's updates");
-        let mut tx = self.begin_write().await.map_err(&fail)?;
-        let held: Option<i64> = sqlx::query_scalar(sql::CHAT_LEASE_HELD)
-            .bind(bot.as_str())
-            .bind(chat.get())
-            .bind(holder.as_str())
-            .bind(to_ms(now))
-            .fetch_optional(&mut *tx)
+        let mut connection = self
+            .lender
+            .lend()
             .await
-            .map_err(&fail)?;
-        if held.is_none() {
-            return Err(TakeChatUpdatesError::NotHeld);
-        }
-        let given_up: Vec<i64> = sqlx::query_scalar(sql::GIVE_UP_CHAT_UPDATES)
-            .bind(to_ms(now))
-            .bind(bot.as_str())
-            .bind(chat.get())
-            .bind(holder.as_str())
-            .bind(i64::from(max_attempts))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(&fail)?;
-        let replay: Vec<ReplayRow> = sqlx::query_as(sql::TAKE_CHAT_UPDATES)
-            .bind(holder.as_str())
-            .bind(bot.as_str())
-            .bind(chat.get())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(&fail)?;
-        tx.commit().await.map_err(&fail)?;
-        Ok(in_id_order(given_up, replay)?)
+            .map_err(backend("taking a chat's updates"))?;
+        let lease = Lease {
+            bot: &bot,
+            chat,
+            holder: &holder,
+        };
+        let taken = take_chat_updates_on(&mut connection, lease, max_attempts, now).await;
+        self.lender.settled(connection, taken)
     }
 
     async fn release_chat_if_drained(
@@ -282,27 +352,18 @@ impl UpdateInbox for PgStore {
         chat: ChatKey,
         holder: LeaseHolder,
     ) -> Result<bool, StoreError> {
-        let fail = backend("releasing a chat");
-        let mut tx = self.begin_write().await.map_err(&fail)?;
-        let held: Option<i64> = sqlx::query_scalar(sql::LOCK_CHAT_LEASE)
-            .bind(bot.as_str())
-            .bind(chat.get())
-            .bind(holder.as_str())
-            .fetch_optional(&mut *tx)
+        let mut connection = self
+            .lender
+            .lend()
             .await
-            .map_err(&fail)?;
-        if held.is_none() {
-            return Ok(false);
-        }
-        let done = sqlx::query(sql::RELEASE_CHAT_IF_DRAINED)
-            .bind(bot.as_str())
-            .bind(chat.get())
-            .bind(holder.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(&fail)?;
-        tx.commit().await.map_err(&fail)?;
-        Ok(done.rows_affected() == 1)
+            .map_err(backend("releasing a chat"))?;
+        let lease = Lease {
+            bot: &bot,
+            chat,
+            holder: &holder,
+        };
+        let released = release_chat_if_drained_on(&mut connection, lease).await;
+        self.lender.settled(connection, released)
     }
 
     async fn chats_to_take_over(

@@ -45,7 +45,8 @@
 //!
 //! Run with `cargo bench -p app --bench bot_latency`; `BENCH_ROUNDS` sets
 //! the measured rounds of each way (default 3), `BENCH_CHATS` the chats
-//! (default 1,000), `BENCH_RATE` the paced rate. Logs are off unless
+//! (default 1,000), `BENCH_RATE` the paced rate, `BENCH_WORKERS` the
+//! runtime's worker threads (default 2). Logs are off unless
 //! `RUST_LOG` is set (`booking run` logs one INFO line per booking).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -464,9 +465,11 @@ fn main() {
     // asked for, so a run prints its table and nothing else.
     logs_if_asked();
     let fake = FakeTelegram::start();
-    // As many worker threads as the machine the budget is for has cores.
+    // As many worker threads as the machine the budget is for has cores
+    // (`BENCH_WORKERS` to compare others).
+    let workers = setting("BENCH_WORKERS", 2usize);
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .enable_all()
         .build()
         .unwrap();

@@ -12,3 +12,4 @@ mod overlap;
 mod precision;
 mod processes;
 mod send_budget;
+mod sessions_ended;
