@@ -50,6 +50,17 @@ async fn two_kept_then_ended(db: &PgTestDb, lender: &Lender) -> [i32; 2] {
     pids
 }
 
+/// The next loan is a live session, none of `ended`, and nothing lost is
+/// kept any more.
+async fn lends_a_live_session(lender: &Lender, ended: &[i32]) {
+    let mut lent = lender.lend().await.unwrap();
+    assert_eq!(lender.kept(), 0, "every lost connection was given back");
+    let pid = backend_pid(&mut lent).await;
+    assert!(!ended.contains(&pid), "a new session, not an ended one");
+    lender.take_back(lent);
+    lender.give_back_all();
+}
+
 #[tokio::test]
 async fn finished_connections_are_kept_up_to_the_bound_and_lent_again() {
     let db = PgTestDb::create().await;
@@ -85,12 +96,7 @@ async fn a_connection_kept_through_a_pause_is_tested_and_a_lost_one_replaced() {
 
     // The first customer after the pause: the kept connection fails its
     // ping, every kept one goes back, and the statement runs on a live one.
-    let mut lent = lender.lend().await.unwrap();
-    assert_eq!(lender.kept(), 0, "the other lost one was given back too");
-    let pid = backend_pid(&mut lent).await;
-    assert!(!ended.contains(&pid), "a new session, not an ended one");
-    lender.take_back(lent);
-    lender.give_back_all();
+    lends_a_live_session(&lender, &ended).await;
 }
 
 #[tokio::test]
@@ -107,11 +113,7 @@ async fn a_lost_connection_found_by_a_statement_gives_back_every_kept_one() {
     assert_eq!(lender.kept(), 0, "the other lost one was given back");
 
     // The next statement runs on a session of the pool's, which tests it.
-    let mut lent = lender.lend().await.unwrap();
-    let pid = backend_pid(&mut lent).await;
-    assert!(!ended.contains(&pid), "a new session, not an ended one");
-    lender.take_back(lent);
-    lender.give_back_all();
+    lends_a_live_session(&lender, &ended).await;
 }
 
 #[tokio::test]
