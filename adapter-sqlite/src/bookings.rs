@@ -355,15 +355,15 @@ impl BookingStore for SqliteStore {
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
         let fail = backend("reading the time bookings occupy");
         let mut connection = self.lender.lend().await.map_err(&fail)?;
-        // Tuples decode by position: no lookup of each column by name.
-        let rows: Result<Vec<(i64, i64, i64, i64, i64)>, _> =
-            sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
-                .bind(to_ms(period.start()))
-                .bind(to_ms(period.end()))
-                .bind(MAX_OCCUPIED_MS)
-                .fetch_all(&mut *connection)
-                .await;
-        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
+        let packed: Result<String, _> = sqlx::query_scalar(sql::OCCUPANCY_OVERLAPPING)
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .bind(MAX_OCCUPIED_MS)
+            .fetch_one(&mut *connection)
+            .await;
+        let packed = self.lender.finished(connection, packed).map_err(&fail)?;
+        let rows: Vec<(i64, i64, i64, i64, i64)> = serde_json::from_str(&packed)
+            .map_err(|e| StoreError::corrupt("the occupancy of a period", e))?;
         rows.into_iter().map(convert::occupancy).collect()
     }
 
