@@ -30,14 +30,17 @@ impl ConversationStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<LoadedConversation, StoreError> {
         let fail = backend("reading a conversation");
-        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let mut connection = self.conversations.lend().await.map_err(&fail)?;
         let row: Result<Option<(String, bool, i64)>, _> = sqlx::query_as(sql::CONVERSATION)
             .bind(to_ms(now))
             .bind(key.bot.as_str())
             .bind(key.chat.get())
             .fetch_optional(&mut *connection)
             .await;
-        let row = self.lender.finished(connection, row).map_err(&fail)?;
+        let row = self
+            .conversations
+            .finished(connection, row)
+            .map_err(&fail)?;
         let Some((state, expired, version)) = row else {
             return Ok(LoadedConversation::NONE);
         };
@@ -59,7 +62,7 @@ impl ConversationStore for SqliteStore {
         expected: RecordVersion,
     ) -> Result<RecordVersion, SaveConversationError> {
         let fail = backend("saving a conversation");
-        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let mut connection = self.conversations.lend().await.map_err(&fail)?;
         let saved = if expected == RecordVersion::NONE {
             sqlx::query_scalar::<_, i64>(sql::INSERT_CONVERSATION)
                 .bind(key.bot.as_str())
@@ -78,7 +81,10 @@ impl ConversationStore for SqliteStore {
                 .fetch_optional(&mut *connection)
                 .await
         };
-        let saved = self.lender.finished(connection, saved).map_err(&fail)?;
+        let saved = self
+            .conversations
+            .finished(connection, saved)
+            .map_err(&fail)?;
         match saved {
             Some(version) => Ok(convert::version(record(&key), version)?),
             None => Err(SaveConversationError::Conflict { expected }),

@@ -162,6 +162,42 @@ pub(crate) async fn open_pool(settings: &SqliteSettings) -> Result<SqlitePool, O
         .map_err(connect_error)
 }
 
+/// Connections of a dialogue's steps (`conversations`): the file's settings
+/// with `synchronous=NORMAL` whatever the durability.
+///
+/// Why: at `synchronous=FULL` every update of the bots fsynced the write-ahead
+/// log for its conversation's step, one fsync after the other under SQLite's
+/// write lock: a burst of 1,000 chats waited about a second for them
+/// (docs/BENCHMARKS.md, figure 4). A step is shown before it is saved, so a
+/// step lost to a power cut is the case the bots already handle after a
+/// crash between the two (the screen is on display, the next press is
+/// checked against the stored step). In WAL mode the setting is per
+/// connection: the next commit at `FULL` (a booking, a cancellation) fsyncs
+/// the log with every frame before it, and the file stays consistent.
+/// Bookings, customers and every other write keep the configured
+/// durability.
+pub(crate) async fn open_conversation_pool(
+    settings: &SqliteSettings,
+) -> Result<SqlitePool, OpenError> {
+    let options = connect_options(&settings.path, settings).synchronous(SqliteSynchronous::Normal);
+    SqlitePoolOptions::new()
+        // Steps are one short statement each; two connections let a read
+        // and a write of different chats run at once (WAL).
+        .max_connections(CONVERSATION_CONNECTIONS)
+        .min_connections(0)
+        // As in `open_pool`: a local file has no peer to hang up.
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .map_err(|source| OpenError::Connect {
+            path: settings.path.clone(),
+            source: source.into(),
+        })
+}
+
+/// The connections of [`open_conversation_pool`].
+pub(crate) const CONVERSATION_CONNECTIONS: u32 = 2;
+
 /// Brings the schema of the open database up to date.
 ///
 /// Runs inside one `BEGIN IMMEDIATE` transaction: two processes opening a new
@@ -378,6 +414,28 @@ mod tests {
             // 1 is NORMAL.
             assert_eq!(pragma(&mut conn, "synchronous").await, "1");
             assert_eq!(pragma(&mut conn, "busy_timeout").await, "1500");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_conversation_connections_do_not_fsync_each_step_whatever_the_durability() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = SqliteSettings::new(dir.path().join("pragmas.db"));
+        assert_eq!(settings.durability, Durability::SurvivesPowerLoss);
+        // The file is made and migrated by the main pool first.
+        let _main = open_pool(&settings).await.unwrap();
+        let pool = open_conversation_pool(&settings).await.unwrap();
+        let mut connections = Vec::new();
+        for _ in 0..CONVERSATION_CONNECTIONS {
+            connections.push(pool.acquire().await.unwrap());
+        }
+        for mut conn in connections {
+            // 1 is NORMAL; everything else as the main pool's.
+            assert_eq!(pragma(&mut conn, "synchronous").await, "1");
+            assert_eq!(pragma(&mut conn, "journal_mode").await, "wal");
+            assert_eq!(pragma(&mut conn, "foreign_keys").await, "1");
+            assert_eq!(pragma(&mut conn, "busy_timeout").await, "5000");
+            assert_eq!(pragma(&mut conn, "secure_delete").await, "1");
         }
     }
 

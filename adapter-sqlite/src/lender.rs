@@ -110,6 +110,13 @@ impl Lender {
         outcome
     }
 
+    /// Gives the kept connections back and closes the pool, waiting for
+    /// the connections in use; for a pool only this lender lends from.
+    pub(crate) async fn close(&self) {
+        self.give_back_all();
+        self.pool.close().await;
+    }
+
     /// Returns every kept connection to the pool and keeps none from now
     /// on; before the pool closes.
     pub(crate) fn give_back_all(&self) {

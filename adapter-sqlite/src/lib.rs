@@ -77,6 +77,10 @@ pub struct SqliteStore {
     /// Lends the pool's connections to the statements of every update,
     /// without sqlx's ping on return (see `lender`).
     lender: Arc<Lender>,
+    /// Lends the connections conversations are read and saved on: a pool
+    /// of their own, which does not fsync each step
+    /// (`db::open_conversation_pool`).
+    conversations: Arc<Lender>,
     booking_writer: BookingWriter,
 }
 
@@ -106,9 +110,16 @@ impl SqliteStore {
         // sqlx for transactions and everything else.
         let keep = usize::try_from(settings.max_connections / 2).unwrap_or(1);
         let lender = Arc::new(Lender::new(pool.clone(), keep.max(1)));
+        // Only the lender takes from this pool; one connection stays with
+        // sqlx so a borrower finding none kept is never left waiting on
+        // connections the lender keeps.
+        let conversation_pool = db::open_conversation_pool(settings).await?;
+        let keep = usize::try_from(db::CONVERSATION_CONNECTIONS - 1).unwrap_or(1);
+        let conversations = Arc::new(Lender::new(conversation_pool, keep.max(1)));
         Ok(Self {
             pool,
             lender,
+            conversations,
             booking_writer,
         })
     }
@@ -119,6 +130,7 @@ impl SqliteStore {
     pub async fn close(&self) {
         // The booking writer first: it answers the bookings queued so far.
         self.booking_writer.close().await;
+        self.conversations.close().await;
         // sqlx's close waits for every connection, the lender's included.
         self.lender.give_back_all();
         self.pool.close().await;
