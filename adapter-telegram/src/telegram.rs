@@ -20,9 +20,13 @@
 use std::future::Future;
 use std::time::Duration;
 
-use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use serde::Serialize;
+use serde::de::IgnoredAny;
+use teloxide::payloads::{
+    EditMessageText, EditMessageTextSetters, SendMessage, SendMessageSetters,
+};
 use teloxide::prelude::*;
-use teloxide::requests::{HasPayload, Output, Payload};
+use teloxide::requests::{HasPayload, JsonRequest, Output, Payload};
 use teloxide::types::{
     ChatId, InlineKeyboardButtonKind, InlineKeyboardMarkup, KeyboardMarkup, KeyboardRemove,
     MessageId, ReplyMarkup,
@@ -149,11 +153,14 @@ async fn show_one(
 ) -> Result<(), RequestError> {
     if let (Place::Edit(id), Markup::None | Markup::Inline(_)) = (place, markup) {
         let edited = retrying(true, || {
-            let request = bot.edit_message_text(chat, id, text);
-            match markup {
-                Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
-                _ => request,
-            }
+            let payload = EditMessageText::new(chat, id, text);
+            unread(
+                bot,
+                match markup {
+                    Markup::Inline(keyboard) => payload.reply_markup(keyboard.clone()),
+                    _ => payload,
+                },
+            )
         })
         .await;
         match edited {
@@ -166,20 +173,51 @@ async fn show_one(
         }
     }
     retrying(false, || {
-        let request = bot.send_message(chat, text);
-        match markup {
-            Markup::None => request,
-            Markup::Inline(keyboard) => request.reply_markup(keyboard.clone()),
-            Markup::Reply(keyboard) => {
-                request.reply_markup(ReplyMarkup::Keyboard(keyboard.clone()))
-            }
-            Markup::RemoveReply => {
-                request.reply_markup(ReplyMarkup::KeyboardRemove(KeyboardRemove::new()))
-            }
-        }
+        let payload = SendMessage::new(chat, text);
+        unread(
+            bot,
+            match markup {
+                Markup::None => payload,
+                Markup::Inline(keyboard) => payload.reply_markup(keyboard.clone()),
+                Markup::Reply(keyboard) => {
+                    payload.reply_markup(ReplyMarkup::Keyboard(keyboard.clone()))
+                }
+                Markup::RemoveReply => {
+                    payload.reply_markup(ReplyMarkup::KeyboardRemove(KeyboardRemove::new()))
+                }
+            },
+        )
     })
     .await
     .map(|_| ())
+}
+
+/// A Telegram method whose result the bot does not read: the answer's
+/// `ok` and error fields are read as for any request (so "message is not
+/// modified" and the flood limit are still told apart), its `result`
+/// skipped without being built.
+///
+/// Why: a screen's edit or message is answered with the whole `Message`,
+/// and teloxide builds one by trying its kinds one after the other, a
+/// failed attempt and an error value for each: about a twentieth of a
+/// button press's instructions (docs/BENCHMARKS.md, figure 4c), for a
+/// value nobody looks at.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub(crate) struct Unread<P>(P);
+
+impl<P: Payload> Payload for Unread<P> {
+    type Output = IgnoredAny;
+    const NAME: &'static str = P::NAME;
+
+    fn timeout_hint(&self) -> Option<Duration> {
+        self.0.timeout_hint()
+    }
+}
+
+/// `payload` as a request whose result is not read.
+pub(crate) fn unread<P: Payload>(bot: &Bot, payload: P) -> JsonRequest<Unread<P>> {
+    JsonRequest::new(bot.clone(), Unread(payload))
 }
 
 /// Answers a pressed button, with a short notice when `text` is given,

@@ -29,6 +29,7 @@ use booking_ports::{
     SendError,
 };
 use chrono_tz::Tz;
+use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 use teloxide::{ApiError, RequestError};
@@ -193,11 +194,11 @@ impl NotificationSender for TelegramSender {
         // change, a notice cut short still arrives, where one Telegram
         // refuses would be lost for good.
         let text = crate::limits::truncate(&rendered.text, crate::limits::MAX_TEXT_UNITS);
-        let mut request = bot.send_message(ChatId(to.chat.get()), text);
+        let mut payload = SendMessage::new(ChatId(to.chat.get()), text);
         if let Some(keyboard) = rendered.keyboard {
-            request = request.reply_markup(keyboard);
+            payload = payload.reply_markup(keyboard);
         }
-        crate::telegram::send(request)
+        crate::telegram::send(crate::telegram::unread(bot, payload))
             .await
             .map(|_| ())
             .map_err(classify)
