@@ -31,6 +31,11 @@
 //! sqlx, so every other statement always finds one.
 //! [`Lender::give_back_all`] returns the kept ones before the pool closes
 //! (sqlx's `close` waits for every connection to come back).
+//!
+//! Nothing is kept while a borrower waits for the pool: that borrower
+//! waits on sqlx's pool, which a kept connection never reaches, so it
+//! would wait for the pool's whole acquire timeout while a connection sat
+//! idle here.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,10 +63,28 @@ struct Kept {
 /// Lends connections of one pool, keeping up to `keep` between loans.
 pub(crate) struct Lender {
     pool: PgPool,
-    kept: Mutex<Vec<Kept>>,
+    shelf: Mutex<Shelf>,
     keep: usize,
     /// Set by `give_back_all`: nothing is kept afterwards.
     closed: AtomicBool,
+}
+
+/// The kept connections, and how many borrowers wait for the pool; under
+/// one lock, so a connection is never kept after a borrower found none
+/// kept and went to wait for the pool.
+struct Shelf {
+    kept: Vec<Kept>,
+    waiting: usize,
+}
+
+/// Counts one borrower waiting for the pool, until it is dropped (also
+/// when the borrower is cancelled).
+struct Waiting<'a>(&'a Lender);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.shelf().waiting -= 1;
+    }
 }
 
 impl fmt::Debug for Lender {
@@ -93,7 +116,10 @@ impl Lender {
     pub(crate) fn new(pool: PgPool, keep: usize) -> Self {
         Self {
             pool,
-            kept: Mutex::new(Vec::with_capacity(keep)),
+            shelf: Mutex::new(Shelf {
+                kept: Vec::with_capacity(keep),
+                waiting: 0,
+            }),
             keep,
             closed: AtomicBool::new(false),
         }
@@ -107,7 +133,7 @@ impl Lender {
     /// The pool's, when it has no connection to give (closed, or none
     /// free within its acquire timeout).
     pub(crate) async fn lend(&self) -> Result<Lent, sqlx::Error> {
-        let kept = self.kept_list().pop();
+        let kept = self.shelf().kept.pop();
         if let Some(Kept {
             mut connection,
             since,
@@ -123,23 +149,42 @@ impl Lender {
                 Err(_) => self.give_back_kept(),
             }
         }
-        self.pool.acquire().await
+        self.acquire().await
+    }
+
+    /// A connection from the pool, or a kept one if one was taken back
+    /// since `lend` looked.
+    async fn acquire(&self) -> Result<Lent, sqlx::Error> {
+        let waiting = {
+            let mut shelf = self.shelf();
+            if let Some(Kept { connection, .. }) = shelf.kept.pop() {
+                // Taken back within the instant: no ping needed.
+                return Ok(connection);
+            }
+            shelf.waiting += 1;
+            Waiting(self)
+        };
+        let connection = self.pool.acquire().await;
+        drop(waiting);
+        connection
     }
 
     /// Takes back a connection whose work finished: kept for the next
-    /// loan, or returned to the pool when enough are kept.
+    /// loan, or returned to the pool when enough are kept or a borrower
+    /// waits for the pool.
     pub(crate) fn take_back(&self, connection: Lent) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        let mut kept = self.kept_list();
-        if kept.len() < self.keep {
-            kept.push(Kept {
+        let mut shelf = self.shelf();
+        if shelf.waiting == 0 && shelf.kept.len() < self.keep {
+            shelf.kept.push(Kept {
                 connection,
                 since: Instant::now(),
             });
         }
-        // Otherwise dropped here: back to the pool, pinged.
+        // Otherwise dropped here (after the lock): back to the pool,
+        // pinged, and to whoever waits there first.
     }
 
     /// `result`, the outcome of a statement on `connection`, after taking
@@ -179,24 +224,24 @@ impl Lender {
     /// Returns every kept connection to the pool, which tests each.
     fn give_back_kept(&self) {
         // Each dropped connection goes back to the pool in a task of its own.
-        self.kept_list().clear();
+        self.shelf().kept.clear();
     }
 
-    /// The kept connections. A panic while the lock is held cannot leave
-    /// the list half-changed: it is a push, a pop or a clear.
-    fn kept_list(&self) -> MutexGuard<'_, Vec<Kept>> {
-        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The shelf. A panic while the lock is held cannot leave it
+    /// half-changed: each change is one push, pop, clear or count.
+    fn shelf(&self) -> MutexGuard<'_, Shelf> {
+        self.shelf.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     #[cfg(all(test, feature = "test-db"))]
     pub(crate) fn kept(&self) -> usize {
-        self.kept_list().len()
+        self.shelf().kept.len()
     }
 
     /// Makes every kept connection look idle since `ago`, as after a pause.
     #[cfg(all(test, feature = "test-db"))]
     pub(crate) fn age_kept(&self, ago: Duration) {
-        for kept in self.kept_list().iter_mut() {
+        for kept in self.shelf().kept.iter_mut() {
             kept.since = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
         }
     }

@@ -20,6 +20,12 @@
 //! sqlx, so transactions, backups and every other statement always find a
 //! connection. [`Lender::give_back_all`] returns the kept ones before the
 //! pool closes (sqlx's `close` waits for every connection to come back).
+//!
+//! Nothing is kept while a borrower waits for the pool: that borrower
+//! waits on sqlx's pool, which a kept connection never reaches, so it
+//! would wait for the pool's whole acquire timeout (30 s) while a
+//! connection sat idle here. A burst of new chats did just that on the
+//! two-connection conversation pool.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,10 +41,28 @@ pub(crate) type Lent = PoolConnection<Sqlite>;
 /// Lends connections of one pool, keeping up to `keep` between loans.
 pub(crate) struct Lender {
     pool: SqlitePool,
-    kept: Mutex<Vec<Lent>>,
+    shelf: Mutex<Shelf>,
     keep: usize,
     /// Set by `give_back_all`: nothing is kept afterwards.
     closed: AtomicBool,
+}
+
+/// The kept connections, and how many borrowers wait for the pool; under
+/// one lock, so a connection is never kept after a borrower found none
+/// kept and went to wait for the pool.
+struct Shelf {
+    kept: Vec<Lent>,
+    waiting: usize,
+}
+
+/// Counts one borrower waiting for the pool, until it is dropped (also
+/// when the borrower is cancelled).
+struct Waiting<'a>(&'a Lender);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.shelf().waiting -= 1;
+    }
 }
 
 impl fmt::Debug for Lender {
@@ -54,7 +78,10 @@ impl Lender {
     pub(crate) fn new(pool: SqlitePool, keep: usize) -> Self {
         Self {
             pool,
-            kept: Mutex::new(Vec::with_capacity(keep)),
+            shelf: Mutex::new(Shelf {
+                kept: Vec::with_capacity(keep),
+                waiting: 0,
+            }),
             keep,
             closed: AtomicBool::new(false),
         }
@@ -66,24 +93,32 @@ impl Lender {
     /// The pool's, when it has no connection to give (closed, or none
     /// free within its acquire timeout).
     pub(crate) async fn lend(&self) -> Result<Lent, sqlx::Error> {
-        let kept = self.kept_list().pop();
-        match kept {
-            Some(connection) => Ok(connection),
-            None => self.pool.acquire().await,
-        }
+        let waiting = {
+            let mut shelf = self.shelf();
+            if let Some(connection) = shelf.kept.pop() {
+                return Ok(connection);
+            }
+            shelf.waiting += 1;
+            Waiting(self)
+        };
+        let connection = self.pool.acquire().await;
+        drop(waiting);
+        connection
     }
 
     /// Takes back a connection whose statement finished: kept for the next
-    /// loan, or returned to the pool when enough are kept.
+    /// loan, or returned to the pool when enough are kept or a borrower
+    /// waits for the pool.
     pub(crate) fn take_back(&self, connection: Lent) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        let mut kept = self.kept_list();
-        if kept.len() < self.keep {
-            kept.push(connection);
+        let mut shelf = self.shelf();
+        if shelf.waiting == 0 && shelf.kept.len() < self.keep {
+            shelf.kept.push(connection);
         }
-        // Otherwise dropped here: back to the pool, pinged.
+        // Otherwise dropped here (after the lock): back to the pool,
+        // pinged, and to whoever waits there first.
     }
 
     /// `result`, the outcome of a statement on `connection`, after taking
@@ -122,23 +157,24 @@ impl Lender {
     pub(crate) fn give_back_all(&self) {
         self.closed.store(true, Ordering::Release);
         // Each dropped connection goes back to the pool in a task of its own.
-        self.kept_list().clear();
+        self.shelf().kept.clear();
     }
 
-    /// The kept connections. A panic while the lock is held cannot leave
-    /// the list half-changed: it is a push or a pop.
-    fn kept_list(&self) -> std::sync::MutexGuard<'_, Vec<Lent>> {
-        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The shelf. A panic while the lock is held cannot leave it
+    /// half-changed: each change is one push, pop, clear or count.
+    fn shelf(&self) -> std::sync::MutexGuard<'_, Shelf> {
+        self.shelf.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     #[cfg(test)]
     pub(crate) fn kept(&self) -> usize {
-        self.kept_list().len()
+        self.shelf().kept.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use futures::FutureExt;
     use sqlx::sqlite::SqlitePoolOptions;
 
     use super::*;
@@ -177,6 +213,41 @@ mod tests {
             .await;
         assert!(lender.finished(lent, failed).is_err());
         assert_eq!(lender.kept(), 0, "after a failure it goes back to the pool");
+    }
+
+    #[tokio::test]
+    async fn a_connection_taken_back_while_a_borrower_waits_for_the_pool_goes_to_it() {
+        let (_dir, pool) = pool(1).await;
+        let lender = Lender::new(pool.clone(), 1);
+        let lent = lender.lend().await.unwrap();
+        let mut waiter = std::pin::pin!(lender.lend());
+        assert!(
+            waiter.as_mut().now_or_never().is_none(),
+            "the pool's only connection is lent"
+        );
+        lender.take_back(lent);
+        assert_eq!(lender.kept(), 0, "not kept: someone waits for it");
+        // Kept, it would never reach the waiter, which would fail after
+        // the pool's acquire timeout.
+        let mut connection = waiter.await.unwrap();
+        let answer: i64 = sqlx::query_scalar("SELECT 7")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        assert_eq!(answer, 7);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_wait_for_the_pool_does_not_stop_keeping() {
+        let (_dir, pool) = pool(1).await;
+        let lender = Lender::new(pool.clone(), 1);
+        let lent = lender.lend().await.unwrap();
+        {
+            let mut waiter = std::pin::pin!(lender.lend());
+            assert!(waiter.as_mut().now_or_never().is_none());
+        }
+        lender.take_back(lent);
+        assert_eq!(lender.kept(), 1);
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! happens when the server ends the sessions of kept connections (as a
 //! restart or a failover of the primary does).
 
+use futures::FutureExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection};
 
@@ -114,6 +115,44 @@ async fn a_lost_connection_found_by_a_statement_gives_back_every_kept_one() {
 
     // The next statement runs on a session of the pool's, which tests it.
     lends_a_live_session(&lender, &ended).await;
+}
+
+#[tokio::test]
+async fn a_connection_taken_back_while_a_borrower_waits_for_the_pool_goes_to_it() {
+    let db = PgTestDb::create().await;
+    let lender = Lender::new(pool(&db, 1).await, 1);
+    let lent = lender.lend().await.unwrap();
+    let mut waiter = std::pin::pin!(lender.lend());
+    assert!(
+        waiter.as_mut().now_or_never().is_none(),
+        "the pool's only connection is lent"
+    );
+    lender.take_back(lent);
+    assert_eq!(lender.kept(), 0, "not kept: someone waits for it");
+    // Kept, it would never reach the waiter, which would fail after the
+    // pool's acquire timeout.
+    let mut connection = waiter.await.unwrap();
+    let answer: i32 = sqlx::query_scalar("SELECT 7")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    assert_eq!(answer, 7);
+    drop(connection);
+    lender.give_back_all();
+}
+
+#[tokio::test]
+async fn a_cancelled_wait_for_the_pool_does_not_stop_keeping() {
+    let db = PgTestDb::create().await;
+    let lender = Lender::new(pool(&db, 1).await, 1);
+    let lent = lender.lend().await.unwrap();
+    {
+        let mut waiter = std::pin::pin!(lender.lend());
+        assert!(waiter.as_mut().now_or_never().is_none());
+    }
+    lender.take_back(lent);
+    assert_eq!(lender.kept(), 1);
+    lender.give_back_all();
 }
 
 #[tokio::test]
