@@ -1,21 +1,22 @@
 //! Per-chat admission: one chat cannot stall, or crowd out, the others.
 //!
-//! teloxide hands each chat's updates to that chat's worker through a
-//! bounded queue, and its dispatcher *waits* when a queue is full: one
-//! person forwarding a hundred messages, or one chat whose replies are
-//! slow, would stop every other chat. So updates pass here before the
-//! dispatcher, and each chat gets
+//! The runner ([`crate::runner`]) queues a busy chat's next updates: one
+//! person forwarding a thousand messages, or one chat whose replies are
+//! slow, would pile up work without end (teloxide's own dispatcher, whose
+//! queue per chat is bounded, would instead *wait* when one is full and
+//! stop every other chat). So updates pass here before the runner, and
+//! each chat gets
 //! - a budget: [`AdmissionSettings::burst`] updates at once, refilled at
 //!   [`AdmissionSettings::per_second`]; beyond it updates are dropped and
 //!   the person is told once to slow down;
 //! - a backlog bound: at most [`AdmissionSettings::max_backlog`] of its
-//!   updates queued or being handled; beyond that they are dropped, so the
-//!   dispatcher's queue for the chat never fills and never blocks.
+//!   updates queued or being handled; beyond that they are dropped, so a
+//!   chat's queue in the runner stays short.
 //!
 //! All chats together have one more bound, which waits instead of
 //! dropping: at most [`AdmissionSettings::max_in_flight`] updates handed
-//! to the dispatcher and not yet done (`in_flight`), so a burst of new
-//! chats does not give thousands of them a worker at once.
+//! to the runner and not yet done (`in_flight`), so a burst of new chats
+//! does not have thousands of them in progress at once.
 //!
 //! [`ChatAdmission::filter`] sits on the update stream (polling or
 //! webhook); [`ChatAdmission::layer`] sits at the root of the handler tree
@@ -49,16 +50,15 @@ pub struct AdmissionSettings {
     pub burst: u32,
     /// How fast the budget refills, in updates per second.
     pub per_second: f64,
-    /// Updates of one chat queued or in progress at most; well below
-    /// teloxide's queue of 64 per chat, so its dispatcher never waits.
+    /// Updates of one chat queued or in progress at most.
     pub max_backlog: usize,
-    /// Updates of all chats handed to the dispatcher and not yet done, at
+    /// Updates of all chats handed to the runner and not yet done, at
     /// most; the next update waits for one of them. 64 keep two cores busy
     /// (a burst of 10,000 chats went through as fast as with no bound) and
     /// answer about 600 updates a second even when each waits 100 ms on
     /// Telegram, which lets a bot send only about 30 messages a second in
-    /// all; each one in flight costs its chat's dispatcher worker about
-    /// 62 KB (see `in_flight`).
+    /// all; each one in flight costs a task and what its handler holds
+    /// (see `in_flight`).
     pub max_in_flight: usize,
 }
 

@@ -13,6 +13,8 @@
 //! - [`metrics`]: what the bots count (updates, handling time, failed
 //!   updates and requests), through the `metrics` facade.
 //! - [`notify`]: the notification sender (customer and staff messages).
+//! - [`runner`]: runs a handler tree over a bot's updates, each chat's in
+//!   order, chats at once (in place of teloxide's dispatcher).
 //! - [`limits`]: Telegram's size limits (text, callback answers, button
 //!   data) and the splitter that keeps every text within them.
 //! - [`live`]: settings a config reload replaces while the bots run.
@@ -36,6 +38,7 @@ pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod notify;
+pub mod runner;
 pub mod telegram;
 #[cfg(feature = "test-support")]
 pub mod test_support;

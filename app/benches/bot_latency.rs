@@ -2,14 +2,14 @@
 //! bot's handler tree to its reply, with bursts of 1,000 updates from 1,000
 //! chats.
 //!
-//! What runs is what `booking run` runs: the dispatcher `app::bots` builds,
+//! What runs is what `booking run` runs: the runner `app::bots` builds,
 //! `adapter_telegram::handler_tree()` with `ClientBot::dependencies()`, the
 //! engine on a SQLite file opened by `app::database::open` (default
 //! durability, `synchronous=FULL`), and a `teloxide::Bot` with the
 //! production HTTP client settings. Two things differ, and both are there to
 //! measure the bot and nothing else:
 //! - **Updates come from a channel**, not long polling: each update's clock
-//!   starts when it is handed to the dispatcher, so no polling delay counts.
+//!   starts when it is handed to the runner, so no polling delay counts.
 //! - **The Bot API is a fake** on 127.0.0.1 (axum, on a thread and runtime
 //!   of its own). It stamps each request when its handler starts and when
 //!   its answer is ready. An update's *reply* latency is the arrival of its
@@ -302,11 +302,10 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
     )
     .unwrap();
     let bot = app::serve::bot(&settings.client_token, &settings).unwrap();
-    let mut dispatcher =
-        app::bots::dispatcher("client", bot, handler_tree(), client.dependencies());
+    let runner = app::bots::runner("client", bot, handler_tree(), client.dependencies());
 
-    // Updates reach the dispatcher through a channel; closing it ends the
-    // dispatcher after the updates under way.
+    // Updates reach the runner through a channel; closing it ends the
+    // runner after the updates under way.
     let (updates, incoming) = mpsc::unbounded_channel::<Update>();
     let (stop_token, _stop_flag) = mk_stop_token();
     let mut incoming = incoming;
@@ -321,8 +320,8 @@ async fn run(rounds: usize, chats: i64, rate: f64, fake: FakeTelegram) {
         |state: &mut (_, StopToken)| state.1.clone(),
     );
     let dispatching = tokio::spawn(async move {
-        dispatcher
-            .try_dispatch_with_listener(listener, LoggingErrorHandler::new())
+        runner
+            .run(listener, LoggingErrorHandler::new())
             .await
             .unwrap();
     });

@@ -1,16 +1,17 @@
-//! Running a bot: a teloxide dispatcher fed by long polling or a webhook
-//! (`updates`), our error handler, and a stop on SIGINT or SIGTERM that
-//! lets updates in flight finish. The bot's [`BotHealth`] follows it for
+//! Running a bot: its handler tree run over long polling or a webhook
+//! (`updates`) by [`UpdateRunner`], our error handler, and a stop on
+//! SIGINT or SIGTERM that lets updates in flight finish. The bot's [`BotHealth`] follows it for
 //! `/readyz`.
 
 use std::sync::{Arc, OnceLock};
 
 use adapter_telegram::admission::{AdmissionSettings, ChatAdmission};
 use adapter_telegram::guard::LogErrors;
+use adapter_telegram::runner::UpdateRunner;
 use adapter_telegram::{HandlerError, Locales};
 use futures::future::BoxFuture;
 use teloxide::RequestError;
-use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateHandler};
+use teloxide::dispatching::UpdateHandler;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::stop::StopToken;
@@ -62,23 +63,17 @@ pub struct StartError {
     pub source: RequestError,
 }
 
-/// The dispatcher of the bot called `name`: `tree` with `dependencies`,
+/// The runner of the bot called `name`: `tree` with `dependencies`,
 /// errors logged without the update, unhandled updates dropped. What
-/// [`run`] feeds from long polling; the bot-latency benchmark feeds the
-/// same from a channel.
-pub fn dispatcher(
+/// [`run`] feeds from long polling or a webhook; the bot-latency benchmark
+/// feeds the same from a channel.
+pub fn runner(
     name: &'static str,
     bot: Bot,
     tree: UpdateHandler<HandlerError>,
     dependencies: DependencyMap,
-) -> Dispatcher<Bot, HandlerError, DefaultKey> {
-    Dispatcher::builder(bot, tree)
-        .dependencies(dependencies)
-        .error_handler(Arc::new(LogErrors { bot: name }))
-        // Updates the tree does not handle are dropped silently: teloxide's
-        // default logs them whole, names and texts included.
-        .default_handler(|_| async {})
-        .build()
+) -> UpdateRunner<HandlerError> {
+    UpdateRunner::new(bot, tree, dependencies, Arc::new(LogErrors { bot: name }))
 }
 
 /// Runs `tree` for `bot` with its updates from `updates` until SIGINT or
@@ -120,12 +115,11 @@ pub async fn run(
         locales,
         inbox: inbox.clone(),
     };
-    let mut dispatcher = dispatcher(name, bot.clone(), tree, dependencies);
-    let token = dispatcher.shutdown_token();
+    let runner = runner(name, bot.clone(), tree, dependencies);
     let listener_errors = Arc::new(ListenerErrors { bot: name });
     let dispatch_health = health.clone();
-    // The polling listener's own stop, for the stop signal (see below).
-    let polling_stop = Arc::new(OnceLock::<StopToken>::new());
+    // The listener's own stop, for the stop signal (see below).
+    let listener_stop = Arc::new(OnceLock::<StopToken>::new());
     let dispatch = async {
         match updates {
             UpdateSource::Polling { timeout } => {
@@ -137,20 +131,17 @@ pub async fn run(
                     inbox.clone(),
                 )
                 .await;
-                let _ = polling_stop.set(polling.stop_token());
+                let _ = listener_stop.set(polling.stop_token());
                 let listener = gate.wrap(inbox.wrap(polling, replay));
-                dispatcher
-                    .try_dispatch_with_listener(listener, listener_errors)
-                    .await
+                runner.run(listener, listener_errors).await
             }
             UpdateSource::Webhook(webhook) => {
                 let (listener, delete_webhook) = webhook.into_parts(dispatch_health);
                 // The webhook's route records each update itself.
                 let mut listener = gate.wrap(inbox.wrap(listener, replay));
                 let stop_listening = listener.stop_token();
-                dispatcher
-                    .try_dispatch_with_listener(listener, listener_errors)
-                    .await?;
+                let _ = listener_stop.set(stop_listening.clone());
+                runner.run(listener, listener_errors).await?;
                 // The stream also ends when the HTTP listener stops first;
                 // stopping the listener is what lets `deleteWebhook` run.
                 stop_listening.stop();
@@ -165,18 +156,13 @@ pub async fn run(
         () = shutdown::signalled() => {
             let listening = health.state() != BotState::Starting;
             health.stopping();
-            // Stopping a running dispatcher lets it finish the updates in
-            // flight; so does one whose webhook stream already ended (the
-            // HTTP listener stops at the same signal). One still connecting
-            // has none and is simply dropped.
-            if token.shutdown().is_ok() || listening {
-                // teloxide's dispatcher misses a shutdown asked for after it
-                // started but before it first waits for one: it would see
-                // it only when the long poll in progress returns, which can
-                // outlast the shutdown deadline. Stopping the listener ends
-                // the poll at once; the dispatcher still finishes what is
-                // in flight.
-                if let Some(stop) = polling_stop.get() {
+            // Stopping the listener ends its stream (a long poll in
+            // progress at once; the webhook's when the HTTP listener,
+            // stopping at the same signal, has no more); the runner then
+            // finishes the updates in flight. A bot still connecting has
+            // none and is simply dropped.
+            if listening {
+                if let Some(stop) = listener_stop.get() {
                     stop.stop();
                 }
                 dispatch.await.map_err(|source| StartError { bot: name, source })?;

@@ -1,15 +1,15 @@
 //! The bound on one bot's updates in flight, all chats together.
 //!
-//! teloxide's dispatcher gives each chat with an update in progress a
-//! worker: a task and a bounded queue, whose buffer tokio allocates 32
-//! slots at a time (an `Update` is 1,944 bytes, so about 62 KB a worker).
-//! It keeps as many workers as were ever busy at once. So 10,000 new chats
-//! handed over at once held thousands of workers, 83 to 323 MiB resident
-//! (docs/BENCHMARKS.md, figure 5b). Behind this bound the update stream
-//! *waits* while [`AdmissionSettings::max_in_flight`] updates are being
-//! handled: the rest stay with Telegram (polling asks for the next answer
-//! only once the dispatcher took the last one) or in the webhook route's
-//! queue, and the dispatcher never has more busy workers than the bound.
+//! Each chat with an update in progress has a task, and its update's
+//! handler holds what it holds (a conversation, a screen, a request to
+//! Telegram). With teloxide's dispatcher, whose chat workers each kept a
+//! queue of about 62 KB, 10,000 new chats handed over at once held
+//! thousands of workers, 83 to 323 MiB resident (docs/BENCHMARKS.md,
+//! figure 5b). Behind this bound the update stream *waits* while
+//! [`AdmissionSettings::max_in_flight`] updates are being handled: the
+//! rest stay with Telegram (polling asks for the next answer only once the
+//! runner took the last one) or in the webhook route's queue, and the
+//! runner never has more busy chats than the bound.
 //! Two cores are as busy with a few dozen updates as with ten thousand,
 //! and those that wait are answered in the order they came. Measured
 //! (figure 5b, 10,000 chats at once): 81 MiB resident with no bound, 78
@@ -51,7 +51,7 @@ impl InFlight {
         };
         if let Some(permit) = permit {
             // Given back by `leave`, not by a guard: the update travels
-            // through teloxide's dispatcher, which has no room for one.
+            // through the runner, which has no room for one.
             permit.forget();
             self.taken.fetch_add(1, Ordering::AcqRel);
         }
