@@ -17,8 +17,10 @@ macro_rules! statements {
 }
 
 mod inbox;
+mod transfer;
 
 pub(crate) use inbox::*;
+pub(crate) use transfer::*;
 
 /// The stored columns of a booking, in `BookingRow`'s order. The generated
 /// `occupied_*` columns are derived, not data, and left out.
@@ -548,50 +550,6 @@ statements! {
     STAFF_ACCOUNTS = "SELECT user_id, staff_id, language FROM staff_accounts ORDER BY user_id";
     SET_STAFF_LANGUAGE = "INSERT INTO staff_accounts (user_id, language) VALUES ($1, $2) \
                           ON CONFLICT (user_id) DO UPDATE SET language = $2";
-}
-
-/// Every row of `table` in `order`, each column as `transfer`'s canonical
-/// text (booleans as `0`/`1`). The names come from
-/// `booking_ports::stored::transfer::TABLES` and the schema, never from
-/// input.
-pub(crate) fn dump_table(table: &str, columns: &[(String, String)], order: &str) -> String {
-    // Aliased: an output column named like the key (`id::text` is named
-    // `id`) would make `ORDER BY id` sort the text.
-    let cells: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (column, kind))| match kind.as_str() {
-            "boolean" => format!("({column})::int::text AS cell_{i}"),
-            _ => format!("({column})::text AS cell_{i}"),
-        })
-        .collect();
-    format!("SELECT {} FROM {table} ORDER BY {order}", cells.join(", "))
-}
-
-/// Whether `table` has a row.
-pub(crate) fn has_rows(table: &str) -> String {
-    format!("SELECT EXISTS (SELECT 1 FROM {table})")
-}
-
-/// The highest `id` of `table`, 0 when empty.
-pub(crate) fn max_id(table: &str) -> String {
-    format!("SELECT coalesce(max(id), 0)::bigint FROM {table}")
-}
-
-/// Inserts one row of canonical text cells into `table`, each cast to its
-/// column's type.
-pub(crate) fn load_row(table: &str, columns: &[(String, String)]) -> String {
-    let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
-    let values: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, kind))| format!("${}::text::{kind}", i + 1))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        names.join(", "),
-        values.join(", ")
-    )
 }
 
 #[cfg(all(test, feature = "test-db"))]
