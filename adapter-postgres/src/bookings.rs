@@ -21,13 +21,14 @@ use booking_domain::{
     Occupancy, PhoneNumber, ServiceId, StaffId, Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn, NewNotice,
-    OutboxChange, RescheduleError, Rescheduled, StoreError, UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
+    CustomerStanding, NewNotice, OutboxChange, RescheduleError, Rescheduled, StoreError,
+    UpdateBookingError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use sqlx::PgConnection;
+use sqlx::{FromRow, PgConnection, Row};
 
 use crate::PgStore;
 use crate::audit::{self, AuditColumns};
@@ -413,6 +414,36 @@ impl BookingStore for PgStore {
             .await;
         let (made, cancelled) = self.lender.finished(connection, counts).map_err(&fail)?;
         Ok(convert::churn(made, cancelled))
+    }
+
+    async fn customer_standing(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> Result<CustomerStanding, StoreError> {
+        let fail = backend("reading a customer's upcoming bookings and recent changes");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows = sqlx::query(sql::CUSTOMER_STANDING)
+            .bind(customer.get())
+            .bind(to_ms(now))
+            .bind(to_ms(since))
+            .fetch_all(&mut *connection)
+            .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
+        let mut standing = CustomerStanding::default();
+        for row in &rows {
+            let made: i64 = row.try_get("made").map_err(&fail)?;
+            let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
+            standing.churn = convert::churn(made, cancelled);
+            // NULL on the one row of a customer with nothing upcoming.
+            let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
+            if booked.is_some() {
+                let booking = BookingRow::from_row(row).map_err(&fail)?;
+                standing.upcoming.push(booking.into_booking()?);
+            }
+        }
+        Ok(standing)
     }
 
     async fn bookings_overlapping(

@@ -19,8 +19,9 @@ use booking_domain::{
     Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn, NewNotice,
-    OutboxChange, RescheduleError, Rescheduled, StoreError, UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
+    CustomerStanding, NewNotice, OutboxChange, RescheduleError, Rescheduled, StoreError,
+    UpdateBookingError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -37,7 +38,7 @@ use crate::sql;
 
 mod row;
 
-use row::{BookingRow, StatusColumns, collect_bookings};
+use row::{BookingRow, StatusColumns, collect_bookings, collect_standing};
 
 const DAY_MS: i64 = 86_400_000;
 /// The longest occupied interval the schema admits: a one-day visit plus a
@@ -316,6 +317,24 @@ impl BookingStore for SqliteStore {
         let (made, cancelled): (i64, i64) =
             self.lender.finished(connection, counts).map_err(&fail)?;
         Ok(convert::churn(made, cancelled))
+    }
+
+    async fn customer_standing(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> Result<CustomerStanding, StoreError> {
+        let fail = backend("reading a customer's upcoming bookings and recent changes");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows = sqlx::query(sql::CUSTOMER_STANDING)
+            .bind(customer.get())
+            .bind(to_ms(now))
+            .bind(to_ms(since))
+            .fetch_all(&mut *connection)
+            .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
+        collect_standing(&rows, &fail)
     }
 
     async fn bookings_overlapping(

@@ -44,7 +44,7 @@ pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;
 pub use ports::bookings::{
     ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
-    RescheduleError, Rescheduled, UpdateBookingError,
+    CustomerStanding, RescheduleError, Rescheduled, UpdateBookingError,
 };
 pub use ports::catalog::{
     CatalogChangeError, CatalogRevision, CatalogSnapshot, CatalogStore, ImportCatalogError,

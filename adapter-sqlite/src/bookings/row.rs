@@ -7,7 +7,9 @@ use booking_domain::{
     BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
     CancelledBy, Comment, Currency, CustomerId, CustomerName, Money, ServiceId, StaffId, Version,
 };
-use booking_ports::StoreError;
+use booking_ports::{CustomerStanding, StoreError};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row};
 
 use crate::audit::AuditColumns;
 use crate::convert::{self, Record, to_ms};
@@ -191,4 +193,24 @@ impl<'a> StatusColumns<'a> {
 
 pub(super) fn collect_bookings(rows: Vec<BookingRow>) -> Result<Vec<Booking>, StoreError> {
     rows.into_iter().map(BookingRow::into_booking).collect()
+}
+
+/// The rows of `sql::CUSTOMER_STANDING`: the churn counts (on every row)
+/// and the upcoming bookings (none when the one row's booking is NULL).
+pub(super) fn collect_standing(
+    rows: &[SqliteRow],
+    fail: impl Fn(sqlx::Error) -> StoreError,
+) -> Result<CustomerStanding, StoreError> {
+    let mut standing = CustomerStanding::default();
+    for row in rows {
+        let made: i64 = row.try_get("made").map_err(&fail)?;
+        let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
+        standing.churn = convert::churn(made, cancelled);
+        let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
+        if booked.is_some() {
+            let booking = BookingRow::from_row(row).map_err(&fail)?;
+            standing.upcoming.push(booking.into_booking()?);
+        }
+    }
+    Ok(standing)
 }

@@ -7,7 +7,7 @@ use futures::StreamExt;
 
 use super::ContractStore;
 use super::world::*;
-use crate::ports::bookings::{BookingScope, CustomerChurn};
+use crate::ports::bookings::{BookingScope, CustomerChurn, CustomerStanding};
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -17,6 +17,7 @@ macro_rules! __booking_queries_contracts {
         $crate::contract_tests!(@each $fixture; booking_queries;
             customer_queries_return_what_they_promise,
             a_customers_churn_counts_what_they_made_and_cancelled_since,
+            a_customers_standing_is_their_upcoming_bookings_and_their_churn,
             period_queries_see_buffers_and_filter,
             occupancy_is_the_time_active_bookings_hold,
             export_streams_the_period_in_order,
@@ -78,6 +79,77 @@ pub async fn a_customers_churn_counts_what_they_made_and_cancelled_since<S: Cont
         churn(customer(0), later).await.unwrap(),
         CustomerChurn::default(),
         "nothing after the last change"
+    );
+}
+
+/// `customer_standing`: what the two reads it stands for answer, also for
+/// a customer with no booking at all (a store that folds the reads into
+/// one must still answer the counts then).
+pub async fn a_customers_standing_is_their_upcoming_bookings_and_their_churn<S: ContractStore>(
+    store: S,
+) {
+    let w = world(store, 3).await;
+    let now = at(12, 0);
+    let since = long_before() + Duration::hours(1);
+    let made = since + Duration::minutes(1);
+    w.create(w.visit(customer(0), w.anna, at(9, 0), 60, (0, 0)))
+        .await;
+    let soon = w
+        .create(w.visit_made_at(customer(0), w.boris, at(13, 0), 60, (0, 0), made))
+        .await;
+    let later = w
+        .create(w.visit_made_at(customer(0), w.boris, at(15, 0), 60, (0, 0), made))
+        .await;
+    let dropped = w
+        .create(w.visit_made_at(customer(0), w.anna, at(14, 0), 60, (0, 0), made))
+        .await;
+    w.cancel_by_at(&dropped, Actor::Customer, since + Duration::hours(1))
+        .await;
+    // Nothing upcoming, yet changes that count.
+    let theirs = w
+        .create(w.visit_made_at(customer(1), w.anna, at(16, 0), 60, (0, 0), made))
+        .await;
+    w.cancel_by_at(&theirs, Actor::Customer, since + Duration::hours(1))
+        .await;
+
+    let standing = |who| w.store.customer_standing(who, now, since);
+    assert_eq!(
+        standing(customer(0)).await.unwrap(),
+        CustomerStanding {
+            upcoming: vec![soon, later],
+            churn: CustomerChurn {
+                bookings_made: 3,
+                cancelled_by_customer: 1,
+            },
+        }
+    );
+    for who in [customer(1), customer(2)] {
+        assert_eq!(
+            standing(who).await.unwrap(),
+            CustomerStanding {
+                upcoming: w
+                    .store
+                    .upcoming_bookings_of_customer(who, now)
+                    .await
+                    .unwrap(),
+                churn: w.store.customer_churn_since(who, since).await.unwrap(),
+            },
+        );
+    }
+    assert_eq!(
+        standing(customer(1)).await.unwrap(),
+        CustomerStanding {
+            upcoming: Vec::new(),
+            churn: CustomerChurn {
+                bookings_made: 1,
+                cancelled_by_customer: 1,
+            },
+        }
+    );
+    assert_eq!(
+        standing(customer(2)).await.unwrap(),
+        CustomerStanding::default(),
+        "no booking: nothing upcoming, nothing counted"
     );
 }
 

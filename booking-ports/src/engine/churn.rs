@@ -112,19 +112,37 @@ impl Engine {
         churn: Churn,
         now: DateTime<Utc>,
     ) -> Result<Result<(), DailyLimitReached>, StoreError> {
+        let churned = self
+            .bookings
+            .customer_churn_since(customer, churn_counted_since(now))
+            .await?;
+        Ok(self.check_daily_limit(churn, churned))
+    }
+
+    /// Whether a customer who `churned` so within the window may make one
+    /// more change of kind `churn`; a refusal is counted.
+    pub(crate) fn check_daily_limit(
+        &self,
+        churn: Churn,
+        churned: CustomerChurn,
+    ) -> Result<(), DailyLimitReached> {
         let limits = self.settings().churn_limits();
         let limit = match churn {
             Churn::Booking => limits.bookings_per_day(),
             Churn::Cancellation => limits.cancellations_per_day(),
         };
-        let since = now - CHURN_WINDOW;
-        let churned = self.bookings.customer_churn_since(customer, since).await?;
         if churn.counted(churned) < u32::from(limit) {
-            return Ok(Ok(()));
+            return Ok(());
         }
         crate::metrics::daily_limit_reached(churn.label());
-        Ok(Err(DailyLimitReached { limit }))
+        Err(DailyLimitReached { limit })
     }
+}
+
+/// The instant after which changes count against the daily limits at
+/// `now`.
+pub(crate) fn churn_counted_since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - CHURN_WINDOW
 }
 
 #[cfg(test)]

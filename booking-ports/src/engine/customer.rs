@@ -13,7 +13,7 @@ use booking_domain::{
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::cancelling::Canceller;
-use super::churn::{Churn, DailyLimitReached};
+use super::churn::{Churn, DailyLimitReached, churn_counted_since};
 use super::errors::{
     AvailabilityError, BookError, BookingChangeError, FindBookingError, RescheduleBookingError,
 };
@@ -242,16 +242,15 @@ impl Engine {
         // press the customer's client resent) finds the booking its first
         // copy made, instead of a second booking or a refusal by the limits
         // that booking now counts in.
-        let upcoming = self
+        let standing = self
             .bookings
-            .upcoming_bookings_of_customer(customer, now)
+            .customer_standing(customer, now, churn_counted_since(now))
             .await?;
-        if let Some(made) = upcoming.iter().find(|b| repeats(b, &form)) {
+        if let Some(made) = standing.upcoming.iter().find(|b| repeats(b, &form)) {
             return Ok(self.names().await?.details(made.clone(), None));
         }
-        if let Err(DailyLimitReached { limit }) = self
-            .within_daily_limit(customer, Churn::Booking, now)
-            .await?
+        if let Err(DailyLimitReached { limit }) =
+            self.check_daily_limit(Churn::Booking, standing.churn)
         {
             return Err(BookError::TooManyToday { limit });
         }
@@ -281,7 +280,10 @@ impl Engine {
                 booked_for: booked_for.clone(),
                 by: Actor::Customer,
             }
-            .plan(&calendar.availability(&policy, now), upcoming.len())
+            .plan(
+                &calendar.availability(&policy, now),
+                standing.upcoming.len(),
+            )
             .map_err(|e| book_rule_error(e, form.start))?;
 
             // The record is made before the booking so that every booking
@@ -292,7 +294,9 @@ impl Engine {
             // that booking; an erased customer's bookings no longer name
             // them), so a returning customer's booking reads one row fewer.
             if !recorded {
-                if upcoming.is_empty() && self.customers.customer(customer).await?.is_none() {
+                if standing.upcoming.is_empty()
+                    && self.customers.customer(customer).await?.is_none()
+                {
                     self.first_record(customer, &booked_for, form.language.clone(), now)
                         .await?;
                 }

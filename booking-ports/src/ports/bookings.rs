@@ -37,6 +37,16 @@ pub struct CustomerChurn {
     pub cancelled_by_customer: u32,
 }
 
+/// A customer's upcoming active bookings and their churn, read together
+/// ([`BookingStore::customer_standing`]): what a new booking checks first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerStanding {
+    /// As [`BookingStore::upcoming_bookings_of_customer`] answers.
+    pub upcoming: Vec<Booking>,
+    /// As [`BookingStore::customer_churn_since`] answers.
+    pub churn: CustomerChurn,
+}
+
 /// Which bookings a period query returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BookingScope {
@@ -223,6 +233,25 @@ pub trait BookingStore: Send + Sync {
         customer: CustomerId,
         since: DateTime<Utc>,
     ) -> Result<CustomerChurn, StoreError>;
+
+    /// [`upcoming_bookings_of_customer`](Self::upcoming_bookings_of_customer)
+    /// at `now` and [`customer_churn_since`](Self::customer_churn_since)
+    /// `since`, in one read where the store can: every new booking asks
+    /// both, and on a server each read is a round trip. By default, the
+    /// two reads one after the other.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn customer_standing(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> Result<CustomerStanding, StoreError> {
+        let upcoming = self.upcoming_bookings_of_customer(customer, now).await?;
+        let churn = self.customer_churn_since(customer, since).await?;
+        Ok(CustomerStanding { upcoming, churn })
+    }
 
     /// The bookings whose [`occupied`](Booking::occupied) interval overlaps
     /// `period` (half-open), of `staff` only when given, in `scope`, ordered

@@ -15,9 +15,9 @@ use booking_ports::ports::catalog::MockCatalogStore;
 use booking_ports::ports::customers::CustomerProfile;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
-    CatalogRevision, CreateBookingError, CustomerChurn, Engine, EngineSettings, ManualClock,
-    NewNotice, NoticeKind, Recipient, RescheduleError, Rescheduled, StaffActor, StaffRole,
-    StaffUser,
+    CatalogRevision, CreateBookingError, CustomerChurn, CustomerStanding, Engine, EngineSettings,
+    ManualClock, NewNotice, NoticeKind, Recipient, RescheduleError, Rescheduled, StaffActor,
+    StaffRole, StaffUser,
 };
 
 use crate::common::{anna_spec, customer, form, haircut_spec, minutes, moscow, policy};
@@ -57,10 +57,14 @@ fn empty_bookings() -> MockBookingStore {
     bookings
         .expect_occupancy_overlapping()
         .returning(|_| Ok(Vec::new()));
+    // A booking reads the customer's upcoming bookings and what the daily
+    // limits count in one read; other changes read either alone.
+    bookings
+        .expect_customer_standing()
+        .returning(|_, _, _| Ok(CustomerStanding::default()));
     bookings
         .expect_upcoming_bookings_of_customer()
         .returning(|_, _| Ok(Vec::new()));
-    // The daily limits count the customer's recent bookings.
     bookings
         .expect_customer_churn_since()
         .returning(|_, _| Ok(CustomerChurn::default()));
@@ -188,12 +192,12 @@ async fn a_customer_with_an_upcoming_booking_is_not_looked_up_again() {
     bookings
         .expect_occupancy_overlapping()
         .returning(|_| Ok(Vec::new()));
-    bookings
-        .expect_upcoming_bookings_of_customer()
-        .returning(|_, _| Ok(vec![stored(BookingStatus::Confirmed)]));
-    bookings
-        .expect_customer_churn_since()
-        .returning(|_, _| Ok(CustomerChurn::default()));
+    bookings.expect_customer_standing().returning(|_, _, _| {
+        Ok(CustomerStanding {
+            upcoming: vec![stored(BookingStatus::Confirmed)],
+            churn: CustomerChurn::default(),
+        })
+    });
     bookings
         .expect_create_booking()
         .times(1)
