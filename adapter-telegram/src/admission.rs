@@ -339,24 +339,10 @@ fn slow_down(bot_name: &'static str, bot: &Bot, locales: &Locales, update: &Upda
 mod tests {
     use std::time::Duration;
 
-    use serde_json::json;
-
     use super::*;
 
     fn message_from(chat: i64, update_id: i64) -> Update {
-        // From text, as teloxide reads updates: its message type does not
-        // deserialise from an already parsed value.
-        let raw = json!({
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": 1_900_000_000,
-                "chat": {"id": chat, "type": "private", "first_name": "A"},
-                "from": {"id": chat, "is_bot": false, "first_name": "A"},
-                "text": "hello"
-            }
-        });
-        serde_json::from_str(&raw.to_string()).unwrap()
+        crate::test_updates::text_message(chat, update_id)
     }
 
     fn settings() -> AdmissionSettings {

@@ -42,6 +42,8 @@ pub mod runner;
 pub mod telegram;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+#[cfg(test)]
+mod test_updates;
 pub mod ui;
 
 pub use admin::{ADMIN_BOT, AdminBot, AdminBotConfig, PinHash, hash_pin};

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use serde_json::json;
 use teloxide::dptree;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -17,20 +16,9 @@ use super::*;
 /// runner works.
 const GIVE_UP: Duration = Duration::from_secs(60);
 
-/// A text message from `chat`, as Telegram sends it (read from text, as
-/// polling reads it: teloxide reads no update from a `serde_json::Value`).
+/// A text message from `chat`.
 fn message(update_id: i64, chat: i64) -> Update {
-    let update = json!({
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_900_000_000,
-            "chat": { "id": chat, "type": "private", "first_name": "Ivan" },
-            "from": { "id": chat, "is_bot": false, "first_name": "Ivan" },
-            "text": "hello"
-        }
-    });
-    serde_json::from_str(&update.to_string()).unwrap()
+    crate::test_updates::text_message(chat, update_id)
 }
 
 /// Errors are not expected from these trees.
