@@ -1,7 +1,7 @@
 //! Running a bot: its handler tree run over long polling or a webhook
 //! (`updates`) by [`UpdateRunner`], our error handler, and a stop on
-//! SIGINT or SIGTERM that lets updates in flight finish. The bot's [`BotHealth`] follows it for
-//! `/readyz`.
+//! SIGINT or SIGTERM that lets updates in flight finish. The bot's
+//! [`BotHealth`] follows it for `/readyz`.
 
 use std::sync::{Arc, OnceLock};
 
