@@ -95,23 +95,23 @@ impl NotificationRow {
     }
 }
 
-/// Stores `notices` about `booking`, pending, first attempt at their due
-/// time: one multi-row INSERT, one round trip to the server.
-pub(crate) async fn insert_notices(
-    conn: &mut PgConnection,
-    booking: i64,
-    notices: &[NewNotice],
-) -> Result<(), sqlx::Error> {
-    if notices.is_empty() {
-        return Ok(());
-    }
-    let mut insert = QueryBuilder::<Postgres>::new(sql::INSERT_NOTIFICATIONS_HEAD);
-    insert.push_values(notices, |mut row, notice| {
+/// A notice as the columns of its row (besides its booking and state).
+struct NoticeColumns {
+    recipient_kind: &'static str,
+    recipient_id: i64,
+    kind: &'static str,
+    awaiting_confirmation: Option<bool>,
+    before_min: Option<i64>,
+    due_at_ms: i64,
+}
+
+impl NoticeColumns {
+    fn of(notice: &NewNotice) -> Self {
         let (recipient_kind, recipient_id) = match notice.recipient {
             Recipient::Customer(customer) => ("customer", customer.get()),
             Recipient::Staff(staff) => ("staff", staff.get()),
         };
-        let (kind, awaiting, before) = match notice.kind {
+        let (kind, awaiting_confirmation, before_min) = match notice.kind {
             NoticeKind::NewBooking {
                 awaiting_confirmation,
             } => ("new_booking", Some(awaiting_confirmation), None),
@@ -129,17 +129,69 @@ pub(crate) async fn insert_notices(
             }
             NoticeKind::Expired => ("expired", None, None),
         };
-        let due = to_ms(notice.due_at);
+        Self {
+            recipient_kind,
+            recipient_id,
+            kind,
+            awaiting_confirmation,
+            before_min,
+            due_at_ms: to_ms(notice.due_at),
+        }
+    }
+}
+
+/// Notices as one array per column, in the order of the parameters of
+/// `create_booking_under_limit` (migration 7), which inserts one row per
+/// element.
+#[derive(Default)]
+pub(crate) struct NoticeArrays {
+    pub(crate) recipient_kinds: Vec<&'static str>,
+    pub(crate) recipient_ids: Vec<i64>,
+    pub(crate) kinds: Vec<&'static str>,
+    pub(crate) awaiting_confirmation: Vec<Option<bool>>,
+    pub(crate) before_min: Vec<Option<i64>>,
+    pub(crate) due_at_ms: Vec<i64>,
+}
+
+impl NoticeArrays {
+    pub(crate) fn of(notices: &[NewNotice]) -> Self {
+        let mut arrays = Self::default();
+        for columns in notices.iter().map(NoticeColumns::of) {
+            arrays.recipient_kinds.push(columns.recipient_kind);
+            arrays.recipient_ids.push(columns.recipient_id);
+            arrays.kinds.push(columns.kind);
+            arrays
+                .awaiting_confirmation
+                .push(columns.awaiting_confirmation);
+            arrays.before_min.push(columns.before_min);
+            arrays.due_at_ms.push(columns.due_at_ms);
+        }
+        arrays
+    }
+}
+
+/// Stores `notices` about `booking`, pending, first attempt at their due
+/// time: one multi-row INSERT, one round trip to the server.
+pub(crate) async fn insert_notices(
+    conn: &mut PgConnection,
+    booking: i64,
+    notices: &[NewNotice],
+) -> Result<(), sqlx::Error> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::<Postgres>::new(sql::INSERT_NOTIFICATIONS_HEAD);
+    insert.push_values(notices.iter().map(NoticeColumns::of), |mut row, notice| {
         row.push_bind(booking)
-            .push_bind(recipient_kind)
-            .push_bind(recipient_id)
-            .push_bind(kind)
-            .push_bind(awaiting)
-            .push_bind(before)
-            .push_bind(due)
+            .push_bind(notice.recipient_kind)
+            .push_bind(notice.recipient_id)
+            .push_bind(notice.kind)
+            .push_bind(notice.awaiting_confirmation)
+            .push_bind(notice.before_min)
+            .push_bind(notice.due_at_ms)
             .push_bind("pending")
             .push_bind(0_i64)
-            .push_bind(due);
+            .push_bind(notice.due_at_ms);
     });
     insert.build().execute(conn).await?;
     Ok(())

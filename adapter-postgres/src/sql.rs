@@ -104,13 +104,17 @@ statements! {
     /// `$1` is the staff id folded to 32 bits (class 4): one staff member's
     /// booking writes take turns (see `bookings::lock_staff_bookings`).
     LOCK_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(4, $1::integer)::text";
-    /// A new booking's two turns in one round trip: `$1` the customer id
-    /// folded to 32 bits (class 1; a collision only makes two customers
-    /// take turns), then `$2` the staff member's (class 4, as
-    /// `LOCK_STAFF_BOOKINGS`). The server computes a select list left to
-    /// right, so every creation takes them in that order.
-    LOCK_CUSTOMER_AND_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(1, $1::integer)::text, \
-        pg_advisory_xact_lock(4, $2::integer)::text";
+    /// A new booking in one statement (migration 7): its two turns, `$1`
+    /// the customer id folded to 32 bits (class 1; a collision only makes
+    /// two customers take turns), then `$2` the staff member's (class 4, as
+    /// `LOCK_STAFF_BOOKINGS`); the insert under the limit (the parameters
+    /// of `INSERT_BOOKING_UNDER_LIMIT` but its id, which is the
+    /// sequence's next); and its notices, one array per column. NULL
+    /// when the limit refused it. Run outside a transaction: the call is
+    /// its own, and the locks are held until it commits.
+    CREATE_BOOKING_UNDER_LIMIT = "SELECT create_booking_under_limit($1, $2, $3, $4, $5, $6, \
+        $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+        $25, $26)";
     CATALOG_IS_EMPTY =
         "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)";
     /// Changed by triggers with every change to services and staff

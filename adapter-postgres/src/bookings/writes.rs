@@ -3,9 +3,8 @@
 //! staff member's advisory locks, the conditional update, and the atomic
 //! reschedule.
 
-use sqlx::Connection;
-
 use super::*;
+use crate::outbox::NoticeArrays;
 
 /// Takes the turn of `staff`'s bookings until the transaction ends.
 ///
@@ -33,7 +32,9 @@ pub(super) fn fold_lock_key(id: i64) -> i32 {
     ((id ^ (id >> 32)) & 0xffff_ffff) as u32 as i32
 }
 
-/// One attempt of `create_booking` in a transaction on `connection`.
+/// One attempt of `create_booking` on `connection`, in one statement
+/// (`CREATE_BOOKING_UNDER_LIMIT`, migration 7): one round trip where a
+/// transaction of separate statements made five.
 async fn create_booking_on(
     connection: &mut PgConnection,
     new: &NewBooking,
@@ -41,37 +42,54 @@ async fn create_booking_on(
     notices: &[NewNotice],
 ) -> Result<Booking, CreateBookingError> {
     let fail = backend("creating a booking");
-    let mut tx = connection.begin().await.map_err(&fail)?;
-    // The customer's turn, then the staff member's, in a statement before
-    // the insert: a READ COMMITTED statement sees what committed before it
-    // started, so the counting insert below, started after the locks were
-    // granted, counts the previous holder's booking. Counting in the same
-    // statement as the lock would not.
-    sqlx::query(sql::LOCK_CUSTOMER_AND_STAFF_BOOKINGS)
+    let status = StatusColumns::of(new.status());
+    let notices = NoticeArrays::of(notices);
+    let created: Option<i64> = sqlx::query_scalar(sql::CREATE_BOOKING_UNDER_LIMIT)
         .bind(fold_lock_key(new.customer().get()))
         .bind(fold_lock_key(new.staff().get()))
-        .execute(&mut *tx)
+        .bind(new.customer().get())
+        .bind(new.service().get())
+        .bind(new.staff().get())
+        .bind(to_ms(new.start()))
+        .bind(to_ms(new.end()))
+        .bind(i64::from(new.buffer_before().get()))
+        .bind(i64::from(new.buffer_after().get()))
+        .bind(new.comment().map(Comment::expose))
+        .bind(status.status)
+        .bind(new.rescheduled_from().map(BookingId::get))
+        .bind(to_ms(new.created_at()))
+        .bind(to_ms(limit.now))
+        .bind(i64::from(limit.max))
+        .bind(new.booked_for().map(|who| who.name.expose()))
+        .bind(
+            new.booked_for()
+                .and_then(|who| who.phone.as_ref())
+                .map(PhoneNumber::expose),
+        )
+        .bind(new.price().map(|p| p.minor()))
+        .bind(new.price().map(|p| p.currency().code().to_owned()))
+        .bind(audit::actor_code(new.created_by()))
+        .bind(notices.recipient_kinds)
+        .bind(notices.recipient_ids)
+        .bind(notices.kinds)
+        .bind(notices.awaiting_confirmation)
+        .bind(notices.before_min)
+        .bind(notices.due_at_ms)
+        .fetch_one(&mut *connection)
         .await
-        .map_err(&fail)?;
-    let inserted = insert_booking(&mut tx, None, new, new.rescheduled_from(), Some(limit)).await;
-    let id = match inserted {
-        Ok(Some(id)) => id,
-        Ok(None) => {
-            return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
-        }
-        // The exclusion constraint refused it; the transaction is
-        // aborted and rolls back when dropped.
-        Err(e) if is_slot_taken(&e) => {
-            return Err(CreateBookingError::SlotTaken { start: new.start() });
-        }
-        Err(e) => return Err(fail(e).into()),
+        .map_err(|e| {
+            if is_slot_taken(&e) {
+                // The exclusion constraint refused it; the call's
+                // transaction rolled back with it.
+                CreateBookingError::SlotTaken { start: new.start() }
+            } else {
+                fail(e).into()
+            }
+        })?;
+    let Some(id) = created else {
+        return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
     };
-    apply_outbox(&mut tx, id, notices, None)
-        .await
-        .map_err(&fail)?;
-    tx.commit().await.map_err(&fail)?;
-    let rescheduled_from = new.rescheduled_from();
-    Ok(created_as_stored(id, new.clone(), rescheduled_from)?)
+    Ok(created_as_stored(id, new.clone(), new.rescheduled_from())?)
 }
 
 impl PgStore {
@@ -90,10 +108,13 @@ impl PgStore {
             .await
             .map_err(backend("creating a booking"))?;
         let created = create_booking_on(&mut connection, new, limit, notices).await;
-        // A refused booking's transaction was rolled back on drop, which
-        // sqlx sends with the connection's next statement: such a
-        // connection goes back to the pool, whose ping sends it at once.
-        self.lender.settled(connection, created)
+        // A refusal (a taken time, the limit) ended the call's transaction
+        // on the server like a success: the connection is fit to keep.
+        // After any other failure it goes back to the pool, which pings it.
+        if !matches!(created, Err(CreateBookingError::Store(_))) {
+            self.lender.take_back(connection);
+        }
+        created
     }
 
     /// One attempt of `update_booking`.
