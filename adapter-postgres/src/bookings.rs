@@ -21,9 +21,9 @@ use booking_domain::{
     Occupancy, PhoneNumber, ServiceId, StaffId, Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
-    CustomerStanding, NewNotice, OutboxChange, RescheduleError, Rescheduled, StoreError,
-    UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CatalogRevision,
+    CreateBookingError, CustomerChurn, CustomerStanding, NewNotice, OutboxChange, RescheduleError,
+    Rescheduled, StoreError, UpdateBookingError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -42,6 +42,17 @@ const DAY_MS: i64 = 86_400_000;
 /// The longest occupied interval the schema admits: a one-day visit plus a
 /// one-day buffer on each side.
 pub(crate) const MAX_OCCUPIED_MS: i64 = 3 * DAY_MS;
+
+/// A row of `OCCUPANCY_OVERLAPPING`: the catalog revision, then a
+/// booking's occupancy (all NULL in the one row of an empty period).
+type OccupancyRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// A row of `bookings` as stored.
 #[derive(Debug, sqlx::FromRow)]
@@ -481,17 +492,36 @@ impl BookingStore for PgStore {
     }
 
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
+        Ok(self.occupancy_and_catalog_revision(period).await?.occupancy)
+    }
+
+    async fn occupancy_and_catalog_revision(
+        &self,
+        period: Interval,
+    ) -> Result<CalendarRead, StoreError> {
         let fail = backend("reading the time bookings occupy");
         let mut connection = self.lender.lend().await.map_err(&fail)?;
-        let rows: Result<Vec<(i64, i64, i64, i64, i64)>, _> =
-            sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
-                .bind(to_ms(period.start()))
-                .bind(to_ms(period.end()))
-                .bind(MAX_OCCUPIED_MS)
-                .fetch_all(&mut *connection)
-                .await;
+        let rows: Result<Vec<OccupancyRow>, _> = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .bind(MAX_OCCUPIED_MS)
+            .fetch_all(&mut *connection)
+            .await;
         let rows = self.lender.finished(connection, rows).map_err(&fail)?;
-        rows.into_iter().map(convert::occupancy).collect()
+        let revision = rows
+            .first()
+            .map(|row| CatalogRevision::new(row.0))
+            .ok_or_else(|| StoreError::corrupt("the catalog revision", "its row is missing"))?;
+        // The one row of an empty period has no booking.
+        let occupancy = rows
+            .into_iter()
+            .filter_map(|(_, id, staff, start, from, to)| Some((id?, staff?, start?, from?, to?)))
+            .map(convert::occupancy)
+            .collect::<Result<_, _>>()?;
+        Ok(CalendarRead {
+            occupancy,
+            catalog_revision: Some(revision),
+        })
     }
 
     async fn pending_bookings_created_by(

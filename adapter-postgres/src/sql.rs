@@ -312,14 +312,19 @@ statements! {
          ORDER BY start_ms, id"
     );
     /// The calendar's read: as `BOOKINGS_OVERLAPPING` for the active
-    /// bookings, but only the columns the slot engine needs.
-    OCCUPANCY_OVERLAPPING = "SELECT id, staff_id, start_ms, occupied_start_ms, occupied_end_ms \
-         FROM bookings \
-         WHERE start_ms > $1::bigint - $3::bigint + 86400000 \
-           AND start_ms < $2::bigint + 86400000 \
-           AND occupied_start_ms < $2 AND occupied_end_ms > $1 \
-           AND status IN ('pending', 'confirmed') \
-         ORDER BY start_ms, id";
+    /// bookings, but only the columns the slot engine needs, each row with
+    /// the catalog revision (`CATALOG_REVISION`): a calendar needs both. The
+    /// revision's one row is joined to the bookings, so an empty period
+    /// still answers it, in one row of NULL booking columns.
+    OCCUPANCY_OVERLAPPING = "SELECT r.revision, b.id, b.staff_id, b.start_ms, \
+           b.occupied_start_ms, b.occupied_end_ms \
+         FROM catalog_revision AS r LEFT JOIN bookings AS b \
+           ON b.start_ms > $1::bigint - $3::bigint + 86400000 \
+           AND b.start_ms < $2::bigint + 86400000 \
+           AND b.occupied_start_ms < $2 AND b.occupied_end_ms > $1 \
+           AND b.status IN ('pending', 'confirmed') \
+         WHERE r.only_row \
+         ORDER BY b.start_ms, b.id";
     /// The start index yields rows in `(start_ms, id)` order, so the export
     /// streams without sorting the period first.
     BOOKINGS_STARTING_BETWEEN =

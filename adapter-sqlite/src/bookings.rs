@@ -19,9 +19,9 @@ use booking_domain::{
     Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
-    CustomerStanding, NewNotice, OutboxChange, RescheduleError, Rescheduled, StoreError,
-    UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CatalogRevision,
+    CreateBookingError, CustomerChurn, CustomerStanding, NewNotice, OutboxChange, RescheduleError,
+    Rescheduled, StoreError, UpdateBookingError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -372,18 +372,31 @@ impl BookingStore for SqliteStore {
     }
 
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
+        Ok(self.occupancy_and_catalog_revision(period).await?.occupancy)
+    }
+
+    async fn occupancy_and_catalog_revision(
+        &self,
+        period: Interval,
+    ) -> Result<CalendarRead, StoreError> {
         let fail = backend("reading the time bookings occupy");
         let mut connection = self.lender.lend().await.map_err(&fail)?;
-        let packed: Result<String, _> = sqlx::query_scalar(sql::OCCUPANCY_OVERLAPPING)
+        let read: Result<(String, i64), _> = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
             .bind(to_ms(period.start()))
             .bind(to_ms(period.end()))
             .bind(MAX_OCCUPIED_MS)
             .fetch_one(&mut *connection)
             .await;
-        let packed = self.lender.finished(connection, packed).map_err(&fail)?;
+        let (packed, revision) = self.lender.finished(connection, read).map_err(&fail)?;
         let rows: Vec<(i64, i64, i64, i64, i64)> = serde_json::from_str(&packed)
             .map_err(|e| StoreError::corrupt("the occupancy of a period", e))?;
-        rows.into_iter().map(convert::occupancy).collect()
+        Ok(CalendarRead {
+            occupancy: rows
+                .into_iter()
+                .map(convert::occupancy)
+                .collect::<Result<_, _>>()?,
+            catalog_revision: Some(CatalogRevision::new(revision)),
+        })
     }
 
     async fn pending_bookings_created_by(

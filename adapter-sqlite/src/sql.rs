@@ -250,9 +250,12 @@ statements! {
     /// occupied_end_ms]` in `(start_ms, id)` order: one row, where a row
     /// per booking cost a message between sqlx's worker thread and the
     /// caller and a copy of each value (the first page of free days reads
-    /// hundreds).
+    /// hundreds). Beside it the catalog revision (`CATALOG_REVISION`): a
+    /// calendar needs both, and an aggregate yields its one row for an
+    /// empty period too.
     OCCUPANCY_OVERLAPPING = "SELECT json_group_array(json_array(id, staff_id, start_ms, \
-           occupied_start_ms, occupied_end_ms) ORDER BY start_ms, id) \
+           occupied_start_ms, occupied_end_ms) ORDER BY start_ms, id), \
+           (SELECT revision FROM catalog_revision WHERE only_row = 1) \
          FROM bookings \
          WHERE start_ms > ?1 - ?3 + 86400000 AND start_ms < ?2 + 86400000 \
            AND occupied_start_ms < ?2 AND occupied_end_ms > ?1 \

@@ -43,8 +43,8 @@ pub use engine::{
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;
 pub use ports::bookings::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
-    CustomerStanding, RescheduleError, Rescheduled, UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CreateBookingError,
+    CustomerChurn, CustomerStanding, RescheduleError, Rescheduled, UpdateBookingError,
 };
 pub use ports::catalog::{
     CatalogChangeError, CatalogRevision, CatalogSnapshot, CatalogStore, ImportCatalogError,

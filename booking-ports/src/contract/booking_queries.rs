@@ -20,6 +20,7 @@ macro_rules! __booking_queries_contracts {
             a_customers_standing_is_their_upcoming_bookings_and_their_churn,
             period_queries_see_buffers_and_filter,
             occupancy_is_the_time_active_bookings_hold,
+            a_calendar_read_is_the_occupancy_and_the_catalog_revision,
             export_streams_the_period_in_order,
             returning_customers_are_those_with_earlier_bookings,
         );
@@ -314,6 +315,50 @@ pub async fn occupancy_is_the_time_active_bookings_hold<S: ContractStore>(store:
             .await
             .unwrap(),
         Occupancy::of(&later).into_iter().collect::<Vec<_>>()
+    );
+}
+
+/// `occupancy_and_catalog_revision`: what `occupancy_overlapping` gives
+/// and, when the store answers one, the revision `catalog_revision` gives:
+/// after a change to the catalog too, and with no booking in the period
+/// (a store that folds the two reads into one must still answer the
+/// revision then).
+pub async fn a_calendar_read_is_the_occupancy_and_the_catalog_revision<S: ContractStore>(store: S) {
+    let w = world(store, 1).await;
+    w.create(w.visit(customer(0), w.anna, at(12, 0), 30, (0, 0)))
+        .await;
+    w.create(w.visit(customer(0), w.boris, at(11, 0), 60, (0, 0)))
+        .await;
+    let day = interval(at(9, 0), at(18, 0));
+    let read = w.store.occupancy_and_catalog_revision(day).await.unwrap();
+    assert_eq!(read.occupancy.len(), 2);
+    assert_eq!(
+        read.occupancy,
+        w.store.occupancy_overlapping(day).await.unwrap(),
+        "the occupancy occupancy_overlapping gives"
+    );
+    let Some(before) = read.catalog_revision else {
+        return;
+    };
+    assert_eq!(before, w.store.catalog_revision().await.unwrap());
+
+    w.store.add_staff(staff_spec("Vera")).await.unwrap();
+    let evening = interval(at(20, 0), at(21, 0));
+    let after = w
+        .store
+        .occupancy_and_catalog_revision(evening)
+        .await
+        .unwrap();
+    assert!(after.occupancy.is_empty());
+    assert_eq!(
+        after.catalog_revision,
+        Some(w.store.catalog_revision().await.unwrap()),
+        "the revision MUST come with an empty period too"
+    );
+    assert_ne!(
+        after.catalog_revision,
+        Some(before),
+        "the revision MUST be the one after the change"
     );
 }
 

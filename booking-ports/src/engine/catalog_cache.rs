@@ -92,6 +92,18 @@ impl CatalogCache {
         now: DateTime<Utc>,
     ) -> Result<Arc<CatalogNow>, StoreError> {
         let revision = store.catalog_revision().await?;
+        self.read_at(store, now, revision).await
+    }
+
+    /// The catalog as of `revision`, which `store` answered just before
+    /// (by itself, or with a calendar's bookings): the kept one when it is
+    /// the kept one's, otherwise read again and kept under it.
+    pub(crate) async fn read_at(
+        &self,
+        store: &dyn CatalogStore,
+        now: DateTime<Utc>,
+        revision: CatalogRevision,
+    ) -> Result<Arc<CatalogNow>, StoreError> {
         if let Some((kept_at, kept)) = self.kept().as_ref()
             && *kept_at == revision
         {

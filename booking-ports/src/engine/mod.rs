@@ -122,6 +122,10 @@ pub struct Engine {
     /// stays the same.
     catalog_cache: CatalogCache,
     bookings: Arc<dyn BookingStore>,
+    /// `catalog` and `bookings` are one store ([`Engine::on_store`]), so the
+    /// catalog revision a calendar's read of bookings answers is the
+    /// catalog's.
+    catalog_beside_bookings: bool,
     customers: Arc<dyn CustomerStore>,
     clock: Arc<dyn Clock>,
     /// The policy in force: the configuration's with the owners' overrides.
@@ -155,14 +159,17 @@ impl Engine {
         S: CatalogStore + BookingStore + CustomerStore + 'static,
     {
         let store = Arc::new(store);
-        Self::new(
-            Arc::clone(&store) as Arc<dyn CatalogStore>,
-            Arc::clone(&store) as Arc<dyn BookingStore>,
-            store,
-            Arc::new(clock),
-            policy,
-            settings,
-        )
+        Self {
+            catalog_beside_bookings: true,
+            ..Self::new(
+                Arc::clone(&store) as Arc<dyn CatalogStore>,
+                Arc::clone(&store) as Arc<dyn BookingStore>,
+                store,
+                Arc::new(clock),
+                policy,
+                settings,
+            )
+        }
     }
 
     /// An engine over separate ports (mocks in tests, or split stores).
@@ -179,6 +186,7 @@ impl Engine {
             catalog,
             catalog_cache: CatalogCache::default(),
             bookings,
+            catalog_beside_bookings: false,
             customers,
             clock,
             policy_sources: RwLock::new((Arc::clone(&policy), PolicyOverrides::default())),
@@ -432,14 +440,31 @@ impl Engine {
     ) -> Result<Calendar, StoreError> {
         let from = first.pred_opt().unwrap_or(first);
         let to = last.succ_opt().unwrap_or(last);
-        let catalog = self.catalog_now().await?;
-        let overrides = self.overrides_between(&catalog, from, to).await?;
-        let (time_off, bookings) = match days_interval(policy, from, to) {
+        let window = days_interval(policy, from, to);
+        let (catalog, bookings) = match window {
+            // The bookings and the catalog's revision in one read.
+            Some(window) if self.catalog_beside_bookings => {
+                let read = self.bookings.occupancy_and_catalog_revision(window).await?;
+                let catalog = match read.catalog_revision {
+                    Some(revision) => {
+                        self.catalog_cache
+                            .read_at(self.catalog.as_ref(), self.clock.now(), revision)
+                            .await?
+                    }
+                    None => self.catalog_now().await?,
+                };
+                (catalog, read.occupancy)
+            }
             Some(window) => (
-                self.time_off_within(&catalog, window).await?,
+                self.catalog_now().await?,
                 self.bookings.occupancy_overlapping(window).await?,
             ),
-            None => (Vec::new(), Vec::new()),
+            None => (self.catalog_now().await?, Vec::new()),
+        };
+        let overrides = self.overrides_between(&catalog, from, to).await?;
+        let time_off = match window {
+            Some(window) => self.time_off_within(&catalog, window).await?,
+            None => Vec::new(),
         };
         Ok(Calendar {
             catalog,

@@ -16,9 +16,10 @@ use futures::stream::{self, BoxStream, StreamExt};
 use super::{EXPORT_BATCH, MemoryStore, at_version};
 use crate::error::StoreError;
 use crate::ports::bookings::{
-    ActiveBookingLimit, BookingScope, BookingStore, CreateBookingError, CustomerChurn,
-    RescheduleError, Rescheduled, UpdateBookingError,
+    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CreateBookingError,
+    CustomerChurn, RescheduleError, Rescheduled, UpdateBookingError,
 };
+use crate::ports::catalog::CatalogRevision;
 use crate::ports::outbox::{NewNotice, OutboxChange};
 
 #[async_trait]
@@ -172,6 +173,21 @@ impl BookingStore for MemoryStore {
             .overlapping(period)
             .filter_map(Occupancy::of)
             .collect())
+    }
+
+    async fn occupancy_and_catalog_revision(
+        &self,
+        period: Interval,
+    ) -> Result<CalendarRead, StoreError> {
+        // One lock for both: the same moment, as one statement would be.
+        let state = self.lock("reading the time bookings occupy")?;
+        Ok(CalendarRead {
+            occupancy: state
+                .overlapping(period)
+                .filter_map(Occupancy::of)
+                .collect(),
+            catalog_revision: Some(CatalogRevision::new(state.catalog_changes)),
+        })
     }
 
     async fn pending_bookings_created_by(

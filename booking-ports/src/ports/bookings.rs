@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 
 use crate::error::StoreError;
+use crate::ports::catalog::CatalogRevision;
 use crate::ports::outbox::{NewNotice, OutboxChange};
 
 /// The active-booking limit a new booking must respect: the customer may hold
@@ -45,6 +46,19 @@ pub struct CustomerStanding {
     pub upcoming: Vec<Booking>,
     /// As [`BookingStore::customer_churn_since`] answers.
     pub churn: CustomerChurn,
+}
+
+/// A calendar's bookings and the catalog revision they were read with
+/// ([`BookingStore::occupancy_and_catalog_revision`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CalendarRead {
+    /// As [`BookingStore::occupancy_overlapping`] answers.
+    pub occupancy: Vec<Occupancy>,
+    /// As [`CatalogStore::catalog_revision`](crate::CatalogStore::catalog_revision)
+    /// of this same store answers, read by the same statement; `None` from
+    /// a store that does not answer it that way (the caller then reads it
+    /// itself).
+    pub catalog_revision: Option<CatalogRevision>,
 }
 
 /// Which bookings a period query returns.
@@ -276,6 +290,29 @@ pub trait BookingStore: Send + Sync {
     /// # Errors
     /// [`StoreError`] when the backend fails or a row is corrupt.
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError>;
+
+    /// [`occupancy_overlapping`](Self::occupancy_overlapping) `period` and,
+    /// from a store that also holds the catalog, its catalog revision, in
+    /// one read: every calendar (the free days, the free times, a booking)
+    /// needs both, and on a server each read is a round trip. A revision
+    /// answered MUST be what `catalog_revision` would answer at the same
+    /// moment. By default, the occupancy alone and no revision.
+    ///
+    /// The engine trusts the revision only when it was built on one store
+    /// ([`Engine::on_store`](crate::Engine::on_store)): with separate
+    /// stores, the bookings' store's catalog may not be the engine's.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn occupancy_and_catalog_revision(
+        &self,
+        period: Interval,
+    ) -> Result<CalendarRead, StoreError> {
+        Ok(CalendarRead {
+            occupancy: self.occupancy_overlapping(period).await?,
+            catalog_revision: None,
+        })
+    }
 
     /// Up to `limit` pending bookings created at or before `created_by`
     /// whose visit starts after `starting_after`, ordered by creation time
