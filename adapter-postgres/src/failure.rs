@@ -94,11 +94,14 @@ pub struct DriverFailure {
     code: Option<String>,
     constraint: Option<String>,
     message: String,
+    /// The connection it happened on is gone (`lender::connection_lost`).
+    connection_lost: bool,
 }
 
 impl DriverFailure {
     pub(crate) fn new(error: &sqlx::Error) -> Self {
         let kind = FailureKind::of(error).label();
+        let connection_lost = crate::lender::connection_lost(error);
         match error {
             sqlx::Error::Database(database) => Self {
                 kind,
@@ -107,6 +110,7 @@ impl DriverFailure {
                 // The primary message only (the Display of a PgDatabaseError):
                 // "duplicate key value violates unique constraint ...".
                 message: database.message().to_owned(),
+                connection_lost,
             },
             // Other variants carry no row values; their Display is the
             // driver's short description.
@@ -115,8 +119,14 @@ impl DriverFailure {
                 code: None,
                 constraint: None,
                 message: other.to_string(),
+                connection_lost,
             },
         }
+    }
+
+    /// Whether the connection the statement ran on is gone.
+    pub(crate) fn connection_lost(&self) -> bool {
+        self.connection_lost
     }
 }
 
@@ -242,6 +252,7 @@ mod tests {
                     code: Some(code.to_owned()),
                     constraint: None,
                     message: "deadlock detected".to_owned(),
+                    connection_lost: false,
                 },
             )
         };

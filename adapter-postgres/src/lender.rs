@@ -45,6 +45,10 @@ use std::time::{Duration, Instant};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, PgPool, Postgres};
 
+use booking_ports::{StoreError, TakeChatUpdatesError};
+
+use crate::failure::DriverFailure;
+
 /// A connection lent by a [`Lender`]: give it back with
 /// [`Lender::take_back`] or [`Lender::finished`] once its work is done.
 pub(crate) type Lent = PoolConnection<Postgres>;
@@ -98,6 +102,33 @@ impl fmt::Debug for Lender {
 /// Whether `error` means the connection itself is gone (the server closed
 /// it, restarted or cannot be reached), as opposed to a statement the
 /// server refused.
+/// An error of work on a lent connection that can tell whether the
+/// connection was lost: what [`Lender::settled`] asks of it, once the
+/// driver's error became a [`StoreError`].
+pub(crate) trait ConnectionLoss {
+    fn connection_lost(&self) -> bool;
+}
+
+impl ConnectionLoss for StoreError {
+    fn connection_lost(&self) -> bool {
+        match self {
+            StoreError::Backend { source, .. } => source
+                .downcast_ref::<DriverFailure>()
+                .is_some_and(DriverFailure::connection_lost),
+            StoreError::Corrupt { .. } => false,
+        }
+    }
+}
+
+impl ConnectionLoss for TakeChatUpdatesError {
+    fn connection_lost(&self) -> bool {
+        match self {
+            TakeChatUpdatesError::Store(error) => error.connection_lost(),
+            TakeChatUpdatesError::NotHeld => false,
+        }
+    }
+}
+
 pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
@@ -205,11 +236,19 @@ impl Lender {
     }
 
     /// `outcome`, the result of work on `connection` that reports its own
-    /// errors, after taking the connection back when the work succeeded
-    /// (after a failure it goes back to the pool, which pings it).
-    pub(crate) fn settled<T, E>(&self, connection: Lent, outcome: Result<T, E>) -> Result<T, E> {
-        if outcome.is_ok() {
-            self.take_back(connection);
+    /// errors, after taking the connection back when the work succeeded.
+    /// After a failure it goes back to the pool, which pings it; after a
+    /// lost connection every kept one goes back too, as with
+    /// [`Self::finished`].
+    pub(crate) fn settled<T, E: ConnectionLoss>(
+        &self,
+        connection: Lent,
+        outcome: Result<T, E>,
+    ) -> Result<T, E> {
+        match &outcome {
+            Ok(_) => self.take_back(connection),
+            Err(error) if error.connection_lost() => self.give_back_kept(),
+            Err(_) => {}
         }
         outcome
     }

@@ -32,19 +32,18 @@ pub(super) fn fold_lock_key(id: i64) -> i32 {
     ((id ^ (id >> 32)) & 0xffff_ffff) as u32 as i32
 }
 
-/// One attempt of `create_booking` on `connection`, in one statement
-/// (`CREATE_BOOKING_UNDER_LIMIT`, migration 7): one round trip where a
-/// transaction of separate statements made five.
-async fn create_booking_on(
+/// Runs `CREATE_BOOKING_UNDER_LIMIT` (migration 7) for `new` on
+/// `connection`: the new booking's id, or `None` when the limit refused it.
+/// One round trip where a transaction of separate statements made five.
+async fn call_create_booking(
     connection: &mut PgConnection,
     new: &NewBooking,
     limit: ActiveBookingLimit,
     notices: &[NewNotice],
-) -> Result<Booking, CreateBookingError> {
-    let fail = backend("creating a booking");
+) -> Result<Option<i64>, sqlx::Error> {
     let status = StatusColumns::of(new.status());
     let notices = NoticeArrays::of(notices);
-    let created: Option<i64> = sqlx::query_scalar(sql::CREATE_BOOKING_UNDER_LIMIT)
+    sqlx::query_scalar(sql::CREATE_BOOKING_UNDER_LIMIT)
         .bind(fold_lock_key(new.customer().get()))
         .bind(fold_lock_key(new.staff().get()))
         .bind(new.customer().get())
@@ -75,21 +74,8 @@ async fn create_booking_on(
         .bind(notices.awaiting_confirmation)
         .bind(notices.before_min)
         .bind(notices.due_at_ms)
-        .fetch_one(&mut *connection)
+        .fetch_one(connection)
         .await
-        .map_err(|e| {
-            if is_slot_taken(&e) {
-                // The exclusion constraint refused it; the call's
-                // transaction rolled back with it.
-                CreateBookingError::SlotTaken { start: new.start() }
-            } else {
-                fail(e).into()
-            }
-        })?;
-    let Some(id) = created else {
-        return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
-    };
-    Ok(created_as_stored(id, new.clone(), new.rescheduled_from())?)
 }
 
 impl PgStore {
@@ -102,19 +88,25 @@ impl PgStore {
         limit: ActiveBookingLimit,
         notices: &[NewNotice],
     ) -> Result<Booking, CreateBookingError> {
-        let mut connection = self
-            .lender
-            .lend()
-            .await
-            .map_err(backend("creating a booking"))?;
-        let created = create_booking_on(&mut connection, new, limit, notices).await;
-        // A refusal (a taken time, the limit) ended the call's transaction
-        // on the server like a success: the connection is fit to keep.
-        // After any other failure it goes back to the pool, which pings it.
-        if !matches!(created, Err(CreateBookingError::Store(_))) {
-            self.lender.take_back(connection);
-        }
-        created
+        let fail = backend("creating a booking");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let created = call_create_booking(&mut connection, new, limit, notices).await;
+        let created = match created {
+            // The exclusion constraint refused it. The call's transaction
+            // ended on the server as a success would: the connection is fit
+            // to keep.
+            Err(e) if is_slot_taken(&e) => {
+                self.lender.take_back(connection);
+                return Err(CreateBookingError::SlotTaken { start: new.start() });
+            }
+            // Kept when it succeeded (the limit's refusal included); after a
+            // lost connection every kept one goes back to the pool too.
+            other => self.lender.finished(connection, other).map_err(&fail)?,
+        };
+        let Some(id) = created else {
+            return Err(CreateBookingError::TooManyActiveBookings { limit: limit.max });
+        };
+        Ok(created_as_stored(id, new.clone(), new.rescheduled_from())?)
     }
 
     /// One attempt of `update_booking`.

@@ -3,7 +3,10 @@
 //! (the lender) must not keep failing once the server is back.
 
 use adapter_postgres::testing::PgTestDb;
-use booking_ports::{BotName, ChatKey, ConversationKey, ConversationStore, RecordVersion};
+use booking_domain::CustomerId;
+use booking_ports::{
+    BotName, ChatKey, ConversationKey, ConversationStore, CustomerStore, RecordVersion,
+};
 use chrono::{Duration, Utc};
 use sqlx::Connection;
 
@@ -64,5 +67,54 @@ async fn after_the_server_ends_every_session_at_most_one_statement_fails() {
     );
     let loaded = store.load_conversation(key, now).await.unwrap();
     assert!(loaded.stored.is_none(), "chat 7 was never saved");
+    store.close().await;
+}
+
+/// The same through the reads whose errors are the store's own (a
+/// customer's record): they too give every kept connection back when the
+/// first one is found lost.
+#[tokio::test]
+async fn a_lost_connection_met_by_a_record_read_gives_back_every_kept_one() {
+    let db = PgTestDb::create().await;
+    let store = db.open().await;
+    let customer = CustomerId::new(1).unwrap();
+    // Two reads held up together on a table lock, so that each has a
+    // connection of its own and both are kept when they end (a connection
+    // is not kept while another reader waits for one).
+    let mut blocker = db.raw_connection().await;
+    let mut lock = blocker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let reads = async { tokio::join!(store.customer(customer), store.customer(customer)) };
+    let release = async {
+        let mut watcher = db.raw_connection().await;
+        loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted \
+                 AND relation = 'customers'::regclass",
+            )
+            .fetch_one(&mut watcher)
+            .await
+            .unwrap();
+            if waiting == 2 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        lock.commit().await.unwrap();
+    };
+    let ((first, second), ()) = tokio::join!(reads, release);
+    assert!(first.unwrap().is_none() && second.unwrap().is_none());
+    assert!(end_every_session(&db).await >= 1, "the store had sessions");
+
+    let mut failures = 0;
+    for _ in 0..5 {
+        if store.customer(customer).await.is_err() {
+            failures += 1;
+        }
+    }
+    assert!(failures <= 1, "{failures} reads failed after the restart");
     store.close().await;
 }
