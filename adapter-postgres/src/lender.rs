@@ -20,8 +20,12 @@
 //!   of the primary, the first customer's statement does not run on a
 //!   connection to the old server;
 //! - a connection found lost (a failed ping, or a statement failing with
-//!   an I/O or protocol error) means the server went away: every kept
-//!   connection is given back to the pool, which tests each one.
+//!   an I/O or protocol error, whichever statement meets it) means the
+//!   server went away: every kept connection is given back to the pool,
+//!   which tests each one;
+//! - a connection out of the pool for [`BACK_TO_POOL_AFTER`] goes back to
+//!   it when its loan ends, so the pool's `max_lifetime` closes it in time
+//!   (at most that late) even while it is lent again every millisecond.
 //!
 //! So a failover under load fails the statements in flight (as it does
 //! with sqlx's pool) plus at most those lent in the instant before the
@@ -38,12 +42,13 @@
 //! idle here.
 
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Connection, PgPool, Postgres};
+use sqlx::{Connection, PgConnection, PgPool, Postgres};
 
 use booking_ports::{StoreError, TakeChatUpdatesError};
 
@@ -51,7 +56,42 @@ use crate::failure::DriverFailure;
 
 /// A connection lent by a [`Lender`]: give it back with
 /// [`Lender::take_back`] or [`Lender::finished`] once its work is done.
-pub(crate) type Lent = PoolConnection<Postgres>;
+/// It derefs to the connection.
+pub(crate) struct Lent {
+    connection: PoolConnection<Postgres>,
+    /// When it left sqlx's pool, which closes a connection older than its
+    /// `max_lifetime` only when the connection comes back to it.
+    out_of_pool_since: Instant,
+}
+
+impl Lent {
+    fn from_pool(connection: PoolConnection<Postgres>) -> Self {
+        Self {
+            connection,
+            out_of_pool_since: Instant::now(),
+        }
+    }
+}
+
+impl Deref for Lent {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        &self.connection
+    }
+}
+
+impl DerefMut for Lent {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.connection
+    }
+}
+
+/// A connection out of sqlx's pool this long goes back to it at its next
+/// return instead of being kept, so that the pool's `max_lifetime` (30
+/// minutes by default) and its health test apply to kept connections too,
+/// at most this late. The pool may lend it out again at once.
+pub(crate) const BACK_TO_POOL_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// A kept connection idle this long is pinged before it is lent again.
 /// Under load a kept connection is lent again within milliseconds; after
@@ -102,6 +142,19 @@ impl fmt::Debug for Lender {
 /// Whether `error` means the connection itself is gone (the server closed
 /// it, restarted or cannot be reached), as opposed to a statement the
 /// server refused.
+pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
+        // The server's last word before it closes a session: shut down
+        // (57P01 also when an administrator ended it), crashed, or
+        // starting; and the connection exceptions (class 08).
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| code.starts_with("57P0") || code.starts_with("08")),
+        _ => false,
+    }
+}
+
 /// An error of work on a lent connection that can tell whether the
 /// connection was lost: what [`Lender::settled`] asks of it, once the
 /// driver's error became a [`StoreError`].
@@ -126,19 +179,6 @@ impl ConnectionLoss for TakeChatUpdatesError {
             TakeChatUpdatesError::Store(error) => error.connection_lost(),
             TakeChatUpdatesError::NotHeld => false,
         }
-    }
-}
-
-pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
-        // The server's last word before it closes a session: shut down
-        // (57P01 also when an administrator ended it), crashed, or
-        // starting; and the connection exceptions (class 08).
-        sqlx::Error::Database(database) => database
-            .code()
-            .is_some_and(|code| code.starts_with("57P0") || code.starts_with("08")),
-        _ => false,
     }
 }
 
@@ -197,14 +237,18 @@ impl Lender {
         };
         let connection = self.pool.acquire().await;
         drop(waiting);
-        connection
+        connection.map(Lent::from_pool)
     }
 
     /// Takes back a connection whose work finished: kept for the next
-    /// loan, or returned to the pool when enough are kept or a borrower
-    /// waits for the pool.
+    /// loan, or returned to the pool when enough are kept, a borrower
+    /// waits for the pool, or it has been out of the pool for
+    /// [`BACK_TO_POOL_AFTER`].
     pub(crate) fn take_back(&self, connection: Lent) {
         if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if connection.out_of_pool_since.elapsed() >= BACK_TO_POOL_AFTER {
             return;
         }
         let mut shelf = self.shelf();
@@ -275,6 +319,12 @@ impl Lender {
     #[cfg(all(test, feature = "test-db"))]
     pub(crate) fn kept(&self) -> usize {
         self.shelf().kept.len()
+    }
+
+    /// Makes `connection` look out of the pool since `ago`.
+    #[cfg(all(test, feature = "test-db"))]
+    pub(crate) fn age_out_of_pool(connection: &mut Lent, ago: Duration) {
+        connection.out_of_pool_since = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
     }
 
     /// Makes every kept connection look idle since `ago`, as after a pause.

@@ -88,6 +88,42 @@ async fn finished_connections_are_kept_up_to_the_bound_and_lent_again() {
     lender.give_back_all();
 }
 
+/// Kept connections are lent again and again under load; one out of the
+/// pool for `BACK_TO_POOL_AFTER` goes back to it, whose `max_lifetime`
+/// (here 1 ms) closes it.
+#[tokio::test]
+async fn a_connection_long_out_of_the_pool_goes_back_to_it_for_its_lifetime() {
+    let db = PgTestDb::create().await;
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .max_lifetime(Duration::from_millis(1))
+        .connect(db.url())
+        .await
+        .unwrap();
+    let lender = Lender::new(pool, 1);
+    let mut young = lender.lend().await.unwrap();
+    let pid = backend_pid(&mut young).await;
+    lender.take_back(young);
+    assert_eq!(
+        lender.kept(),
+        1,
+        "kept while young, past the pool's lifetime"
+    );
+
+    let mut old = lender.lend().await.unwrap();
+    assert_eq!(backend_pid(&mut old).await, pid, "the kept one");
+    Lender::age_out_of_pool(&mut old, BACK_TO_POOL_AFTER);
+    lender.take_back(old);
+    assert_eq!(lender.kept(), 0, "given back to the pool");
+    let mut next = lender.lend().await.unwrap();
+    assert_ne!(
+        backend_pid(&mut next).await,
+        pid,
+        "the pool closed it: past its max_lifetime"
+    );
+    lender.give_back_all();
+}
+
 #[tokio::test]
 async fn a_connection_kept_through_a_pause_is_tested_and_a_lost_one_replaced() {
     let db = PgTestDb::create().await;
