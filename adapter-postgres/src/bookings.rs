@@ -28,7 +28,9 @@ use booking_ports::{
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use sqlx::{FromRow, PgConnection, Row};
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryScalar;
+use sqlx::{FromRow, PgConnection, Postgres, Row};
 
 use crate::PgStore;
 use crate::audit::{self, AuditColumns};
@@ -241,15 +243,30 @@ pub(crate) async fn insert_booking(
     rescheduled_from: Option<BookingId>,
     limit: Option<ActiveBookingLimit>,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let status = StatusColumns::of(new.status());
     // One statement decides the limit and inserts (see the statement).
-    let (now_ms, max) = match limit {
+    let limit = match limit {
         Some(limit) => (to_ms(limit.now), i64::from(limit.max)),
         // A reschedule replaces one active booking with another: no limit.
         None => (i64::MIN / 2, i64::MAX),
     };
-    sqlx::query_scalar(sql::INSERT_BOOKING_UNDER_LIMIT)
-        .bind(id)
+    let insert = sqlx::query_scalar(sql::INSERT_BOOKING_UNDER_LIMIT).bind(id);
+    bind_new_booking(insert, new, rescheduled_from, limit)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// `query` with `new`'s columns bound next, in the order of
+/// `INSERT_BOOKING_UNDER_LIMIT`'s `$2` to `$19` (which
+/// `CREATE_BOOKING_UNDER_LIMIT` takes as `$1` to `$18`): the limit's
+/// `(now_ms, max)` among them.
+pub(crate) fn bind_new_booking<'q, O>(
+    query: QueryScalar<'q, Postgres, O, PgArguments>,
+    new: &'q NewBooking,
+    rescheduled_from: Option<BookingId>,
+    (now_ms, max): (i64, i64),
+) -> QueryScalar<'q, Postgres, O, PgArguments> {
+    let status = StatusColumns::of(new.status());
+    query
         .bind(new.customer().get())
         .bind(new.service().get())
         .bind(new.staff().get())
@@ -272,8 +289,6 @@ pub(crate) async fn insert_booking(
         .bind(new.price().map(|p| p.minor()))
         .bind(new.price().map(|p| p.currency().code().to_owned()))
         .bind(audit::actor_code(new.created_by()))
-        .fetch_optional(&mut *conn)
-        .await
 }
 
 /// The booking `id` as stored, read on `conn`.

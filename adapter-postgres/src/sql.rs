@@ -104,16 +104,16 @@ statements! {
     /// `$1` is the staff id folded to 32 bits (class 4): one staff member's
     /// booking writes take turns (see `bookings::lock_staff_bookings`).
     LOCK_STAFF_BOOKINGS = "SELECT pg_advisory_xact_lock(4, $1::integer)::text";
-    /// A new booking in one statement (migration 7): its two turns, `$1`
-    /// the customer id folded to 32 bits (class 1; a collision only makes
-    /// two customers take turns), then `$2` the staff member's (class 4, as
-    /// `LOCK_STAFF_BOOKINGS`); the insert under the limit (the parameters
-    /// of `INSERT_BOOKING_UNDER_LIMIT` but its id, which is the
-    /// sequence's next); and its notices, one array per column. NULL
-    /// when the limit refused it. Run outside a transaction: the call is
+    /// A new booking in one statement (migration 7): `$1` to `$18` the
+    /// insert's (`INSERT_BOOKING_UNDER_LIMIT`'s `$2` to `$19`; the id is the
+    /// sequence's next); its two turns, `$19` the customer id folded to 32
+    /// bits (class 1; a collision only makes two customers take turns),
+    /// then `$20` the staff member's (class 4, as `LOCK_STAFF_BOOKINGS`);
+    /// and `$21` to `$26` its notices, one array per column. NULL when the
+    /// limit refused it. Run outside a transaction: the call is
     /// its own, and the locks are held until it commits.
-    CREATE_BOOKING_UNDER_LIMIT = "SELECT create_booking_under_limit($1, $2, $3, $4, $5, $6, \
-        $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+    CREATE_BOOKING_UNDER_LIMIT = "SELECT create_booking_under_limit($19, $20, $1, $2, $3, $4, \
+        $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $21, $22, $23, $24, \
         $25, $26)";
     CATALOG_IS_EMPTY =
         "SELECT NOT EXISTS (SELECT 1 FROM staff) AND NOT EXISTS (SELECT 1 FROM services)";

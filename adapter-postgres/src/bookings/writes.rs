@@ -41,33 +41,12 @@ async fn call_create_booking(
     limit: ActiveBookingLimit,
     notices: &[NewNotice],
 ) -> Result<Option<i64>, sqlx::Error> {
-    let status = StatusColumns::of(new.status());
     let notices = NoticeArrays::of(notices);
-    sqlx::query_scalar(sql::CREATE_BOOKING_UNDER_LIMIT)
+    let call = sqlx::query_scalar(sql::CREATE_BOOKING_UNDER_LIMIT);
+    let limit = (to_ms(limit.now), i64::from(limit.max));
+    bind_new_booking(call, new, new.rescheduled_from(), limit)
         .bind(fold_lock_key(new.customer().get()))
         .bind(fold_lock_key(new.staff().get()))
-        .bind(new.customer().get())
-        .bind(new.service().get())
-        .bind(new.staff().get())
-        .bind(to_ms(new.start()))
-        .bind(to_ms(new.end()))
-        .bind(i64::from(new.buffer_before().get()))
-        .bind(i64::from(new.buffer_after().get()))
-        .bind(new.comment().map(Comment::expose))
-        .bind(status.status)
-        .bind(new.rescheduled_from().map(BookingId::get))
-        .bind(to_ms(new.created_at()))
-        .bind(to_ms(limit.now))
-        .bind(i64::from(limit.max))
-        .bind(new.booked_for().map(|who| who.name.expose()))
-        .bind(
-            new.booked_for()
-                .and_then(|who| who.phone.as_ref())
-                .map(PhoneNumber::expose),
-        )
-        .bind(new.price().map(|p| p.minor()))
-        .bind(new.price().map(|p| p.currency().code().to_owned()))
-        .bind(audit::actor_code(new.created_by()))
         .bind(notices.recipient_kinds)
         .bind(notices.recipient_ids)
         .bind(notices.kinds)
