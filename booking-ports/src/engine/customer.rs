@@ -238,20 +238,14 @@ impl Engine {
         let phone = PhoneNumber::parse(&form.phone, policy.phone_region())
             .map_err(BookError::InvalidPhone)?;
         let comment = parse_comment(form.comment.as_deref())?;
-        // The customer's standing and the day's calendar at once: neither
-        // needs the other, and on a server each is a round trip that the
-        // booking would otherwise wait for in turn.
-        let day = form.start.with_timezone(&policy.time_zone()).date_naive();
-        let (standing, calendar) = futures::future::try_join(
-            self.bookings
-                .customer_standing(customer, now, churn_counted_since(now)),
-            self.calendar(&policy, day, day),
-        )
-        .await?;
         // A request made again (its update handed back after a crash, or a
         // press the customer's client resent) finds the booking its first
         // copy made, instead of a second booking or a refusal by the limits
         // that booking now counts in.
+        let standing = self
+            .bookings
+            .customer_standing(customer, now, churn_counted_since(now))
+            .await?;
         if let Some(made) = standing.upcoming.iter().find(|b| repeats(b, &form)) {
             return Ok(self.names().await?.details(made.clone(), None));
         }
@@ -261,6 +255,7 @@ impl Engine {
             return Err(BookError::TooManyToday { limit });
         }
 
+        let day = form.start.with_timezone(&policy.time_zone()).date_naive();
         let booked_for = BookedFor {
             name,
             phone: Some(phone),
@@ -271,13 +266,8 @@ impl Engine {
         };
         let mut recorded = false;
         let mut taken_from_others = 0;
-        let mut calendar = Some(calendar);
         let (booking, calendar) = loop {
-            // Read again after a time taken meanwhile (see below).
-            let calendar = match calendar.take() {
-                Some(first) => first,
-                None => self.calendar(&policy, day, day).await?,
-            };
+            let calendar = self.calendar(&policy, day, day).await?;
             let service = calendar
                 .service(form.service)
                 .ok_or(BookError::UnknownService)?;
