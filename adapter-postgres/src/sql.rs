@@ -110,8 +110,8 @@ statements! {
     /// bits (class 1; a collision only makes two customers take turns),
     /// then `$20` the staff member's (class 4, as `LOCK_STAFF_BOOKINGS`);
     /// and `$21` to `$26` its notices, one array per column. NULL when the
-    /// limit refused it. Run outside a transaction: the call is
-    /// its own, and the locks are held until it commits.
+    /// limit refused it. Run outside a transaction: the call is its own,
+    /// and the locks are held until it commits.
     CREATE_BOOKING_UNDER_LIMIT = "SELECT create_booking_under_limit($19, $20, $1, $2, $3, $4, \
         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $21, $22, $23, $24, \
         $25, $26)";
