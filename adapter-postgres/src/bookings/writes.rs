@@ -3,8 +3,70 @@
 //! staff member's advisory locks, the conditional update, and the atomic
 //! reschedule.
 
+use sqlx::Postgres;
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryScalar;
+
 use super::*;
 use crate::outbox::NoticeArrays;
+
+/// Inserts `new` under `id` (or a fresh id when `None`) if the customer is
+/// under `limit`; returns the id, or `None` when the limit refused it. The
+/// exclusion constraint may refuse it (23P01, see `failure::is_slot_taken`).
+async fn insert_booking(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    new: &NewBooking,
+    rescheduled_from: Option<BookingId>,
+    limit: Option<ActiveBookingLimit>,
+) -> Result<Option<i64>, sqlx::Error> {
+    // One statement decides the limit and inserts (see the statement).
+    let limit = match limit {
+        Some(limit) => (to_ms(limit.now), i64::from(limit.max)),
+        // A reschedule replaces one active booking with another: no limit.
+        None => (i64::MIN / 2, i64::MAX),
+    };
+    let insert = sqlx::query_scalar(sql::INSERT_BOOKING_UNDER_LIMIT).bind(id);
+    bind_new_booking(insert, new, rescheduled_from, limit)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// `query` with `new`'s columns bound next, in the order of
+/// `INSERT_BOOKING_UNDER_LIMIT`'s `$2` to `$19` (which
+/// `CREATE_BOOKING_UNDER_LIMIT` takes as `$1` to `$18`): the limit's
+/// `(now_ms, max)` among them.
+fn bind_new_booking<'q, O>(
+    query: QueryScalar<'q, Postgres, O, PgArguments>,
+    new: &'q NewBooking,
+    rescheduled_from: Option<BookingId>,
+    (now_ms, max): (i64, i64),
+) -> QueryScalar<'q, Postgres, O, PgArguments> {
+    let status = StatusColumns::of(new.status());
+    query
+        .bind(new.customer().get())
+        .bind(new.service().get())
+        .bind(new.staff().get())
+        .bind(to_ms(new.start()))
+        .bind(to_ms(new.end()))
+        .bind(i64::from(new.buffer_before().get()))
+        .bind(i64::from(new.buffer_after().get()))
+        .bind(new.comment().map(Comment::expose))
+        .bind(status.status)
+        .bind(rescheduled_from.map(BookingId::get))
+        .bind(to_ms(new.created_at()))
+        .bind(now_ms)
+        .bind(max)
+        .bind(new.booked_for().map(|who| who.name.expose()))
+        .bind(
+            new.booked_for()
+                .and_then(|who| who.phone.as_ref())
+                .map(PhoneNumber::expose),
+        )
+        .bind(new.price().map(|p| p.minor()))
+        .bind(new.price().map(|p| p.currency().code().to_owned()))
+        .bind(audit::actor_code(new.created_by()))
+}
 
 /// Takes the turn of `staff`'s bookings until the transaction ends.
 ///
