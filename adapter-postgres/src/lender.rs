@@ -156,10 +156,16 @@ pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
 }
 
 /// An error of work on a lent connection that can tell whether the
-/// connection was lost: what [`Lender::settled`] asks of it, once the
-/// driver's error became a [`StoreError`].
+/// connection was lost: what [`Lender::settled`] asks of it, whether the
+/// driver's error or the [`StoreError`] it became.
 pub(crate) trait ConnectionLoss {
     fn connection_lost(&self) -> bool;
+}
+
+impl ConnectionLoss for sqlx::Error {
+    fn connection_lost(&self) -> bool {
+        connection_lost(self)
+    }
 }
 
 impl ConnectionLoss for StoreError {
@@ -262,28 +268,20 @@ impl Lender {
         // pinged, and to whoever waits there first.
     }
 
-    /// `result`, the outcome of a statement on `connection`, after taking
-    /// the connection back when the statement succeeded. After a failure it
-    /// goes back to the pool, which pings it; after a lost connection every
-    /// kept one goes back too.
+    /// `result`, the outcome of a statement on `connection`: as
+    /// [`Self::settled`], for the driver's own error.
     pub(crate) fn finished<T>(
         &self,
         connection: Lent,
         result: Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        match &result {
-            Ok(_) => self.take_back(connection),
-            Err(error) if connection_lost(error) => self.give_back_kept(),
-            Err(_) => {}
-        }
-        result
+        self.settled(connection, result)
     }
 
     /// `outcome`, the result of work on `connection` that reports its own
     /// errors, after taking the connection back when the work succeeded.
     /// After a failure it goes back to the pool, which pings it; after a
-    /// lost connection every kept one goes back too, as with
-    /// [`Self::finished`].
+    /// lost connection every kept one goes back too.
     pub(crate) fn settled<T, E: ConnectionLoss>(
         &self,
         connection: Lent,

@@ -168,11 +168,7 @@ impl BookingStore for MemoryStore {
     }
 
     async fn occupancy_overlapping(&self, period: Interval) -> Result<Vec<Occupancy>, StoreError> {
-        let state = self.lock("reading the time bookings occupy")?;
-        Ok(state
-            .overlapping(period)
-            .filter_map(Occupancy::of)
-            .collect())
+        Ok(self.occupancy_and_catalog_revision(period).await?.occupancy)
     }
 
     async fn occupancy_and_catalog_revision(
