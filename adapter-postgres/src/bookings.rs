@@ -21,7 +21,7 @@ use booking_domain::{
     Occupancy, PhoneNumber, ServiceId, StaffId, Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CatalogRevision,
+    ActiveBookingLimit, BookingReads, BookingScope, BookingStore, CalendarRead, CatalogRevision,
     CreateBookingError, CustomerChurn, CustomerStanding, NewNotice, OutboxChange, RescheduleError,
     Rescheduled, StoreError, UpdateBookingError,
 };
@@ -42,17 +42,6 @@ const DAY_MS: i64 = 86_400_000;
 /// The longest occupied interval the schema admits: a one-day visit plus a
 /// one-day buffer on each side.
 pub(crate) const MAX_OCCUPIED_MS: i64 = 3 * DAY_MS;
-
-/// A row of `OCCUPANCY_OVERLAPPING`: the catalog revision, then a
-/// booking's occupancy (all NULL in the one row of an empty period).
-type OccupancyRow = (
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
 
 /// A row of `bookings` as stored.
 #[derive(Debug, sqlx::FromRow)]
@@ -272,6 +261,7 @@ pub(crate) fn created_as_stored(
     Booking::from_parts(parts).map_err(|e| record.corrupt(e))
 }
 
+mod reads;
 mod writes;
 
 fn collect_bookings(rows: Vec<BookingRow>) -> Result<Vec<Booking>, StoreError> {
@@ -397,19 +387,7 @@ impl BookingStore for PgStore {
             .fetch_all(&mut *connection)
             .await;
         let rows = self.lender.finished(connection, rows).map_err(&fail)?;
-        let mut standing = CustomerStanding::default();
-        for row in &rows {
-            let made: i64 = row.try_get("made").map_err(&fail)?;
-            let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
-            standing.churn = convert::churn(made, cancelled);
-            // NULL on the one row of a customer with nothing upcoming.
-            let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
-            if booked.is_some() {
-                let booking = BookingRow::from_row(row).map_err(&fail)?;
-                standing.upcoming.push(booking.into_booking()?);
-            }
-        }
-        Ok(standing)
+        reads::collect_standing(&rows, &fail)
     }
 
     async fn bookings_overlapping(
@@ -456,27 +434,36 @@ impl BookingStore for PgStore {
     ) -> Result<CalendarRead, StoreError> {
         let fail = backend("reading the time bookings occupy");
         let mut connection = self.lender.lend().await.map_err(&fail)?;
-        let rows: Result<Vec<OccupancyRow>, _> = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
+        let rows = sqlx::query_as(sql::OCCUPANCY_OVERLAPPING)
             .bind(to_ms(period.start()))
             .bind(to_ms(period.end()))
             .bind(MAX_OCCUPIED_MS)
             .fetch_all(&mut *connection)
             .await;
         let rows = self.lender.finished(connection, rows).map_err(&fail)?;
-        let revision = rows
-            .first()
-            .map(|row| CatalogRevision::new(row.0))
-            .ok_or_else(|| StoreError::corrupt("the catalog revision", "its row is missing"))?;
-        // The one row of an empty period has no booking.
-        let occupancy = rows
-            .into_iter()
-            .filter_map(|(_, id, staff, start, from, to)| Some((id?, staff?, start?, from?, to?)))
-            .map(convert::occupancy)
-            .collect::<Result<_, _>>()?;
-        Ok(CalendarRead {
-            occupancy,
-            catalog_revision: Some(revision),
-        })
+        reads::calendar_of_rows(rows)
+    }
+
+    async fn standing_and_calendar(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        period: Interval,
+    ) -> Result<BookingReads, StoreError> {
+        let fail = backend("reading a customer's standing and the calendar");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows = sqlx::query(sql::STANDING_AND_CALENDAR)
+            .bind(customer.get())
+            .bind(to_ms(now))
+            .bind(to_ms(since))
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .bind(MAX_OCCUPIED_MS)
+            .fetch_all(&mut *connection)
+            .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
+        reads::collect_booking_reads(&rows, &fail)
     }
 
     async fn pending_bookings_created_by(

@@ -40,6 +40,11 @@ macro_rules! select_bookings {
     };
 }
 
+// After the column macros, which it uses.
+mod booking_reads;
+
+pub(crate) use booking_reads::*;
+
 macro_rules! notification_columns {
     () => {
         "id, booking_id, recipient_kind, recipient_id, kind, awaiting_confirmation, before_min, \
@@ -274,22 +279,6 @@ statements! {
              AND cancelled_at_ms > $2) \
          FROM bookings \
          WHERE customer_id = $1 AND (created_at_ms > $2 OR cancelled_at_ms > $2)";
-    /// `UPCOMING_BOOKINGS_OF_CUSTOMER` at `$2` and `CUSTOMER_CHURN_SINCE`
-    /// `$3` in one round trip: the two counts on every row, beside one
-    /// upcoming booking each, or beside NULLs on the one row of a customer
-    /// with nothing upcoming.
-    CUSTOMER_STANDING = concat!(
-        "SELECT churn.made, churn.cancelled, ",
-        booking_columns!(),
-        " FROM (SELECT COUNT(*) FILTER (WHERE created_at_ms > $3) AS made, \
-           COUNT(*) FILTER (WHERE status = 'cancelled' AND cancelled_by = 'customer' \
-             AND cancelled_at_ms > $3) AS cancelled \
-           FROM bookings \
-           WHERE customer_id = $1 AND (created_at_ms > $3 OR cancelled_at_ms > $3)) AS churn \
-         LEFT JOIN bookings ON customer_id = $1 AND status IN ('pending', 'confirmed') \
-           AND end_ms > $2 AND start_ms > $2::bigint - 86400000 \
-         ORDER BY start_ms, id"
-    );
     /// Overlapping `[?1, ?2)`, of staff member `$3`; `$4` true for every
     /// status; `$5` the longest occupied interval, which bounds the range on
     /// the index's second column.

@@ -19,9 +19,9 @@ use booking_domain::{
     Version,
 };
 use booking_ports::{
-    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CatalogRevision,
-    CreateBookingError, CustomerChurn, CustomerStanding, NewNotice, OutboxChange, RescheduleError,
-    Rescheduled, StoreError, UpdateBookingError,
+    ActiveBookingLimit, BookingReads, BookingScope, BookingStore, CalendarRead, CreateBookingError,
+    CustomerChurn, CustomerStanding, NewNotice, OutboxChange, RescheduleError, Rescheduled,
+    StoreError, UpdateBookingError,
 };
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -38,7 +38,10 @@ use crate::sql;
 
 mod row;
 
-use row::{BookingRow, StatusColumns, collect_bookings, collect_standing};
+use row::{
+    BookingRow, StatusColumns, calendar_read, collect_booking_reads, collect_bookings,
+    collect_standing,
+};
 
 const DAY_MS: i64 = 86_400_000;
 /// The longest occupied interval the schema admits: a one-day visit plus a
@@ -388,15 +391,29 @@ impl BookingStore for SqliteStore {
             .fetch_one(&mut *connection)
             .await;
         let (packed, revision) = self.lender.finished(connection, read).map_err(&fail)?;
-        let rows: Vec<(i64, i64, i64, i64, i64)> = serde_json::from_str(&packed)
-            .map_err(|e| StoreError::corrupt("the occupancy of a period", e))?;
-        Ok(CalendarRead {
-            occupancy: rows
-                .into_iter()
-                .map(convert::occupancy)
-                .collect::<Result<_, _>>()?,
-            catalog_revision: Some(CatalogRevision::new(revision)),
-        })
+        calendar_read(&packed, revision)
+    }
+
+    async fn standing_and_calendar(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        period: Interval,
+    ) -> Result<BookingReads, StoreError> {
+        let fail = backend("reading a customer's standing and the calendar");
+        let mut connection = self.lender.lend().await.map_err(&fail)?;
+        let rows = sqlx::query(sql::STANDING_AND_CALENDAR)
+            .bind(customer.get())
+            .bind(to_ms(now))
+            .bind(to_ms(since))
+            .bind(to_ms(period.start()))
+            .bind(to_ms(period.end()))
+            .bind(MAX_OCCUPIED_MS)
+            .fetch_all(&mut *connection)
+            .await;
+        let rows = self.lender.finished(connection, rows).map_err(&fail)?;
+        collect_booking_reads(&rows, &fail)
     }
 
     async fn pending_bookings_created_by(

@@ -260,6 +260,35 @@ statements! {
          WHERE start_ms > ?1 - ?3 + 86400000 AND start_ms < ?2 + 86400000 \
            AND occupied_start_ms < ?2 AND occupied_end_ms > ?1 \
            AND status IN ('pending', 'confirmed')";
+    /// A new booking's reads in one: `CUSTOMER_STANDING` of customer `?1` at
+    /// `?2` since `?3`, and `OCCUPANCY_OVERLAPPING` `[?4, ?5)` (`?6` the
+    /// longest occupied interval). A row per upcoming booking, and one row
+    /// of NULL booking columns with the packed occupancy, the revision and
+    /// the counts: the occupancy once, not on every booking's row.
+    STANDING_AND_CALENDAR = concat!(
+        "SELECT NULL AS packed, NULL AS revision, NULL AS made, NULL AS cancelled, ",
+        booking_columns!(),
+        " FROM bookings WHERE customer_id = ?1 AND status IN ('pending', 'confirmed') \
+           AND end_ms > ?2 AND start_ms > ?2 - 86400000 \
+         UNION ALL \
+         SELECT calendar.packed, calendar.revision, churn.made, churn.cancelled, \
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL \
+         FROM (SELECT json_group_array(json_array(id, staff_id, start_ms, \
+                 occupied_start_ms, occupied_end_ms) ORDER BY start_ms, id) AS packed, \
+                 (SELECT revision FROM catalog_revision WHERE only_row = 1) AS revision \
+               FROM bookings \
+               WHERE start_ms > ?4 - ?6 + 86400000 AND start_ms < ?5 + 86400000 \
+                 AND occupied_start_ms < ?5 AND occupied_end_ms > ?4 \
+                 AND status IN ('pending', 'confirmed')) AS calendar, \
+              (SELECT COUNT(*) FILTER (WHERE created_at_ms > ?3) AS made, \
+                 COUNT(*) FILTER (WHERE status = 'cancelled' AND cancelled_by = 'customer' \
+                   AND cancelled_at_ms > ?3) AS cancelled \
+               FROM bookings \
+               WHERE customer_id = ?1 \
+                 AND (created_at_ms > ?3 OR cancelled_at_ms > ?3)) AS churn \
+         ORDER BY start_ms, id"
+    );
     /// The start index yields rows in `(start_ms, id)` order, so the export
     /// streams without sorting the period first.
     BOOKINGS_STARTING_BETWEEN =

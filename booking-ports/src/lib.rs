@@ -43,7 +43,7 @@ pub use engine::{
 pub use error::{BoxError, StoreError};
 pub use memory::MemoryStore;
 pub use ports::bookings::{
-    ActiveBookingLimit, BookingScope, BookingStore, CalendarRead, CreateBookingError,
+    ActiveBookingLimit, BookingReads, BookingScope, BookingStore, CalendarRead, CreateBookingError,
     CustomerChurn, CustomerStanding, RescheduleError, Rescheduled, UpdateBookingError,
 };
 pub use ports::catalog::{

@@ -12,9 +12,12 @@ use super::{
 };
 use crate::testing::PgTestDb;
 
-/// Every statement, by name: `sql.rs`'s and its submodule's.
+/// Every statement, by name: `sql.rs`'s and its submodules'.
 fn every_statement() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
-    super::ALL.iter().chain(super::inbox::ALL)
+    super::ALL
+        .iter()
+        .chain(super::inbox::ALL)
+        .chain(super::booking_reads::ALL)
 }
 
 /// Every statement parses and its tables and columns exist: the server

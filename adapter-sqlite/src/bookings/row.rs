@@ -7,7 +7,7 @@ use booking_domain::{
     BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
     CancelledBy, Comment, Currency, CustomerId, CustomerName, Money, ServiceId, StaffId, Version,
 };
-use booking_ports::{CustomerStanding, StoreError};
+use booking_ports::{BookingReads, CalendarRead, CatalogRevision, CustomerStanding, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
 
@@ -213,4 +213,45 @@ pub(super) fn collect_standing(
         }
     }
     Ok(standing)
+}
+
+/// The one row of `sql::OCCUPANCY_OVERLAPPING` (or the calendar's part of
+/// `sql::STANDING_AND_CALENDAR`): the packed occupancy and the revision.
+pub(super) fn calendar_read(packed: &str, revision: i64) -> Result<CalendarRead, StoreError> {
+    let rows: Vec<(i64, i64, i64, i64, i64)> = serde_json::from_str(packed)
+        .map_err(|e| StoreError::corrupt("the occupancy of a period", e))?;
+    Ok(CalendarRead {
+        occupancy: rows
+            .into_iter()
+            .map(convert::occupancy)
+            .collect::<Result<_, _>>()?,
+        catalog_revision: Some(CatalogRevision::new(revision)),
+    })
+}
+
+/// The rows of `sql::STANDING_AND_CALENDAR`: the upcoming bookings, and the
+/// one row without a booking that holds the calendar and the counts.
+pub(super) fn collect_booking_reads(
+    rows: &[SqliteRow],
+    fail: impl Fn(sqlx::Error) -> StoreError,
+) -> Result<BookingReads, StoreError> {
+    let mut standing = CustomerStanding::default();
+    let mut calendar = None;
+    for row in rows {
+        let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
+        if booked.is_some() {
+            let booking = BookingRow::from_row(row).map_err(&fail)?;
+            standing.upcoming.push(booking.into_booking()?);
+        } else {
+            let made: i64 = row.try_get("made").map_err(&fail)?;
+            let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
+            standing.churn = convert::churn(made, cancelled);
+            let packed: String = row.try_get("packed").map_err(&fail)?;
+            let revision: i64 = row.try_get("revision").map_err(&fail)?;
+            calendar = Some(calendar_read(&packed, revision)?);
+        }
+    }
+    let calendar = calendar
+        .ok_or_else(|| StoreError::corrupt("the calendar of a period", "its row is missing"))?;
+    Ok(BookingReads { standing, calendar })
 }

@@ -7,7 +7,7 @@ use futures::StreamExt;
 
 use super::ContractStore;
 use super::world::*;
-use crate::ports::bookings::{BookingScope, CustomerChurn, CustomerStanding};
+use crate::ports::bookings::{BookingReads, BookingScope, CustomerChurn, CustomerStanding};
 
 /// This file's contracts, composed by [`contract_tests!`](crate::contract_tests).
 #[doc(hidden)]
@@ -21,6 +21,7 @@ macro_rules! __booking_queries_contracts {
             period_queries_see_buffers_and_filter,
             occupancy_is_the_time_active_bookings_hold,
             a_calendar_read_is_the_occupancy_and_the_catalog_revision,
+            a_bookings_reads_are_the_standing_and_the_calendar,
             export_streams_the_period_in_order,
             returning_customers_are_those_with_earlier_bookings,
         );
@@ -360,6 +361,61 @@ pub async fn a_calendar_read_is_the_occupancy_and_the_catalog_revision<S: Contra
         Some(before),
         "the revision MUST be the one after the change"
     );
+}
+
+/// `standing_and_calendar`: what `customer_standing` and
+/// `occupancy_and_catalog_revision` answer, for a customer with several
+/// upcoming bookings, one with only changes that count and one with
+/// nothing, beside a busy period and an empty one (a store that folds the
+/// reads into one must answer each part whatever the other holds).
+pub async fn a_bookings_reads_are_the_standing_and_the_calendar<S: ContractStore>(store: S) {
+    let w = world(store, 3).await;
+    let now = at(12, 0);
+    let since = long_before() + Duration::hours(1);
+    let made = since + Duration::minutes(1);
+    for start in [at(13, 0), at(15, 0), at(17, 0)] {
+        w.create(w.visit_made_at(customer(0), w.anna, start, 60, (0, 0), made))
+            .await;
+    }
+    w.create(w.visit(customer(0), w.boris, at(13, 0), 30, (0, 0)))
+        .await;
+    let theirs = w
+        .create(w.visit_made_at(customer(1), w.boris, at(16, 0), 60, (0, 0), made))
+        .await;
+    w.cancel_by_at(&theirs, Actor::Customer, since + Duration::hours(1))
+        .await;
+    w.store.add_staff(staff_spec("Vera")).await.unwrap();
+
+    let busy = interval(at(9, 0), at(18, 0));
+    let empty = interval(at(20, 0), at(21, 0));
+    for who in [customer(0), customer(1), customer(2)] {
+        for period in [busy, empty] {
+            let read = w
+                .store
+                .standing_and_calendar(who, now, since, period)
+                .await
+                .unwrap();
+            assert_eq!(
+                read,
+                BookingReads {
+                    standing: w.store.customer_standing(who, now, since).await.unwrap(),
+                    calendar: w
+                        .store
+                        .occupancy_and_catalog_revision(period)
+                        .await
+                        .unwrap(),
+                },
+                "customer {who:?}, period {period:?}"
+            );
+        }
+    }
+    let read = w
+        .store
+        .standing_and_calendar(customer(0), now, since, busy)
+        .await
+        .unwrap();
+    assert_eq!(read.standing.upcoming.len(), 4);
+    assert_eq!(read.calendar.occupancy.len(), 4);
 }
 
 /// The export stream: bookings starting within the half-open period, in any

@@ -21,7 +21,7 @@ use super::lifecycle::confirmation_reminder;
 use super::moving::Mover;
 use super::notices::{notice_now, reminders};
 use super::repeat::repeats;
-use super::{BookingDetails, Engine, RescheduledBooking};
+use super::{BookingDetails, CalendarSpan, Engine, RescheduledBooking};
 use crate::EngineSettings;
 use crate::error::StoreError;
 use crate::ports::bookings::{ActiveBookingLimit, CreateBookingError};
@@ -242,10 +242,26 @@ impl Engine {
         // press the customer's client resent) finds the booking its first
         // copy made, instead of a second booking or a refusal by the limits
         // that booking now counts in.
-        let standing = self
-            .bookings
-            .customer_standing(customer, now, churn_counted_since(now))
-            .await?;
+        // The day's calendar is read with them: every booking needs it, and
+        // one read is one round trip to the store where two were two.
+        let day = form.start.with_timezone(&policy.time_zone()).date_naive();
+        let span = CalendarSpan::around(&policy, day, day);
+        let since = churn_counted_since(now);
+        let (standing, mut calendar_read) = match span.window {
+            Some(window) => {
+                let reads = self
+                    .bookings
+                    .standing_and_calendar(customer, now, since, window)
+                    .await?;
+                (reads.standing, Some(reads.calendar))
+            }
+            None => (
+                self.bookings
+                    .customer_standing(customer, now, since)
+                    .await?,
+                None,
+            ),
+        };
         if let Some(made) = standing.upcoming.iter().find(|b| repeats(b, &form)) {
             return Ok(self.names().await?.details(made.clone(), None));
         }
@@ -255,7 +271,6 @@ impl Engine {
             return Err(BookError::TooManyToday { limit });
         }
 
-        let day = form.start.with_timezone(&policy.time_zone()).date_naive();
         let booked_for = BookedFor {
             name,
             phone: Some(phone),
@@ -267,7 +282,11 @@ impl Engine {
         let mut recorded = false;
         let mut taken_from_others = 0;
         let (booking, calendar) = loop {
-            let calendar = self.calendar(&policy, day, day).await?;
+            // Read again after "any staff member" lost its pick.
+            let calendar = match calendar_read.take() {
+                Some(read) => self.calendar_of(span, read).await?,
+                None => self.calendar(&policy, day, day).await?,
+            };
             let service = calendar
                 .service(form.service)
                 .ok_or(BookError::UnknownService)?;

@@ -55,7 +55,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use self::catalog_cache::{CatalogCache, CatalogNow};
 use crate::dispatch::DispatchWakeup;
 use crate::error::StoreError;
-use crate::ports::bookings::{BookingStore, UpdateBookingError};
+use crate::ports::bookings::{BookingStore, CalendarRead, UpdateBookingError};
 use crate::ports::catalog::{CatalogSnapshot, CatalogStore, ImportCatalogError};
 use crate::ports::clock::Clock;
 use crate::ports::customers::{CustomerProfile, CustomerStore};
@@ -353,6 +353,29 @@ impl Calendar {
 }
 
 /// The interval from the start of local day `first` to the end of `last`.
+/// The local days a calendar covers and the instants they span.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CalendarSpan {
+    from: NaiveDate,
+    to: NaiveDate,
+    /// `None` only at the ends of the calendar's range of dates.
+    pub(crate) window: Option<Interval>,
+}
+
+impl CalendarSpan {
+    /// Local days `first..=last` and a day on each side, so that bookings
+    /// crossing midnight and buffers are seen.
+    pub(crate) fn around(policy: &Policy, first: NaiveDate, last: NaiveDate) -> Self {
+        let from = first.pred_opt().unwrap_or(first);
+        let to = last.succ_opt().unwrap_or(last);
+        CalendarSpan {
+            from,
+            to,
+            window: days_interval(policy, from, to),
+        }
+    }
+}
+
 fn days_interval(policy: &Policy, first: NaiveDate, last: NaiveDate) -> Option<Interval> {
     Interval::new(
         period::start_of_day(policy, first),
@@ -438,31 +461,41 @@ impl Engine {
         first: NaiveDate,
         last: NaiveDate,
     ) -> Result<Calendar, StoreError> {
-        let from = first.pred_opt().unwrap_or(first);
-        let to = last.succ_opt().unwrap_or(last);
-        let window = days_interval(policy, from, to);
-        let (catalog, bookings) = match window {
+        let span = CalendarSpan::around(policy, first, last);
+        let read = match span.window {
             // The bookings and the catalog's revision in one read.
             Some(window) if self.catalog_beside_bookings => {
-                let read = self.bookings.occupancy_and_catalog_revision(window).await?;
-                let catalog = match read.catalog_revision {
-                    Some(revision) => {
-                        self.catalog_cache
-                            .read_at(self.catalog.as_ref(), self.clock.now(), revision)
-                            .await?
-                    }
-                    None => self.catalog_now().await?,
-                };
-                (catalog, read.occupancy)
+                self.bookings.occupancy_and_catalog_revision(window).await?
             }
-            Some(window) => (
-                self.catalog_now().await?,
-                self.bookings.occupancy_overlapping(window).await?,
-            ),
-            None => (self.catalog_now().await?, Vec::new()),
+            Some(window) => CalendarRead {
+                occupancy: self.bookings.occupancy_overlapping(window).await?,
+                catalog_revision: None,
+            },
+            None => CalendarRead::default(),
         };
-        let overrides = self.overrides_between(&catalog, from, to).await?;
-        let time_off = match window {
+        self.calendar_of(span, read).await
+    }
+
+    /// The calendar of `span` whose bookings `read` holds: the catalog at
+    /// the revision read beside them when it can be trusted, with the date
+    /// overrides and blocked periods of the span.
+    pub(crate) async fn calendar_of(
+        &self,
+        span: CalendarSpan,
+        read: CalendarRead,
+    ) -> Result<Calendar, StoreError> {
+        let catalog = match read.catalog_revision {
+            // With separate stores, the bookings' store's catalog may not be
+            // the engine's: its revision says nothing of the engine's.
+            Some(revision) if self.catalog_beside_bookings => {
+                self.catalog_cache
+                    .read_at(self.catalog.as_ref(), self.clock.now(), revision)
+                    .await?
+            }
+            _ => self.catalog_now().await?,
+        };
+        let overrides = self.overrides_between(&catalog, span.from, span.to).await?;
+        let time_off = match span.window {
             Some(window) => self.time_off_within(&catalog, window).await?,
             None => Vec::new(),
         };
@@ -470,7 +503,7 @@ impl Engine {
             catalog,
             overrides,
             time_off,
-            bookings,
+            bookings: read.occupancy,
         })
     }
 

@@ -61,6 +61,16 @@ pub struct CalendarRead {
     pub catalog_revision: Option<CatalogRevision>,
 }
 
+/// What a new booking reads before it writes, read together
+/// ([`BookingStore::standing_and_calendar`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookingReads {
+    /// As [`BookingStore::customer_standing`] answers.
+    pub standing: CustomerStanding,
+    /// As [`BookingStore::occupancy_and_catalog_revision`] answers.
+    pub calendar: CalendarRead,
+}
+
 /// Which bookings a period query returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BookingScope {
@@ -312,6 +322,26 @@ pub trait BookingStore: Send + Sync {
             occupancy: self.occupancy_overlapping(period).await?,
             catalog_revision: None,
         })
+    }
+
+    /// [`customer_standing`](Self::customer_standing) and
+    /// [`occupancy_and_catalog_revision`](Self::occupancy_and_catalog_revision)
+    /// `period`, in one read where the store can: a new booking needs both
+    /// before it writes, and on a server each read is a round trip. By
+    /// default, the two reads one after the other.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backend fails or a row is corrupt.
+    async fn standing_and_calendar(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        period: Interval,
+    ) -> Result<BookingReads, StoreError> {
+        let standing = self.customer_standing(customer, now, since).await?;
+        let calendar = self.occupancy_and_catalog_revision(period).await?;
+        Ok(BookingReads { standing, calendar })
     }
 
     /// Up to `limit` pending bookings created at or before `created_by`

@@ -15,9 +15,9 @@ use booking_ports::ports::catalog::MockCatalogStore;
 use booking_ports::ports::customers::CustomerProfile;
 use booking_ports::ports::customers::MockCustomerStore;
 use booking_ports::{
-    CatalogRevision, CreateBookingError, CustomerChurn, CustomerStanding, Engine, EngineSettings,
-    ManualClock, NewNotice, NoticeKind, Recipient, RescheduleError, Rescheduled, StaffActor,
-    StaffRole, StaffUser,
+    BookingReads, CalendarRead, CatalogRevision, CreateBookingError, CustomerChurn,
+    CustomerStanding, Engine, EngineSettings, ManualClock, NewNotice, NoticeKind, Recipient,
+    RescheduleError, Rescheduled, StaffActor, StaffRole, StaffUser,
 };
 
 use crate::common::{anna_spec, customer, form, haircut_spec, minutes, moscow, policy};
@@ -57,11 +57,12 @@ fn empty_bookings() -> MockBookingStore {
     bookings
         .expect_occupancy_overlapping()
         .returning(|_| Ok(Vec::new()));
-    // A booking reads the customer's upcoming bookings and what the daily
-    // limits count in one read; other changes read either alone.
+    // A booking reads the customer's upcoming bookings, what the daily
+    // limits count and the day's calendar in one read; other changes read
+    // each alone.
     bookings
-        .expect_customer_standing()
-        .returning(|_, _, _| Ok(CustomerStanding::default()));
+        .expect_standing_and_calendar()
+        .returning(|_, _, _, _| Ok(BookingReads::default()));
     bookings
         .expect_upcoming_bookings_of_customer()
         .returning(|_, _| Ok(Vec::new()));
@@ -192,12 +193,17 @@ async fn a_customer_with_an_upcoming_booking_is_not_looked_up_again() {
     bookings
         .expect_occupancy_overlapping()
         .returning(|_| Ok(Vec::new()));
-    bookings.expect_customer_standing().returning(|_, _, _| {
-        Ok(CustomerStanding {
-            upcoming: vec![stored(BookingStatus::Confirmed)],
-            churn: CustomerChurn::default(),
-        })
-    });
+    bookings
+        .expect_standing_and_calendar()
+        .returning(|_, _, _, _| {
+            Ok(BookingReads {
+                standing: CustomerStanding {
+                    upcoming: vec![stored(BookingStatus::Confirmed)],
+                    churn: CustomerChurn::default(),
+                },
+                calendar: CalendarRead::default(),
+            })
+        });
     bookings
         .expect_create_booking()
         .times(1)
