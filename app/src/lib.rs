@@ -29,6 +29,14 @@
 //! - `telemetry`: logging.
 #![forbid(unsafe_code)]
 
+/// jemalloc for the binary, its tests and its benchmarks alike (declared
+/// here, not in `main.rs`, so that the benchmarks measure the allocator
+/// `booking` runs on): glibc's malloc and free were about a sixth of an
+/// update's CPU (docs/BENCHMARKS.md, figure 4).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 pub mod admitted;
 pub mod backups;
 pub mod bots;
