@@ -6,7 +6,8 @@
 //! of the first crate its (demangled) name mentions, leaving out `core`,
 //! `alloc` and `std`, whose generic code runs on behalf of whoever called
 //! it: `drop_in_place<sqlx_sqlite::…>` is SQLite's. The C functions built
-//! into the binary are SQLite's. The bench profile has no debug
+//! into the binary are SQLite's, but for jemalloc's (told by their names,
+//! see [`is_jemalloc`]), which count with libc's. The bench profile has no debug
 //! information, so code inlined into a function counts as that function's:
 //! a future of tokio or sqlx polled inside one of our `async fn`s is ours.
 
@@ -76,7 +77,7 @@ pub(crate) const PARTS: [(&str, &[&str]); 10] = [
         &["tracing", "tracing_core", "tracing_subscriber"],
     ),
     (
-        "libc: malloc, memcpy, system call wrappers",
+        "the allocator and libc: jemalloc, memcpy, system call wrappers",
         &["libc.so", "ld-linux"],
     ),
 ];
@@ -160,11 +161,11 @@ fn named(compressed: &str, names: &mut HashMap<u64, String>) -> String {
 
 /// The index in [`Split`] of `function`, which `object` holds.
 fn part_of(function: &str, object: &str) -> usize {
-    // The only C code built into the binary is SQLite's (without debug
-    // information its static functions have no file to tell them by);
-    // Rust's functions all have paths.
+    // The C code built into the binary is SQLite's and jemalloc's (without
+    // debug information their static functions have no file to tell them
+    // by); Rust's functions all have paths.
     if !function.contains("::") && object.ends_with("/booking") {
-        return 0;
+        return if is_jemalloc(function) { LIBC } else { 0 };
     }
     let mut first: Option<(usize, usize)> = None;
     for (part, (_, crates)) in PARTS.iter().enumerate() {
@@ -184,6 +185,29 @@ fn part_of(function: &str, object: &str) -> usize {
         .iter()
         .position(|(_, crates)| crates.iter().any(|name| object.contains(name)))
         .unwrap_or(PARTS.len())
+}
+
+/// The part jemalloc's functions count in: libc's, where glibc's malloc
+/// counted before `booking` ran on jemalloc.
+const LIBC: usize = PARTS.len() - 1;
+
+/// Whether C function `function` of the binary is jemalloc's: its API
+/// (unprefixed: it is the process's `malloc`), its namespaced functions
+/// (`_rjem_je_…`) and its static ones, named in snake case by module.
+/// SQLite's are `sqlite3…` or camel case, but for a few `pager_…` ones.
+fn is_jemalloc(function: &str) -> bool {
+    const API: &[&str] = &[
+        "malloc", "free", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign",
+        "valloc", "mallocx", "rallocx", "xallocx", "sallocx", "dallocx", "sdallocx", "nallocx",
+        "malloc_usable_size",
+    ];
+    const MODULES: &[&str] = &[
+        "_rjem_", "je_", "arena_", "tcache_", "extent_", "pac_", "pa_", "ecache_", "edata_",
+        "emap_", "eset_", "sz_", "hpa_", "hpdata_", "psset_", "sec_", "large_", "base_", "bin_",
+        "tsd_", "te_", "rtree_", "malloc_", "prof_", "witness_", "ehooks_", "san_", "imalloc",
+        "ifree", "isfree", "isdalloct", "do_rallocx", "ialloc", "iralloc", "idalloc",
+    ];
+    API.contains(&function) || MODULES.iter().any(|module| function.starts_with(module))
 }
 
 /// Where crate `name` is first named as a path's start in `function`
