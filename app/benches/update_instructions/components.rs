@@ -196,18 +196,17 @@ const LIBC: usize = PARTS.len() - 1;
 /// (`_rjem_je_…`) and its static ones, named in snake case by module.
 /// SQLite's are `sqlite3…` or camel case, but for a few `pager_…` ones.
 fn is_jemalloc(function: &str) -> bool {
-    const API: &[&str] = &[
-        "malloc", "free", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign",
-        "valloc", "mallocx", "rallocx", "xallocx", "sallocx", "dallocx", "sdallocx", "nallocx",
-        "malloc_usable_size",
-    ];
-    const MODULES: &[&str] = &[
-        "_rjem_", "je_", "arena_", "tcache_", "extent_", "pac_", "pa_", "ecache_", "edata_",
-        "emap_", "eset_", "sz_", "hpa_", "hpdata_", "psset_", "sec_", "large_", "base_", "bin_",
-        "tsd_", "te_", "rtree_", "malloc_", "prof_", "witness_", "ehooks_", "san_", "imalloc",
-        "ifree", "isfree", "isdalloct", "do_rallocx", "ialloc", "iralloc", "idalloc",
-    ];
-    API.contains(&function) || MODULES.iter().any(|module| function.starts_with(module))
+    const API: &str = "malloc free calloc realloc posix_memalign aligned_alloc memalign valloc \
+                       mallocx rallocx xallocx sallocx dallocx sdallocx nallocx \
+                       malloc_usable_size";
+    const MODULES: &str = "_rjem_ je_ arena_ tcache_ extent_ pac_ pa_ ecache_ edata_ emap_ \
+                           eset_ sz_ hpa_ hpdata_ psset_ sec_ large_ base_ bin_ tsd_ te_ \
+                           rtree_ malloc_ prof_ witness_ ehooks_ san_ imalloc ifree isfree \
+                           isdalloct do_rallocx ialloc iralloc idalloc";
+    API.split_whitespace().any(|name| name == function)
+        || MODULES
+            .split_whitespace()
+            .any(|module| function.starts_with(module))
 }
 
 /// Where crate `name` is first named as a path's start in `function`
