@@ -1,7 +1,8 @@
 //! A booking's row as stored and back: the 28 columns of `bookings` read
 //! into a domain [`Booking`] through its constructors (a value the domain
-//! refuses is a corrupt row, never a panic), and a status spread over its
-//! columns for writing.
+//! refuses is a corrupt row, never a panic), a status spread over its
+//! columns for writing, and the reads a new booking makes: its customer's
+//! standing and the calendar's packed occupancy, alone or together.
 
 use booking_domain::{
     BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,

@@ -242,8 +242,8 @@ impl Engine {
         // press the customer's client resent) finds the booking its first
         // copy made, instead of a second booking or a refusal by the limits
         // that booking now counts in.
-        // The day's calendar is read with them: every booking needs it, and
-        // one read is one round trip to the store where two were two.
+        // The day's calendar is read with them: every booking needs both,
+        // and one read is one round trip to the store instead of two.
         let day = form.start.with_timezone(&policy.time_zone()).date_naive();
         let span = CalendarSpan::around(&policy, day, day);
         let since = churn_counted_since(now);

@@ -352,7 +352,6 @@ impl Calendar {
     }
 }
 
-/// The interval from the start of local day `first` to the end of `last`.
 /// The local days a calendar covers and the instants they span.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CalendarSpan {
@@ -376,6 +375,7 @@ impl CalendarSpan {
     }
 }
 
+/// The interval from the start of local day `first` to the end of `last`.
 fn days_interval(policy: &Policy, first: NaiveDate, last: NaiveDate) -> Option<Interval> {
     Interval::new(
         period::start_of_day(policy, first),
