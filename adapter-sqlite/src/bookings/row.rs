@@ -8,7 +8,9 @@ use booking_domain::{
     BookedFor, Booking, BookingId, BookingParts, BookingStatus, CancelReason, Cancellation,
     CancelledBy, Comment, Currency, CustomerId, CustomerName, Money, ServiceId, StaffId, Version,
 };
-use booking_ports::{BookingReads, CalendarRead, CatalogRevision, CustomerStanding, StoreError};
+use booking_ports::{
+    BookingReads, CalendarRead, CatalogRevision, CustomerChurn, CustomerStanding, StoreError,
+};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
 
@@ -204,13 +206,9 @@ pub(super) fn collect_standing(
 ) -> Result<CustomerStanding, StoreError> {
     let mut standing = CustomerStanding::default();
     for row in rows {
-        let made: i64 = row.try_get("made").map_err(&fail)?;
-        let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
-        standing.churn = convert::churn(made, cancelled);
-        let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
-        if booked.is_some() {
-            let booking = BookingRow::from_row(row).map_err(&fail)?;
-            standing.upcoming.push(booking.into_booking()?);
+        standing.churn = churn_of(row, &fail)?;
+        if let Some(booking) = upcoming_of(row, &fail)? {
+            standing.upcoming.push(booking);
         }
     }
     Ok(standing)
@@ -239,20 +237,40 @@ pub(super) fn collect_booking_reads(
     let mut standing = CustomerStanding::default();
     let mut calendar = None;
     for row in rows {
-        let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
-        if booked.is_some() {
-            let booking = BookingRow::from_row(row).map_err(&fail)?;
-            standing.upcoming.push(booking.into_booking()?);
-        } else {
-            let made: i64 = row.try_get("made").map_err(&fail)?;
-            let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
-            standing.churn = convert::churn(made, cancelled);
-            let packed: String = row.try_get("packed").map_err(&fail)?;
-            let revision: i64 = row.try_get("revision").map_err(&fail)?;
-            calendar = Some(calendar_read(&packed, revision)?);
+        if let Some(booking) = upcoming_of(row, &fail)? {
+            standing.upcoming.push(booking);
+            continue;
         }
+        standing.churn = churn_of(row, &fail)?;
+        let packed: String = row.try_get("packed").map_err(&fail)?;
+        let revision: i64 = row.try_get("revision").map_err(&fail)?;
+        calendar = Some(calendar_read(&packed, revision)?);
     }
     let calendar = calendar
         .ok_or_else(|| StoreError::corrupt("the calendar of a period", "its row is missing"))?;
     Ok(BookingReads { standing, calendar })
+}
+
+/// The counts a standing row carries.
+fn churn_of(
+    row: &SqliteRow,
+    fail: impl Fn(sqlx::Error) -> StoreError,
+) -> Result<CustomerChurn, StoreError> {
+    let made: i64 = row.try_get("made").map_err(&fail)?;
+    let cancelled: i64 = row.try_get("cancelled").map_err(&fail)?;
+    Ok(convert::churn(made, cancelled))
+}
+
+/// The upcoming booking a standing row carries, `None` on a row whose
+/// booking columns are NULL.
+fn upcoming_of(
+    row: &SqliteRow,
+    fail: impl Fn(sqlx::Error) -> StoreError,
+) -> Result<Option<Booking>, StoreError> {
+    let booked: Option<i64> = row.try_get("id").map_err(&fail)?;
+    if booked.is_none() {
+        return Ok(None);
+    }
+    let booking = BookingRow::from_row(row).map_err(&fail)?;
+    Ok(Some(booking.into_booking()?))
 }
